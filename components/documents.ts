@@ -1,0 +1,375 @@
+/**
+ * Pure builders for every policy document, CORS rule, lifecycle rule and shared limit.
+ *
+ * The Pulumi components, the policy pack, the local demo, the doctor and the tests all call these,
+ * so each action list, header list and limit exists once. No Pulumi runtime import; inputs are
+ * plain strings (components resolve their Outputs first).
+ */
+
+/** SigV4 presigned URLs live at most 7 days (AWS limit). */
+export const MAX_PRESIGN_SECONDS = 604_800;
+/** The bucket policy refuses TLS below this version. */
+export const MIN_TLS_VERSION = 1.2;
+/** Server access logs are kept this long in the log bucket. */
+export const ACCESS_LOG_RETENTION_DAYS = 365;
+/** Incomplete multipart uploads are aborted after this many days. */
+export const ABORT_INCOMPLETE_UPLOAD_DAYS = 1;
+export const ACCESS_LOG_PREFIX = "access-logs/";
+
+// ---------------------------------------------------------------- IAM documents
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Principal?: "*" | { AWS?: string | string[]; Service?: string | string[] };
+  Action: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, string | number | boolean | Array<string | number>>>;
+}
+
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: PolicyStatement[];
+}
+
+function policy(statements: PolicyStatement[]): PolicyDocument {
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Objects under a prefix, as an IAM resource ARN. */
+export function prefixObjectsArn(bucketArn: string, prefix: string): string {
+  return `${bucketArn}/${prefix}*`;
+}
+
+/** The bucket-level read calls the doctor makes with the presigner's own credentials. */
+export const BUCKET_CONFIGURATION_READ_ACTIONS = [
+  "s3:GetBucketLocation",
+  "s3:GetBucketCORS",
+  "s3:GetBucketPublicAccessBlock",
+  "s3:GetBucketPolicy",
+  "s3:GetBucketOwnershipControls",
+  "s3:GetEncryptionConfiguration",
+] as const;
+
+export const KMS_PRESIGNER_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as const;
+
+export interface PresignerPolicyArgs {
+  bucketArn: string;
+  dataPrefixes: readonly string[];
+  configPrefix: string;
+  ledgerPrefix: string;
+  /** "" when the bucket uses SSE-S3. */
+  kmsKeyArn: string;
+}
+
+/**
+ * Least privilege for the presigning identity: read data, configs and the ledger; list only those
+ * prefixes; write and delete configs; append to the ledger; read (never write) bucket settings.
+ */
+export function presignerPolicyDocument(args: PresignerPolicyArgs): PolicyDocument {
+  const { bucketArn, dataPrefixes, configPrefix, ledgerPrefix, kmsKeyArn } = args;
+  const readablePrefixes = [...dataPrefixes, configPrefix, ledgerPrefix];
+  const statements: PolicyStatement[] = [
+    {
+      Sid: "ReadCohortDataConfigsAndLedger",
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: readablePrefixes.map((prefix) => prefixObjectsArn(bucketArn, prefix)),
+    },
+    {
+      Sid: "ListOnlyOwnPrefixes",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: bucketArn,
+      Condition: { StringLike: { "s3:prefix": readablePrefixes.map((prefix) => `${prefix}*`) } },
+    },
+    {
+      Sid: "WriteAndDeleteConfigs",
+      Effect: "Allow",
+      Action: ["s3:PutObject", "s3:DeleteObject"],
+      Resource: prefixObjectsArn(bucketArn, configPrefix),
+    },
+    {
+      Sid: "AppendToLedger",
+      Effect: "Allow",
+      Action: "s3:PutObject",
+      Resource: prefixObjectsArn(bucketArn, ledgerPrefix),
+    },
+    {
+      Sid: "ReadBucketConfiguration",
+      Effect: "Allow",
+      Action: [...BUCKET_CONFIGURATION_READ_ACTIONS],
+      Resource: bucketArn,
+    },
+  ];
+  if (kmsKeyArn !== "") {
+    statements.push({ Sid: "UseBucketKmsKey", Effect: "Allow", Action: [...KMS_PRESIGNER_ACTIONS], Resource: kmsKeyArn });
+  }
+  return policy(statements);
+}
+
+const SERVICE_PRINCIPAL = /\.amazonaws\.com$/;
+
+/** Trust policy of the presigner role: exactly the configured principals, nobody else. */
+export function presignerTrustPolicyDocument(trustedPrincipals: readonly string[]): PolicyDocument {
+  if (trustedPrincipals.length === 0) {
+    throw new Error("trustedPrincipals must name at least one principal allowed to assume the presigner role");
+  }
+  const services = trustedPrincipals.filter((principal) => SERVICE_PRINCIPAL.test(principal));
+  const accounts = trustedPrincipals.filter((principal) => !SERVICE_PRINCIPAL.test(principal));
+  const statements: PolicyStatement[] = [];
+  if (accounts.length > 0) {
+    statements.push({ Sid: "TrustedPrincipalsAssume", Effect: "Allow", Principal: { AWS: accounts }, Action: "sts:AssumeRole" });
+  }
+  if (services.length > 0) {
+    statements.push({ Sid: "TrustedServicesAssume", Effect: "Allow", Principal: { Service: services }, Action: "sts:AssumeRole" });
+  }
+  return policy(statements);
+}
+
+export interface BucketPolicyArgs {
+  bucketArn: string;
+  maxLinkLifetimeSeconds: number;
+}
+
+/**
+ * Deny statements every bucket of the stack carries (AWS S3.5 and the presigned-link cap):
+ * no plain HTTP, no TLS below 1.2, no SigV2, no presigned request older than the link lifetime.
+ */
+export function transportAndSignatureDenyStatements(args: BucketPolicyArgs): PolicyStatement[] {
+  const { bucketArn, maxLinkLifetimeSeconds } = args;
+  if (!Number.isInteger(maxLinkLifetimeSeconds) || maxLinkLifetimeSeconds < 1 || maxLinkLifetimeSeconds > MAX_PRESIGN_SECONDS) {
+    throw new Error(`maxLinkLifetimeSeconds must be an integer from 1 to ${MAX_PRESIGN_SECONDS}, got ${maxLinkLifetimeSeconds}`);
+  }
+  const everything = [bucketArn, `${bucketArn}/*`];
+  return [
+    {
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: everything,
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    },
+    {
+      Sid: "DenyOutdatedTls",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: everything,
+      Condition: { NumericLessThan: { "s3:TlsVersion": MIN_TLS_VERSION } },
+    },
+    {
+      Sid: "DenySignatureVersion2",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: everything,
+      Condition: { StringEquals: { "s3:signatureversion": "AWS" } },
+    },
+    {
+      Sid: "DenyPresignedUrlsOlderThanMaxLifetime",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: everything,
+      Condition: {
+        StringEquals: { "s3:authType": "REST-QUERY-STRING" },
+        NumericGreaterThan: { "s3:signatureAge": maxLinkLifetimeSeconds * 1000 },
+      },
+    },
+  ];
+}
+
+export function dataBucketPolicyDocument(args: BucketPolicyArgs): PolicyDocument {
+  return policy(transportAndSignatureDenyStatements(args));
+}
+
+export interface LogBucketPolicyArgs extends BucketPolicyArgs {
+  sourceBucketArn: string;
+  accountId: string;
+}
+
+/** The data bucket's deny statements plus the grant that lets the S3 logging service write. */
+export function logBucketPolicyDocument(args: LogBucketPolicyArgs): PolicyDocument {
+  return policy([
+    ...transportAndSignatureDenyStatements(args),
+    {
+      Sid: "AllowS3ServerAccessLogDelivery",
+      Effect: "Allow",
+      Principal: { Service: "logging.s3.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: prefixObjectsArn(args.bucketArn, ACCESS_LOG_PREFIX),
+      Condition: {
+        ArnLike: { "aws:SourceArn": args.sourceBucketArn },
+        StringEquals: { "aws:SourceAccount": args.accountId },
+      },
+    },
+  ]);
+}
+
+// ---------------------------------------------------------------- CORS
+
+/** Response headers the viewer (and igv.js/JBrowse-style readers) may read. */
+export const CORS_EXPOSE_HEADERS = ["Content-Range", "Content-Length", "ETag", "Accept-Ranges"] as const;
+export const CORS_ALLOWED_METHODS = ["GET"] as const;
+export const CORS_MAX_AGE_SECONDS = 3000;
+export const CORS_RULE_ID = "chromoscope-viewer-get";
+
+export interface CorsRule {
+  id: string;
+  allowedMethods: string[];
+  allowedOrigins: string[];
+  allowedHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds: number;
+}
+
+/** The bucket's single CORS rule: GET only, from the viewer's origins. */
+export function viewerCorsRule(allowedOrigins: readonly string[]): CorsRule {
+  if (allowedOrigins.length === 0) throw new Error("allowedOrigins must list at least one origin");
+  return {
+    id: CORS_RULE_ID,
+    allowedMethods: [...CORS_ALLOWED_METHODS],
+    allowedOrigins: [...allowedOrigins],
+    allowedHeaders: ["*"],
+    exposeHeaders: [...CORS_EXPOSE_HEADERS],
+    maxAgeSeconds: CORS_MAX_AGE_SECONDS,
+  };
+}
+
+/** The same rule in the S3 API's shape (PutBucketCors / GetBucketCors). */
+export interface S3CorsRule {
+  ID?: string;
+  AllowedMethods: string[];
+  AllowedOrigins: string[];
+  AllowedHeaders?: string[];
+  ExposeHeaders?: string[];
+  MaxAgeSeconds?: number;
+}
+
+export function toS3CorsRule(rule: CorsRule): S3CorsRule {
+  return {
+    ID: rule.id,
+    AllowedMethods: [...rule.allowedMethods],
+    AllowedOrigins: [...rule.allowedOrigins],
+    AllowedHeaders: [...rule.allowedHeaders],
+    ExposeHeaders: [...rule.exposeHeaders],
+    MaxAgeSeconds: rule.maxAgeSeconds,
+  };
+}
+
+// ---------------------------------------------------------------- lifecycle
+
+export interface LifecycleRule {
+  id: string;
+  status: "Enabled";
+  filter: { prefix?: string };
+  abortIncompleteMultipartUpload?: { daysAfterInitiation: number };
+  expiration?: { days?: number; expiredObjectDeleteMarker?: boolean };
+  noncurrentVersionExpiration?: { noncurrentDays: number };
+}
+
+export interface DataLifecycleArgs {
+  configPrefix: string;
+  configExpiryDays: number;
+  versioning: boolean;
+  noncurrentVersionDays: number;
+}
+
+export function dataBucketLifecycleRules(args: DataLifecycleArgs): LifecycleRule[] {
+  const rules: LifecycleRule[] = [
+    {
+      id: "abort-incomplete-multipart-uploads",
+      status: "Enabled",
+      filter: {},
+      abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
+    },
+    {
+      id: "expire-published-configs",
+      status: "Enabled",
+      filter: { prefix: args.configPrefix },
+      expiration: { days: args.configExpiryDays },
+    },
+  ];
+  if (args.versioning) {
+    rules.push({
+      id: "expire-noncurrent-versions",
+      status: "Enabled",
+      filter: {},
+      noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays },
+      expiration: { expiredObjectDeleteMarker: true },
+    });
+  }
+  return rules;
+}
+
+export function logBucketLifecycleRules(args: { versioning: boolean; noncurrentVersionDays: number }): LifecycleRule[] {
+  const rules: LifecycleRule[] = [
+    { id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: ACCESS_LOG_RETENTION_DAYS } },
+    {
+      id: "abort-incomplete-multipart-uploads",
+      status: "Enabled",
+      filter: {},
+      abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
+    },
+  ];
+  if (args.versioning) {
+    rules.push({
+      id: "expire-noncurrent-versions",
+      status: "Enabled",
+      filter: {},
+      noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays },
+    });
+  }
+  return rules;
+}
+
+// ---------------------------------------------------------------- encryption
+
+export interface EncryptionRule {
+  applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" | "aws:kms"; kmsMasterKeyId?: string };
+  bucketKeyEnabled?: boolean;
+}
+
+/** SSE-S3 by default; SSE-KMS with an S3 Bucket Key when a key is configured. */
+export function encryptionRule(kmsKeyArn: string): EncryptionRule {
+  return kmsKeyArn === ""
+    ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }
+    : { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn }, bucketKeyEnabled: true };
+}
+
+// ---------------------------------------------------------------- access-key slots
+
+export type KeySlot = "a" | "b";
+export const KEY_SLOTS: readonly KeySlot[] = ["a", "b"];
+
+export interface KeySlotPlan {
+  activeSlot: KeySlot;
+  /** For each slot, the generation that last (re)created its key; it drives `replacementTrigger`. */
+  writtenAtGeneration: Record<KeySlot, number>;
+}
+
+/**
+ * Two slots alternate: generation g signs with slot g % 2. Going from g to g + 1 changes only the
+ * trigger of the slot that becomes active, so the key that signed the live links of generation g
+ * stays until the next bump.
+ */
+export function keySlotPlan(generation: number): KeySlotPlan {
+  if (!Number.isSafeInteger(generation) || generation < 0) {
+    throw new Error(`keyGeneration must be a non-negative integer, got ${generation}`);
+  }
+  const activeSlot: KeySlot = generation % 2 === 0 ? "a" : "b";
+  const previous = generation - 1; // -1: the spare key created with the stack
+  return {
+    activeSlot,
+    writtenAtGeneration: activeSlot === "a" ? { a: generation, b: previous } : { a: previous, b: generation },
+  };
+}
+
+/** When a key created at `createdAt` is due for rotation. */
+export function rotationDueAt(createdAt: string, keyRotationDays: number): string {
+  const created = Date.parse(createdAt);
+  if (Number.isNaN(created)) throw new Error(`access key creation date "${createdAt}" is not a date`);
+  return new Date(created + keyRotationDays * 86_400_000).toISOString();
+}

@@ -1,0 +1,151 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  KEY_SLOTS,
+  KeySlot,
+  keySlotPlan,
+  presignerPolicyDocument,
+  presignerTrustPolicyDocument,
+  rotationDueAt,
+} from "./documents";
+
+export interface PresignerIdentityArgs {
+  readonly bucketArn: pulumi.Input<string>;
+  readonly dataPrefixes: readonly string[];
+  readonly configPrefix: string;
+  readonly ledgerPrefix: string;
+  /** "" or absent when the bucket uses SSE-S3. */
+  readonly kmsKeyArn?: string;
+  /** "user" (default): IAM user with two access-key slots; "role": IAM role with an instance profile. */
+  readonly kind?: "user" | "role";
+  /** Role kind: who may assume the role. */
+  readonly trustedPrincipals?: readonly string[];
+  /** Role kind: 1-12. */
+  readonly maxSessionHours?: number;
+  /** User kind: the key generation counter; the active slot is generation % 2. */
+  readonly keyGeneration?: number;
+  /** User kind: days until a key is due for rotation (1-90). */
+  readonly keyRotationDays?: number;
+}
+
+export interface AccessKeySummary {
+  slot: KeySlot;
+  accessKeyId: string;
+  createdAt: string;
+  rotationDueAt: string;
+}
+
+const DEFAULTS = {
+  kmsKeyArn: "",
+  kind: "user" as const,
+  trustedPrincipals: [] as readonly string[],
+  maxSessionHours: 12,
+  keyGeneration: 0,
+  keyRotationDays: 30,
+};
+
+const IAM_PATH = "/chromoscope/";
+
+/**
+ * The only identity that presigns links: read data, write configs, nothing else. A user gets its
+ * permissions through a group (AWS IAM.2) and holds two access-key slots so rotation never kills
+ * the links the previous key signed; a role gets the same policy, a trust policy and an instance profile.
+ */
+export class PresignerIdentity extends pulumi.ComponentResource {
+  readonly kind: "user" | "role";
+  readonly userName?: pulumi.Output<string>;
+  readonly roleArn?: pulumi.Output<string>;
+  readonly instanceProfileName?: pulumi.Output<string>;
+  readonly activeKeySlot?: KeySlot;
+  readonly activeAccessKeyId?: pulumi.Output<string>;
+  /** A Pulumi secret. */
+  readonly activeSecretAccessKey?: pulumi.Output<string>;
+  readonly accessKeys?: pulumi.Output<AccessKeySummary[]>;
+
+  constructor(name: string, inputArgs: PresignerIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("chromoscope-private-data:identity:PresignerIdentity", name, {}, opts);
+    const args = { ...DEFAULTS, ...inputArgs };
+    this.kind = args.kind;
+    const policy = pulumi.output(args.bucketArn).apply((bucketArn) =>
+      JSON.stringify(
+        presignerPolicyDocument({
+          bucketArn,
+          dataPrefixes: args.dataPrefixes,
+          configPrefix: args.configPrefix,
+          ledgerPrefix: args.ledgerPrefix,
+          kmsKeyArn: args.kmsKeyArn,
+        }),
+      ),
+    );
+
+    if (args.kind === "role") {
+      if (!Number.isInteger(args.maxSessionHours) || args.maxSessionHours < 1 || args.maxSessionHours > 12) {
+        throw new Error(`PresignerIdentity ${name}: maxSessionHours must be an integer from 1 to 12, got ${args.maxSessionHours}`);
+      }
+      const role = new aws.iam.Role(
+        `${name}-role`,
+        {
+          path: IAM_PATH,
+          description: "Presigns Chromoscope links for the private cohort bucket",
+          assumeRolePolicy: JSON.stringify(presignerTrustPolicyDocument(args.trustedPrincipals)),
+          maxSessionDuration: args.maxSessionHours * 3600,
+        },
+        { parent: this },
+      );
+      new aws.iam.RolePolicy(`${name}-role-policy`, { role: role.name, policy }, { parent: this });
+      const profile = new aws.iam.InstanceProfile(`${name}-instance-profile`, { path: IAM_PATH, role: role.name }, { parent: this });
+      this.roleArn = role.arn;
+      this.instanceProfileName = profile.name;
+      this.registerOutputs({ roleArn: this.roleArn, instanceProfileName: this.instanceProfileName });
+      return;
+    }
+
+    if (!Number.isInteger(args.keyRotationDays) || args.keyRotationDays < 1 || args.keyRotationDays > 90) {
+      throw new Error(`PresignerIdentity ${name}: keyRotationDays must be an integer from 1 to 90 (AWS IAM.3), got ${args.keyRotationDays}`);
+    }
+    const group = new aws.iam.Group(`${name}-group`, { path: IAM_PATH }, { parent: this });
+    const groupPolicy = new aws.iam.GroupPolicy(`${name}-group-policy`, { group: group.name, policy }, { parent: this });
+    const user = new aws.iam.User(`${name}-user`, { path: IAM_PATH }, { parent: this });
+    new aws.iam.UserGroupMembership(`${name}-membership`, { user: user.name, groups: [group.name] }, { parent: this });
+
+    const plan = keySlotPlan(args.keyGeneration);
+    const keys = KEY_SLOTS.map((slot) => {
+      const key = new aws.iam.AccessKey(
+        `${name}-key-${slot}`,
+        { user: user.name },
+        {
+          parent: this,
+          dependsOn: [groupPolicy],
+          // IAM allows two keys per user: the old key must go before its replacement is created.
+          deleteBeforeReplace: true,
+          replacementTrigger: plan.writtenAtGeneration[slot],
+          additionalSecretOutputs: ["secret"],
+        },
+      );
+      return { slot, key };
+    });
+    const active = keys.find(({ slot }) => slot === plan.activeSlot)!.key;
+
+    this.userName = user.name;
+    this.activeKeySlot = plan.activeSlot;
+    this.activeAccessKeyId = active.id;
+    this.activeSecretAccessKey = pulumi.secret(active.secret);
+    this.accessKeys = pulumi.all(
+      keys.map(({ slot, key }) =>
+        pulumi.all([key.id, key.createDate]).apply(([accessKeyId, createdAt]) => ({
+          slot,
+          accessKeyId,
+          createdAt: new Date(createdAt).toISOString(),
+          rotationDueAt: rotationDueAt(createdAt, args.keyRotationDays),
+        })),
+      ),
+    );
+    this.registerOutputs({
+      userName: this.userName,
+      activeKeySlot: this.activeKeySlot,
+      activeAccessKeyId: this.activeAccessKeyId,
+      activeSecretAccessKey: this.activeSecretAccessKey,
+      accessKeys: this.accessKeys,
+    });
+  }
+}

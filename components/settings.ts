@@ -1,0 +1,285 @@
+/**
+ * The stack's settings: one table of keys, types, defaults and checks, read in one place.
+ *
+ * Pulumi.yaml declares the same keys with the same defaults for the CLI; mocks do not apply
+ * Pulumi.yaml defaults, so `resolveSettings` applies them itself (a test keeps both lists equal).
+ * Pure: no Pulumi runtime import, so the scripts, the demo and the policy pack share it.
+ */
+import { MAX_PRESIGN_SECONDS } from "./documents";
+
+export type PresignerKind = "user" | "role";
+
+export interface StackSettings {
+  readonly allowedOrigins: readonly string[];
+  readonly dataPrefixes: readonly string[];
+  readonly configPrefix: string;
+  readonly ledgerPrefix: string;
+  readonly presignerKind: PresignerKind;
+  readonly trustedPrincipals: readonly string[];
+  readonly maxSessionHours: number;
+  readonly keyRotationDays: number;
+  readonly keyGeneration: number;
+  readonly maxLinkLifetimeSeconds: number;
+  readonly kmsKeyArn: string;
+  readonly accessLogging: boolean;
+  readonly versioning: boolean;
+  readonly noncurrentVersionDays: number;
+  readonly configExpiryDays: number;
+  readonly forceDestroy: boolean;
+  readonly viewerUrl: string;
+}
+
+export type SettingKey = keyof StackSettings;
+type SettingType = "string" | "integer" | "boolean" | "array";
+
+interface SettingSpec<K extends SettingKey> {
+  readonly type: SettingType;
+  readonly default: StackSettings[K];
+  readonly description: string;
+  /** Returns a message naming the allowed values, or undefined when the value is fine. */
+  readonly check?: (value: StackSettings[K]) => string | undefined;
+}
+
+/** Keys that must stay free of IAM wildcards and S3-hostile characters. */
+const PREFIX_PATTERN = /^(?!\/)(?!.*\/\/)[A-Za-z0-9!_.'()\-/]+\/$/;
+const ORIGIN_PATTERN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
+const PRINCIPAL_PATTERN = /^(arn:aws[a-z-]*:iam::\d{12}:(root|user\/[\w+=,.@/-]+|role\/[\w+=,.@/-]+)|[a-z0-9-]+\.amazonaws\.com)$/;
+const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key\/[A-Za-z0-9-]+$/;
+
+function integerIn(min: number, max: number) {
+  return (value: number) =>
+    Number.isInteger(value) && value >= min && value <= max ? undefined : `an integer from ${min} to ${max}`;
+}
+
+function prefixProblem(value: string): string | undefined {
+  return PREFIX_PATTERN.test(value) && !value.split("/").some((segment) => segment === "." || segment === "..")
+    ? undefined
+    : "a key prefix such as \"cohorts/\": letters, digits and !_.'()- separated by single \"/\", ending with \"/\", no leading \"/\", no \".\" or \"..\" segment, no \"*\" or \"?\"";
+}
+
+export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
+  allowedOrigins: {
+    type: "array",
+    default: ["https://chromoscope.bio"],
+    description: "Origins allowed by the bucket's GET-only CORS rule (the Chromoscope viewer). \"*\" only if set explicitly.",
+    check: (origins) =>
+      origins.length > 0 && origins.every((origin) => origin === "*" || ORIGIN_PATTERN.test(origin))
+        ? undefined
+        : "a non-empty list of origins such as \"https://chromoscope.bio\" (scheme://host[:port], no path or trailing slash), or \"*\"",
+  },
+  dataPrefixes: {
+    type: "array",
+    default: ["cohorts/"],
+    description: "Key prefixes holding cohort data; the presigner may read and list only these (and its own prefixes).",
+    check: (prefixes) =>
+      prefixes.length === 0
+        ? "a non-empty list of key prefixes such as [\"cohorts/\"]"
+        : prefixes.map(prefixProblem).find((problem) => problem !== undefined),
+  },
+  configPrefix: {
+    type: "string",
+    default: "configs/",
+    description: "Key prefix for published Chromoscope configs; the only prefix the presigner may write or delete.",
+    check: prefixProblem,
+  },
+  ledgerPrefix: {
+    type: "string",
+    default: "ledger/",
+    description: "Key prefix for the publication ledger (one object per publish or revoke; never expired).",
+    check: prefixProblem,
+  },
+  presignerKind: {
+    type: "string",
+    default: "user",
+    description: "\"user\": an IAM user with two rotating access-key slots (links up to 7 days); \"role\": an IAM role (links live at most as long as the session).",
+    check: (kind) => (kind === "user" || kind === "role" ? undefined : "\"user\" or \"role\""),
+  },
+  trustedPrincipals: {
+    type: "array",
+    default: [],
+    description: "Role kind: IAM principal ARNs (or service principals such as ec2.amazonaws.com) allowed to assume the presigner role.",
+    check: (principals) =>
+      principals.every((principal) => PRINCIPAL_PATTERN.test(principal))
+        ? undefined
+        : "IAM principal ARNs (arn:aws:iam::123456789012:root, :user/NAME, :role/NAME) or service principals such as \"ec2.amazonaws.com\"",
+  },
+  maxSessionHours: {
+    type: "integer",
+    default: 12,
+    description: "Role kind: maximum session duration in hours (1-12); links signed with a session die with it.",
+    check: integerIn(1, 12),
+  },
+  keyRotationDays: {
+    type: "integer",
+    default: 30,
+    description: "User kind: days after which an access key is due for rotation (1-90, AWS IAM.3).",
+    check: integerIn(1, 90),
+  },
+  keyGeneration: {
+    type: "integer",
+    default: 0,
+    description: "User kind: key generation counter. The active slot is generation % 2; bumping it replaces only the other, older slot's key.",
+    check: integerIn(0, Number.MAX_SAFE_INTEGER),
+  },
+  maxLinkLifetimeSeconds: {
+    type: "integer",
+    default: MAX_PRESIGN_SECONDS,
+    description: "Longest life of a presigned link in seconds (1-604800); the bucket policy refuses older signatures.",
+    check: integerIn(1, MAX_PRESIGN_SECONDS),
+  },
+  kmsKeyArn: {
+    type: "string",
+    default: "",
+    description: "Optional KMS key ARN for SSE-KMS (with S3 Bucket Keys); empty means SSE-S3.",
+    check: (arn) =>
+      arn === "" || KMS_KEY_ARN_PATTERN.test(arn)
+        ? undefined
+        : "\"\" or a KMS key ARN such as arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)",
+  },
+  accessLogging: {
+    type: "boolean",
+    default: true,
+    description: "Server access logging into a second private log bucket (AWS S3.9).",
+  },
+  versioning: {
+    type: "boolean",
+    default: true,
+    description: "Object versioning on the data bucket (AWS S3.14).",
+  },
+  noncurrentVersionDays: {
+    type: "integer",
+    default: 30,
+    description: "Days after which noncurrent object versions are deleted.",
+    check: integerIn(1, 3650),
+  },
+  configExpiryDays: {
+    type: "integer",
+    default: 30,
+    description: "Days after which published configs are deleted by lifecycle (must outlive the longest link).",
+    check: integerIn(1, 3650),
+  },
+  forceDestroy: {
+    type: "boolean",
+    default: false,
+    description: "Allow `pulumi destroy` to delete buckets that still hold objects.",
+  },
+  viewerUrl: {
+    type: "string",
+    default: "https://chromoscope.bio/app/",
+    description: "Chromoscope app URL the links open (change it for a self-hosted Chromoscope).",
+    check: (url) => (isViewerUrl(url) ? undefined : "an https URL such as https://chromoscope.bio/app/ (http only for localhost), without query or fragment"),
+  },
+};
+
+export const SETTING_KEYS = Object.keys(SETTING_SPECS) as SettingKey[];
+
+export function defaultSettings(): StackSettings {
+  return Object.fromEntries(SETTING_KEYS.map((key) => [key, SETTING_SPECS[key].default])) as unknown as StackSettings;
+}
+
+function isViewerUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    const local = url.hostname === "127.0.0.1" || url.hostname === "localhost";
+    return (url.protocol === "https:" || (url.protocol === "http:" && local)) && url.search === "" && url.hash === "";
+  } catch {
+    return false;
+  }
+}
+
+/** Raw value as the Pulumi CLI hands it over: a string (arrays as JSON) or already typed. */
+export type RawSettingReader = (key: SettingKey) => unknown;
+
+function parseRaw(type: SettingType, raw: unknown): { value?: unknown; problem?: string } {
+  switch (type) {
+    case "string":
+      return typeof raw === "string" ? { value: raw } : { problem: "a string" };
+    case "integer": {
+      const value = typeof raw === "string" && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+      return typeof value === "number" && Number.isSafeInteger(value) ? { value } : { problem: "an integer" };
+    }
+    case "boolean": {
+      const value = raw === "true" ? true : raw === "false" ? false : raw;
+      return typeof value === "boolean" ? { value } : { problem: "true or false" };
+    }
+    case "array": {
+      let value = raw;
+      if (typeof raw === "string") {
+        try {
+          value = JSON.parse(raw);
+        } catch {
+          return { problem: "a JSON array of strings" };
+        }
+      }
+      return Array.isArray(value) && value.every((item) => typeof item === "string")
+        ? { value: [...value] }
+        : { problem: "a list of strings" };
+    }
+  }
+}
+
+function formatRaw(raw: unknown): string {
+  const text = typeof raw === "string" ? raw : JSON.stringify(raw);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Problems that involve more than one key. */
+function crossChecks(settings: StackSettings): string[] {
+  const problems: string[] = [];
+  const owned: Array<[string, string]> = [
+    ...settings.dataPrefixes.map((prefix): [string, string] => ["dataPrefixes", prefix]),
+    ["configPrefix", settings.configPrefix],
+    ["ledgerPrefix", settings.ledgerPrefix],
+  ];
+  for (let i = 0; i < owned.length; i++) {
+    for (let j = i + 1; j < owned.length; j++) {
+      const [keyA, a] = owned[i];
+      const [keyB, b] = owned[j];
+      if (a.startsWith(b) || b.startsWith(a)) {
+        problems.push(`${keyA} "${a}" and ${keyB} "${b}" overlap: data, config and ledger prefixes must be disjoint (e.g. cohorts/, configs/, ledger/)`);
+      }
+    }
+  }
+  if (settings.presignerKind === "role" && settings.trustedPrincipals.length === 0) {
+    problems.push("trustedPrincipals is empty but presignerKind is \"role\": list the IAM principal ARNs allowed to assume the presigner role");
+  }
+  if (settings.configExpiryDays * 86400 < settings.maxLinkLifetimeSeconds) {
+    const days = Math.ceil(settings.maxLinkLifetimeSeconds / 86400);
+    problems.push(`configExpiryDays ${settings.configExpiryDays} is shorter than maxLinkLifetimeSeconds (${settings.maxLinkLifetimeSeconds} s): set configExpiryDays to at least ${days} so a config outlives its links`);
+  }
+  return problems;
+}
+
+export class SettingsError extends Error {
+  constructor(readonly problems: readonly string[], namespace: string) {
+    super(`Invalid stack configuration:\n${problems.map((problem) => `  - ${namespace}:${problem}`).join("\n")}`);
+    this.name = "SettingsError";
+  }
+}
+
+/**
+ * Reads every key through `read`, applies defaults for missing ones, validates all of them and
+ * throws one SettingsError listing every problem (each names the key, the value and what is allowed).
+ */
+export function resolveSettings(read: RawSettingReader, namespace = "chromoscope-private-data"): StackSettings {
+  const problems: string[] = [];
+  const resolved: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) {
+    const spec = SETTING_SPECS[key] as SettingSpec<SettingKey>;
+    const raw = read(key);
+    if (raw === undefined || raw === null) {
+      resolved[key] = spec.default;
+      continue;
+    }
+    const parsed = parseRaw(spec.type, raw);
+    const allowed = parsed.problem ?? spec.check?.(parsed.value as never);
+    if (allowed !== undefined) {
+      problems.push(`${key} = ${formatRaw(raw)} is not allowed: expected ${allowed}`);
+    }
+    resolved[key] = parsed.value ?? spec.default;
+  }
+  const settings = resolved as unknown as StackSettings;
+  if (problems.length === 0) problems.push(...crossChecks(settings));
+  if (problems.length > 0) throw new SettingsError(problems, namespace);
+  return settings;
+}

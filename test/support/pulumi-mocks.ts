@@ -1,0 +1,81 @@
+/**
+ * Pulumi mocks for the program's unit tests. Import this module before any program module:
+ * `setMocks` must run before a resource is constructed.
+ *
+ * Like the real AWS provider, the mock fills in computed attributes (ARNs, ids, the bucket's region,
+ * the access key's secret and creation date); everything else is echoed from the inputs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export const MOCK_ACCOUNT_ID = "123456789012";
+export const MOCK_REGION = "eu-west-2";
+/** The creation date every mocked access key reports. */
+export const MOCK_KEY_CREATED_AT = "2026-11-01T09:30:00Z";
+
+export interface RecordedResource {
+  type: string;
+  name: string;
+  custom: boolean;
+  inputs: Record<string, any>;
+  state: Record<string, any>;
+}
+
+/** Every resource the mock monitor saw, in registration order. */
+export const recordedResources: RecordedResource[] = [];
+
+function physicalName(name: string): string {
+  return `${name}-0a1b2c3`.toLowerCase();
+}
+
+/** A deterministic fake access key id for a resource name (AKIA + 16 uppercase characters). */
+export function mockAccessKeyId(name: string): string {
+  let hash = 0;
+  for (const char of name) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return `AKIA${hash.toString(36).toUpperCase().padStart(16, "X").slice(-16)}`;
+}
+
+function computedState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+  switch (type) {
+    case "aws:s3/bucket:Bucket": {
+      const bucket = inputs.bucket ?? physicalName(name);
+      return { bucket, arn: `arn:aws:s3:::${bucket}`, region: inputs.region ?? MOCK_REGION };
+    }
+    case "aws:iam/user:User":
+    case "aws:iam/group:Group":
+    case "aws:iam/role:Role":
+    case "aws:iam/instanceProfile:InstanceProfile": {
+      const kind = type.split(":")[2].replace(/^./, (c) => c.toLowerCase()).replace("instanceProfile", "instance-profile");
+      const resourceName = inputs.name ?? physicalName(name);
+      return { name: resourceName, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:${kind}${inputs.path ?? "/"}${resourceName}` };
+    }
+    case "aws:iam/accessKey:AccessKey":
+      return { secret: `mock-secret-${name}`, createDate: MOCK_KEY_CREATED_AT, status: inputs.status ?? "Active" };
+    default:
+      return {};
+  }
+}
+
+function resourceId(type: string, name: string, state: Record<string, any>): string {
+  if (type === "aws:iam/accessKey:AccessKey") return mockAccessKeyId(name);
+  return state.bucket ?? state.name ?? `${name}_id`;
+}
+
+/** Resolves once the mock monitor is installed; await it before constructing resources. */
+export const mocksReady: Promise<void> = pulumi.runtime.setMocks(
+  {
+    newResource(args: pulumi.runtime.MockResourceArgs) {
+      const state = { ...args.inputs, ...computedState(args.type, args.name, args.inputs) };
+      recordedResources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs, state });
+      return { id: resourceId(args.type, args.name, state), state };
+    },
+    call(args: pulumi.runtime.MockCallArgs) {
+      if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
+        return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/deployer`, userId: "AIDAMOCKDEPLOYER", id: MOCK_ACCOUNT_ID };
+      }
+      throw new Error(`Mock call not implemented: ${args.token}`);
+    },
+  },
+  "chromoscope-private-data",
+  "dev",
+  false,
+);
