@@ -1,0 +1,79 @@
+/**
+ * The Chromoscope side: the config document and the link that opens it.
+ *
+ * Link rules (hms-dbmi/chromoscope src/App.tsx): the app takes the raw remainder of the query after
+ * `external=` without decoding it and strips only `&demoIndex`, `&example` and `&domain`. So the
+ * presigned config URL goes last and unencoded; `cohortId` (URL-encoded) comes before it, or the
+ * app keeps showing its default demo sample; `showSamples=false` hides the sample panel.
+ */
+import { fileEntries, FILE_FIELDS, LocatedSample, SampleInput } from "./samples";
+
+/** Field order in the published config: Chromoscope's own order. */
+const CONFIG_FIELD_ORDER: ReadonlyArray<keyof SampleInput> = ["id", "cancer", "assembly", ...FILE_FIELDS.slice(0, 9), "note", "thumbnail"];
+
+/** Builds one published sample: every file field replaced by the URL `sign` returns for its key. */
+export function publishedSample(sample: SampleInput, sign: (key: string) => string): Record<string, unknown> {
+  const signed = new Map(fileEntries(sample).map(([field, key]) => [field, sign(key)]));
+  const out: Record<string, unknown> = {};
+  for (const field of CONFIG_FIELD_ORDER) {
+    const value = signed.get(field as never) ?? sample[field];
+    if (value !== undefined && value !== "") out[field] = value;
+  }
+  return out;
+}
+
+export interface BuiltConfig {
+  /** UTF-8 JSON of `{ "name": cohort, "samples": [...] }`, in chunks (one per sample). */
+  chunks: Buffer[];
+  byteLength: number;
+  urlCount: number;
+  sampleCount: number;
+}
+
+/**
+ * Serialises the config sample by sample, so a 100,000-sample cohort is held once, as bytes,
+ * not as objects plus a string plus bytes.
+ */
+export function buildConfig(cohort: string, samples: readonly LocatedSample[], sign: (key: string) => string, onSample?: () => void): BuiltConfig {
+  const chunks: Buffer[] = [Buffer.from(`{"name":${JSON.stringify(cohort)},"samples":[`)];
+  let urlCount = 0;
+  const counting = (key: string) => {
+    urlCount++;
+    return sign(key);
+  };
+  samples.forEach(({ sample }, index) => {
+    chunks.push(Buffer.from(`${index === 0 ? "\n" : ",\n"}${JSON.stringify(publishedSample(sample, counting))}`));
+    onSample?.();
+  });
+  chunks.push(Buffer.from("\n]}\n"));
+  return { chunks, byteLength: chunks.reduce((sum, chunk) => sum + chunk.length, 0), urlCount, sampleCount: samples.length };
+}
+
+export interface LinkParts {
+  viewerUrl: string;
+  cohort: string;
+  configUrl: string;
+  /** Opens sample `demoIndex` (0-based) of the cohort. */
+  demoIndex?: number;
+}
+
+export function chromoscopeLink({ viewerUrl, cohort, configUrl, demoIndex }: LinkParts): string {
+  if (/[?#]/.test(viewerUrl)) throw new Error(`viewer URL ${viewerUrl} must not carry a query or fragment`);
+  const link = `${viewerUrl}?showSamples=false&cohortId=${encodeURIComponent(cohort)}&external=${configUrl}`;
+  return demoIndex === undefined ? link : `${link}&demoIndex=${demoIndex}`;
+}
+
+/** Reads a link back the way Chromoscope does (raw remainder after `external=`). */
+export function parseChromoscopeLink(link: string): { viewerUrl: string; cohortId: string | null; external: string | null; demoIndex: number | null } {
+  const queryStart = link.indexOf("?");
+  const viewerUrl = queryStart < 0 ? link : link.slice(0, queryStart);
+  const search = queryStart < 0 ? "" : link.slice(queryStart);
+  const params = new URLSearchParams(search);
+  let external: string | null = null;
+  if (search.includes("external=")) {
+    external = search.split("external=")[1];
+    for (const known of ["&demoIndex", "&example", "&domain"]) external = external.split(known)[0];
+  }
+  const demoIndex = params.get("demoIndex");
+  return { viewerUrl, cohortId: params.get("cohortId"), external, demoIndex: demoIndex === null ? null : Number(demoIndex) };
+}

@@ -1,0 +1,41 @@
+import { UsageError } from "./errors";
+
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+const DURATION_PATTERN = /^([1-9]\d{0,9})([smhd]?)$/;
+
+/**
+ * Parses `--expires` values such as `3600`, `90m`, `36h`, `7d` into whole seconds.
+ * Zero, negatives, fractions, exponents and unknown units are refused; the upper bound is the
+ * expiry policy's business (see expiry.ts), so `8d` parses and is refused there with the reason.
+ */
+export function parseDuration(text: string, option = "--expires"): number {
+  const match = DURATION_PATTERN.exec(text.trim());
+  if (!match) {
+    throw new UsageError(`${option} "${text}" is not a duration`, {
+      fix: `give a positive whole number with an optional unit: s, m, h or d (e.g. ${option} 36h or ${option} 7d)`,
+    });
+  }
+  const unit = (match[2] || "s") as keyof typeof UNIT_SECONDS;
+  return Number(match[1]) * UNIT_SECONDS[unit];
+}
+
+/** `604800` → `7d`, `129600` → `36h`, `5400` → `90m`, else seconds. */
+export function formatDuration(seconds: number): string {
+  for (const [unit, size] of [["d", 86400], ["h", 3600], ["m", 60]] as const) {
+    if (seconds >= size && seconds % size === 0) return `${seconds / size}${unit}`;
+  }
+  return `${seconds}s`;
+}
+
+/** Human form for messages: "6 days 23 hours", "59 minutes". */
+export function describeDuration(seconds: number): string {
+  const parts: string[] = [];
+  let rest = Math.max(0, Math.floor(seconds));
+  for (const [name, size] of [["day", 86400], ["hour", 3600], ["minute", 60]] as const) {
+    const count = Math.floor(rest / size);
+    if (count > 0) parts.push(`${count} ${name}${count === 1 ? "" : "s"}`);
+    rest -= count * size;
+    if (parts.length === 2) break;
+  }
+  return parts.length > 0 ? parts.join(" ") : `${rest} second${rest === 1 ? "" : "s"}`;
+}

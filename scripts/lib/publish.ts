@@ -1,0 +1,223 @@
+/**
+ * Publishing a cohort: resolve its samples, validate everything, sign every file, build the
+ * Chromoscope config, upload it privately, record it in the ledger, presign it, and return the link.
+ *
+ * Write order (so the bucket never holds a partial config nor a live link the ledger does not know):
+ * validate and sign everything → PUT the config (one request, complete body) → PUT the ledger entry;
+ * if the ledger PUT fails, the config just written is deleted and the publish fails.
+ */
+import { buildConfig, chromoscopeLink } from "./chromoscope";
+import { ResolvedCredentials } from "./credentials";
+import { discoverSamples } from "./discover";
+import { AwsError, UsageError, ValidationError } from "./errors";
+import { checkContent, checkObjectsExist } from "./existence";
+import { decideExpiry, ExpiryDecision } from "./expiry";
+import { writePrivateFileAtomic } from "./files";
+import { LedgerEntry, writeLedgerEntry } from "./ledger";
+import { readManifest } from "./manifest";
+import { assertCohortName, configObjectKey, ledgerObjectKey, printable, publicationStem } from "./naming";
+import { ObjectStore } from "./object-store";
+import { S3QueryPresigner } from "./presign";
+import { formatProblem, LocatedSample, Problem } from "./samples";
+import { StackOutputs } from "./stack-outputs";
+import { validateSamples } from "./validate";
+
+export type CohortSource =
+  | { kind: "manifest"; path: string }
+  | { kind: "prefix"; prefix: string; cancer: string; assembly: string }
+  /** Samples already resolved (refresh publishes again from the ledger's inputs). */
+  | { kind: "samples"; samples: LocatedSample[] };
+
+export interface PublishRequest {
+  cohort: string;
+  source: CohortSource;
+  /** --expires in seconds; undefined: as long as the credentials and the stack allow. */
+  expiresSeconds?: number;
+  clamp?: boolean;
+  /** --viewer-url; defaults to the stack's viewerUrl. */
+  viewerUrl?: string;
+  checkContent?: boolean;
+  dryRun?: boolean;
+  /** --out: also write the config here (mode 0600, atomically). */
+  outFile?: string;
+}
+
+/** Reports progress of the long steps; the CLI shows a bar on a terminal. */
+export interface Progress {
+  start(step: string, total: number): void;
+  tick(count?: number): void;
+  stop(): void;
+}
+
+export interface PublishContext {
+  outputs: StackOutputs;
+  credentials: ResolvedCredentials;
+  store: ObjectStore;
+  /** Path-style endpoint the links should point to (local or S3-compatible server). */
+  endpoint?: string;
+  now(): Date;
+  randomHex(): string;
+  progress?: Progress;
+  /** Warnings for stderr. */
+  warn?(message: string): void;
+}
+
+export interface PublishResult {
+  cohort: string;
+  dryRun: boolean;
+  /** The Chromoscope link; absent on a dry run (nothing was uploaded). */
+  link?: string;
+  configKey: string;
+  configUrl?: string;
+  ledgerKey?: string;
+  createdAt: Date;
+  expiresAt: Date;
+  expiry: ExpiryDecision;
+  viewerUrl: string;
+  sampleIds: string[];
+  urlCount: number;
+  configBytes: number;
+  signingAccessKeyId: string;
+}
+
+async function resolveSamples(source: CohortSource, context: PublishContext): Promise<{ samples: LocatedSample[]; problems: Problem[] }> {
+  switch (source.kind) {
+    case "samples":
+      return { samples: source.samples, problems: [] };
+    case "manifest": {
+      const manifest = readManifest(source.path);
+      return { samples: manifest.samples, problems: manifest.problems };
+    }
+    case "prefix": {
+      const prefix = source.prefix.endsWith("/") ? source.prefix : `${source.prefix}/`;
+      const { dataPrefixes, bucketName } = context.outputs;
+      if (!dataPrefixes.some((dataPrefix) => prefix.startsWith(dataPrefix))) {
+        throw new UsageError(`--prefix ${printable(source.prefix)} is outside the data prefixes (${dataPrefixes.join(", ")})`, {
+          fix: `pass a prefix under ${dataPrefixes[0]} (the presigner can read only the data prefixes)`,
+        });
+      }
+      const discovery = await discoverSamples(context.store.list(prefix), {
+        prefix,
+        cancer: source.cancer,
+        assembly: source.assembly,
+        bucket: bucketName,
+      });
+      if (discovery.samples.length === 0 && discovery.problems.length === 0) {
+        discovery.problems.push({
+          source: `s3://${bucketName}/${prefix}`,
+          message: "holds no sample files (*.bedpe, *.tsv, *.vcf.gz, *.bam)",
+          fix: "check the prefix, or upload the cohort's files under it",
+        });
+      }
+      return discovery;
+    }
+  }
+}
+
+function fail(problems: Problem[], cohort: string): never {
+  const count = problems.length;
+  throw new ValidationError(`${count} problem${count === 1 ? "" : "s"} in cohort ${printable(cohort)}; nothing was published`, {
+    fix: "correct every problem listed above and run the command again",
+    details: problems.map(formatProblem),
+  });
+}
+
+export async function publishCohort(request: PublishRequest, context: PublishContext): Promise<PublishResult> {
+  const cohort = assertCohortName(request.cohort);
+  const { outputs, credentials, store } = context;
+  // SigV4 signs whole seconds: one instant, to the second, is the publication's time everywhere.
+  const now = new Date(Math.floor(context.now().getTime() / 1000) * 1000);
+  const expiry = decideExpiry({
+    requestedSeconds: request.expiresSeconds,
+    clamp: request.clamp,
+    maxLinkLifetimeSeconds: outputs.maxLinkLifetimeSeconds,
+    credentials,
+    now,
+  });
+  for (const warning of expiry.warnings) context.warn?.(warning);
+  const viewerUrl = request.viewerUrl ?? outputs.viewerUrl;
+
+  // 1. Every problem of the input, reported together, before anything is signed or written.
+  const resolved = await resolveSamples(request.source, context);
+  const validated = validateSamples(resolved.samples, { bucket: outputs.bucketName, dataPrefixes: outputs.dataPrefixes });
+  const problems = [...resolved.problems, ...validated.problems];
+  const samples = validated.samples;
+  if (samples.length > 0) {
+    const existence = await checkObjectsExist(samples, outputs.dataPrefixes, store);
+    problems.push(...existence.problems);
+    if (request.checkContent && existence.problems.length === 0) problems.push(...(await checkContent(samples, store)));
+  }
+  if (problems.length > 0) fail(problems, cohort);
+
+  // 2. Sign every file and serialise the config.
+  const presigner = new S3QueryPresigner({
+    bucket: outputs.bucketName,
+    region: outputs.region,
+    endpoint: context.endpoint,
+    credentials: credentials.credentials,
+    expiresInSeconds: expiry.seconds,
+    signingDate: now,
+  });
+  context.progress?.start("signing", samples.length);
+  const config = buildConfig(cohort, samples, (key) => presigner.presignGet(key), () => context.progress?.tick());
+  context.progress?.stop();
+
+  const stem = publicationStem(cohort, now, context.randomHex());
+  const configKey = configObjectKey(outputs.configPrefix, stem);
+  const result: PublishResult = {
+    cohort,
+    dryRun: Boolean(request.dryRun),
+    configKey,
+    createdAt: now,
+    expiresAt: presigner.expiresAt,
+    expiry,
+    viewerUrl,
+    sampleIds: samples.map(({ sample }) => sample.id),
+    urlCount: config.urlCount,
+    configBytes: config.byteLength,
+    signingAccessKeyId: credentials.credentials.accessKeyId,
+  };
+  if (request.dryRun) {
+    if (request.outFile) writePrivateFileAtomic(request.outFile, config.chunks);
+    return result;
+  }
+
+  // 3. Upload the complete config, then record it; undo the config if the record fails.
+  await store.put(configKey, Buffer.concat(config.chunks, config.byteLength), "application/json");
+  const entry: LedgerEntry = {
+    event: "publish",
+    cohort,
+    configKey,
+    signingAccessKeyId: credentials.credentials.accessKeyId,
+    createdAt: now.toISOString(),
+    expiresAt: presigner.expiresAt.toISOString(),
+    inputs: {
+      samples: samples.map(({ sample }) => sample),
+      viewerUrl,
+      ...(request.expiresSeconds !== undefined ? { requestedSeconds: request.expiresSeconds } : {}),
+    },
+  };
+  let ledgerKey: string;
+  try {
+    ledgerKey = await writeLedgerEntry(store, outputs.ledgerPrefix, stem, entry);
+  } catch (error) {
+    await removeQuietly(store, configKey, context);
+    const cause = error instanceof AwsError ? error.message : String(error);
+    throw new AwsError(`recording the publication in the ledger (${ledgerObjectKey(outputs.ledgerPrefix, stem)}) failed, so the config was removed: ${cause}`, {
+      fix: error instanceof AwsError && error.fix ? error.fix : "run the command again",
+      cause: error,
+    });
+  }
+
+  const configUrl = presigner.presignGet(configKey);
+  if (request.outFile) writePrivateFileAtomic(request.outFile, config.chunks);
+  return { ...result, link: chromoscopeLink({ viewerUrl, cohort, configUrl }), configUrl, ledgerKey };
+}
+
+async function removeQuietly(store: ObjectStore, key: string, context: PublishContext): Promise<void> {
+  try {
+    await store.remove(key);
+  } catch (error) {
+    context.warn?.(`could not remove s3://${store.bucket}/${key} after the failure (${(error as Error).message}); delete it by hand`);
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The stack outputs the tools consume (see README "Stack outputs"), from `pulumi stack output
+ * --json --show-secrets`, from a file holding the same JSON, or from the settings' defaults when
+ * only --bucket and --region are given. Validated in one place; the secret is never printed.
+ */
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { MAX_PRESIGN_SECONDS } from "../../components/documents";
+import { defaultSettings } from "../../components/settings";
+import { UsageError, ValidationError } from "./errors";
+import { printable } from "./naming";
+
+const PREFIX = z.string().regex(/^(?!\/)[^*?]*\/$/, "a key prefix ending with \"/\"");
+const ISO_DATE = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "an ISO 8601 date");
+
+const outputsSchema = z.object({
+  bucketName: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name"),
+  bucketArn: z.string().optional(),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as eu-west-2"),
+  dataPrefixes: z.array(PREFIX).min(1),
+  configPrefix: PREFIX,
+  ledgerPrefix: PREFIX,
+  allowedOrigins: z.array(z.string()).optional(),
+  maxLinkLifetimeSeconds: z.number().int().min(1).max(MAX_PRESIGN_SECONDS),
+  presignerKind: z.enum(["user", "role"]),
+  presignerUserName: z.string().optional(),
+  presignerRoleArn: z.string().optional(),
+  presignerInstanceProfileName: z.string().optional(),
+  activeKeySlot: z.enum(["a", "b"]).optional(),
+  presignerAccessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, "an AWS access key id").optional(),
+  presignerSecretAccessKey: z.string().optional(),
+  accessKeys: z
+    .array(z.object({ slot: z.enum(["a", "b"]), accessKeyId: z.string(), createdAt: ISO_DATE, rotationDueAt: ISO_DATE }))
+    .optional(),
+  logBucketName: z.string().optional(),
+  viewerUrl: z.string().url(),
+});
+
+export type StackOutputs = z.infer<typeof outputsSchema>;
+
+export interface OutputsSource {
+  /** --stack NAME: ask the Pulumi CLI. */
+  stack?: string;
+  /** --outputs FILE: JSON as `pulumi stack output --json --show-secrets` prints it. */
+  outputsFile?: string;
+  /** --bucket / --region: override (or, without a stack, stand in for) the outputs. */
+  bucket?: string;
+  region?: string;
+}
+
+/** Secret access keys are 40 base64 characters; anything short or placeholder-like is refused. */
+function secretProblem(secret: string): string | undefined {
+  if (secret === "[secret]") return "is the placeholder \"[secret]\": the outputs were exported without --show-secrets";
+  if (!/^[A-Za-z0-9/+=]{30,128}$/.test(secret)) return `does not look like an AWS secret access key (a ${secret.length}-character value)`;
+  return undefined;
+}
+
+/** Validates outputs JSON; every problem names the output and the fix. `origin` names the source. */
+export function parseStackOutputs(raw: unknown, origin: string, overrides: Pick<OutputsSource, "bucket" | "region"> = {}): StackOutputs {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new ValidationError(`${origin} does not hold a JSON object of stack outputs`, {
+      fix: "write it with `pulumi stack output --json --show-secrets > outputs.json`",
+    });
+  }
+  const merged: Record<string, unknown> = { ...raw };
+  if (overrides.bucket !== undefined) merged.bucketName = overrides.bucket;
+  if (overrides.region !== undefined) merged.region = overrides.region;
+  const parsed = outputsSchema.safeParse(merged);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((issue) => {
+      const path = issue.path.join(".") || "(root)";
+      const received = issue.code === "invalid_type" && (merged as Record<string, unknown>)[String(issue.path[0])] === undefined ? "missing" : issue.message;
+      return `${path}: ${received}`;
+    });
+    throw new ValidationError(`${origin} is missing or has invalid stack outputs: ${details.join("; ")}`, {
+      fix: "export the outputs of a deployed stack with `pulumi stack output --json --show-secrets`, or pass --bucket and --region",
+      details,
+    });
+  }
+  const outputs = parsed.data;
+  if (outputs.presignerSecretAccessKey !== undefined) {
+    const problem = secretProblem(outputs.presignerSecretAccessKey);
+    if (problem) {
+      throw new ValidationError(`${origin}: presignerSecretAccessKey ${problem}`, {
+        fix: "export the outputs with `pulumi stack output --json --show-secrets`",
+      });
+    }
+    if (outputs.presignerAccessKeyId === undefined) {
+      throw new ValidationError(`${origin}: presignerSecretAccessKey is set without presignerAccessKeyId`, {
+        fix: "export all outputs with `pulumi stack output --json --show-secrets`",
+      });
+    }
+  }
+  return outputs;
+}
+
+/** The outputs a stack deployed with default settings would have, for --bucket/--region alone. */
+function defaultOutputs(bucket: string, region: string): Record<string, unknown> {
+  const settings = defaultSettings();
+  return {
+    bucketName: bucket,
+    region,
+    dataPrefixes: settings.dataPrefixes,
+    configPrefix: settings.configPrefix,
+    ledgerPrefix: settings.ledgerPrefix,
+    allowedOrigins: settings.allowedOrigins,
+    maxLinkLifetimeSeconds: settings.maxLinkLifetimeSeconds,
+    presignerKind: settings.presignerKind,
+    viewerUrl: settings.viewerUrl,
+  };
+}
+
+function parseJsonText(text: string, origin: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError(`${origin} is not valid JSON (${(error as Error).message}); it may be truncated`, {
+      fix: "export it again with `pulumi stack output --json --show-secrets > outputs.json`",
+    });
+  }
+}
+
+const PROJECT_ROOT = join(__dirname, "..", "..");
+
+function pulumiStackOutput(stack: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "pulumi",
+      ["stack", "output", "--json", "--show-secrets", "--stack", stack],
+      { cwd: PROJECT_ROOT, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        if (!error) return resolve(stdout);
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+          return reject(
+            new UsageError("--stack needs the Pulumi CLI, which is not installed here", {
+              fix: "run `pulumi stack output --json --show-secrets > outputs.json` where Pulumi is installed and pass --outputs outputs.json",
+            }),
+          );
+        }
+        const message = String(stderr).trim().split("\n").pop() || error.message;
+        reject(new UsageError(`pulumi stack output --stack ${stack} failed: ${message}`, { fix: "check the stack name (`pulumi stack ls`) and that you are logged in" }));
+      },
+    );
+  });
+}
+
+export async function loadStackOutputs(source: OutputsSource): Promise<StackOutputs> {
+  const overrides = { bucket: source.bucket, region: source.region };
+  if (source.stack !== undefined && source.outputsFile !== undefined) {
+    throw new UsageError("--stack and --outputs both name the stack outputs", { fix: "pass only one of them" });
+  }
+  if (source.outputsFile !== undefined) {
+    const origin = `--outputs ${printable(source.outputsFile)}`;
+    let text: string;
+    try {
+      text = readFileSync(source.outputsFile, "utf8");
+    } catch (error) {
+      throw new UsageError(`${origin}: cannot read the file`, { fix: "pass the path of a file written by `pulumi stack output --json --show-secrets`", cause: error });
+    }
+    return parseStackOutputs(parseJsonText(text, origin), origin, overrides);
+  }
+  if (source.stack !== undefined) {
+    const origin = `stack "${source.stack}"`;
+    return parseStackOutputs(parseJsonText(await pulumiStackOutput(source.stack), origin), origin, overrides);
+  }
+  if (source.bucket !== undefined && source.region !== undefined) {
+    return parseStackOutputs(defaultOutputs(source.bucket, source.region), "--bucket/--region");
+  }
+  throw new UsageError("no stack outputs: the tool needs to know the bucket", {
+    fix: "pass --stack NAME (Pulumi CLI), --outputs FILE, or --bucket NAME --region REGION",
+  });
+}
+
+/** The stack's presigner key, when the outputs hold one. */
+export function stackKey(outputs: StackOutputs): { accessKeyId: string; secretAccessKey: string } | undefined {
+  return outputs.presignerAccessKeyId && outputs.presignerSecretAccessKey
+    ? { accessKeyId: outputs.presignerAccessKeyId, secretAccessKey: outputs.presignerSecretAccessKey }
+    : undefined;
+}

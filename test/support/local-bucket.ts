@@ -1,0 +1,156 @@
+/**
+ * A private bucket on the embedded S3 server, set up as `pulumi up` would leave it (same CORS rule,
+ * same prefixes, from the same pure functions), with stack outputs written to a file, plus helpers
+ * to run the commands in-process and capture what they print.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from "@aws-sdk/client-s3";
+import { toS3CorsRule, viewerCorsRule } from "../../components/documents";
+import { defaultSettings } from "../../components/settings";
+import { CliIo, CommandFactory, runCli } from "../../scripts/lib/cli";
+import { ExampleSample, exampleCohort } from "../../scripts/lib/example-cohort";
+import { startLocalS3, LocalS3Credentials, LocalS3Server } from "../../scripts/lib/local-s3";
+import { createS3Client, ObjectStore, s3ObjectStore } from "../../scripts/lib/object-store";
+
+/** The stack's presigner key, as `pulumi stack output --show-secrets` would print it (local only). */
+export const PRESIGNER_KEY: LocalS3Credentials = {
+  accessKeyId: "AKIATESTPRESIGNER001",
+  secretAccessKey: "tEsTpReSiGnErSeCrEtKeY0123456789abcdefGH",
+};
+/** A second identity the server knows, used as "session credentials" from the AWS chain. */
+export const SESSION_KEY: LocalS3Credentials = {
+  accessKeyId: "ASIATESTSESSION00001",
+  secretAccessKey: "sEsSiOnSeCrEtKeY0123456789abcdefGHIJKLMN",
+};
+export const SESSION_TOKEN = "FwoGZXIvYXdzEXAMPLESESSIONTOKENnotARealOne0123456789==";
+export const TEST_BUCKET = "chromoscope-test-data";
+export const VIEWER_ORIGIN = "https://chromoscope.bio";
+
+export interface TestBucket {
+  server: LocalS3Server;
+  directory: string;
+  bucket: string;
+  /** Admin access (the tests' own uploads and checks), signed with the presigner key. */
+  store: ObjectStore;
+  client: S3Client;
+  outputsFile: string;
+  outputs: Record<string, unknown>;
+  /** Writes a file in the test's scratch folder and returns its path. */
+  scratch(name: string, content: string | Buffer): string;
+  upload(files: ReadonlyArray<{ key: string; body: string | Buffer; contentType?: string }>): Promise<void>;
+  /** Every key under a prefix. */
+  keys(prefix: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface TestBucketOptions {
+  /** Extra stack outputs (or overrides); `null` removes an output. */
+  outputs?: Record<string, unknown>;
+  allowedOrigins?: string[];
+}
+
+export async function startTestBucket(options: TestBucketOptions = {}): Promise<TestBucket> {
+  const directory = mkdtempSync(join(tmpdir(), "chromoscope-test-"));
+  const server = await startLocalS3({ directory: join(directory, "s3"), credentials: [PRESIGNER_KEY, SESSION_KEY] });
+  const client = createS3Client({ region: server.region, credentials: { ...PRESIGNER_KEY }, endpoint: server.endpoint });
+  await client.send(new CreateBucketCommand({ Bucket: TEST_BUCKET }));
+  const settings = defaultSettings();
+  const allowedOrigins = options.allowedOrigins ?? [...settings.allowedOrigins];
+  await client.send(
+    new PutBucketCorsCommand({ Bucket: TEST_BUCKET, CORSConfiguration: { CORSRules: [toS3CorsRule(viewerCorsRule(allowedOrigins))] } }),
+  );
+  const store = s3ObjectStore(client, TEST_BUCKET);
+  const outputs: Record<string, unknown> = {
+    bucketName: TEST_BUCKET,
+    bucketArn: `arn:aws:s3:::${TEST_BUCKET}`,
+    region: server.region,
+    dataPrefixes: settings.dataPrefixes,
+    configPrefix: settings.configPrefix,
+    ledgerPrefix: settings.ledgerPrefix,
+    allowedOrigins,
+    maxLinkLifetimeSeconds: settings.maxLinkLifetimeSeconds,
+    presignerKind: "user",
+    presignerUserName: "chromoscope-presigner-user-test",
+    activeKeySlot: "a",
+    presignerAccessKeyId: PRESIGNER_KEY.accessKeyId,
+    presignerSecretAccessKey: PRESIGNER_KEY.secretAccessKey,
+    accessKeys: [
+      { slot: "a", accessKeyId: PRESIGNER_KEY.accessKeyId, createdAt: "2026-11-20T10:00:00.000Z", rotationDueAt: "2026-12-20T10:00:00.000Z" },
+      { slot: "b", accessKeyId: "AKIATESTPRESIGNER002", createdAt: "2026-10-01T10:00:00.000Z", rotationDueAt: "2026-10-31T10:00:00.000Z" },
+    ],
+    viewerUrl: settings.viewerUrl,
+  };
+  for (const [name, value] of Object.entries(options.outputs ?? {})) {
+    if (value === null) delete outputs[name];
+    else outputs[name] = value;
+  }
+  const scratch = (name: string, content: string | Buffer) => {
+    const path = join(directory, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  const outputsFile = scratch("outputs.json", JSON.stringify(outputs, null, 2));
+  return {
+    server,
+    directory,
+    bucket: TEST_BUCKET,
+    store,
+    client,
+    outputsFile,
+    outputs,
+    scratch,
+    async upload(files) {
+      for (const file of files) await store.put(file.key, file.body, file.contentType ?? "application/octet-stream");
+    },
+    async keys(prefix) {
+      const keys: string[] = [];
+      for await (const object of store.list(prefix)) keys.push(object.key);
+      return keys;
+    },
+    async close() {
+      client.destroy();
+      await server.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Uploads the generated example cohort under `prefix` and returns it. */
+export async function uploadExampleCohort(bucket: TestBucket, prefix: string, samples = 3, seed?: number): Promise<ExampleSample[]> {
+  const cohort = exampleCohort({ prefix, samples, seed });
+  await bucket.upload(cohort.flatMap((sample) => sample.files));
+  return cohort;
+}
+
+export interface CommandRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command in-process with captured output; `io` overrides (clock, credentials...). */
+export async function run(factory: CommandFactory, argv: string[], io: Partial<CliIo> = {}): Promise<CommandRun> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(factory, argv, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    isTTY: false,
+    now: () => new Date(),
+    env: {},
+    ...io,
+  });
+  return { code, stdout, stderr };
+}
+
+/** GETs a URL and returns status and body bytes. */
+export async function fetchBytes(url: string, init?: RequestInit): Promise<{ status: number; body: Buffer; headers: Headers }> {
+  const response = await fetch(url, init);
+  return { status: response.status, body: Buffer.from(await response.arrayBuffer()), headers: response.headers };
+}
