@@ -43,6 +43,7 @@ export function buildStack(settings: StackSettings, name = "chromoscope", opts?:
   }, opts);
   const presigner = new PresignerIdentity(`${name}-presigner`, {
     bucketArn: storage.bucketArn,
+    region: storage.region,
     dataPrefixes: settings.dataPrefixes,
     configPrefix: settings.configPrefix,
     ledgerPrefix: settings.ledgerPrefix,

@@ -55,6 +55,8 @@ export const KMS_PRESIGNER_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as c
 
 export interface PresignerPolicyArgs {
   bucketArn: string;
+  /** The bucket's region: KMS use is allowed only through S3 in that region. */
+  region: string;
   dataPrefixes: readonly string[];
   configPrefix: string;
   ledgerPrefix: string;
@@ -67,7 +69,7 @@ export interface PresignerPolicyArgs {
  * prefixes; write and delete configs; append to the ledger; read (never write) bucket settings.
  */
 export function presignerPolicyDocument(args: PresignerPolicyArgs): PolicyDocument {
-  const { bucketArn, dataPrefixes, configPrefix, ledgerPrefix, kmsKeyArn } = args;
+  const { bucketArn, region, dataPrefixes, configPrefix, ledgerPrefix, kmsKeyArn } = args;
   const readablePrefixes = [...dataPrefixes, configPrefix, ledgerPrefix];
   const statements: PolicyStatement[] = [
     {
@@ -103,9 +105,22 @@ export function presignerPolicyDocument(args: PresignerPolicyArgs): PolicyDocume
     },
   ];
   if (kmsKeyArn !== "") {
-    statements.push({ Sid: "UseBucketKmsKey", Effect: "Allow", Action: [...KMS_PRESIGNER_ACTIONS], Resource: kmsKeyArn });
+    // Only S3 in the bucket's region may use the key on the presigner's behalf (and S3 lets it
+    // reach only the objects above), never a direct Decrypt or GenerateDataKey call.
+    statements.push({
+      Sid: "UseBucketKmsKeyThroughS3",
+      Effect: "Allow",
+      Action: [...KMS_PRESIGNER_ACTIONS],
+      Resource: kmsKeyArn,
+      Condition: { StringEquals: { "kms:ViaService": s3ServiceEndpoint(region) } },
+    });
   }
   return policy(statements);
+}
+
+/** The S3 service name KMS sees in `kms:ViaService` for a region (China has its own domain). */
+export function s3ServiceEndpoint(region: string): string {
+  return `s3.${region}.${region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com"}`;
 }
 
 const SERVICE_PRINCIPAL = /\.amazonaws\.com$/;

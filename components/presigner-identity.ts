@@ -11,6 +11,8 @@ import {
 
 export interface PresignerIdentityArgs {
   readonly bucketArn: pulumi.Input<string>;
+  /** The bucket's region (scopes KMS use to S3 in that region). */
+  readonly region: pulumi.Input<string>;
   readonly dataPrefixes: readonly string[];
   readonly configPrefix: string;
   readonly ledgerPrefix: string;
@@ -66,10 +68,11 @@ export class PresignerIdentity extends pulumi.ComponentResource {
     super("chromoscope-private-data:identity:PresignerIdentity", name, {}, opts);
     const args = { ...DEFAULTS, ...inputArgs };
     this.kind = args.kind;
-    const policy = pulumi.output(args.bucketArn).apply((bucketArn) =>
+    const policy = pulumi.all([args.bucketArn, args.region]).apply(([bucketArn, region]) =>
       JSON.stringify(
         presignerPolicyDocument({
           bucketArn,
+          region,
           dataPrefixes: args.dataPrefixes,
           configPrefix: args.configPrefix,
           ledgerPrefix: args.ledgerPrefix,

@@ -434,9 +434,16 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
 
     it("KMS on every key: the presigner may use other keys", async () => {
       const diff = await differences("kms", (p) => {
-        presignerStatement(p, "UseBucketKmsKey").Resource = "*";
+        presignerStatement(p, "UseBucketKmsKeyThroughS3").Resource = "*";
       });
       assert.deepEqual(diff, { "presigner-kms-decrypt-other-key": "Allowed", "presigner-kms-generate-other-key": "Allowed" });
+    });
+
+    it("KMS without the kms:ViaService condition: the presigner may call KMS directly", async () => {
+      const diff = await differences("kms", (p) => {
+        delete presignerStatement(p, "UseBucketKmsKeyThroughS3").Condition;
+      });
+      assert.deepEqual(diff, { "presigner-kms-decrypt-direct": "Allowed", "presigner-kms-decrypt-via-other-service": "Allowed" });
     });
 
     it("the role's policy widened to s3:* on the bucket: the role variant fails on administration too", async () => {

@@ -336,11 +336,12 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
       assert.deepEqual(single(kms, T.encryption, "-data-logs-encryption").inputs.rules, [
         { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
       ]);
-      assert.deepEqual(statement(doc(single(kms, T.groupPolicy, "-group-policy")), "UseBucketKmsKey"), {
-        Sid: "UseBucketKmsKey",
+      assert.deepEqual(statement(doc(single(kms, T.groupPolicy, "-group-policy")), "UseBucketKmsKeyThroughS3"), {
+        Sid: "UseBucketKmsKeyThroughS3",
         Effect: "Allow",
         Action: ["kms:Decrypt", "kms:GenerateDataKey"],
         Resource: key,
+        Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-2.amazonaws.com" } },
       });
     });
 

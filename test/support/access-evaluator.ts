@@ -147,6 +147,7 @@ export function stackPolicies(stack: SynthesizedStack, variant: string, account:
     ledgerPrefix: string;
     maxLinkLifetimeSeconds: number;
     logBucketName?: string;
+    region: string;
   };
   const dataBucket = evaluatedBucket(stack, outputs.bucketName);
   if (dataBucket.arn !== outputs.bucketArn) throw new Error(`bucketArn output ${outputs.bucketArn} is not the data bucket's ARN ${dataBucket.arn}`);
@@ -174,6 +175,7 @@ export function stackPolicies(stack: SynthesizedStack, variant: string, account:
     "{ledger}": outputs.ledgerPrefix,
     "{iamUser}": identity.userArn ?? ROLE_KIND_PLACEHOLDER_USER,
     "{otherKmsKey}": OTHER_KMS_KEY_ARN,
+    "{kmsViaService}": `s3.${outputs.region}.amazonaws.com`,
     "{maxAgeMs}": String(outputs.maxLinkLifetimeSeconds * 1000),
     "{presigner}": identity.principal,
   };
