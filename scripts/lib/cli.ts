@@ -3,6 +3,7 @@
  * (so tests need no child process), opens the stack, and turns errors into messages and exit codes.
  * Only this module catches CliErrors; the exit code is set once, by the caller of runCli.
  */
+import { createInterface } from "node:readline/promises";
 import { Command, CommanderError, Option } from "commander";
 import { CliError, describeCause, ExitCode } from "./errors";
 import { fromCredentialChain, fromStackKey, ResolvedCredentials } from "./credentials";
@@ -27,6 +28,16 @@ export interface CliIo {
   confirm?(question: string): Promise<boolean>;
 }
 
+/** Asks on the terminal (stderr, so stdout stays clean); only an explicit yes counts. */
+async function askOnTerminal(question: string): Promise<boolean> {
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await terminal.question(`${question} [y/N] `)).trim());
+  } finally {
+    terminal.close();
+  }
+}
+
 export function processIo(): CliIo {
   return {
     stdout: (text) => process.stdout.write(text),
@@ -34,6 +45,7 @@ export function processIo(): CliIo {
     isTTY: Boolean(process.stderr.isTTY),
     now: () => new Date(),
     env: process.env,
+    ...(process.stdin.isTTY && process.stderr.isTTY ? { confirm: askOnTerminal } : {}),
   };
 }
 
@@ -62,7 +74,8 @@ export interface OpenedStack {
   endpoint?: string;
 }
 
-function validateEndpoint(endpoint: string | undefined): string | undefined {
+/** The --endpoint URL without trailing slashes, or a UsageError naming it. */
+export function validateEndpoint(endpoint: string | undefined): string | undefined {
   if (endpoint === undefined) return undefined;
   try {
     const url = new URL(endpoint);
@@ -80,7 +93,7 @@ function validateEndpoint(endpoint: string | undefined): string | undefined {
 /** Reads the stack outputs, picks the signing credentials and connects to the bucket. */
 export async function openStack(options: StackOptions, io: CliIo): Promise<OpenedStack> {
   const endpoint = validateEndpoint(options.endpoint);
-  const outputs = await loadStackOutputs({ stack: options.stack, outputsFile: options.outputs, bucket: options.bucket, region: options.region });
+  const outputs = await loadStackOutputs({ stack: options.stack, outputsFile: options.outputs, bucket: options.bucket, region: options.region, env: io.env });
   const key = stackKey(outputs);
   const credentials = key ? fromStackKey(key) : await fromCredentialChain(io.credentialProvider);
   const connection: S3ConnectionOptions = { region: outputs.region, credentials: credentials.credentials, endpoint, ...io.s3 };

@@ -43,6 +43,8 @@ export interface Discovery {
   /** Objects that matched no field or sat deeper than a sample folder. */
   ignored: string[];
   layout: { folders: number; flat: number };
+  /** Size of every listed file that could belong to a sample, so the existence check need not list again. */
+  sizes: Map<string, number>;
 }
 
 export async function discoverSamples(objects: AsyncIterable<ObjectSummary> | Iterable<ObjectSummary>, options: DiscoveryOptions): Promise<Discovery> {
@@ -50,6 +52,7 @@ export async function discoverSamples(objects: AsyncIterable<ObjectSummary> | It
   const groups = new Map<string, { candidates: Candidate[]; folder: boolean }>();
   const ignored: string[] = [];
   const layout = { folders: 0, flat: 0 };
+  const sizes = new Map<string, number>();
 
   for await (const object of objects) {
     if (!object.key.startsWith(prefix) || object.key.endsWith("/")) continue;
@@ -77,6 +80,7 @@ export async function discoverSamples(objects: AsyncIterable<ObjectSummary> | It
     const group = groups.get(groupKey) ?? { candidates: [], folder };
     group.candidates.push({ key: object.key, name });
     groups.set(groupKey, group);
+    sizes.set(object.key, object.size);
   }
 
   const samples: LocatedSample[] = [];
@@ -119,5 +123,5 @@ export async function discoverSamples(objects: AsyncIterable<ObjectSummary> | It
     }
     if (ok) samples.push({ sample, source });
   }
-  return { samples, problems, ignored, layout };
+  return { samples, problems, ignored, layout, sizes };
 }

@@ -4,7 +4,7 @@
  * --check-content, that SV, CNV and drivers files start with the header columns Chromoscope reads.
  */
 import { ObjectStore } from "./object-store";
-import { fileEntries, LocatedSample, Problem } from "./samples";
+import { fileEntries, FileField, LocatedSample, Problem } from "./samples";
 
 /** Longest common prefix of the keys, cut back to a "/" so it names a folder. */
 export function commonFolder(keys: readonly string[], floor: string): string {
@@ -20,20 +20,23 @@ export function commonFolder(keys: readonly string[], floor: string): string {
 }
 
 /**
- * Lists, once per data prefix, the folder that holds all of that prefix's referenced keys.
+ * Lists, once per data prefix, the folder that holds all of that prefix's referenced keys; keys
+ * whose size a listing already gave (`listedSizes`, from discovery) are not listed again.
  * Returns one problem per missing or empty object.
  */
 export async function checkObjectsExist(
   samples: readonly LocatedSample[],
   dataPrefixes: readonly string[],
   store: ObjectStore,
+  listedSizes: ReadonlyMap<string, number> = new Map(),
 ): Promise<{ problems: Problem[]; listings: string[] }> {
-  const wanted = new Map<string, Array<{ source: string; field: string }>>();
-  for (const { sample, source } of samples) {
-    for (const [field, key] of fileEntries(sample)) {
-      const users = wanted.get(key) ?? [];
-      users.push({ source: `${source} (${sample.id})`, field });
-      wanted.set(key, users);
+  // Who uses each key, by reference: a message is formatted only when there is a problem.
+  const wanted = new Map<string, Array<{ located: LocatedSample; field: FileField }>>();
+  for (const located of samples) {
+    for (const [field, key] of fileEntries(located.sample)) {
+      const users = wanted.get(key);
+      if (users === undefined) wanted.set(key, [{ located, field }]);
+      else users.push({ located, field });
     }
   }
   const sizes = new Map<string, number>();
@@ -42,6 +45,7 @@ export async function checkObjectsExist(
   const prefixes = [...dataPrefixes].sort((a, b) => b.length - a.length);
   const keysByPrefix = new Map<string, string[]>();
   for (const key of wanted.keys()) {
+    if (listedSizes.has(key)) continue;
     const prefix = prefixes.find((candidate) => key.startsWith(candidate));
     if (prefix === undefined) continue;
     const keys = keysByPrefix.get(prefix) ?? [];
@@ -56,17 +60,13 @@ export async function checkObjectsExist(
     }
   }
   const problems: Problem[] = [];
+  const report = (users: Array<{ located: LocatedSample; field: FileField }>, what: string, fix: string) => {
+    for (const { located, field } of users) problems.push({ source: `${located.source} (${located.sample.id})`, message: `${field} ${what}`, fix });
+  };
   for (const [key, users] of wanted) {
-    const size = sizes.get(key);
-    if (size === undefined) {
-      for (const { source, field } of users) {
-        problems.push({ source, message: `${field} s3://${store.bucket}/${key} does not exist`, fix: "upload it, or correct the key (keys are case-sensitive)" });
-      }
-    } else if (size === 0) {
-      for (const { source, field } of users) {
-        problems.push({ source, message: `${field} s3://${store.bucket}/${key} is empty (0 bytes)`, fix: "upload the complete file" });
-      }
-    }
+    const size = listedSizes.get(key) ?? sizes.get(key);
+    if (size === undefined) report(users, `s3://${store.bucket}/${key} does not exist`, "upload it, or correct the key (keys are case-sensitive)");
+    else if (size === 0) report(users, `s3://${store.bucket}/${key} is empty (0 bytes)`, "upload the complete file");
   }
   return { problems, listings };
 }

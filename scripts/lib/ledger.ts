@@ -16,6 +16,12 @@ export interface PublicationInputs {
   requestedSeconds?: number;
 }
 
+/**
+ * One event. A publish entry records a publication; a revoke entry records that the config of
+ * the publication with the same `configKey` was deleted: it repeats that publication's cohort,
+ * signing key and expiry (when its copied-out data links die anyway), has the revocation time as
+ * `createdAt`, and carries no samples (nothing is ever published again from it).
+ */
 export interface LedgerEntry {
   event: "publish" | "revoke";
   cohort: string;
@@ -28,6 +34,22 @@ export interface LedgerEntry {
 
 export function serializeLedgerEntry(entry: LedgerEntry): string {
   return `${JSON.stringify(entry)}\n`;
+}
+
+/** The revoke entry for a publication whose config was deleted at `revokedAt`. */
+export function revokeEntryFor(
+  publication: Pick<LedgerEntry, "cohort" | "configKey" | "signingAccessKeyId" | "expiresAt"> & { inputs: Pick<PublicationInputs, "viewerUrl"> },
+  revokedAt: Date,
+): LedgerEntry {
+  return {
+    event: "revoke",
+    cohort: publication.cohort,
+    configKey: publication.configKey,
+    signingAccessKeyId: publication.signingAccessKeyId,
+    createdAt: revokedAt.toISOString(),
+    expiresAt: publication.expiresAt,
+    inputs: { samples: [], viewerUrl: publication.inputs.viewerUrl },
+  };
 }
 
 export async function writeLedgerEntry(store: ObjectStore, ledgerPrefix: string, stem: string, entry: LedgerEntry): Promise<string> {

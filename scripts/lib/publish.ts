@@ -6,6 +6,7 @@
  * validate and sign everything → PUT the config (one request, complete body) → PUT the ledger entry;
  * if the ledger PUT fails, the config just written is deleted and the publish fails.
  */
+import { performance } from "node:perf_hooks";
 import { buildConfig, chromoscopeLink } from "./chromoscope";
 import { ResolvedCredentials } from "./credentials";
 import { discoverSamples } from "./discover";
@@ -77,10 +78,19 @@ export interface PublishResult {
   sampleIds: string[];
   urlCount: number;
   configBytes: number;
+  /** The exact bytes uploaded as the config (absent on a dry run): the share sheet reads them back. */
+  configBody?: Buffer;
   signingAccessKeyId: string;
 }
 
-async function resolveSamples(source: CohortSource, context: PublishContext): Promise<{ samples: LocatedSample[]; problems: Problem[] }> {
+interface ResolvedSamples {
+  samples: LocatedSample[];
+  problems: Problem[];
+  /** Object sizes from the listing discovery already made, so the existence check need not list again. */
+  listedSizes?: ReadonlyMap<string, number>;
+}
+
+async function resolveSamples(source: CohortSource, context: PublishContext): Promise<ResolvedSamples> {
   switch (source.kind) {
     case "samples":
       return { samples: source.samples, problems: [] };
@@ -109,8 +119,21 @@ async function resolveSamples(source: CohortSource, context: PublishContext): Pr
           fix: "check the prefix, or upload the cohort's files under it",
         });
       }
-      return discovery;
+      return { samples: discovery.samples, problems: discovery.problems, listedSizes: discovery.sizes };
     }
+  }
+}
+
+/**
+ * Runs one step of the publication and records its duration on Node's performance timeline as
+ * `publish:<step>`, where `npm run bench` reads it; nothing is printed.
+ */
+async function step<T>(name: string, work: () => T | Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    return await work();
+  } finally {
+    performance.measure(`publish:${name}`, { start });
   }
 }
 
@@ -120,6 +143,26 @@ function fail(problems: Problem[], cohort: string): never {
     fix: "correct every problem listed above and run the command again",
     details: problems.map(formatProblem),
   });
+}
+
+/**
+ * The cohort's samples, validated, with every object present; or a ValidationError listing every
+ * problem. A function of its own so that what only checking needs (the input as read, listings)
+ * can be freed before the config is built.
+ */
+async function checkedSamples(request: PublishRequest, context: PublishContext, cohort: string): Promise<LocatedSample[]> {
+  const { outputs, store } = context;
+  const resolved = await step("read-input", () => resolveSamples(request.source, context));
+  const validated = await step("validate", () => validateSamples(resolved.samples, { bucket: outputs.bucketName, dataPrefixes: outputs.dataPrefixes }));
+  const problems = [...resolved.problems, ...validated.problems];
+  const samples = validated.samples;
+  if (samples.length > 0) {
+    const existence = await step("check-existence", () => checkObjectsExist(samples, outputs.dataPrefixes, store, resolved.listedSizes));
+    problems.push(...existence.problems);
+    if (request.checkContent && existence.problems.length === 0) problems.push(...(await step("check-content", () => checkContent(samples, store))));
+  }
+  if (problems.length > 0) fail(problems, cohort);
+  return samples;
 }
 
 export async function publishCohort(request: PublishRequest, context: PublishContext): Promise<PublishResult> {
@@ -138,16 +181,7 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
   const viewerUrl = request.viewerUrl ?? outputs.viewerUrl;
 
   // 1. Every problem of the input, reported together, before anything is signed or written.
-  const resolved = await resolveSamples(request.source, context);
-  const validated = validateSamples(resolved.samples, { bucket: outputs.bucketName, dataPrefixes: outputs.dataPrefixes });
-  const problems = [...resolved.problems, ...validated.problems];
-  const samples = validated.samples;
-  if (samples.length > 0) {
-    const existence = await checkObjectsExist(samples, outputs.dataPrefixes, store);
-    problems.push(...existence.problems);
-    if (request.checkContent && existence.problems.length === 0) problems.push(...(await checkContent(samples, store)));
-  }
-  if (problems.length > 0) fail(problems, cohort);
+  const samples = await checkedSamples(request, context, cohort);
 
   // 2. Sign every file and serialise the config.
   const presigner = new S3QueryPresigner({
@@ -159,7 +193,7 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
     signingDate: now,
   });
   context.progress?.start("signing", samples.length);
-  const config = buildConfig(cohort, samples, (key) => presigner.presignGet(key), () => context.progress?.tick());
+  const config = await step("sign", () => buildConfig(cohort, samples, (key) => presigner.presignGet(key), () => context.progress?.tick()));
   context.progress?.stop();
 
   const stem = publicationStem(cohort, now, context.randomHex());
@@ -183,7 +217,8 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
   }
 
   // 3. Upload the complete config, then record it; undo the config if the record fails.
-  await store.put(configKey, Buffer.concat(config.chunks, config.byteLength), "application/json");
+  const configBody = Buffer.concat(config.chunks, config.byteLength);
+  await step("upload-config", () => store.put(configKey, configBody, "application/json"));
   const entry: LedgerEntry = {
     event: "publish",
     cohort,
@@ -199,7 +234,7 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
   };
   let ledgerKey: string;
   try {
-    ledgerKey = await writeLedgerEntry(store, outputs.ledgerPrefix, stem, entry);
+    ledgerKey = await step("write-ledger", () => writeLedgerEntry(store, outputs.ledgerPrefix, stem, entry));
   } catch (error) {
     await removeQuietly(store, configKey, context);
     const cause = error instanceof AwsError ? error.message : String(error);
@@ -211,7 +246,7 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
 
   const configUrl = presigner.presignGet(configKey);
   if (request.outFile) writePrivateFileAtomic(request.outFile, config.chunks);
-  return { ...result, link: chromoscopeLink({ viewerUrl, cohort, configUrl }), configUrl, ledgerKey };
+  return { ...result, link: chromoscopeLink({ viewerUrl, cohort, configUrl }), configUrl, ledgerKey, configBody };
 }
 
 async function removeQuietly(store: ObjectStore, key: string, context: PublishContext): Promise<void> {

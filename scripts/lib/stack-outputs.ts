@@ -48,6 +48,8 @@ export interface OutputsSource {
   /** --bucket / --region: override (or, without a stack, stand in for) the outputs. */
   bucket?: string;
   region?: string;
+  /** Environment of the Pulumi CLI (PATH, PULUMI_*); default: this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Secret access keys are 40 base64 characters; anything short or placeholder-like is refused. */
@@ -122,14 +124,15 @@ function parseJsonText(text: string, origin: string): unknown {
   }
 }
 
-const PROJECT_ROOT = join(__dirname, "..", "..");
+/** Where Pulumi.yaml lives: the Pulumi CLI works on the project of its working directory. */
+export const PROJECT_ROOT = join(__dirname, "..", "..");
 
-function pulumiStackOutput(stack: string): Promise<string> {
+function pulumiStackOutput(stack: string, env: NodeJS.ProcessEnv | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       "pulumi",
       ["stack", "output", "--json", "--show-secrets", "--stack", stack],
-      { cwd: PROJECT_ROOT, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 },
+      { cwd: PROJECT_ROOT, maxBuffer: 16 * 1024 * 1024, timeout: 120_000, ...(env ? { env } : {}) },
       (error, stdout, stderr) => {
         if (!error) return resolve(stdout);
         if ((error as NodeJS.ErrnoException).code === "ENOENT") {
@@ -163,7 +166,7 @@ export async function loadStackOutputs(source: OutputsSource): Promise<StackOutp
   }
   if (source.stack !== undefined) {
     const origin = `stack "${source.stack}"`;
-    return parseStackOutputs(parseJsonText(await pulumiStackOutput(source.stack), origin), origin, overrides);
+    return parseStackOutputs(parseJsonText(await pulumiStackOutput(source.stack, source.env), origin), origin, overrides);
   }
   if (source.bucket !== undefined && source.region !== undefined) {
     return parseStackOutputs(defaultOutputs(source.bucket, source.region), "--bucket/--region");

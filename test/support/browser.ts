@@ -12,7 +12,7 @@ import { BrowserContext, chromium } from "playwright-core";
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 
 /** Flags that keep Chromium quiet on a closed network (DESIGN.md §4). */
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",

@@ -49,11 +49,13 @@ export interface TestBucketOptions {
   /** Extra stack outputs (or overrides); `null` removes an output. */
   outputs?: Record<string, unknown>;
   allowedOrigins?: string[];
+  /** Serve unsigned requests, as a bucket made public would (default false: 403, as S3). */
+  allowAnonymous?: boolean;
 }
 
 export async function startTestBucket(options: TestBucketOptions = {}): Promise<TestBucket> {
   const directory = mkdtempSync(join(tmpdir(), "chromoscope-test-"));
-  const server = await startLocalS3({ directory: join(directory, "s3"), credentials: [PRESIGNER_KEY, SESSION_KEY] });
+  const server = await startLocalS3({ directory: join(directory, "s3"), credentials: [PRESIGNER_KEY, SESSION_KEY], allowAnonymous: options.allowAnonymous });
   const client = createS3Client({ region: server.region, credentials: { ...PRESIGNER_KEY }, endpoint: server.endpoint });
   await client.send(new CreateBucketCommand({ Bucket: TEST_BUCKET }));
   const settings = defaultSettings();

@@ -7,7 +7,7 @@ import { UsageError } from "../errors";
 import { randomHex8 } from "../naming";
 import { terminalProgress } from "../progress";
 import { CohortSource, publishCohort } from "../publish";
-import { addPublicationOutputOptions, PublicationOutputOptions, reportPublication } from "./publication-output";
+import { addPublicationOutputOptions, checkPublicationOutputOptions, PublicationOutputOptions, reportPublication } from "./publication-output";
 
 interface PublishOptions extends StackOptions, PublicationOutputOptions {
   cohort: string;
@@ -84,6 +84,7 @@ export function publishCohortCommand(io: CliIo): Command {
     const source = cohortSource(options);
     const expiresSeconds = options.expires === undefined ? undefined : parseDuration(options.expires);
     const viewerUrl = validateViewerUrl(options.viewerUrl);
+    checkPublicationOutputOptions(options, { dryRun: options.dryRun });
     const stack = await openStack(options, io);
     const result = await publishCohort(
       { cohort: options.cohort, source, expiresSeconds, clamp: options.clamp, viewerUrl, checkContent: options.checkContent, dryRun: options.dryRun, outFile: options.out },
@@ -95,7 +96,7 @@ export function publishCohortCommand(io: CliIo): Command {
         warn: (message) => io.stderr(`warning: ${message}\n`),
       },
     );
-    reportPublication(result, options, io, describeKind(stack.credentials, io.now()));
+    await reportPublication(result, options, io, describeKind(stack.credentials, io.now()), stack);
   });
   return command;
 }

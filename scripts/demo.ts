@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { main } from "./lib/cli";
+import { demoCommand } from "./lib/commands/demo";
+
+main(demoCommand);

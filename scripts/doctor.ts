@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { main } from "./lib/cli";
+import { doctorCommand } from "./lib/commands/doctor";
+
+main(doctorCommand);
