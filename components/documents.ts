@@ -92,10 +92,12 @@ export function presignerPolicyDocument(args: PresignerPolicyArgs): PolicyDocume
       Resource: prefixObjectsArn(bucketArn, configPrefix),
     },
     {
+      // Create-only (S3 conditional writes): a ledger entry, once written, cannot be overwritten.
       Sid: "AppendToLedger",
       Effect: "Allow",
       Action: "s3:PutObject",
       Resource: prefixObjectsArn(bucketArn, ledgerPrefix),
+      Condition: { StringEquals: { "s3:if-none-match": "*" } },
     },
     {
       Sid: "ReadBucketConfiguration",

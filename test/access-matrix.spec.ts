@@ -292,7 +292,7 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
       assert.deepEqual(diff, { "presigner-get-sibling-prefix": "Allowed" });
     });
 
-    it("writes on the whole bucket: data, other keys and ledger deletion open up", async () => {
+    it("writes on the whole bucket: data, other keys and ledger deletion and overwrites open up", async () => {
       const diff = await differences("default", (p) => {
         presignerStatement(p, "WriteAndDeleteConfigs").Resource = `${p.dataBucket.arn}/*`;
       });
@@ -301,14 +301,24 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
         "presigner-delete-data": "Allowed",
         "presigner-put-outside-prefixes": "Allowed",
         "presigner-delete-ledger": "Allowed",
+        "presigner-overwrite-ledger": "Allowed",
       });
     });
 
-    it("DeleteObject on the ledger: ledger entries can be erased", async () => {
+    it("the ledger grant without its If-None-Match condition: entries can be overwritten", async () => {
       const diff = await differences("default", (p) => {
-        presignerStatement(p, "AppendToLedger").Action = ["s3:PutObject", "s3:DeleteObject"];
+        delete presignerStatement(p, "AppendToLedger").Condition;
       });
-      assert.deepEqual(diff, { "presigner-delete-ledger": "Allowed" });
+      assert.deepEqual(diff, { "presigner-overwrite-ledger": "Allowed" });
+    });
+
+    it("DeleteObject on the ledger, unconditionally: ledger entries can be erased", async () => {
+      const diff = await differences("default", (p) => {
+        const statement = presignerStatement(p, "AppendToLedger");
+        statement.Action = ["s3:PutObject", "s3:DeleteObject"];
+        delete statement.Condition;
+      });
+      assert.deepEqual(diff, { "presigner-delete-ledger": "Allowed", "presigner-overwrite-ledger": "Allowed" });
     });
 
     it("ListBucket without the s3:prefix condition: the whole bucket can be listed", async () => {

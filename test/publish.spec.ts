@@ -3,6 +3,7 @@ import { readFileSync, statSync } from "node:fs";
 import { parseChromoscopeLink } from "../scripts/lib/chromoscope";
 import { publishCohortCommand } from "../scripts/lib/commands/publish-cohort";
 import { exampleManifestTsv, ExampleSample } from "../scripts/lib/example-cohort";
+import { writeLedgerEntry } from "../scripts/lib/ledger";
 import {
   fetchBytes,
   PRESIGNER_KEY,
@@ -123,6 +124,14 @@ describe("publish-cohort against the embedded S3 server", function () {
       assert.deepEqual(entry.inputs.samples.map((s: { sv: string }) => s.sv), cohort.map(({ sample }) => sample.sv));
       assert.ok(!text.includes(PRESIGNER_KEY.secretAccessKey));
       assert.ok(!text.includes("X-Amz-Signature"));
+    });
+
+    it("writes ledger entries create-only (If-None-Match: *), as the presigner's policy requires", async () => {
+      const puts: Array<{ key: string; createOnly?: boolean }> = [];
+      const recording = { ...bucket.store, bucket: bucket.bucket, put: async (key: string, _body: unknown, _type: string, options?: { createOnly?: boolean }) => void puts.push({ key, createOnly: options?.createOnly }) };
+      const entry = JSON.parse((await bucket.store.read((await bucket.keys("ledger/demo-breast-hg38/"))[0])).toString());
+      await writeLedgerEntry(recording as never, "ledger/", "demo-breast-hg38/20990101T000000000Z-00000000", entry);
+      assert.deepEqual(puts, [{ key: "ledger/demo-breast-hg38/20990101T000000000Z-00000000.json", createOnly: true }]);
     });
 
     it("never prints the secret key", () => {

@@ -225,6 +225,7 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
       assert.equal(statement(policy, "WriteAndDeleteConfigs").Resource, `${arn}/configs/*`);
       assert.equal(statement(policy, "AppendToLedger").Action, "s3:PutObject");
       assert.equal(statement(policy, "AppendToLedger").Resource, `${arn}/ledger/*`);
+      assert.deepEqual(statement(policy, "AppendToLedger").Condition, { StringEquals: { "s3:if-none-match": "*" } }, "create-only");
       assert.ok(!policy.Statement.some((s) => asList(s.Action).some((a) => a.startsWith("kms:"))), "no KMS without a key");
     });
 

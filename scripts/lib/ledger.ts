@@ -54,7 +54,8 @@ export function revokeEntryFor(
 
 export async function writeLedgerEntry(store: ObjectStore, ledgerPrefix: string, stem: string, entry: LedgerEntry): Promise<string> {
   const key = ledgerObjectKey(ledgerPrefix, stem);
-  await store.put(key, serializeLedgerEntry(entry), "application/json");
+  // Create-only: the presigner's policy refuses a ledger PUT without If-None-Match, so history cannot be rewritten.
+  await store.put(key, serializeLedgerEntry(entry), "application/json", { createOnly: true });
   return key;
 }
 

@@ -24,7 +24,8 @@ export interface ObjectStore {
   readonly bucket: string;
   /** Every object under `prefix`, page by page (about one request per 1,000 objects). */
   list(prefix: string): AsyncIterable<ObjectSummary>;
-  put(key: string, body: string | Uint8Array, contentType: string): Promise<void>;
+  /** `createOnly`: a conditional write (`If-None-Match: *`) that fails if the key exists. */
+  put(key: string, body: string | Uint8Array, contentType: string, options?: { createOnly?: boolean }): Promise<void>;
   remove(key: string): Promise<void>;
   /** The object's bytes, or only `[start, end]` (inclusive) with a ranged GET. */
   read(key: string, range?: { start: number; end: number }): Promise<Buffer>;
@@ -129,9 +130,12 @@ class S3ObjectStore implements ObjectStore {
     } while (token);
   }
 
-  async put(key: string, body: string | Uint8Array, contentType: string): Promise<void> {
+  async put(key: string, body: string | Uint8Array, contentType: string, options: { createOnly?: boolean } = {}): Promise<void> {
     await this.call(`uploading s3://${this.bucket}/${key}`, (abortSignal) =>
-      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }), { abortSignal }),
+      this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ...(options.createOnly ? { IfNoneMatch: "*" } : {}) }),
+        { abortSignal },
+      ),
     );
   }
 
