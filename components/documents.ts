@@ -15,6 +15,8 @@ export const ACCESS_LOG_RETENTION_DAYS = 365;
 /** Incomplete multipart uploads are aborted after this many days. */
 export const ABORT_INCOMPLETE_UPLOAD_DAYS = 1;
 export const ACCESS_LOG_PREFIX = "access-logs/";
+/** AWS Security Hub IAM.3: an access key must be rotated within this many days. */
+export const MAX_ACCESS_KEY_AGE_DAYS = 90;
 
 // ---------------------------------------------------------------- IAM documents
 

@@ -5,7 +5,7 @@
  * Pulumi.yaml defaults, so `resolveSettings` applies them itself (a test keeps both lists equal).
  * Pure: no Pulumi runtime import, so the scripts, the demo and the policy pack share it.
  */
-import { MAX_PRESIGN_SECONDS } from "./documents";
+import { MAX_ACCESS_KEY_AGE_DAYS, MAX_PRESIGN_SECONDS } from "./documents";
 
 export type PresignerKind = "user" | "role";
 
@@ -112,8 +112,8 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
   keyRotationDays: {
     type: "integer",
     default: 30,
-    description: "User kind: days after which an access key is due for rotation (1-90, AWS IAM.3).",
-    check: integerIn(1, 90),
+    description: `User kind: days after which an access key is due for rotation (1-${MAX_ACCESS_KEY_AGE_DAYS}, AWS IAM.3).`,
+    check: integerIn(1, MAX_ACCESS_KEY_AGE_DAYS),
   },
   keyGeneration: {
     type: "integer",

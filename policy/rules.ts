@@ -20,7 +20,7 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { CORS_ALLOWED_METHODS, MAX_PRESIGN_SECONDS, prefixObjectsArn } from "../components/documents";
+import { CORS_ALLOWED_METHODS, MAX_ACCESS_KEY_AGE_DAYS, MAX_PRESIGN_SECONDS, prefixObjectsArn } from "../components/documents";
 import {
   asArray,
   asRecord,
@@ -55,7 +55,7 @@ export const POLICY_PACK_NAME = "chromoscope-private-data-policy";
 export const PRESIGNER_COMPONENT_TYPE = "chromoscope-private-data:identity:PresignerIdentity";
 
 /** IAM.3: access keys are rotated at least every 90 days. */
-export const MAX_KEY_ROTATION_DAYS = 90;
+export const MAX_KEY_ROTATION_DAYS = MAX_ACCESS_KEY_AGE_DAYS;
 /** AWS allows two access keys per IAM user. */
 export const MAX_ACCESS_KEYS_PER_USER = 2;
 

@@ -27,7 +27,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { BUCKET_CONFIGURATION_READ_ACTIONS, S3CorsRule, toS3CorsRule, viewerCorsRule } from "../../components/documents";
+import { BUCKET_CONFIGURATION_READ_ACTIONS, MAX_ACCESS_KEY_AGE_DAYS, S3CorsRule, toS3CorsRule, viewerCorsRule } from "../../components/documents";
 import { defaultSettings } from "../../components/settings";
 import { compareBucketPolicy } from "./bucket-policy-check";
 import { ResolvedCredentials } from "./credentials";
@@ -92,8 +92,6 @@ export interface DoctorReport {
 
 // ---------------------------------------------------------------- limits
 
-/** AWS IAM.3 / CIS: an active access key older than this is a finding. */
-export const MAX_ACCESS_KEY_AGE_DAYS = 90;
 /** Rotation is flagged this long before it is due. */
 export const ROTATION_WARNING_DAYS = 7;
 /** Life of the doctor's own test link: long enough for one GET, short enough to be harmless. */

@@ -26,6 +26,23 @@ export interface PublicationOutputOptions {
   uploadSharePage?: boolean;
 }
 
+/** `--viewer-url`: Chromoscope's link carries its own query, so the app URL itself may carry none. */
+export function parseViewerUrlOption(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.search !== "" || url.hash !== "") {
+    throw new UsageError(`--viewer-url ${JSON.stringify(value)} is not a Chromoscope app URL`, {
+      fix: "pass the app's URL without query or fragment, e.g. --viewer-url https://chromoscope.bio/app/",
+    });
+  }
+  return value;
+}
+
 export function addPublicationOutputOptions(command: Command): Command {
   return command
     .option("--out <file>", "also write the config to this file (mode 0600)")

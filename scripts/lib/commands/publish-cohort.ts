@@ -7,7 +7,7 @@ import { UsageError } from "../errors";
 import { randomHex8 } from "../naming";
 import { terminalProgress } from "../progress";
 import { CohortSource, publishCohort } from "../publish";
-import { addPublicationOutputOptions, checkPublicationOutputOptions, PublicationOutputOptions, reportPublication } from "./publication-output";
+import { addPublicationOutputOptions, checkPublicationOutputOptions, parseViewerUrlOption, PublicationOutputOptions, reportPublication } from "./publication-output";
 
 interface PublishOptions extends StackOptions, PublicationOutputOptions {
   cohort: string;
@@ -43,22 +43,6 @@ function cohortSource(options: PublishOptions): CohortSource {
   throw new UsageError("no cohort given", { fix: "pass --manifest FILE, or --prefix PREFIX --cancer NAME --assembly hg19|hg38" });
 }
 
-function validateViewerUrl(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !/^https?:$/.test(url.protocol) || url.search !== "" || url.hash !== "") {
-    throw new UsageError(`--viewer-url ${JSON.stringify(value)} is not a Chromoscope app URL`, {
-      fix: "pass the app's URL without query or fragment, e.g. --viewer-url https://chromoscope.bio/app/",
-    });
-  }
-  return value;
-}
-
 export function publishCohortCommand(io: CliIo): Command {
   const command = addStackOptions(
     new Command("publish-cohort")
@@ -83,7 +67,7 @@ export function publishCohortCommand(io: CliIo): Command {
   command.action(async (options: PublishOptions) => {
     const source = cohortSource(options);
     const expiresSeconds = options.expires === undefined ? undefined : parseDuration(options.expires);
-    const viewerUrl = validateViewerUrl(options.viewerUrl);
+    const viewerUrl = parseViewerUrlOption(options.viewerUrl);
     checkPublicationOutputOptions(options, { dryRun: options.dryRun });
     const stack = await openStack(options, io);
     const result = await publishCohort(

@@ -2,13 +2,13 @@ import { Command } from "commander";
 import { addStackOptions, CliIo, openStack, StackOptions } from "../cli";
 import { describeKind } from "../credentials";
 import { formatDuration, parseDuration } from "../duration";
-import { UsageError, ValidationError } from "../errors";
+import { ValidationError } from "../errors";
 import { recordedSource, requirePublications } from "../lifecycle";
 import { assertCohortName, randomHex8 } from "../naming";
 import { terminalProgress } from "../progress";
 import { publishCohort } from "../publish";
 import { latestExpiry, publicationStatus } from "../rotation";
-import { addPublicationOutputOptions, checkPublicationOutputOptions, PublicationOutputOptions, reportPublication } from "./publication-output";
+import { addPublicationOutputOptions, checkPublicationOutputOptions, parseViewerUrlOption, PublicationOutputOptions, reportPublication } from "./publication-output";
 import { instant, npmCommand, plural } from "./lifecycle-report";
 
 interface RefreshOptions extends StackOptions, PublicationOutputOptions {
@@ -19,23 +19,6 @@ interface RefreshOptions extends StackOptions, PublicationOutputOptions {
   checkContent?: boolean;
   dryRun?: boolean;
   allowRevoked?: boolean;
-}
-
-/** Chromoscope's link takes its own query: the app URL itself may carry none. */
-function validateViewerUrl(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !/^https?:$/.test(url.protocol) || url.search !== "" || url.hash !== "") {
-    throw new UsageError(`--viewer-url ${JSON.stringify(value)} is not a Chromoscope app URL`, {
-      fix: "pass the app's URL without query or fragment, e.g. --viewer-url https://chromoscope.bio/app/",
-    });
-  }
-  return value;
 }
 
 export function refreshCohortCommand(io: CliIo): Command {
@@ -59,7 +42,7 @@ export function refreshCohortCommand(io: CliIo): Command {
   command.action(async (options: RefreshOptions) => {
     const cohort = assertCohortName(options.cohort);
     const explicitSeconds = options.expires === undefined ? undefined : parseDuration(options.expires);
-    const viewerUrl = validateViewerUrl(options.viewerUrl);
+    const viewerUrl = parseViewerUrlOption(options.viewerUrl);
     checkPublicationOutputOptions(options, { dryRun: options.dryRun });
     const stack = await openStack(options, io);
     const warn = (message: string) => io.stderr(`warning: ${message}\n`);
