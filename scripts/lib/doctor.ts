@@ -36,7 +36,7 @@ import { describeDuration } from "./duration";
 import { CliError, describeCause } from "./errors";
 import { decideExpiry } from "./expiry";
 import { readLedger, StoredLedgerEntry } from "./ledger";
-import { createS3Client, fixFor, ObjectStore, ObjectSummary, S3_DEFAULTS, S3ConnectionOptions, s3ObjectStore } from "./object-store";
+import { createS3Client, describeS3Failure, fixFor, ObjectStore, ObjectSummary, S3_DEFAULTS, S3ConnectionOptions, s3ObjectStore } from "./object-store";
 import { S3QueryPresigner, SigningCredentials } from "./presign";
 import { decideRotation, foldLedger, KeySlots, keySlotsOf, SlotKey } from "./rotation";
 import { StackOutputs } from "./stack-outputs";
@@ -123,7 +123,8 @@ export const awsDoctorClients: DoctorClients = {
       region,
       credentials,
       maxAttempts: 3,
-      requestHandler: { connectionTimeout: S3_DEFAULTS.connectionTimeoutMs, requestTimeout: S3_DEFAULTS.requestTimeoutMs },
+      // An inactivity limit, as for S3 (object-store.ts): the SDK's requestTimeout alone only warns.
+      requestHandler: { connectionTimeout: S3_DEFAULTS.connectionTimeoutMs, socketTimeout: S3_DEFAULTS.requestTimeoutMs },
     }),
   fetch: (url, init) => fetch(url, init),
 };
@@ -325,7 +326,7 @@ function awsFailure(error: unknown): AwsFailure {
   return {
     name: record.Code ?? record.name ?? record.code ?? "Error",
     httpStatus: record.$metadata?.httpStatusCode,
-    message: describeCause(error),
+    message: error instanceof CliError ? describeCause(error) : describeS3Failure(error, false, 0),
     error,
   };
 }

@@ -1,4 +1,5 @@
 import { UsageError } from "./errors";
+import { printable } from "./naming";
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
 const DURATION_PATTERN = /^([1-9]\d{0,9})([smhd]?)$/;
@@ -11,7 +12,7 @@ const DURATION_PATTERN = /^([1-9]\d{0,9})([smhd]?)$/;
 export function parseDuration(text: string, option = "--expires"): number {
   const match = DURATION_PATTERN.exec(text.trim());
   if (!match) {
-    throw new UsageError(`${option} "${text}" is not a duration`, {
+    throw new UsageError(`${option} ${printable(text)} is not a duration`, {
       fix: `give a positive whole number with an optional unit: s, m, h or d (e.g. ${option} 36h or ${option} 7d)`,
     });
   }

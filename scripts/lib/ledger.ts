@@ -3,9 +3,8 @@
  * publishers never overwrite each other and neither config expiry nor revoke touches it.
  * It holds no secret and no presigned URL: only keys, ids, times and the inputs to publish again.
  */
-import { AwsError } from "./errors";
 import { ObjectStore } from "./object-store";
-import { ledgerObjectKey } from "./naming";
+import { ledgerObjectKey, printable } from "./naming";
 import { SampleInput } from "./samples";
 
 /** What refresh needs to publish the cohort again: the resolved samples (keys, not URLs). */
@@ -54,9 +53,46 @@ export function revokeEntryFor(
 
 export async function writeLedgerEntry(store: ObjectStore, ledgerPrefix: string, stem: string, entry: LedgerEntry): Promise<string> {
   const key = ledgerObjectKey(ledgerPrefix, stem);
-  // Create-only: the presigner's policy refuses a ledger PUT without If-None-Match, so history cannot be rewritten.
-  await store.put(key, serializeLedgerEntry(entry), "application/json", { createOnly: true });
+  const body = serializeLedgerEntry(entry);
+  try {
+    // Create-only: the presigner's policy refuses a ledger PUT without If-None-Match, so history cannot be rewritten.
+    await store.put(key, body, "application/json", { createOnly: true });
+  } catch (error) {
+    // An attempt may have stored the entry although its answer was lost (a retry of a create-only
+    // PUT then meets 412 Precondition Failed): the entry is written if the key holds exactly it.
+    if (!(await holdsExactly(store, key, body))) throw error;
+  }
   return key;
+}
+
+async function holdsExactly(store: ObjectStore, key: string, body: string): Promise<boolean> {
+  try {
+    return (await store.read(key)).equals(Buffer.from(body, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+/** Control, format and separator characters: what the tools never write and a terminal would act on. */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/** A key as it may be printed: quoted and escaped if it holds anything a terminal would act on. */
+function safeKey(key: string): string {
+  return UNPRINTABLE.test(key) ? printable(key, 200) : key;
+}
+
+/**
+ * Why a parsed object is not an entry the tools could have written, if it is not. The ledger is
+ * data in the bucket: fields that are printed or used as keys must be plain strings.
+ */
+function entryProblem(entry: unknown): string | undefined {
+  if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return "not a JSON object";
+  const record = entry as Record<string, unknown>;
+  for (const field of ["cohort", "configKey", "createdAt"]) if (typeof record[field] !== "string") return `missing fields`;
+  for (const field of ["event", "cohort", "configKey", "signingAccessKeyId", "createdAt", "expiresAt"]) {
+    if (typeof record[field] === "string" && UNPRINTABLE.test(record[field] as string)) return `${field} holds control characters`;
+  }
+  return undefined;
 }
 
 /** An entry as read back, with the object it came from. */
@@ -82,14 +118,18 @@ export async function readLedger(
     while (next < keys.length) {
       const index = next++;
       const key = keys[index];
+      const body = await store.read(key);
+      let entry: LedgerEntry;
       try {
-        const entry = JSON.parse((await store.read(key)).toString("utf8")) as LedgerEntry;
-        if (typeof entry.cohort !== "string" || typeof entry.configKey !== "string" || typeof entry.createdAt !== "string") throw new Error("missing fields");
-        entries[index] = { ...entry, ledgerKey: key };
-      } catch (error) {
-        if (error instanceof AwsError) throw error;
-        options.warn?.(`ledger entry ${key} is unreadable (${(error as Error).message}); skipped`);
+        entry = JSON.parse(body.toString("utf8")) as LedgerEntry;
+      } catch {
+        // Not the parser's message: it quotes the object's bytes, which could be anything.
+        options.warn?.(`ledger entry ${safeKey(key)} is unreadable (not valid JSON); skipped`);
+        continue;
       }
+      const problem = entryProblem(entry);
+      if (problem) options.warn?.(`ledger entry ${safeKey(key)} is unreadable (${problem}); skipped`);
+      else entries[index] = { ...entry, ledgerKey: key };
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, keys.length) }, worker));

@@ -8,7 +8,7 @@ import { ResolvedCredentials } from "./credentials";
 import { AwsError, ValidationError } from "./errors";
 import { decideExpiry } from "./expiry";
 import { readLedger, revokeEntryFor, writeLedgerEntry } from "./ledger";
-import { cohortSlug, printable, publicationStem } from "./naming";
+import { cohortSlug, printable, publicationStem, sampleIdProblem } from "./naming";
 import { ObjectStore } from "./object-store";
 import { S3QueryPresigner } from "./presign";
 import { sharePageKey } from "./share-page";
@@ -113,7 +113,10 @@ export async function revokePublications(publications: readonly Publication[], c
 export function recordedSource(publication: Publication): CohortSource {
   return {
     kind: "samples",
-    samples: publication.inputs.samples.map((sample, index) => ({ sample, source: `sample ${index + 1} (${sample.id}) recorded in ${publication.ledgerKey}` })),
+    samples: publication.inputs.samples.map((sample, index) => ({
+      sample,
+      source: `sample ${index + 1}${typeof sample?.id === "string" && sampleIdProblem(sample.id) === undefined ? ` (${sample.id})` : ""} recorded in ${publication.ledgerKey}`,
+    })),
   };
 }
 

@@ -57,7 +57,17 @@ export function readManifest(path: string): ParsedManifest {
       fix: "split the cohort into several manifests",
     });
   }
-  return parseManifest(path, readFileSync(path));
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`--manifest ${printable(path)}: ${code === "EISDIR" ? "is a folder" : `cannot read the file (${code ?? (error as Error).message})`}`, {
+      fix: "pass the path of a TSV, CSV or JSON manifest file",
+      cause: error,
+    });
+  }
+  return parseManifest(path, bytes);
 }
 
 export function parseManifest(path: string, bytes: Buffer): ParsedManifest {
@@ -140,7 +150,7 @@ function parseDelimited(text: string, format: "tsv" | "csv", problems: Problem[]
     if (column === "") {
       problems.push({ source: headerSource, message: "has an empty column name", fix: "name every column or remove the empty one" });
     } else if (seen.has(column)) {
-      problems.push({ source: headerSource, message: `names the column "${column}" twice`, fix: "keep one column per field" });
+      problems.push({ source: headerSource, message: `names the column ${printable(column)} twice`, fix: "keep one column per field" });
     } else if (!MANIFEST_COLUMNS.includes(column)) {
       problems.push(columnProblem(column, headerSource));
     }

@@ -2,17 +2,18 @@
  * Cohort names, sample ids and the object keys derived from them.
  *
  * Cohort names are shown to people and travel in the link's `cohortId` parameter (URL-encoded), so
- * they may hold letters, digits, spaces and `_ - . , ( ) + '` (Unicode letters included), 1-100
- * characters, not starting with a dot or a space. Object keys use a slug of the name, so a name can
- * never steer a write outside the config and ledger prefixes.
+ * they may hold letters of any script (with their combining marks), digits, spaces and
+ * `_ - . , ( ) + '`, 1-100 characters, starting with a letter, digit or `_`. Object keys use an
+ * ASCII slug of the name, so a name can never steer a write outside the config and ledger prefixes.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { ValidationError } from "./errors";
 
 export const MAX_COHORT_NAME_LENGTH = 100;
 export const MAX_SAMPLE_ID_LENGTH = 128;
 
-const COHORT_NAME_PATTERN = /^[\p{L}\p{N}_][\p{L}\p{N}_ .,()+'-]*$/u;
+const COHORT_NAME_START = /^[\p{L}\p{N}_]$/u;
+const COHORT_NAME_CHARACTER = /^[\p{L}\p{M}\p{N}_ .,()+'-]$/u;
 const SAMPLE_ID_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.:+-]*$/;
 
 export const COHORT_NAME_RULE =
@@ -21,11 +22,16 @@ export const SAMPLE_ID_RULE = "1-128 characters: letters, digits and _ . : + - (
 
 /** Why a cohort name is not allowed, or undefined. */
 export function cohortNameProblem(name: string): string | undefined {
-  if (name.length === 0) return "is empty";
-  if (name.length > MAX_COHORT_NAME_LENGTH) return `is ${name.length} characters long (at most ${MAX_COHORT_NAME_LENGTH})`;
+  const characters = [...name];
+  if (characters.length === 0) return "is empty";
+  if (characters.length > MAX_COHORT_NAME_LENGTH) return `is ${characters.length} characters long (at most ${MAX_COHORT_NAME_LENGTH})`;
+  const refused = [...new Set(characters.filter((character) => !COHORT_NAME_CHARACTER.test(character)))];
+  if (refused.length > 0) {
+    const shown = refused.slice(0, 5).map((character) => printable(character)).join(", ");
+    return `contains ${shown}${refused.length > 5 ? ", ..." : ""}, which ${refused.length === 1 ? "is" : "are"} not allowed`;
+  }
   if (name !== name.trim()) return "starts or ends with a space";
-  if (!COHORT_NAME_PATTERN.test(name)) return `contains characters that are not allowed (${printable(name)})`;
-  if (cohortSlug(name) === "") return "has no letter or digit";
+  if (!COHORT_NAME_START.test(characters[0])) return `starts with ${printable(characters[0])} (start it with a letter, digit or _)`;
   return undefined;
 }
 
@@ -44,9 +50,12 @@ export function sampleIdProblem(id: string): string | undefined {
   return undefined;
 }
 
-/** Key-safe form of a cohort name: lower-case ASCII letters, digits, `.`, `_`, `-`. */
+/**
+ * Key-safe form of a cohort name: lower-case ASCII letters, digits, `.`, `_`, `-`. A name with no
+ * Latin letter or digit (say, in Japanese or Greek script) gets a slug from a hash of the name.
+ */
 export function cohortSlug(name: string): string {
-  return name
+  const slug = name
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()
@@ -54,6 +63,7 @@ export function cohortSlug(name: string): string {
     .replace(/-{2,}/g, "-")
     .replace(/^[-.]+|[-.]+$/g, "")
     .slice(0, 64);
+  return slug !== "" ? slug : `cohort-${createHash("sha256").update(name.normalize("NFC"), "utf8").digest("hex").slice(0, 12)}`;
 }
 
 /** `yyyyMMddTHHmmssSSSZ` in UTC: sorts lexically in time order. */
@@ -86,8 +96,18 @@ export function ledgerObjectKey(ledgerPrefix: string, stem: string): string {
   return `${ledgerPrefix}${stem}.json`;
 }
 
-/** Escapes control characters and clips long values so user data is safe to print in one line. */
+/** Characters JSON leaves as they are but a terminal would act on: DEL and C1 controls, format (bidi, zero-width), separators, private and unassigned. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/gu;
+
+/**
+ * Quotes user data so it is safe to print in one line: control, format and separator characters
+ * escaped (a name cannot break a line or reorder the text around it), long values clipped.
+ */
 export function printable(value: string, max = 60): string {
-  const clipped = value.length > max ? `${value.slice(0, max)}...` : value;
-  return JSON.stringify(clipped);
+  const text = typeof value === "string" ? value : String(value);
+  const clipped = text.length > max ? `${text.slice(0, max)}...` : text;
+  return JSON.stringify(clipped).replace(INVISIBLE, (character) => {
+    const code = character.codePointAt(0)!;
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
 }

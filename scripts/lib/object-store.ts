@@ -38,7 +38,9 @@ export interface S3ConnectionOptions {
   endpoint?: string;
   /** Attempts per request, retries included (SDK standard mode: exponential backoff with jitter). */
   maxAttempts?: number;
-  /** Per attempt: time to connect and time to wait for the response. */
+  /** Per attempt: time to connect, and how long the connection may stay silent (no byte sent or
+   * received) before the attempt is abandoned and retried. A large upload that keeps sending is
+   * never cut short; a stalled one is. */
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
   /** Per call, retries included: the call is abandoned after this long. */
@@ -64,7 +66,10 @@ export function createS3Client(options: S3ConnectionOptions): S3Client {
     responseChecksumValidation: "WHEN_REQUIRED",
     requestHandler: {
       connectionTimeout: options.connectionTimeoutMs ?? S3_DEFAULTS.connectionTimeoutMs,
-      requestTimeout: options.requestTimeoutMs ?? S3_DEFAULTS.requestTimeoutMs,
+      // An inactivity limit: the SDK's `requestTimeout` only logs a warning unless told to throw,
+      // and as a hard limit it would also cut off a large upload that is making progress. A stalled
+      // attempt fails with a TimeoutError, which the standard retry strategy retries.
+      socketTimeout: options.requestTimeoutMs ?? S3_DEFAULTS.requestTimeoutMs,
     },
   });
 }
@@ -101,6 +106,24 @@ export function fixFor(error: unknown, bucket: string): string {
   return "check the bucket, region and credentials, then run the command again";
 }
 
+/**
+ * One line on why a call failed, after the SDK's retries: the error, the number of attempts, and
+ * plain words for a stalled connection or the call's time limit (never a stack or a secret).
+ */
+export function describeS3Failure(error: unknown, callTimedOut: boolean, callTimeoutMs: number): string {
+  const attempts = (error as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts;
+  const stalled = error instanceof Error && error.name === "TimeoutError" ? /after (\d+) ms of inactivity/.exec(error.message) : null;
+  const code = (error as { code?: string } | undefined)?.code;
+  const what = callTimedOut
+    ? `no complete answer within ${callTimeoutMs / 1000} s, the call's time limit`
+    : stalled
+      ? `the connection stalled (no data moved for ${Number(stalled[1]) / 1000} s)`
+      : code === "ECONNRESET" || code === "EPIPE"
+        ? `the connection was reset (${code})`
+        : describeCause(error);
+  return attempts !== undefined && attempts > 1 ? `${what} (gave up after ${attempts} attempts)` : what;
+}
+
 class S3ObjectStore implements ObjectStore {
   constructor(
     private readonly client: S3Client,
@@ -113,7 +136,7 @@ class S3ObjectStore implements ObjectStore {
     try {
       return await action(signal);
     } catch (error) {
-      throw new AwsError(`${step} failed: ${describeCause(error)}`, { fix: fixFor(error, this.bucket), cause: error });
+      throw new AwsError(`${step} failed: ${describeS3Failure(error, signal.aborted, this.callTimeoutMs)}`, { fix: fixFor(error, this.bucket), cause: error });
     }
   }
 
@@ -147,12 +170,31 @@ class S3ObjectStore implements ObjectStore {
 
   async read(key: string, range?: { start: number; end: number }): Promise<Buffer> {
     return this.call(`reading s3://${this.bucket}/${key}`, async (abortSignal) => {
-      const response = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
-        { abortSignal },
-      );
-      return Buffer.from(await response.Body!.transformToByteArray());
+      const maxAttempts = await this.maxAttempts();
+      for (let attempt = 1; ; attempt++) {
+        const response = await this.client.send(
+          new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
+          { abortSignal },
+        );
+        try {
+          return Buffer.from(await response.Body!.transformToByteArray());
+        } catch (error) {
+          // The SDK retries a request until its answer starts; a body cut short (a reset or a stall
+          // mid-way) is retried here, with the same budget of attempts and the same backoff.
+          if (attempt >= maxAttempts || abortSignal.aborted) {
+            throw Object.assign(error as Error, { $metadata: { ...(error as { $metadata?: object }).$metadata, attempts: attempt } });
+          }
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(20_000, 100 * 2 ** attempt)));
+        }
+      }
     });
+  }
+
+  /** The client's attempt budget (the SDK resolves it as a provider). */
+  private async maxAttempts(): Promise<number> {
+    const configured = (this.client.config as { maxAttempts?: number | (() => Promise<number>) }).maxAttempts;
+    const value = typeof configured === "function" ? await configured() : configured;
+    return typeof value === "number" && value >= 1 ? value : S3_DEFAULTS.maxAttempts;
   }
 }
 

@@ -218,7 +218,13 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
 
   // 3. Upload the complete config, then record it; undo the config if the record fails.
   const configBody = Buffer.concat(config.chunks, config.byteLength);
-  await step("upload-config", () => store.put(configKey, configBody, "application/json"));
+  try {
+    await step("upload-config", () => store.put(configKey, configBody, "application/json"));
+  } catch (error) {
+    // An attempt may have reached S3 and stored the config although the answer was lost: remove it.
+    await removeQuietly(store, configKey, context);
+    throw error;
+  }
   const entry: LedgerEntry = {
     event: "publish",
     cohort,

@@ -165,7 +165,7 @@ export async function loadStackOutputs(source: OutputsSource): Promise<StackOutp
     return parseStackOutputs(parseJsonText(text, origin), origin, overrides);
   }
   if (source.stack !== undefined) {
-    const origin = `stack "${source.stack}"`;
+    const origin = `stack ${printable(source.stack)}`;
     return parseStackOutputs(parseJsonText(await pulumiStackOutput(source.stack, source.env), origin), origin, overrides);
   }
   if (source.bucket !== undefined && source.region !== undefined) {

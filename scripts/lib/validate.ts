@@ -92,6 +92,13 @@ export function validateSamples(located: readonly LocatedSample[], rules: KeyRul
   const samples: LocatedSample[] = [];
   for (const { sample, source } of located) {
     const before = problems.length;
+    // Samples come from manifests and from the ledger (refresh), which anyone with write access to
+    // the bucket could have edited: anything but a string (or inline drivers) is refused, not trusted.
+    const shapeProblems = shapeOf(sample);
+    if (shapeProblems.length > 0) {
+      for (const message of shapeProblems) problems.push({ source, message, fix: "give every field as a string (drivers may be an inline list in a JSON manifest)" });
+      continue;
+    }
     const report = (message: string, fix: string) => problems.push({ source: describe(source, sample), message, fix });
 
     for (const field of REQUIRED_FIELDS) {
@@ -101,7 +108,7 @@ export function validateSamples(located: readonly LocatedSample[], rules: KeyRul
       const idProblem = sampleIdProblem(sample.id);
       if (idProblem) report(`id ${printable(sample.id)} ${idProblem}`, `use ${SAMPLE_ID_RULE}`);
       const first = firstSourceById.get(sample.id);
-      if (first) report(`id "${sample.id}" is also used by ${first}`, "give every sample a unique id (Chromoscope caches thumbnails by id)");
+      if (first) report(`id ${printable(sample.id)} is also used by ${first}`, "give every sample a unique id (Chromoscope caches thumbnails by id)");
       else firstSourceById.set(sample.id, source);
     }
     if (sample.assembly !== undefined && !(ASSEMBLIES as readonly string[]).includes(sample.assembly)) {
@@ -141,6 +148,18 @@ export function validateSamples(located: readonly LocatedSample[], rules: KeyRul
     if (problems.length === before) samples.push({ sample: resolved, source });
   }
   return { samples, problems };
+}
+
+/** What is wrong with the shape of a sample (not an object, fields that are not strings), if anything. */
+function shapeOf(sample: unknown): string[] {
+  if (typeof sample !== "object" || sample === null || Array.isArray(sample)) return [`is ${sample === null ? "null" : Array.isArray(sample) ? "a list" : `a ${typeof sample}`}, not a sample object`];
+  const problems: string[] = [];
+  for (const [field, value] of Object.entries(sample)) {
+    if (value === undefined || typeof value === "string") continue;
+    if (field === "drivers" && Array.isArray(value) && value.every((driver) => typeof driver === "object" && driver !== null && !Array.isArray(driver))) continue;
+    problems.push(`${field} is ${value === null ? "null" : Array.isArray(value) ? "a list" : `a ${typeof value}`}, not a string`);
+  }
+  return problems;
 }
 
 function describe(source: string, sample: SampleInput): string {

@@ -4,7 +4,7 @@ import { describeKind } from "../credentials";
 import { formatDuration, parseDuration } from "../duration";
 import { ValidationError } from "../errors";
 import { recordedSource, requirePublications } from "../lifecycle";
-import { assertCohortName, randomHex8 } from "../naming";
+import { assertCohortName, printable, randomHex8 } from "../naming";
 import { terminalProgress } from "../progress";
 import { publishCohort } from "../publish";
 import { latestExpiry, publicationStatus } from "../rotation";
@@ -19,6 +19,14 @@ interface RefreshOptions extends StackOptions, PublicationOutputOptions {
   checkContent?: boolean;
   dryRun?: boolean;
   allowRevoked?: boolean;
+}
+
+function isAppUrl(value: unknown): boolean {
+  try {
+    return typeof value === "string" && parseViewerUrlOption(value) !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 export function refreshCohortCommand(io: CliIo): Command {
@@ -51,6 +59,12 @@ export function refreshCohortCommand(io: CliIo): Command {
     if (latest.revokedAt !== undefined && !options.allowRevoked) {
       throw new ValidationError(`cohort ${JSON.stringify(cohort)} was revoked at ${instant(latest.revokedAt)}: refreshing would share it again`, {
         fix: "if you mean to share it again, add --allow-revoked",
+      });
+    }
+    // The ledger is data in the bucket: a recorded viewer URL is used only if it is one.
+    if (viewerUrl === undefined && !isAppUrl(latest.inputs.viewerUrl)) {
+      throw new ValidationError(`the viewer URL recorded in ${latest.ledgerKey} (${printable(String(latest.inputs.viewerUrl))}) is not a Chromoscope app URL`, {
+        fix: "pass --viewer-url with the app's URL, e.g. --viewer-url https://chromoscope.bio/app/",
       });
     }
     // A recorded --expires is repeated but, not being typed now, shortened rather than refused.
