@@ -1,5 +1,5 @@
 /**
- * The local S3 server as its own process, for the demo and the benches:
+ * The local S3 server as its own process, for the benches (and anyone who wants one to try the tools on):
  *
  *   ts-node --transpile-only scripts/local-s3-server.ts --directory DIR [--port N] [--allow-anonymous] [--verbose]
  *

@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { dirname, isAbsolute, join, relative } from "node:path";
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from "@aws-sdk/client-s3";
-import { keySlotPlan, rotationDueAt, toS3CorsRule, viewerCorsRule } from "../../components/documents";
+import { toS3CorsRule, viewerCorsRule } from "../../components/documents";
 import { StackSettings } from "../../components/settings";
 import { parseChromoscopeLink } from "./chromoscope";
 import { AwsError, describeCause, UsageError } from "./errors";
@@ -81,31 +81,6 @@ export function generateDemoKeys(): DemoKeys {
     secretAccessKey: randomBytes(30).toString("base64"),
   });
   return { admin: key(), presigner: key() };
-}
-
-/** The outputs a stack deployed with `settings` would export, for the demo's bucket and presigner key. */
-export function demoStackOutputs(args: { settings: StackSettings; bucket: string; region: string; presigner: LocalS3Credentials; createdAt: Date }): Record<string, unknown> {
-  const { settings, bucket, region, presigner } = args;
-  const createdAt = args.createdAt.toISOString();
-  const activeSlot = keySlotPlan(settings.keyGeneration).activeSlot;
-  return {
-    bucketName: bucket,
-    bucketArn: `arn:aws:s3:::${bucket}`,
-    region,
-    dataPrefixes: settings.dataPrefixes,
-    configPrefix: settings.configPrefix,
-    ledgerPrefix: settings.ledgerPrefix,
-    allowedOrigins: settings.allowedOrigins,
-    maxLinkLifetimeSeconds: settings.maxLinkLifetimeSeconds,
-    presignerKind: "user",
-    presignerUserName: DEMO_PRESIGNER_USER,
-    activeKeySlot: activeSlot,
-    presignerAccessKeyId: presigner.accessKeyId,
-    presignerSecretAccessKey: presigner.secretAccessKey,
-    // Only the active slot holds a key the server knows; a real stack's other slot is irrelevant here.
-    accessKeys: [{ slot: activeSlot, accessKeyId: presigner.accessKeyId, createdAt, rotationDueAt: rotationDueAt(createdAt, settings.keyRotationDays) }],
-    viewerUrl: settings.viewerUrl,
-  };
 }
 
 /** Creates `bucket` unless it exists (the folder of an earlier run) and applies the stack's CORS rule. Returns whether it was created. */

@@ -1,7 +1,7 @@
 /**
  * The project's embedded S3-API server: @20minutes/s3rver 4.0.4 (patched, see
  * patches/@20minutes+s3rver+4.0.4.patch) on 127.0.0.1, path-style only. Used in-process by the
- * tests and as a separate process (scripts/local-s3-server.ts) by the demo and the benches.
+ * tests and the demo, and as a separate process (scripts/local-s3-server.ts) by the benches.
  *
  * Unlike upstream s3rver it verifies SigV4 against this server's own credentials only and, by
  * default, refuses unsigned requests with 403 AccessDenied as S3 does for a private bucket.
@@ -52,12 +52,13 @@ export interface LocalS3Server {
 }
 
 /**
- * Fixed, local-only credentials: they exist on no AWS account. (Not frozen: the AWS SDK tags the
- * credentials object it is given, so hand it a copy.)
+ * Fixed, local-only credentials: they exist on no AWS account, but have the shape of an IAM user's
+ * key so that stack outputs holding them pass the same checks as a real stack's. (Not frozen: the
+ * AWS SDK tags the credentials object it is given, so hand it a copy.)
  */
 export const LOCAL_S3_DEFAULT_CREDENTIALS: LocalS3Credentials = {
   accessKeyId: "LOCALS3ACCESSKEYID00",
-  secretAccessKey: "local-s3-secret-access-key-not-an-aws-key",
+  secretAccessKey: "LocalS3SecretAccessKeyNotAnAwsKey0000000",
 };
 
 export const LOCAL_S3_REGION = "us-east-1";

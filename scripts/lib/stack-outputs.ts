@@ -7,8 +7,8 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { MAX_PRESIGN_SECONDS } from "../../components/documents";
-import { defaultSettings } from "../../components/settings";
+import { keySlotPlan, MAX_PRESIGN_SECONDS, rotationDueAt } from "../../components/documents";
+import { defaultSettings, StackSettings } from "../../components/settings";
 import { UsageError, ValidationError } from "./errors";
 import { printable } from "./naming";
 
@@ -98,11 +98,28 @@ export function parseStackOutputs(raw: unknown, origin: string, overrides: Pick<
   return outputs;
 }
 
-/** The outputs a stack deployed with default settings would have, for --bucket/--region alone. */
-function defaultOutputs(bucket: string, region: string): Record<string, unknown> {
-  const settings = defaultSettings();
-  return {
+/** A bucket (and optionally a user-kind presigner key) that stands in for a deployed stack. */
+export interface StandInStack {
+  bucket: string;
+  region: string;
+  presigner?: { userName: string; accessKeyId: string; secretAccessKey: string; createdAt: Date };
+}
+
+function partitionOf(region: string): string {
+  return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+}
+
+/**
+ * The outputs a stack deployed with `settings` exports for `target`, as `pulumi stack output --json
+ * --show-secrets` prints them: what --bucket/--region alone, the local demo, the tests and the
+ * benchmarks hand the tools in place of a real stack. With a presigner, only the active slot's key
+ * is known (the other slot's key is not needed to sign).
+ */
+export function stackOutputsFor(settings: StackSettings, target: StandInStack): Record<string, unknown> {
+  const { bucket, region, presigner } = target;
+  const outputs: Record<string, unknown> = {
     bucketName: bucket,
+    bucketArn: `arn:${partitionOf(region)}:s3:::${bucket}`,
     region,
     dataPrefixes: settings.dataPrefixes,
     configPrefix: settings.configPrefix,
@@ -112,6 +129,19 @@ function defaultOutputs(bucket: string, region: string): Record<string, unknown>
     presignerKind: settings.presignerKind,
     viewerUrl: settings.viewerUrl,
   };
+  if (presigner) {
+    const activeKeySlot = keySlotPlan(settings.keyGeneration).activeSlot;
+    const createdAt = presigner.createdAt.toISOString();
+    Object.assign(outputs, {
+      presignerKind: "user",
+      presignerUserName: presigner.userName,
+      activeKeySlot,
+      presignerAccessKeyId: presigner.accessKeyId,
+      presignerSecretAccessKey: presigner.secretAccessKey,
+      accessKeys: [{ slot: activeKeySlot, accessKeyId: presigner.accessKeyId, createdAt, rotationDueAt: rotationDueAt(createdAt, settings.keyRotationDays) }],
+    });
+  }
+  return outputs;
 }
 
 function parseJsonText(text: string, origin: string): unknown {
@@ -169,7 +199,7 @@ export async function loadStackOutputs(source: OutputsSource): Promise<StackOutp
     return parseStackOutputs(parseJsonText(await pulumiStackOutput(source.stack, source.env), origin), origin, overrides);
   }
   if (source.bucket !== undefined && source.region !== undefined) {
-    return parseStackOutputs(defaultOutputs(source.bucket, source.region), "--bucket/--region");
+    return parseStackOutputs(stackOutputsFor(defaultSettings(), { bucket: source.bucket, region: source.region }), "--bucket/--region");
   }
   throw new UsageError("no stack outputs: the tool needs to know the bucket", {
     fix: "pass --stack NAME (Pulumi CLI), --outputs FILE, or --bucket NAME --region REGION",

@@ -6,13 +6,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from "@aws-sdk/client-s3";
-import { toS3CorsRule, viewerCorsRule } from "../../components/documents";
+import { S3Client } from "@aws-sdk/client-s3";
 import { defaultSettings } from "../../components/settings";
 import { CliIo, CommandFactory, runCli } from "../../scripts/lib/cli";
 import { ExampleSample, exampleCohort } from "../../scripts/lib/example-cohort";
 import { startLocalS3, LocalS3Credentials, LocalS3Server } from "../../scripts/lib/local-s3";
+import { provisionLocalBucket } from "../../scripts/lib/demo";
 import { createS3Client, ObjectStore, s3ObjectStore } from "../../scripts/lib/object-store";
+import { stackOutputsFor } from "../../scripts/lib/stack-outputs";
 
 /** The stack's presigner key, as `pulumi stack output --show-secrets` would print it (local only). */
 export const PRESIGNER_KEY: LocalS3Credentials = {
@@ -57,32 +58,17 @@ export async function startTestBucket(options: TestBucketOptions = {}): Promise<
   const directory = mkdtempSync(join(tmpdir(), "chromoscope-test-"));
   const server = await startLocalS3({ directory: join(directory, "s3"), credentials: [PRESIGNER_KEY, SESSION_KEY], allowAnonymous: options.allowAnonymous });
   const client = createS3Client({ region: server.region, credentials: { ...PRESIGNER_KEY }, endpoint: server.endpoint });
-  await client.send(new CreateBucketCommand({ Bucket: TEST_BUCKET }));
-  const settings = defaultSettings();
-  const allowedOrigins = options.allowedOrigins ?? [...settings.allowedOrigins];
-  await client.send(
-    new PutBucketCorsCommand({ Bucket: TEST_BUCKET, CORSConfiguration: { CORSRules: [toS3CorsRule(viewerCorsRule(allowedOrigins))] } }),
-  );
+  const settings = { ...defaultSettings(), allowedOrigins: options.allowedOrigins ?? defaultSettings().allowedOrigins };
+  await provisionLocalBucket(client, TEST_BUCKET, settings);
   const store = s3ObjectStore(client, TEST_BUCKET);
+  const presigner = { userName: "chromoscope-presigner-user-test", ...PRESIGNER_KEY, createdAt: new Date("2026-11-20T10:00:00.000Z") };
   const outputs: Record<string, unknown> = {
-    bucketName: TEST_BUCKET,
-    bucketArn: `arn:aws:s3:::${TEST_BUCKET}`,
-    region: server.region,
-    dataPrefixes: settings.dataPrefixes,
-    configPrefix: settings.configPrefix,
-    ledgerPrefix: settings.ledgerPrefix,
-    allowedOrigins,
-    maxLinkLifetimeSeconds: settings.maxLinkLifetimeSeconds,
-    presignerKind: "user",
-    presignerUserName: "chromoscope-presigner-user-test",
-    activeKeySlot: "a",
-    presignerAccessKeyId: PRESIGNER_KEY.accessKeyId,
-    presignerSecretAccessKey: PRESIGNER_KEY.secretAccessKey,
+    ...stackOutputsFor(settings, { bucket: TEST_BUCKET, region: server.region, presigner }),
+    // Both slots, as a real stack exports them: slot b holds an older key this server does not know.
     accessKeys: [
       { slot: "a", accessKeyId: PRESIGNER_KEY.accessKeyId, createdAt: "2026-11-20T10:00:00.000Z", rotationDueAt: "2026-12-20T10:00:00.000Z" },
       { slot: "b", accessKeyId: "AKIATESTPRESIGNER002", createdAt: "2026-10-01T10:00:00.000Z", rotationDueAt: "2026-10-31T10:00:00.000Z" },
     ],
-    viewerUrl: settings.viewerUrl,
   };
   for (const [name, value] of Object.entries(options.outputs ?? {})) {
     if (value === null) delete outputs[name];

@@ -14,6 +14,7 @@ import { LOCAL_S3_DEFAULT_CREDENTIALS, LOCAL_S3_REGION, startLocalS3 } from "../
 import { childEnv, failureSummary, REPO_ROOT, ResourceReport, runMeasured, startLocalS3Process, withInterruptCleanup } from "./processes";
 import { benchCohortPrefix, FILES_PER_SAMPLE, SYNTHETIC_FILES, syntheticManifestTsv, syntheticObjects } from "./synthetic-cohort";
 import { secondsSince } from "./measure";
+import { stackOutputsFor } from "../stack-outputs";
 
 export const BENCH_BUCKET = "chromoscope-bench-data";
 const PUBLISH_CLI = join(REPO_ROOT, "scripts", "publish-cohort.ts");
@@ -51,20 +52,9 @@ export interface PublishBenchResult {
   verified: { configSamples: number; dataUrlStatus: number; dataBodyMatches: boolean };
 }
 
-/** The stack outputs `pulumi up` would leave for a bucket on the local server (no presigner key: it is given as AWS credentials). */
+/** The stack outputs `pulumi up` would leave for a bucket on the local server, without a presigner key (the in-memory runs pass their own). */
 export function localStackOutputs(bucket: string): Record<string, unknown> {
-  const settings = defaultSettings();
-  return {
-    bucketName: bucket,
-    region: LOCAL_S3_REGION,
-    dataPrefixes: settings.dataPrefixes,
-    configPrefix: settings.configPrefix,
-    ledgerPrefix: settings.ledgerPrefix,
-    allowedOrigins: settings.allowedOrigins,
-    maxLinkLifetimeSeconds: settings.maxLinkLifetimeSeconds,
-    presignerKind: settings.presignerKind,
-    viewerUrl: settings.viewerUrl,
-  };
+  return stackOutputsFor(defaultSettings(), { bucket, region: LOCAL_S3_REGION });
 }
 
 interface S3rverStore {
@@ -108,15 +98,15 @@ async function publishInto(root: string, samples: number, log: (line: string) =>
   const s3Directory = join(root, "s3");
   const prefix = benchCohortPrefix(defaultSettings().dataPrefixes[0], samples);
   const objects = samples * FILES_PER_SAMPLE;
-  // The server knows only its own local key; the stack outputs carry none, so the CLI takes it from
-  // the AWS credential chain (environment), as it would any long-term key.
-  const env = childEnv({ AWS_ACCESS_KEY_ID: LOCAL_S3_DEFAULT_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_S3_DEFAULT_CREDENTIALS.secretAccessKey });
+  // The server knows only its own local key: the stack outputs carry it as the presigner's, as a real stack's do.
+  const env = childEnv({});
   log(`publish: writing ${objects.toLocaleString("en-US")} objects (${samples.toLocaleString("en-US")} samples × ${FILES_PER_SAMPLE} files) for the server (not counted)...`);
   const setupStart = process.hrtime.bigint();
   await seedObjects(s3Directory, BENCH_BUCKET, prefix, samples);
   const setupSeconds = secondsSince(setupStart);
   const outputsFile = join(root, "outputs.json");
-  writeFileSync(outputsFile, JSON.stringify(localStackOutputs(BENCH_BUCKET), null, 2));
+  const presigner = { userName: "bench-presigner", ...LOCAL_S3_DEFAULT_CREDENTIALS, createdAt: new Date() };
+  writeFileSync(outputsFile, JSON.stringify(stackOutputsFor(defaultSettings(), { bucket: BENCH_BUCKET, region: LOCAL_S3_REGION, presigner }), null, 2), { mode: 0o600 });
   const manifest = join(root, "manifest.tsv");
   writeFileSync(manifest, syntheticManifestTsv(prefix, samples));
 

@@ -14,8 +14,8 @@ import {
   DEFAULT_DEMO_PORT,
   DEMO_BUCKET,
   DEMO_COHORT,
+  DEMO_PRESIGNER_USER,
   demoLayout,
-  demoStackOutputs,
   displayPath,
   generateDemoKeys,
   prepareDataDir,
@@ -28,6 +28,7 @@ import { AwsError, CliError, UsageError } from "../errors";
 import { exampleCohort } from "../example-cohort";
 import { LocalS3Server, startLocalS3 } from "../local-s3";
 import { createS3Client, s3ObjectStore } from "../object-store";
+import { stackOutputsFor } from "../stack-outputs";
 import { publishCohortCommand } from "./publish-cohort";
 
 /** When the long-running demo stops; the script's default is SIGINT or SIGTERM. */
@@ -196,7 +197,7 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
 
       const prefix = `${settings.dataPrefixes[0]}demo/`;
       const cohort = exampleCohort({ prefix, samples: sampleCount });
-      const outputs = demoStackOutputs({ settings, bucket: DEMO_BUCKET, region: server.region, presigner: keys.presigner, createdAt: io.now() });
+      const outputs = stackOutputsFor(settings, { bucket: DEMO_BUCKET, region: server.region, presigner: { userName: DEMO_PRESIGNER_USER, ...keys.presigner, createdAt: io.now() } });
       writeDemoFiles(layout, cohort, outputs);
       const uploaded = await uploadCohort(s3ObjectStore(admin, DEMO_BUCKET), cohort);
       io.stderr(
