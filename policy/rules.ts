@@ -715,7 +715,6 @@ const corsGetOnly = resourceRule(
   (resource, report, deferral) =>
     eachCorsRule(resource, deferral, (rule, label) => {
       const methods = rule.allowedMethods;
-      if (isUnknown(methods)) return deferral.defer(methods);
       const unknown = firstUnknown(methods);
       if (unknown) return deferral.defer(unknown);
       const allowed: readonly string[] = CORS_ALLOWED_METHODS;
@@ -736,7 +735,6 @@ const corsNoWildcardOrigin = resourceRule(
   (resource, report, deferral) =>
     eachCorsRule(resource, deferral, (rule, label) => {
       const origins = rule.allowedOrigins;
-      if (isUnknown(origins)) return deferral.defer(origins);
       const unknown = firstUnknown(origins);
       if (unknown) return deferral.defer(unknown);
       if (stringList(origins).includes("*")) {
