@@ -11,6 +11,7 @@ import { existsSync } from "node:fs";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import fc from "fast-check";
+import { PIN_BOTOCORE_CLOCK } from "../scripts/lib/bench/boto3";
 import { S3QueryPresigner, type SigningCredentials } from "../scripts/lib/presign";
 import {
   amzDate,
@@ -189,7 +190,7 @@ const PYTHON = "/usr/bin/python3";
  *  - `signed`: the same origin and path, with `X-Amz-Content-Sha256=UNSIGNED-PAYLOAD` already in
  *    the query, signed by `S3SigV4QueryAuth.add_auth` (botocore keeps existing query parameters
  *    in the canonical query, so this is the canonical request that our URL signs).
- * botocore reads the clock through `botocore.auth.datetime.datetime.utcnow()`; it is pinned.
+ * botocore's clock is pinned (PIN_BOTOCORE_CLOCK).
  */
 const BOTOCORE_SCRIPT = String.raw`
 import datetime, json, sys
@@ -206,17 +207,7 @@ except ImportError as error:
     sys.exit(0)
 from urllib.parse import urlsplit, urlunsplit
 
-pinned = datetime.datetime.strptime(job["amzDate"], "%Y%m%dT%H%M%SZ")
-
-class PinnedDatetime(datetime.datetime):
-    @classmethod
-    def utcnow(cls):
-        return pinned
-
-class PinnedDatetimeModule:
-    datetime = PinnedDatetime
-
-botocore.auth.datetime = PinnedDatetimeModule
+${PIN_BOTOCORE_CLOCK}
 
 clients = {}
 def client(case):

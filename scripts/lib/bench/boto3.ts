@@ -15,6 +15,28 @@ export type Boto3Outcome =
   | { available: true; version: string; seconds: Record<string, number>; sampleUrl: string }
   | { available: false; reason: string };
 
+/**
+ * Python lines that pin botocore's clock to `job["amzDate"]` (after `import botocore.auth`).
+ * botocore signs through `botocore.auth`, or through `botocore.crt.auth` when the AWS CRT is
+ * installed (Debian's awscli pulls it in); both read `datetime.datetime.utcnow()`, so both are pinned.
+ */
+export const PIN_BOTOCORE_CLOCK = String.raw`
+pinned = datetime.datetime.strptime(job["amzDate"], "%Y%m%dT%H%M%SZ")
+class PinnedDatetime(datetime.datetime):
+    @classmethod
+    def utcnow(cls):
+        return pinned
+class PinnedDatetimeModule:
+    timezone = datetime.timezone
+    datetime = PinnedDatetime
+botocore.auth.datetime = PinnedDatetimeModule
+try:
+    import botocore.crt.auth
+    botocore.crt.auth.datetime = PinnedDatetimeModule
+except ImportError:
+    pass
+`;
+
 const SCRIPT = String.raw`
 import datetime, json, sys, time
 job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
@@ -25,15 +47,7 @@ except ImportError as error:
     sys.stdout.write(json.dumps({"unavailable": "cannot import boto3: %s" % error}))
     sys.exit(0)
 
-pinned = datetime.datetime.strptime(job["amzDate"], "%Y%m%dT%H%M%SZ")
-class PinnedDatetime(datetime.datetime):
-    @classmethod
-    def utcnow(cls):
-        return pinned
-class PinnedDatetimeModule:
-    datetime = PinnedDatetime
-botocore.auth.datetime = PinnedDatetimeModule
-
+${PIN_BOTOCORE_CLOCK}
 client = boto3.session.Session(
     aws_access_key_id=job["accessKeyId"],
     aws_secret_access_key=job["secretAccessKey"],
