@@ -15,7 +15,7 @@ export const ACCESS_LOG_RETENTION_DAYS = 365;
 /** Incomplete multipart uploads are aborted after this many days. */
 export const ABORT_INCOMPLETE_UPLOAD_DAYS = 1;
 export const ACCESS_LOG_PREFIX = "access-logs/";
-/** AWS Security Hub IAM.3: an access key must be rotated within this many days. */
+/** AWS Security Hub IAM.3: an active access key must be rotated within this many days. */
 export const MAX_ACCESS_KEY_AGE_DAYS = 90;
 
 // ---------------------------------------------------------------- IAM documents
@@ -361,12 +361,21 @@ export function encryptionRule(kmsKeyArn: string): EncryptionRule {
 // ---------------------------------------------------------------- access-key slots
 
 export type KeySlot = "a" | "b";
+/** IAM allows two access keys per user: the presigner rotates between two slots. */
 export const KEY_SLOTS: readonly KeySlot[] = ["a", "b"];
+/**
+ * Longest `keyRotationDays`: a key signs for one rotation period and keeps its links alive for the
+ * next, so with two slots it lives up to 2 × keyRotationDays, which must stay within IAM.3's limit.
+ */
+export const MAX_KEY_ROTATION_DAYS = MAX_ACCESS_KEY_AGE_DAYS / KEY_SLOTS.length;
+export type KeyStatus = "Active" | "Inactive";
 
 export interface KeySlotPlan {
   activeSlot: KeySlot;
   /** For each slot, the generation that last (re)created its key; it drives `replacementTrigger`. */
   writtenAtGeneration: Record<KeySlot, number>;
+  /** A slot no generation has written yet (-1) holds a spare key nobody signs with: it stays Inactive. */
+  status: Record<KeySlot, KeyStatus>;
 }
 
 /**
@@ -379,11 +388,10 @@ export function keySlotPlan(generation: number): KeySlotPlan {
     throw new Error(`keyGeneration must be a non-negative integer, got ${generation}`);
   }
   const activeSlot: KeySlot = generation % 2 === 0 ? "a" : "b";
-  const previous = generation - 1; // -1: the spare key created with the stack
-  return {
-    activeSlot,
-    writtenAtGeneration: activeSlot === "a" ? { a: generation, b: previous } : { a: previous, b: generation },
-  };
+  const previous = generation - 1; // -1: the slot not yet used, created with the stack
+  const writtenAtGeneration = activeSlot === "a" ? { a: generation, b: previous } : { a: previous, b: generation };
+  const statusOf = (slot: KeySlot): KeyStatus => (writtenAtGeneration[slot] < 0 ? "Inactive" : "Active");
+  return { activeSlot, writtenAtGeneration, status: { a: statusOf("a"), b: statusOf("b") } };
 }
 
 /** When a key created at `createdAt` is due for rotation. */

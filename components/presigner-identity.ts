@@ -4,6 +4,8 @@ import {
   KEY_SLOTS,
   KeySlot,
   keySlotPlan,
+  KeyStatus,
+  MAX_KEY_ROTATION_DAYS,
   presignerPolicyDocument,
   presignerTrustPolicyDocument,
   rotationDueAt,
@@ -26,7 +28,7 @@ export interface PresignerIdentityArgs {
   readonly maxSessionHours?: number;
   /** User kind: the key generation counter; the active slot is generation % 2. */
   readonly keyGeneration?: number;
-  /** User kind: days until a key is due for rotation (1-90). */
+  /** User kind: days until a key is due for rotation (1-45: a key lives up to twice this). */
   readonly keyRotationDays?: number;
 }
 
@@ -35,6 +37,8 @@ export interface AccessKeySummary {
   accessKeyId: string;
   createdAt: string;
   rotationDueAt: string;
+  /** "Inactive" for the slot no generation has used yet (it signs nothing until rotated into). */
+  status: KeyStatus;
 }
 
 const DEFAULTS = {
@@ -103,8 +107,10 @@ export class PresignerIdentity extends pulumi.ComponentResource {
       return;
     }
 
-    if (!Number.isInteger(args.keyRotationDays) || args.keyRotationDays < 1 || args.keyRotationDays > 90) {
-      throw new Error(`PresignerIdentity ${name}: keyRotationDays must be an integer from 1 to 90 (AWS IAM.3), got ${args.keyRotationDays}`);
+    if (!Number.isInteger(args.keyRotationDays) || args.keyRotationDays < 1 || args.keyRotationDays > MAX_KEY_ROTATION_DAYS) {
+      throw new Error(
+        `PresignerIdentity ${name}: keyRotationDays must be an integer from 1 to ${MAX_KEY_ROTATION_DAYS} (a key lives up to twice that; AWS IAM.3), got ${args.keyRotationDays}`,
+      );
     }
     const group = new aws.iam.Group(`${name}-group`, { path: IAM_PATH }, { parent: this });
     const groupPolicy = new aws.iam.GroupPolicy(`${name}-group-policy`, { group: group.name, policy }, { parent: this });
@@ -115,7 +121,8 @@ export class PresignerIdentity extends pulumi.ComponentResource {
     const keys = KEY_SLOTS.map((slot) => {
       const key = new aws.iam.AccessKey(
         `${name}-key-${slot}`,
-        { user: user.name },
+        // The slot no generation has used yet holds no usable spare key; rotating into it replaces it Active.
+        { user: user.name, status: plan.status[slot] },
         {
           parent: this,
           dependsOn: [groupPolicy],
@@ -140,6 +147,7 @@ export class PresignerIdentity extends pulumi.ComponentResource {
           accessKeyId,
           createdAt: new Date(createdAt).toISOString(),
           rotationDueAt: rotationDueAt(createdAt, args.keyRotationDays),
+          status: plan.status[slot],
         })),
       ),
     );

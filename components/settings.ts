@@ -5,7 +5,7 @@
  * Pulumi.yaml defaults, so `resolveSettings` applies them itself (a test keeps both lists equal).
  * Pure: no Pulumi runtime import, so the scripts, the demo and the policy pack share it.
  */
-import { MAX_ACCESS_KEY_AGE_DAYS, MAX_PRESIGN_SECONDS } from "./documents";
+import { MAX_ACCESS_KEY_AGE_DAYS, MAX_KEY_ROTATION_DAYS, MAX_PRESIGN_SECONDS } from "./documents";
 
 export type PresignerKind = "user" | "role";
 
@@ -112,8 +112,11 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
   keyRotationDays: {
     type: "integer",
     default: 30,
-    description: `User kind: days after which an access key is due for rotation (1-${MAX_ACCESS_KEY_AGE_DAYS}, AWS IAM.3).`,
-    check: integerIn(1, MAX_ACCESS_KEY_AGE_DAYS),
+    description: `User kind: days after which an access key is due for rotation (1-${MAX_KEY_ROTATION_DAYS}: a key lives up to twice this, AWS IAM.3 allows ${MAX_ACCESS_KEY_AGE_DAYS}).`,
+    check: (days) =>
+      integerIn(1, MAX_KEY_ROTATION_DAYS)(days) === undefined
+        ? undefined
+        : `an integer from 1 to ${MAX_KEY_ROTATION_DAYS}: with two key slots a key lives up to 2 × keyRotationDays, and AWS IAM.3 allows an active key at most ${MAX_ACCESS_KEY_AGE_DAYS} days`,
   },
   keyGeneration: {
     type: "integer",

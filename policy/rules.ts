@@ -20,7 +20,7 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { CORS_ALLOWED_METHODS, MAX_ACCESS_KEY_AGE_DAYS, MAX_PRESIGN_SECONDS, prefixObjectsArn } from "../components/documents";
+import { CORS_ALLOWED_METHODS, MAX_ACCESS_KEY_AGE_DAYS, MAX_KEY_ROTATION_DAYS, MAX_PRESIGN_SECONDS, prefixObjectsArn } from "../components/documents";
 import {
   asArray,
   asRecord,
@@ -54,8 +54,8 @@ export const POLICY_PACK_NAME = "chromoscope-private-data-policy";
 /** The component type that PresignerIdentity registers (components/presigner-identity.ts). */
 export const PRESIGNER_COMPONENT_TYPE = "chromoscope-private-data:identity:PresignerIdentity";
 
-/** IAM.3: access keys are rotated at least every 90 days. */
-export const MAX_KEY_ROTATION_DAYS = MAX_ACCESS_KEY_AGE_DAYS;
+/** IAM.3 (90 days) with two key slots: a key lives up to twice its rotation period, so at most 45 days. */
+export { MAX_KEY_ROTATION_DAYS };
 /** AWS allows two access keys per IAM user. */
 export const MAX_ACCESS_KEYS_PER_USER = 2;
 
@@ -877,7 +877,7 @@ const accessKeysPerUser = stackRule(
   },
 );
 
-/** Policy config of the rotation rule: a pack may demand faster rotation than IAM.3's 90 days. */
+/** Policy config of the rotation rule: a pack may demand faster rotation than the 45 days two slots allow. */
 interface RotationConfig {
   maxRotationDays?: number;
 }
@@ -889,7 +889,7 @@ const accessKeyRotation = stackRule(
     name: "iam-access-key-rotation-period",
     enforcementLevel: "mandatory",
     checks:
-      "A stack with access keys exports their rotation schedule (stack output accessKeys: createdAt, rotationDueAt) and every key's rotation period is at most 90 days (or the pack's maxRotationDays).",
+      `A stack with access keys exports their rotation schedule (stack output accessKeys: createdAt, rotationDueAt) and every key's rotation period is at most ${MAX_KEY_ROTATION_DAYS} days (or the pack's maxRotationDays): with two key slots a key lives up to twice its period, and IAM.3 allows ${MAX_ACCESS_KEY_AGE_DAYS}.`,
     securityHub: ["IAM.3"],
     checkov: [],
   },
@@ -923,7 +923,10 @@ const accessKeyRotation = stackRule(
       }
       const days = (due - created) / DAY_MS;
       if (days > maxDays) {
-        report(`The rotation period of ${label} is ${days} days, more than ${maxDays}: lower keyRotationDays.`, stack?.urn);
+        report(
+          `The rotation period of ${label} is ${days} days, more than ${maxDays}: a key lives up to twice its period (two slots) and IAM.3 allows ${MAX_ACCESS_KEY_AGE_DAYS}; lower keyRotationDays.`,
+          stack?.urn,
+        );
       }
     }
   },

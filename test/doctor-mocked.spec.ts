@@ -565,10 +565,11 @@ describe("doctor with stubbed AWS clients", function () {
   });
 
   describe("access key age", () => {
+    const thirtyDaysAfter = (iso: string) => new Date(Date.parse(iso) + 30 * 86_400_000).toISOString();
     const keys = (createdA: string, createdB: string, dueB: string) => ({
       ...USER_STACK,
       accessKeys: [
-        { slot: "a", accessKeyId: KEY_A, createdAt: createdA, rotationDueAt: "2026-02-04T09:00:00.000Z" },
+        { slot: "a", accessKeyId: KEY_A, createdAt: createdA, rotationDueAt: thirtyDaysAfter(createdA) },
         { slot: "b", accessKeyId: KEY_B, createdAt: createdB, rotationDueAt: dueB },
       ],
     });
@@ -591,6 +592,17 @@ describe("doctor with stubbed AWS clients", function () {
       const { code, check } = await doctor(keys("2025-12-01T09:00:00.000Z", "2026-02-20T09:00:00.000Z", "2026-03-22T09:00:00.000Z"));
       assert.equal(code, 1);
       assert.equal(check("key-age").detail, `slot a (${KEY_A}) is 99 days old: past the 90-day maximum (AWS IAM.3)`);
+    });
+
+    it("fails a rotation period over 45 days: two slots keep a key for up to twice that, past IAM.3's 90", async () => {
+      const { code, check } = await doctor(keys("2026-01-05T09:00:00.000Z", "2026-02-20T09:00:00.000Z", "2026-04-07T09:00:00.000Z"));
+      assert.equal(code, 1);
+      assert.equal(check("key-age").status, "fail");
+      assert.equal(
+        check("key-age").detail,
+        "slot b's rotation period is 46 days: more than 45, and with two slots a key lives up to twice its period (AWS IAM.3 allows 90 days)",
+      );
+      assert.match(check("key-age").fix ?? "", /set keyRotationDays to 45 or less/);
     });
 
     it("warns when the outputs do not list the keys", async () => {

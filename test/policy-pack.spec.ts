@@ -169,7 +169,7 @@ const VARIANTS: Variant[] = [
     },
     advisory: [],
   },
-  { label: "forceDestroy on, rotation every 90 days", overrides: { forceDestroy: true, keyRotationDays: 90 }, advisory: [] },
+  { label: "forceDestroy on, rotation every 45 days", overrides: { forceDestroy: true, keyRotationDays: 45 }, advisory: [] },
 ];
 
 /** Rules that need a value AWS computes (a policy document built from an ARN, a key's creation date). */
@@ -616,7 +616,20 @@ describe("policy pack (rules run against the program under mocks)", function () 
             [R.rotation, ROOT_STACK_NAME],
           ],
         );
-        assert.match(message(result, R.rotation), /120 days, more than 90/);
+        assert.match(message(result, R.rotation), /120 days, more than 45/);
+      });
+
+      it("reports a 46-day period, which IAM.3 alone would allow: two slots keep a key for 92 days (the settings refuse it too)", async () => {
+        assert.equal(MAX_KEY_ROTATION_DAYS, 45);
+        withPeriod(resources, MAX_KEY_ROTATION_DAYS + 1);
+        const result = await run(resources);
+        expectFindings(result, "mandatory", [
+          [R.rotation, ROOT_STACK_NAME],
+          [R.rotation, ROOT_STACK_NAME],
+        ]);
+        assert.match(message(result, R.rotation), /slot a is 46 days, more than 45: a key lives up to twice its period \(two slots\) and IAM\.3 allows 90/);
+        withPeriod(resources, MAX_KEY_ROTATION_DAYS);
+        expectFindings(await run(resources), "mandatory", []);
       });
 
       it("reports access keys without an exported rotation schedule", async () => {
@@ -624,7 +637,7 @@ describe("policy pack (rules run against the program under mocks)", function () 
         expectFindings(await run(resources), "mandatory", [[R.rotation, ROOT_STACK_NAME]]);
       });
 
-      it("honours a stricter maxRotationDays from the pack config, never a looser one than IAM.3", async () => {
+      it("honours a stricter maxRotationDays from the pack config, never a looser one than two slots allow", async () => {
         const strict = await run(resources, { [R.rotation]: { maxRotationDays: 20 } });
         expectFindings(strict, "mandatory", [
           [R.rotation, ROOT_STACK_NAME],

@@ -35,19 +35,25 @@ describe("stack settings", () => {
   it("parses values the way the Pulumi CLI hands them over (strings, JSON arrays)", () => {
     const settings = resolveWith({
       allowedOrigins: '["https://chromoscope.bio","http://localhost:3000"]',
-      keyRotationDays: "90",
+      keyRotationDays: "45",
       accessLogging: "false",
       keyGeneration: "7",
     });
     assert.deepEqual(settings.allowedOrigins, ["https://chromoscope.bio", "http://localhost:3000"]);
-    assert.equal(settings.keyRotationDays, 90);
+    assert.equal(settings.keyRotationDays, 45);
     assert.equal(settings.accessLogging, false);
     assert.equal(settings.keyGeneration, 7);
   });
 
   const rejected: Array<[string, Record<string, string>, RegExp]> = [
-    ["a rotation period over 90 days", { keyRotationDays: "120" }, /keyRotationDays = 120 .*an integer from 1 to 90/],
-    ["a rotation period of 0", { keyRotationDays: "0" }, /keyRotationDays = 0 .*from 1 to 90/],
+    ["a rotation period over 90 days", { keyRotationDays: "120" }, /keyRotationDays = 120 .*an integer from 1 to 45/],
+    ["a rotation period of 0", { keyRotationDays: "0" }, /keyRotationDays = 0 .*from 1 to 45/],
+    [
+      "a rotation period of 46 days (a key would live 92)",
+      { keyRotationDays: "46" },
+      /keyRotationDays = 46 .*from 1 to 45: with two key slots a key lives up to 2 × keyRotationDays, and AWS IAM\.3 allows an active key at most 90 days/,
+    ],
+    ["a rotation period of 90 days, which IAM.3 alone would allow", { keyRotationDays: "90" }, /keyRotationDays = 90 .*from 1 to 45/],
     ["a link lifetime over 7 days", { maxLinkLifetimeSeconds: "604801" }, /maxLinkLifetimeSeconds = 604801 .*from 1 to 604800/],
     ["a non-integer lifetime", { maxLinkLifetimeSeconds: "1.5" }, /maxLinkLifetimeSeconds = 1.5 .*an integer/],
     ["an unknown presigner kind", { presignerKind: "admin" }, /presignerKind = admin .*"user" or "role"/],
@@ -103,7 +109,7 @@ describe("stack settings", () => {
       const declared = project.config[key];
       assert.equal(declared.type, SETTING_SPECS[key].type, `${key} type`);
       assert.deepEqual(declared.default, SETTING_SPECS[key].default, `${key} default`);
-      assert.ok(typeof declared.description === "string" && declared.description.length > 10, `${key} description`);
+      assert.equal(declared.description, SETTING_SPECS[key].description, `${key} description`);
     }
   });
 
@@ -129,6 +135,7 @@ describe("stack settings", () => {
       const cells = row.split("|").map((cell) => cell.trim());
       assert.equal(cells[2], SETTING_SPECS[key].type, `${key} type in README`);
       assert.equal(cells[3], `\`${JSON.stringify(SETTING_SPECS[key].default)}\``, `${key} default in README`);
+      assert.equal(cells[4], SETTING_SPECS[key].description, `${key} meaning in README`);
     }
   });
 });

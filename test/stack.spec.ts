@@ -260,9 +260,11 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
       assert.equal(stack.outputs.presignerSecretAccessKey, `mock-secret-${stack.name}-presigner-key-a`);
       assert.equal(await pulumi.isSecret(stack.rawOutputs.presignerSecretAccessKey!), true);
       assert.equal(await pulumi.isSecret(stack.rawOutputs.presignerAccessKeyId!), false);
+      const created = "2026-11-01T09:30:00.000Z";
+      const due = "2026-12-01T09:30:00.000Z";
       assert.deepEqual(stack.outputs.accessKeys, [
-        { slot: "a", accessKeyId: mockAccessKeyId(`${stack.name}-presigner-key-a`), createdAt: "2026-11-01T09:30:00.000Z", rotationDueAt: "2026-12-01T09:30:00.000Z" },
-        { slot: "b", accessKeyId: mockAccessKeyId(`${stack.name}-presigner-key-b`), createdAt: "2026-11-01T09:30:00.000Z", rotationDueAt: "2026-12-01T09:30:00.000Z" },
+        { slot: "a", accessKeyId: mockAccessKeyId(`${stack.name}-presigner-key-a`), createdAt: created, rotationDueAt: due, status: "Active" },
+        { slot: "b", accessKeyId: mockAccessKeyId(`${stack.name}-presigner-key-b`), createdAt: created, rotationDueAt: due, status: "Inactive" },
       ]);
       assert.equal(MOCK_KEY_CREATED_AT, "2026-11-01T09:30:00Z");
     });

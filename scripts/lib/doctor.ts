@@ -27,7 +27,14 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { BUCKET_CONFIGURATION_READ_ACTIONS, MAX_ACCESS_KEY_AGE_DAYS, S3CorsRule, toS3CorsRule, viewerCorsRule } from "../../components/documents";
+import {
+  BUCKET_CONFIGURATION_READ_ACTIONS,
+  MAX_ACCESS_KEY_AGE_DAYS,
+  MAX_KEY_ROTATION_DAYS,
+  S3CorsRule,
+  toS3CorsRule,
+  viewerCorsRule,
+} from "../../components/documents";
 import { defaultSettings } from "../../components/settings";
 import { compareBucketPolicy } from "./bucket-policy-check";
 import { ResolvedCredentials } from "./credentials";
@@ -992,16 +999,29 @@ function isoSeconds(date: Date): string {
 
 /**
  * Check 6a: the keys' age (accessKeys output). Warns when the active key's rotation is due within
- * ROTATION_WARNING_DAYS or overdue; fails when either key is older than MAX_ACCESS_KEY_AGE_DAYS (IAM.3).
+ * ROTATION_WARNING_DAYS or overdue; fails when either key is older than MAX_ACCESS_KEY_AGE_DAYS (IAM.3),
+ * or when a key's rotation period is over MAX_KEY_ROTATION_DAYS (two slots keep a key up to twice its period).
  */
 export function keyAgeFinding(outputs: StackOutputs, now: Date): Finding {
   const slots = slotsOrFinding(outputs, "nothing to rotate");
   if (isFinding(slots)) return slots;
   const age = (key: SlotKey) => days(now.getTime() - key.createdAt.getTime());
   const describe = (key: SlotKey) => `slot ${key.slot} (${key.accessKeyId}) is ${age(key)} days old`;
-  const tooOld = [slots.active, slots.inactive].filter((key) => age(key) > MAX_ACCESS_KEY_AGE_DAYS);
+  const keys = [slots.active, slots.inactive];
+  const tooOld = keys.filter((key) => age(key) > MAX_ACCESS_KEY_AGE_DAYS);
   if (tooOld.length > 0) {
     return { status: "fail", detail: `${tooOld.map(describe).join(", ")}: past the ${MAX_ACCESS_KEY_AGE_DAYS}-day maximum (AWS IAM.3)`, fix: ROTATE };
+  }
+  const period = (key: SlotKey) => (key.rotationDueAt.getTime() - key.createdAt.getTime()) / DAY_MS;
+  const tooSlow = keys.filter((key) => period(key) > MAX_KEY_ROTATION_DAYS);
+  if (tooSlow.length > 0) {
+    return {
+      status: "fail",
+      detail:
+        `${tooSlow.map((key) => `slot ${key.slot}'s rotation period is ${period(key)} days`).join(", ")}: more than ${MAX_KEY_ROTATION_DAYS}, ` +
+        `and with two slots a key lives up to twice its period (AWS IAM.3 allows ${MAX_ACCESS_KEY_AGE_DAYS} days)`,
+      fix: `set keyRotationDays to ${MAX_KEY_ROTATION_DAYS} or less (\`pulumi config set keyRotationDays 30\`) and run \`pulumi up\``,
+    };
   }
   const { active } = slots;
   const dueMs = active.rotationDueAt.getTime() - now.getTime();

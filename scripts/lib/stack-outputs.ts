@@ -31,8 +31,19 @@ const outputsSchema = z.object({
   activeKeySlot: z.enum(["a", "b"]).optional(),
   presignerAccessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, "an AWS access key id").optional(),
   presignerSecretAccessKey: z.string().optional(),
+  // One slot (a stand-in stack) or two; `status` is absent in outputs of earlier deployments.
   accessKeys: z
-    .array(z.object({ slot: z.enum(["a", "b"]), accessKeyId: z.string(), createdAt: ISO_DATE, rotationDueAt: ISO_DATE }))
+    .array(
+      z.object({
+        slot: z.enum(["a", "b"]),
+        accessKeyId: z.string(),
+        createdAt: ISO_DATE,
+        rotationDueAt: ISO_DATE,
+        status: z.enum(["Active", "Inactive"]).optional(),
+      }),
+    )
+    .min(1)
+    .max(2)
     .optional(),
   logBucketName: z.string().optional(),
   viewerUrl: z.string().url(),

@@ -1,0 +1,57 @@
+import "./support/pulumi-mocks";
+import * as assert from "node:assert/strict";
+import { keySlotsOf } from "../scripts/lib/rotation";
+import { defaultSettings } from "../components/settings";
+import { parseStackOutputs, stackOutputsFor } from "../scripts/lib/stack-outputs";
+import { synthesize } from "./support/stack-harness";
+
+/** A well-formed secret access key (the mocks' secrets are placeholders the CLI would refuse). */
+const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const KEY_A = "AKIA4EXAMPLEKEYSLOTA";
+const KEY_B = "AKIA4EXAMPLEKEYSLOTB";
+
+/** What `pulumi stack output --json --show-secrets` printed for a generation-1 stack before key status existed. */
+const EARLIER_DEPLOYMENT = {
+  ...stackOutputsFor(defaultSettings(), {
+    bucket: "chromoscope-data-3f9a2c1",
+    region: "eu-west-2",
+    presigner: { userName: "chromoscope-presigner-dev", accessKeyId: KEY_B, secretAccessKey: SECRET, createdAt: new Date("2026-02-04T09:00:00.000Z") },
+  }),
+  activeKeySlot: "b",
+  accessKeys: [
+    { slot: "a", accessKeyId: KEY_A, createdAt: "2026-01-05T09:00:00.000Z", rotationDueAt: "2026-02-04T09:00:00.000Z" },
+    { slot: "b", accessKeyId: KEY_B, createdAt: "2026-02-04T09:00:00.000Z", rotationDueAt: "2026-03-06T09:00:00.000Z" },
+  ],
+};
+
+describe("stack outputs: the program's and the tools' view agree, earlier outputs files keep working", () => {
+  for (const generation of [0, 1]) {
+    it(`the program's outputs at generation ${generation} (key status) pass the tools' schema`, async () => {
+      const stack = await synthesize({ keyGeneration: generation }, "outputs");
+      const exported = JSON.parse(JSON.stringify({ ...stack.outputs, presignerSecretAccessKey: SECRET }));
+      const outputs = parseStackOutputs(exported, "test outputs");
+      assert.deepEqual(
+        outputs.accessKeys?.map((key) => `${key.slot}:${key.status}`),
+        generation === 0 ? ["a:Active", "b:Inactive"] : ["a:Active", "b:Active"],
+      );
+      assert.equal(keySlotsOf(outputs).active.slot, generation === 0 ? "a" : "b");
+    });
+  }
+
+  it("accepts an outputs file of an earlier deployment (no key status)", () => {
+    const outputs = parseStackOutputs(structuredClone(EARLIER_DEPLOYMENT), "--outputs old.json");
+    assert.equal(outputs.accessKeys?.[0].status, undefined);
+    assert.equal(keySlotsOf(outputs).active.accessKeyId, KEY_B);
+  });
+
+  it("accepts one key slot (a stand-in stack) as well as two", () => {
+    const outputs = parseStackOutputs({ ...EARLIER_DEPLOYMENT, accessKeys: EARLIER_DEPLOYMENT.accessKeys.slice(1) }, "--outputs one.json");
+    assert.equal(outputs.accessKeys?.length, 1);
+  });
+
+  it("refuses an unknown key status, naming the output", () => {
+    const badStatus = structuredClone(EARLIER_DEPLOYMENT);
+    Object.assign(badStatus.accessKeys[1], { status: "Expired" });
+    assert.throws(() => parseStackOutputs(badStatus, "--outputs bad.json"), /--outputs bad\.json .*accessKeys\.1\.status/);
+  });
+});
