@@ -50,6 +50,7 @@ export function buildStack(settings: StackSettings, name = "chromoscope", opts?:
     kmsKeyArn: settings.kmsKeyArn,
     kind: settings.presignerKind,
     trustedPrincipals: settings.trustedPrincipals,
+    externalId: settings.externalId,
     maxSessionHours: settings.maxSessionHours,
     keyGeneration: settings.keyGeneration,
     keyRotationDays: settings.keyRotationDays,

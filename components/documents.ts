@@ -127,25 +127,6 @@ export function s3ServiceEndpoint(region: string): string {
   return `s3.${region}.${region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com"}`;
 }
 
-const SERVICE_PRINCIPAL = /\.amazonaws\.com$/;
-
-/** Trust policy of the presigner role: exactly the configured principals, nobody else. */
-export function presignerTrustPolicyDocument(trustedPrincipals: readonly string[]): PolicyDocument {
-  if (trustedPrincipals.length === 0) {
-    throw new Error("trustedPrincipals must name at least one principal allowed to assume the presigner role");
-  }
-  const services = trustedPrincipals.filter((principal) => SERVICE_PRINCIPAL.test(principal));
-  const accounts = trustedPrincipals.filter((principal) => !SERVICE_PRINCIPAL.test(principal));
-  const statements: PolicyStatement[] = [];
-  if (accounts.length > 0) {
-    statements.push({ Sid: "TrustedPrincipalsAssume", Effect: "Allow", Principal: { AWS: accounts }, Action: "sts:AssumeRole" });
-  }
-  if (services.length > 0) {
-    statements.push({ Sid: "TrustedServicesAssume", Effect: "Allow", Principal: { Service: services }, Action: "sts:AssumeRole" });
-  }
-  return policy(statements);
-}
-
 export interface BucketPolicyArgs {
   bucketArn: string;
   maxLinkLifetimeSeconds: number;

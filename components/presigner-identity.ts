@@ -1,15 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  KEY_SLOTS,
-  KeySlot,
-  keySlotPlan,
-  KeyStatus,
-  MAX_KEY_ROTATION_DAYS,
-  presignerPolicyDocument,
-  presignerTrustPolicyDocument,
-  rotationDueAt,
-} from "./documents";
+import { KEY_SLOTS, KeySlot, keySlotPlan, KeyStatus, MAX_KEY_ROTATION_DAYS, presignerPolicyDocument, rotationDueAt } from "./documents";
+import { presignerTrustPolicyDocument, trustAccountOf } from "./trust-policy";
 
 export interface PresignerIdentityArgs {
   readonly bucketArn: pulumi.Input<string>;
@@ -22,8 +14,10 @@ export interface PresignerIdentityArgs {
   readonly kmsKeyArn?: string;
   /** "user" (default): IAM user with two access-key slots; "role": IAM role with an instance profile. */
   readonly kind?: "user" | "role";
-  /** Role kind: who may assume the role. */
+  /** Role kind: who may assume the role (named users or roles, or the services that presign). */
   readonly trustedPrincipals?: readonly string[];
+  /** Role kind: "" or the sts:ExternalId principals of other accounts must pass. */
+  readonly externalId?: string;
   /** Role kind: 1-12. */
   readonly maxSessionHours?: number;
   /** User kind: the key generation counter; the active slot is generation % 2. */
@@ -45,6 +39,7 @@ const DEFAULTS = {
   kmsKeyArn: "",
   kind: "user" as const,
   trustedPrincipals: [] as readonly string[],
+  externalId: "",
   maxSessionHours: 12,
   keyGeneration: 0,
   keyRotationDays: 30,
@@ -89,12 +84,20 @@ export class PresignerIdentity extends pulumi.ComponentResource {
       if (!Number.isInteger(args.maxSessionHours) || args.maxSessionHours < 1 || args.maxSessionHours > 12) {
         throw new Error(`PresignerIdentity ${name}: maxSessionHours must be an integer from 1 to 12, got ${args.maxSessionHours}`);
       }
+      // The deployer's account tells the principals of other accounts (external id) from its own, and
+      // pins the confused-deputy conditions to it.
+      const caller = aws.getCallerIdentityOutput({}, { parent: this });
+      const trustPolicy = pulumi.all([caller.arn, caller.accountId]).apply(([arn, accountId]) =>
+        JSON.stringify(
+          presignerTrustPolicyDocument({ trustedPrincipals: args.trustedPrincipals, externalId: args.externalId, ...trustAccountOf(arn, accountId) }),
+        ),
+      );
       const role = new aws.iam.Role(
         `${name}-role`,
         {
           path: IAM_PATH,
           description: "Presigns Chromoscope links for the private cohort bucket",
-          assumeRolePolicy: JSON.stringify(presignerTrustPolicyDocument(args.trustedPrincipals)),
+          assumeRolePolicy: trustPolicy,
           maxSessionDuration: args.maxSessionHours * 3600,
         },
         { parent: this },

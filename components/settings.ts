@@ -6,6 +6,7 @@
  * Pure: no Pulumi runtime import, so the scripts, the demo and the policy pack share it.
  */
 import { MAX_ACCESS_KEY_AGE_DAYS, MAX_KEY_ROTATION_DAYS, MAX_PRESIGN_SECONDS } from "./documents";
+import { PRESIGNER_SERVICE_PRINCIPALS, trustedPrincipalProblem } from "./trust-policy";
 
 export type PresignerKind = "user" | "role";
 
@@ -16,6 +17,7 @@ export interface StackSettings {
   readonly ledgerPrefix: string;
   readonly presignerKind: PresignerKind;
   readonly trustedPrincipals: readonly string[];
+  readonly externalId: string;
   readonly maxSessionHours: number;
   readonly keyRotationDays: number;
   readonly keyGeneration: number;
@@ -43,7 +45,8 @@ interface SettingSpec<K extends SettingKey> {
 /** Keys that must stay free of IAM wildcards and S3-hostile characters. */
 const PREFIX_PATTERN = /^(?!\/)(?!.*\/\/)[A-Za-z0-9!_.'()\-/]+\/$/;
 const ORIGIN_PATTERN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
-const PRINCIPAL_PATTERN = /^(arn:aws[a-z-]*:iam::\d{12}:(root|user\/[\w+=,.@/-]+|role\/[\w+=,.@/-]+)|[a-z0-9-]+\.amazonaws\.com)$/;
+/** AWS's rule for an external id: 2-1224 characters from this set. */
+const EXTERNAL_ID_PATTERN = /^[\w+=,.@:/-]{2,1224}$/;
 const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 function integerIn(min: number, max: number) {
@@ -97,11 +100,17 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
   trustedPrincipals: {
     type: "array",
     default: [],
-    description: "Role kind: IAM principal ARNs (or service principals such as ec2.amazonaws.com) allowed to assume the presigner role.",
-    check: (principals) =>
-      principals.every((principal) => PRINCIPAL_PATTERN.test(principal))
-        ? undefined
-        : "IAM principal ARNs (arn:aws:iam::123456789012:root, :user/NAME, :role/NAME) or service principals such as \"ec2.amazonaws.com\"",
+    description: `Role kind: IAM user or role ARNs, or the services ${PRESIGNER_SERVICE_PRINCIPALS.join(", ")}, allowed to assume the presigner role (no account root).`,
+    check: (principals) => {
+      const problems = principals.map(trustedPrincipalProblem).filter((problem) => problem !== undefined);
+      return problems.length === 0 ? undefined : `IAM user or role ARNs or the services that presign; ${problems.join("; ")}`;
+    },
+  },
+  externalId: {
+    type: "string",
+    default: "",
+    description: "Role kind: when set, principals of other accounts in trustedPrincipals must pass this sts:ExternalId to assume the role.",
+    check: (id) => (id === "" || EXTERNAL_ID_PATTERN.test(id) ? undefined : "\"\" or 2-1224 characters from letters, digits and +=,.@:/-_"),
   },
   maxSessionHours: {
     type: "integer",
@@ -245,6 +254,9 @@ function crossChecks(settings: StackSettings): string[] {
   }
   if (settings.presignerKind === "role" && settings.trustedPrincipals.length === 0) {
     problems.push("trustedPrincipals is empty but presignerKind is \"role\": list the IAM principal ARNs allowed to assume the presigner role");
+  }
+  if (settings.presignerKind === "user" && settings.externalId !== "") {
+    problems.push("externalId is set but presignerKind is \"user\": an external id guards the role's trust policy only; unset it or use the role kind");
   }
   if (settings.configExpiryDays * 86400 < settings.maxLinkLifetimeSeconds) {
     const days = Math.ceil(settings.maxLinkLifetimeSeconds / 86400);

@@ -124,7 +124,7 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
       }
       assert.deepEqual(at("default").policies.features, ["user", "logging"]);
       assert.deepEqual(at("role").policies.features, ["role", "logging"]);
-      assert.deepEqual(at("role-kms-short").policies.features, ["role", "kms", "logging"]);
+      assert.deepEqual(at("role-kms-short").policies.features, ["role", "kms", "logging", "externalId"]);
       assert.deepEqual(at("kms").policies.features, ["user", "kms", "logging"]);
       assert.deepEqual(at("no-logging").policies.features, ["user"]);
     });
@@ -440,6 +440,29 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
         statement.Principal = { AWS: [...aws, `arn:aws:iam::${ACCOUNT_ID}:root`] };
       });
       assert.deepEqual(diff, { "account-admin-assumes-role": "Allowed" });
+    });
+
+    it("trusting the partner account's root instead of its user: every user that account allows may assume the role", async () => {
+      const diff = await differences("role", (p) => {
+        const statement = statementOf(p.role?.trustPolicy, "TrustedPrincipalsAssume");
+        const aws = (statement.Principal as { AWS: string[] }).AWS;
+        statement.Principal = { AWS: [...aws, "arn:aws:iam::444455556666:root"] };
+      });
+      assert.deepEqual(diff, { "partner-unnamed-user-assumes-role": "Allowed" });
+    });
+
+    it("ECS trust without its source conditions: another account's tasks may assume the role (confused deputy)", async () => {
+      const diff = await differences("role", (p) => {
+        delete statementOf(p.role?.trustPolicy, "EcsTasksAssumeForOwnAccount").Condition;
+      });
+      assert.deepEqual(diff, { "ecs-task-of-other-account-assumes-role": "Allowed", "ecs-assumes-role-without-source": "Allowed" });
+    });
+
+    it("the other-account statement without its sts:ExternalId condition: the partner needs no external id", async () => {
+      const diff = await differences("role-kms-short", (p) => {
+        delete statementOf(p.role?.trustPolicy, "OtherAccountPrincipalsAssumeWithExternalId").Condition;
+      });
+      assert.deepEqual(diff, { "partner-assumes-role-without-external-id": "Allowed", "partner-assumes-role-wrong-external-id": "Allowed" });
     });
 
     it("KMS on every key: the presigner may use other keys", async () => {

@@ -45,6 +45,20 @@ describe("stack settings", () => {
     assert.equal(settings.keyGeneration, 7);
   });
 
+  it("accepts named users and roles, the three services, and an external id for the role kind", () => {
+    const principals = [
+      "arn:aws:iam::210987654321:role/lab/pipeline",
+      "arn:aws:iam::123456789012:user/alice",
+      "ec2.amazonaws.com",
+      "ecs-tasks.amazonaws.com",
+      "lambda.amazonaws.com",
+    ];
+    const settings = resolveWith({ presignerKind: "role", trustedPrincipals: JSON.stringify(principals), externalId: "lab-7f3a:partner" });
+    assert.deepEqual(settings.trustedPrincipals, principals);
+    assert.equal(settings.externalId, "lab-7f3a:partner");
+    assert.equal(defaultSettings().externalId, "");
+  });
+
   const rejected: Array<[string, Record<string, string>, RegExp]> = [
     ["a rotation period over 90 days", { keyRotationDays: "120" }, /keyRotationDays = 120 .*an integer from 1 to 45/],
     ["a rotation period of 0", { keyRotationDays: "0" }, /keyRotationDays = 0 .*from 1 to 45/],
@@ -67,7 +81,20 @@ describe("stack settings", () => {
     ["a config prefix inside a data prefix", { configPrefix: "cohorts/configs/" }, /dataPrefixes "cohorts\/" and configPrefix "cohorts\/configs\/" overlap/],
     ["the same config and ledger prefix", { ledgerPrefix: "configs/" }, /configPrefix "configs\/" and ledgerPrefix "configs\/" overlap/],
     ["a role without trusted principals", { presignerKind: "role" }, /trustedPrincipals is empty but presignerKind is "role"/],
-    ["a malformed principal", { trustedPrincipals: '["alice"]' }, /trustedPrincipals .*IAM principal ARNs/],
+    ["a malformed principal", { trustedPrincipals: '["alice"]' }, /trustedPrincipals .*"alice" is not an IAM user or role ARN/],
+    [
+      "an account root",
+      { trustedPrincipals: '["arn:aws:iam::123456789012:root"]' },
+      /trustedPrincipals .*"arn:aws:iam::123456789012:root" is an account root, .*every principal of account 123456789012.*: name a role or user/,
+    ],
+    [
+      "a service that does not presign",
+      { trustedPrincipals: '["glue.amazonaws.com"]' },
+      /"glue\.amazonaws\.com" is not a service that presigns: use one of ec2\.amazonaws\.com, ecs-tasks\.amazonaws\.com, lambda\.amazonaws\.com/,
+    ],
+    ["an external id of one character", { externalId: "x" }, /externalId = x .*2-1224 characters/],
+    ["an external id with a space", { externalId: "lab partner" }, /externalId = lab partner .*2-1224 characters/],
+    ["an external id on the user kind", { externalId: "lab-7f3a" }, /externalId is set but presignerKind is "user"/],
     ["a max session over 12 hours", { maxSessionHours: "13" }, /maxSessionHours = 13 .*from 1 to 12/],
     ["a KMS alias instead of a key ARN", { kmsKeyArn: "alias/lab" }, /kmsKeyArn = alias\/lab .*not an alias/],
     ["a boolean that is not true/false", { versioning: "yes" }, /versioning = yes .*true or false/],

@@ -403,7 +403,7 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
 
   describe("component structure", () => {
     it("parents every child to its component and derives every name from the component's", async () => {
-      const role = await synthesize({ presignerKind: "role", trustedPrincipals: ["arn:aws:iam::123456789012:root"] });
+      const role = await synthesize({ presignerKind: "role", trustedPrincipals: ["arn:aws:iam::123456789012:role/lab-pipeline"] });
       for (const s of [stack, role]) {
         assert.deepEqual(s.components.map((c) => `${c.type}::${c.name}`).sort(), [
           `chromoscope-private-data:identity:PresignerIdentity::${s.name}-presigner`,

@@ -160,6 +160,7 @@ export function stackPolicies(stack: SynthesizedStack, variant: string, account:
   const features: Feature[] = [identity.role ? "role" : "user"];
   if (kmsKeyArn !== "") features.push("kms");
   if (logBucket) features.push("logging");
+  if (stack.settings.externalId !== "") features.push("externalId");
 
   const [firstData] = outputs.dataPrefixes;
   const symbols: Record<string, string> = {
@@ -185,6 +186,7 @@ export function stackPolicies(stack: SynthesizedStack, variant: string, account:
   }
   if (identity.role) symbols["{role}"] = identity.role.arn;
   if (kmsKeyArn !== "") symbols["{kmsKey}"] = kmsKeyArn;
+  if (stack.settings.externalId !== "") symbols["{externalId}"] = stack.settings.externalId;
 
   const keyPolicy = JSON.parse(JSON.stringify(KMS_KEY_POLICY)) as PolicyDocument;
   return {
@@ -217,7 +219,7 @@ export function bind(text: string, symbols: Record<string, string>): string {
 }
 
 export function rowApplies(row: AccessRow, features: readonly Feature[]): boolean {
-  return (row.when ?? []).every((feature) => features.includes(feature));
+  return (row.when ?? []).every((feature) => features.includes(feature)) && !(row.unless ?? []).some((feature) => features.includes(feature));
 }
 
 /** A row bound to one stack: the request and the policies iam-simulate evaluates. */
