@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { KEY_GENERATION_OUTPUT, keyGenerationProblem } from "./key-generation";
 import { PresignerIdentity } from "./presigner-identity";
 import { PrivateDataBucket } from "./private-data-bucket";
 import { StackSettings } from "./settings";
@@ -21,6 +22,8 @@ export interface StackOutputs {
   presignerRoleArn?: pulumi.Output<string>;
   presignerInstanceProfileName?: pulumi.Output<string>;
   activeKeySlot?: string;
+  /** User kind: the generation deployed; the next `pulumi up` may only keep it or add one. */
+  keyGeneration?: number;
   presignerAccessKeyId?: pulumi.Output<string>;
   presignerSecretAccessKey?: pulumi.Output<string>;
   accessKeys?: PresignerIdentity["accessKeys"];
@@ -69,10 +72,43 @@ export function buildStack(settings: StackSettings, name = "chromoscope", opts?:
     presignerRoleArn: presigner.roleArn,
     presignerInstanceProfileName: presigner.instanceProfileName,
     activeKeySlot: presigner.activeKeySlot,
+    keyGeneration: settings.presignerKind === "user" ? settings.keyGeneration : undefined,
     presignerAccessKeyId: presigner.activeAccessKeyId,
     presignerSecretAccessKey: presigner.activeSecretAccessKey,
     accessKeys: presigner.accessKeys,
     logBucketName: storage.logBucketName,
     viewerUrl: settings.viewerUrl,
   };
+}
+
+/**
+ * The stack's own deployed `keyGeneration`, read through a StackReference to itself; undefined on a
+ * first deployment (or one made before the output existed).
+ */
+export async function deployedKeyGeneration(referenceName: string): Promise<number | undefined> {
+  const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+  const reference = new pulumi.StackReference(referenceName, { name: self });
+  const { value } = await reference.getOutputDetails(KEY_GENERATION_OUTPUT);
+  if (value === undefined || value === null) return undefined;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new pulumi.RunError(`the deployed stack ${self} exports keyGeneration ${JSON.stringify(value)}, which is not a generation: fix or remove that output`);
+  }
+  return value;
+}
+
+/**
+ * What `pulumi up` runs: refuses, before any resource is declared, a keyGeneration that would replace
+ * a key whose links are live, then wires the stack and returns its outputs (absent ones left out).
+ */
+export async function buildGuardedStack(settings: StackSettings, name = "chromoscope", opts?: pulumi.ComponentResourceOptions): Promise<Record<string, unknown>> {
+  if (settings.presignerKind === "user") {
+    const deployed = await deployedKeyGeneration(`${name}-deployed`);
+    const problem = keyGenerationProblem(settings.keyGeneration, deployed, settings.allowKeyGenerationJump);
+    if (problem !== undefined) throw new pulumi.RunError(problem);
+    if (deployed !== undefined && settings.keyGeneration > deployed + 1) {
+      pulumi.log.warn(`allowKeyGenerationJump: generation ${deployed} -> ${settings.keyGeneration} replaces both keys; every live link dies. Set it back to false afterwards.`);
+    }
+  }
+  const outputs = buildStack(settings, name, opts);
+  return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));
 }

@@ -21,6 +21,7 @@ export interface StackSettings {
   readonly maxSessionHours: number;
   readonly keyRotationDays: number;
   readonly keyGeneration: number;
+  readonly allowKeyGenerationJump: boolean;
   readonly maxLinkLifetimeSeconds: number;
   readonly kmsKeyArn: string;
   readonly accessLogging: boolean;
@@ -132,6 +133,11 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
     default: 0,
     description: "User kind: key generation counter. The active slot is generation % 2; bumping it replaces only the other, older slot's key.",
     check: integerIn(0, Number.MAX_SAFE_INTEGER),
+  },
+  allowKeyGenerationJump: {
+    type: "boolean",
+    default: false,
+    description: "User kind: let keyGeneration go more than one past the deployed generation (an emergency rotation that kills every live link); never lower.",
   },
   maxLinkLifetimeSeconds: {
     type: "integer",

@@ -10,7 +10,7 @@ const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const KEY_A = "AKIA4EXAMPLEKEYSLOTA";
 const KEY_B = "AKIA4EXAMPLEKEYSLOTB";
 
-/** What `pulumi stack output --json --show-secrets` printed for a generation-1 stack before key status existed. */
+/** What `pulumi stack output --json --show-secrets` printed for a generation-1 stack before keyGeneration and key status existed. */
 const EARLIER_DEPLOYMENT = {
   ...stackOutputsFor(defaultSettings(), {
     bucket: "chromoscope-data-3f9a2c1",
@@ -26,10 +26,11 @@ const EARLIER_DEPLOYMENT = {
 
 describe("stack outputs: the program's and the tools' view agree, earlier outputs files keep working", () => {
   for (const generation of [0, 1]) {
-    it(`the program's outputs at generation ${generation} (key status) pass the tools' schema`, async () => {
+    it(`the program's outputs at generation ${generation} (keyGeneration, key status) pass the tools' schema`, async () => {
       const stack = await synthesize({ keyGeneration: generation }, "outputs");
       const exported = JSON.parse(JSON.stringify({ ...stack.outputs, presignerSecretAccessKey: SECRET }));
       const outputs = parseStackOutputs(exported, "test outputs");
+      assert.equal(outputs.keyGeneration, generation);
       assert.deepEqual(
         outputs.accessKeys?.map((key) => `${key.slot}:${key.status}`),
         generation === 0 ? ["a:Active", "b:Inactive"] : ["a:Active", "b:Active"],
@@ -38,8 +39,9 @@ describe("stack outputs: the program's and the tools' view agree, earlier output
     });
   }
 
-  it("accepts an outputs file of an earlier deployment (no key status)", () => {
+  it("accepts an outputs file of an earlier deployment (no keyGeneration, no key status)", () => {
     const outputs = parseStackOutputs(structuredClone(EARLIER_DEPLOYMENT), "--outputs old.json");
+    assert.equal(outputs.keyGeneration, undefined);
     assert.equal(outputs.accessKeys?.[0].status, undefined);
     assert.equal(keySlotsOf(outputs).active.accessKeyId, KEY_B);
   });
@@ -49,9 +51,10 @@ describe("stack outputs: the program's and the tools' view agree, earlier output
     assert.equal(outputs.accessKeys?.length, 1);
   });
 
-  it("refuses an unknown key status, naming the output", () => {
+  it("refuses an unknown key status or a negative generation, naming the output", () => {
     const badStatus = structuredClone(EARLIER_DEPLOYMENT);
     Object.assign(badStatus.accessKeys[1], { status: "Expired" });
     assert.throws(() => parseStackOutputs(badStatus, "--outputs bad.json"), /--outputs bad\.json .*accessKeys\.1\.status/);
+    assert.throws(() => parseStackOutputs({ ...EARLIER_DEPLOYMENT, keyGeneration: -1 }, "--outputs bad.json"), /keyGeneration/);
   });
 });

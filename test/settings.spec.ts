@@ -38,11 +38,13 @@ describe("stack settings", () => {
       keyRotationDays: "45",
       accessLogging: "false",
       keyGeneration: "7",
+      allowKeyGenerationJump: "true",
     });
     assert.deepEqual(settings.allowedOrigins, ["https://chromoscope.bio", "http://localhost:3000"]);
     assert.equal(settings.keyRotationDays, 45);
     assert.equal(settings.accessLogging, false);
     assert.equal(settings.keyGeneration, 7);
+    assert.equal(settings.allowKeyGenerationJump, true);
   });
 
   it("accepts named users and roles, the three services, and an external id for the role kind", () => {
@@ -57,6 +59,7 @@ describe("stack settings", () => {
     assert.deepEqual(settings.trustedPrincipals, principals);
     assert.equal(settings.externalId, "lab-7f3a:partner");
     assert.equal(defaultSettings().externalId, "");
+    assert.equal(defaultSettings().allowKeyGenerationJump, false);
   });
 
   const rejected: Array<[string, Record<string, string>, RegExp]> = [

@@ -35,6 +35,7 @@ const USER_KIND_OUTPUTS = [
   "bucketName",
   "configPrefix",
   "dataPrefixes",
+  "keyGeneration",
   "ledgerPrefix",
   "logBucketName",
   "maxLinkLifetimeSeconds",
@@ -281,6 +282,7 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
       assert.deepEqual(stack.outputs.allowedOrigins, ["https://chromoscope.bio"]);
       assert.equal(stack.outputs.maxLinkLifetimeSeconds, 604800);
       assert.equal(stack.outputs.presignerKind, "user");
+      assert.equal(stack.outputs.keyGeneration, 0);
       assert.equal(stack.outputs.viewerUrl, "https://chromoscope.bio/app/");
     });
   });
@@ -297,6 +299,7 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
       assert.equal(trigger(before, "b"), 3);
       assert.equal(trigger(after, "b"), 5, "the older slot gets a new key");
       assert.equal(after.outputs.presignerAccessKeyId, mockAccessKeyId(`${after.name}-presigner-key-b`));
+      assert.equal(after.outputs.keyGeneration, 5);
     });
   });
 
@@ -318,7 +321,7 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
       assert.equal(ofType(role, T.accessKey).length + ofType(role, T.user).length + ofType(role, T.group).length, 0);
       assert.equal(role.outputs.presignerRoleArn, roleResource.state.arn);
       assert.equal(role.outputs.presignerInstanceProfileName, single(role, T.instanceProfile, "-presigner-instance-profile").state.name);
-      for (const absent of ["presignerAccessKeyId", "presignerSecretAccessKey", "accessKeys", "activeKeySlot", "presignerUserName"]) {
+      for (const absent of ["presignerAccessKeyId", "presignerSecretAccessKey", "accessKeys", "activeKeySlot", "presignerUserName", "keyGeneration"]) {
         assert.ok(!(absent in role.outputs), `${absent} must be absent for the role kind`);
       }
     });

@@ -29,6 +29,8 @@ const outputsSchema = z.object({
   presignerRoleArn: z.string().optional(),
   presignerInstanceProfileName: z.string().optional(),
   activeKeySlot: z.enum(["a", "b"]).optional(),
+  // Added later than the other outputs: outputs files of earlier deployments lack it.
+  keyGeneration: z.number().int().min(0).optional(),
   presignerAccessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, "an AWS access key id").optional(),
   presignerSecretAccessKey: z.string().optional(),
   // One slot (a stand-in stack) or two; `status` is absent in outputs of earlier deployments.

@@ -8,6 +8,10 @@
 import * as pulumi from "@pulumi/pulumi";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
+/** The mocked deployment: `pulumi.getOrganization()/getProject()/getStack()`. */
+export const MOCK_ORGANIZATION = "lab-org";
+export const MOCK_PROJECT = "chromoscope-private-data";
+export const MOCK_STACK = "dev";
 export const MOCK_REGION = "eu-west-2";
 /** The creation date every mocked access key reports. */
 export const MOCK_KEY_CREATED_AT = "2026-11-01T09:30:00Z";
@@ -22,6 +26,13 @@ export interface RecordedResource {
 
 /** Every resource the mock monitor saw, in registration order. */
 export const recordedResources: RecordedResource[] = [];
+
+/**
+ * Outputs of deployed stacks by full name ("org/project/stack"), as a StackReference reads them.
+ * Empty: every referenced stack, the mocked one included, is a first deployment. Tests that set an
+ * entry delete it afterwards.
+ */
+export const deployedStackOutputs = new Map<string, Record<string, unknown>>();
 
 function physicalName(name: string): string {
   return `${name}-0a1b2c3`.toLowerCase();
@@ -48,6 +59,8 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
       const resourceName = inputs.name ?? physicalName(name);
       return { name: resourceName, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:${kind}${inputs.path ?? "/"}${resourceName}` };
     }
+    case "pulumi:pulumi:StackReference":
+      return { outputs: deployedStackOutputs.get(inputs.name) ?? {}, secretOutputNames: [] };
     case "aws:iam/accessKey:AccessKey":
       return { secret: `mock-secret-${name}`, createDate: MOCK_KEY_CREATED_AT, status: inputs.status ?? "Active" };
     default:
@@ -75,7 +88,8 @@ export const mocksReady: Promise<void> = pulumi.runtime.setMocks(
       throw new Error(`Mock call not implemented: ${args.token}`);
     },
   },
-  "chromoscope-private-data",
-  "dev",
+  MOCK_PROJECT,
+  MOCK_STACK,
   false,
+  MOCK_ORGANIZATION,
 );
