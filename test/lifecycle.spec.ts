@@ -12,12 +12,13 @@ import { rotateKeysCommand } from "../scripts/lib/commands/rotate-keys";
 import { fromStackKey } from "../scripts/lib/credentials";
 import { AwsError } from "../scripts/lib/errors";
 import { exampleManifestTsv } from "../scripts/lib/example-cohort";
-import { LedgerEntry, readLedger, writeLedgerEntry } from "../scripts/lib/ledger";
+import { readLedger, writeLedgerEntry } from "../scripts/lib/ledger";
 import { loadPublications, revokePublications } from "../scripts/lib/lifecycle";
-import { cohortSlug, configObjectKey, publicationStem, randomHex8 } from "../scripts/lib/naming";
+import { cohortSlug, publicationStem, randomHex8 } from "../scripts/lib/naming";
 import { ObjectStore } from "../scripts/lib/object-store";
 import { publishCohort } from "../scripts/lib/publish";
 import { parseStackOutputs } from "../scripts/lib/stack-outputs";
+import { recordPublication } from "./support/ledger-fixtures";
 import { fetchBytes, PRESIGNER_KEY, run, SESSION_KEY, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
 
 /** The stack's second slot key in the test outputs: the server does not know it (it signs nothing that is fetched). */
@@ -41,25 +42,6 @@ async function setUpBucket(): Promise<{ bucket: TestBucket; manifest: string }> 
   const bucket = await startTestBucket();
   const cohort = await uploadExampleCohort(bucket, "cohorts/lifecycle/", 2);
   return { bucket, manifest: bucket.scratch("manifest.tsv", exampleManifestTsv(cohort)) };
-}
-
-/** Records a publication signed by any key (for keys the embedded server does not know), config included. */
-async function recordPublication(bucket: TestBucket, cohort: string, signingAccessKeyId: string, expiresAt: Date): Promise<string> {
-  const createdAt = new Date(expiresAt.getTime() - 3600_000);
-  const stem = publicationStem(cohort, createdAt, randomHex8());
-  const configKey = configObjectKey("configs/", stem);
-  await bucket.store.put(configKey, JSON.stringify({ name: cohort, samples: [] }), "application/json");
-  const entry: LedgerEntry = {
-    event: "publish",
-    cohort,
-    configKey,
-    signingAccessKeyId,
-    createdAt: createdAt.toISOString(),
-    expiresAt: expiresAt.toISOString(),
-    inputs: { samples: [], viewerUrl: "https://chromoscope.bio/app/" },
-  };
-  await writeLedgerEntry(bucket.store, "ledger/", stem, entry);
-  return configKey;
 }
 
 interface StandIn {
@@ -138,7 +120,7 @@ describe("link lifecycle against the embedded S3 server", function () {
       assert.equal(lines.length, 3);
       assert.match(lines[1], new RegExp(`^\\S+Z\\s+${escape(beta.expiresAt.replace(".000Z", "Z"))}\\s+live\\s+Beta Liver\\s+AKIATESTPRESIGNER001 \\(slot a, active\\)\\s+${escape(beta.configKey)}$`));
       assert.match(lines[2], new RegExp(`live\\s+Alpha Breast\\s+AKIATESTPRESIGNER001 \\(slot a, active\\)\\s+${escape(alpha.configKey)}$`));
-      assert.match(result.stderr, /2 publications of 2 cohorts in s3:\/\/chromoscope-test-data\/ledger\/: 2 live, 0 expired, 0 revoked\./);
+      assert.match(result.stderr, /2 publications of 2 cohorts in s3:\/\/chromoscope-test-data\/ledger\/: 2 live, 0 expired, 0 revoked, 0 dead\./);
       assertNoPresignedUrl(result.stdout + result.stderr);
     });
 

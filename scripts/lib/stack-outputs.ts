@@ -32,8 +32,17 @@ const outputsSchema = z.object({
   presignerAccessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, "an AWS access key id").optional(),
   presignerSecretAccessKey: z.string().optional(),
   accessKeys: z
-    .array(z.object({ slot: z.enum(["a", "b"]), accessKeyId: z.string(), createdAt: ISO_DATE, rotationDueAt: ISO_DATE }))
+    .array(
+      z.object({
+        slot: z.enum(["a", "b"]),
+        accessKeyId: z.string(),
+        createdAt: ISO_DATE,
+        rotationDueAt: ISO_DATE,
+        status: z.enum(["Active", "Inactive"]).optional(),
+      }),
+    )
     .optional(),
+  keyGeneration: z.number().int().min(0).optional(),
   logBucketName: z.string().optional(),
   viewerUrl: z.string().url(),
 });

@@ -4,7 +4,8 @@ import { CliError, ExitCode, UsageError } from "../errors";
 import { carryOutRotation, parseGenerationOption, PreparedRotation, prepareRotation } from "../key-rotation";
 import { loadPublications, requirePublications, revokePublications } from "../lifecycle";
 import { assertCohortName, randomHex8 } from "../naming";
-import { isLive, keySlotsOf, latestExpiry, planRevokeRotation, RevokeRotationPlan, KeySlots } from "../rotation";
+import { linksWork, stackKeysOf } from "../publication-status";
+import { keySlotsOf, latestExpiry, planRevokeRotation, RevokeRotationPlan, KeySlots } from "../rotation";
 import { cohortNames, describeKey, instant, npmCommand, plural, publicationLine } from "./lifecycle-report";
 
 interface RevokeOptions extends StackOptions {
@@ -124,14 +125,15 @@ export function revokeCohortCommand(io: CliIo): Command {
       io.stderr(`${plural(result.alreadyRevoked.length, "publication")} of "${cohort}" had been revoked already.\n`);
     }
 
-    const liveData = publications.filter((publication) => isLive(publication.expiresAt, now));
+    const stackKeys = stackKeysOf(stack.outputs);
+    const liveData = publications.filter((publication) => linksWork(publication, stackKeys, now));
     const dataEnd = latestExpiry(liveData);
     if (!options.rotate) {
       io.stderr(
         dataEnd
           ? `Data links already copied out of a downloaded config stay valid until they expire (the last at ${instant(dataEnd)}) unless the signing key is rotated: ` +
               `${npmCommand("revoke-cohort", options, ["--cohort", cohort, "--rotate", ...(options.stack === undefined ? ["--print"] : [])])}\n`
-          : "Every data link of the cohort had expired already.\n",
+          : "Every data link of the cohort had stopped working already (expired, or its signing key or session is gone).\n",
       );
       return;
     }
