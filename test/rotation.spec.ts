@@ -17,7 +17,9 @@ import {
   planRevokeRotation,
   Publication,
   PULUMI_PROJECT,
-  rotationCommandArgs,
+  generationSetArgs,
+  previewArgs,
+  upArgs,
   shellCommand,
 } from "../scripts/lib/rotation";
 import { StackOutputs } from "../scripts/lib/stack-outputs";
@@ -235,11 +237,10 @@ describe("link lifecycle decisions (pure)", () => {
   });
 
   describe("the Pulumi commands", () => {
-    it("sets the generation and deploys, on the named stack", () => {
-      assert.deepEqual(rotationCommandArgs("dev", 7), [
-        ["config", "set", "chromoscope-private-data:keyGeneration", "7", "--stack", "dev"],
-        ["up", "--yes", "--stack", "dev"],
-      ]);
+    it("sets the generation, previews and deploys, on the named stack", () => {
+      assert.deepEqual(generationSetArgs("dev", 7), ["config", "set", "chromoscope-private-data:keyGeneration", "7", "--stack", "dev"]);
+      assert.deepEqual(previewArgs("dev", "json"), ["preview", "--json", "--stack", "dev"]);
+      assert.deepEqual(upArgs("dev"), ["up", "--yes", "--stack", "dev"]);
       assert.deepEqual(generationQueryArgs("dev"), ["config", "get", "chromoscope-private-data:keyGeneration", "--stack", "dev"]);
     });
 

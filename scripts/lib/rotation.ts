@@ -250,15 +250,23 @@ export function generationQueryArgs(stack: string): string[] {
   return ["config", "get", KEY_GENERATION_CONFIG_KEY, "--stack", stack];
 }
 
-/**
- * The Pulumi CLI calls that move the stack to `toGeneration`: set the counter, then deploy.
- * (A string stands for a placeholder in printed commands.)
- */
-export function rotationCommandArgs(stack: string, toGeneration: number | string): string[][] {
-  return [
-    ["config", "set", KEY_GENERATION_CONFIG_KEY, String(toGeneration), "--stack", stack],
-    ["up", "--yes", "--stack", stack],
-  ];
+/** `pulumi config set` of the key generation. (A string stands for a placeholder in printed commands.) */
+export function generationSetArgs(stack: string, generation: number | string): string[] {
+  return ["config", "set", KEY_GENERATION_CONFIG_KEY, String(generation), "--stack", stack];
+}
+
+/** `pulumi preview`: JSON to judge it, or the diff a person reads. */
+export function previewArgs(stack: string, form: "json" | "diff"): string[] {
+  return ["preview", `--${form}`, "--stack", stack];
+}
+
+export function upArgs(stack: string): string[] {
+  return ["up", "--yes", "--stack", stack];
+}
+
+/** The access keys' output, for a person to compare before and after. */
+export function accessKeysOutputArgs(stack: string): string[] {
+  return ["stack", "output", "accessKeys", "--stack", stack];
 }
 
 /**
@@ -270,8 +278,17 @@ export function shellCommand(program: string, args: readonly string[]): string {
   return [program, ...args].map(quote).join(" ");
 }
 
-/** Checks that `generation` is the one the outputs were deployed with (the active slot agrees). */
-export function assertGenerationMatches(generation: number, slots: KeySlots, where: string): void {
+/**
+ * Checks that `generation` is the one the outputs were deployed with: the outputs' keyGeneration
+ * when they export it (deployments from before it was exported do not), and the active slot.
+ */
+export function assertGenerationMatches(generation: number, slots: KeySlots, where: string, deployed?: number): void {
+  if (deployed !== undefined && deployed !== generation) {
+    throw new ValidationError(
+      `keyGeneration ${generation} (${where}) is not the deployed one: the stack outputs say ${deployed}, so the outputs are stale or a change is pending`,
+      { fix: "run `pulumi up` to apply a pending keyGeneration change (or set it back), export the outputs again, or pass the deployed --generation N" },
+    );
+  }
   const expected = keySlotPlan(generation).activeSlot;
   if (expected !== slots.active.slot) {
     throw new ValidationError(
