@@ -208,7 +208,7 @@ describe("doctor with stubbed AWS clients", function () {
         [],
       );
       assert.equal(code, 0);
-      assert.deepEqual(report.summary, { pass: 12, warn: 0, fail: 0, unsupported: 0 });
+      assert.deepEqual(report.summary, { pass: 13, warn: 0, fail: 0, unsupported: 0 });
       assert.equal(report.maxLinkSeconds, 604_800);
     });
 
@@ -461,7 +461,7 @@ describe("doctor with stubbed AWS clients", function () {
       const { code, check, report } = await doctor();
       assert.equal(code, 1);
       assert.equal(check("bucket").fix, "pass --region us-west-1, or export the outputs of the stack that owns this bucket");
-      assert.equal(report.notRun.length, 8);
+      assert.equal(report.notRun.length, 9);
       assert.equal(s3Mock.commandCalls(GetBucketCorsCommand).length, 0);
     });
   });
@@ -523,7 +523,7 @@ describe("doctor with stubbed AWS clients", function () {
       const { code, check, report } = await doctor(chainOnly, { credentialProvider: async () => Promise.reject(new Error("Could not load credentials from any providers")) });
       assert.equal(code, 1);
       assert.equal(check("credentials").status, "fail");
-      assert.equal(report.notRun.length, 10);
+      assert.equal(report.notRun.length, 11);
       assert.equal(s3Mock.calls().length + stsMock.calls().length, 0, "no AWS call without credentials");
     });
 

@@ -2,8 +2,9 @@ import * as assert from "node:assert/strict";
 import { DeleteBucketCorsCommand, PutBucketCorsCommand } from "@aws-sdk/client-s3";
 import { toS3CorsRule, viewerCorsRule } from "../components/documents";
 import { doctorCommand } from "../scripts/lib/commands/doctor";
+import { publishCohortCommand } from "../scripts/lib/commands/publish-cohort";
 import { CHECK_IDS, CHECKS, CheckId, CheckResult } from "../scripts/lib/doctor";
-import { ExampleSample } from "../scripts/lib/example-cohort";
+import { ExampleSample, exampleManifestTsv } from "../scripts/lib/example-cohort";
 import { LedgerEntry, writeLedgerEntry } from "../scripts/lib/ledger";
 import {
   fetchBytes,
@@ -80,7 +81,7 @@ describe("doctor against the embedded S3 server", function () {
     it("passes the bucket, data-prefix, CORS and private-and-presigned checks and exits 0", () => {
       assert.equal(result.code, 0, result.stdout + result.stderr);
       const found = statuses(result.report);
-      for (const id of ["credentials", "bucket", "data-prefixes", "cors", "private-and-presigned", "key-age", "rotation-impact"]) {
+      for (const id of ["credentials", "bucket", "data-prefixes", "cors", "private-and-presigned", "key-age", "rotation-impact", "settings-impact"]) {
         assert.equal(found[id], "pass", `${id}: ${byId(result.report)[id]?.detail}`);
       }
       assert.equal(result.report.summary.fail, 0);
@@ -148,7 +149,7 @@ describe("doctor against the embedded S3 server", function () {
     assert.ok(warning >= 0, result.stdout);
     assert.match(lines[warning], /incoming\/ is empty: nothing to test/);
     assert.match(lines[warning + 1], /^ +fix: upload a cohort under incoming\/ and run the doctor again$/);
-    assert.match(result.stdout, /\n12 checks: 6 passed, 1 warning, 0 failed, 5 not supported by this endpoint\.\n/);
+    assert.match(result.stdout, /\n13 checks: 7 passed, 1 warning, 0 failed, 5 not supported by this endpoint\.\n/);
     assert.match(result.stdout, /\nLinks signed now can live 7 days \(S3's 7-day maximum for SigV4 links\)\.\n/);
     assert.ok(!result.stdout.includes("X-Amz-Signature"));
   });
@@ -191,7 +192,7 @@ describe("doctor against the embedded S3 server", function () {
       assert.equal(result.code, 1);
       assert.match(result.stdout, /^FAIL  CORS rule +differs from the declared rule: AllowedMethods has PUT \(not declared\)$/m);
       assert.match(result.stdout, /^ +fix: run `pulumi up --refresh` to restore the stack's settings/m);
-      assert.match(result.stdout, /\n12 checks: 6 passed, 0 warnings, 1 failed, 5 not supported by this endpoint\.\n/);
+      assert.match(result.stdout, /\n13 checks: 7 passed, 0 warnings, 1 failed, 5 not supported by this endpoint\.\n/);
       assert.match(result.stdout, /Not ready: fix the failed checks before sharing links\.\n$/);
     });
 
@@ -226,7 +227,17 @@ describe("doctor against the embedded S3 server", function () {
     });
     assert.deepEqual(
       report.notRun.map((skipped) => skipped.id),
-      ["data-prefixes", "public-access-block", "object-ownership", "encryption", "bucket-policy", "cors", "private-and-presigned", "rotation-impact"],
+      [
+        "data-prefixes",
+        "public-access-block",
+        "object-ownership",
+        "encryption",
+        "bucket-policy",
+        "cors",
+        "private-and-presigned",
+        "rotation-impact",
+        "settings-impact",
+      ],
     );
   });
 
@@ -323,6 +334,48 @@ describe("doctor against the embedded S3 server", function () {
       const until = liveUntil.toISOString().replace(/\.\d{3}Z$/, "Z");
       assert.equal(impact.detail, `rotation now would break 1 live cohort until ${until}: "Live-B" (signed by slot b's key ${SLOT_B_KEY_ID})`);
       assert.equal(impact.fix, `rotate after ${until}, or refresh those cohorts (\`npm run refresh-cohort\`) and share the new links first`);
+    });
+  });
+
+  describe("settings against live links, from the ledger", () => {
+    let configKey: string;
+    before(async () => {
+      const manifest = bucket.scratch("settings-manifest.tsv", exampleManifestTsv(cohort));
+      const args = ["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint, "--cohort", "Settings Check", "--manifest", manifest, "--json"];
+      const published = await run(publishCohortCommand, args);
+      assert.equal(published.code, 0, published.stderr);
+      configKey = JSON.parse(published.stdout).configKey;
+    });
+    after(async () => {
+      for (const key of [...(await bucket.keys("ledger/")), ...(await bucket.keys("configs/"))]) await bucket.store.remove(key);
+    });
+
+    it("passes while the stack's settings fit the live publication", async () => {
+      const { report } = await doctorJson();
+      assert.deepEqual(byId(report)["settings-impact"], {
+        id: "settings-impact",
+        title: "Settings vs live links",
+        status: "pass",
+        detail: "1 live publication fits the settings (configPrefix, dataPrefixes, allowedOrigins, maxLinkLifetimeSeconds)",
+      });
+    });
+
+    it("fails (exit 1) naming the publication when its data prefix was renamed", async () => {
+      const { code, report } = await doctorJson([], {}, outputsWith("outputs-renamed-prefix.json", { dataPrefixes: ["renamed/"] }));
+      assert.equal(code, 1);
+      const check = byId(report)["settings-impact"];
+      assert.equal(check.status, "fail");
+      const named = `^the stack's settings break 1 live publication already: "Settings Check" \\(${configKey}\\): \\d+ of its data files`;
+      assert.match(check.detail, new RegExp(named));
+      assert.match(check.detail, /are outside dataPrefixes renamed\/, so the presigner may not read them$/);
+    });
+
+    it("warns that a lowered maxLinkLifetimeSeconds will kill the publication before it expires", async () => {
+      const { code, report } = await doctorJson([], {}, outputsWith("outputs-one-hour.json", { maxLinkLifetimeSeconds: 3600 }));
+      assert.equal(code, 0);
+      const check = byId(report)["settings-impact"];
+      assert.equal(check.status, "warn");
+      assert.match(check.detail, /"Settings Check" \(\S+\): fails after \S+Z: maxLinkLifetimeSeconds \(3600\) caps its signature age before it expires/);
     });
   });
 

@@ -16,12 +16,15 @@ import {
   parseGeneration,
   planRevokeRotation,
   Publication,
-  publicationStatus,
   PULUMI_PROJECT,
-  rotationCommandArgs,
+  generationSetArgs,
+  previewArgs,
+  upArgs,
   shellCommand,
 } from "../scripts/lib/rotation";
-import { parseStackOutputs, StackOutputs } from "../scripts/lib/stack-outputs";
+import { StackOutputs } from "../scripts/lib/stack-outputs";
+import { userStackOutputs } from "./support/stack-outputs-fixture";
+import { judgePublication, StackKeys } from "../scripts/lib/publication-status";
 
 const NOW = new Date("2026-12-01T12:00:00.000Z");
 const ACTIVE_KEY = "AKIAACTIVEKEY0000001";
@@ -52,25 +55,14 @@ function publication(cohort: string, signingAccessKeyId: string, expiresIn: numb
 }
 
 function outputs(overrides: Record<string, unknown> = {}): StackOutputs {
-  return parseStackOutputs(
-    {
-      bucketName: "lab-data",
-      region: "eu-west-2",
-      dataPrefixes: ["cohorts/"],
-      configPrefix: "configs/",
-      ledgerPrefix: "ledger/",
-      maxLinkLifetimeSeconds: 604800,
-      presignerKind: "user",
-      viewerUrl: "https://chromoscope.bio/app/",
-      activeKeySlot: "b",
-      accessKeys: [
-        { slot: "a", accessKeyId: INACTIVE_KEY, createdAt: "2026-10-01T00:00:00Z", rotationDueAt: "2026-10-31T00:00:00Z" },
-        { slot: "b", accessKeyId: ACTIVE_KEY, createdAt: "2026-11-20T00:00:00Z", rotationDueAt: "2026-12-20T00:00:00Z" },
-      ],
-      ...overrides,
-    },
-    "test outputs",
-  );
+  return userStackOutputs({
+    activeKeySlot: "b",
+    accessKeys: [
+      { slot: "a", accessKeyId: INACTIVE_KEY, createdAt: "2026-10-01T00:00:00Z", rotationDueAt: "2026-10-31T00:00:00Z" },
+      { slot: "b", accessKeyId: ACTIVE_KEY, createdAt: "2026-11-20T00:00:00Z", rotationDueAt: "2026-12-20T00:00:00Z" },
+    ],
+    ...overrides,
+  });
 }
 
 describe("link lifecycle decisions (pure)", () => {
@@ -86,6 +78,8 @@ describe("link lifecycle decisions (pure)", () => {
     });
 
     it("reports revoked before live or expired", () => {
+      const keys: StackKeys = { known: true, signing: new Set([ACTIVE_KEY]), inactive: new Set() };
+      const publicationStatus = (publication: Publication, now: Date) => judgePublication(publication, keys, now).status;
       assert.equal(publicationStatus(publication("A", ACTIVE_KEY, 3600), NOW), "live");
       assert.equal(publicationStatus(publication("A", ACTIVE_KEY, -1), NOW), "expired");
       assert.equal(publicationStatus(publication("A", ACTIVE_KEY, 3600, true), NOW), "revoked");
@@ -243,11 +237,10 @@ describe("link lifecycle decisions (pure)", () => {
   });
 
   describe("the Pulumi commands", () => {
-    it("sets the generation and deploys, on the named stack", () => {
-      assert.deepEqual(rotationCommandArgs("dev", 7), [
-        ["config", "set", "chromoscope-private-data:keyGeneration", "7", "--stack", "dev"],
-        ["up", "--yes", "--stack", "dev"],
-      ]);
+    it("sets the generation, previews and deploys, on the named stack", () => {
+      assert.deepEqual(generationSetArgs("dev", 7), ["config", "set", "chromoscope-private-data:keyGeneration", "7", "--stack", "dev"]);
+      assert.deepEqual(previewArgs("dev", "json"), ["preview", "--json", "--stack", "dev"]);
+      assert.deepEqual(upArgs("dev"), ["up", "--yes", "--stack", "dev"]);
       assert.deepEqual(generationQueryArgs("dev"), ["config", "get", "chromoscope-private-data:keyGeneration", "--stack", "dev"]);
     });
 

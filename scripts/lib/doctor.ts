@@ -45,7 +45,8 @@ import { decideExpiry } from "./expiry";
 import { readLedger, StoredLedgerEntry } from "./ledger";
 import { createS3Client, describeS3Failure, fixFor, ObjectStore, ObjectSummary, S3_DEFAULTS, S3ConnectionOptions, s3ObjectStore } from "./object-store";
 import { S3QueryPresigner, SigningCredentials } from "./presign";
-import { decideRotation, foldLedger, KeySlots, keySlotsOf, SlotKey } from "./rotation";
+import { decideRotation, foldLedger, KeySlots, keySlotsOf, Publication, SlotKey } from "./rotation";
+import { judgeSettings } from "./doctor-settings-check";
 import { StackOutputs } from "./stack-outputs";
 
 // ---------------------------------------------------------------- results
@@ -67,6 +68,7 @@ export const CHECKS = {
   "private-and-presigned": "Privacy and presigned GET",
   "key-age": "Access key age",
   "rotation-impact": "Rotation impact",
+  "settings-impact": "Settings vs live links",
 } as const;
 export type CheckId = keyof typeof CHECKS;
 export const CHECK_IDS = Object.keys(CHECKS) as CheckId[];
@@ -209,6 +211,11 @@ class Probe {
     return this.once(`list:${prefix}`, () => listPrefix(this, prefix));
   }
 
+  /** The ledger's publications, read once for the checks that judge live links. */
+  publications(): Promise<LedgerRead> {
+    return this.once("ledger", () => readPublications(this));
+  }
+
   /** Whether the signer is the stack's presigner (the stack key, or STS says so). */
   async signerIsPresigner(): Promise<boolean> {
     if (this.credentials.kind === "stack-presigner") return true;
@@ -258,6 +265,7 @@ export async function runDoctor(context: DoctorContext): Promise<DoctorReport> {
       ["cors", corsFinding],
       ["private-and-presigned", privateAndPresignedFinding],
       ["rotation-impact", rotationImpactFinding],
+      ["settings-impact", settingsImpactFinding],
     ];
     let policyCapSeconds: number | undefined;
     if (bucket.status === "fail") {
@@ -1033,20 +1041,32 @@ export function keyAgeFinding(outputs: StackOutputs, now: Date): Finding {
   return { status: "pass", detail: `active ${describe(active)}; rotation due ${due} (in ${describeDuration(dueMs / 1000)})` };
 }
 
-/** Check 6b: which live links a rotation now would break (it replaces the inactive slot's key). */
-async function rotationImpactFinding(probe: Probe): Promise<Finding> {
-  const { outputs, context } = probe;
-  const slots = slotsOrFinding(outputs, "no key slots to rotate");
-  if (isFinding(slots)) return slots;
+/** The publications in the ledger, or the finding that says why they could not be read. */
+type LedgerRead = { publications: Publication[]; note: string } | { failure: Finding };
+
+async function readPublications(probe: Probe): Promise<LedgerRead> {
+  const { outputs } = probe;
   const skipped: string[] = [];
   let entries: StoredLedgerEntry[];
   try {
     entries = await readLedger(probe.store, outputs.ledgerPrefix, { warn: (message) => skipped.push(message) });
   } catch (error) {
-    return failedRead(probe, error, "s3:ListBucket", `${bucketResource(probe)} (prefix ${outputs.ledgerPrefix})`);
+    return { failure: await failedRead(probe, error, "s3:ListBucket", `${bucketResource(probe)} (prefix ${outputs.ledgerPrefix})`) };
   }
-  const decision = decideRotation(slots, foldLedger(entries, (message) => skipped.push(message)), context.now);
+  const publications = foldLedger(entries, (message) => skipped.push(message));
   const note = skipped.length > 0 ? ` (${skipped.length} unreadable ledger entr${skipped.length === 1 ? "y" : "ies"} skipped)` : "";
+  return { publications, note };
+}
+
+/** Check 6b: which live links a rotation now would break (it replaces the inactive slot's key). */
+async function rotationImpactFinding(probe: Probe): Promise<Finding> {
+  const { outputs, context } = probe;
+  const slots = slotsOrFinding(outputs, "no key slots to rotate");
+  if (isFinding(slots)) return slots;
+  const ledger = await probe.publications();
+  if ("failure" in ledger) return ledger.failure;
+  const { note } = ledger;
+  const decision = decideRotation(slots, ledger.publications, context.now);
   const { replaced } = decision;
   if (decision.safe || decision.safeAfter === undefined) {
     return { status: "pass", detail: `rotation now breaks no live link: slot ${replaced.slot}'s key ${replaced.accessKeyId} signed none that is still live${note}` };
@@ -1059,4 +1079,10 @@ async function rotationImpactFinding(probe: Probe): Promise<Finding> {
     detail: `rotation now would break ${cohorts.length} live cohort${cohorts.length === 1 ? "" : "s"} until ${until}${names} (signed by slot ${replaced.slot}'s key ${replaced.accessKeyId})${note}`,
     fix: `rotate after ${until}, or refresh those cohorts (\`npm run refresh-cohort\`) and share the new links first`,
   };
+}
+
+/** Check 7: whether the stack's settings still let every live publication's links work (doctor-settings-check.ts). */
+async function settingsImpactFinding(probe: Probe): Promise<Finding> {
+  const ledger = await probe.publications();
+  return "failure" in ledger ? ledger.failure : judgeSettings(probe.outputs, ledger.publications, probe.context.now, ledger.note);
 }

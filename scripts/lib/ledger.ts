@@ -16,6 +16,14 @@ export interface PublicationInputs {
 }
 
 /**
+ * Who signed a publication's links: one of the stack's access keys, a long-term key that is not
+ * the stack's, or temporary (session) credentials. It decides when its links die (see
+ * publication-status.ts); entries written before it was recorded lack it.
+ */
+export type LinkSigner = "stack-key" | "other-key" | "session";
+export const LINK_SIGNERS: readonly LinkSigner[] = ["stack-key", "other-key", "session"];
+
+/**
  * One event. A publish entry records a publication; a revoke entry records that the config of
  * the publication with the same `configKey` was deleted: it repeats that publication's cohort,
  * signing key and expiry (when its copied-out data links die anyway), has the revocation time as
@@ -29,6 +37,10 @@ export interface LedgerEntry {
   createdAt: string;
   expiresAt: string;
   inputs: PublicationInputs;
+  /** Publish entries: who signed (absent in older entries). */
+  signer?: LinkSigner;
+  /** Publish entries signed by a session whose expiry the credentials stated: its links die then. */
+  sessionExpiresAt?: string;
 }
 
 export function serializeLedgerEntry(entry: LedgerEntry): string {

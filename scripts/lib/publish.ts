@@ -15,6 +15,7 @@ import { checkContent, checkObjectsExist } from "./existence";
 import { decideExpiry, ExpiryDecision } from "./expiry";
 import { writePrivateFileAtomic } from "./files";
 import { LedgerEntry, writeLedgerEntry } from "./ledger";
+import { linkSignerFor } from "./publication-status";
 import { readManifest } from "./manifest";
 import { assertCohortName, configObjectKey, ledgerObjectKey, printable, publicationStem } from "./naming";
 import { ObjectStore } from "./object-store";
@@ -237,6 +238,8 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
       viewerUrl,
       ...(request.expiresSeconds !== undefined ? { requestedSeconds: request.expiresSeconds } : {}),
     },
+    // When its links die besides expiry: with the key (rotation) or with the session.
+    ...linkSignerFor(credentials, outputs),
   };
   let ledgerKey: string;
   try {

@@ -1,11 +1,12 @@
 /**
- * The few Pulumi CLI calls key rotation makes (`config get`, `config set`, `up`), run in the
+ * The few Pulumi CLI calls key rotation makes (`version`, `config get|set`, `preview`, `up`), run in the
  * project directory with the environment the command was given (so PATH, PULUMI_* and AWS_*
  * settings reach the CLI, and tests can put a stand-in `pulumi` first on PATH).
  */
 import { spawn } from "node:child_process";
-import { AwsError, UsageError } from "./errors";
+import { UsageError } from "./errors";
 import { generationQueryArgs, parseGeneration, shellCommand } from "./rotation";
+import { MIN_PULUMI_VERSION, PULUMI_UPGRADE, pulumiVersionProblem } from "./rotation-safety";
 import { PROJECT_ROOT } from "./stack-outputs";
 
 export interface PulumiCliOptions {
@@ -22,7 +23,7 @@ export interface PulumiRun {
 }
 
 /** The last line the CLI printed: its error message. */
-function lastLine(text: string): string {
+export function lastLine(text: string): string {
   return text.trim().split("\n").pop()?.trim() ?? "";
 }
 
@@ -47,7 +48,7 @@ export class PulumiCli {
         if (error.code === "ENOENT") {
           reject(
             new UsageError(`\`${shellCommand("pulumi", args)}\` needs the Pulumi CLI, which is not on PATH`, {
-              fix: "install the Pulumi CLI (3.208.0 or newer), or add --print to see the commands and run them where Pulumi is installed",
+              fix: `install the Pulumi CLI (${MIN_PULUMI_VERSION} or newer), or add --print to see the commands and run them where Pulumi is installed`,
               cause: error,
             }),
           );
@@ -72,20 +73,16 @@ export class PulumiCli {
     return parseGeneration(result.stdout, `\`${shellCommand("pulumi", args)}\``);
   }
 
-  /**
-   * Runs each command in turn, its output streamed; stops at the first failure with an AwsError
-   * whose fix is `recovery(index of the failed step)`: what the steps before it left behind.
-   */
-  async runSteps(steps: readonly string[][], onStep: (line: string) => void, recovery: (failedIndex: number) => string): Promise<void> {
-    for (const [index, args] of steps.entries()) {
-      const line = shellCommand("pulumi", args);
-      onStep(line);
-      const result = await this.run(args, true);
-      if (result.code !== 0) {
-        throw new AwsError(`\`${line}\` failed (exit ${result.code}): ${lastLine(result.stderr) || lastLine(result.stdout) || "no message"}`, {
-          fix: recovery(index),
-        });
-      }
+  /** Refuses an engine older than MIN_PULUMI_VERSION (it would ignore replacementTrigger), with the upgrade command. */
+  async assertVersion(): Promise<void> {
+    const result = await this.run(["version"]);
+    if (result.code !== 0) {
+      throw new UsageError(`\`pulumi version\` failed (exit ${result.code}): ${lastLine(result.stderr) || "no message"}`, {
+        fix: `check the Pulumi CLI installation (${MIN_PULUMI_VERSION} or newer)`,
+      });
     }
+    const problem = pulumiVersionProblem(result.stdout);
+    const fix = `upgrade the Pulumi CLI to ${MIN_PULUMI_VERSION} or newer: ${PULUMI_UPGRADE}`;
+    if (problem) throw new UsageError(`${problem}; nothing was changed`, { fix });
   }
 }

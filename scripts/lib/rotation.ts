@@ -3,11 +3,9 @@
  * publications are live, which key slot a rotation replaces, and which links a rotation breaks.
  * Nothing here reads the clock, the network or the environment: `now` is an argument.
  *
- * When a link stops being live: S3 (and the embedded server, which compares `serverTime >
- * expiresTime`) refuses a presigned URL once the current time is *past* X-Amz-Date + X-Amz-Expires;
- * at that very instant it still serves it. So a publication is live while `now <= expiresAt` and
- * expired strictly after; a rotation that would break it becomes safe strictly after its
- * expiresAt. (`pulumi up` takes far longer than a second, so no margin is added.)
+ * When a link stops working (expiry, a key rotated out, a session's end) is judged in
+ * publication-status.ts; a rotation that would break a link becomes safe strictly after its expiresAt.
+ * (`pulumi up` takes far longer than a second, so no margin is added.)
  *
  * Key slots (components/documents.ts `keySlotPlan`): generation g signs with slot g % 2; bumping
  * the generation by one replaces only the other, inactive slot's key, which then becomes the
@@ -16,9 +14,12 @@
 import { KEY_SLOTS, KeySlot, keySlotPlan } from "../../components/documents";
 import { SettingKey } from "../../components/settings";
 import { UsageError, ValidationError } from "./errors";
-import { PublicationInputs, StoredLedgerEntry } from "./ledger";
+import { LINK_SIGNERS, LinkSigner, PublicationInputs, StoredLedgerEntry } from "./ledger";
 import { printable } from "./naming";
+import { linksWork, StackKeys } from "./publication-status";
 import { StackOutputs } from "./stack-outputs";
+
+export { isLive } from "./publication-status";
 
 /** One publish event of the ledger, with its revocation folded in. */
 export interface Publication {
@@ -31,33 +32,23 @@ export interface Publication {
   inputs: PublicationInputs;
   /** When the publication's config was deleted by revoke-cohort. */
   revokedAt?: Date;
-}
-
-export type PublicationStatus = "live" | "expired" | "revoked";
-
-/** Live through the expiry instant, expired strictly after it (see the module comment). */
-export function isLive(expiresAt: Date, now: Date): boolean {
-  return now.getTime() <= expiresAt.getTime();
-}
-
-/**
- * Revoked first (its config is gone whatever the time), then live or expired. The data links
- * of a revoked publication that were copied out of its config still work until expiresAt.
- */
-export function publicationStatus(publication: Publication, now: Date): PublicationStatus {
-  if (publication.revokedAt !== undefined) return "revoked";
-  return isLive(publication.expiresAt, now) ? "live" : "expired";
-}
-
-/** Whether links of this publication (config or data) still work by the clock. */
-function linksLive(publication: Publication, now: Date): boolean {
-  return isLive(publication.expiresAt, now);
+  /** Who signed, when the ledger entry records it. */
+  signer?: LinkSigner;
+  /** With signer "session": when the session ends, if it was known. */
+  sessionExpiresAt?: Date;
 }
 
 function parseDate(value: unknown): Date | undefined {
   if (typeof value !== "string") return undefined;
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** The recorded signer, when the entry holds a valid one (anything else reads as an older entry). */
+function signerOf(entry: StoredLedgerEntry): Pick<Publication, "signer" | "sessionExpiresAt"> {
+  if (!LINK_SIGNERS.includes(entry.signer as LinkSigner)) return {};
+  const sessionExpiresAt = entry.signer === "session" ? parseDate(entry.sessionExpiresAt) : undefined;
+  return { signer: entry.signer, ...(sessionExpiresAt ? { sessionExpiresAt } : {}) };
 }
 
 /**
@@ -82,6 +73,7 @@ export function foldLedger(entries: readonly StoredLedgerEntry[], warn?: (messag
         expiresAt,
         ledgerKey: entry.ledgerKey,
         inputs: entry.inputs,
+        ...signerOf(entry),
       });
     } else {
       warn?.(`ledger entry ${entry.ledgerKey} is neither a complete publish nor a revoke entry; skipped`);
@@ -115,6 +107,8 @@ export interface SlotKey {
   accessKeyId: string;
   createdAt: Date;
   rotationDueAt: Date;
+  /** As the outputs list it (absent in outputs of older deployments: it signs). */
+  status?: "Active" | "Inactive";
 }
 
 export interface KeySlots {
@@ -141,6 +135,7 @@ export function keySlotsOf(outputs: StackOutputs): KeySlots {
     accessKeyId: key.accessKeyId,
     createdAt: new Date(key.createdAt),
     rotationDueAt: new Date(key.rotationDueAt),
+    ...(key.status ? { status: key.status } : {}),
   });
   const [a, b] = slots.map((key) => toSlotKey(key!));
   return activeKeySlot === "a" ? { active: a, inactive: b } : { active: b, inactive: a };
@@ -152,10 +147,19 @@ export function signingSlot(publication: Publication, slots: KeySlots | undefine
   return [slots.active, slots.inactive].find((key) => key.accessKeyId === publication.signingAccessKeyId);
 }
 
+/** The stack's keys as the two slots give them, to judge publications by (publication-status.ts). */
+export function slotStackKeys(slots: KeySlots): StackKeys {
+  const keys = [slots.active, slots.inactive];
+  const ids = (inactive: boolean) => new Set(keys.filter((key) => (key.status === "Inactive") === inactive).map((key) => key.accessKeyId));
+  return { known: true, signing: ids(false), inactive: ids(true) };
+}
+
 /** Publications whose links still work and are not revoked, signed by one of `keys`. */
-function liveSignedBy(publications: readonly Publication[], keys: readonly SlotKey[], now: Date): Publication[] {
+function liveSignedBy(publications: readonly Publication[], keys: readonly SlotKey[], stackKeys: StackKeys, now: Date): Publication[] {
   const ids = new Set(keys.map((key) => key.accessKeyId));
-  return publications.filter((publication) => publication.revokedAt === undefined && linksLive(publication, now) && ids.has(publication.signingAccessKeyId));
+  return publications.filter(
+    (publication) => publication.revokedAt === undefined && ids.has(publication.signingAccessKeyId) && linksWork(publication, stackKeys, now),
+  );
 }
 
 /** The latest expiry among publications (when breaking none of them becomes safe). */
@@ -180,7 +184,7 @@ export interface RotationDecision {
 }
 
 export function decideRotation(slots: KeySlots, publications: readonly Publication[], now: Date): RotationDecision {
-  const breaking = newestFirst(liveSignedBy(publications, [slots.inactive], now));
+  const breaking = newestFirst(liveSignedBy(publications, [slots.inactive], slotStackKeys(slots), now));
   const safeAfter = latestExpiry(breaking);
   return { slots, replaced: slots.inactive, breaking, safe: breaking.length === 0, ...(safeAfter ? { safeAfter } : {}) };
 }
@@ -203,7 +207,7 @@ export interface RevokeRotationPlan {
   rotations: 0 | 1 | 2;
   /** The keys that will be replaced. */
   replaced: SlotKey[];
-  /** The cohort's publications whose links still work by the clock (revoked or not). */
+  /** The cohort's publications whose links still work (revoked or not: copied-out data links). */
   cohortLive: Publication[];
   /** Of those, the ones signed by a key outside the two slots: rotation does not touch them. */
   unreachable: Publication[];
@@ -212,7 +216,8 @@ export interface RevokeRotationPlan {
 }
 
 export function planRevokeRotation(slots: KeySlots, publications: readonly Publication[], cohort: string, now: Date): RevokeRotationPlan {
-  const cohortLive = newestFirst(publicationsOf(publications, cohort).filter((publication) => linksLive(publication, now)));
+  const stackKeys = slotStackKeys(slots);
+  const cohortLive = newestFirst(publicationsOf(publications, cohort).filter((publication) => linksWork(publication, stackKeys, now)));
   const byActive = cohortLive.some((publication) => publication.signingAccessKeyId === slots.active.accessKeyId);
   const byInactive = cohortLive.some((publication) => publication.signingAccessKeyId === slots.inactive.accessKeyId);
   const slotIds = new Set([slots.active.accessKeyId, slots.inactive.accessKeyId]);
@@ -229,7 +234,7 @@ export function planRevokeRotation(slots: KeySlots, publications: readonly Publi
     replaced,
     cohortLive,
     unreachable,
-    breaking: newestFirst(liveSignedBy(others, replaced, now)),
+    breaking: newestFirst(liveSignedBy(others, replaced, stackKeys, now)),
   };
 }
 
@@ -245,15 +250,23 @@ export function generationQueryArgs(stack: string): string[] {
   return ["config", "get", KEY_GENERATION_CONFIG_KEY, "--stack", stack];
 }
 
-/**
- * The Pulumi CLI calls that move the stack to `toGeneration`: set the counter, then deploy.
- * (A string stands for a placeholder in printed commands.)
- */
-export function rotationCommandArgs(stack: string, toGeneration: number | string): string[][] {
-  return [
-    ["config", "set", KEY_GENERATION_CONFIG_KEY, String(toGeneration), "--stack", stack],
-    ["up", "--yes", "--stack", stack],
-  ];
+/** `pulumi config set` of the key generation. (A string stands for a placeholder in printed commands.) */
+export function generationSetArgs(stack: string, generation: number | string): string[] {
+  return ["config", "set", KEY_GENERATION_CONFIG_KEY, String(generation), "--stack", stack];
+}
+
+/** `pulumi preview`: JSON to judge it, or the diff a person reads. */
+export function previewArgs(stack: string, form: "json" | "diff"): string[] {
+  return ["preview", `--${form}`, "--stack", stack];
+}
+
+export function upArgs(stack: string): string[] {
+  return ["up", "--yes", "--stack", stack];
+}
+
+/** The access keys' output, for a person to compare before and after. */
+export function accessKeysOutputArgs(stack: string): string[] {
+  return ["stack", "output", "accessKeys", "--stack", stack];
 }
 
 /**
@@ -265,8 +278,17 @@ export function shellCommand(program: string, args: readonly string[]): string {
   return [program, ...args].map(quote).join(" ");
 }
 
-/** Checks that `generation` is the one the outputs were deployed with (the active slot agrees). */
-export function assertGenerationMatches(generation: number, slots: KeySlots, where: string): void {
+/**
+ * Checks that `generation` is the one the outputs were deployed with: the outputs' keyGeneration
+ * when they export it (deployments from before it was exported do not), and the active slot.
+ */
+export function assertGenerationMatches(generation: number, slots: KeySlots, where: string, deployed?: number): void {
+  if (deployed !== undefined && deployed !== generation) {
+    throw new ValidationError(
+      `keyGeneration ${generation} (${where}) is not the deployed one: the stack outputs say ${deployed}, so the outputs are stale or a change is pending`,
+      { fix: "run `pulumi up` to apply a pending keyGeneration change (or set it back), export the outputs again, or pass the deployed --generation N" },
+    );
+  }
   const expected = keySlotPlan(generation).activeSlot;
   if (expected !== slots.active.slot) {
     throw new ValidationError(

@@ -2,7 +2,8 @@ import { Command } from "commander";
 import { addStackOptions, CliIo, openStack, StackOptions } from "../cli";
 import { freshConfigLink, loadPublications } from "../lifecycle";
 import { assertCohortName } from "../naming";
-import { KeySlots, keySlotsOf, publicationStatus, signingSlot } from "../rotation";
+import { judgePublication, PublicationJudgement, stackKeysOf } from "../publication-status";
+import { KeySlots, keySlotsOf, Publication, signingSlot } from "../rotation";
 import { StackOutputs } from "../stack-outputs";
 import { cohortLabel, cohortNames, instant, plural, slotLabel } from "./lifecycle-report";
 
@@ -31,14 +32,15 @@ function table(rows: string[][]): string {
 export function cohortsCommand(io: CliIo): Command {
   const command = addStackOptions(
     new Command("cohorts")
-      .description("List published cohorts from the ledger, newest first: config key, signing key, created, expires, live/expired/revoked.")
+      .description("List published cohorts from the ledger, newest first: config key, signing key, created, expires, live/expired/revoked/dead.")
       .option("--cohort <name>", "only this cohort (exact name)")
       .option("--json", "print the list as JSON on stdout")
-      .option("--show-links", "add a freshly presigned link to each live publication (expiring no later than the publication)"),
+      .option("--show-links", "add a freshly presigned link to each live publication (expiring no later than the publication; none for dead ones)"),
   );
   command.addHelpText(
     "after",
-    "\nNo presigned URL is printed unless --show-links is given: links are bearer tokens.\n" +
+    "\nDead: not expired, but its links fail (the key that signed it was rotated out, or the session that signed it has ended).\n" +
+      "No presigned URL is printed unless --show-links is given: links are bearer tokens.\n" +
       "Exit codes: 0 listed, 1 invalid input, 2 usage error, 3 AWS or network error.\n",
   );
   command.action(async (options: CohortsOptions) => {
@@ -48,17 +50,22 @@ export function cohortsCommand(io: CliIo): Command {
     const publications = await loadPublications(stack.store, stack.outputs.ledgerPrefix, { cohort: options.cohort, warn });
     const now = io.now();
     const slots = slotsIfAny(stack.outputs);
-    const links = new Map(
-      options.showLinks ? publications.map((publication) => [publication, freshConfigLink(publication, { ...stack, now })] as const) : [],
-    );
+    const keys = stackKeysOf(stack.outputs);
+    const judged = new Map<Publication, PublicationJudgement>(publications.map((publication) => [publication, judgePublication(publication, keys, now)]));
+    const statusOf = (publication: Publication) => judged.get(publication)!.status;
+    // A fresh config link to a dead publication would load a config whose data links all fail: none is made.
+    const shown = options.showLinks ? publications.filter((publication) => statusOf(publication) === "live") : [];
+    const links = new Map(shown.map((publication) => [publication, freshConfigLink(publication, { ...stack, now })] as const));
 
     if (options.json) {
       const list = publications.map((publication) => {
         const slot = signingSlot(publication, slots);
         const link = links.get(publication);
+        const { status, reason } = judged.get(publication)!;
         return {
           cohort: publication.cohort,
-          status: publicationStatus(publication, now),
+          status,
+          ...(status === "dead" ? { deadReason: reason } : {}),
           createdAt: publication.createdAt.toISOString(),
           expiresAt: publication.expiresAt.toISOString(),
           ...(publication.revokedAt ? { revokedAt: publication.revokedAt.toISOString() } : {}),
@@ -86,7 +93,7 @@ export function cohortsCommand(io: CliIo): Command {
         return [
           instant(publication.createdAt),
           instant(publication.expiresAt),
-          publicationStatus(publication, now),
+          statusOf(publication),
           cohortLabel(publication.cohort),
           `${publication.signingAccessKeyId}${slot ? ` (${slot})` : ""}`,
           publication.configKey,
@@ -97,11 +104,19 @@ export function cohortsCommand(io: CliIo): Command {
     io.stdout(`${lines[0]}\n`);
     publications.forEach((publication, index) => {
       io.stdout(`${lines[index + 1]}\n`);
+      const { status, reason } = judged.get(publication)!;
+      if (status === "dead") io.stdout(`  dead: ${reason}\n`);
       const link = links.get(publication);
       if (link) io.stdout(`  link (expires ${instant(link.expiresAt)}): ${link.link}\n`);
     });
-    const counts = (["live", "expired", "revoked"] as const).map((status) => `${publications.filter((publication) => publicationStatus(publication, now) === status).length} ${status}`);
+    const counted = (status: string) => publications.filter((publication) => statusOf(publication) === status).length;
+    const counts = (["live", "expired", "revoked", "dead"] as const).map((status) => `${counted(status)} ${status}`);
     io.stderr(`${plural(publications.length, "publication")} of ${plural(cohortNames(publications).length, "cohort")} in ${where}: ${counts.join(", ")}.\n`);
+    if (!keys.known) {
+      io.stderr(
+        "The stack outputs list no access keys (accessKeys): a key rotated out cannot be told, so live means live by the clock; pass --stack or --outputs.\n",
+      );
+    }
     if (options.showLinks && links.size > 0 && [...links.values()].some(Boolean)) {
       io.stderr("The links above are bearer tokens: anyone holding one can read the cohort until it expires.\n");
     }

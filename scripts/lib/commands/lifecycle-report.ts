@@ -4,7 +4,8 @@
  */
 import { StackOptions } from "../cli";
 import { cohortNameProblem, printable } from "../naming";
-import { Publication, PublicationStatus, publicationStatus, shellCommand, signingSlot, KeySlots, SlotKey } from "../rotation";
+import { judgePublication, PublicationStatus, UNKNOWN_KEYS } from "../publication-status";
+import { Publication, shellCommand, signingSlot, KeySlots, SlotKey, slotStackKeys } from "../rotation";
 
 /** `2026-12-01T10:00:00Z`: whole seconds, all a link's expiry carries. */
 export function instant(date: Date): string {
@@ -27,11 +28,19 @@ export function describeKey(key: SlotKey, now: Date): string {
   return `slot ${key.slot} (${key.accessKeyId}, created ${instant(key.createdAt)}${due})`;
 }
 
+/** How a publication line ends, by status: then its expiry. */
+const LIFE: Record<PublicationStatus, string> = {
+  live: "expires",
+  expired: "expired",
+  revoked: "revoked; its data links expire",
+  dead: "dead (its key or session is gone); it would have expired",
+};
+
 /** `"PCAWG Breast": configs/pcawg-breast/….json, signed by AKIA… (slot b, inactive), expires …` */
 export function publicationLine(publication: Publication, slots: KeySlots | undefined, now: Date): string {
   const slot = slotLabel(publication, slots);
-  const status: PublicationStatus = publicationStatus(publication, now);
-  const life = status === "expired" ? "expired" : status === "revoked" ? "revoked; its data links expire" : "expires";
+  const { status } = judgePublication(publication, slots ? slotStackKeys(slots) : UNKNOWN_KEYS, now);
+  const life = LIFE[status];
   return `${JSON.stringify(cohortLabel(publication.cohort))}: ${publication.configKey}, signed by ${publication.signingAccessKeyId}${slot ? ` (${slot})` : ""}, ${life} ${instant(publication.expiresAt)}`;
 }
 

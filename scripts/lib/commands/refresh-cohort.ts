@@ -7,7 +7,8 @@ import { recordedSource, requirePublications } from "../lifecycle";
 import { assertCohortName, printable, randomHex8 } from "../naming";
 import { terminalProgress } from "../progress";
 import { publishCohort } from "../publish";
-import { latestExpiry, publicationStatus } from "../rotation";
+import { judgePublication, stackKeysOf } from "../publication-status";
+import { latestExpiry } from "../rotation";
 import { addPublicationOutputOptions, checkPublicationOutputOptions, parseViewerUrlOption, PublicationOutputOptions, reportPublication } from "./publication-output";
 import { instant, npmCommand, plural } from "./lifecycle-report";
 
@@ -89,7 +90,8 @@ export function refreshCohortCommand(io: CliIo): Command {
       { ...stack, now: io.now, randomHex: randomHex8, progress: terminalProgress(io.isTTY && !options.json), warn },
     );
     await reportPublication(result, options, io, describeKind(stack.credentials, io.now()), stack);
-    const earlierLive = publications.filter((publication) => publicationStatus(publication, io.now()) === "live");
+    const keys = stackKeysOf(stack.outputs);
+    const earlierLive = publications.filter((publication) => judgePublication(publication, keys, io.now()).status === "live");
     const lastEnd = latestExpiry(earlierLive);
     if (!result.dryRun && !options.json && lastEnd) {
       io.stderr(

@@ -4,7 +4,8 @@ import { CliError, ExitCode, UsageError } from "../errors";
 import { carryOutRotation, parseGenerationOption, PreparedRotation, prepareRotation } from "../key-rotation";
 import { loadPublications, requirePublications, revokePublications } from "../lifecycle";
 import { assertCohortName, randomHex8 } from "../naming";
-import { isLive, keySlotsOf, latestExpiry, planRevokeRotation, RevokeRotationPlan, KeySlots } from "../rotation";
+import { linksWork, stackKeysOf } from "../publication-status";
+import { keySlotsOf, latestExpiry, planRevokeRotation, RevokeRotationPlan, KeySlots } from "../rotation";
 import { cohortNames, describeKey, instant, npmCommand, plural, publicationLine } from "./lifecycle-report";
 
 interface RevokeOptions extends StackOptions {
@@ -66,7 +67,9 @@ export function revokeCohortCommand(io: CliIo): Command {
   command.addHelpText(
     "after",
     "\nRevoking deletes the configs; data links already copied out of a downloaded config stay valid until they expire, unless the key that signed them is rotated (--rotate).\n" +
-      "Exit codes: 0 revoked, 1 invalid input or not confirmed (nothing changed), 2 usage error, 3 AWS or network error.\n",
+      "--rotate runs each rotation as rotate-keys does: version check, preview, `pulumi up`, verified outputs (two rotations: two such steps).\n" +
+      "Exit codes: 0 revoked, 1 invalid input, not confirmed or a preview with other changes, 2 usage error or a Pulumi CLI too old,\n" +
+      "3 AWS, network or `pulumi` error, or the engine did not rotate.\n",
   );
   command.action(async (options: RevokeOptions) => {
     const cohort = assertCohortName(options.cohort);
@@ -100,7 +103,8 @@ export function revokeCohortCommand(io: CliIo): Command {
       const everything = await loadPublications(stack.store, stack.outputs.ledgerPrefix, { warn });
       plan = planRevokeRotation(slots, everything, cohort, now);
       if (plan.rotations !== 0) {
-        prepared = await prepareRotation({ stack: options.stack, generation, print: Boolean(options.print), rotations: plan.rotations, slots }, io);
+        const request = { stack: options.stack, generation, deployedGeneration: stack.outputs.keyGeneration, print: Boolean(options.print), slots };
+        prepared = await prepareRotation({ ...request, rotations: plan.rotations }, io);
       }
       for (const line of describePlan(plan, slots, cohort, now)) io.stderr(`${line}\n`);
       if (plan.rotations > 0 && !options.print && !options.yes) {
@@ -124,14 +128,15 @@ export function revokeCohortCommand(io: CliIo): Command {
       io.stderr(`${plural(result.alreadyRevoked.length, "publication")} of "${cohort}" had been revoked already.\n`);
     }
 
-    const liveData = publications.filter((publication) => isLive(publication.expiresAt, now));
+    const stackKeys = stackKeysOf(stack.outputs);
+    const liveData = publications.filter((publication) => linksWork(publication, stackKeys, now));
     const dataEnd = latestExpiry(liveData);
     if (!options.rotate) {
       io.stderr(
         dataEnd
           ? `Data links already copied out of a downloaded config stay valid until they expire (the last at ${instant(dataEnd)}) unless the signing key is rotated: ` +
               `${npmCommand("revoke-cohort", options, ["--cohort", cohort, "--rotate", ...(options.stack === undefined ? ["--print"] : [])])}\n`
-          : "Every data link of the cohort had expired already.\n",
+          : "Every data link of the cohort had stopped working already (expired, or its signing key or session is gone).\n",
       );
       return;
     }

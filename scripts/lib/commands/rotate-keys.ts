@@ -20,13 +20,16 @@ export function rotateKeysCommand(io: CliIo): Command {
       )
       .option("--generation <n>", "the stack's current keyGeneration (default: `pulumi config get`, absent: 0)")
       .option("--force", "rotate even though live links signed by the inactive key will break")
-      .option("--print", "print the Pulumi commands instead of running them (works with --outputs alone)"),
+      .option("--print", "print the safe sequence of Pulumi commands, with what to check, instead of running them (works with --outputs alone)"),
   );
   command.addHelpText(
     "after",
     "\nRotation replaces the older (inactive) key only; the active key keeps signing until the next rotation, so it is safe whenever\n" +
       "no live link was signed by the inactive key: about maxLinkLifetimeSeconds after the previous rotation.\n" +
-      "Exit codes: 0 rotated (or printed), 1 live links would break (nothing changed) or invalid input, 2 usage error, 3 AWS, network or `pulumi up` failure.\n",
+      "Before `pulumi up` it checks `pulumi version` (3.208.0 or newer) and the preview (only the inactive slot's key replaced);\n" +
+      "after it, that the key changed.\n" +
+      "Exit codes: 0 rotated and verified (or printed), 1 live links would break or the preview shows other changes (nothing changed) or invalid input,\n" +
+      "2 usage error or a Pulumi CLI too old, 3 AWS, network or `pulumi` failure, or the engine did not rotate.\n",
   );
   command.action(async (options: RotateOptions) => {
     const generation = parseGenerationOption(options.generation);
@@ -58,7 +61,8 @@ export function rotateKeysCommand(io: CliIo): Command {
       io.stderr(`No live link was signed by ${slots.inactive.accessKeyId}: rotating breaks nothing.\n`);
     }
 
-    const prepared = await prepareRotation({ stack: options.stack, generation, print: Boolean(options.print), rotations: 1, slots }, io);
+    const deployedGeneration = stack.outputs.keyGeneration;
+    const prepared = await prepareRotation({ stack: options.stack, generation, deployedGeneration, print: Boolean(options.print), rotations: 1, slots }, io);
     const outcome = await carryOutRotation(prepared, io);
     if (outcome.printed) return;
 
