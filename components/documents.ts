@@ -24,7 +24,9 @@ export interface PolicyStatement {
   Sid?: string;
   Effect: "Allow" | "Deny";
   Principal?: "*" | { AWS?: string | string[]; Service?: string | string[] };
-  Action: string | string[];
+  /** Every statement has Action, except a Deny that names the only actions it spares (NotAction). */
+  Action?: string | string[];
+  NotAction?: string | string[];
   Resource?: string | string[];
   Condition?: Record<string, Record<string, string | number | boolean | Array<string | number>>>;
 }
@@ -152,8 +154,15 @@ export interface BucketPolicyArgs {
 }
 
 /**
- * Deny statements every bucket of the stack carries (AWS S3.5 and the presigned-link cap):
- * no plain HTTP, no TLS below 1.2, no SigV2, no presigned request older than the link lifetime.
+ * What a presigned (query-string signed) URL may do on the stack's buckets: read an object or one
+ * of its versions. Everything else signed that way is denied, whoever's key signed it.
+ */
+export const PRESIGNED_URL_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion"] as const;
+
+/**
+ * Deny statements every bucket of the stack carries (AWS S3.5 and the presigned-link rules):
+ * no plain HTTP, no TLS below 1.2, no SigV2, no presigned request other than a read (so a leaked
+ * key cannot mint a link that writes or deletes), no presigned request older than the link lifetime.
  */
 export function transportAndSignatureDenyStatements(args: BucketPolicyArgs): PolicyStatement[] {
   const { bucketArn, maxLinkLifetimeSeconds } = args;
@@ -185,6 +194,16 @@ export function transportAndSignatureDenyStatements(args: BucketPolicyArgs): Pol
       Action: "s3:*",
       Resource: everything,
       Condition: { StringEquals: { "s3:signatureversion": "AWS" } },
+    },
+    {
+      // A Deny with NotAction denies every action but the listed reads: a write action S3 adds
+      // later is denied too, which a list of denied actions could not promise. It never grants.
+      Sid: "DenyPresignedRequestsOtherThanReads",
+      Effect: "Deny",
+      Principal: "*",
+      NotAction: [...PRESIGNED_URL_ACTIONS],
+      Resource: everything,
+      Condition: { StringEquals: { "s3:authType": "REST-QUERY-STRING" } },
     },
     {
       Sid: "DenyPresignedUrlsOlderThanMaxLifetime",

@@ -243,6 +243,8 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
             { Effect: "Allow", Action: "s3:GetObject", Resource: `${bucket}/*`, Condition: { StringEquals: { "aws:SecureTransport": "true" } } },
             { Effect: "Allow", Action: "s3:GetObject", Resource: "*" },
             { Effect: "Allow", Action: "kms:Decrypt", Resource: `${bucket}/*` },
+            { Effect: "Allow", NotAction: "s3:GetObject", Resource: `${bucket}/*` },
+            { Effect: "Deny", NotAction: "s3:GetObjekt", Resource: `${bucket}/*` },
           ],
         },
         "identity",
@@ -257,6 +259,8 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
         /Statement\[5\]\.Condition\.StringEquals\.aws:SecureTransport: StringEquals does not compare Bool keys/,
         /Statement\[6\]\.Resource\[0\]: "\*" is not least privilege/,
         /Statement\[7\]\.Resource\[0\]: arn:aws:s3:::b\/\* is not a resource type of any action/,
+        /Statement\[8\]\.NotAction: NotAction in an Allow grants every other action/,
+        /Statement\[9\]\.NotAction\[0\]: unknown action "s3:GetObjekt"/,
       ];
       for (const expectation of expectations) assert.ok(messages.some((m) => expectation.test(m)), `no finding ${expectation} in\n${messages.join("\n")}`);
     });
@@ -338,11 +342,10 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
         const diff = await differences(variant, (p) => {
           p.dataBucket.policy = withoutStatement(dataPolicy(p), "DenyPresignedUrlsOlderThanMaxLifetime");
         });
+        // Over-age presigned PUTs and listings stay denied: presigned links may only read anyway.
         assert.deepEqual(diff, {
           "presigned-get-just-over-max": "Allowed",
           "presigned-get-8-days": "Allowed",
-          "presigned-put-config-just-over-max": "Allowed",
-          "presigned-list-just-over-max": "Allowed",
           "admin-presigned-get-just-over-max": "Allowed",
         });
       });
@@ -353,11 +356,33 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
         const statement = statementOf(dataPolicy(p), "DenyPresignedUrlsOlderThanMaxLifetime");
         statement.Condition = { ...statement.Condition, NumericGreaterThan: { "s3:signatureAge": 604_800_000 } };
       });
+      assert.deepEqual(diff, { "presigned-get-just-over-max": "Allowed", "admin-presigned-get-just-over-max": "Allowed" });
+    });
+
+    it("without the presigned-reads-only deny, a leaked key can mint links that write, delete and list", async () => {
+      const diff = await differences("default", (p) => {
+        p.dataBucket.policy = withoutStatement(dataPolicy(p), "DenyPresignedRequestsOtherThanReads");
+      });
       assert.deepEqual(diff, {
-        "presigned-get-just-over-max": "Allowed",
-        "presigned-put-config-just-over-max": "Allowed",
-        "presigned-list-just-over-max": "Allowed",
-        "admin-presigned-get-just-over-max": "Allowed",
+        "presigned-put-config": "Allowed",
+        "presigned-delete-config": "Allowed",
+        "presigned-put-ledger": "Allowed",
+        "presigned-put-data": "ImplicitlyDenied",
+        "presigned-list": "Allowed",
+        "admin-presigned-put-data": "Allowed",
+        "admin-presigned-delete-data": "Allowed",
+      });
+    });
+
+    it("a presigned-reads-only deny that spares s3:Put*: presigned PUTs go through", async () => {
+      const diff = await differences("default", (p) => {
+        statementOf(dataPolicy(p), "DenyPresignedRequestsOtherThanReads").NotAction = ["s3:GetObject", "s3:GetObjectVersion", "s3:Put*"];
+      });
+      assert.deepEqual(diff, {
+        "presigned-put-config": "Allowed",
+        "presigned-put-ledger": "Allowed",
+        "presigned-put-data": "ImplicitlyDenied",
+        "admin-presigned-put-data": "Allowed",
       });
     });
 
