@@ -226,12 +226,33 @@ export function dataBucketPolicyDocument(args: BucketPolicyArgs): PolicyDocument
 export interface LogBucketPolicyArgs extends BucketPolicyArgs {
   sourceBucketArn: string;
   accountId: string;
+  /** IAM role or user ARNs of the account that may read the logs besides its root (default none). */
+  logReaderArns?: readonly string[];
 }
 
-/** The data bucket's deny statements plus the grant that lets the S3 logging service write. */
+/**
+ * The data bucket's deny statements, a deny of every object read to all but the account root and
+ * the log readers (server access logs record full presigned URLs, signatures included, so they are
+ * as sensitive as the data), and the grant that lets the S3 logging service write.
+ */
 export function logBucketPolicyDocument(args: LogBucketPolicyArgs): PolicyDocument {
+  const partition = args.bucketArn.split(":")[1];
+  const readers = args.logReaderArns ?? [];
+  const foreign = readers.filter((arn) => arn.split(":")[4] !== args.accountId);
+  if (foreign.length > 0) {
+    throw new Error(`logReaderArns must name principals of account ${args.accountId} (the log bucket grants no other account): ${foreign.join(", ")}`);
+  }
   return policy([
     ...transportAndSignatureDenyStatements(args),
+    {
+      // Negated operator: a request without aws:PrincipalArn (anonymous, a service) is denied too.
+      Sid: "DenyLogReadsExceptAccountRootAndLogReaders",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:GetObject*",
+      Resource: `${args.bucketArn}/*`,
+      Condition: { ArnNotLike: { "aws:PrincipalArn": [`arn:${partition}:iam::${args.accountId}:root`, ...readers] } },
+    },
     {
       Sid: "AllowS3ServerAccessLogDelivery",
       Effect: "Allow",

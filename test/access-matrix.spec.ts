@@ -4,9 +4,10 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import type { PolicyDocument, PolicyStatement } from "../components/documents";
-import { ACCOUNT_ID, OTHER_ACCOUNT_ID, PRINCIPALS, ROWS, SYMBOLS, VARIANTS } from "./fixtures/access-matrix";
+import { ACCOUNT_ID, OTHER_ACCOUNT_ID, PrincipalName, PRINCIPALS, ROWS, SYMBOLS, VARIANTS } from "./fixtures/access-matrix";
 import {
   bind,
+  bindRow,
   copyPolicies,
   differingRows,
   formatMismatches,
@@ -138,6 +139,18 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
       assert.match(at("role").policies.presigner.principal, /^arn:aws:sts::123456789012:assumed-role\/am-role\d+-presigner-role-[0-9a-z]+\/chromoscope-presigner$/);
       assert.match(at("default").policies.presigner.principal, /^arn:aws:iam::123456789012:user\/chromoscope\/am-default\d+-presigner-user-/);
       assert.throws(() => bind("{nope}", custom.policies.symbols), /no binding for \{nope\}/);
+    });
+
+    it("sets aws:PrincipalArn as AWS does (iam-simulate does not): own ARN for users and the root, the role's for sessions, none when unsigned", () => {
+      const principalArn = (variant: string, principal: PrincipalName) =>
+        bindRow({ id: "t", group: "t", principal, action: "s3:GetObject", resource: "{bucket}/x", expect: "Allowed", why: "" }, at(variant).policies).simulation.request
+          .contextVariables["aws:PrincipalArn"];
+      assert.equal(principalArn("default", "accountRoot"), `arn:aws:iam::${ACCOUNT_ID}:root`);
+      assert.equal(principalArn("default", "presigner"), at("default").stack.resources.find((r) => r.type === "aws:iam/user:User")!.state.arn);
+      assert.equal(principalArn("role", "presigner"), at("role").policies.role!.arn);
+      assert.match(String(principalArn("default", "logReaderSession")), /:role\/aws-reserved\/sso\.amazonaws\.com\/eu-west-2\/AWSReservedSSO_/);
+      assert.equal(principalArn("default", "anonymous"), undefined);
+      assert.equal(principalArn("default", "s3Logging"), undefined);
     });
 
     it("takes Block Public Access from the stack's BucketPublicAccessBlock resources", () => {
@@ -458,6 +471,38 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
       });
     });
 
+    it("without the log-read deny, any principal of the account with S3 read access reads the logs (and their presigned URLs)", async () => {
+      const diff = await differences("default", (p) => {
+        p.logBucket!.policy = withoutStatement(p.logBucket?.policy, "DenyLogReadsExceptAccountRootAndLogReaders");
+      });
+      assert.deepEqual(diff, {
+        "log-service-reads-logs": "ImplicitlyDenied",
+        "presigner-get-logs": "ImplicitlyDenied",
+        "anonymous-get-logs": "ImplicitlyDenied",
+        "outsider-get-logs": "ImplicitlyDenied",
+        "account-member-get-logs": "ImplicitlyDenied",
+        "auditor-get-logs": "Allowed",
+        "auditor-get-log-version": "Allowed",
+        "account-admin-get-logs": "Allowed",
+      });
+    });
+
+    it("a log-read deny of s3:GetObject alone: older versions of the logs stay readable", async () => {
+      const diff = await differences("log-readers", (p) => {
+        statementOf(p.logBucket?.policy, "DenyLogReadsExceptAccountRootAndLogReaders").Action = "s3:GetObject";
+      });
+      assert.deepEqual(diff, { "auditor-get-log-version": "Allowed" });
+    });
+
+    it("a log reader named without the SSO role's path: the role's sessions are denied (aws:PrincipalArn carries the path)", async () => {
+      const diff = await differences("log-readers", (p) => {
+        const statement = statementOf(p.logBucket?.policy, "DenyLogReadsExceptAccountRootAndLogReaders");
+        const arns = (statement.Condition!.ArnNotLike["aws:PrincipalArn"] as string[]).map((arn) => arn.replace("aws-reserved/sso.amazonaws.com/*/", ""));
+        statement.Condition = { ArnNotLike: { "aws:PrincipalArn": arns } };
+      });
+      assert.deepEqual(diff, { "log-reader-session-get-logs": "ExplicitlyDenied" });
+    });
+
     it("a trust policy naming the account root: the account's administrators may assume the role", async () => {
       const diff = await differences("role", (p) => {
         const statement = statementOf(p.role?.trustPolicy, "TrustedPrincipalsAssume");
@@ -506,6 +551,16 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
       const tables = readmeTables(readme);
       assert.ok(tables !== undefined, "README.md lacks the access-matrix markers");
       assert.equal(tables, renderAccessMatrixTables());
+    });
+
+    it("the README's security model writes down the residual risks and who may read the access logs", () => {
+      const readme = readFileSync(README_PATH, "utf8");
+      const model = readme.slice(readme.indexOf("### Security model"), readme.indexOf("\n## ", readme.indexOf("### Security model")));
+      const risks = model.slice(model.indexOf("#### Residual risks"));
+      assert.ok(risks.length > 0 && risks !== model, "no #### Residual risks under ### Security model");
+      for (const claim of [/presigner key can add ledger entries/, /forged `revoke`/, /Object Lock/, /IAM is eventually consistent/]) assert.match(risks, claim);
+      assert.match(model, /server access logs record[^.]*full\s+URI[^.]*presigned link appears in them with its signature/i);
+      assert.match(model, /`logReaderArns`/);
     });
 
     it("the README states that the AGPL simulator is a test-only devDependency", () => {
