@@ -192,7 +192,7 @@ describe("doctor with stubbed AWS clients", function () {
   let written = 0;
   function outputsFile(outputs: object): string {
     const path = join(directory, `outputs-${++written}.json`);
-    writeFileSync(path, JSON.stringify(outputs));
+    writeFileSync(path, JSON.stringify(outputs), { mode: 0o600 });
     return path;
   }
 

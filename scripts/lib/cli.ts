@@ -8,7 +8,7 @@ import { Command, CommanderError, Option } from "commander";
 import { CliError, describeCause, ExitCode } from "./errors";
 import { fromCredentialChain, fromStackKey, ResolvedCredentials } from "./credentials";
 import { createS3Client, ObjectStore, S3ConnectionOptions, s3ObjectStore } from "./object-store";
-import { loadStackOutputs, StackOutputs, stackKey } from "./stack-outputs";
+import { EXPORT_OUTPUTS_COMMAND, loadStackOutputs, StackOutputs, stackKey } from "./stack-outputs";
 
 type CredentialProvider = Parameters<typeof fromCredentialChain>[0];
 
@@ -61,7 +61,7 @@ export interface StackOptions {
 export function addStackOptions(command: Command): Command {
   return command
     .option("--stack <name>", "read the outputs of this Pulumi stack (`pulumi stack output --json --show-secrets`)")
-    .option("--outputs <file>", "read the stack outputs from this JSON file instead of the Pulumi CLI")
+    .option("--outputs <file>", `read the stack outputs from this JSON file instead of the Pulumi CLI (write it with ${EXPORT_OUTPUTS_COMMAND})`)
     .option("--endpoint <url>", "S3-compatible endpoint, path-style (e.g. http://127.0.0.1:4569 for a local server)")
     .option("--bucket <name>", "override the stack's bucket (with --region: use a bucket without stack outputs)")
     .option("--region <region>", "override the bucket's region");
@@ -90,10 +90,22 @@ export function validateEndpoint(endpoint: string | undefined): string | undefin
   });
 }
 
+/** The stack outputs the options name; a warning (an outputs file others can read) goes to stderr. */
+export function readStackOutputs(options: StackOptions, io: CliIo): Promise<StackOutputs> {
+  return loadStackOutputs({
+    stack: options.stack,
+    outputsFile: options.outputs,
+    bucket: options.bucket,
+    region: options.region,
+    env: io.env,
+    warn: (message) => io.stderr(`warning: ${message}\n`),
+  });
+}
+
 /** Reads the stack outputs, picks the signing credentials and connects to the bucket. */
 export async function openStack(options: StackOptions, io: CliIo): Promise<OpenedStack> {
   const endpoint = validateEndpoint(options.endpoint);
-  const outputs = await loadStackOutputs({ stack: options.stack, outputsFile: options.outputs, bucket: options.bucket, region: options.region, env: io.env });
+  const outputs = await readStackOutputs(options, io);
   const key = stackKey(outputs);
   const credentials = key ? fromStackKey(key) : await fromCredentialChain(io.credentialProvider);
   const connection: S3ConnectionOptions = { region: outputs.region, credentials: credentials.credentials, endpoint, ...io.s3 };

@@ -39,7 +39,7 @@ import { readLedger, StoredLedgerEntry } from "./ledger";
 import { createS3Client, describeS3Failure, fixFor, ObjectStore, ObjectSummary, S3_DEFAULTS, S3ConnectionOptions, s3ObjectStore } from "./object-store";
 import { S3QueryPresigner, SigningCredentials } from "./presign";
 import { decideRotation, foldLedger, KeySlots, keySlotsOf, SlotKey } from "./rotation";
-import { StackOutputs } from "./stack-outputs";
+import { EXPORT_OUTPUTS_COMMAND, StackOutputs } from "./stack-outputs";
 
 // ---------------------------------------------------------------- results
 
@@ -517,7 +517,7 @@ async function identityFinding(probe: Probe): Promise<Finding> {
             detail: `AWS does not know the access key ${key}: it was deleted, deactivated or rotated away`,
             fix:
               credentials.kind === "stack-presigner"
-                ? "export fresh outputs (`pulumi stack output --json --show-secrets`): the presigner's keys may have been rotated"
+                ? `export fresh outputs (\`${EXPORT_OUTPUTS_COMMAND}\`): the presigner's keys may have been rotated`
                 : "configure current AWS credentials (AWS_PROFILE, aws sso login, or environment variables)",
           };
         case "SignatureDoesNotMatch":
