@@ -5,7 +5,7 @@
  */
 import { createInterface } from "node:readline/promises";
 import { Command, CommanderError, Option } from "commander";
-import { CliError, describeCause, ExitCode } from "./errors";
+import { CliError, describeCause, ExitCode, InterruptSignal } from "./errors";
 import { fromCredentialChain, fromStackKey, ResolvedCredentials } from "./credentials";
 import { createS3Client, ObjectStore, S3ConnectionOptions, s3ObjectStore } from "./object-store";
 import { EXPORT_OUTPUTS_COMMAND, loadStackOutputs, StackOutputs, stackKey } from "./stack-outputs";
@@ -26,6 +26,43 @@ export interface CliIo {
   s3?: Partial<S3ConnectionOptions>;
   /** Answers a yes/no question on the terminal; absent when not interactive. */
   confirm?(question: string): Promise<boolean>;
+  /**
+   * Calls `handler` on the first SIGINT or SIGTERM until the returned function is called; a second
+   * signal then acts as if nobody listened (the process ends at once). Absent: not interruptible.
+   */
+  onInterrupt?(handler: (signal: InterruptSignal) => void): () => void;
+}
+
+/** Listens for SIGINT and SIGTERM once: the next signal gets Node's default (the process ends). */
+function onProcessInterrupt(handler: (signal: InterruptSignal) => void): () => void {
+  const listener = (signal: NodeJS.Signals) => {
+    stop();
+    handler(signal === "SIGTERM" ? "SIGTERM" : "SIGINT");
+  };
+  const stop = () => {
+    process.off("SIGINT", listener);
+    process.off("SIGTERM", listener);
+  };
+  process.on("SIGINT", listener);
+  process.on("SIGTERM", listener);
+  return stop;
+}
+
+/**
+ * Runs `work` with a signal that aborts, with the signal's name as reason, on the first SIGINT or
+ * SIGTERM; says on stderr that the command is stopping and cleaning up.
+ */
+export async function interruptibly<T>(io: CliIo, work: (interruption: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const stop = io.onInterrupt?.((signal) => {
+    io.stderr(`\n${signal}: stopping and cleaning up (nothing is left half-published); signal again to quit at once.\n`);
+    controller.abort(signal);
+  });
+  try {
+    return await work(controller.signal);
+  } finally {
+    stop?.();
+  }
 }
 
 /** Asks on the terminal (stderr, so stdout stays clean); only an explicit yes counts. */
@@ -46,6 +83,7 @@ export function processIo(): CliIo {
     now: () => new Date(),
     env: process.env,
     ...(process.stdin.isTTY && process.stderr.isTTY ? { confirm: askOnTerminal } : {}),
+    onInterrupt: onProcessInterrupt,
   };
 }
 
