@@ -148,11 +148,13 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
     type: "array",
     default: [],
     description:
-      "IAM role or user ARNs of the stack's account that may read the server access logs (which hold full presigned URLs), besides the account root; everyone else is denied, administrators included.",
+      "IAM role or user ARNs of the stack's account that may read the server access logs (they hold full presigned URLs), " +
+      "besides the account root; everyone else is denied, administrators included.",
     check: (arns) =>
       arns.every((arn) => LOG_READER_PATTERN.test(arn))
         ? undefined
-        : "IAM role or user ARNs such as arn:aws:iam::123456789012:role/security-audit (\"*\" only in the name, e.g. role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Audit_*)",
+        : "IAM role or user ARNs such as arn:aws:iam::123456789012:role/security-audit " +
+          "(\"*\" only in the name, e.g. role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Audit_*)",
   },
   versioning: {
     type: "boolean",

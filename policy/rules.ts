@@ -1082,7 +1082,8 @@ const presignedReadsOnly = bucketPolicyRule(
     name: "s3-deny-presigned-writes",
     enforcementLevel: "mandatory",
     checks:
-      "Every bucket's policy denies every presigned (s3:authType REST-QUERY-STRING) request but a read, whoever signed it: a leaked key cannot mint a link that writes, deletes or changes the bucket.",
+      "Every bucket's policy denies every presigned (s3:authType REST-QUERY-STRING) request but a read, whoever signed it: " +
+      "a leaked key cannot mint a link that writes, deletes or changes the bucket.",
     securityHub: [],
     checkov: [],
     related: ["S3.3"],

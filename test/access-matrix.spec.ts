@@ -142,9 +142,10 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
     });
 
     it("sets aws:PrincipalArn as AWS does (iam-simulate does not): own ARN for users and the root, the role's for sessions, none when unsigned", () => {
-      const principalArn = (variant: string, principal: PrincipalName) =>
-        bindRow({ id: "t", group: "t", principal, action: "s3:GetObject", resource: "{bucket}/x", expect: "Allowed", why: "" }, at(variant).policies).simulation.request
-          .contextVariables["aws:PrincipalArn"];
+      const principalArn = (variant: string, principal: PrincipalName) => {
+        const row = { id: "t", group: "t", principal, action: "s3:GetObject", resource: "{bucket}/x", expect: "Allowed" as const, why: "" };
+        return bindRow(row, at(variant).policies).simulation.request.contextVariables["aws:PrincipalArn"];
+      };
       assert.equal(principalArn("default", "accountRoot"), `arn:aws:iam::${ACCOUNT_ID}:root`);
       assert.equal(principalArn("default", "presigner"), at("default").stack.resources.find((r) => r.type === "aws:iam/user:User")!.state.arn);
       assert.equal(principalArn("role", "presigner"), at("role").policies.role!.arn);

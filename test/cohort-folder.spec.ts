@@ -55,7 +55,8 @@ describe("revoke-cohort removes everything under the cohort's folder, and nothin
       revoked.stderr,
     );
     assert.match(revoked.stderr, new RegExp(`Left ${orphan("2000")}: no ledger entry names it, but it is a config of cohort "mixed case"`));
-    assert.match(revoked.stderr, new RegExp(`Left ${orphan("2000", "html")}: no ledger entry names it, but it is the share page of a config of cohort "mixed case"`));
+    const leftPage = `Left ${orphan("2000", "html")}: no ledger entry names it, but it is the share page of a config of cohort "mixed case"`;
+    assert.ok(revoked.stderr.includes(leftPage), revoked.stderr);
     assert.deepEqual((await bucket.keys(FOLDER)).sort(), [theirs.configKey, sharePageKey(theirs.configKey), orphan("2000"), orphan("2000", "html")].sort());
     assert.ok(!(await bucket.keys(FOLDER)).includes(ours.configKey));
 

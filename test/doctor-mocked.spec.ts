@@ -272,7 +272,14 @@ describe("doctor with stubbed AWS clients", function () {
           { Sid: "NoSigV2", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: everything, Condition: { StringEquals: { "s3:signatureversion": "AWS" } } },
           { Sid: "Tls13", Effect: "Deny", Principal: "*", Action: "*", Resource: "*", Condition: { NumericLessThan: { "s3:TlsVersion": "1.3" } } },
           { Sid: "TlsOnly", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: everything, Condition: { BoolIfExists: { "aws:SecureTransport": "false" } } },
-          { Sid: "ReadLinks", Effect: "Deny", Principal: "*", NotAction: "S3:GetObject", Resource: everything, Condition: { StringLike: { "s3:AuthType": "REST-QUERY-STRING" } } },
+          {
+            Sid: "ReadLinks",
+            Effect: "Deny",
+            Principal: "*",
+            NotAction: "S3:GetObject",
+            Resource: everything,
+            Condition: { StringLike: { "s3:AuthType": "REST-QUERY-STRING" } },
+          },
         ],
       };
       s3Mock.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify(policy) });

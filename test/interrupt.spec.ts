@@ -30,7 +30,13 @@ const REMOVED = /before the publication was recorded: its config \(s3:\/\/chromo
 const RECORDED = /after the publication was recorded \(ledger\/[^)]+\.json\): cohort "[^"]+" is published, but its link was not printed/;
 
 const POINTS: InterruptPoint[] = [
-  { point: "before any write (the listing held)", rule: { fault: "stall", operations: ["ListObjectsV2"] }, signal: "SIGINT", leaves: "nothing", says: /before anything was uploaded: nothing was published/ },
+  {
+    point: "before any write (the listing held)",
+    rule: { fault: "stall", operations: ["ListObjectsV2"] },
+    signal: "SIGINT",
+    leaves: "nothing",
+    says: /before anything was uploaded: nothing was published/,
+  },
   {
     point: "while the config PUT is in flight (half its body sent)",
     rule: { fault: "stallUpload", operations: ["PutObject"], keyPrefix: "configs/" },
@@ -142,7 +148,8 @@ describe("interrupting publish-cohort (SIGINT, SIGTERM) at every step of a publi
 
     const revoked = await run(revokeCohortCommand, [...stack(), "--cohort", cohort]);
     assert.equal(revoked.code, 0, revoked.stderr);
-    assert.ok(revoked.stderr.includes(`Also deleted 1 object under configs/interrupted-twice/ that no ledger entry names (left by an interrupted or failed publish):\n  ${orphan}\n`), revoked.stderr);
+    const reported = `Also deleted 1 object under configs/interrupted-twice/ that no ledger entry names (left by an interrupted or failed publish):\n  ${orphan}\n`;
+    assert.ok(revoked.stderr.includes(reported), revoked.stderr);
     assert.deepEqual(addedKeys(before, await bucketState(bucket.store)), []);
   });
 });

@@ -93,7 +93,11 @@ describe("stack settings", () => {
   });
 
   it("accepts log readers: roles, users and SSO roles with a wildcard suffix", () => {
-    const readers = ["arn:aws:iam::123456789012:role/security-audit", "arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Audit_*"];
+    const readers = [
+      "arn:aws:iam::123456789012:role/security-audit",
+      "arn:aws:iam::123456789012:user/alice",
+      "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Audit_*",
+    ];
     assert.deepEqual(resolveWith({ logReaderArns: JSON.stringify(readers) }).logReaderArns, readers);
   });
 

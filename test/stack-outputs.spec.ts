@@ -72,7 +72,8 @@ describe("the stack outputs file is never a leak", function () {
     before(async () => {
       bucket = await startTestBucket();
       manifest = bucket.scratch("manifest.tsv", exampleManifestTsv(await uploadExampleCohort(bucket, "cohorts/outputs/", 2)));
-      const published = await run(publishCohortCommand, ["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint, "--cohort", "Outputs", "--manifest", manifest]);
+      const stack = ["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint];
+      const published = await run(publishCohortCommand, [...stack, "--cohort", "Outputs", "--manifest", manifest]);
       assert.equal(published.code, 0, published.stderr);
     });
     after(() => bucket.close());
@@ -94,7 +95,9 @@ describe("the stack outputs file is never a leak", function () {
         for (const [mode, who] of [[0o644, "its group and others"], [0o640, "its group"], [0o604, "others"]] as const) {
           chmodSync(path, mode);
           const result = await run(factory, args());
-          const expected = `warning: --outputs "${path}" is open to ${who} (mode ${mode.toString(8)}), and stack outputs hold the presigner's secret key: run \`chmod 600 '${path}'\`\n`;
+          const expected =
+            `warning: --outputs "${path}" is open to ${who} (mode ${mode.toString(8)}), ` +
+            `and stack outputs hold the presigner's secret key: run \`chmod 600 '${path}'\`\n`;
           assert.ok(result.stderr.startsWith(expected), `mode ${mode.toString(8)}:\n${result.stderr}`);
         }
         chmodSync(path, 0o600);
@@ -103,12 +106,13 @@ describe("the stack outputs file is never a leak", function () {
       });
     }
 
+    const NOT_SHOWN = /is not valid JSON \(a syntax error; the parser's message is not shown, as it would quote the file\)/;
     const unparsable: Array<[string, string, RegExp]> = [
-      ["an unquoted secret (the parser would quote it)", `{"presignerSecretAccessKey": ${SECRET}}`, /is not valid JSON \(a syntax error; the parser's message is not shown, as it would quote the file\)/],
+      ["an unquoted secret (the parser would quote it)", `{"presignerSecretAccessKey": ${SECRET}}`, NOT_SHOWN],
       ["a missing comma after the secret", `{\n  "presignerSecretAccessKey": "${SECRET}"\n  "region": "eu-west-2"\n}`, /is not valid JSON \(a syntax error at line 3, column 3\)/],
       ["text after the object", `{"presignerSecretAccessKey": "${SECRET}"} ${SECRET}`, /is not valid JSON \(a syntax error at line 1, column 74\)/],
       ["a secret cut short", `{"presignerSecretAccessKey": "${SECRET}`, /is not valid JSON \(it ends early\); it may be truncated/],
-      ["key=value text", `presignerSecretAccessKey=${SECRET}`, /is not valid JSON \(a syntax error; the parser's message is not shown/],
+      ["key=value text", `presignerSecretAccessKey=${SECRET}`, NOT_SHOWN],
     ];
     for (const [what, text, message] of unparsable) {
       it(`an outputs file holding ${what} is refused without quoting any of it`, async () => {

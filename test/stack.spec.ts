@@ -179,7 +179,8 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
 
     it("denies every read of the logs but the account root's and the logReaderArns' (the logs hold full presigned URLs)", async () => {
       const logs = single(stack, T.bucket, "-data-logs");
-      const readDeny = (synthesized: SynthesizedStack) => statement(doc(single(synthesized, T.policy, "-data-logs-policy")), "DenyLogReadsExceptAccountRootAndLogReaders");
+      const readDeny = (synthesized: SynthesizedStack) =>
+        statement(doc(single(synthesized, T.policy, "-data-logs-policy")), "DenyLogReadsExceptAccountRootAndLogReaders");
       assert.deepEqual(readDeny(stack), {
         Sid: "DenyLogReadsExceptAccountRootAndLogReaders",
         Effect: "Deny",

@@ -776,7 +776,9 @@ export function judgeBucketPolicy(policyJson: string, bucket: string, maxLinkLif
     return {
       finding: {
         status: "warn",
-        detail: `denies plain HTTP, old TLS, SigV2 and presigned writes, but cuts presigned links at ${describeDuration(capSeconds)}, shorter than the stack's maxLinkLifetimeSeconds (${describeDuration(maxLinkLifetimeSeconds)}): longer links die early`,
+        detail:
+          `denies plain HTTP, old TLS, SigV2 and presigned writes, but cuts presigned links at ${describeDuration(capSeconds)}, ` +
+          `shorter than the stack's maxLinkLifetimeSeconds (${describeDuration(maxLinkLifetimeSeconds)}): longer links die early`,
         fix: "run `pulumi up --refresh` to restore the declared policy, or lower maxLinkLifetimeSeconds to match",
       },
       capSeconds,

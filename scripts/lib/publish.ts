@@ -302,7 +302,9 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
     if (error instanceof InterruptedError) {
       // The entry may have reached S3 before its connection was closed: then the publication stands.
       // (If S3 stores it only after this check, the ledger names a deleted config: no link is lost.)
-      if (await ledgerEntryStored(store, outputs.ledgerPrefix, stem, entry)) throw stop("recorded", { configKey, ledgerKey: ledgerObjectKey(outputs.ledgerPrefix, stem) });
+      if (await ledgerEntryStored(store, outputs.ledgerPrefix, stem, entry)) {
+        throw stop("recorded", { configKey, ledgerKey: ledgerObjectKey(outputs.ledgerPrefix, stem) });
+      }
       throw await unrecorded();
     }
     await removeQuietly(store, configKey, context);

@@ -258,7 +258,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const method = req.method ?? "GET";
     const repeat = tries.get(`${method} ${url}`) ?? 0;
     tries.set(`${method} ${url}`, repeat + 1);
-    const seen: ProxiedRequest = { index: index++, method, url, ...operationOf(method, url), attempt: attemptOf(req.headers), repeat, signedIn: signatureOf(url, req.headers), bodyLength: Number(req.headers["content-length"] ?? 0) };
+    const seen: ProxiedRequest = {
+      index: index++,
+      method,
+      url,
+      ...operationOf(method, url),
+      attempt: attemptOf(req.headers),
+      repeat,
+      signedIn: signatureOf(url, req.headers),
+      bodyLength: Number(req.headers["content-length"] ?? 0),
+    };
     requests.push(seen);
     const rule = chooseRule(seen);
     const headers = { ...req.headers };

@@ -8,7 +8,13 @@ import { randomHex8 } from "../naming";
 import { terminalProgress } from "../progress";
 import { CohortSource, publishCohort } from "../publish";
 import { npmCommand } from "./lifecycle-report";
-import { addPublicationOutputOptions, checkPublicationOutputOptions, parseViewerUrlOption, PublicationOutputOptions, reportInterruptibly } from "./publication-output";
+import {
+  addPublicationOutputOptions,
+  checkPublicationOutputOptions,
+  parseViewerUrlOption,
+  PublicationOutputOptions,
+  reportInterruptibly,
+} from "./publication-output";
 
 interface PublishOptions extends StackOptions, PublicationOutputOptions {
   cohort: string;
@@ -74,8 +80,9 @@ export function publishCohortCommand(io: CliIo): Command {
     const stack = await openStack(options, io);
     await interruptibly(io, async (interruption) => {
       const suggest = (script: string, args: readonly string[]) => npmCommand(script, options, args);
+      const { clamp, checkContent, dryRun, out: outFile } = options;
       const result = await publishCohort(
-        { cohort: options.cohort, source, expiresSeconds, clamp: options.clamp, viewerUrl, checkContent: options.checkContent, dryRun: options.dryRun, outFile: options.out },
+        { cohort: options.cohort, source, expiresSeconds, clamp, viewerUrl, checkContent, dryRun, outFile },
         {
           ...stack,
           now: io.now,

@@ -8,7 +8,13 @@ import { assertCohortName, printable, randomHex8 } from "../naming";
 import { terminalProgress } from "../progress";
 import { publishCohort } from "../publish";
 import { latestExpiry, publicationStatus } from "../rotation";
-import { addPublicationOutputOptions, checkPublicationOutputOptions, parseViewerUrlOption, PublicationOutputOptions, reportInterruptibly } from "./publication-output";
+import {
+  addPublicationOutputOptions,
+  checkPublicationOutputOptions,
+  parseViewerUrlOption,
+  PublicationOutputOptions,
+  reportInterruptibly,
+} from "./publication-output";
 import { instant, npmCommand, plural } from "./lifecycle-report";
 
 interface RefreshOptions extends StackOptions, PublicationOutputOptions {

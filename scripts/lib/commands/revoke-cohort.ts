@@ -58,14 +58,20 @@ function describePlan(plan: RevokeRotationPlan, slots: KeySlots, cohort: string,
 function reportStrays(folder: CohortFolder, deleted: readonly string[], cohort: string, io: CliIo): void {
   const orphans = deleted.filter((key) => folder.orphans.includes(key));
   if (orphans.length > 0) {
-    io.stderr(`Also deleted ${plural(orphans.length, "object")} under ${folder.prefix} that no ledger entry names (left by an interrupted or failed publish):\n`);
+    const what = `${plural(orphans.length, "object")} under ${folder.prefix}`;
+    io.stderr(`Also deleted ${what} that no ledger entry names (left by an interrupted or failed publish):\n`);
     for (const key of orphans) io.stderr(`  ${key}\n`);
   }
   const leftovers = deleted.filter((key) => folder.leftovers.includes(key));
-  if (leftovers.length > 0) io.stderr(`Also deleted ${plural(leftovers.length, "object")} of "${cohort}"'s earlier revoked publications: ${leftovers.join(", ")}\n`);
+  if (leftovers.length > 0) {
+    io.stderr(`Also deleted ${plural(leftovers.length, "object")} of "${cohort}"'s earlier revoked publications: ${leftovers.join(", ")}\n`);
+  }
   for (const { key, cohort: other } of folder.othersOrphans) {
     const what = key.endsWith(".html") ? "the share page of a config" : "a config";
-    io.stderr(`Left ${key}: no ledger entry names it, but it is ${what} of cohort ${JSON.stringify(other)}, which shares the folder (revoke that cohort to remove it).\n`);
+    io.stderr(
+      `Left ${key}: no ledger entry names it, but it is ${what} of cohort ${JSON.stringify(other)}, ` +
+        "which shares the folder (revoke that cohort to remove it).\n",
+    );
   }
 }
 
