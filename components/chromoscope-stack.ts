@@ -40,6 +40,7 @@ export function buildStack(settings: StackSettings, name = "chromoscope", opts?:
     maxLinkLifetimeSeconds: settings.maxLinkLifetimeSeconds,
     kmsKeyArn: settings.kmsKeyArn,
     accessLogging: settings.accessLogging,
+    logReaderArns: settings.logReaderArns,
     versioning: settings.versioning,
     noncurrentVersionDays: settings.noncurrentVersionDays,
     forceDestroy: settings.forceDestroy,

@@ -23,6 +23,8 @@ export interface PrivateDataBucketArgs {
   /** KMS key ARN for SSE-KMS; "" or absent for SSE-S3. */
   readonly kmsKeyArn?: string;
   readonly accessLogging?: boolean;
+  /** Who besides the account root may read the access logs (IAM role or user ARNs of the account). */
+  readonly logReaderArns?: readonly string[];
   readonly versioning?: boolean;
   readonly noncurrentVersionDays?: number;
   readonly forceDestroy?: boolean;
@@ -32,6 +34,7 @@ const DEFAULTS = {
   maxLinkLifetimeSeconds: MAX_PRESIGN_SECONDS,
   kmsKeyArn: "",
   accessLogging: true,
+  logReaderArns: [] as readonly string[],
   versioning: true,
   noncurrentVersionDays: 30,
   forceDestroy: false,
@@ -86,7 +89,13 @@ export class PrivateDataBucket extends pulumi.ComponentResource {
             .all([logBucket.arn, bucket.arn, account.accountId])
             .apply(([logBucketArn, sourceBucketArn, accountId]) =>
               JSON.stringify(
-                logBucketPolicyDocument({ bucketArn: logBucketArn, sourceBucketArn, accountId, maxLinkLifetimeSeconds: args.maxLinkLifetimeSeconds }),
+                logBucketPolicyDocument({
+                  bucketArn: logBucketArn,
+                  sourceBucketArn,
+                  accountId,
+                  maxLinkLifetimeSeconds: args.maxLinkLifetimeSeconds,
+                  logReaderArns: args.logReaderArns,
+                }),
               ),
             ),
         },
@@ -119,7 +128,7 @@ export class PrivateDataBucket extends pulumi.ComponentResource {
   /** A bucket with the settings every bucket of the stack shares. */
   private lockedDownBucket(
     name: string,
-    args: Required<Omit<PrivateDataBucketArgs, "allowedOrigins" | "configPrefix" | "configExpiryDays">>,
+    args: Required<Omit<PrivateDataBucketArgs, "allowedOrigins" | "configPrefix" | "configExpiryDays" | "logReaderArns">>,
     lifecycleRules: LifecycleRule[],
   ): { bucket: aws.s3.Bucket; publicAccessBlock: aws.s3.BucketPublicAccessBlock } {
     const parent = { parent: this };

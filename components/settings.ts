@@ -25,6 +25,7 @@ export interface StackSettings {
   readonly maxLinkLifetimeSeconds: number;
   readonly kmsKeyArn: string;
   readonly accessLogging: boolean;
+  readonly logReaderArns: readonly string[];
   readonly versioning: boolean;
   readonly noncurrentVersionDays: number;
   readonly configExpiryDays: number;
@@ -48,6 +49,8 @@ const PREFIX_PATTERN = /^(?!\/)(?!.*\/\/)[A-Za-z0-9!_.'()\-/]+\/$/;
 const ORIGIN_PATTERN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
 /** AWS's rule for an external id: 2-1224 characters from this set. */
 const EXTERNAL_ID_PATTERN = /^[\w+=,.@:/-]{2,1224}$/;
+/** An IAM role or user of the stack's account (`*` allowed in the name, e.g. for SSO roles' random suffixes). */
+const LOG_READER_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/*-]+$/;
 const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 function integerIn(min: number, max: number) {
@@ -159,6 +162,18 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
     default: true,
     description: "Server access logging into a second private log bucket (AWS S3.9).",
   },
+  logReaderArns: {
+    type: "array",
+    default: [],
+    description:
+      "IAM role or user ARNs of the stack's account that may read the server access logs (they hold full presigned URLs), " +
+      "besides the account root; everyone else is denied, administrators included.",
+    check: (arns) =>
+      arns.every((arn) => LOG_READER_PATTERN.test(arn))
+        ? undefined
+        : "IAM role or user ARNs such as arn:aws:iam::123456789012:role/security-audit " +
+          "(\"*\" only in the name, e.g. role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Audit_*)",
+  },
   versioning: {
     type: "boolean",
     default: true,
@@ -263,6 +278,9 @@ function crossChecks(settings: StackSettings): string[] {
   }
   if (settings.presignerKind === "user" && settings.externalId !== "") {
     problems.push("externalId is set but presignerKind is \"user\": an external id guards the role's trust policy only; unset it or use the role kind");
+  }
+  if (settings.logReaderArns.length > 0 && !settings.accessLogging) {
+    problems.push("logReaderArns is set but accessLogging is false: there is no log bucket to read; turn accessLogging on or clear logReaderArns");
   }
   if (settings.configExpiryDays * 86400 < settings.maxLinkLifetimeSeconds) {
     const days = Math.ceil(settings.maxLinkLifetimeSeconds / 86400);

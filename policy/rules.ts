@@ -20,7 +20,7 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { CORS_ALLOWED_METHODS, MAX_ACCESS_KEY_AGE_DAYS, MAX_KEY_ROTATION_DAYS, MAX_PRESIGN_SECONDS, prefixObjectsArn } from "../components/documents";
+import { CORS_ALLOWED_METHODS, MAX_ACCESS_KEY_AGE_DAYS, MAX_KEY_ROTATION_DAYS, MAX_PRESIGN_SECONDS, prefixObjectsArn, PRESIGNED_URL_ACTIONS } from "../components/documents";
 import {
   asArray,
   asRecord,
@@ -29,6 +29,7 @@ import {
   coversBucket,
   Deferral,
   firstUnknown,
+  globMatch,
   grantsAction,
   IDENTITY_POLICY_TYPES,
   isAllow,
@@ -1059,6 +1060,60 @@ const presignerWriteScope = stackRule(
   },
 );
 
+/** Whether a Deny statement denies `action`: its Action matches it, or its NotAction spares it not. */
+function deniesAction(statement: Statement, action: string): boolean {
+  if (statement.NotAction !== undefined) return !stringList(statement.NotAction).some((pattern) => globMatch(pattern, action, true));
+  return grantsAction(statement, action);
+}
+
+/** A condition that holds for exactly the presigned (query-string signed) requests, and nothing else. */
+function isPresignedOnlyCondition(condition: unknown): boolean {
+  const entries = conditionEntries(condition);
+  return (
+    entries.length === 1 &&
+    entries[0].key.toLowerCase() === "s3:authtype" &&
+    ["StringEquals", "StringLike"].includes(entries[0].operator) &&
+    conditionValues(entries[0].values).includes("REST-QUERY-STRING")
+  );
+}
+
+/** What no presigned URL may do: every object write and bucket change the pack knows of. */
+const PRESIGNED_FORBIDDEN_ACTIONS = [...OBJECT_WRITE_ACTIONS, ...BUCKET_ADMIN_ACTIONS];
+
+const presignedReadsOnly = bucketPolicyRule(
+  {
+    name: "s3-deny-presigned-writes",
+    enforcementLevel: "mandatory",
+    checks:
+      "Every bucket's policy denies every presigned (s3:authType REST-QUERY-STRING) request but a read, whoever signed it: " +
+      "a leaked key cannot mint a link that writes, deletes or changes the bucket.",
+    securityHub: [],
+    checkov: [],
+    related: ["S3.3"],
+  },
+  (name, statements) => {
+    const candidates = statements.filter(
+      (statement) =>
+        isDeny(statement) &&
+        isEveryone(statement.Principal) &&
+        statement.NotPrincipal === undefined &&
+        statement.NotResource === undefined &&
+        appliesToBucketAndObjects(statement, name) &&
+        isPresignedOnlyCondition(statement.Condition),
+    );
+    let spared: string[] | undefined;
+    for (const statement of candidates) {
+      const missed = PRESIGNED_FORBIDDEN_ACTIONS.filter((action) => !deniesAction(statement, action));
+      if (missed.length === 0) return true;
+      if (spared === undefined || missed.length < spared.length) spared = missed;
+    }
+    return spared !== undefined
+      ? `its deny of presigned requests spares ${spared.join(", ")}: a leaked key could mint links that do that.`
+      : `no statement denies presigned writes (Deny, Principal "*", NotAction ${JSON.stringify(PRESIGNED_URL_ACTIONS)}, the bucket and bucket/*, ` +
+          'StringEquals s3:authType "REST-QUERY-STRING", no other condition): a leaked key could mint links that write or delete.';
+  },
+);
+
 // ---------------------------------------------------------------- the pack
 
 /** Every rule, in the order the README lists them. policy/index.ts builds the pack from this list. */
@@ -1083,6 +1138,7 @@ export const policies: Rule[] = [
   presignerWriteScope,
   presignedUrlAgeCap,
   denySignatureVersion2,
+  presignedReadsOnly,
 ];
 
 export const RULE_NAMES: readonly string[] = policies.map((policy) => policy.name);

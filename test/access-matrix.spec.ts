@@ -4,9 +4,10 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import type { PolicyDocument, PolicyStatement } from "../components/documents";
-import { ACCOUNT_ID, OTHER_ACCOUNT_ID, PRINCIPALS, ROWS, SYMBOLS, VARIANTS } from "./fixtures/access-matrix";
+import { ACCOUNT_ID, OTHER_ACCOUNT_ID, PrincipalName, PRINCIPALS, ROWS, SYMBOLS, VARIANTS } from "./fixtures/access-matrix";
 import {
   bind,
+  bindRow,
   copyPolicies,
   differingRows,
   formatMismatches,
@@ -140,6 +141,19 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
       assert.throws(() => bind("{nope}", custom.policies.symbols), /no binding for \{nope\}/);
     });
 
+    it("sets aws:PrincipalArn as AWS does (iam-simulate does not): own ARN for users and the root, the role's for sessions, none when unsigned", () => {
+      const principalArn = (variant: string, principal: PrincipalName) => {
+        const row = { id: "t", group: "t", principal, action: "s3:GetObject", resource: "{bucket}/x", expect: "Allowed" as const, why: "" };
+        return bindRow(row, at(variant).policies).simulation.request.contextVariables["aws:PrincipalArn"];
+      };
+      assert.equal(principalArn("default", "accountRoot"), `arn:aws:iam::${ACCOUNT_ID}:root`);
+      assert.equal(principalArn("default", "presigner"), at("default").stack.resources.find((r) => r.type === "aws:iam/user:User")!.state.arn);
+      assert.equal(principalArn("role", "presigner"), at("role").policies.role!.arn);
+      assert.match(String(principalArn("default", "logReaderSession")), /:role\/aws-reserved\/sso\.amazonaws\.com\/eu-west-2\/AWSReservedSSO_/);
+      assert.equal(principalArn("default", "anonymous"), undefined);
+      assert.equal(principalArn("default", "s3Logging"), undefined);
+    });
+
     it("takes Block Public Access from the stack's BucketPublicAccessBlock resources", () => {
       for (const variant of VARIANTS) {
         const { policies } = at(variant.id);
@@ -243,6 +257,8 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
             { Effect: "Allow", Action: "s3:GetObject", Resource: `${bucket}/*`, Condition: { StringEquals: { "aws:SecureTransport": "true" } } },
             { Effect: "Allow", Action: "s3:GetObject", Resource: "*" },
             { Effect: "Allow", Action: "kms:Decrypt", Resource: `${bucket}/*` },
+            { Effect: "Allow", NotAction: "s3:GetObject", Resource: `${bucket}/*` },
+            { Effect: "Deny", NotAction: "s3:GetObjekt", Resource: `${bucket}/*` },
           ],
         },
         "identity",
@@ -257,6 +273,8 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
         /Statement\[5\]\.Condition\.StringEquals\.aws:SecureTransport: StringEquals does not compare Bool keys/,
         /Statement\[6\]\.Resource\[0\]: "\*" is not least privilege/,
         /Statement\[7\]\.Resource\[0\]: arn:aws:s3:::b\/\* is not a resource type of any action/,
+        /Statement\[8\]\.NotAction: NotAction in an Allow grants every other action/,
+        /Statement\[9\]\.NotAction\[0\]: unknown action "s3:GetObjekt"/,
       ];
       for (const expectation of expectations) assert.ok(messages.some((m) => expectation.test(m)), `no finding ${expectation} in\n${messages.join("\n")}`);
     });
@@ -338,11 +356,10 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
         const diff = await differences(variant, (p) => {
           p.dataBucket.policy = withoutStatement(dataPolicy(p), "DenyPresignedUrlsOlderThanMaxLifetime");
         });
+        // Over-age presigned PUTs and listings stay denied: presigned links may only read anyway.
         assert.deepEqual(diff, {
           "presigned-get-just-over-max": "Allowed",
           "presigned-get-8-days": "Allowed",
-          "presigned-put-config-just-over-max": "Allowed",
-          "presigned-list-just-over-max": "Allowed",
           "admin-presigned-get-just-over-max": "Allowed",
         });
       });
@@ -353,11 +370,33 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
         const statement = statementOf(dataPolicy(p), "DenyPresignedUrlsOlderThanMaxLifetime");
         statement.Condition = { ...statement.Condition, NumericGreaterThan: { "s3:signatureAge": 604_800_000 } };
       });
+      assert.deepEqual(diff, { "presigned-get-just-over-max": "Allowed", "admin-presigned-get-just-over-max": "Allowed" });
+    });
+
+    it("without the presigned-reads-only deny, a leaked key can mint links that write, delete and list", async () => {
+      const diff = await differences("default", (p) => {
+        p.dataBucket.policy = withoutStatement(dataPolicy(p), "DenyPresignedRequestsOtherThanReads");
+      });
       assert.deepEqual(diff, {
-        "presigned-get-just-over-max": "Allowed",
-        "presigned-put-config-just-over-max": "Allowed",
-        "presigned-list-just-over-max": "Allowed",
-        "admin-presigned-get-just-over-max": "Allowed",
+        "presigned-put-config": "Allowed",
+        "presigned-delete-config": "Allowed",
+        "presigned-put-ledger": "Allowed",
+        "presigned-put-data": "ImplicitlyDenied",
+        "presigned-list": "Allowed",
+        "admin-presigned-put-data": "Allowed",
+        "admin-presigned-delete-data": "Allowed",
+      });
+    });
+
+    it("a presigned-reads-only deny that spares s3:Put*: presigned PUTs go through", async () => {
+      const diff = await differences("default", (p) => {
+        statementOf(dataPolicy(p), "DenyPresignedRequestsOtherThanReads").NotAction = ["s3:GetObject", "s3:GetObjectVersion", "s3:Put*"];
+      });
+      assert.deepEqual(diff, {
+        "presigned-put-config": "Allowed",
+        "presigned-put-ledger": "Allowed",
+        "presigned-put-data": "ImplicitlyDenied",
+        "admin-presigned-put-data": "Allowed",
       });
     });
 
@@ -433,6 +472,38 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
       });
     });
 
+    it("without the log-read deny, any principal of the account with S3 read access reads the logs (and their presigned URLs)", async () => {
+      const diff = await differences("default", (p) => {
+        p.logBucket!.policy = withoutStatement(p.logBucket?.policy, "DenyLogReadsExceptAccountRootAndLogReaders");
+      });
+      assert.deepEqual(diff, {
+        "log-service-reads-logs": "ImplicitlyDenied",
+        "presigner-get-logs": "ImplicitlyDenied",
+        "anonymous-get-logs": "ImplicitlyDenied",
+        "outsider-get-logs": "ImplicitlyDenied",
+        "account-member-get-logs": "ImplicitlyDenied",
+        "auditor-get-logs": "Allowed",
+        "auditor-get-log-version": "Allowed",
+        "account-admin-get-logs": "Allowed",
+      });
+    });
+
+    it("a log-read deny of s3:GetObject alone: older versions of the logs stay readable", async () => {
+      const diff = await differences("log-readers", (p) => {
+        statementOf(p.logBucket?.policy, "DenyLogReadsExceptAccountRootAndLogReaders").Action = "s3:GetObject";
+      });
+      assert.deepEqual(diff, { "auditor-get-log-version": "Allowed" });
+    });
+
+    it("a log reader named without the SSO role's path: the role's sessions are denied (aws:PrincipalArn carries the path)", async () => {
+      const diff = await differences("log-readers", (p) => {
+        const statement = statementOf(p.logBucket?.policy, "DenyLogReadsExceptAccountRootAndLogReaders");
+        const arns = (statement.Condition!.ArnNotLike["aws:PrincipalArn"] as string[]).map((arn) => arn.replace("aws-reserved/sso.amazonaws.com/*/", ""));
+        statement.Condition = { ArnNotLike: { "aws:PrincipalArn": arns } };
+      });
+      assert.deepEqual(diff, { "log-reader-session-get-logs": "ExplicitlyDenied" });
+    });
+
     it("a trust policy naming the account root: the account's administrators may assume the role", async () => {
       const diff = await differences("role", (p) => {
         const statement = statementOf(p.role?.trustPolicy, "TrustedPrincipalsAssume");
@@ -504,6 +575,16 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
       const tables = readmeTables(readme);
       assert.ok(tables !== undefined, "README.md lacks the access-matrix markers");
       assert.equal(tables, renderAccessMatrixTables());
+    });
+
+    it("the README's security model writes down the residual risks and who may read the access logs", () => {
+      const readme = readFileSync(README_PATH, "utf8");
+      const model = readme.slice(readme.indexOf("### Security model"), readme.indexOf("\n## ", readme.indexOf("### Security model")));
+      const risks = model.slice(model.indexOf("#### Residual risks"));
+      assert.ok(risks.length > 0 && risks !== model, "no #### Residual risks under ### Security model");
+      for (const claim of [/presigner key can add ledger entries/, /forged `revoke`/, /Object Lock/, /IAM is eventually consistent/]) assert.match(risks, claim);
+      assert.match(model, /server access logs record[^.]*full\s+URI[^.]*presigned link appears in them with its signature/i);
+      assert.match(model, /`logReaderArns`/);
     });
 
     it("the README states that the AGPL simulator is a test-only devDependency", () => {

@@ -4,6 +4,8 @@
  * another, with the rule the component declares (viewerCorsRule, the page's origin allowed).
  */
 import * as assert from "node:assert/strict";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { Page } from "playwright-core";
 import { S3QueryPresigner } from "../scripts/lib/presign";
 import { ExampleSample } from "../scripts/lib/example-cohort";
@@ -120,12 +122,14 @@ describe("CORS in a real browser (Chromium) against the embedded S3 server", fun
 
   it("a cross-origin PUT to a presigned PUT URL is refused by CORS (GET-only rule), and nothing is written", async () => {
     const key = "configs/browser/forged.json";
-    const url = presigner.presignPut(key);
+    // The tools presign no writes (and a deployed bucket's policy denies presigned writes): the SDK signs this one.
+    const url = await getSignedUrl(bucket.client, new PutObjectCommand({ Bucket: bucket.bucket, Key: key }), { expiresIn: 300 });
     const observed = await fetchInPage(allowed, url, { method: "PUT", headers: { "Content-Type": "application/json" }, body: '{"forged":true}' });
     assert.equal(observed.status, undefined);
     assert.match(observed.error ?? "", /^TypeError: Failed to fetch/);
     assert.deepEqual(await bucket.keys("configs/browser/"), []);
-    // the URL itself is valid: the same PUT outside a browser (no CORS) is stored, so CORS alone refused it
+    // the URL itself is valid on this server (it does not enforce bucket policies): the same PUT outside a
+    // browser (no CORS) is stored, so CORS alone refused it
     const direct = await fetchBytes(url, { method: "PUT", body: "direct" });
     assert.equal(direct.status, 200);
     assert.deepEqual(await bucket.keys("configs/browser/"), [key]);

@@ -68,7 +68,7 @@ const USER_ARN = `arn:aws:iam::${ACCOUNT}:user/${PRESIGNER_USER}`;
 
 /** The data bucket's policy as GetBucketPolicy returns it (condition values come back as strings). */
 function policyJson(
-  overrides: { signatureAge?: string; drop?: string[]; extra?: object[]; tls?: string } = {},
+  overrides: { signatureAge?: string; drop?: string[]; extra?: object[]; tls?: string; presignedReads?: string[] } = {},
 ): string {
   const everything = [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`];
   const statements = [
@@ -82,6 +82,14 @@ function policyJson(
       Action: "s3:*",
       Resource: everything,
       Condition: { StringEquals: { "s3:authType": "REST-QUERY-STRING" }, NumericGreaterThan: { "s3:signatureAge": overrides.signatureAge ?? "604800000" } },
+    },
+    {
+      Sid: "DenyPresignedRequestsOtherThanReads",
+      Effect: "Deny",
+      Principal: "*",
+      NotAction: overrides.presignedReads ?? ["s3:GetObject", "s3:GetObjectVersion"],
+      Resource: everything,
+      Condition: { StringEquals: { "s3:authType": "REST-QUERY-STRING" } },
     },
   ].filter((statement) => !(overrides.drop ?? []).includes(statement.Sid));
   return JSON.stringify({ Version: "2012-10-17", Statement: [...statements, ...(overrides.extra ?? [])] });
@@ -184,7 +192,7 @@ describe("doctor with stubbed AWS clients", function () {
   let written = 0;
   function outputsFile(outputs: object): string {
     const path = join(directory, `outputs-${++written}.json`);
-    writeFileSync(path, JSON.stringify(outputs));
+    writeFileSync(path, JSON.stringify(outputs), { mode: 0o600 });
     return path;
   }
 
@@ -220,7 +228,7 @@ describe("doctor with stubbed AWS clients", function () {
       assert.equal(check("public-access-block").detail, "all four flags on (BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets)");
       assert.equal(check("object-ownership").detail, "BucketOwnerEnforced: ACLs are disabled");
       assert.equal(check("encryption").detail, "SSE-S3 (AES256)");
-      assert.equal(check("bucket-policy").detail, "denies plain HTTP, TLS below 1.2, SigV2 and presigned links older than 7 days");
+      assert.equal(check("bucket-policy").detail, "denies plain HTTP, TLS below 1.2, SigV2, presigned writes and presigned links older than 7 days");
       assert.equal(check("cors").detail, "GET only, from https://chromoscope.bio; exposes Content-Range, Content-Length, ETag, Accept-Ranges");
       assert.equal(check("key-age").detail, `active slot b (${KEY_B}) is 18 days old; rotation due 2026-03-22T09:00:00Z (in 11 days 21 hours)`);
     });
@@ -264,6 +272,14 @@ describe("doctor with stubbed AWS clients", function () {
           { Sid: "NoSigV2", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: everything, Condition: { StringEquals: { "s3:signatureversion": "AWS" } } },
           { Sid: "Tls13", Effect: "Deny", Principal: "*", Action: "*", Resource: "*", Condition: { NumericLessThan: { "s3:TlsVersion": "1.3" } } },
           { Sid: "TlsOnly", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: everything, Condition: { BoolIfExists: { "aws:SecureTransport": "false" } } },
+          {
+            Sid: "ReadLinks",
+            Effect: "Deny",
+            Principal: "*",
+            NotAction: "S3:GetObject",
+            Resource: everything,
+            Condition: { StringLike: { "s3:AuthType": "REST-QUERY-STRING" } },
+          },
         ],
       };
       s3Mock.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify(policy) });
@@ -364,6 +380,19 @@ describe("doctor with stubbed AWS clients", function () {
       const { code, check } = await judge(policyJson({ drop: ["DenySignatureVersion2", "DenyInsecureTransport"] }));
       assert.equal(code, 1);
       assert.equal(check("bucket-policy").detail, "no statement denies requests without TLS (aws:SecureTransport false); SigV2 signatures");
+    });
+
+    it("fails when presigned writes are not denied: a leaked key could mint PUT and DELETE links", async () => {
+      const { code, check } = await judge(policyJson({ drop: ["DenyPresignedRequestsOtherThanReads"] }));
+      assert.equal(code, 1);
+      assert.equal(check("bucket-policy").detail, "no statement denies presigned requests other than reads (a presigned PUT or DELETE)");
+    });
+
+    it("fails when the deny of presigned requests spares a write, passes when it spares fewer reads", async () => {
+      const spared = await judge(policyJson({ presignedReads: ["s3:GetObject", "s3:PutObject"] }));
+      assert.equal(spared.check("bucket-policy").detail, "no statement denies presigned requests other than reads (a presigned PUT or DELETE)");
+      const stricter = await judge(policyJson({ presignedReads: ["s3:getobject"] }));
+      assert.equal(stricter.check("bucket-policy").status, "pass", stricter.check("bucket-policy").detail);
     });
 
     it("fails when the signature-age cap allows links longer than the stack's maxLinkLifetimeSeconds", async () => {

@@ -7,22 +7,19 @@
  * exists, and the link was never printed.
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { join } from "node:path";
 import { cohortsCommand } from "../scripts/lib/commands/cohorts";
 import { publishCohortCommand } from "../scripts/lib/commands/publish-cohort";
+import { revokeCohortCommand } from "../scripts/lib/commands/revoke-cohort";
 import { exampleManifestTsv } from "../scripts/lib/example-cohort";
+import { cohortSlug } from "../scripts/lib/naming";
 import { addedKeys, assertBucketIntact, assertCompleteConfig, assertLinkWorks, bucketState } from "./support/bucket-audit";
+import { signalAtPoints } from "./support/cli-child";
 import { FaultProxy, FaultRule, ProxiedRequest, startFaultProxy } from "./support/fault-proxy";
 import { run, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
 
-const PROJECT_ROOT = join(__dirname, "..");
-const PUBLISH_SCRIPT = join(PROJECT_ROOT, "scripts", "publish-cohort.ts");
-
 interface KillPoint {
   point: string;
-  rule: Omit<FaultRule, "onFault">;
+  rule: Omit<FaultRule, "onFault" | "times">;
   /** What the bucket holds afterwards, besides what it held before. */
   leaves: "nothing" | "an unlisted config" | "a config and its ledger entry";
 }
@@ -65,30 +62,10 @@ describe("killing publish-cohort (SIGKILL) at any point of a publish", function 
 
   /** Runs the CLI as a child, kills it once the proxy reached the rule's point, and returns what it printed. */
   async function publishAndKill(cohort: string, rule: KillPoint["rule"]): Promise<{ stdout: string; reached: ProxiedRequest }> {
-    let reached!: (request: ProxiedRequest) => void;
-    const reachedPoint = new Promise<ProxiedRequest>((resolve) => (reached = resolve));
-    proxy.resetLog();
-    proxy.setRules([{ ...rule, times: 1, onFault: (request) => reached(request) }]);
-    const child = spawn(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", PUBLISH_SCRIPT, "--outputs", bucket.outputsFile, "--endpoint", proxy.endpoint, "--cohort", cohort, "--manifest", manifest],
-      { cwd: PROJECT_ROOT, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" }, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    const exited = once(child, "exit");
-    const outcome = await Promise.race([reachedPoint.then((request) => ({ request })), exited.then(([code]) => ({ exitedFirst: code as number | null }))]);
-    if ("exitedFirst" in outcome) assert.fail(`publish-cohort exited (${outcome.exitedFirst}) before the point was reached: ${stderr}`);
-    assert.ok(child.kill("SIGKILL"));
-    const [, signal] = await exited;
-    assert.equal(signal, "SIGKILL");
-    proxy.setRules([]);
-    // The killed connection closes; the proxy abandons its upstream half, and the server drops the partial upload.
-    await proxy.idle();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    return { stdout, reached: outcome.request };
+    const args = ["--outputs", bucket.outputsFile, "--endpoint", proxy.endpoint, "--cohort", cohort, "--manifest", manifest];
+    const killed = await signalAtPoints(proxy, "publish-cohort", args, [{ rule, signal: "SIGKILL" }]);
+    assert.equal(killed.signal, "SIGKILL");
+    return { stdout: killed.stdout, reached: killed.reached[0] };
   }
 
   for (const { point, rule, leaves } of POINTS) {
@@ -131,6 +108,20 @@ describe("killing publish-cohort (SIGKILL) at any point of a publish", function 
       }
     });
   }
+
+  it("and revoke-cohort removes every config those kills left unlisted, naming it", async () => {
+    for (const { point } of POINTS.filter(({ leaves }) => leaves === "an unlisted config")) {
+      const cohort = `Killed ${point.replace(/[^A-Za-z0-9 ]/g, "")}`;
+      const folder = `configs/${cohortSlug(cohort)}/`;
+      const [orphan, ...more] = await bucket.keys(folder);
+      assert.deepEqual(more, [], folder);
+      const revoked = await run(revokeCohortCommand, ["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint, "--cohort", cohort]);
+      assert.equal(revoked.code, 0, revoked.stderr);
+      const reported = `Also deleted 1 object under ${folder} that no ledger entry names (left by an interrupted or failed publish):\n  ${orphan}\n`;
+      assert.ok(revoked.stderr.includes(reported), revoked.stderr);
+      assert.deepEqual(await bucket.keys(folder), []);
+    }
+  });
 
   it("and a publish after all those kills completes with a working link", async () => {
     const result = await run(publishCohortCommand, ["--outputs", bucket.outputsFile, "--endpoint", proxy.endpoint, "--cohort", "After the kills", "--manifest", manifest, "--json"]);

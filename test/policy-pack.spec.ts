@@ -79,6 +79,7 @@ const R = {
   presignerWrites: "presigner-writes-only-config-and-ledger",
   ageCap: "s3-presigned-url-age-cap",
   sigv2: "s3-deny-sigv2",
+  presignedReadsOnly: "s3-deny-presigned-writes",
 } as const;
 
 const ROOT_STACK_NAME = "chromoscope-private-data-dev";
@@ -173,7 +174,7 @@ const VARIANTS: Variant[] = [
 ];
 
 /** Rules that need a value AWS computes (a policy document built from an ARN, a key's creation date). */
-const UNDECIDED_IN_PREVIEW_USER = [R.rotation, R.iamWildcards, R.presignerWrites, R.tls, R.sigv2, R.publicPrincipal, R.ageCap].sort();
+const UNDECIDED_IN_PREVIEW_USER = [R.rotation, R.iamWildcards, R.presignerWrites, R.tls, R.sigv2, R.publicPrincipal, R.ageCap, R.presignedReadsOnly].sort();
 const UNDECIDED_IN_PREVIEW_ROLE = UNDECIDED_IN_PREVIEW_USER.filter((rule) => rule !== R.rotation);
 
 describe("policy pack (rules run against the program under mocks)", function () {
@@ -428,6 +429,7 @@ describe("policy pack (rules run against the program under mocks)", function () 
             [R.tls, "-data-logs"],
             [R.sigv2, "-data-logs"],
             [R.ageCap, "-data-logs"],
+            [R.presignedReadsOnly, "-data-logs"],
           ],
           base,
         );
@@ -718,6 +720,53 @@ describe("policy pack (rules run against the program under mocks)", function () 
       it("reports a bucket policy without the SigV2 deny", async () => {
         dropStatement(pick(resources, T.policy, "-data-policy"), "DenySignatureVersion2");
         expectFindings(await run(resources), "mandatory", [[R.sigv2, "-data-bucket"]], base);
+      });
+    });
+
+    describe(R.presignedReadsOnly, () => {
+      it("reports a bucket policy without the deny of presigned writes", async () => {
+        dropStatement(pick(resources, T.policy, "-data-policy"), "DenyPresignedRequestsOtherThanReads");
+        const result = await run(resources);
+        expectFindings(result, "mandatory", [[R.presignedReadsOnly, "-data-bucket"]], base);
+        assert.match(message(result, R.presignedReadsOnly), /no statement denies presigned writes/);
+      });
+
+      it("reports a deny that spares presigned PUTs, naming what it spares", async () => {
+        editStatement(pick(resources, T.policy, "-data-logs-policy"), "DenyPresignedRequestsOtherThanReads", (statement) => {
+          statement.NotAction = [...statement.NotAction, "s3:Put*"];
+        });
+        const result = await run(resources);
+        expectFindings(result, "mandatory", [[R.presignedReadsOnly, "-data-logs"]], base);
+        assert.match(message(result, R.presignedReadsOnly), /spares s3:PutObject, .*s3:PutBucketPolicy/);
+      });
+
+      it("reports a deny narrowed by another condition, or one that lists some writes only", async () => {
+        editStatement(pick(resources, T.policy, "-data-policy"), "DenyPresignedRequestsOtherThanReads", (statement) => {
+          statement.Condition.IpAddress = { "aws:SourceIp": "203.0.113.0/24" };
+        });
+        editStatement(pick(resources, T.policy, "-data-logs-policy"), "DenyPresignedRequestsOtherThanReads", (statement) => {
+          delete statement.NotAction;
+          statement.Action = ["s3:PutObject", "s3:DeleteObject"];
+        });
+        const result = await run(resources);
+        expectFindings(
+          result,
+          "mandatory",
+          [
+            [R.presignedReadsOnly, "-data-bucket"],
+            [R.presignedReadsOnly, "-data-logs"],
+          ],
+          base,
+        );
+        assert.match(message(result, R.presignedReadsOnly), /spares s3:DeleteObjectVersion/);
+      });
+
+      it("accepts a deny of every presigned action (s3:*): stricter, if useless for links", async () => {
+        editStatement(pick(resources, T.policy, "-data-policy"), "DenyPresignedRequestsOtherThanReads", (statement) => {
+          delete statement.NotAction;
+          statement.Action = "s3:*";
+        });
+        assert.deepEqual(findings(await runOnly(R.presignedReadsOnly, resources), "mandatory", base), []);
       });
     });
   });

@@ -105,6 +105,9 @@ describe("stack settings", () => {
     ["configs that expire before their links", { configExpiryDays: "2" }, /configExpiryDays 2 is shorter than maxLinkLifetimeSeconds .*at least 7/],
     ["a plain-http viewer", { viewerUrl: "http://chromoscope.bio/app/" }, /viewerUrl .*https URL/],
     ["a viewer URL with a query", { viewerUrl: "https://chromoscope.bio/app/?x=1" }, /viewerUrl .*without query/],
+    ["a log reader that is an account root", { logReaderArns: '["arn:aws:iam::123456789012:root"]' }, /logReaderArns .*IAM role or user ARNs/],
+    ["a log reader in any account", { logReaderArns: '["arn:aws:iam::*:role/audit"]' }, /logReaderArns .*IAM role or user ARNs/],
+    ["log readers without access logging", { logReaderArns: '["arn:aws:iam::123456789012:role/audit"]', accessLogging: "false" }, /logReaderArns is set but accessLogging is false/],
   ];
   for (const [what, values, message] of rejected) {
     it(`rejects ${what}, naming the key and the allowed values`, () => {
@@ -123,6 +126,15 @@ describe("stack settings", () => {
       assert.match(error.message, /chromoscope-private-data:keyRotationDays = 120/);
       assert.match(error.message, /chromoscope-private-data:presignerKind = admin/);
     }
+  });
+
+  it("accepts log readers: roles, users and SSO roles with a wildcard suffix", () => {
+    const readers = [
+      "arn:aws:iam::123456789012:role/security-audit",
+      "arn:aws:iam::123456789012:user/alice",
+      "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Audit_*",
+    ];
+    assert.deepEqual(resolveWith({ logReaderArns: JSON.stringify(readers) }).logReaderArns, readers);
   });
 
   it("accepts \"*\" as an origin only when it is set", () => {

@@ -1,7 +1,7 @@
 import "./support/pulumi-mocks";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { CORS_EXPOSE_HEADERS, PolicyDocument, PolicyStatement } from "../components/documents";
+import { CORS_EXPOSE_HEADERS, logBucketPolicyDocument, PolicyDocument, PolicyStatement } from "../components/documents";
 import { MOCK_KEY_CREATED_AT, MOCK_REGION, mockAccessKeyId } from "./support/pulumi-mocks";
 import { ofType, single, synthesize, SynthesizedResource, SynthesizedStack } from "./support/stack-harness";
 
@@ -153,6 +153,8 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
         StringEquals: { "s3:authType": "REST-QUERY-STRING" },
         NumericGreaterThan: { "s3:signatureAge": 604_800_000 },
       });
+      expectDeny("DenyPresignedRequestsOtherThanReads", { StringEquals: { "s3:authType": "REST-QUERY-STRING" } });
+      assert.deepEqual(statement(policy, "DenyPresignedRequestsOtherThanReads").NotAction, ["s3:GetObject", "s3:GetObjectVersion"]);
       assert.equal(policy.Statement.filter((s) => s.Effect === "Allow").length, 0, "the data bucket policy grants nothing");
     });
 
@@ -174,6 +176,31 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
         ArnLike: { "aws:SourceArn": data.state.arn },
         StringEquals: { "aws:SourceAccount": "123456789012" },
       });
+    });
+
+    it("denies every read of the logs but the account root's and the logReaderArns' (the logs hold full presigned URLs)", async () => {
+      const logs = single(stack, T.bucket, "-data-logs");
+      const readDeny = (synthesized: SynthesizedStack) =>
+        statement(doc(single(synthesized, T.policy, "-data-logs-policy")), "DenyLogReadsExceptAccountRootAndLogReaders");
+      assert.deepEqual(readDeny(stack), {
+        Sid: "DenyLogReadsExceptAccountRootAndLogReaders",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:GetObject*",
+        Resource: `${logs.state.arn}/*`,
+        Condition: { ArnNotLike: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:root"] } },
+      });
+      const reader = "arn:aws:iam::123456789012:role/security-audit";
+      const withReader = await synthesize({ logReaderArns: [reader] });
+      assert.deepEqual(readDeny(withReader).Condition, { ArnNotLike: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:root", reader] } });
+    });
+
+    it("refuses a log reader of another account (the log bucket grants no other account, so it could never read)", () => {
+      const args = { bucketArn: "arn:aws:s3:::logs", sourceBucketArn: "arn:aws:s3:::data", accountId: "123456789012", maxLinkLifetimeSeconds: 3600 };
+      assert.throws(
+        () => logBucketPolicyDocument({ ...args, logReaderArns: ["arn:aws:iam::210987654321:role/audit"] }),
+        /logReaderArns must name principals of account 123456789012 .*arn:aws:iam::210987654321:role\/audit/,
+      );
     });
 
     it("has exactly one CORS rule: GET only, the viewer origin, the range headers exposed", () => {

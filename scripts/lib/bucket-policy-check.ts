@@ -37,6 +37,7 @@ const DENY_PURPOSES: Readonly<Record<string, string>> = {
   DenyInsecureTransport: "requests without TLS (aws:SecureTransport false)",
   DenyOutdatedTls: "TLS below 1.2",
   DenySignatureVersion2: "SigV2 signatures",
+  DenyPresignedRequestsOtherThanReads: "presigned requests other than reads (a presigned PUT or DELETE)",
   DenyPresignedUrlsOlderThanMaxLifetime: "presigned links older than maxLinkLifetimeSeconds (s3:signatureAge)",
 };
 
@@ -141,14 +142,30 @@ function conditionCovers(found: ConditionEntry, declared: ConditionEntry): { ok:
 }
 
 /**
+ * Whether `found` denies every action the declared statement denies. A declared NotAction ("every
+ * action but these") is covered by a NotAction that spares no more, or by an Action of every S3 action.
+ */
+function deniesAtLeast(found: FoundStatement, declared: PolicyStatement): boolean {
+  const actions = strings(found.Action);
+  if (declared.NotAction !== undefined) {
+    if (found.NotAction !== undefined) {
+      const spared = strings(declared.NotAction);
+      return strings(found.NotAction).every((action) => spared.some((pattern) => glob(pattern, action, true)));
+    }
+    return actions.some((pattern) => pattern === "*" || pattern.toLowerCase() === "s3:*");
+  }
+  if (found.NotAction !== undefined) return false;
+  return strings(declared.Action).every((action) => actions.some((pattern) => glob(pattern, action, true)));
+}
+
+/**
  * Whether `found` denies everything the declared deny statement denies: Deny, everyone, every S3
  * action, the bucket and its objects, and the same conditions (each equal or stricter, none added:
  * an extra condition narrows a deny).
  */
 function denyCovers(found: FoundStatement, declared: PolicyStatement): { ok: boolean; ageCapMs?: number } {
-  if (found.Effect !== "Deny" || !isEveryone(found.Principal) || found.NotPrincipal !== undefined || found.NotAction !== undefined) return { ok: false };
-  const actions = strings(found.Action);
-  if (!strings(declared.Action).every((action) => actions.some((pattern) => glob(pattern, action, true)))) return { ok: false };
+  if (found.Effect !== "Deny" || !isEveryone(found.Principal) || found.NotPrincipal !== undefined) return { ok: false };
+  if (!deniesAtLeast(found, declared)) return { ok: false };
   const paths = strings(found.Resource).map(s3Path).filter((path): path is string => path !== undefined);
   const wanted = strings(declared.Resource)
     .map(s3Path)

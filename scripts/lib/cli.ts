@@ -5,10 +5,10 @@
  */
 import { createInterface } from "node:readline/promises";
 import { Command, CommanderError, Option } from "commander";
-import { CliError, describeCause, ExitCode } from "./errors";
+import { CliError, describeCause, ExitCode, InterruptSignal } from "./errors";
 import { fromCredentialChain, fromStackKey, ResolvedCredentials } from "./credentials";
 import { createS3Client, ObjectStore, S3ConnectionOptions, s3ObjectStore } from "./object-store";
-import { loadStackOutputs, StackOutputs, stackKey } from "./stack-outputs";
+import { EXPORT_OUTPUTS_COMMAND, loadStackOutputs, StackOutputs, stackKey } from "./stack-outputs";
 
 type CredentialProvider = Parameters<typeof fromCredentialChain>[0];
 
@@ -26,6 +26,43 @@ export interface CliIo {
   s3?: Partial<S3ConnectionOptions>;
   /** Answers a yes/no question on the terminal; absent when not interactive. */
   confirm?(question: string): Promise<boolean>;
+  /**
+   * Calls `handler` on the first SIGINT or SIGTERM until the returned function is called; a second
+   * signal then acts as if nobody listened (the process ends at once). Absent: not interruptible.
+   */
+  onInterrupt?(handler: (signal: InterruptSignal) => void): () => void;
+}
+
+/** Listens for SIGINT and SIGTERM once: the next signal gets Node's default (the process ends). */
+function onProcessInterrupt(handler: (signal: InterruptSignal) => void): () => void {
+  const listener = (signal: NodeJS.Signals) => {
+    stop();
+    handler(signal === "SIGTERM" ? "SIGTERM" : "SIGINT");
+  };
+  const stop = () => {
+    process.off("SIGINT", listener);
+    process.off("SIGTERM", listener);
+  };
+  process.on("SIGINT", listener);
+  process.on("SIGTERM", listener);
+  return stop;
+}
+
+/**
+ * Runs `work` with a signal that aborts, with the signal's name as reason, on the first SIGINT or
+ * SIGTERM; says on stderr that the command is stopping and cleaning up.
+ */
+export async function interruptibly<T>(io: CliIo, work: (interruption: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const stop = io.onInterrupt?.((signal) => {
+    io.stderr(`\n${signal}: stopping and cleaning up (nothing is left half-published); signal again to quit at once.\n`);
+    controller.abort(signal);
+  });
+  try {
+    return await work(controller.signal);
+  } finally {
+    stop?.();
+  }
 }
 
 /** Asks on the terminal (stderr, so stdout stays clean); only an explicit yes counts. */
@@ -46,6 +83,7 @@ export function processIo(): CliIo {
     now: () => new Date(),
     env: process.env,
     ...(process.stdin.isTTY && process.stderr.isTTY ? { confirm: askOnTerminal } : {}),
+    onInterrupt: onProcessInterrupt,
   };
 }
 
@@ -61,7 +99,7 @@ export interface StackOptions {
 export function addStackOptions(command: Command): Command {
   return command
     .option("--stack <name>", "read the outputs of this Pulumi stack (`pulumi stack output --json --show-secrets`)")
-    .option("--outputs <file>", "read the stack outputs from this JSON file instead of the Pulumi CLI")
+    .option("--outputs <file>", `read the stack outputs from this JSON file instead of the Pulumi CLI (write it with ${EXPORT_OUTPUTS_COMMAND})`)
     .option("--endpoint <url>", "S3-compatible endpoint, path-style (e.g. http://127.0.0.1:4569 for a local server)")
     .option("--bucket <name>", "override the stack's bucket (with --region: use a bucket without stack outputs)")
     .option("--region <region>", "override the bucket's region");
@@ -90,10 +128,22 @@ export function validateEndpoint(endpoint: string | undefined): string | undefin
   });
 }
 
+/** The stack outputs the options name; a warning (an outputs file others can read) goes to stderr. */
+export function readStackOutputs(options: StackOptions, io: CliIo): Promise<StackOutputs> {
+  return loadStackOutputs({
+    stack: options.stack,
+    outputsFile: options.outputs,
+    bucket: options.bucket,
+    region: options.region,
+    env: io.env,
+    warn: (message) => io.stderr(`warning: ${message}\n`),
+  });
+}
+
 /** Reads the stack outputs, picks the signing credentials and connects to the bucket. */
 export async function openStack(options: StackOptions, io: CliIo): Promise<OpenedStack> {
   const endpoint = validateEndpoint(options.endpoint);
-  const outputs = await loadStackOutputs({ stack: options.stack, outputsFile: options.outputs, bucket: options.bucket, region: options.region, env: io.env });
+  const outputs = await readStackOutputs(options, io);
   const key = stackKey(outputs);
   const credentials = key ? fromStackKey(key) : await fromCredentialChain(io.credentialProvider);
   const connection: S3ConnectionOptions = { region: outputs.region, credentials: credentials.credentials, endpoint, ...io.s3 };

@@ -47,7 +47,7 @@ import { createS3Client, describeS3Failure, fixFor, ObjectStore, ObjectSummary, 
 import { S3QueryPresigner, SigningCredentials } from "./presign";
 import { decideRotation, foldLedger, KeySlots, keySlotsOf, Publication, SlotKey } from "./rotation";
 import { judgeSettings } from "./doctor-settings-check";
-import { StackOutputs } from "./stack-outputs";
+import { EXPORT_OUTPUTS_COMMAND, StackOutputs } from "./stack-outputs";
 
 // ---------------------------------------------------------------- results
 
@@ -532,7 +532,7 @@ async function identityFinding(probe: Probe): Promise<Finding> {
             detail: `AWS does not know the access key ${key}: it was deleted, deactivated or rotated away`,
             fix:
               credentials.kind === "stack-presigner"
-                ? "export fresh outputs (`pulumi stack output --json --show-secrets`): the presigner's keys may have been rotated"
+                ? `export fresh outputs (\`${EXPORT_OUTPUTS_COMMAND}\`): the presigner's keys may have been rotated`
                 : "configure current AWS credentials (AWS_PROFILE, aws sso login, or environment variables)",
           };
         case "SignatureDoesNotMatch":
@@ -791,14 +791,19 @@ export function judgeBucketPolicy(policyJson: string, bucket: string, maxLinkLif
     return {
       finding: {
         status: "warn",
-        detail: `denies plain HTTP, old TLS and SigV2, but cuts presigned links at ${describeDuration(capSeconds)}, shorter than the stack's maxLinkLifetimeSeconds (${describeDuration(maxLinkLifetimeSeconds)}): longer links die early`,
+        detail:
+          `denies plain HTTP, old TLS, SigV2 and presigned writes, but cuts presigned links at ${describeDuration(capSeconds)}, ` +
+          `shorter than the stack's maxLinkLifetimeSeconds (${describeDuration(maxLinkLifetimeSeconds)}): longer links die early`,
         fix: "run `pulumi up --refresh` to restore the declared policy, or lower maxLinkLifetimeSeconds to match",
       },
       capSeconds,
     };
   }
   return {
-    finding: { status: "pass", detail: `denies plain HTTP, TLS below 1.2, SigV2 and presigned links older than ${describeDuration(maxLinkLifetimeSeconds)}` },
+    finding: {
+      status: "pass",
+      detail: `denies plain HTTP, TLS below 1.2, SigV2, presigned writes and presigned links older than ${describeDuration(maxLinkLifetimeSeconds)}`,
+    },
   };
 }
 

@@ -7,6 +7,10 @@ export const ExitCode = {
   validation: 1,
   usage: 2,
   aws: 3,
+  /** Stopped by SIGINT (Ctrl-C): 128 + 2, as a shell reports it. */
+  interrupted: 130,
+  /** Stopped by SIGTERM: 128 + 15. */
+  terminated: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -51,6 +55,19 @@ export class UsageError extends CliError {
 export class AwsError extends CliError {
   constructor(message: string, options: CliErrorOptions = {}) {
     super(message, ExitCode.aws, options);
+  }
+}
+
+export type InterruptSignal = "SIGINT" | "SIGTERM";
+
+/** The command was stopped by a signal; it says what it did about it. Exit 130 (SIGINT) or 143 (SIGTERM). */
+export class InterruptedError extends CliError {
+  constructor(
+    readonly signal: InterruptSignal,
+    message: string,
+    options: CliErrorOptions = {},
+  ) {
+    super(message, signal === "SIGINT" ? ExitCode.interrupted : ExitCode.terminated, options);
   }
 }
 

@@ -77,6 +77,11 @@ export async function writeLedgerEntry(store: ObjectStore, ledgerPrefix: string,
   return key;
 }
 
+/** Whether the entry was written (a write whose answer never came may have been): the key holds exactly it. */
+export function ledgerEntryStored(store: ObjectStore, ledgerPrefix: string, stem: string, entry: LedgerEntry): Promise<boolean> {
+  return holdsExactly(store, ledgerObjectKey(ledgerPrefix, stem), serializeLedgerEntry(entry));
+}
+
 async function holdsExactly(store: ObjectStore, key: string, body: string): Promise<boolean> {
   try {
     return (await store.read(key)).equals(Buffer.from(body, "utf8"));

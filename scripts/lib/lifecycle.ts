@@ -33,14 +33,17 @@ export async function loadPublications(
   return options.cohort === undefined ? publications : publicationsOf(publications, options.cohort);
 }
 
+/** The error for a cohort the ledger does not know. */
+export function noPublicationError(bucket: string, outputs: StackOutputs, cohort: string): ValidationError {
+  return new ValidationError(`cohort ${printable(cohort)} has no publication in the ledger (s3://${bucket}/${outputs.ledgerPrefix})`, {
+    fix: "check the name with `npm run cohorts` (names are matched exactly, spaces and case included)",
+  });
+}
+
 /** The cohort's publications, or a ValidationError naming the cohorts the ledger does know. */
 export async function requirePublications(store: ObjectStore, outputs: StackOutputs, cohort: string, warn?: (message: string) => void): Promise<Publication[]> {
   const publications = await loadPublications(store, outputs.ledgerPrefix, { cohort, warn });
-  if (publications.length === 0) {
-    throw new ValidationError(`cohort ${printable(cohort)} has no publication in the ledger (s3://${store.bucket}/${outputs.ledgerPrefix})`, {
-      fix: "check the name with `npm run cohorts` (names are matched exactly, spaces and case included)",
-    });
-  }
+  if (publications.length === 0) throw noPublicationError(store.bucket, outputs, cohort);
   return publications;
 }
 

@@ -11,7 +11,7 @@ import {
   S3Client,
   S3ServiceException,
 } from "@aws-sdk/client-s3";
-import { AwsError, describeCause } from "./errors";
+import { AwsError, describeCause, InterruptedError } from "./errors";
 import { SigningCredentials } from "./presign";
 
 export interface ObjectSummary {
@@ -20,15 +20,20 @@ export interface ObjectSummary {
   lastModified?: Date;
 }
 
+/** `signal`: abandons the call (closing its connection) when it aborts. */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
 export interface ObjectStore {
   readonly bucket: string;
   /** Every object under `prefix`, page by page (about one request per 1,000 objects). */
-  list(prefix: string): AsyncIterable<ObjectSummary>;
+  list(prefix: string, options?: CallOptions): AsyncIterable<ObjectSummary>;
   /** `createOnly`: a conditional write (`If-None-Match: *`) that fails if the key exists. */
-  put(key: string, body: string | Uint8Array, contentType: string, options?: { createOnly?: boolean }): Promise<void>;
-  remove(key: string): Promise<void>;
+  put(key: string, body: string | Uint8Array, contentType: string, options?: { createOnly?: boolean } & CallOptions): Promise<void>;
+  remove(key: string, options?: CallOptions): Promise<void>;
   /** The object's bytes, or only `[start, end]` (inclusive) with a ranged GET. */
-  read(key: string, range?: { start: number; end: number }): Promise<Buffer>;
+  read(key: string, range?: { start: number; end: number }, options?: CallOptions): Promise<Buffer>;
 }
 
 export interface S3ConnectionOptions {
@@ -131,20 +136,22 @@ class S3ObjectStore implements ObjectStore {
     private readonly callTimeoutMs: number,
   ) {}
 
-  private async call<T>(step: string, action: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
-    const signal = AbortSignal.timeout(this.callTimeoutMs);
+  private async call<T>(step: string, action: (abortSignal: AbortSignal) => Promise<T>, options: CallOptions = {}): Promise<T> {
+    const timeout = AbortSignal.timeout(this.callTimeoutMs);
     try {
-      return await action(signal);
+      return await action(options.signal ? AbortSignal.any([timeout, options.signal]) : timeout);
     } catch (error) {
-      throw new AwsError(`${step} failed: ${describeS3Failure(error, signal.aborted, this.callTimeoutMs)}`, { fix: fixFor(error, this.bucket), cause: error });
+      throw new AwsError(`${step} failed: ${describeS3Failure(error, timeout.aborted, this.callTimeoutMs)}`, { fix: fixFor(error, this.bucket), cause: error });
     }
   }
 
-  async *list(prefix: string): AsyncIterable<ObjectSummary> {
+  async *list(prefix: string, options: CallOptions = {}): AsyncIterable<ObjectSummary> {
     let token: string | undefined;
     do {
-      const page = await this.call(`listing s3://${this.bucket}/${prefix}`, (abortSignal) =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }), { abortSignal }),
+      const page = await this.call(
+        `listing s3://${this.bucket}/${prefix}`,
+        (abortSignal) => this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }), { abortSignal }),
+        options,
       );
       for (const object of page.Contents ?? []) {
         if (object.Key !== undefined) yield { key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified };
@@ -153,22 +160,27 @@ class S3ObjectStore implements ObjectStore {
     } while (token);
   }
 
-  async put(key: string, body: string | Uint8Array, contentType: string, options: { createOnly?: boolean } = {}): Promise<void> {
-    await this.call(`uploading s3://${this.bucket}/${key}`, (abortSignal) =>
-      this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ...(options.createOnly ? { IfNoneMatch: "*" } : {}) }),
-        { abortSignal },
-      ),
+  async put(key: string, body: string | Uint8Array, contentType: string, options: { createOnly?: boolean } & CallOptions = {}): Promise<void> {
+    await this.call(
+      `uploading s3://${this.bucket}/${key}`,
+      (abortSignal) =>
+        this.client.send(
+          new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ...(options.createOnly ? { IfNoneMatch: "*" } : {}) }),
+          { abortSignal },
+        ),
+      options,
     );
   }
 
-  async remove(key: string): Promise<void> {
-    await this.call(`deleting s3://${this.bucket}/${key}`, (abortSignal) =>
-      this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }),
+  async remove(key: string, options: CallOptions = {}): Promise<void> {
+    await this.call(
+      `deleting s3://${this.bucket}/${key}`,
+      (abortSignal) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }),
+      options,
     );
   }
 
-  async read(key: string, range?: { start: number; end: number }): Promise<Buffer> {
+  async read(key: string, range?: { start: number; end: number }, options: CallOptions = {}): Promise<Buffer> {
     return this.call(`reading s3://${this.bucket}/${key}`, async (abortSignal) => {
       const maxAttempts = await this.maxAttempts();
       for (let attempt = 1; ; attempt++) {
@@ -187,7 +199,7 @@ class S3ObjectStore implements ObjectStore {
           await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(20_000, 100 * 2 ** attempt)));
         }
       }
-    });
+    }, options);
   }
 
   /** The client's attempt budget (the SDK resolves it as a provider). */
@@ -200,4 +212,37 @@ class S3ObjectStore implements ObjectStore {
 
 export function s3ObjectStore(client: S3Client, bucket: string, callTimeoutMs: number = S3_DEFAULTS.callTimeoutMs): ObjectStore {
   return new S3ObjectStore(client, bucket, callTimeoutMs);
+}
+
+/**
+ * The same store, every call of it abandoned (its connection closed) once `interruption` aborts
+ * with a signal's name as reason, failing then with an InterruptedError. Clean-up after an
+ * interruption goes through the original store, whose calls still run.
+ */
+export function interruptible(store: ObjectStore, interruption: AbortSignal): ObjectStore {
+  const stopped = (cause?: unknown) =>
+    new InterruptedError(interruption.reason === "SIGTERM" ? "SIGTERM" : "SIGINT", `interrupted (${String(interruption.reason)})`, { cause });
+  const guard = async <T>(call: () => Promise<T>): Promise<T> => {
+    if (interruption.aborted) throw stopped();
+    try {
+      return await call();
+    } catch (error) {
+      throw interruption.aborted ? stopped(error) : error;
+    }
+  };
+  const signal = interruption;
+  return {
+    bucket: store.bucket,
+    async *list(prefix) {
+      if (interruption.aborted) throw stopped();
+      try {
+        yield* store.list(prefix, { signal });
+      } catch (error) {
+        throw interruption.aborted ? stopped(error) : error;
+      }
+    },
+    put: (key, body, contentType, options) => guard(() => store.put(key, body, contentType, { ...options, signal })),
+    remove: (key) => guard(() => store.remove(key, { signal })),
+    read: (key, range) => guard(() => store.read(key, range, { signal })),
+  };
 }

@@ -2,7 +2,7 @@
  * SigV4 query-string presigning of S3 object URLs, built for signing whole cohorts at once.
  *
  * The URLs are byte for byte what `getSignedUrl` from @aws-sdk/s3-request-presigner returns for a
- * `GetObjectCommand` / `PutObjectCommand` with `requestChecksumCalculation` and
+ * `GetObjectCommand` with `requestChecksumCalculation` and
  * `responseChecksumValidation` set to `WHEN_REQUIRED`, minus the SDK's `x-id=GetObject` marker and
  * any checksum parameter: `host` is the only signed header, the payload is `UNSIGNED-PAYLOAD`, the
  * query is sorted the way the SDK sorts it, and a session token travels as `X-Amz-Security-Token`.
@@ -13,6 +13,9 @@
  * key is computed once per presigner, the signing key once per (day, region, service, secret) in a
  * {@link SigningKeyCache}, and a URL costs one key encoding, one SHA-256, one HMAC-SHA256 and a
  * few string concatenations.
+ *
+ * Only reads are presigned: the bucket policy denies every presigned request but a read, so a
+ * presigned write could not work, and the tools write with header-signed requests (the SDK's).
  *
  * Nothing here reads the clock, the environment or the network: the signing date is an argument.
  * The secret access key never appears in a message.
@@ -106,8 +109,8 @@ function hmac(key: string | Buffer, data: string): Buffer {
 }
 
 /**
- * Presigns GET and PUT URLs for the objects of one bucket with one set of credentials, one
- * signing date and one expiry. Build one per batch and call it per key.
+ * Presigns GET URLs for the objects of one bucket with one set of credentials, one signing date
+ * and one expiry. Build one per batch and call it per key.
  */
 export class S3QueryPresigner {
   /** When every URL of this presigner stops working (signing second + expiry). */
@@ -121,7 +124,6 @@ export class S3QueryPresigner {
   private readonly urlMid: string; // "?" + query up to and including "X-Amz-Signature="
   private readonly urlTail: string; // "&X-Amz-SignedHeaders=host"
   private readonly getHead: string; // "GET\n" + canonical path prefix
-  private readonly putHead: string; // "PUT\n" + canonical path prefix
   private readonly canonicalTail: string; // "\n" + canonical query + headers + payload hash
   private readonly stringToSignHead: string; // algorithm, date, scope
 
@@ -165,7 +167,6 @@ export class S3QueryPresigner {
     this.urlMid = `?${queryHead}&X-Amz-Signature=`;
     this.urlTail = signedHeaders;
     this.getHead = `GET\n${target.pathPrefix}`;
-    this.putHead = `PUT\n${target.pathPrefix}`;
     this.canonicalTail = `\n${queryHead}${signedHeaders}\nhost:${target.host}\n\nhost\n${UNSIGNED_PAYLOAD}`;
     this.stringToSignHead = `${ALGORITHM}\n${this.amzDate}\n${scope}\n`;
   }
@@ -173,14 +174,6 @@ export class S3QueryPresigner {
   /** A presigned GET URL for the object `key` (raw, not encoded). */
   presignGet(key: string): string {
     return this.sign(this.getHead, key);
-  }
-
-  /**
-   * A presigned PUT URL for the object `key`. Only `host` is signed, so the uploader may send any
-   * `Content-Type` (and no checksum is required).
-   */
-  presignPut(key: string): string {
-    return this.sign(this.putHead, key);
   }
 
   /** The object's unsigned URL (same host, path and encoding as the presigned ones). */

@@ -4,22 +4,25 @@
  *
  * Write order (so the bucket never holds a partial config nor a live link the ledger does not know):
  * validate and sign everything → PUT the config (one request, complete body) → PUT the ledger entry;
- * if the ledger PUT fails, the config just written is deleted and the publish fails.
+ * if the ledger PUT fails, the config just written is deleted and the publish fails. An interruption
+ * (SIGINT, SIGTERM) stops the requests in flight and does the same: a config whose ledger entry was
+ * not written is deleted; once the entry is written, the publication stands (its link unprinted).
  */
 import { performance } from "node:perf_hooks";
 import { buildConfig, chromoscopeLink } from "./chromoscope";
 import { ResolvedCredentials } from "./credentials";
 import { discoverSamples } from "./discover";
-import { AwsError, UsageError, ValidationError } from "./errors";
+import { AwsError, InterruptedError, InterruptSignal, UsageError, ValidationError } from "./errors";
 import { checkContent, checkObjectsExist } from "./existence";
 import { decideExpiry, ExpiryDecision } from "./expiry";
 import { writePrivateFileAtomic } from "./files";
-import { LedgerEntry, writeLedgerEntry } from "./ledger";
+import { LedgerEntry, ledgerEntryStored, writeLedgerEntry } from "./ledger";
 import { linkSignerFor } from "./publication-status";
 import { readManifest } from "./manifest";
 import { assertCohortName, configObjectKey, ledgerObjectKey, printable, publicationStem } from "./naming";
-import { ObjectStore } from "./object-store";
+import { interruptible, ObjectStore } from "./object-store";
 import { S3QueryPresigner } from "./presign";
+import { shellCommand } from "./rotation";
 import { formatProblem, LocatedSample, Problem } from "./samples";
 import { StackOutputs } from "./stack-outputs";
 import { validateSamples } from "./validate";
@@ -62,6 +65,13 @@ export interface PublishContext {
   progress?: Progress;
   /** Warnings for stderr. */
   warn?(message: string): void;
+  /**
+   * Aborts, with "SIGINT" or "SIGTERM" as reason, when the user interrupts: the publish stops its
+   * requests, removes a config it stored but did not record, and throws an InterruptedError.
+   */
+  interruption?: AbortSignal;
+  /** A follow-up command for the user, e.g. `npm run cohorts -- <the same stack options> <args>`. */
+  suggest?(script: string, args: readonly string[]): string;
 }
 
 export interface PublishResult {
@@ -166,9 +176,47 @@ async function checkedSamples(request: PublishRequest, context: PublishContext, 
   return samples;
 }
 
+/** How far an interrupted publish got, which decides what is left in the bucket and what the user is told. */
+export type InterruptedStage = "before-upload" | "config-removed" | "config-left" | "recorded";
+
+/** The error an interrupted publish ends with: what it did about it, and what the user can do. */
+export function interruptedPublish(
+  signal: InterruptSignal,
+  stage: InterruptedStage,
+  facts: { cohort: string; bucket: string; configKey?: string; ledgerKey?: string },
+  suggest: (script: string, args: readonly string[]) => string = (script, args) => shellCommand("npm", ["run", script, "--", ...args]),
+): InterruptedError {
+  const by = `interrupted by ${signal}`;
+  const config = `s3://${facts.bucket}/${facts.configKey}`;
+  const again = { fix: "run the command again to publish the cohort" };
+  const revoke = `\`${suggest("revoke-cohort", ["--cohort", facts.cohort])}\``;
+  switch (stage) {
+    case "before-upload":
+      return new InterruptedError(signal, `${by} before anything was uploaded: nothing was published`, again);
+    case "config-removed":
+      return new InterruptedError(signal, `${by} before the publication was recorded: its config (${config}) was removed, so nothing was published`, again);
+    case "config-left":
+      return new InterruptedError(
+        signal,
+        `${by} before the publication was recorded, and its config (${config}) could not be removed: no ledger entry names it and its link was never printed`,
+        { fix: `remove it with ${revoke} (revoke deletes everything under the cohort's folder)` },
+      );
+    case "recorded":
+      return new InterruptedError(
+        signal,
+        `${by} after the publication was recorded (${facts.ledgerKey}): cohort ${JSON.stringify(facts.cohort)} is published, but its link was not printed`,
+        { fix: `print a link with \`${suggest("cohorts", ["--cohort", facts.cohort, "--show-links"])}\`, or withdraw it with ${revoke}` },
+      );
+  }
+}
+
 export async function publishCohort(request: PublishRequest, context: PublishContext): Promise<PublishResult> {
   const cohort = assertCohortName(request.cohort);
-  const { outputs, credentials, store } = context;
+  const { outputs, credentials, store, interruption } = context;
+  // Every request of the publish stops when the user interrupts; clean-up afterwards uses `store`.
+  const working = interruption ? interruptible(store, interruption) : store;
+  const stop = (stage: InterruptedStage, facts: { configKey?: string; ledgerKey?: string } = {}) =>
+    interruptedPublish(interruption?.reason === "SIGTERM" ? "SIGTERM" : "SIGINT", stage, { cohort, bucket: store.bucket, ...facts }, context.suggest);
   // SigV4 signs whole seconds: one instant, to the second, is the publication's time everywhere.
   const now = new Date(Math.floor(context.now().getTime() / 1000) * 1000);
   const expiry = decideExpiry({
@@ -182,7 +230,12 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
   const viewerUrl = request.viewerUrl ?? outputs.viewerUrl;
 
   // 1. Every problem of the input, reported together, before anything is signed or written.
-  const samples = await checkedSamples(request, context, cohort);
+  let samples: LocatedSample[];
+  try {
+    samples = await checkedSamples(request, { ...context, store: working }, cohort);
+  } catch (error) {
+    throw error instanceof InterruptedError ? stop("before-upload") : error;
+  }
 
   // 2. Sign every file and serialise the config.
   const presigner = new S3QueryPresigner({
@@ -218,14 +271,18 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
   }
 
   // 3. Upload the complete config, then record it; undo the config if the record fails.
+  if (interruption?.aborted) throw stop("before-upload");
   const configBody = Buffer.concat(config.chunks, config.byteLength);
+  const unrecorded = async () => stop((await removeQuietly(store, configKey, context)) ? "config-removed" : "config-left", { configKey });
   try {
-    await step("upload-config", () => store.put(configKey, configBody, "application/json"));
+    await step("upload-config", () => working.put(configKey, configBody, "application/json"));
   } catch (error) {
     // An attempt may have reached S3 and stored the config although the answer was lost: remove it.
+    if (error instanceof InterruptedError) throw await unrecorded();
     await removeQuietly(store, configKey, context);
     throw error;
   }
+  if (interruption?.aborted) throw await unrecorded();
   const entry: LedgerEntry = {
     event: "publish",
     cohort,
@@ -243,8 +300,16 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
   };
   let ledgerKey: string;
   try {
-    ledgerKey = await step("write-ledger", () => writeLedgerEntry(store, outputs.ledgerPrefix, stem, entry));
+    ledgerKey = await step("write-ledger", () => writeLedgerEntry(working, outputs.ledgerPrefix, stem, entry));
   } catch (error) {
+    if (error instanceof InterruptedError) {
+      // The entry may have reached S3 before its connection was closed: then the publication stands.
+      // (If S3 stores it only after this check, the ledger names a deleted config: no link is lost.)
+      if (await ledgerEntryStored(store, outputs.ledgerPrefix, stem, entry)) {
+        throw stop("recorded", { configKey, ledgerKey: ledgerObjectKey(outputs.ledgerPrefix, stem) });
+      }
+      throw await unrecorded();
+    }
     await removeQuietly(store, configKey, context);
     const cause = error instanceof AwsError ? error.message : String(error);
     throw new AwsError(`recording the publication in the ledger (${ledgerObjectKey(outputs.ledgerPrefix, stem)}) failed, so the config was removed: ${cause}`, {
@@ -253,15 +318,19 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
     });
   }
 
+  if (interruption?.aborted) throw stop("recorded", { configKey, ledgerKey });
   const configUrl = presigner.presignGet(configKey);
   if (request.outFile) writePrivateFileAtomic(request.outFile, config.chunks);
   return { ...result, link: chromoscopeLink({ viewerUrl, cohort, configUrl }), configUrl, ledgerKey, configBody };
 }
 
-async function removeQuietly(store: ObjectStore, key: string, context: PublishContext): Promise<void> {
+/** Deletes an object after a failure; false (with a warning) when that fails too. */
+async function removeQuietly(store: ObjectStore, key: string, context: PublishContext): Promise<boolean> {
   try {
     await store.remove(key);
+    return true;
   } catch (error) {
     context.warn?.(`could not remove s3://${store.bucket}/${key} after the failure (${(error as Error).message}); delete it by hand`);
+    return false;
   }
 }

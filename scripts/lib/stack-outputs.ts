@@ -4,13 +4,17 @@
  * only --bucket and --region are given. Validated in one place; the secret is never printed.
  */
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { keySlotPlan, MAX_PRESIGN_SECONDS, rotationDueAt } from "../../components/documents";
 import { defaultSettings, StackSettings } from "../../components/settings";
 import { UsageError, ValidationError } from "./errors";
 import { printable } from "./naming";
+import { shellCommand } from "./rotation";
+
+/** How to write the outputs file so that only its owner can read it (it holds the presigner's secret key). */
+export const EXPORT_OUTPUTS_COMMAND = "(umask 077; pulumi stack output --json --show-secrets > outputs.json)";
 
 const PREFIX = z.string().regex(/^(?!\/)[^*?]*\/$/, "a key prefix ending with \"/\"");
 const ISO_DATE = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "an ISO 8601 date");
@@ -63,6 +67,8 @@ export interface OutputsSource {
   region?: string;
   /** Environment of the Pulumi CLI (PATH, PULUMI_*); default: this process's. */
   env?: NodeJS.ProcessEnv;
+  /** Warnings for stderr (an outputs file others can read). */
+  warn?: (message: string) => void;
 }
 
 /** Secret access keys are 40 base64 characters; anything short or placeholder-like is refused. */
@@ -76,7 +82,7 @@ function secretProblem(secret: string): string | undefined {
 export function parseStackOutputs(raw: unknown, origin: string, overrides: Pick<OutputsSource, "bucket" | "region"> = {}): StackOutputs {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new ValidationError(`${origin} does not hold a JSON object of stack outputs`, {
-      fix: "write it with `pulumi stack output --json --show-secrets > outputs.json`",
+      fix: `write it with \`${EXPORT_OUTPUTS_COMMAND}\``,
     });
   }
   const merged: Record<string, unknown> = { ...raw };
@@ -157,14 +163,52 @@ export function stackOutputsFor(settings: StackSettings, target: StandInStack): 
   return outputs;
 }
 
+/**
+ * Where the JSON breaks, by line and column, never by quoting it: the parser's own message can
+ * quote the text around the error, i.e. part of the secret key.
+ */
+function whereJsonBreaks(text: string, error: unknown): string {
+  if (text.trim() === "") return "it is empty";
+  const message = error instanceof Error ? error.message : "";
+  if (/end of JSON input|unterminated string/i.test(message)) return "it ends early";
+  const position = /at position (\d+)/.exec(message);
+  if (!position) return "a syntax error; the parser's message is not shown, as it would quote the file";
+  const before = text.slice(0, Number(position[1]));
+  const line = before.split("\n").length;
+  return `a syntax error at line ${line}, column ${before.length - before.lastIndexOf("\n")}`;
+}
+
 function parseJsonText(text: string, origin: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ValidationError(`${origin} is not valid JSON (${(error as Error).message}); it may be truncated`, {
-      fix: "export it again with `pulumi stack output --json --show-secrets > outputs.json`",
+    throw new ValidationError(`${origin} is not valid JSON (${whereJsonBreaks(text, error)}); it may be truncated`, {
+      fix: `export it again with \`${EXPORT_OUTPUTS_COMMAND}\``,
     });
   }
+}
+
+/** Who besides the owner can read or write a file with this mode, or undefined when nobody can. */
+function sharedWith(mode: number): string | undefined {
+  const who = [mode & 0o070 ? "its group" : "", mode & 0o007 ? "others" : ""].filter(Boolean);
+  return who.length > 0 ? who.join(" and ") : undefined;
+}
+
+/** Warns when an outputs file is open to its group or others: it holds the presigner's secret key. */
+function warnIfShared(path: string, warn: ((message: string) => void) | undefined): void {
+  if (!warn || process.platform === "win32") return;
+  let mode: number;
+  try {
+    mode = statSync(path).mode;
+  } catch {
+    return; // reading it reports the problem
+  }
+  const who = sharedWith(mode);
+  if (who === undefined) return;
+  warn(
+    `--outputs ${printable(path, 300)} is open to ${who} (mode ${(mode & 0o777).toString(8).padStart(3, "0")}), ` +
+      `and stack outputs hold the presigner's secret key: run \`${shellCommand("chmod", ["600", path])}\``,
+  );
 }
 
 /** Where Pulumi.yaml lives: the Pulumi CLI works on the project of its working directory. */
@@ -181,7 +225,7 @@ function pulumiStackOutput(stack: string, env: NodeJS.ProcessEnv | undefined): P
         if ((error as NodeJS.ErrnoException).code === "ENOENT") {
           return reject(
             new UsageError("--stack needs the Pulumi CLI, which is not installed here", {
-              fix: "run `pulumi stack output --json --show-secrets > outputs.json` where Pulumi is installed and pass --outputs outputs.json",
+              fix: `run \`${EXPORT_OUTPUTS_COMMAND}\` where Pulumi is installed and pass --outputs outputs.json`,
             }),
           );
         }
@@ -199,11 +243,12 @@ export async function loadStackOutputs(source: OutputsSource): Promise<StackOutp
   }
   if (source.outputsFile !== undefined) {
     const origin = `--outputs ${printable(source.outputsFile)}`;
+    warnIfShared(source.outputsFile, source.warn);
     let text: string;
     try {
       text = readFileSync(source.outputsFile, "utf8");
     } catch (error) {
-      throw new UsageError(`${origin}: cannot read the file`, { fix: "pass the path of a file written by `pulumi stack output --json --show-secrets`", cause: error });
+      throw new UsageError(`${origin}: cannot read the file`, { fix: `pass the path of a file written by \`${EXPORT_OUTPUTS_COMMAND}\``, cause: error });
     }
     return parseStackOutputs(parseJsonText(text, origin), origin, overrides);
   }

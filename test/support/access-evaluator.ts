@@ -27,6 +27,7 @@ import {
   OTHER_BUCKET_ARN,
   OTHER_KMS_KEY_ARN,
   PRINCIPALS,
+  PrincipalSpec,
   REFERENCE_IDENTITY_POLICIES,
   ROLE_KIND_PLACEHOLDER_USER,
   ROWS,
@@ -161,6 +162,7 @@ export function stackPolicies(stack: SynthesizedStack, variant: string, account:
   if (kmsKeyArn !== "") features.push("kms");
   if (logBucket) features.push("logging");
   if (stack.settings.externalId !== "") features.push("externalId");
+  if (logBucket && stack.settings.logReaderArns.length > 0) features.push("logReaders");
 
   const [firstData] = outputs.dataPrefixes;
   const symbols: Record<string, string> = {
@@ -247,12 +249,28 @@ function resourcePolicyFor(policies: StackPolicies, resource: string): { label: 
   return { label: "no resource policy", account: arnAccount === "" ? policies.account : arnAccount, bpa: false };
 }
 
+/**
+ * `aws:PrincipalArn` of a principal's requests, as AWS sets it (iam-simulate does not): an IAM user's
+ * or the root's own ARN, a role session's role ARN (the presigner's role as synthesized), none for
+ * anonymous requests and service principals.
+ */
+function principalArnOf(spec: PrincipalSpec, policies: StackPolicies): string | undefined {
+  if (spec.principalArn !== undefined) return bind(spec.principalArn, policies.symbols);
+  if (spec.arn === null || !spec.signs) return undefined;
+  const arn = bind(spec.arn, policies.symbols);
+  if (/^arn:aws:iam::\d{12}:(root|user\/)/.test(arn)) return arn;
+  if (spec.arn === "{presigner}" && policies.role) return policies.role.arn;
+  throw new Error(`no aws:PrincipalArn known for ${arn}: give its PrincipalSpec a principalArn`);
+}
+
 export function bindRow(row: AccessRow, policies: StackPolicies): BoundRequest {
-  const spec = PRINCIPALS[row.principal];
+  const spec: PrincipalSpec = PRINCIPALS[row.principal];
   const symbols = policies.symbols;
   const resource = bind(row.resource, symbols);
   const isS3 = row.action.toLowerCase().startsWith("s3:");
+  const principalArn = principalArnOf(spec, policies);
   const context: Record<string, string | null> = {
+    ...(principalArn !== undefined ? { "aws:PrincipalArn": principalArn } : {}),
     ...BASELINE_CONTEXT.all,
     ...(isS3 ? BASELINE_CONTEXT.s3 : {}),
     ...(isS3 && spec.signs ? BASELINE_CONTEXT.s3Signed : {}),

@@ -20,6 +20,7 @@ const FEATURE_LABELS: Record<string, string> = {
   kms: "with a KMS key",
   logging: "with access logging",
   externalId: "with an `externalId`",
+  logReaders: "with logReaderArns",
 };
 const DECISION_LABELS: Record<string, string> = { Allowed: "**allowed**", ImplicitlyDenied: "denied (no grant)", ExplicitlyDenied: "denied (explicit deny)" };
 
@@ -47,6 +48,7 @@ export function renderAccessMatrixTables(rows: readonly AccessRow[] = ROWS): str
     baseline("every request", BASELINE_CONTEXT.all),
     baseline("S3 requests", BASELINE_CONTEXT.s3),
     baseline("S3 requests of a principal that signs (SigV4 in the Authorization header; S3 sets `s3:signatureAge` only for presigned URLs, which the rows mark)", BASELINE_CONTEXT.s3Signed),
+    "- signed requests: `aws:PrincipalArn` = the principal's ARN (a role session's: its role's ARN, path included)",
     "",
     "Symbols, bound to each stack:",
     "",

@@ -44,6 +44,8 @@ export interface ProxiedRequest {
   fault?: FaultKind;
   /** With afterForward: the status the server answered before the fault replaced it. */
   upstreamStatus?: number;
+  /** How the request was signed: SigV4 in the Authorization header, in the query (presigned), or not at all. */
+  signedIn: "header" | "query" | "none";
   /** The request body's declared length, and (stallUpload) how much of it reached the server. */
   bodyLength: number;
   forwardedBytes?: number;
@@ -135,6 +137,11 @@ export function operationOf(method: string, url: string): { operation: string; k
     return { operation: `${verb}Bucket`, key };
   }
   return { operation: `${verb}Object`, key };
+}
+
+function signatureOf(url: string, headers: IncomingHttpHeaders): ProxiedRequest["signedIn"] {
+  if (/[?&]X-Amz-Signature=/i.test(url)) return "query";
+  return headers.authorization !== undefined ? "header" : "none";
 }
 
 function attemptOf(headers: IncomingHttpHeaders): number {
@@ -251,7 +258,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const method = req.method ?? "GET";
     const repeat = tries.get(`${method} ${url}`) ?? 0;
     tries.set(`${method} ${url}`, repeat + 1);
-    const seen: ProxiedRequest = { index: index++, method, url, ...operationOf(method, url), attempt: attemptOf(req.headers), repeat, bodyLength: Number(req.headers["content-length"] ?? 0) };
+    const seen: ProxiedRequest = {
+      index: index++,
+      method,
+      url,
+      ...operationOf(method, url),
+      attempt: attemptOf(req.headers),
+      repeat,
+      signedIn: signatureOf(url, req.headers),
+      bodyLength: Number(req.headers["content-length"] ?? 0),
+    };
     requests.push(seen);
     const rule = chooseRule(seen);
     const headers = { ...req.headers };

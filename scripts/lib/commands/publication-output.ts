@@ -9,10 +9,11 @@ import { dirname, resolve } from "node:path";
 import { Command } from "commander";
 import { CliIo, OpenedStack } from "../cli";
 import { describeDuration } from "../duration";
-import { CliError, ExitCode, UsageError } from "../errors";
+import { CliError, ExitCode, InterruptedError, UsageError } from "../errors";
 import { writePrivateFileAtomic } from "../files";
 import { printable } from "../naming";
-import { PublishResult } from "../publish";
+import { interruptible } from "../object-store";
+import { interruptedPublish, PublishResult } from "../publish";
 import { buildSharePage, parsePublishedConfig, SampleLink, sampleLinks, SharePageUpload, uploadSharePage } from "../share-page";
 
 export interface PublicationOutputOptions {
@@ -184,6 +185,8 @@ async function uploadPlannedPage(plan: SharePlan, result: PublishResult, signing
     if (!signing) throw new UsageError("--upload-share-page is not available here: the command passed no bucket to upload to");
     plan.shared.sharePage = await uploadSharePage(plan.html!, { configKey: result.configKey, createdAt: result.createdAt, expirySeconds: result.expiry.seconds }, signing);
   } catch (error) {
+    // Stopped by the user: not a failed share step, but the end of the command.
+    if (error instanceof InterruptedError) throw error;
     plan.failure ??= error;
   }
 }
@@ -260,4 +263,25 @@ function reportText(result: PublishResult, options: PublicationOutputOptions, io
     io.stdout(links.slice(start, start + 1000).map(({ id, link }) => `${id}\t${link}\n`).join(""));
   }
   if (shared.sharePage) io.stdout(`${shared.sharePage.url}\n`);
+}
+
+/**
+ * reportPublication with the share-page upload stopped by an interruption. The publication is
+ * recorded by then: the user is told it stands, with its link unprinted, and how to get or withdraw it.
+ */
+export async function reportInterruptibly(
+  result: PublishResult,
+  options: PublicationOutputOptions,
+  io: CliIo,
+  signer: string,
+  signing: SigningContext,
+  run: { interruption: AbortSignal; suggest: (script: string, args: readonly string[]) => string },
+): Promise<void> {
+  try {
+    await reportPublication(result, options, io, signer, { ...signing, store: interruptible(signing.store, run.interruption) });
+  } catch (error) {
+    if (!(error instanceof InterruptedError)) throw error;
+    const facts = { cohort: result.cohort, bucket: signing.store.bucket, configKey: result.configKey, ledgerKey: result.ledgerKey };
+    throw interruptedPublish(error.signal, "recorded", facts, run.suggest);
+  }
 }

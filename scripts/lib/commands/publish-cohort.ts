@@ -1,13 +1,20 @@
 import { Command, Option } from "commander";
 import { ASSEMBLIES } from "../samples";
-import { addStackOptions, CliIo, openStack, StackOptions } from "../cli";
+import { addStackOptions, CliIo, interruptibly, openStack, StackOptions } from "../cli";
 import { describeKind } from "../credentials";
 import { parseDuration } from "../duration";
 import { UsageError } from "../errors";
 import { randomHex8 } from "../naming";
 import { terminalProgress } from "../progress";
 import { CohortSource, publishCohort } from "../publish";
-import { addPublicationOutputOptions, checkPublicationOutputOptions, parseViewerUrlOption, PublicationOutputOptions, reportPublication } from "./publication-output";
+import { npmCommand } from "./lifecycle-report";
+import {
+  addPublicationOutputOptions,
+  checkPublicationOutputOptions,
+  parseViewerUrlOption,
+  PublicationOutputOptions,
+  reportInterruptibly,
+} from "./publication-output";
 
 interface PublishOptions extends StackOptions, PublicationOutputOptions {
   cohort: string;
@@ -61,7 +68,8 @@ export function publishCohortCommand(io: CliIo): Command {
   addPublicationOutputOptions(command);
   command.addHelpText(
     "after",
-    "\nExit codes: 0 published, 1 invalid input (nothing published), 2 usage error, 3 AWS or network error.\n" +
+    "\nExit codes: 0 published, 1 invalid input (nothing published), 2 usage error, 3 AWS or network error,\n" +
+      "130/143 interrupted by SIGINT/SIGTERM (a config not yet recorded in the ledger is removed first).\n" +
       "The link goes to stdout, everything else to stderr. Links are bearer tokens: share them only with people who may read the data.\n",
   );
   command.action(async (options: PublishOptions) => {
@@ -70,17 +78,23 @@ export function publishCohortCommand(io: CliIo): Command {
     const viewerUrl = parseViewerUrlOption(options.viewerUrl);
     checkPublicationOutputOptions(options, { dryRun: options.dryRun });
     const stack = await openStack(options, io);
-    const result = await publishCohort(
-      { cohort: options.cohort, source, expiresSeconds, clamp: options.clamp, viewerUrl, checkContent: options.checkContent, dryRun: options.dryRun, outFile: options.out },
-      {
-        ...stack,
-        now: io.now,
-        randomHex: randomHex8,
-        progress: terminalProgress(io.isTTY && !options.json),
-        warn: (message) => io.stderr(`warning: ${message}\n`),
-      },
-    );
-    await reportPublication(result, options, io, describeKind(stack.credentials, io.now()), stack);
+    await interruptibly(io, async (interruption) => {
+      const suggest = (script: string, args: readonly string[]) => npmCommand(script, options, args);
+      const { clamp, checkContent, dryRun, out: outFile } = options;
+      const result = await publishCohort(
+        { cohort: options.cohort, source, expiresSeconds, clamp, viewerUrl, checkContent, dryRun, outFile },
+        {
+          ...stack,
+          now: io.now,
+          randomHex: randomHex8,
+          progress: terminalProgress(io.isTTY && !options.json),
+          warn: (message) => io.stderr(`warning: ${message}\n`),
+          interruption,
+          suggest,
+        },
+      );
+      await reportInterruptibly(result, options, io, describeKind(stack.credentials, io.now()), stack, { interruption, suggest });
+    });
   });
   return command;
 }

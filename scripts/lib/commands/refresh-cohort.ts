@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { addStackOptions, CliIo, openStack, StackOptions } from "../cli";
+import { addStackOptions, CliIo, interruptibly, openStack, StackOptions } from "../cli";
 import { describeKind } from "../credentials";
 import { formatDuration, parseDuration } from "../duration";
 import { ValidationError } from "../errors";
@@ -9,7 +9,13 @@ import { terminalProgress } from "../progress";
 import { publishCohort } from "../publish";
 import { judgePublication, stackKeysOf } from "../publication-status";
 import { latestExpiry } from "../rotation";
-import { addPublicationOutputOptions, checkPublicationOutputOptions, parseViewerUrlOption, PublicationOutputOptions, reportPublication } from "./publication-output";
+import {
+  addPublicationOutputOptions,
+  checkPublicationOutputOptions,
+  parseViewerUrlOption,
+  PublicationOutputOptions,
+  reportInterruptibly,
+} from "./publication-output";
 import { instant, npmCommand, plural } from "./lifecycle-report";
 
 interface RefreshOptions extends StackOptions, PublicationOutputOptions {
@@ -46,7 +52,8 @@ export function refreshCohortCommand(io: CliIo): Command {
   command.addHelpText(
     "after",
     "\nThe previous links keep working until they expire; revoke the cohort to end them sooner.\n" +
-      "Exit codes: 0 published, 1 invalid input (nothing published), 2 usage error, 3 AWS or network error.\n",
+      "Exit codes: 0 published, 1 invalid input (nothing published), 2 usage error, 3 AWS or network error,\n" +
+      "130/143 interrupted by SIGINT/SIGTERM (a config not yet recorded in the ledger is removed first).\n",
   );
   command.action(async (options: RefreshOptions) => {
     const cohort = assertCohortName(options.cohort);
@@ -76,20 +83,24 @@ export function refreshCohortCommand(io: CliIo): Command {
       `Refreshing cohort "${cohort}" from its publication of ${instant(latest.createdAt)} (${latest.ledgerKey}): ${plural(latest.inputs.samples.length, "sample")}` +
         `${explicitSeconds === undefined && recordedSeconds !== undefined ? `, recorded --expires ${formatDuration(recordedSeconds)}` : ""}.\n`,
     );
-    const result = await publishCohort(
-      {
-        cohort,
-        source: recordedSource(latest),
-        expiresSeconds,
-        clamp,
-        viewerUrl: viewerUrl ?? latest.inputs.viewerUrl,
-        checkContent: options.checkContent,
-        dryRun: options.dryRun,
-        outFile: options.out,
-      },
-      { ...stack, now: io.now, randomHex: randomHex8, progress: terminalProgress(io.isTTY && !options.json), warn },
-    );
-    await reportPublication(result, options, io, describeKind(stack.credentials, io.now()), stack);
+    const result = await interruptibly(io, async (interruption) => {
+      const suggest = (script: string, args: readonly string[]) => npmCommand(script, options, args);
+      const published = await publishCohort(
+        {
+          cohort,
+          source: recordedSource(latest),
+          expiresSeconds,
+          clamp,
+          viewerUrl: viewerUrl ?? latest.inputs.viewerUrl,
+          checkContent: options.checkContent,
+          dryRun: options.dryRun,
+          outFile: options.out,
+        },
+        { ...stack, now: io.now, randomHex: randomHex8, progress: terminalProgress(io.isTTY && !options.json), warn, interruption, suggest },
+      );
+      await reportInterruptibly(published, options, io, describeKind(stack.credentials, io.now()), stack, { interruption, suggest });
+      return published;
+    });
     const keys = stackKeysOf(stack.outputs);
     const earlierLive = publications.filter((publication) => judgePublication(publication, keys, io.now()).status === "live");
     const lastEnd = latestExpiry(earlierLive);

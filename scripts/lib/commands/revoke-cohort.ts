@@ -2,7 +2,8 @@ import { Command } from "commander";
 import { addStackOptions, CliIo, openStack, StackOptions } from "../cli";
 import { CliError, ExitCode, UsageError } from "../errors";
 import { carryOutRotation, parseGenerationOption, PreparedRotation, prepareRotation } from "../key-rotation";
-import { loadPublications, requirePublications, revokePublications } from "../lifecycle";
+import { CohortFolder, deleteStrays, surveyCohortFolder } from "../cohort-folder";
+import { loadPublications, noPublicationError, revokePublications } from "../lifecycle";
 import { assertCohortName, randomHex8 } from "../naming";
 import { linksWork, stackKeysOf } from "../publication-status";
 import { keySlotsOf, latestExpiry, planRevokeRotation, RevokeRotationPlan, KeySlots } from "../rotation";
@@ -54,10 +55,34 @@ function describePlan(plan: RevokeRotationPlan, slots: KeySlots, cohort: string,
   return lines;
 }
 
+/** What revoke found under the cohort's folder besides its publications, and did about it. */
+function reportStrays(folder: CohortFolder, deleted: readonly string[], cohort: string, io: CliIo): void {
+  const orphans = deleted.filter((key) => folder.orphans.includes(key));
+  if (orphans.length > 0) {
+    const what = `${plural(orphans.length, "object")} under ${folder.prefix}`;
+    io.stderr(`Also deleted ${what} that no ledger entry names (left by an interrupted or failed publish):\n`);
+    for (const key of orphans) io.stderr(`  ${key}\n`);
+  }
+  const leftovers = deleted.filter((key) => folder.leftovers.includes(key));
+  if (leftovers.length > 0) {
+    io.stderr(`Also deleted ${plural(leftovers.length, "object")} of "${cohort}"'s earlier revoked publications: ${leftovers.join(", ")}\n`);
+  }
+  for (const { key, cohort: other } of folder.othersOrphans) {
+    const what = key.endsWith(".html") ? "the share page of a config" : "a config";
+    io.stderr(
+      `Left ${key}: no ledger entry names it, but it is ${what} of cohort ${JSON.stringify(other)}, ` +
+        "which shares the folder (revoke that cohort to remove it).\n",
+    );
+  }
+}
+
 export function revokeCohortCommand(io: CliIo): Command {
   const command = addStackOptions(
     new Command("revoke-cohort")
-      .description("Withdraw a cohort: delete its published configs so every link to them fails, and record the revocation in the ledger.")
+      .description(
+        "Withdraw a cohort: delete its published configs (and every other object under its config folder no ledger entry names) " +
+          "so every link to them fails, and record the revocation in the ledger.",
+      )
       .requiredOption("--cohort <name>", "the cohort's name, exactly as published (see `npm run cohorts`)")
       .option("--rotate", "also rotate the key(s) that signed its live links, so data links copied out of a config die too (breaks other cohorts signed by the same keys; asks first)")
       .option("--yes", "with --rotate: confirm without asking (for scripts)")
@@ -93,7 +118,10 @@ export function revokeCohortCommand(io: CliIo): Command {
     const stack = await openStack(options, io);
     const warn = (message: string) => io.stderr(`warning: ${message}\n`);
     const now = io.now();
-    const publications = await requirePublications(stack.store, stack.outputs, cohort, warn);
+    // Everything under the cohort's folder, ledgered or not (an interrupted publish leaves an orphan).
+    const folder = await surveyCohortFolder(stack.store, stack.outputs, cohort, warn);
+    const publications = folder.publications;
+    if (publications.length === 0 && folder.orphans.length === 0) throw noPublicationError(stack.store.bucket, stack.outputs, cohort);
 
     let plan: RevokeRotationPlan | undefined;
     let slots: KeySlots | undefined;
@@ -126,6 +154,11 @@ export function revokeCohortCommand(io: CliIo): Command {
     }
     if (result.alreadyRevoked.length > 0) {
       io.stderr(`${plural(result.alreadyRevoked.length, "publication")} of "${cohort}" had been revoked already.\n`);
+    }
+    reportStrays(folder, await deleteStrays(stack.store, folder), cohort, io);
+    if (publications.length === 0) {
+      io.stderr(`Cohort "${cohort}" has no publication in the ledger: no link to it was ever printed, and nothing of it is left.\n`);
+      return;
     }
 
     const stackKeys = stackKeysOf(stack.outputs);
