@@ -8,13 +8,13 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { benchCommand } from "../scripts/lib/bench/command";
-import { PYTHON } from "../scripts/lib/bench/boto3";
-import { benchInMemory } from "../scripts/lib/bench/in-memory-bench";
-import { interleavedTimings, median } from "../scripts/lib/bench/measure";
-import { benchPresigners, PresignBenchResult } from "../scripts/lib/bench/presign-bench";
-import { BENCH_BUCKET, benchPublish, localStackOutputs, PublishBenchResult } from "../scripts/lib/bench/publish-bench";
-import { BenchReport, evaluateTargets, presignRatios, TARGETS } from "../scripts/lib/bench/report";
+import { benchCommand } from "../scripts/lib/dev/bench/bench-command";
+import { PYTHON } from "../scripts/lib/dev/botocore-runner";
+import { benchInMemory } from "../scripts/lib/dev/bench/in-memory-bench";
+import { interleavedTimings, median } from "../scripts/lib/dev/bench/measure";
+import { benchPresigners, PresignBenchResult } from "../scripts/lib/dev/bench/presign-bench";
+import { BENCH_BUCKET, benchPublish, localStackOutputs, PublishBenchResult } from "../scripts/lib/dev/bench/publish-bench";
+import { BenchReport, evaluateTargets, presignRatios, TARGETS } from "../scripts/lib/dev/bench/bench-report";
 import {
   BENCH_SIGNING,
   checkEquivalence,
@@ -22,17 +22,17 @@ import {
   getSignedUrlContestant,
   projectContestant,
   smithyContestant,
-} from "../scripts/lib/bench/signers";
-import { SyntheticListingStore, syntheticKeys, syntheticManifestTsv, syntheticObjects, SYNTHETIC_FILES } from "../scripts/lib/bench/synthetic-cohort";
-import { buildConfig } from "../scripts/lib/chromoscope";
-import { fromStackKey } from "../scripts/lib/credentials";
-import { discoverSamples } from "../scripts/lib/discover";
-import { checkObjectsExist } from "../scripts/lib/existence";
-import { parseManifest } from "../scripts/lib/manifest";
-import { ObjectStore } from "../scripts/lib/object-store";
-import { publishCohort } from "../scripts/lib/publish";
-import { parseStackOutputs } from "../scripts/lib/stack-outputs";
-import { validateSamples } from "../scripts/lib/validate";
+} from "../scripts/lib/dev/bench/signers";
+import { SyntheticListingStore, syntheticKeys, syntheticManifestTsv, syntheticObjects, SYNTHETIC_FILES } from "../scripts/lib/dev/bench/synthetic-cohort";
+import { buildConfig } from "../scripts/lib/publication/chromoscope";
+import { fromStackKey } from "../scripts/lib/s3/credentials";
+import { discoverSamples } from "../scripts/lib/cohort/discover";
+import { checkObjectsExist } from "../scripts/lib/cohort/existence";
+import { parseManifest } from "../scripts/lib/cohort/manifest";
+import { ObjectStore } from "../scripts/lib/s3/object-store";
+import { publishCohort } from "../scripts/lib/publication/publish";
+import { parseStackOutputs } from "../scripts/lib/s3/outputs-source";
+import { validateSamples } from "../scripts/lib/cohort/validate";
 import { run } from "./support/local-bucket";
 
 const PREFIX = "cohorts/bench-test/";

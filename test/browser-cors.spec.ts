@@ -7,8 +7,8 @@ import * as assert from "node:assert/strict";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { Page } from "playwright-core";
-import { S3QueryPresigner } from "../scripts/lib/presign";
-import { ExampleSample } from "../scripts/lib/example-cohort";
+import { S3QueryPresigner } from "../scripts/lib/s3/presign";
+import { ExampleSample } from "../scripts/lib/dev/example-cohort";
 import { Browser, launchChromiumOrSkip, PageServer, servePage } from "./support/browser";
 import { fetchBytes, PRESIGNER_KEY, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
 

@@ -5,11 +5,11 @@
  * (names such as "Mixed Case" and "mixed case" share the slug mixed-case).
  */
 import * as assert from "node:assert/strict";
-import { cohortsCommand } from "../scripts/lib/commands/cohorts";
-import { publishCohortCommand } from "../scripts/lib/commands/publish-cohort";
-import { revokeCohortCommand } from "../scripts/lib/commands/revoke-cohort";
-import { exampleManifestTsv } from "../scripts/lib/example-cohort";
-import { sharePageKey } from "../scripts/lib/share-page";
+import { cohortsCommand } from "../scripts/lib/cli/commands/cohorts-command";
+import { publishCohortCommand } from "../scripts/lib/cli/commands/publish-cohort-command";
+import { revokeCohortCommand } from "../scripts/lib/cli/commands/revoke-cohort-command";
+import { exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
+import { sharePageKey } from "../scripts/lib/publication/share-page";
 import { run, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
 
 const FOLDER = "configs/mixed-case/";

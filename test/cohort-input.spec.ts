@@ -1,14 +1,14 @@
 import * as assert from "node:assert/strict";
-import { parseChromoscopeLink, chromoscopeLink, buildConfig } from "../scripts/lib/chromoscope";
-import { discoverSamples, roleOf } from "../scripts/lib/discover";
-import { parseDuration, formatDuration } from "../scripts/lib/duration";
+import { parseChromoscopeLink, chromoscopeLink, buildConfig } from "../scripts/lib/publication/chromoscope";
+import { discoverSamples, roleOf } from "../scripts/lib/cohort/discover";
+import { parseDuration, formatDuration } from "../scripts/lib/text-format";
 import { CliError } from "../scripts/lib/errors";
-import { commonFolder, headerColumns } from "../scripts/lib/existence";
-import { decideExpiry } from "../scripts/lib/expiry";
-import { parseManifest } from "../scripts/lib/manifest";
+import { commonFolder, headerColumns } from "../scripts/lib/cohort/existence";
+import { decideExpiry } from "../scripts/lib/publication/expiry";
+import { parseManifest } from "../scripts/lib/cohort/manifest";
 import { cohortNameProblem, cohortSlug, compactTimestamp, configObjectKey, publicationStem } from "../scripts/lib/naming";
-import { formatProblem } from "../scripts/lib/samples";
-import { resolveObjectKey, validateSamples } from "../scripts/lib/validate";
+import { formatProblem } from "../scripts/lib/cohort/samples";
+import { resolveObjectKey, validateSamples } from "../scripts/lib/cohort/validate";
 
 const rules = { bucket: "lab-bucket", dataPrefixes: ["cohorts/"] };
 

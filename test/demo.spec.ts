@@ -9,18 +9,18 @@ import { join } from "node:path";
 import { GetBucketCorsCommand } from "@aws-sdk/client-s3";
 import { toS3CorsRule, viewerCorsRule } from "../components/documents";
 import { defaultSettings } from "../components/settings";
-import { parseChromoscopeLink } from "../scripts/lib/chromoscope";
-import { demoCommand, DemoLifecycle } from "../scripts/lib/commands/demo";
-import { publishCohortCommand } from "../scripts/lib/commands/publish-cohort";
-import { DEMO_BUCKET, DEMO_COHORT, demoLayout, fileUrls, objectKeyOf, verifyPublishedLinks } from "../scripts/lib/demo";
-import { exampleCohort, exampleManifestTsv, ExampleSample } from "../scripts/lib/example-cohort";
-import { startLocalS3 } from "../scripts/lib/local-s3";
-import { createS3Client, s3ObjectStore } from "../scripts/lib/object-store";
-import { parseStackOutputs, StackOutputs } from "../scripts/lib/stack-outputs";
+import { parseChromoscopeLink } from "../scripts/lib/publication/chromoscope";
+import { demoCommand, DemoLifecycle } from "../scripts/lib/cli/commands/demo-command";
+import { publishCohortCommand } from "../scripts/lib/cli/commands/publish-cohort-command";
+import { DEMO_BUCKET, DEMO_COHORT, demoLayout, fileUrls, objectKeyOf, verifyPublishedLinks } from "../scripts/lib/dev/demo-setup";
+import { exampleCohort, exampleManifestTsv, ExampleSample } from "../scripts/lib/dev/example-cohort";
+import { startLocalS3 } from "../scripts/lib/dev/local-s3";
+import { createS3Client, s3ObjectStore } from "../scripts/lib/s3/object-store";
+import { parseStackOutputs, StackOutputs } from "../scripts/lib/s3/outputs-source";
 import { fetchBytes, run, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
 
 const PROJECT_ROOT = join(__dirname, "..");
-const DEMO_SCRIPT = join(PROJECT_ROOT, "scripts", "demo.ts");
+const CLI_ENTRY = join(PROJECT_ROOT, "scripts", "chromoscope-private-data.ts");
 const VIEWER_ORIGIN = new URL(defaultSettings().viewerUrl).origin;
 
 /** Links the demo must verify: every file of the example cohort plus the config. */
@@ -337,7 +337,7 @@ describe("npm run demo", function () {
     });
   });
 
-  describe("as a child process (the npm entry, scripts/demo.ts)", () => {
+  describe("as a child process (the npm entry, `chromoscope-private-data demo`)", () => {
     const children: ChildProcessWithoutNullStreams[] = [];
     let parent: string;
     before(() => {
@@ -349,7 +349,7 @@ describe("npm run demo", function () {
     });
 
     function startDemo(args: string[]) {
-      const child = spawn(process.execPath, ["--require", "ts-node/register/transpile-only", DEMO_SCRIPT, ...args], { cwd: PROJECT_ROOT });
+      const child = spawn(process.execPath, ["--require", "ts-node/register/transpile-only", CLI_ENTRY, "demo", ...args], { cwd: PROJECT_ROOT });
       children.push(child);
       const output = { stdout: "", stderr: "" };
       child.stdout.on("data", (chunk: Buffer) => (output.stdout += chunk.toString()));

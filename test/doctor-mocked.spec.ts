@@ -22,9 +22,9 @@ import {
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { dataBucketPolicyDocument, logBucketPolicyDocument } from "../components/documents";
-import { createDoctorCommand } from "../scripts/lib/commands/doctor";
-import { CheckResult, DoctorClients, judgeBucketPolicy, StsConnectionOptions } from "../scripts/lib/doctor";
-import { S3ConnectionOptions } from "../scripts/lib/object-store";
+import { createDoctorCommand } from "../scripts/lib/cli/commands/doctor-command";
+import { CheckResult, DoctorClients, judgeBucketPolicy, StsConnectionOptions } from "../scripts/lib/doctor/doctor-runner";
+import { S3ConnectionOptions } from "../scripts/lib/s3/object-store";
 import { run } from "./support/local-bucket";
 
 const NOW = new Date("2026-03-10T12:00:00.000Z");

@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 import { DeleteBucketCorsCommand, PutBucketCorsCommand } from "@aws-sdk/client-s3";
 import { toS3CorsRule, viewerCorsRule } from "../components/documents";
-import { doctorCommand } from "../scripts/lib/commands/doctor";
-import { publishCohortCommand } from "../scripts/lib/commands/publish-cohort";
-import { CHECK_IDS, CHECKS, CheckId, CheckResult } from "../scripts/lib/doctor";
-import { ExampleSample, exampleManifestTsv } from "../scripts/lib/example-cohort";
-import { LedgerEntry, writeLedgerEntry } from "../scripts/lib/ledger";
+import { doctorCommand } from "../scripts/lib/cli/commands/doctor-command";
+import { publishCohortCommand } from "../scripts/lib/cli/commands/publish-cohort-command";
+import { CHECK_IDS, CHECKS, CheckId, CheckResult } from "../scripts/lib/doctor/doctor-runner";
+import { ExampleSample, exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
+import { LedgerEntry, writeLedgerEntry } from "../scripts/lib/lifecycle/ledger";
 import {
   fetchBytes,
   PRESIGNER_KEY,

@@ -7,15 +7,15 @@
  * left in the bucket. Each call here is capped at 3 attempts (5 where faults are transient), 0.5 s of silence and 5 s in all.
  */
 import * as assert from "node:assert/strict";
-import { cohortsCommand } from "../scripts/lib/commands/cohorts";
-import { doctorCommand } from "../scripts/lib/commands/doctor";
-import { publishCohortCommand } from "../scripts/lib/commands/publish-cohort";
-import { refreshCohortCommand } from "../scripts/lib/commands/refresh-cohort";
-import { revokeCohortCommand } from "../scripts/lib/commands/revoke-cohort";
-import { exampleManifestTsv } from "../scripts/lib/example-cohort";
+import { cohortsCommand } from "../scripts/lib/cli/commands/cohorts-command";
+import { doctorCommand } from "../scripts/lib/cli/commands/doctor-command";
+import { publishCohortCommand } from "../scripts/lib/cli/commands/publish-cohort-command";
+import { refreshCohortCommand } from "../scripts/lib/cli/commands/refresh-cohort-command";
+import { revokeCohortCommand } from "../scripts/lib/cli/commands/revoke-cohort-command";
+import { exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
 import { AwsError } from "../scripts/lib/errors";
-import { LedgerEntry, writeLedgerEntry } from "../scripts/lib/ledger";
-import { ObjectStore, S3ConnectionOptions } from "../scripts/lib/object-store";
+import { LedgerEntry, writeLedgerEntry } from "../scripts/lib/lifecycle/ledger";
+import { ObjectStore, S3ConnectionOptions } from "../scripts/lib/s3/object-store";
 import { addedKeys, assertBucketIntact, assertLinkWorks, assertUnchanged, BucketState, bucketState } from "./support/bucket-audit";
 import { FAULT_KINDS, FaultKind, FaultProxy, FaultRule, startFaultProxy } from "./support/fault-proxy";
 import { CommandRun, fetchBytes, run, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";

@@ -8,9 +8,9 @@
  * quits at once; revoke-cohort then removes what was left.
  */
 import * as assert from "node:assert/strict";
-import { cohortsCommand } from "../scripts/lib/commands/cohorts";
-import { revokeCohortCommand } from "../scripts/lib/commands/revoke-cohort";
-import { exampleManifestTsv } from "../scripts/lib/example-cohort";
+import { cohortsCommand } from "../scripts/lib/cli/commands/cohorts-command";
+import { revokeCohortCommand } from "../scripts/lib/cli/commands/revoke-cohort-command";
+import { exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
 import { addedKeys, assertBucketIntact, assertCompleteConfig, bucketState } from "./support/bucket-audit";
 import { signalAtPoints, SignalStep } from "./support/cli-child";
 import { FaultProxy, startFaultProxy } from "./support/fault-proxy";

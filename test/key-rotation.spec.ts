@@ -4,9 +4,9 @@
  * nothing or the wrong slot) must make them refuse or fail, never report success.
  */
 import * as assert from "node:assert/strict";
-import { revokeCohortCommand } from "../scripts/lib/commands/revoke-cohort";
-import { rotateKeysCommand } from "../scripts/lib/commands/rotate-keys";
-import { exampleManifestTsv } from "../scripts/lib/example-cohort";
+import { revokeCohortCommand } from "../scripts/lib/cli/commands/revoke-cohort-command";
+import { rotateKeysCommand } from "../scripts/lib/cli/commands/rotate-keys-command";
+import { exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
 import { recordPublication } from "./support/ledger-fixtures";
 import { PRESIGNER_KEY, run, SESSION_KEY, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
 import {

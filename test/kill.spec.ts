@@ -1,16 +1,16 @@
 /**
  * Killing publish-cohort at any point never leaves a partial or invalid object behind. The real
- * CLI runs as a child process (`node -r ts-node/register/transpile-only scripts/publish-cohort.ts`)
+ * CLI runs as a child process (`node -r ts-node/register/transpile-only scripts/chromoscope-private-data.ts publish-cohort`)
  * against the embedded S3 server through the fault proxy; the proxy holds the chosen request and
  * says so, the test SIGKILLs the child there, and then audits the bucket: every object under
  * configs/ is a complete Chromoscope config, every ledger entry is complete and names a config that
  * exists, and the link was never printed.
  */
 import * as assert from "node:assert/strict";
-import { cohortsCommand } from "../scripts/lib/commands/cohorts";
-import { publishCohortCommand } from "../scripts/lib/commands/publish-cohort";
-import { revokeCohortCommand } from "../scripts/lib/commands/revoke-cohort";
-import { exampleManifestTsv } from "../scripts/lib/example-cohort";
+import { cohortsCommand } from "../scripts/lib/cli/commands/cohorts-command";
+import { publishCohortCommand } from "../scripts/lib/cli/commands/publish-cohort-command";
+import { revokeCohortCommand } from "../scripts/lib/cli/commands/revoke-cohort-command";
+import { exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
 import { cohortSlug } from "../scripts/lib/naming";
 import { addedKeys, assertBucketIntact, assertCompleteConfig, assertLinkWorks, bucketState } from "./support/bucket-audit";
 import { signalAtPoints } from "./support/cli-child";

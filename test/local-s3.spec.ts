@@ -1,5 +1,5 @@
 /**
- * The embedded S3-API server (scripts/lib/local-s3.ts over @20minutes/s3rver 4.0.4 + our patch).
+ * The embedded S3-API server (scripts/lib/dev/local-s3.ts over @20minutes/s3rver 4.0.4 + our patch).
  * Each `describe` names the patch fix it proves; every case talks real HTTP to a real server.
  */
 import assert from "node:assert/strict";
@@ -33,7 +33,7 @@ import {
   type LocalS3Options,
   type LocalS3Request,
   type LocalS3Server,
-} from "../scripts/lib/local-s3";
+} from "../scripts/lib/dev/local-s3";
 
 const BUCKET = "chromoscope-test";
 const VIEWER_ORIGIN = "http://127.0.0.1:5173";
@@ -44,7 +44,7 @@ const GET_ONLY_CORS_RULE: CORSRule = {
   ExposeHeaders: ["Content-Range", "Content-Length", "ETag", "Accept-Ranges"],
   MaxAgeSeconds: 3000,
 };
-const SERVER_SCRIPT = join(__dirname, "..", "scripts", "local-s3-server.ts");
+const SERVER_SCRIPT = join(__dirname, "..", "scripts", "lib", "dev", "local-s3-server.ts");
 
 interface Harness {
   server: LocalS3Server;
@@ -671,7 +671,7 @@ describe("local S3 server", () => {
     });
   });
 
-  describe("scripts/local-s3-server.ts as a separate process", () => {
+  describe("scripts/lib/dev/local-s3-server.ts as a separate process", () => {
     let directory = "";
     let child: ChildProcessWithoutNullStreams;
     const lines: string[] = [];

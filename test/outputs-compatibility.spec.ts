@@ -1,8 +1,8 @@
 import "./support/pulumi-mocks";
 import * as assert from "node:assert/strict";
-import { keySlotsOf } from "../scripts/lib/rotation";
+import { keySlotsOf } from "../scripts/lib/lifecycle/rotation";
 import { defaultSettings } from "../components/settings";
-import { parseStackOutputs, stackOutputsFor } from "../scripts/lib/stack-outputs";
+import { parseStackOutputs, stackOutputsFor } from "../scripts/lib/s3/outputs-source";
 import { synthesize } from "./support/stack-harness";
 
 /** A well-formed secret access key (the mocks' secrets are placeholders the CLI would refuse). */

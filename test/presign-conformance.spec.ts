@@ -11,8 +11,8 @@ import { existsSync } from "node:fs";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import fc from "fast-check";
-import { PIN_BOTOCORE_CLOCK } from "../scripts/lib/bench/boto3";
-import { S3QueryPresigner, type SigningCredentials } from "../scripts/lib/presign";
+import { PIN_BOTOCORE_CLOCK } from "../scripts/lib/dev/botocore-runner";
+import { S3QueryPresigner, type SigningCredentials } from "../scripts/lib/s3/presign";
 import {
   amzDate,
   credentials,

@@ -8,7 +8,7 @@ import {
   encodeKeyPath,
   objectUrl,
   type PresignerOptions,
-} from "../scripts/lib/presign";
+} from "../scripts/lib/s3/presign";
 import {
   amzDate,
   buckets,

@@ -8,14 +8,14 @@
  */
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
-import { chromoscopeLink, parseChromoscopeLink } from "../scripts/lib/chromoscope";
-import { parseDuration } from "../scripts/lib/duration";
+import { chromoscopeLink, parseChromoscopeLink } from "../scripts/lib/publication/chromoscope";
+import { parseDuration } from "../scripts/lib/text-format";
 import { CliError, UsageError, ValidationError } from "../scripts/lib/errors";
-import { parseManifest } from "../scripts/lib/manifest";
+import { parseManifest } from "../scripts/lib/cohort/manifest";
 import { assertCohortName, cohortNameProblem, cohortSlug, configObjectKey, ledgerObjectKey, publicationStem, sampleIdProblem } from "../scripts/lib/naming";
-import { FILE_FIELDS, MANIFEST_COLUMNS, Problem, SampleInput } from "../scripts/lib/samples";
-import { parseStackOutputs } from "../scripts/lib/stack-outputs";
-import { validateSamples } from "../scripts/lib/validate";
+import { FILE_FIELDS, MANIFEST_COLUMNS, Problem, SampleInput } from "../scripts/lib/cohort/samples";
+import { parseStackOutputs } from "../scripts/lib/s3/outputs-source";
+import { validateSamples } from "../scripts/lib/cohort/validate";
 
 const SEED = 20261127;
 const RUNS = { seed: SEED, numRuns: 300 } as const;

@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
-import { parseChromoscopeLink } from "../scripts/lib/chromoscope";
-import { publishCohortCommand } from "../scripts/lib/commands/publish-cohort";
-import { exampleManifestTsv, ExampleSample } from "../scripts/lib/example-cohort";
-import { writeLedgerEntry } from "../scripts/lib/ledger";
+import { parseChromoscopeLink } from "../scripts/lib/publication/chromoscope";
+import { publishCohortCommand } from "../scripts/lib/cli/commands/publish-cohort-command";
+import { exampleManifestTsv, ExampleSample } from "../scripts/lib/dev/example-cohort";
+import { writeLedgerEntry } from "../scripts/lib/lifecycle/ledger";
 import {
   fetchBytes,
   PRESIGNER_KEY,

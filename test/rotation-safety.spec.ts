@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { assertGenerationMatches, KeySlots } from "../scripts/lib/rotation";
-import { isSlotKey, judgeRotationPreview, previewErrors, pulumiVersionProblem, rotationProblems } from "../scripts/lib/rotation-safety";
+import { assertGenerationMatches, KeySlots } from "../scripts/lib/lifecycle/rotation";
+import { isSlotKey, judgeRotationPreview, previewErrors, pulumiVersionProblem, rotationProblems } from "../scripts/lib/lifecycle/rotation-safety";
 
 const STACK = "urn:pulumi:dev::chromoscope-private-data::pulumi:pulumi:Stack::chromoscope-private-data-dev";
 const SELF_REFERENCE = "urn:pulumi:dev::chromoscope-private-data::pulumi:pulumi:StackReference::organization/chromoscope-private-data/dev";

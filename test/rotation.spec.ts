@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { KEY_SLOTS, keySlotPlan } from "../components/documents";
 import { ExitCode, UsageError, ValidationError } from "../scripts/lib/errors";
-import { StoredLedgerEntry } from "../scripts/lib/ledger";
+import { StoredLedgerEntry } from "../scripts/lib/lifecycle/ledger";
 import {
   assertGenerationMatches,
   decideRotation,
@@ -21,10 +21,10 @@ import {
   previewArgs,
   upArgs,
   shellCommand,
-} from "../scripts/lib/rotation";
-import { StackOutputs } from "../scripts/lib/stack-outputs";
+} from "../scripts/lib/lifecycle/rotation";
+import { StackOutputs } from "../scripts/lib/s3/outputs-source";
 import { userStackOutputs } from "./support/stack-outputs-fixture";
-import { judgePublication, StackKeys } from "../scripts/lib/publication-status";
+import { judgePublication, StackKeys } from "../scripts/lib/lifecycle/publication-status";
 
 const NOW = new Date("2026-12-01T12:00:00.000Z");
 const ACTIVE_KEY = "AKIAACTIVEKEY0000001";

@@ -1,14 +1,14 @@
 import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import { buildConfig, parseChromoscopeLink } from "../scripts/lib/chromoscope";
-import { fromStackKey } from "../scripts/lib/credentials";
-import { publishCohortCommand } from "../scripts/lib/commands/publish-cohort";
-import { reportPublication } from "../scripts/lib/commands/publication-output";
+import { buildConfig, parseChromoscopeLink } from "../scripts/lib/publication/chromoscope";
+import { fromStackKey } from "../scripts/lib/s3/credentials";
+import { publishCohortCommand } from "../scripts/lib/cli/commands/publish-cohort-command";
+import { reportPublication } from "../scripts/lib/cli/output/publication-output";
 import { AwsError, CliError, ValidationError } from "../scripts/lib/errors";
-import { exampleManifestTsv, ExampleSample } from "../scripts/lib/example-cohort";
-import { ObjectStore } from "../scripts/lib/object-store";
-import { PublishResult } from "../scripts/lib/publish";
+import { exampleManifestTsv, ExampleSample } from "../scripts/lib/dev/example-cohort";
+import { ObjectStore } from "../scripts/lib/s3/object-store";
+import { PublishResult } from "../scripts/lib/publication/publish";
 import {
   buildSharePage,
   escapeHtml,
@@ -19,7 +19,7 @@ import {
   sampleTracks,
   sharePageKey,
   SharePageInput,
-} from "../scripts/lib/share-page";
+} from "../scripts/lib/publication/share-page";
 import {
   COHORT_NAME,
   CONFIG_URL,

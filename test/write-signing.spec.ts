@@ -6,11 +6,11 @@
  * fault proxy, which records how each request was signed.
  */
 import * as assert from "node:assert/strict";
-import { cohortsCommand } from "../scripts/lib/commands/cohorts";
-import { publishCohortCommand } from "../scripts/lib/commands/publish-cohort";
-import { refreshCohortCommand } from "../scripts/lib/commands/refresh-cohort";
-import { revokeCohortCommand } from "../scripts/lib/commands/revoke-cohort";
-import { exampleManifestTsv } from "../scripts/lib/example-cohort";
+import { cohortsCommand } from "../scripts/lib/cli/commands/cohorts-command";
+import { publishCohortCommand } from "../scripts/lib/cli/commands/publish-cohort-command";
+import { refreshCohortCommand } from "../scripts/lib/cli/commands/refresh-cohort-command";
+import { revokeCohortCommand } from "../scripts/lib/cli/commands/revoke-cohort-command";
+import { exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
 import { FaultProxy, startFaultProxy } from "./support/fault-proxy";
 import { run, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
 

@@ -1,5 +1,5 @@
 import { SingleBar } from "cli-progress";
-import { Progress } from "./publish";
+import { Progress } from "./publication/publish";
 
 /** Below this many items a step is quick enough to need no bar. */
 export const PROGRESS_THRESHOLD = 2000;

@@ -5,9 +5,9 @@
  * "never linked" by the test).
  */
 import * as assert from "node:assert/strict";
-import { parseChromoscopeLink } from "../../scripts/lib/chromoscope";
-import { ObjectStore } from "../../scripts/lib/object-store";
-import { FILE_FIELDS } from "../../scripts/lib/samples";
+import { parseChromoscopeLink } from "../../scripts/lib/publication/chromoscope";
+import { ObjectStore } from "../../scripts/lib/s3/object-store";
+import { FILE_FIELDS } from "../../scripts/lib/cohort/samples";
 import { fetchBytes } from "./local-bucket";
 
 export interface BucketState {

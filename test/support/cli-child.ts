@@ -1,6 +1,6 @@
 /**
  * A command of the CLI run as a real child process (`node -r ts-node/register/transpile-only
- * scripts/<command>.ts`) through the fault proxy, signalled at chosen points: the proxy holds the
+ * scripts/chromoscope-private-data.ts <command>`) through the fault proxy, signalled at chosen points: the proxy holds the
  * request a rule chooses and says so, the test sends the signal there. Used by the kill and
  * interrupt tests.
  */
@@ -11,6 +11,8 @@ import { join } from "node:path";
 import { FaultProxy, FaultRule, ProxiedRequest } from "./fault-proxy";
 
 const PROJECT_ROOT = join(__dirname, "..", "..");
+/** The one command-line entry; its first argument names the command. */
+export const CLI_ENTRY = join(PROJECT_ROOT, "scripts", "chromoscope-private-data.ts");
 
 /** Hold the request `rule` chooses (once), then send `signal` to the child. */
 export interface SignalStep {
@@ -29,7 +31,7 @@ export interface SignalledRun {
   reached: ProxiedRequest[];
 }
 
-/** Runs `scripts/<script>.ts` with `args`, signals it at each step in turn, and resolves once it exited. */
+/** Runs the command `script` with `args`, signals it at each step in turn, and resolves once it exited. */
 export async function signalAtPoints(proxy: FaultProxy, script: string, args: readonly string[], steps: readonly SignalStep[]): Promise<SignalledRun> {
   const reached: Array<Promise<ProxiedRequest>> = [];
   const rules: FaultRule[] = steps.map(({ rule }) => {
@@ -39,7 +41,7 @@ export async function signalAtPoints(proxy: FaultProxy, script: string, args: re
   });
   proxy.resetLog();
   proxy.setRules(rules);
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", join(PROJECT_ROOT, "scripts", `${script}.ts`), ...args], {
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", CLI_ENTRY, script, ...args], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     stdio: ["ignore", "pipe", "pipe"],

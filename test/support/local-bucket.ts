@@ -8,12 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { defaultSettings } from "../../components/settings";
-import { CliIo, CommandFactory, runCli } from "../../scripts/lib/cli";
-import { ExampleSample, exampleCohort } from "../../scripts/lib/example-cohort";
-import { startLocalS3, LocalS3Credentials, LocalS3Server } from "../../scripts/lib/local-s3";
-import { provisionLocalBucket } from "../../scripts/lib/demo";
-import { createS3Client, ObjectStore, s3ObjectStore } from "../../scripts/lib/object-store";
-import { stackOutputsFor } from "../../scripts/lib/stack-outputs";
+import { CliIo, CommandFactory, runCli } from "../../scripts/lib/cli/shell";
+import { ExampleSample, exampleCohort } from "../../scripts/lib/dev/example-cohort";
+import { startLocalS3, LocalS3Credentials, LocalS3Server } from "../../scripts/lib/dev/local-s3";
+import { provisionLocalBucket } from "../../scripts/lib/dev/demo-setup";
+import { createS3Client, ObjectStore, s3ObjectStore } from "../../scripts/lib/s3/object-store";
+import { stackOutputsFor } from "../../scripts/lib/s3/outputs-source";
 
 /** The stack's presigner key, as `pulumi stack output --show-secrets` would print it (local only). */
 export const PRESIGNER_KEY: LocalS3Credentials = {

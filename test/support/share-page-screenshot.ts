@@ -12,12 +12,12 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { defaultSettings } from "../../components/settings";
-import { buildConfig } from "../../scripts/lib/chromoscope";
-import { exampleCohort } from "../../scripts/lib/example-cohort";
+import { buildConfig } from "../../scripts/lib/publication/chromoscope";
+import { exampleCohort } from "../../scripts/lib/dev/example-cohort";
 import { writePrivateFileAtomic } from "../../scripts/lib/files";
 import { configObjectKey, publicationStem } from "../../scripts/lib/naming";
-import { S3QueryPresigner } from "../../scripts/lib/presign";
-import { buildSharePage, parsePublishedConfig } from "../../scripts/lib/share-page";
+import { S3QueryPresigner } from "../../scripts/lib/s3/presign";
+import { buildSharePage, parsePublishedConfig } from "../../scripts/lib/publication/share-page";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./browser";
 
 const COHORT = "Demo cohort (hg38)";

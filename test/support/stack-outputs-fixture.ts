@@ -1,5 +1,5 @@
 /** Parsed stack outputs for the pure tests: a user-kind stack in eu-west-2 with the default settings. */
-import { parseStackOutputs, StackOutputs } from "../../scripts/lib/stack-outputs";
+import { parseStackOutputs, StackOutputs } from "../../scripts/lib/s3/outputs-source";
 
 /** `overrides` add or replace outputs (key slots, prefixes...); `undefined` removes one. */
 export function userStackOutputs(overrides: Record<string, unknown> = {}): StackOutputs {

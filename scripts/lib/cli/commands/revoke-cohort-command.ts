@@ -1,0 +1,197 @@
+import { Command } from "commander";
+import { addStackOptions, CliIo, openStack, StackOptions } from "../shell";
+import { CliError, ExitCode, UsageError } from "../../errors";
+import { carryOutRotation, parseGenerationOption, PreparedRotation, prepareRotation } from "../../lifecycle/key-rotation";
+import { CohortFolder, deleteStrays, surveyCohortFolder } from "../../lifecycle/cohort-folder";
+import { loadPublications, noPublicationError, revokePublications } from "../../lifecycle/publications";
+import { assertCohortName, randomHex8 } from "../../naming";
+import { linksWork, stackKeysOf } from "../../lifecycle/publication-status";
+import { keySlotsOf, latestExpiry, planRevokeRotation, RevokeRotationPlan, KeySlots } from "../../lifecycle/rotation";
+import { cohortNames, describeKey, instant, npmCommand, plural, publicationLine } from "../output/lifecycle-report";
+
+interface RevokeOptions extends StackOptions {
+  cohort: string;
+  rotate?: boolean;
+  yes?: boolean;
+  print?: boolean;
+  generation?: string;
+}
+
+/** What the rotation will do and break, for stderr, before anything happens. */
+function describePlan(plan: RevokeRotationPlan, slots: KeySlots, cohort: string, now: Date): string[] {
+  const lines: string[] = [];
+  const name = JSON.stringify(cohort);
+  switch (plan.case) {
+    case "nothing-live":
+      lines.push(`Every link of ${name} has expired already: no rotation is needed.`);
+      break;
+    case "other-keys-only":
+      lines.push(`The live links of ${name} were signed by keys that are not the stack's: rotating cannot end them (see below).`);
+      break;
+    case "inactive-key":
+      lines.push(
+        `The live links of ${name} were signed by the inactive ${describeKey(slots.inactive, now)}: one rotation (replacing that key) ends them; ` +
+          `links signed by the active ${describeKey(slots.active, now)} keep working.`,
+      );
+      break;
+    case "active-key":
+      lines.push(
+        `Live links of ${name} were signed by the active ${describeKey(slots.active, now)}: ending them takes two rotations, ` +
+          `which replace both keys (the inactive ${describeKey(slots.inactive, now)} too) and so end every live link of both.`,
+      );
+      break;
+  }
+  for (const publication of plan.unreachable) {
+    lines.push(`  cannot be ended by rotation (it dies when it expires, or with the session that signed it): ${publicationLine(publication, slots, now)}`);
+  }
+  if (plan.rotations > 0) {
+    if (plan.breaking.length === 0) {
+      lines.push("No live link of another cohort was signed by the key(s) replaced: the rotation breaks nothing else.");
+    } else {
+      lines.push(`The rotation also breaks ${plural(plan.breaking.length, "live publication")} of ${plural(cohortNames(plan.breaking).length, "other cohort")}:`);
+      for (const publication of plan.breaking) lines.push(`  ${publicationLine(publication, slots, now)}`);
+    }
+  }
+  return lines;
+}
+
+/** What revoke found under the cohort's folder besides its publications, and did about it. */
+function reportStrays(folder: CohortFolder, deleted: readonly string[], cohort: string, io: CliIo): void {
+  const orphans = deleted.filter((key) => folder.orphans.includes(key));
+  if (orphans.length > 0) {
+    const what = `${plural(orphans.length, "object")} under ${folder.prefix}`;
+    io.stderr(`Also deleted ${what} that no ledger entry names (left by an interrupted or failed publish):\n`);
+    for (const key of orphans) io.stderr(`  ${key}\n`);
+  }
+  const leftovers = deleted.filter((key) => folder.leftovers.includes(key));
+  if (leftovers.length > 0) {
+    io.stderr(`Also deleted ${plural(leftovers.length, "object")} of "${cohort}"'s earlier revoked publications: ${leftovers.join(", ")}\n`);
+  }
+  for (const { key, cohort: other } of folder.othersOrphans) {
+    const what = key.endsWith(".html") ? "the share page of a config" : "a config";
+    io.stderr(
+      `Left ${key}: no ledger entry names it, but it is ${what} of cohort ${JSON.stringify(other)}, ` +
+        "which shares the folder (revoke that cohort to remove it).\n",
+    );
+  }
+}
+
+export function revokeCohortCommand(io: CliIo): Command {
+  const command = addStackOptions(
+    new Command("revoke-cohort")
+      .description(
+        "Withdraw a cohort: delete its published configs (and every other object under its config folder no ledger entry names) " +
+          "so every link to them fails, and record the revocation in the ledger.",
+      )
+      .requiredOption("--cohort <name>", "the cohort's name, exactly as published (see `npm run cohorts`)")
+      .option("--rotate", "also rotate the key(s) that signed its live links, so data links copied out of a config die too (breaks other cohorts signed by the same keys; asks first)")
+      .option("--yes", "with --rotate: confirm without asking (for scripts)")
+      .option("--print", "with --rotate: revoke now, but print the Pulumi commands of the rotation instead of running them")
+      .option("--generation <n>", "with --rotate: the stack's current keyGeneration (default: `pulumi config get`)"),
+  );
+  command.addHelpText(
+    "after",
+    "\nRevoking deletes the configs; data links already copied out of a downloaded config stay valid until they expire, unless the key that signed them is rotated (--rotate).\n" +
+      "--rotate runs each rotation as rotate-keys does: version check, preview, `pulumi up`, verified outputs (two rotations: two such steps).\n" +
+      "Exit codes: 0 revoked, 1 invalid input, not confirmed or a preview with other changes, 2 usage error or a Pulumi CLI too old,\n" +
+      "3 AWS, network or `pulumi` error, or the engine did not rotate.\n",
+  );
+  command.action(async (options: RevokeOptions) => {
+    const cohort = assertCohortName(options.cohort);
+    if (!options.rotate && (options.print || options.generation !== undefined)) {
+      throw new UsageError(`${options.print ? "--print" : "--generation"} goes with --rotate`, { fix: "add --rotate, or leave the option out to only revoke" });
+    }
+    const generation = parseGenerationOption(options.generation);
+    // Everything that would stop the rotation is checked before anything is deleted.
+    if (options.rotate && !options.print) {
+      if (options.stack === undefined) {
+        throw new UsageError("--rotate runs the Pulumi CLI, which works on a stack: pass --stack NAME", {
+          fix: "pass --stack NAME, or add --print to revoke now and print the rotation's commands",
+        });
+      }
+      if (!options.yes && !io.confirm) {
+        throw new UsageError("--rotate breaks live links and asks first, but there is no terminal to ask on", {
+          fix: "add --yes to confirm in a script (check first what `npm run cohorts` lists), or run it in a terminal",
+        });
+      }
+    }
+    const stack = await openStack(options, io);
+    const warn = (message: string) => io.stderr(`warning: ${message}\n`);
+    const now = io.now();
+    // Everything under the cohort's folder, ledgered or not (an interrupted publish leaves an orphan).
+    const folder = await surveyCohortFolder(stack.store, stack.outputs, cohort, warn);
+    const publications = folder.publications;
+    if (publications.length === 0 && folder.orphans.length === 0) throw noPublicationError(stack.store.bucket, stack.outputs, cohort);
+
+    let plan: RevokeRotationPlan | undefined;
+    let slots: KeySlots | undefined;
+    let prepared: PreparedRotation | undefined;
+    if (options.rotate) {
+      slots = keySlotsOf(stack.outputs);
+      const everything = await loadPublications(stack.store, stack.outputs.ledgerPrefix, { warn });
+      plan = planRevokeRotation(slots, everything, cohort, now);
+      if (plan.rotations !== 0) {
+        const request = { stack: options.stack, generation, deployedGeneration: stack.outputs.keyGeneration, print: Boolean(options.print), slots };
+        prepared = await prepareRotation({ ...request, rotations: plan.rotations }, io);
+      }
+      for (const line of describePlan(plan, slots, cohort, now)) io.stderr(`${line}\n`);
+      if (plan.rotations > 0 && !options.print && !options.yes) {
+        const question =
+          `Revoke "${cohort}" and rotate ${plan.rotations === 1 ? "the inactive key" : "both keys"}` +
+          `${plan.breaking.length > 0 ? `, breaking the ${plural(plan.breaking.length, "publication")} listed above` : ""}?`;
+        if (!(await io.confirm!(question))) {
+          throw new CliError("not confirmed: nothing was revoked or rotated", ExitCode.validation, {
+            fix: "run it again and answer yes, or leave out --rotate to only delete the cohort's configs",
+          });
+        }
+      }
+    }
+
+    const result = await revokePublications(publications, { store: stack.store, configPrefix: stack.outputs.configPrefix, ledgerPrefix: stack.outputs.ledgerPrefix, now, randomHex: randomHex8 });
+    if (result.revoked.length > 0) {
+      io.stderr(`Revoked cohort "${cohort}": deleted ${plural(result.revoked.length, "config")}, so every link to them now fails:\n`);
+      for (const { publication, ledgerKey } of result.revoked) io.stderr(`  ${publication.configKey} (recorded in ${ledgerKey})\n`);
+    }
+    if (result.alreadyRevoked.length > 0) {
+      io.stderr(`${plural(result.alreadyRevoked.length, "publication")} of "${cohort}" had been revoked already.\n`);
+    }
+    reportStrays(folder, await deleteStrays(stack.store, folder), cohort, io);
+    if (publications.length === 0) {
+      io.stderr(`Cohort "${cohort}" has no publication in the ledger: no link to it was ever printed, and nothing of it is left.\n`);
+      return;
+    }
+
+    const stackKeys = stackKeysOf(stack.outputs);
+    const liveData = publications.filter((publication) => linksWork(publication, stackKeys, now));
+    const dataEnd = latestExpiry(liveData);
+    if (!options.rotate) {
+      io.stderr(
+        dataEnd
+          ? `Data links already copied out of a downloaded config stay valid until they expire (the last at ${instant(dataEnd)}) unless the signing key is rotated: ` +
+              `${npmCommand("revoke-cohort", options, ["--cohort", cohort, "--rotate", ...(options.stack === undefined ? ["--print"] : [])])}\n`
+          : "Every data link of the cohort had stopped working already (expired, or its signing key or session is gone).\n",
+      );
+      return;
+    }
+    if (!plan || !prepared) {
+      if (dataEnd) io.stderr(`Data links copied out of its configs stay valid until ${instant(dataEnd)}.\n`);
+      return;
+    }
+
+    const outcome = await carryOutRotation(prepared, io);
+    if (outcome.printed) {
+      io.stderr(
+        `Run the commands above to end its data links (until then they stay valid, the last until ${instant(dataEnd!)}); ` +
+          "they replace the key(s) named above and so break every live link those keys signed, including any published after this.\n",
+      );
+      return;
+    }
+    const active = outcome.newSlots?.active;
+    io.stderr(
+      `Rotated (keyGeneration ${outcome.fromGeneration} → ${outcome.toGeneration}): every link of "${cohort}"${plan.unreachable.length > 0 ? " signed by the stack's keys" : ""} now fails` +
+        `${active ? `; new links are signed by ${describeKey(active, io.now())}` : ""}.\n`,
+    );
+    for (const name of cohortNames(plan.breaking)) io.stderr(`Re-share ${JSON.stringify(name)}: ${npmCommand("refresh-cohort", options, ["--cohort", name])}\n`);
+  });
+  return command;
+}

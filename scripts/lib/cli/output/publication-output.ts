@@ -1,0 +1,287 @@
+/**
+ * How a publication is reported, shared by publish-cohort and refresh-cohort: the link on stdout
+ * (the one thing the user asked for), the summary on stderr, or one JSON document with --json;
+ * on request also a deep link per sample and the share page (a local file and/or a private object
+ * next to the config), all built from the config bytes that were published.
+ */
+import { accessSync, constants, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { Command } from "commander";
+import { CliIo, OpenedStack } from "../shell";
+import { describeDuration } from "../../text-format";
+import { CliError, ExitCode, InterruptedError, UsageError } from "../../errors";
+import { writePrivateFileAtomic } from "../../files";
+import { printable } from "../../naming";
+import { interruptible } from "../../s3/object-store";
+import { interruptedPublish, PublishResult } from "../../publication/publish";
+import { buildSharePage, parsePublishedConfig, SampleLink, sampleLinks, SharePageUpload, uploadSharePage } from "../../publication/share-page";
+
+export interface PublicationOutputOptions {
+  json?: boolean;
+  out?: string;
+  /** --sample-links: a deep link per sample. */
+  sampleLinks?: boolean;
+  /** --share-page FILE: write the share page here (mode 0600). */
+  sharePage?: string;
+  /** --upload-share-page: store the page privately next to the config and print its presigned link. */
+  uploadSharePage?: boolean;
+}
+
+/** `--viewer-url`: Chromoscope's link carries its own query, so the app URL itself may carry none. */
+export function parseViewerUrlOption(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.search !== "" || url.hash !== "") {
+    throw new UsageError(`--viewer-url ${JSON.stringify(value)} is not a Chromoscope app URL`, {
+      fix: "pass the app's URL without query or fragment, e.g. --viewer-url https://chromoscope.bio/app/",
+    });
+  }
+  return value;
+}
+
+export function addPublicationOutputOptions(command: Command): Command {
+  return command
+    .option("--out <file>", "also write the config to this file (mode 0600)")
+    .option("--json", "print the result as JSON on stdout")
+    .option("--sample-links", "also print a link per sample (opens that sample): one 'id<TAB>link' line each after the cohort link; with --json, samples: [{ id, index, link }]")
+    .option("--share-page <file>", "also write a self-contained HTML share page (mode 0600): every sample with its link, searchable and sortable, with a countdown to expiry")
+    .option("--upload-share-page", "also store the share page privately next to the config and print a presigned link to it (it expires with the config)");
+}
+
+/** Who signed, for the share page: the access key id and what it belongs to (never a secret). */
+export type SigningContext = Pick<OpenedStack, "outputs" | "credentials" | "store" | "endpoint">;
+
+/**
+ * Refuses output options that cannot work, before anything is signed or uploaded: links on a dry
+ * run (it publishes none), two outputs on one path, a destination that cannot be written.
+ */
+export function checkPublicationOutputOptions(options: PublicationOutputOptions, request: { dryRun?: boolean } = {}): void {
+  if (request.dryRun) {
+    const linkOptions = [options.sampleLinks && "--sample-links", options.sharePage !== undefined && "--share-page", options.uploadSharePage && "--upload-share-page"].filter(Boolean);
+    if (linkOptions.length > 0) {
+      throw new UsageError(`${linkOptions.join(" and ")} need${linkOptions.length === 1 ? "s" : ""} a published config, and a dry run publishes none`, {
+        fix: `drop ${linkOptions.join(" and ")}, or run without --dry-run`,
+      });
+    }
+  }
+  if (options.out !== undefined && options.sharePage !== undefined && resolve(options.out) === resolve(options.sharePage)) {
+    throw new UsageError(`--out and --share-page both name ${printable(options.sharePage)}`, { fix: "give the config and the share page different files" });
+  }
+  if (options.out !== undefined) assertWritableFile(options.out, "--out");
+  if (options.sharePage !== undefined) assertWritableFile(options.sharePage, "--share-page");
+}
+
+function assertWritableFile(path: string, option: string): void {
+  const folder = dirname(resolve(path));
+  let problem: string | undefined;
+  try {
+    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) problem = "is a folder";
+    else if (!statSync(folder).isDirectory()) problem = `is in ${printable(folder)}, which is not a folder`;
+    else accessSync(folder, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problem = code === "ENOENT" ? `is in a folder that does not exist (${printable(folder)})` : `cannot be written (${code ?? (error as Error).message})`;
+  }
+  if (problem) {
+    throw new UsageError(`${option} ${printable(path)} ${problem}`, { fix: `pass ${option} a file path in a folder that exists and that you can write` });
+  }
+}
+
+const LIMITS: Record<PublishResult["expiry"]["limit"], string> = {
+  request: "as requested",
+  s3: "S3's 7-day maximum",
+  stack: "the stack's maxLinkLifetimeSeconds",
+  session: "the signing session's expiry",
+};
+
+/** What the share options produced, for the report. */
+export interface SharedOutputs {
+  sampleLinks?: SampleLink[];
+  sharePageFile?: string;
+  sharePage?: SharePageUpload;
+}
+
+export function publicationJson(result: PublishResult, shared: SharedOutputs = {}): Record<string, unknown> {
+  const sharePage =
+    shared.sharePageFile !== undefined || shared.sharePage !== undefined
+      ? {
+          ...(shared.sharePageFile !== undefined ? { file: shared.sharePageFile } : {}),
+          ...(shared.sharePage ? { key: shared.sharePage.key, url: shared.sharePage.url, expiresAt: shared.sharePage.expiresAt.toISOString() } : {}),
+        }
+      : undefined;
+  return {
+    cohort: result.cohort,
+    dryRun: result.dryRun,
+    link: result.link,
+    configKey: result.configKey,
+    configUrl: result.configUrl,
+    expiresAt: result.expiresAt.toISOString(),
+    samples: shared.sampleLinks ?? result.sampleIds.length,
+    urls: result.urlCount,
+    ...(sharePage ? { sharePage } : {}),
+  };
+}
+
+/** The signing identity as the share page names it: the access key id and whose it is. */
+export function signingIdentity(result: PublishResult, signing?: SigningContext): string {
+  const key = `access key ${result.signingAccessKeyId}`;
+  switch (signing?.credentials.kind) {
+    case undefined:
+      return key;
+    case "stack-presigner": {
+      const user = signing.outputs.presignerUserName;
+      return user ? `${key} of the stack's presigner user ${user}` : `${key} of the stack's presigner user`;
+    }
+    case "long-term":
+      return `${key} (IAM user key from the AWS credential chain)`;
+    case "session":
+      return `${key} (temporary session credentials)`;
+  }
+}
+
+/** What the share options will produce: links and page built, upload and local file still to do. */
+interface SharePlan {
+  shared: SharedOutputs;
+  html?: string;
+  /** The first failure after the publish; reported once the link is printed. */
+  failure?: unknown;
+}
+
+/** Builds the sample links and the page from the published config (synchronous: no I/O). */
+function planShare(result: PublishResult, options: PublicationOutputOptions, io: CliIo, signing: SigningContext | undefined): SharePlan {
+  const plan: SharePlan = { shared: {} };
+  const wantsPage = options.sharePage !== undefined || Boolean(options.uploadSharePage);
+  if (result.dryRun || (!options.sampleLinks && !wantsPage)) return plan;
+  try {
+    if (result.configBody === undefined || result.configUrl === undefined) {
+      throw new Error("the publication result carries no published config to build links from");
+    }
+    const config = parsePublishedConfig(result.configBody);
+    const parts = { viewerUrl: result.viewerUrl, configUrl: result.configUrl };
+    if (options.sampleLinks) plan.shared.sampleLinks = sampleLinks(config, parts);
+    if (wantsPage) {
+      plan.html = buildSharePage({
+        config,
+        link: parts,
+        publishedAt: result.createdAt,
+        expiresAt: result.expiresAt,
+        publishedBy: signingIdentity(result, signing),
+        now: io.now(),
+      });
+    }
+  } catch (error) {
+    plan.failure = error;
+  }
+  return plan;
+}
+
+async function uploadPlannedPage(plan: SharePlan, result: PublishResult, signing: SigningContext | undefined): Promise<void> {
+  try {
+    if (!signing) throw new UsageError("--upload-share-page is not available here: the command passed no bucket to upload to");
+    plan.shared.sharePage = await uploadSharePage(plan.html!, { configKey: result.configKey, createdAt: result.createdAt, expirySeconds: result.expiry.seconds }, signing);
+  } catch (error) {
+    // Stopped by the user: not a failed share step, but the end of the command.
+    if (error instanceof InterruptedError) throw error;
+    plan.failure ??= error;
+  }
+}
+
+/** Writes the local page, prints everything, then reports a failure of a share step. */
+function finish(plan: SharePlan, result: PublishResult, options: PublicationOutputOptions, io: CliIo, signer: string): void {
+  // The local file is written even when the upload failed: it is the page the user asked for.
+  if (plan.html !== undefined && options.sharePage !== undefined) {
+    try {
+      writePrivateFileAtomic(options.sharePage, plan.html, "--share-page");
+      plan.shared.sharePageFile = options.sharePage;
+    } catch (error) {
+      plan.failure ??= error;
+    }
+  }
+  if (options.json) {
+    io.stdout(`${JSON.stringify(publicationJson(result, plan.shared), null, 2)}\n`);
+  } else {
+    reportText(result, options, io, signer, plan.shared);
+  }
+  if (plan.failure !== undefined) {
+    const failure = plan.failure;
+    const cause = failure instanceof Error ? failure.message : String(failure);
+    throw new CliError(`the cohort was published and its link printed, but the share step failed: ${cause}`, failure instanceof CliError ? failure.exitCode : ExitCode.aws, {
+      fix: failure instanceof CliError && failure.fix ? failure.fix : "run refresh-cohort with the share options to publish the cohort again",
+      cause: failure,
+    });
+  }
+}
+
+/**
+ * Prints the result; `signer` describes the signing credentials (never the secret). `signing` (the
+ * opened stack) names the signer on the share page and is needed for --upload-share-page.
+ * Synchronous unless the share page is uploaded: then it returns a promise (await it). A share step
+ * that fails after the publish is thrown (with its exit code) once the link is printed.
+ */
+export function reportPublication(
+  result: PublishResult,
+  options: PublicationOutputOptions,
+  io: CliIo,
+  signer: string,
+  signing?: SigningContext,
+): void | Promise<void> {
+  const plan = planShare(result, options, io, signing);
+  if (plan.html !== undefined && options.uploadSharePage && plan.failure === undefined) {
+    return uploadPlannedPage(plan, result, signing).then(() => finish(plan, result, options, io, signer));
+  }
+  finish(plan, result, options, io, signer);
+}
+
+function reportText(result: PublishResult, options: PublicationOutputOptions, io: CliIo, signer: string, shared: SharedOutputs): void {
+  const samples = result.sampleIds.length;
+  const what = `${samples} sample${samples === 1 ? "" : "s"}, ${result.urlCount} file${result.urlCount === 1 ? "" : "s"} presigned`;
+  if (result.dryRun) {
+    io.stderr(`Dry run: cohort "${result.cohort}" is valid: ${what}; nothing was uploaded.\n`);
+    io.stderr(`Would upload: ${result.configKey} (${result.configBytes} bytes)\n`);
+    if (options.out) io.stderr(`Config written to ${options.out} (mode 0600).\n`);
+    return;
+  }
+  const life = describeDuration(result.expiry.seconds);
+  io.stderr(`Published cohort "${result.cohort}": ${what}.\n`);
+  io.stderr(`Config: ${result.configKey}\n`);
+  io.stderr(`Links expire ${result.expiresAt.toISOString()} (in ${life}; ${LIMITS[result.expiry.limit]}). Signed with ${signer}.\n`);
+  io.stderr("Anyone holding this link can read the cohort's data until then.\n");
+  if (options.out) io.stderr(`Config written to ${options.out} (mode 0600).\n`);
+  if (shared.sharePageFile !== undefined) io.stderr(`Share page written to ${shared.sharePageFile} (mode 0600).\n`);
+  if (shared.sharePage) {
+    io.stderr(`Share page stored privately at s3://${shared.sharePage.bucket}/${shared.sharePage.key}; its link (the last line of the output) expires with the config.\n`);
+  }
+  io.stdout(`${result.link}\n`);
+  const links = shared.sampleLinks ?? [];
+  // Large cohorts: a few big writes rather than one per sample.
+  for (let start = 0; start < links.length; start += 1000) {
+    io.stdout(links.slice(start, start + 1000).map(({ id, link }) => `${id}\t${link}\n`).join(""));
+  }
+  if (shared.sharePage) io.stdout(`${shared.sharePage.url}\n`);
+}
+
+/**
+ * reportPublication with the share-page upload stopped by an interruption. The publication is
+ * recorded by then: the user is told it stands, with its link unprinted, and how to get or withdraw it.
+ */
+export async function reportInterruptibly(
+  result: PublishResult,
+  options: PublicationOutputOptions,
+  io: CliIo,
+  signer: string,
+  signing: SigningContext,
+  run: { interruption: AbortSignal; suggest: (script: string, args: readonly string[]) => string },
+): Promise<void> {
+  try {
+    await reportPublication(result, options, io, signer, { ...signing, store: interruptible(signing.store, run.interruption) });
+  } catch (error) {
+    if (!(error instanceof InterruptedError)) throw error;
+    const facts = { cohort: result.cohort, bucket: signing.store.bucket, configKey: result.configKey, ledgerKey: result.ledgerKey };
+    throw interruptedPublish(error.signal, "recorded", facts, run.suggest);
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The command-line shell shared by every script: builds a commander program from an argv array
+ * (so tests need no child process), opens the stack, and turns errors into messages and exit codes.
+ * Only this module catches CliErrors; the exit code is set once, by the caller of runCli.
+ */
+import { createInterface } from "node:readline/promises";
+import { Command, CommanderError, Option } from "commander";
+import { CliError, describeCause, ExitCode, InterruptSignal } from "../errors";
+import { fromCredentialChain, fromStackKey, ResolvedCredentials } from "../s3/credentials";
+import { createS3Client, ObjectStore, S3ConnectionOptions, s3ObjectStore } from "../s3/object-store";
+import { EXPORT_OUTPUTS_COMMAND, loadStackOutputs, StackOutputs, stackKey } from "../s3/outputs-source";
+
+type CredentialProvider = Parameters<typeof fromCredentialChain>[0];
+
+/** Everything a command touches outside its arguments; tests pass their own. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Whether stderr is a terminal (progress bars). */
+  isTTY: boolean;
+  now(): Date;
+  env: NodeJS.ProcessEnv;
+  /** Replaces the AWS credential chain (tests). */
+  credentialProvider?: CredentialProvider;
+  /** Extra S3 client options (tests: short timeouts). */
+  s3?: Partial<S3ConnectionOptions>;
+  /** Answers a yes/no question on the terminal; absent when not interactive. */
+  confirm?(question: string): Promise<boolean>;
+  /**
+   * Calls `handler` on the first SIGINT or SIGTERM until the returned function is called; a second
+   * signal then acts as if nobody listened (the process ends at once). Absent: not interruptible.
+   */
+  onInterrupt?(handler: (signal: InterruptSignal) => void): () => void;
+}
+
+/** Listens for SIGINT and SIGTERM once: the next signal gets Node's default (the process ends). */
+function onProcessInterrupt(handler: (signal: InterruptSignal) => void): () => void {
+  const listener = (signal: NodeJS.Signals) => {
+    stop();
+    handler(signal === "SIGTERM" ? "SIGTERM" : "SIGINT");
+  };
+  const stop = () => {
+    process.off("SIGINT", listener);
+    process.off("SIGTERM", listener);
+  };
+  process.on("SIGINT", listener);
+  process.on("SIGTERM", listener);
+  return stop;
+}
+
+/**
+ * Runs `work` with a signal that aborts, with the signal's name as reason, on the first SIGINT or
+ * SIGTERM; says on stderr that the command is stopping and cleaning up.
+ */
+export async function interruptibly<T>(io: CliIo, work: (interruption: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const stop = io.onInterrupt?.((signal) => {
+    io.stderr(`\n${signal}: stopping and cleaning up (nothing is left half-published); signal again to quit at once.\n`);
+    controller.abort(signal);
+  });
+  try {
+    return await work(controller.signal);
+  } finally {
+    stop?.();
+  }
+}
+
+/** Asks on the terminal (stderr, so stdout stays clean); only an explicit yes counts. */
+async function askOnTerminal(question: string): Promise<boolean> {
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await terminal.question(`${question} [y/N] `)).trim());
+  } finally {
+    terminal.close();
+  }
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    isTTY: Boolean(process.stderr.isTTY),
+    now: () => new Date(),
+    env: process.env,
+    ...(process.stdin.isTTY && process.stderr.isTTY ? { confirm: askOnTerminal } : {}),
+    onInterrupt: onProcessInterrupt,
+  };
+}
+
+/** Options every command that reads the stack takes, with the same meaning everywhere. */
+export interface StackOptions {
+  stack?: string;
+  outputs?: string;
+  endpoint?: string;
+  bucket?: string;
+  region?: string;
+}
+
+export function addStackOptions(command: Command): Command {
+  return command
+    .option("--stack <name>", "read the outputs of this Pulumi stack (`pulumi stack output --json --show-secrets`)")
+    .option("--outputs <file>", `read the stack outputs from this JSON file instead of the Pulumi CLI (write it with ${EXPORT_OUTPUTS_COMMAND})`)
+    .option("--endpoint <url>", "S3-compatible endpoint, path-style (e.g. http://127.0.0.1:4569 for a local server)")
+    .option("--bucket <name>", "override the stack's bucket (with --region: use a bucket without stack outputs)")
+    .option("--region <region>", "override the bucket's region");
+}
+
+export interface OpenedStack {
+  outputs: StackOutputs;
+  credentials: ResolvedCredentials;
+  store: ObjectStore;
+  endpoint?: string;
+}
+
+/** The --endpoint URL without trailing slashes, or a UsageError naming it. */
+export function validateEndpoint(endpoint: string | undefined): string | undefined {
+  if (endpoint === undefined) return undefined;
+  try {
+    const url = new URL(endpoint);
+    if ((url.protocol === "http:" || url.protocol === "https:") && url.search === "" && url.hash === "") {
+      return endpoint.replace(/\/+$/, "");
+    }
+  } catch {
+    // reported below
+  }
+  throw new CliError(`--endpoint ${JSON.stringify(endpoint)} is not an http(s) URL`, ExitCode.usage, {
+    fix: "pass the server's base URL, e.g. --endpoint http://127.0.0.1:4569",
+  });
+}
+
+/** The stack outputs the options name; a warning (an outputs file others can read) goes to stderr. */
+export function readStackOutputs(options: StackOptions, io: CliIo): Promise<StackOutputs> {
+  return loadStackOutputs({
+    stack: options.stack,
+    outputsFile: options.outputs,
+    bucket: options.bucket,
+    region: options.region,
+    env: io.env,
+    warn: (message) => io.stderr(`warning: ${message}\n`),
+  });
+}
+
+/** Reads the stack outputs, picks the signing credentials and connects to the bucket. */
+export async function openStack(options: StackOptions, io: CliIo): Promise<OpenedStack> {
+  const endpoint = validateEndpoint(options.endpoint);
+  const outputs = await readStackOutputs(options, io);
+  const key = stackKey(outputs);
+  const credentials = key ? fromStackKey(key) : await fromCredentialChain(io.credentialProvider);
+  const connection: S3ConnectionOptions = { region: outputs.region, credentials: credentials.credentials, endpoint, ...io.s3 };
+  const store = s3ObjectStore(createS3Client(connection), outputs.bucketName, connection.callTimeoutMs);
+  return { outputs, credentials, store, endpoint };
+}
+
+export function writeError(error: unknown, io: CliIo, verbose: boolean): ExitCode {
+  if (error instanceof CliError) {
+    io.stderr(`error: ${error.message}\n`);
+    for (const detail of error.details) io.stderr(`  - ${detail}\n`);
+    if (error.fix) io.stderr(`fix: ${error.fix}\n`);
+    if (verbose && error.cause) io.stderr(`cause: ${error.cause instanceof Error ? error.cause.stack : String(error.cause)}\n`);
+    return error.exitCode;
+  }
+  // Anything else is a bug or an unexpected AWS/network failure: say so without a stack trace.
+  io.stderr(`error: unexpected failure: ${describeCause(error)}\n`);
+  io.stderr("fix: run again with --verbose and report the output if it persists\n");
+  if (verbose && error instanceof Error) io.stderr(`${error.stack}\n`);
+  return ExitCode.aws;
+}
+
+/** A command definition: builds its commander Command; the action returns an exit code. */
+export type CommandFactory = (io: CliIo) => Command;
+
+/**
+ * Runs one command with `argv` (the user's arguments, without node and script). Returns the exit
+ * code: 0 success, 1 validation, 2 usage, 3 AWS or network.
+ */
+export async function runCli(factory: CommandFactory, argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const command = factory(io);
+  let exitCode: number = ExitCode.ok;
+  command
+    .addOption(new Option("--verbose", "show the cause of errors in full"))
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) })
+    .showHelpAfterError("(run with --help for usage)");
+  command.hook("postAction", (_, actionCommand) => {
+    const result = (actionCommand as Command & { __exitCode?: number }).__exitCode;
+    if (result !== undefined) exitCode = result;
+  });
+  try {
+    await command.parseAsync([...argv], { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? ExitCode.ok : ExitCode.usage;
+    }
+    return writeError(error, io, argv.includes("--verbose"));
+  }
+}
+
+/** Sets a command's exit code from inside its action (for "completed, but with failures"). */
+export function setExitCode(command: Command, code: number): void {
+  (command as Command & { __exitCode?: number }).__exitCode = code;
+}
+
+/** Runs a command from a script file and sets process.exitCode. */
+export function main(factory: CommandFactory, argv: readonly string[] = process.argv.slice(2)): void {
+  // The project supports Node.js 20.19+ with the SDK versions it locks; the SDK's notice about its
+  // future Node 22 requirement would only clutter every command's output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  runCli(factory, argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error) => {
+      process.stderr.write(`error: ${describeCause(error)}\n`);
+      process.exitCode = ExitCode.aws;
+    },
+  );
+}

@@ -1,0 +1,123 @@
+/**
+ * Checks that every referenced object exists (and is not empty) with one paginated listing per
+ * prefix — about one request per 1,000 objects — instead of one HEAD per object; and, with
+ * --check-content, that SV, CNV and drivers files start with the header columns Chromoscope reads.
+ */
+import { ObjectStore } from "../s3/object-store";
+import { fileEntries, FileField, LocatedSample, Problem } from "./samples";
+
+/** Longest common prefix of the keys, cut back to a "/" so it names a folder. */
+export function commonFolder(keys: readonly string[], floor: string): string {
+  if (keys.length === 0) return floor;
+  let common = keys[0];
+  for (const key of keys) {
+    let i = 0;
+    while (i < common.length && i < key.length && common[i] === key[i]) i++;
+    common = common.slice(0, i);
+  }
+  const folder = common.slice(0, common.lastIndexOf("/") + 1);
+  return folder.length >= floor.length ? folder : floor;
+}
+
+/**
+ * Lists, once per data prefix, the folder that holds all of that prefix's referenced keys; keys
+ * whose size a listing already gave (`listedSizes`, from discovery) are not listed again.
+ * Returns one problem per missing or empty object.
+ */
+export async function checkObjectsExist(
+  samples: readonly LocatedSample[],
+  dataPrefixes: readonly string[],
+  store: ObjectStore,
+  listedSizes: ReadonlyMap<string, number> = new Map(),
+): Promise<{ problems: Problem[]; listings: string[] }> {
+  // Who uses each key, by reference: a message is formatted only when there is a problem.
+  const wanted = new Map<string, Array<{ located: LocatedSample; field: FileField }>>();
+  for (const located of samples) {
+    for (const [field, key] of fileEntries(located.sample)) {
+      const users = wanted.get(key);
+      if (users === undefined) wanted.set(key, [{ located, field }]);
+      else users.push({ located, field });
+    }
+  }
+  const sizes = new Map<string, number>();
+  const listings: string[] = [];
+  // Longest data prefix first, so nested prefixes each get their own keys.
+  const prefixes = [...dataPrefixes].sort((a, b) => b.length - a.length);
+  const keysByPrefix = new Map<string, string[]>();
+  for (const key of wanted.keys()) {
+    if (listedSizes.has(key)) continue;
+    const prefix = prefixes.find((candidate) => key.startsWith(candidate));
+    if (prefix === undefined) continue;
+    const keys = keysByPrefix.get(prefix) ?? [];
+    keys.push(key);
+    keysByPrefix.set(prefix, keys);
+  }
+  for (const [prefix, keys] of keysByPrefix) {
+    const folder = commonFolder(keys, prefix);
+    listings.push(folder);
+    for await (const object of store.list(folder)) {
+      if (wanted.has(object.key)) sizes.set(object.key, object.size);
+    }
+  }
+  const problems: Problem[] = [];
+  const report = (users: Array<{ located: LocatedSample; field: FileField }>, what: string, fix: string) => {
+    for (const { located, field } of users) problems.push({ source: `${located.source} (${located.sample.id})`, message: `${field} ${what}`, fix });
+  };
+  for (const [key, users] of wanted) {
+    const size = listedSizes.get(key) ?? sizes.get(key);
+    if (size === undefined) report(users, `s3://${store.bucket}/${key} does not exist`, "upload it, or correct the key (keys are case-sensitive)");
+    else if (size === 0) report(users, `s3://${store.bucket}/${key} is empty (0 bytes)`, "upload the complete file");
+  }
+  return { problems, listings };
+}
+
+/** Header columns Chromoscope reads, per file field. */
+export const REQUIRED_HEADERS: Readonly<Record<"sv" | "cnv" | "drivers", readonly string[]>> = {
+  sv: ["chrom1", "start1", "end1", "chrom2", "start2", "end2", "sv_id", "strand1", "strand2"],
+  cnv: ["chromosome", "start", "end", "total_cn", "major_cn", "minor_cn"],
+  drivers: ["chr", "pos", "gene"],
+};
+
+export const CONTENT_CHECK_BYTES = 8192;
+
+/** Columns of the first non-empty line (a leading "#" is allowed), or undefined for binary data. */
+export function headerColumns(head: Buffer): string[] | undefined {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return undefined;
+  const firstLine = head.toString("utf8").split(/\r?\n/).find((line) => line.trim() !== "");
+  return firstLine === undefined ? [] : firstLine.replace(/^#/, "").split("\t").map((column) => column.trim());
+}
+
+/** Reads the first few KiB of each SV, CNV and drivers file (ranged GETs, a few at a time). */
+export async function checkContent(samples: readonly LocatedSample[], store: ObjectStore, concurrency = 8): Promise<Problem[]> {
+  const jobs: Array<{ source: string; field: keyof typeof REQUIRED_HEADERS; key: string }> = [];
+  for (const { sample, source } of samples) {
+    for (const field of ["sv", "cnv", "drivers"] as const) {
+      const key = sample[field];
+      if (typeof key === "string") jobs.push({ source: `${source} (${sample.id})`, field, key });
+    }
+  }
+  const problems: Problem[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++];
+      const head = await store.read(job.key, { start: 0, end: CONTENT_CHECK_BYTES - 1 });
+      const columns = headerColumns(head);
+      const required = REQUIRED_HEADERS[job.field];
+      if (columns === undefined) {
+        problems.push({ source: job.source, message: `${job.field} s3://${store.bucket}/${job.key} is gzip-compressed`, fix: "upload it uncompressed; Chromoscope reads plain tab-separated text" });
+        continue;
+      }
+      const missing = required.filter((column) => !columns.includes(column));
+      if (missing.length > 0) {
+        problems.push({
+          source: job.source,
+          message: `${job.field} s3://${store.bucket}/${job.key} lacks the header column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`,
+          fix: `start the file with a tab-separated header: ${required.join(" ")}`,
+        });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+  return problems;
+}

@@ -1,0 +1,117 @@
+/**
+ * boto3's `generate_presigned_url` (SigV4) as a second reference, timed inside one Python process
+ * for every size (so interpreter start-up and imports are not counted), when Debian's
+ * python3-boto3 is installed. botocore reads the clock through `botocore.auth.datetime`; it is
+ * pinned to the same signing date as the other signers.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { SigningSetup } from "./bench/signers";
+
+export const PYTHON = "/usr/bin/python3";
+const INSTALL_HINT = "apt-get install -y python3-boto3";
+
+export type Boto3Outcome =
+  | { available: true; version: string; seconds: Record<string, number>; sampleUrl: string }
+  | { available: false; reason: string };
+
+/**
+ * Python lines that pin botocore's clock to `job["amzDate"]` (after `import botocore.auth`).
+ * botocore signs through `botocore.auth`, or through `botocore.crt.auth` when the AWS CRT is
+ * installed (Debian's awscli pulls it in); both read `datetime.datetime.utcnow()`, so both are pinned.
+ */
+export const PIN_BOTOCORE_CLOCK = String.raw`
+pinned = datetime.datetime.strptime(job["amzDate"], "%Y%m%dT%H%M%SZ")
+class PinnedDatetime(datetime.datetime):
+    @classmethod
+    def utcnow(cls):
+        return pinned
+class PinnedDatetimeModule:
+    timezone = datetime.timezone
+    datetime = PinnedDatetime
+botocore.auth.datetime = PinnedDatetimeModule
+try:
+    import botocore.crt.auth
+    botocore.crt.auth.datetime = PinnedDatetimeModule
+except ImportError:
+    pass
+`;
+
+const SCRIPT = String.raw`
+import datetime, json, sys, time
+job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+try:
+    import boto3, botocore, botocore.auth
+    from botocore.config import Config
+except ImportError as error:
+    sys.stdout.write(json.dumps({"unavailable": "cannot import boto3: %s" % error}))
+    sys.exit(0)
+
+${PIN_BOTOCORE_CLOCK}
+client = boto3.session.Session(
+    aws_access_key_id=job["accessKeyId"],
+    aws_secret_access_key=job["secretAccessKey"],
+    region_name=job["region"],
+).client(
+    "s3",
+    endpoint_url="https://s3.%s.amazonaws.com" % job["region"],
+    config=Config(signature_version="s3v4", s3={"addressing_style": "virtual"}),
+)
+keys, bucket, expires = job["keys"], job["bucket"], job["expires"]
+
+def sign(key):
+    return client.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires)
+
+def run(count):
+    total = 0
+    for index in range(count):
+        total += len(sign(keys[index]))
+    return total
+
+run(min(job["warmup"], len(keys)))
+seconds = {}
+for size in job["sizes"]:
+    start = time.perf_counter()
+    run(size)
+    seconds[str(size)] = time.perf_counter() - start
+sys.stdout.write(json.dumps({"seconds": seconds, "sample": sign(keys[0]), "version": "boto3 %s, botocore %s" % (boto3.__version__, botocore.__version__)}))
+`;
+
+/** Times boto3 on keys[0..size) for each size, or says why it cannot. */
+export function runBoto3(setup: SigningSetup, keys: readonly string[], sizes: readonly number[], warmup: number): Boto3Outcome {
+  if (!existsSync(PYTHON)) return { available: false, reason: `${PYTHON} not found (${INSTALL_HINT})` };
+  const amzDate = new Date(Math.floor(setup.signingDate.getTime() / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
+  const job = {
+    amzDate,
+    keys: keys.slice(0, Math.max(...sizes)),
+    sizes,
+    warmup,
+    bucket: setup.bucket,
+    region: setup.region,
+    expires: setup.expiresInSeconds,
+    accessKeyId: setup.credentials.accessKeyId,
+    secretAccessKey: setup.credentials.secretAccessKey,
+  };
+  const run = spawnSync(PYTHON, ["-c", SCRIPT], {
+    input: JSON.stringify(job),
+    encoding: "utf8",
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 600_000,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", PYTHONPATH: "", PYTHONNOUSERSITE: "1", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" },
+  });
+  if (run.error) return { available: false, reason: `${PYTHON} could not run: ${run.error.message}` };
+  if (run.status !== 0) return { available: false, reason: `the boto3 batch failed (exit ${run.status}): ${lastLine(run.stderr)}` };
+  let output: { seconds?: Record<string, number>; sample?: string; version?: string; unavailable?: string };
+  try {
+    output = JSON.parse(run.stdout);
+  } catch {
+    return { available: false, reason: "the boto3 batch printed no JSON" };
+  }
+  if (output.unavailable !== undefined) return { available: false, reason: `${output.unavailable} (${INSTALL_HINT})` };
+  return { available: true, version: output.version ?? "boto3", seconds: output.seconds ?? {}, sampleUrl: output.sample ?? "" };
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split("\n");
+  return lines[lines.length - 1] ?? "";
+}

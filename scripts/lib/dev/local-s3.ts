@@ -1,0 +1,214 @@
+/**
+ * The project's embedded S3-API server: @20minutes/s3rver 4.0.4 (patched, see
+ * patches/@20minutes+s3rver+4.0.4.patch) on 127.0.0.1, path-style only. Used in-process by the
+ * tests and the demo, and as a separate process (scripts/lib/dev/local-s3-server.ts) by the benches.
+ *
+ * Unlike upstream s3rver it verifies SigV4 against this server's own credentials only and, by
+ * default, refuses unsigned requests with 403 AccessDenied as S3 does for a private bucket.
+ */
+import { mkdir } from "node:fs/promises";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import S3rver from "@20minutes/s3rver";
+
+export interface LocalS3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface LocalS3Request {
+  method: string;
+  /** Raw (percent-encoded) path, e.g. `/bucket/some%20key`. */
+  path: string;
+  /** Raw query string without the leading `?`. */
+  query: string;
+  /** Best-effort S3 operation name: GetObject, PutObject, ListObjectsV2, OPTIONS, ... */
+  operation: string;
+}
+
+export interface LocalS3Options {
+  /** Where objects live (created if missing). */
+  directory: string;
+  /** Default 0 (ephemeral). */
+  port?: number;
+  /** Keys the server accepts; default [LOCAL_S3_DEFAULT_CREDENTIALS]. */
+  credentials?: LocalS3Credentials[];
+  /** Serve requests that carry no signature; default false (403 AccessDenied, as S3). */
+  allowAnonymous?: boolean;
+  /** No request logging; default true. */
+  silent?: boolean;
+  /** Called once per incoming request, before it is handled (e.g. to count requests). */
+  onRequest?: (request: LocalS3Request) => void;
+}
+
+export interface LocalS3Server {
+  /** `http://127.0.0.1:PORT` */
+  endpoint: string;
+  port: number;
+  region: string;
+  credentials: LocalS3Credentials[];
+  /** Stops listening, drops open connections; resolves once everything is released. */
+  close(): Promise<void>;
+}
+
+/**
+ * Fixed, local-only credentials: they exist on no AWS account, but have the shape of an IAM user's
+ * key so that stack outputs holding them pass the same checks as a real stack's. (Not frozen: the
+ * AWS SDK tags the credentials object it is given, so hand it a copy.)
+ */
+export const LOCAL_S3_DEFAULT_CREDENTIALS: LocalS3Credentials = {
+  accessKeyId: "LOCALS3ACCESSKEYID00",
+  secretAccessKey: "LocalS3SecretAccessKeyNotAnAwsKey0000000",
+};
+
+export const LOCAL_S3_REGION = "us-east-1";
+
+const LOCAL_HOST = "127.0.0.1";
+
+export async function startLocalS3(options: LocalS3Options): Promise<LocalS3Server> {
+  const {
+    directory,
+    port = 0,
+    credentials = [LOCAL_S3_DEFAULT_CREDENTIALS],
+    allowAnonymous = false,
+    silent = true,
+    onRequest,
+  } = options;
+  const accessKeys = buildAccessKeys(credentials);
+  const accepted = credentials.map(({ accessKeyId, secretAccessKey }) => ({ accessKeyId, secretAccessKey }));
+
+  await mkdir(directory, { recursive: true });
+  const app = new S3rver({
+    directory,
+    silent,
+    vhostBuckets: false,
+    allowMismatchedSignatures: false,
+    allowAnonymous,
+    accessKeys,
+  });
+  const handle = app.callback();
+  const server = createServer((request, response) => {
+    if (onRequest) {
+      const method = request.method ?? "GET";
+      const [path, query = ""] = splitUrl(request.url ?? "/");
+      onRequest({ method, path, query, operation: s3OperationName(method, path, query, request.headers) });
+    }
+    handle(request, response);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, LOCAL_HOST, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const boundPort = (server.address() as AddressInfo).port;
+
+  let closed: Promise<void> | undefined;
+  return {
+    endpoint: `http://${LOCAL_HOST}:${boundPort}`,
+    port: boundPort,
+    region: LOCAL_S3_REGION,
+    credentials: accepted,
+    close() {
+      closed ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // keep-alive sockets (SDK clients, fetch) would otherwise hold the server open
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
+
+function buildAccessKeys(credentials: readonly LocalS3Credentials[]): Record<string, string> {
+  if (credentials.length === 0) {
+    throw new Error("startLocalS3: `credentials` must hold at least one access key");
+  }
+  const accessKeys: Record<string, string> = {};
+  for (const { accessKeyId, secretAccessKey } of credentials) {
+    if (!accessKeyId || accessKeyId.includes("/") || !secretAccessKey) {
+      throw new Error("startLocalS3: every credential needs an accessKeyId without '/' and a secretAccessKey");
+    }
+    if (accessKeyId in accessKeys && accessKeys[accessKeyId] !== secretAccessKey) {
+      throw new Error(`startLocalS3: access key ${accessKeyId} is listed twice with different secrets`);
+    }
+    accessKeys[accessKeyId] = secretAccessKey;
+  }
+  return accessKeys;
+}
+
+function splitUrl(url: string): [string, string?] {
+  const mark = url.indexOf("?");
+  return mark === -1 ? [url] : [url.slice(0, mark), url.slice(mark + 1)];
+}
+
+const VERBS: Record<string, string> = { GET: "Get", PUT: "Put", DELETE: "Delete" };
+
+/** Bucket sub-resource query parameter -> the S3 operation's noun (GetBucketCors, PutPublicAccessBlock...). */
+const BUCKET_SUBRESOURCES: Record<string, string> = {
+  acl: "BucketAcl",
+  cors: "BucketCors",
+  encryption: "BucketEncryption",
+  lifecycle: "BucketLifecycleConfiguration",
+  location: "BucketLocation",
+  logging: "BucketLogging",
+  ownershipControls: "BucketOwnershipControls",
+  policy: "BucketPolicy",
+  policyStatus: "BucketPolicyStatus",
+  publicAccessBlock: "PublicAccessBlock",
+  tagging: "BucketTagging",
+  versioning: "BucketVersioning",
+  website: "BucketWebsite",
+};
+
+/** Best-effort S3 operation name of a path-style request, for request counting. */
+function s3OperationName(method: string, path: string, query: string, headers: IncomingHttpHeaders): string {
+  if (method === "OPTIONS") return "OPTIONS";
+  const params = new URLSearchParams(query);
+  const [, bucket = "", ...keyParts] = path.split("/");
+  const key = keyParts.join("/");
+  const copy = "x-amz-copy-source" in headers;
+
+  if (bucket === "") return method === "GET" ? "ListBuckets" : `${method} /`;
+
+  if (key === "") {
+    const subresource = Object.keys(BUCKET_SUBRESOURCES).find((name) => params.has(name));
+    if (subresource && VERBS[method]) return VERBS[method] + BUCKET_SUBRESOURCES[subresource];
+    switch (method) {
+      case "GET":
+        if (params.has("uploads")) return "ListMultipartUploads";
+        if (params.has("versions")) return "ListObjectVersions";
+        return params.get("list-type") === "2" ? "ListObjectsV2" : "ListObjects";
+      case "HEAD":
+        return "HeadBucket";
+      case "PUT":
+        return "CreateBucket";
+      case "DELETE":
+        return "DeleteBucket";
+      case "POST":
+        return params.has("delete") ? "DeleteObjects" : "PostObject";
+    }
+    return `${method} bucket`;
+  }
+
+  for (const [name, noun] of [["tagging", "ObjectTagging"], ["acl", "ObjectAcl"]] as const) {
+    if (params.has(name) && VERBS[method]) return VERBS[method] + noun;
+  }
+  switch (method) {
+    case "GET":
+      return "GetObject";
+    case "HEAD":
+      return "HeadObject";
+    case "PUT":
+      if (params.has("uploadId")) return copy ? "UploadPartCopy" : "UploadPart";
+      return copy ? "CopyObject" : "PutObject";
+    case "DELETE":
+      return params.has("uploadId") ? "AbortMultipartUpload" : "DeleteObject";
+    case "POST":
+      if (params.has("uploads")) return "CreateMultipartUpload";
+      if (params.has("uploadId")) return "CompleteMultipartUpload";
+  }
+  return `${method} object`;
+}

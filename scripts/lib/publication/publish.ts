@@ -1,0 +1,336 @@
+/**
+ * Publishing a cohort: resolve its samples, validate everything, sign every file, build the
+ * Chromoscope config, upload it privately, record it in the ledger, presign it, and return the link.
+ *
+ * Write order (so the bucket never holds a partial config nor a live link the ledger does not know):
+ * validate and sign everything → PUT the config (one request, complete body) → PUT the ledger entry;
+ * if the ledger PUT fails, the config just written is deleted and the publish fails. An interruption
+ * (SIGINT, SIGTERM) stops the requests in flight and does the same: a config whose ledger entry was
+ * not written is deleted; once the entry is written, the publication stands (its link unprinted).
+ */
+import { performance } from "node:perf_hooks";
+import { buildConfig, chromoscopeLink } from "./chromoscope";
+import { ResolvedCredentials } from "../s3/credentials";
+import { discoverSamples } from "../cohort/discover";
+import { AwsError, InterruptedError, InterruptSignal, UsageError, ValidationError } from "../errors";
+import { checkContent, checkObjectsExist } from "../cohort/existence";
+import { decideExpiry, ExpiryDecision } from "./expiry";
+import { writePrivateFileAtomic } from "../files";
+import { LedgerEntry, ledgerEntryStored, writeLedgerEntry } from "../lifecycle/ledger";
+import { linkSignerFor } from "../lifecycle/publication-status";
+import { readManifest } from "../cohort/manifest";
+import { assertCohortName, configObjectKey, ledgerObjectKey, printable, publicationStem } from "../naming";
+import { interruptible, ObjectStore } from "../s3/object-store";
+import { S3QueryPresigner } from "../s3/presign";
+import { shellCommand } from "../lifecycle/rotation";
+import { formatProblem, LocatedSample, Problem } from "../cohort/samples";
+import { StackOutputs } from "../s3/outputs-source";
+import { validateSamples } from "../cohort/validate";
+
+export type CohortSource =
+  | { kind: "manifest"; path: string }
+  | { kind: "prefix"; prefix: string; cancer: string; assembly: string }
+  /** Samples already resolved (refresh publishes again from the ledger's inputs). */
+  | { kind: "samples"; samples: LocatedSample[] };
+
+export interface PublishRequest {
+  cohort: string;
+  source: CohortSource;
+  /** --expires in seconds; undefined: as long as the credentials and the stack allow. */
+  expiresSeconds?: number;
+  clamp?: boolean;
+  /** --viewer-url; defaults to the stack's viewerUrl. */
+  viewerUrl?: string;
+  checkContent?: boolean;
+  dryRun?: boolean;
+  /** --out: also write the config here (mode 0600, atomically). */
+  outFile?: string;
+}
+
+/** Reports progress of the long steps; the CLI shows a bar on a terminal. */
+export interface Progress {
+  start(step: string, total: number): void;
+  tick(count?: number): void;
+  stop(): void;
+}
+
+export interface PublishContext {
+  outputs: StackOutputs;
+  credentials: ResolvedCredentials;
+  store: ObjectStore;
+  /** Path-style endpoint the links should point to (local or S3-compatible server). */
+  endpoint?: string;
+  now(): Date;
+  randomHex(): string;
+  progress?: Progress;
+  /** Warnings for stderr. */
+  warn?(message: string): void;
+  /**
+   * Aborts, with "SIGINT" or "SIGTERM" as reason, when the user interrupts: the publish stops its
+   * requests, removes a config it stored but did not record, and throws an InterruptedError.
+   */
+  interruption?: AbortSignal;
+  /** A follow-up command for the user, e.g. `npm run cohorts -- <the same stack options> <args>`. */
+  suggest?(script: string, args: readonly string[]): string;
+}
+
+export interface PublishResult {
+  cohort: string;
+  dryRun: boolean;
+  /** The Chromoscope link; absent on a dry run (nothing was uploaded). */
+  link?: string;
+  configKey: string;
+  configUrl?: string;
+  ledgerKey?: string;
+  createdAt: Date;
+  expiresAt: Date;
+  expiry: ExpiryDecision;
+  viewerUrl: string;
+  sampleIds: string[];
+  urlCount: number;
+  configBytes: number;
+  /** The exact bytes uploaded as the config (absent on a dry run): the share sheet reads them back. */
+  configBody?: Buffer;
+  signingAccessKeyId: string;
+}
+
+interface ResolvedSamples {
+  samples: LocatedSample[];
+  problems: Problem[];
+  /** Object sizes from the listing discovery already made, so the existence check need not list again. */
+  listedSizes?: ReadonlyMap<string, number>;
+}
+
+async function resolveSamples(source: CohortSource, context: PublishContext): Promise<ResolvedSamples> {
+  switch (source.kind) {
+    case "samples":
+      return { samples: source.samples, problems: [] };
+    case "manifest": {
+      const manifest = readManifest(source.path);
+      return { samples: manifest.samples, problems: manifest.problems };
+    }
+    case "prefix": {
+      const prefix = source.prefix.endsWith("/") ? source.prefix : `${source.prefix}/`;
+      const { dataPrefixes, bucketName } = context.outputs;
+      if (!dataPrefixes.some((dataPrefix) => prefix.startsWith(dataPrefix))) {
+        throw new UsageError(`--prefix ${printable(source.prefix)} is outside the data prefixes (${dataPrefixes.join(", ")})`, {
+          fix: `pass a prefix under ${dataPrefixes[0]} (the presigner can read only the data prefixes)`,
+        });
+      }
+      const discovery = await discoverSamples(context.store.list(prefix), {
+        prefix,
+        cancer: source.cancer,
+        assembly: source.assembly,
+        bucket: bucketName,
+      });
+      if (discovery.samples.length === 0 && discovery.problems.length === 0) {
+        discovery.problems.push({
+          source: `s3://${bucketName}/${prefix}`,
+          message: "holds no sample files (*.bedpe, *.tsv, *.vcf.gz, *.bam)",
+          fix: "check the prefix, or upload the cohort's files under it",
+        });
+      }
+      return { samples: discovery.samples, problems: discovery.problems, listedSizes: discovery.sizes };
+    }
+  }
+}
+
+/**
+ * Runs one step of the publication and records its duration on Node's performance timeline as
+ * `publish:<step>`, where `npm run bench` reads it; nothing is printed.
+ */
+async function step<T>(name: string, work: () => T | Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    return await work();
+  } finally {
+    performance.measure(`publish:${name}`, { start });
+  }
+}
+
+function fail(problems: Problem[], cohort: string): never {
+  const count = problems.length;
+  throw new ValidationError(`${count} problem${count === 1 ? "" : "s"} in cohort ${printable(cohort)}; nothing was published`, {
+    fix: "correct every problem listed above and run the command again",
+    details: problems.map(formatProblem),
+  });
+}
+
+/**
+ * The cohort's samples, validated, with every object present; or a ValidationError listing every
+ * problem. A function of its own so that what only checking needs (the input as read, listings)
+ * can be freed before the config is built.
+ */
+async function checkedSamples(request: PublishRequest, context: PublishContext, cohort: string): Promise<LocatedSample[]> {
+  const { outputs, store } = context;
+  const resolved = await step("read-input", () => resolveSamples(request.source, context));
+  const validated = await step("validate", () => validateSamples(resolved.samples, { bucket: outputs.bucketName, dataPrefixes: outputs.dataPrefixes }));
+  const problems = [...resolved.problems, ...validated.problems];
+  const samples = validated.samples;
+  if (samples.length > 0) {
+    const existence = await step("check-existence", () => checkObjectsExist(samples, outputs.dataPrefixes, store, resolved.listedSizes));
+    problems.push(...existence.problems);
+    if (request.checkContent && existence.problems.length === 0) problems.push(...(await step("check-content", () => checkContent(samples, store))));
+  }
+  if (problems.length > 0) fail(problems, cohort);
+  return samples;
+}
+
+/** How far an interrupted publish got, which decides what is left in the bucket and what the user is told. */
+export type InterruptedStage = "before-upload" | "config-removed" | "config-left" | "recorded";
+
+/** The error an interrupted publish ends with: what it did about it, and what the user can do. */
+export function interruptedPublish(
+  signal: InterruptSignal,
+  stage: InterruptedStage,
+  facts: { cohort: string; bucket: string; configKey?: string; ledgerKey?: string },
+  suggest: (script: string, args: readonly string[]) => string = (script, args) => shellCommand("npm", ["run", script, "--", ...args]),
+): InterruptedError {
+  const by = `interrupted by ${signal}`;
+  const config = `s3://${facts.bucket}/${facts.configKey}`;
+  const again = { fix: "run the command again to publish the cohort" };
+  const revoke = `\`${suggest("revoke-cohort", ["--cohort", facts.cohort])}\``;
+  switch (stage) {
+    case "before-upload":
+      return new InterruptedError(signal, `${by} before anything was uploaded: nothing was published`, again);
+    case "config-removed":
+      return new InterruptedError(signal, `${by} before the publication was recorded: its config (${config}) was removed, so nothing was published`, again);
+    case "config-left":
+      return new InterruptedError(
+        signal,
+        `${by} before the publication was recorded, and its config (${config}) could not be removed: no ledger entry names it and its link was never printed`,
+        { fix: `remove it with ${revoke} (revoke deletes everything under the cohort's folder)` },
+      );
+    case "recorded":
+      return new InterruptedError(
+        signal,
+        `${by} after the publication was recorded (${facts.ledgerKey}): cohort ${JSON.stringify(facts.cohort)} is published, but its link was not printed`,
+        { fix: `print a link with \`${suggest("cohorts", ["--cohort", facts.cohort, "--show-links"])}\`, or withdraw it with ${revoke}` },
+      );
+  }
+}
+
+export async function publishCohort(request: PublishRequest, context: PublishContext): Promise<PublishResult> {
+  const cohort = assertCohortName(request.cohort);
+  const { outputs, credentials, store, interruption } = context;
+  // Every request of the publish stops when the user interrupts; clean-up afterwards uses `store`.
+  const working = interruption ? interruptible(store, interruption) : store;
+  const stop = (stage: InterruptedStage, facts: { configKey?: string; ledgerKey?: string } = {}) =>
+    interruptedPublish(interruption?.reason === "SIGTERM" ? "SIGTERM" : "SIGINT", stage, { cohort, bucket: store.bucket, ...facts }, context.suggest);
+  // SigV4 signs whole seconds: one instant, to the second, is the publication's time everywhere.
+  const now = new Date(Math.floor(context.now().getTime() / 1000) * 1000);
+  const expiry = decideExpiry({
+    requestedSeconds: request.expiresSeconds,
+    clamp: request.clamp,
+    maxLinkLifetimeSeconds: outputs.maxLinkLifetimeSeconds,
+    credentials,
+    now,
+  });
+  for (const warning of expiry.warnings) context.warn?.(warning);
+  const viewerUrl = request.viewerUrl ?? outputs.viewerUrl;
+
+  // 1. Every problem of the input, reported together, before anything is signed or written.
+  let samples: LocatedSample[];
+  try {
+    samples = await checkedSamples(request, { ...context, store: working }, cohort);
+  } catch (error) {
+    throw error instanceof InterruptedError ? stop("before-upload") : error;
+  }
+
+  // 2. Sign every file and serialise the config.
+  const presigner = new S3QueryPresigner({
+    bucket: outputs.bucketName,
+    region: outputs.region,
+    endpoint: context.endpoint,
+    credentials: credentials.credentials,
+    expiresInSeconds: expiry.seconds,
+    signingDate: now,
+  });
+  context.progress?.start("signing", samples.length);
+  const config = await step("sign", () => buildConfig(cohort, samples, (key) => presigner.presignGet(key), () => context.progress?.tick()));
+  context.progress?.stop();
+
+  const stem = publicationStem(cohort, now, context.randomHex());
+  const configKey = configObjectKey(outputs.configPrefix, stem);
+  const result: PublishResult = {
+    cohort,
+    dryRun: Boolean(request.dryRun),
+    configKey,
+    createdAt: now,
+    expiresAt: presigner.expiresAt,
+    expiry,
+    viewerUrl,
+    sampleIds: samples.map(({ sample }) => sample.id),
+    urlCount: config.urlCount,
+    configBytes: config.byteLength,
+    signingAccessKeyId: credentials.credentials.accessKeyId,
+  };
+  if (request.dryRun) {
+    if (request.outFile) writePrivateFileAtomic(request.outFile, config.chunks);
+    return result;
+  }
+
+  // 3. Upload the complete config, then record it; undo the config if the record fails.
+  if (interruption?.aborted) throw stop("before-upload");
+  const configBody = Buffer.concat(config.chunks, config.byteLength);
+  const unrecorded = async () => stop((await removeQuietly(store, configKey, context)) ? "config-removed" : "config-left", { configKey });
+  try {
+    await step("upload-config", () => working.put(configKey, configBody, "application/json"));
+  } catch (error) {
+    // An attempt may have reached S3 and stored the config although the answer was lost: remove it.
+    if (error instanceof InterruptedError) throw await unrecorded();
+    await removeQuietly(store, configKey, context);
+    throw error;
+  }
+  if (interruption?.aborted) throw await unrecorded();
+  const entry: LedgerEntry = {
+    event: "publish",
+    cohort,
+    configKey,
+    signingAccessKeyId: credentials.credentials.accessKeyId,
+    createdAt: now.toISOString(),
+    expiresAt: presigner.expiresAt.toISOString(),
+    inputs: {
+      samples: samples.map(({ sample }) => sample),
+      viewerUrl,
+      ...(request.expiresSeconds !== undefined ? { requestedSeconds: request.expiresSeconds } : {}),
+    },
+    // When its links die besides expiry: with the key (rotation) or with the session.
+    ...linkSignerFor(credentials, outputs),
+  };
+  let ledgerKey: string;
+  try {
+    ledgerKey = await step("write-ledger", () => writeLedgerEntry(working, outputs.ledgerPrefix, stem, entry));
+  } catch (error) {
+    if (error instanceof InterruptedError) {
+      // The entry may have reached S3 before its connection was closed: then the publication stands.
+      // (If S3 stores it only after this check, the ledger names a deleted config: no link is lost.)
+      if (await ledgerEntryStored(store, outputs.ledgerPrefix, stem, entry)) {
+        throw stop("recorded", { configKey, ledgerKey: ledgerObjectKey(outputs.ledgerPrefix, stem) });
+      }
+      throw await unrecorded();
+    }
+    await removeQuietly(store, configKey, context);
+    const cause = error instanceof AwsError ? error.message : String(error);
+    throw new AwsError(`recording the publication in the ledger (${ledgerObjectKey(outputs.ledgerPrefix, stem)}) failed, so the config was removed: ${cause}`, {
+      fix: error instanceof AwsError && error.fix ? error.fix : "run the command again",
+      cause: error,
+    });
+  }
+
+  if (interruption?.aborted) throw stop("recorded", { configKey, ledgerKey });
+  const configUrl = presigner.presignGet(configKey);
+  if (request.outFile) writePrivateFileAtomic(request.outFile, config.chunks);
+  return { ...result, link: chromoscopeLink({ viewerUrl, cohort, configUrl }), configUrl, ledgerKey, configBody };
+}
+
+/** Deletes an object after a failure; false (with a warning) when that fails too. */
+async function removeQuietly(store: ObjectStore, key: string, context: PublishContext): Promise<boolean> {
+  try {
+    await store.remove(key);
+    return true;
+  } catch (error) {
+    context.warn?.(`could not remove s3://${store.bucket}/${key} after the failure (${(error as Error).message}); delete it by hand`);
+    return false;
+  }
+}
