@@ -4,7 +4,8 @@
  * (the inactive slot gets a new key) keep the key that signed the live links. A stale checkout with a
  * lower generation would replace the active key; a jump of two or more replaces both.
  */
-import { KEY_SLOTS, KeySlot, keySlotPlan } from "./documents";
+import { keySlotPlan } from "./key-slots";
+import { KEY_SLOTS, KeySlot } from "../policy/documents/limits";
 
 /** The stack output the guard reads back from the deployed stack. */
 export const KEY_GENERATION_OUTPUT = "keyGeneration";

@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { KEY_SLOTS, KeySlot, keySlotPlan, KeyStatus, MAX_KEY_ROTATION_DAYS, presignerPolicyDocument, rotationDueAt } from "./documents";
+import { keySlotPlan, KeyStatus, rotationDueAt } from "./key-slots";
+import { presignerPolicyDocument } from "../policy/documents/iam-policies";
+import { KEY_SLOTS, KeySlot, MAX_KEY_ROTATION_DAYS } from "../policy/documents/limits";
 import { presignerTrustPolicyDocument, trustAccountOf } from "./trust-policy";
 
 export interface PresignerIdentityArgs {

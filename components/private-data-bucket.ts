@@ -1,16 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  ACCESS_LOG_PREFIX,
-  dataBucketLifecycleRules,
-  dataBucketPolicyDocument,
-  encryptionRule,
-  LifecycleRule,
-  logBucketLifecycleRules,
-  logBucketPolicyDocument,
-  MAX_PRESIGN_SECONDS,
-  viewerCorsRule,
-} from "./documents";
+import { dataBucketPolicyDocument, logBucketPolicyDocument } from "../policy/documents/bucket-policies";
+import { viewerCorsRule } from "../policy/documents/cors-rule";
+import { encryptionRule } from "../policy/documents/encryption-rule";
+import { dataBucketLifecycleRules, LifecycleRule, logBucketLifecycleRules } from "../policy/documents/lifecycle-rules";
+import { ACCESS_LOG_PREFIX, MAX_PRESIGN_SECONDS } from "../policy/documents/limits";
 
 export interface PrivateDataBucketArgs {
   /** Origins allowed by the GET-only CORS rule. */

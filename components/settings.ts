@@ -5,7 +5,7 @@
  * Pulumi.yaml defaults, so `resolveSettings` applies them itself (a test keeps both lists equal).
  * Pure: no Pulumi runtime import, so the scripts, the demo and the policy pack share it.
  */
-import { MAX_ACCESS_KEY_AGE_DAYS, MAX_KEY_ROTATION_DAYS, MAX_PRESIGN_SECONDS } from "./documents";
+import { MAX_ACCESS_KEY_AGE_DAYS, MAX_KEY_ROTATION_DAYS, MAX_PRESIGN_SECONDS } from "../policy/documents/limits";
 import { PRESIGNER_SERVICE_PRINCIPALS, trustedPrincipalProblem } from "./trust-policy";
 
 export type PresignerKind = "user" | "role";

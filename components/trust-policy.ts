@@ -2,7 +2,7 @@
  * Who may assume the presigner role (role kind): the trust policy builder and the check of
  * `trustedPrincipals`, shared by the settings, the component and the tests. Pure: no Pulumi runtime.
  */
-import type { PolicyDocument, PolicyStatement } from "./documents";
+import type { PolicyDocument, PolicyStatement } from "../policy/documents/iam-policies";
 
 /** The services that run code which presigns in practice: an EC2 instance profile, an ECS task, a Lambda function. */
 export const PRESIGNER_SERVICE_PRINCIPALS = ["ec2.amazonaws.com", "ecs-tasks.amazonaws.com", "lambda.amazonaws.com"] as const;

@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
-import type { PolicyDocument, PolicyStatement } from "../components/documents";
+import type { PolicyDocument, PolicyStatement } from "../policy/documents/iam-policies";
 import { ACCOUNT_ID, OTHER_ACCOUNT_ID, PrincipalName, PRINCIPALS, ROWS, SYMBOLS, VARIANTS } from "./fixtures/access-matrix";
 import {
   bind,

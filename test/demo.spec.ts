@@ -7,7 +7,7 @@ import { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetBucketCorsCommand } from "@aws-sdk/client-s3";
-import { toS3CorsRule, viewerCorsRule } from "../components/documents";
+import { toS3CorsRule, viewerCorsRule } from "../policy/documents/cors-rule";
 import { defaultSettings } from "../components/settings";
 import { parseChromoscopeLink } from "../scripts/lib/publication/chromoscope";
 import { demoCommand, DemoLifecycle } from "../scripts/lib/cli/commands/demo-command";

@@ -21,7 +21,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
-import { dataBucketPolicyDocument, logBucketPolicyDocument } from "../components/documents";
+import { dataBucketPolicyDocument, logBucketPolicyDocument } from "../policy/documents/bucket-policies";
 import { createDoctorCommand } from "../scripts/lib/cli/commands/doctor-command";
 import { CheckResult, DoctorClients, judgeBucketPolicy, StsConnectionOptions } from "../scripts/lib/doctor/doctor-runner";
 import { S3ConnectionOptions } from "../scripts/lib/s3/object-store";

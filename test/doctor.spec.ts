@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { DeleteBucketCorsCommand, PutBucketCorsCommand } from "@aws-sdk/client-s3";
-import { toS3CorsRule, viewerCorsRule } from "../components/documents";
+import { toS3CorsRule, viewerCorsRule } from "../policy/documents/cors-rule";
 import { doctorCommand } from "../scripts/lib/cli/commands/doctor-command";
 import { publishCohortCommand } from "../scripts/lib/cli/commands/publish-cohort-command";
 import { CHECK_IDS, CHECKS, CheckId, CheckResult } from "../scripts/lib/doctor/doctor-runner";

@@ -4,10 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildGuardedStack } from "../components/chromoscope-stack";
 import { keyGenerationProblem, replacedSlots } from "../components/key-generation";
 import { SettingOverrides, settingsFrom, single, synthesize, SynthesizedStack } from "./support/stack-harness";
+import { RESOURCE_TYPE } from "../policy/framework/resource-types";
 
 const SELF = `${MOCK_ORGANIZATION}/${MOCK_PROJECT}/${MOCK_STACK}`;
 
-const ACCESS_KEY = "aws:iam/accessKey:AccessKey";
+const ACCESS_KEY = RESOURCE_TYPE.accessKey;
 
 describe("key slots by generation: no spare key", () => {
   it("creates the slot not yet used (slot b at generation 0) Inactive; it is Active once rotated into", async () => {

@@ -3,7 +3,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import Module from "node:module";
 import * as path from "node:path";
-import { MAX_PRESIGN_SECONDS, prefixObjectsArn } from "../components/documents";
+import { prefixObjectsArn } from "../policy/documents/iam-policies";
+import { MAX_PRESIGN_SECONDS } from "../policy/documents/limits";
 import {
   describeRule,
   MAX_KEY_ROTATION_DAYS,
@@ -31,32 +32,11 @@ import {
   without,
 } from "./support/policy-harness";
 import { SettingOverrides, synthesize, SynthesizedStack } from "./support/stack-harness";
+import { RESOURCE_TYPE } from "../policy/framework/resource-types";
 
 const ROOT = path.resolve(__dirname, "..");
 
-const T = {
-  bucket: "aws:s3/bucket:Bucket",
-  publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-  ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-  encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-  versioning: "aws:s3/bucketVersioning:BucketVersioning",
-  lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-  logging: "aws:s3/bucketLogging:BucketLogging",
-  policy: "aws:s3/bucketPolicy:BucketPolicy",
-  cors: "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration",
-  acl: "aws:s3/bucketAcl:BucketAcl",
-  object: "aws:s3/bucketObjectv2:BucketObjectv2",
-  user: "aws:iam/user:User",
-  groupPolicy: "aws:iam/groupPolicy:GroupPolicy",
-  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
-  role: "aws:iam/role:Role",
-  iamPolicy: "aws:iam/policy:Policy",
-  userPolicy: "aws:iam/userPolicy:UserPolicy",
-  userPolicyAttachment: "aws:iam/userPolicyAttachment:UserPolicyAttachment",
-  rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-  policyAttachment: "aws:iam/policyAttachment:PolicyAttachment",
-  accessKey: "aws:iam/accessKey:AccessKey",
-};
+const T = RESOURCE_TYPE;
 
 const R = {
   flags: "s3-public-access-block-all-flags",
@@ -221,7 +201,7 @@ describe("policy pack (rules run against the program under mocks)", function () 
       assert.equal(bucket.outputs.arn, UNKNOWN_STRING);
       assert.equal(bucket.outputs.bucket, `${base.name}-data-bucket-0a1b2c3`);
       assert.deepEqual(block.propertyDependencies, { bucket: [bucket.urn] });
-      assert.equal(pick(resources, T.policy, "-data-policy").inputs.policy, UNKNOWN_STRING);
+      assert.equal(pick(resources, T.bucketPolicy, "-data-policy").inputs.policy, UNKNOWN_STRING);
       assert.equal(rootOf(resources).outputs.bucketArn, UNKNOWN_STRING);
       assert.equal(rootOf(resources).outputs.bucketName, bucket.outputs.bucket);
       const logging = pick(resources, T.logging, "-data-logging");
@@ -229,7 +209,7 @@ describe("policy pack (rules run against the program under mocks)", function () 
         bucket: [bucket.urn],
         targetBucket: [pick(resources, T.bucket, "-data-logs").urn],
       });
-      assert.ok(logging.dependencies.includes(pick(resources, T.policy, "-data-logs-policy").urn), "dependsOn is a dependency");
+      assert.ok(logging.dependencies.includes(pick(resources, T.bucketPolicy, "-data-logs-policy").urn), "dependsOn is a dependency");
       assert.equal(pick(resources, T.accessKey, "-key-a").inputs.user, pick(resources, T.user, "-presigner-user").outputs.name);
     });
 
@@ -319,12 +299,12 @@ describe("policy pack (rules run against the program under mocks)", function () 
 
     describe(R.ownerEnforced, () => {
       it("reports ownership ObjectWriter", async () => {
-        setProp(pick(resources, T.ownership, "-data-bucket-ownership"), "rule", { objectOwnership: "ObjectWriter" });
+        setProp(pick(resources, T.ownershipControls, "-data-bucket-ownership"), "rule", { objectOwnership: "ObjectWriter" });
         expectFindings(await run(resources), "mandatory", [[R.ownerEnforced, "-data-bucket-ownership"]], base);
       });
 
       it("reports a bucket without ownership controls (ACLs stay enabled)", async () => {
-        const result = await run(without(resources, pick(resources, T.ownership, "-data-logs-ownership")));
+        const result = await run(without(resources, pick(resources, T.ownershipControls, "-data-logs-ownership")));
         expectFindings(result, "mandatory", [[R.ownerEnforced, "-data-logs"]], base);
       });
     });
@@ -374,13 +354,13 @@ describe("policy pack (rules run against the program under mocks)", function () 
 
       it("reports an Allow for Principal \"*\" without a condition", async () => {
         const arn = bucketArn(resources);
-        editDocument(pick(resources, T.policy, "-data-policy"), (document) => document.Statement.push(publicRead(arn, "*")));
+        editDocument(pick(resources, T.bucketPolicy, "-data-policy"), (document) => document.Statement.push(publicRead(arn, "*")));
         expectFindings(await run(resources), "mandatory", [[R.publicPrincipal, "-data-policy"]], base);
       });
 
       it("reports {\"AWS\": \"*\"} whose only condition does not pin the caller", async () => {
         const arn = bucketArn(resources, "-data-logs");
-        editDocument(pick(resources, T.policy, "-data-logs-policy"), (document) =>
+        editDocument(pick(resources, T.bucketPolicy, "-data-logs-policy"), (document) =>
           document.Statement.push(publicRead(arn, { AWS: ["*"] }, { Bool: { "aws:SecureTransport": "true" } })),
         );
         expectFindings(await run(resources), "mandatory", [[R.publicPrincipal, "-data-logs-policy"]], base);
@@ -388,7 +368,7 @@ describe("policy pack (rules run against the program under mocks)", function () 
 
       it("accepts Principal \"*\" pinned to a VPC endpoint", async () => {
         const arn = bucketArn(resources);
-        editDocument(pick(resources, T.policy, "-data-policy"), (document) =>
+        editDocument(pick(resources, T.bucketPolicy, "-data-policy"), (document) =>
           document.Statement.push(publicRead(arn, "*", { StringEquals: { "aws:SourceVpce": "vpce-1a2b3c4d" } })),
         );
         const result = await run(resources);
@@ -398,15 +378,15 @@ describe("policy pack (rules run against the program under mocks)", function () 
 
     describe(R.tls, () => {
       it("reports a bucket policy without the TLS deny", async () => {
-        dropStatement(pick(resources, T.policy, "-data-policy"), "DenyInsecureTransport");
+        dropStatement(pick(resources, T.bucketPolicy, "-data-policy"), "DenyInsecureTransport");
         expectFindings(await run(resources), "mandatory", [[R.tls, "-data-bucket"]], base);
       });
 
       it("reports a TLS deny narrowed by another condition or to the bucket only", async () => {
-        editStatement(pick(resources, T.policy, "-data-policy"), "DenyInsecureTransport", (statement) => {
+        editStatement(pick(resources, T.bucketPolicy, "-data-policy"), "DenyInsecureTransport", (statement) => {
           statement.Condition.IpAddress = { "aws:SourceIp": "203.0.113.0/24" };
         });
-        editStatement(pick(resources, T.policy, "-data-logs-policy"), "DenyInsecureTransport", (statement) => {
+        editStatement(pick(resources, T.bucketPolicy, "-data-logs-policy"), "DenyInsecureTransport", (statement) => {
           statement.Resource = statement.Resource[0];
         });
         expectFindings(
@@ -421,7 +401,7 @@ describe("policy pack (rules run against the program under mocks)", function () 
       });
 
       it("reports a bucket with no policy at all under every bucket-policy rule", async () => {
-        const result = await run(without(resources, pick(resources, T.policy, "-data-logs-policy")));
+        const result = await run(without(resources, pick(resources, T.bucketPolicy, "-data-logs-policy")));
         expectFindings(
           result,
           "mandatory",
@@ -687,7 +667,7 @@ describe("policy pack (rules run against the program under mocks)", function () 
 
     describe(R.ageCap, () => {
       it("reports a signature-age cap of 8 days", async () => {
-        editStatement(pick(resources, T.policy, "-data-policy"), "DenyPresignedUrlsOlderThanMaxLifetime", (statement) => {
+        editStatement(pick(resources, T.bucketPolicy, "-data-policy"), "DenyPresignedUrlsOlderThanMaxLifetime", (statement) => {
           statement.Condition.NumericGreaterThan["s3:signatureAge"] = 8 * DAY_MS;
         });
         const result = await run(resources);
@@ -696,7 +676,7 @@ describe("policy pack (rules run against the program under mocks)", function () 
       });
 
       it("reports a missing cap", async () => {
-        dropStatement(pick(resources, T.policy, "-data-policy"), "DenyPresignedUrlsOlderThanMaxLifetime");
+        dropStatement(pick(resources, T.bucketPolicy, "-data-policy"), "DenyPresignedUrlsOlderThanMaxLifetime");
         expectFindings(await run(resources), "mandatory", [[R.ageCap, "-data-bucket"]], base);
       });
 
@@ -718,21 +698,21 @@ describe("policy pack (rules run against the program under mocks)", function () 
 
     describe(R.sigv2, () => {
       it("reports a bucket policy without the SigV2 deny", async () => {
-        dropStatement(pick(resources, T.policy, "-data-policy"), "DenySignatureVersion2");
+        dropStatement(pick(resources, T.bucketPolicy, "-data-policy"), "DenySignatureVersion2");
         expectFindings(await run(resources), "mandatory", [[R.sigv2, "-data-bucket"]], base);
       });
     });
 
     describe(R.presignedReadsOnly, () => {
       it("reports a bucket policy without the deny of presigned writes", async () => {
-        dropStatement(pick(resources, T.policy, "-data-policy"), "DenyPresignedRequestsOtherThanReads");
+        dropStatement(pick(resources, T.bucketPolicy, "-data-policy"), "DenyPresignedRequestsOtherThanReads");
         const result = await run(resources);
         expectFindings(result, "mandatory", [[R.presignedReadsOnly, "-data-bucket"]], base);
         assert.match(message(result, R.presignedReadsOnly), /no statement denies presigned writes/);
       });
 
       it("reports a deny that spares presigned PUTs, naming what it spares", async () => {
-        editStatement(pick(resources, T.policy, "-data-logs-policy"), "DenyPresignedRequestsOtherThanReads", (statement) => {
+        editStatement(pick(resources, T.bucketPolicy, "-data-logs-policy"), "DenyPresignedRequestsOtherThanReads", (statement) => {
           statement.NotAction = [...statement.NotAction, "s3:Put*"];
         });
         const result = await run(resources);
@@ -741,10 +721,10 @@ describe("policy pack (rules run against the program under mocks)", function () 
       });
 
       it("reports a deny narrowed by another condition, or one that lists some writes only", async () => {
-        editStatement(pick(resources, T.policy, "-data-policy"), "DenyPresignedRequestsOtherThanReads", (statement) => {
+        editStatement(pick(resources, T.bucketPolicy, "-data-policy"), "DenyPresignedRequestsOtherThanReads", (statement) => {
           statement.Condition.IpAddress = { "aws:SourceIp": "203.0.113.0/24" };
         });
-        editStatement(pick(resources, T.policy, "-data-logs-policy"), "DenyPresignedRequestsOtherThanReads", (statement) => {
+        editStatement(pick(resources, T.bucketPolicy, "-data-logs-policy"), "DenyPresignedRequestsOtherThanReads", (statement) => {
           delete statement.NotAction;
           statement.Action = ["s3:PutObject", "s3:DeleteObject"];
         });
@@ -762,7 +742,7 @@ describe("policy pack (rules run against the program under mocks)", function () 
       });
 
       it("accepts a deny of every presigned action (s3:*): stricter, if useless for links", async () => {
-        editStatement(pick(resources, T.policy, "-data-policy"), "DenyPresignedRequestsOtherThanReads", (statement) => {
+        editStatement(pick(resources, T.bucketPolicy, "-data-policy"), "DenyPresignedRequestsOtherThanReads", (statement) => {
           delete statement.NotAction;
           statement.Action = "s3:*";
         });
@@ -852,13 +832,41 @@ describe("policy pack (rules run against the program under mocks)", function () 
       assert.equal(pack.engines.node, root.engines.node);
     });
 
-    it("keeps the rules side-effect free: only type imports from Pulumi packages", () => {
-      for (const file of ["rules.ts", "inspect.ts"]) {
+    /** Every TypeScript source of the pack, relative to policy/ (its node_modules aside). */
+    function packSources(folder = path.join(ROOT, "policy")): string[] {
+      return fs.readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+        const full = path.join(folder, entry.name);
+        if (entry.isDirectory()) return entry.name === "node_modules" ? [] : packSources(full);
+        return entry.name.endsWith(".ts") ? [path.relative(path.join(ROOT, "policy"), full)] : [];
+      });
+    }
+
+    it("keeps the rules side-effect free: only type imports from Pulumi packages, and only index.ts builds the pack", () => {
+      const sources = packSources().filter((file) => file !== "index.ts");
+      assert.ok(sources.length > 10, `found only ${sources.join(", ")}`);
+      for (const file of sources) {
         const source = fs.readFileSync(path.join(ROOT, "policy", file), "utf8");
         for (const match of source.matchAll(/^import (type )?[^;]*? from "(@pulumi\/[^"]+)";/gms)) {
           assert.equal(match[1], "type ", `${file} imports ${match[2]} at run time`);
         }
         assert.doesNotMatch(source, /new PolicyPack/);
+      }
+    });
+
+    it("stands alone: no import leaves policy/, and every package it imports is a dependency of policy/package.json", () => {
+      const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")) as { dependencies: Record<string, string> };
+      const packageOf = (specifier: string) => specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+      for (const file of packSources()) {
+        const source = fs.readFileSync(path.join(ROOT, "policy", file), "utf8");
+        for (const match of source.matchAll(/(?:from|import|require\()\s*"([^"]+)"/g)) {
+          const specifier = match[1];
+          if (specifier.startsWith(".")) {
+            const target = path.resolve(path.join(ROOT, "policy", path.dirname(file)), specifier);
+            assert.ok(target.startsWith(path.join(ROOT, "policy") + path.sep), `${file} imports ${specifier}, outside policy/`);
+          } else if (!specifier.startsWith("node:")) {
+            assert.ok(packageOf(specifier) in manifest.dependencies, `${file} imports ${specifier}, which policy/package.json does not list`);
+          }
+        }
       }
     });
 

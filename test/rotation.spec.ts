@@ -2,7 +2,8 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { KEY_SLOTS, keySlotPlan } from "../components/documents";
+import { keySlotPlan } from "../components/key-slots";
+import { KEY_SLOTS } from "../policy/documents/limits";
 import { ExitCode, UsageError, ValidationError } from "../scripts/lib/errors";
 import { StoredLedgerEntry } from "../scripts/lib/lifecycle/ledger";
 import {

@@ -1,31 +1,14 @@
 import "./support/pulumi-mocks";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { CORS_EXPOSE_HEADERS, logBucketPolicyDocument, PolicyDocument, PolicyStatement } from "../components/documents";
+import { logBucketPolicyDocument } from "../policy/documents/bucket-policies";
+import { CORS_EXPOSE_HEADERS } from "../policy/documents/cors-rule";
+import { PolicyDocument, PolicyStatement } from "../policy/documents/iam-policies";
 import { MOCK_KEY_CREATED_AT, MOCK_REGION, mockAccessKeyId } from "./support/pulumi-mocks";
 import { ofType, single, synthesize, SynthesizedResource, SynthesizedStack } from "./support/stack-harness";
+import { RESOURCE_TYPE } from "../policy/framework/resource-types";
 
-const T = {
-  bucket: "aws:s3/bucket:Bucket",
-  publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-  ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-  encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-  versioning: "aws:s3/bucketVersioning:BucketVersioning",
-  lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-  logging: "aws:s3/bucketLogging:BucketLogging",
-  policy: "aws:s3/bucketPolicy:BucketPolicy",
-  cors: "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration",
-  user: "aws:iam/user:User",
-  group: "aws:iam/group:Group",
-  groupPolicy: "aws:iam/groupPolicy:GroupPolicy",
-  membership: "aws:iam/userGroupMembership:UserGroupMembership",
-  userPolicy: "aws:iam/userPolicy:UserPolicy",
-  userPolicyAttachment: "aws:iam/userPolicyAttachment:UserPolicyAttachment",
-  accessKey: "aws:iam/accessKey:AccessKey",
-  role: "aws:iam/role:Role",
-  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
-  instanceProfile: "aws:iam/instanceProfile:InstanceProfile",
-};
+const T = RESOURCE_TYPE;
 
 const USER_KIND_OUTPUTS = [
   "accessKeys",
@@ -92,7 +75,7 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
     });
 
     it("turns ACLs off (BucketOwnerEnforced) on every bucket", () => {
-      const controls = ofType(stack, T.ownership);
+      const controls = ofType(stack, T.ownershipControls);
       assert.equal(controls.length, 2);
       for (const control of controls) assert.equal(control.inputs.rule.objectOwnership, "BucketOwnerEnforced");
     });
@@ -137,7 +120,7 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
 
     it("denies non-TLS, TLS < 1.2, SigV2 and over-age presigned requests on the data bucket", () => {
       const data = single(stack, T.bucket, "-data-bucket");
-      const policy = doc(single(stack, T.policy, "-data-policy"));
+      const policy = doc(single(stack, T.bucketPolicy, "-data-policy"));
       const everything = [data.state.arn, `${data.state.arn}/*`];
       const expectDeny = (sid: string, condition: PolicyStatement["Condition"]) => {
         const s = statement(policy, sid);
@@ -161,8 +144,8 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
     it("gives the log bucket the same denies plus log delivery from the data bucket only", () => {
       const data = single(stack, T.bucket, "-data-bucket");
       const logs = single(stack, T.bucket, "-data-logs");
-      const policy = doc(single(stack, T.policy, "-data-logs-policy"));
-      const dataPolicy = doc(single(stack, T.policy, "-data-policy"));
+      const policy = doc(single(stack, T.bucketPolicy, "-data-logs-policy"));
+      const dataPolicy = doc(single(stack, T.bucketPolicy, "-data-policy"));
       for (const deny of dataPolicy.Statement) {
         const twin = statement(policy, deny.Sid!);
         assert.deepEqual(twin.Condition, deny.Condition);
@@ -181,7 +164,7 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
     it("denies every read of the logs but the account root's and the logReaderArns' (the logs hold full presigned URLs)", async () => {
       const logs = single(stack, T.bucket, "-data-logs");
       const readDeny = (synthesized: SynthesizedStack) =>
-        statement(doc(single(synthesized, T.policy, "-data-logs-policy")), "DenyLogReadsExceptAccountRootAndLogReaders");
+        statement(doc(single(synthesized, T.bucketPolicy, "-data-logs-policy")), "DenyLogReadsExceptAccountRootAndLogReaders");
       assert.deepEqual(readDeny(stack), {
         Sid: "DenyLogReadsExceptAccountRootAndLogReaders",
         Effect: "Deny",
@@ -229,7 +212,7 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
       const user = single(stack, T.user, "-presigner-user");
       const group = single(stack, T.group, "-presigner-group");
       assert.equal(user.inputs.path, "/chromoscope/");
-      const membership = single(stack, T.membership, "-presigner-membership");
+      const membership = single(stack, T.groupMembership, "-presigner-membership");
       assert.equal(membership.inputs.user, user.state.name);
       assert.deepEqual(membership.inputs.groups, [group.state.name]);
       assert.equal(single(stack, T.groupPolicy, "-presigner-group-policy").inputs.group, group.state.name);
@@ -389,7 +372,7 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
       const quiet = await synthesize({ accessLogging: false });
       assert.equal(ofType(quiet, T.bucket).length, 1);
       assert.equal(ofType(quiet, T.logging).length, 0);
-      assert.equal(ofType(quiet, T.policy).length, 1);
+      assert.equal(ofType(quiet, T.bucketPolicy).length, 1);
       assert.ok(!("logBucketName" in quiet.outputs));
     });
 
@@ -418,7 +401,7 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
         `${arn}/shared/configs/*`,
         `${arn}/shared/ledger/*`,
       ]);
-      const deny = statement(doc(single(custom, T.policy, "-data-policy")), "DenyPresignedUrlsOlderThanMaxLifetime");
+      const deny = statement(doc(single(custom, T.bucketPolicy, "-data-policy")), "DenyPresignedUrlsOlderThanMaxLifetime");
       assert.deepEqual(deny.Condition!.NumericGreaterThan, { "s3:signatureAge": 86_400_000 });
       const rules = single(custom, T.lifecycle, "-data-bucket-lifecycle").inputs.rules as any[];
       assert.deepEqual(rules.find((r) => r.id === "expire-published-configs"), {

@@ -1,9 +1,10 @@
 import "./support/pulumi-mocks";
 import * as assert from "node:assert/strict";
-import { PolicyDocument } from "../components/documents";
+import { PolicyDocument } from "../policy/documents/iam-policies";
 import { presignerTrustPolicyDocument, TrustPolicyArgs, trustAccountOf } from "../components/trust-policy";
 import { MOCK_ACCOUNT_ID } from "./support/pulumi-mocks";
 import { single, synthesize } from "./support/stack-harness";
+import { RESOURCE_TYPE } from "../policy/framework/resource-types";
 
 const ACCOUNT = "123456789012";
 const OWN_USER = `arn:aws:iam::${ACCOUNT}:user/ci-publisher`;
@@ -68,7 +69,7 @@ describe("presigner role trust policy", () => {
         trustedPrincipals: [ownRole, PARTNER_ROLE, "ecs-tasks.amazonaws.com"],
         externalId: "lab-7f3a",
       });
-      const document = JSON.parse(single(stack, "aws:iam/role:Role", "-presigner-role").inputs.assumeRolePolicy) as PolicyDocument;
+      const document = JSON.parse(single(stack, RESOURCE_TYPE.role, "-presigner-role").inputs.assumeRolePolicy) as PolicyDocument;
       const bySid = Object.fromEntries(document.Statement.map((statement) => [statement.Sid, statement]));
       assert.deepEqual(Object.keys(bySid), ["TrustedPrincipalsAssume", "OtherAccountPrincipalsAssumeWithExternalId", "EcsTasksAssumeForOwnAccount"]);
       assert.deepEqual(bySid.TrustedPrincipalsAssume.Principal, { AWS: [ownRole] });

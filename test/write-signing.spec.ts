@@ -1,6 +1,6 @@
 /**
  * The tools write only with header-signed requests. A deployed bucket's policy denies every
- * presigned (query-string signed) request but a read (components/documents.ts), so a tool that
+ * presigned (query-string signed) request but a read (policy/documents/bucket-policies.ts), so a tool that
  * wrote through a presigned URL would fail there although it works against a local server that
  * does not enforce bucket policies. Every command that writes runs here through the pass-through
  * fault proxy, which records how each request was signed.

@@ -16,7 +16,7 @@ import {
   type SimulationIdentityPolicy,
   type StatementExplain,
 } from "@cloud-copilot/iam-simulate";
-import type { PolicyDocument } from "../../components/documents";
+import type { PolicyDocument } from "../../policy/documents/iam-policies";
 import {
   AccessRow,
   BASELINE_CONTEXT,
@@ -33,23 +33,9 @@ import {
   ROWS,
 } from "../fixtures/access-matrix";
 import { SynthesizedResource, SynthesizedStack } from "./stack-harness";
+import { RESOURCE_TYPE } from "../../policy/framework/resource-types";
 
-export const TYPES = {
-  bucket: "aws:s3/bucket:Bucket",
-  bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
-  publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-  logging: "aws:s3/bucketLogging:BucketLogging",
-  user: "aws:iam/user:User",
-  group: "aws:iam/group:Group",
-  groupPolicy: "aws:iam/groupPolicy:GroupPolicy",
-  groupPolicyAttachment: "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
-  membership: "aws:iam/userGroupMembership:UserGroupMembership",
-  userPolicy: "aws:iam/userPolicy:UserPolicy",
-  userPolicyAttachment: "aws:iam/userPolicyAttachment:UserPolicyAttachment",
-  role: "aws:iam/role:Role",
-  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
-  rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-} as const;
+const TYPES = RESOURCE_TYPE;
 
 /** One bucket of the stack as S3 evaluates it. */
 export interface EvaluatedBucket {
@@ -128,7 +114,7 @@ function presignerIdentity(stack: SynthesizedStack, account: string): StackPolic
     };
   }
   const user = users[0];
-  const groups = ofType(stack, TYPES.membership)
+  const groups = ofType(stack, TYPES.groupMembership)
     .filter((m) => m.inputs.user === user.state.name)
     .flatMap((m) => m.inputs.groups as string[]);
   const identityPolicies = [

@@ -11,7 +11,7 @@ import { BrowserContext, chromium } from "playwright-core";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 
-/** Flags that keep Chromium quiet on a closed network (DESIGN.md §4). */
+/** Flags that keep Chromium quiet on a closed network: no background fetches, updates or sync. */
 export const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",

@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { dirname, isAbsolute, join, relative } from "node:path";
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from "@aws-sdk/client-s3";
-import { toS3CorsRule, viewerCorsRule } from "../../../components/documents";
+import { toS3CorsRule, viewerCorsRule } from "../../../policy/documents/cors-rule";
 import { StackSettings } from "../../../components/settings";
 import { parseChromoscopeLink } from "../publication/chromoscope";
 import { AwsError, describeCause, UsageError } from "../errors";

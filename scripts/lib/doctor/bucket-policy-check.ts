@@ -1,11 +1,12 @@
 /**
  * Compares a bucket policy as S3 returns it (JSON someone may have edited in the console) with the
- * deny statements the stack declares (components/documents.ts transportAndSignatureDenyStatements),
+ * deny statements the stack declares (policy/documents/bucket-policies.ts transportAndSignatureDenyStatements),
  * by meaning rather than bytes: Sids, statement order, single values vs. lists and key case may
  * differ, and a stricter value (a shorter signature-age cap, a higher TLS floor) still counts.
  * Pure: no I/O.
  */
-import { PolicyStatement, transportAndSignatureDenyStatements } from "../../../components/documents";
+import { transportAndSignatureDenyStatements } from "../../../policy/documents/bucket-policies";
+import { PolicyStatement } from "../../../policy/documents/iam-policies";
 
 /** A statement as found in a live policy: anything goes. */
 interface FoundStatement {
@@ -32,7 +33,7 @@ export interface PolicyComparison {
   signatureAgeCapMs?: number;
 }
 
-/** What each declared deny is for, by its Sid in components/documents.ts. */
+/** What each declared deny is for, by its Sid in policy/documents/bucket-policies.ts. */
 const DENY_PURPOSES: Readonly<Record<string, string>> = {
   DenyInsecureTransport: "requests without TLS (aws:SecureTransport false)",
   DenyOutdatedTls: "TLS below 1.2",

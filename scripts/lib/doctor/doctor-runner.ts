@@ -3,9 +3,9 @@
  *
  * Each check returns { id, title, status, detail, fix }. A check passes only on positive evidence:
  * an endpoint that does not implement a call (501, 405 or a wrong-shaped answer) is "unsupported",
- * and AccessDenied on a read is a warning naming the missing permission (DESIGN.md §5) — never a pass.
+ * and AccessDenied on a read is a warning naming the missing permission — never a pass.
  * What the bucket should look like comes from the same pure builders the stack uses
- * (components/documents.ts), so a console edit that drifts from the program is caught.
+ * (policy/documents/), so a console edit that drifts from the program is caught.
  *
  * AWS is reached only through the clients in {@link DoctorClients}, so tests inject stubbed SDK
  * clients (or point them at the embedded S3 server). No presigned URL leaves this module unless
@@ -27,14 +27,9 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import {
-  BUCKET_CONFIGURATION_READ_ACTIONS,
-  MAX_ACCESS_KEY_AGE_DAYS,
-  MAX_KEY_ROTATION_DAYS,
-  S3CorsRule,
-  toS3CorsRule,
-  viewerCorsRule,
-} from "../../../components/documents";
+import { S3CorsRule, toS3CorsRule, viewerCorsRule } from "../../../policy/documents/cors-rule";
+import { BUCKET_CONFIGURATION_READ_ACTIONS } from "../../../policy/documents/iam-policies";
+import { MAX_ACCESS_KEY_AGE_DAYS, MAX_KEY_ROTATION_DAYS } from "../../../policy/documents/limits";
 import { defaultSettings } from "../../../components/settings";
 import { compareBucketPolicy } from "./bucket-policy-check";
 import { ResolvedCredentials } from "../s3/credentials";

@@ -9,7 +9,7 @@
  * that the rotated slot's key id changed and the other's did not (rotation-safety.ts). A
  * two-rotation runs two such steps. The engine's version is checked first of all.
  */
-import { KeySlot } from "../../../components/documents";
+import { KeySlot } from "../../../policy/documents/limits";
 import { CliIo } from "../cli/shell";
 import { AwsError, UsageError, ValidationError } from "../errors";
 import { lastLine, PulumiCli } from "./pulumi-cli";

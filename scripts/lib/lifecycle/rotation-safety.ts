@@ -16,7 +16,7 @@
  * one logical `replace` step (or `create-replacement` + `delete-replaced` with
  * --show-replacement-steps).
  */
-import { KeySlot } from "../../../components/documents";
+import { KeySlot } from "../../../policy/documents/limits";
 import { printable } from "../naming";
 import { KeySlots, SlotKey } from "./rotation";
 

@@ -7,11 +7,12 @@
  * publication-status.ts; a rotation that would break a link becomes safe strictly after its expiresAt.
  * (`pulumi up` takes far longer than a second, so no margin is added.)
  *
- * Key slots (components/documents.ts `keySlotPlan`): generation g signs with slot g % 2; bumping
+ * Key slots (components/key-slots.ts `keySlotPlan`): generation g signs with slot g % 2; bumping
  * the generation by one replaces only the other, inactive slot's key, which then becomes the
  * active one. Bumping by two replaces both keys in one `pulumi up`.
  */
-import { KEY_SLOTS, KeySlot, keySlotPlan } from "../../../components/documents";
+import { keySlotPlan } from "../../../components/key-slots";
+import { KEY_SLOTS, KeySlot } from "../../../policy/documents/limits";
 import { SettingKey } from "../../../components/settings";
 import { UsageError, ValidationError } from "../errors";
 import { LINK_SIGNERS, LinkSigner, PublicationInputs, StoredLedgerEntry } from "./ledger";

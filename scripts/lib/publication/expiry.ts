@@ -3,7 +3,7 @@
  * maxLinkLifetimeSeconds (the bucket policy refuses older signatures) and, for session
  * credentials, the session's remaining life (a link dies with the credentials that signed it).
  */
-import { MAX_PRESIGN_SECONDS } from "../../../components/documents";
+import { MAX_PRESIGN_SECONDS } from "../../../policy/documents/limits";
 import { describeDuration, formatDuration } from "../text-format";
 import { ValidationError } from "../errors";
 import { ResolvedCredentials } from "../s3/credentials";

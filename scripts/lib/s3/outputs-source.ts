@@ -6,7 +6,8 @@
 import { execFile } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import { z } from "zod";
-import { keySlotPlan, MAX_PRESIGN_SECONDS, rotationDueAt } from "../../../components/documents";
+import { keySlotPlan, rotationDueAt } from "../../../components/key-slots";
+import { MAX_PRESIGN_SECONDS } from "../../../policy/documents/limits";
 import { defaultSettings, StackSettings } from "../../../components/settings";
 import { UsageError, ValidationError } from "../errors";
 import { PROJECT_ROOT } from "../files";

@@ -21,10 +21,10 @@
  * The secret access key never appears in a message.
  */
 import { createHash, createHmac, createSecretKey, hash, type KeyObject } from "node:crypto";
-import { MAX_PRESIGN_SECONDS } from "../../../components/documents";
+import { MAX_PRESIGN_SECONDS } from "../../../policy/documents/limits";
 import { ValidationError } from "../errors";
 
-/** Longest life of a SigV4 presigned URL (7 days, 604800 s); defined once, in components/documents.ts. */
+/** Longest life of a SigV4 presigned URL (7 days, 604800 s); defined once, in policy/documents/limits.ts. */
 export { MAX_PRESIGN_SECONDS };
 /** S3's limit on the length of an object key, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024;

@@ -15,7 +15,7 @@ import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { Checksum, HttpRequest, SourceData } from "@smithy/types";
-import { MAX_PRESIGN_SECONDS } from "../../../../components/documents";
+import { MAX_PRESIGN_SECONDS } from "../../../../policy/documents/limits";
 import { S3QueryPresigner, SigningCredentials } from "../../s3/presign";
 
 export interface SigningSetup {

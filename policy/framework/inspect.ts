@@ -6,6 +6,7 @@
  * the root's dependencies and the pack imports it from policy/node_modules.
  */
 import type { PolicyResource } from "@pulumi/policy";
+import { isOneOf, TYPES } from "./resource-types";
 
 // ---------------------------------------------------------------- unknown values
 
@@ -94,53 +95,6 @@ export function asArray(value: unknown): unknown[] {
 export function stringList(value: unknown): string[] {
   if (typeof value === "string") return [value];
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
-}
-
-// ---------------------------------------------------------------- resource types
-
-export const TYPES = {
-  stack: "pulumi:pulumi:Stack",
-  bucket: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
-  publicAccessBlock: ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"],
-  ownershipControls: ["aws:s3/bucketOwnershipControls:BucketOwnershipControls"],
-  encryption: [
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-  ],
-  versioning: ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"],
-  lifecycle: [
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
-  ],
-  logging: ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"],
-  bucketPolicy: ["aws:s3/bucketPolicy:BucketPolicy"],
-  cors: ["aws:s3/bucketCorsConfiguration:BucketCorsConfiguration", "aws:s3/bucketCorsConfigurationV2:BucketCorsConfigurationV2"],
-  acl: ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"],
-  object: ["aws:s3/bucketObject:BucketObject", "aws:s3/bucketObjectv2:BucketObjectv2"],
-  user: "aws:iam/user:User",
-  accessKey: "aws:iam/accessKey:AccessKey",
-  role: "aws:iam/role:Role",
-  iamPolicy: "aws:iam/policy:Policy",
-  groupPolicy: "aws:iam/groupPolicy:GroupPolicy",
-  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
-  userPolicy: "aws:iam/userPolicy:UserPolicy",
-  userPolicyAttachment: "aws:iam/userPolicyAttachment:UserPolicyAttachment",
-  userPoliciesExclusive: "aws:iam/userPoliciesExclusive:UserPoliciesExclusive",
-  userPolicyAttachmentsExclusive: "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
-  policyAttachment: "aws:iam/policyAttachment:PolicyAttachment",
-  managedPolicyAttachments: [
-    "aws:iam/policyAttachment:PolicyAttachment",
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
-    "aws:iam/userPolicyAttachment:UserPolicyAttachment",
-  ],
-} as const;
-
-/** Resources whose `policy` input is an identity-based IAM policy document. */
-export const IDENTITY_POLICY_TYPES: readonly string[] = [TYPES.iamPolicy, TYPES.groupPolicy, TYPES.rolePolicy, TYPES.userPolicy];
-
-export function isOneOf(type: string, types: string | readonly string[]): boolean {
-  return typeof types === "string" ? type === types : types.includes(type);
 }
 
 // ---------------------------------------------------------------- the stack as plain data

@@ -1,0 +1,127 @@
+/**
+ * Bucket policies: the deny statements every bucket carries, and the data and log buckets' documents.
+ *
+ * Pure and self-contained (no Pulumi runtime, nothing outside policy/): the Pulumi program, the policy
+ * pack, the tools, the local demo and the tests build from these, so each action list and limit exists once.
+ */
+import { PolicyDocument, policyDocument, PolicyStatement, prefixObjectsArn } from "./iam-policies";
+import { ACCESS_LOG_PREFIX, MAX_PRESIGN_SECONDS, MIN_TLS_VERSION } from "./limits";
+
+export interface BucketPolicyArgs {
+  bucketArn: string;
+  maxLinkLifetimeSeconds: number;
+}
+
+/**
+ * What a presigned (query-string signed) URL may do on the stack's buckets: read an object or one
+ * of its versions. Everything else signed that way is denied, whoever's key signed it.
+ */
+export const PRESIGNED_URL_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion"] as const;
+
+/**
+ * Deny statements every bucket of the stack carries (AWS S3.5 and the presigned-link rules):
+ * no plain HTTP, no TLS below 1.2, no SigV2, no presigned request other than a read (so a leaked
+ * key cannot mint a link that writes or deletes), no presigned request older than the link lifetime.
+ */
+export function transportAndSignatureDenyStatements(args: BucketPolicyArgs): PolicyStatement[] {
+  const { bucketArn, maxLinkLifetimeSeconds } = args;
+  if (!Number.isInteger(maxLinkLifetimeSeconds) || maxLinkLifetimeSeconds < 1 || maxLinkLifetimeSeconds > MAX_PRESIGN_SECONDS) {
+    throw new Error(`maxLinkLifetimeSeconds must be an integer from 1 to ${MAX_PRESIGN_SECONDS}, got ${maxLinkLifetimeSeconds}`);
+  }
+  const everything = [bucketArn, `${bucketArn}/*`];
+  return [
+    {
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: everything,
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    },
+    {
+      Sid: "DenyOutdatedTls",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: everything,
+      Condition: { NumericLessThan: { "s3:TlsVersion": MIN_TLS_VERSION } },
+    },
+    {
+      Sid: "DenySignatureVersion2",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: everything,
+      Condition: { StringEquals: { "s3:signatureversion": "AWS" } },
+    },
+    {
+      // A Deny with NotAction denies every action but the listed reads: a write action S3 adds
+      // later is denied too, which a list of denied actions could not promise. It never grants.
+      Sid: "DenyPresignedRequestsOtherThanReads",
+      Effect: "Deny",
+      Principal: "*",
+      NotAction: [...PRESIGNED_URL_ACTIONS],
+      Resource: everything,
+      Condition: { StringEquals: { "s3:authType": "REST-QUERY-STRING" } },
+    },
+    {
+      Sid: "DenyPresignedUrlsOlderThanMaxLifetime",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: everything,
+      Condition: {
+        StringEquals: { "s3:authType": "REST-QUERY-STRING" },
+        NumericGreaterThan: { "s3:signatureAge": maxLinkLifetimeSeconds * 1000 },
+      },
+    },
+  ];
+}
+
+export function dataBucketPolicyDocument(args: BucketPolicyArgs): PolicyDocument {
+  return policyDocument(transportAndSignatureDenyStatements(args));
+}
+
+export interface LogBucketPolicyArgs extends BucketPolicyArgs {
+  sourceBucketArn: string;
+  accountId: string;
+  /** IAM role or user ARNs of the account that may read the logs besides its root (default none). */
+  logReaderArns?: readonly string[];
+}
+
+/**
+ * The data bucket's deny statements, a deny of every object read to all but the account root and
+ * the log readers (server access logs record full presigned URLs, signatures included, so they are
+ * as sensitive as the data), and the grant that lets the S3 logging service write.
+ */
+export function logBucketPolicyDocument(args: LogBucketPolicyArgs): PolicyDocument {
+  const partition = args.bucketArn.split(":")[1];
+  const readers = args.logReaderArns ?? [];
+  const foreign = readers.filter((arn) => arn.split(":")[4] !== args.accountId);
+  if (foreign.length > 0) {
+    throw new Error(`logReaderArns must name principals of account ${args.accountId} (the log bucket grants no other account): ${foreign.join(", ")}`);
+  }
+  return policyDocument([
+    ...transportAndSignatureDenyStatements(args),
+    {
+      // Negated operator: a request without aws:PrincipalArn (anonymous, a service) is denied too.
+      Sid: "DenyLogReadsExceptAccountRootAndLogReaders",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:GetObject*",
+      Resource: `${args.bucketArn}/*`,
+      Condition: { ArnNotLike: { "aws:PrincipalArn": [`arn:${partition}:iam::${args.accountId}:root`, ...readers] } },
+    },
+    {
+      Sid: "AllowS3ServerAccessLogDelivery",
+      Effect: "Allow",
+      Principal: { Service: "logging.s3.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: prefixObjectsArn(args.bucketArn, ACCESS_LOG_PREFIX),
+      Condition: {
+        ArnLike: { "aws:SourceArn": args.sourceBucketArn },
+        StringEquals: { "aws:SourceAccount": args.accountId },
+      },
+    },
+  ]);
+}

@@ -1,0 +1,121 @@
+/**
+ * The small framework every rule of the pack is written in: what a rule mirrors (RuleInfo), the
+ * registry the README's table reads, resource and stack rules that defer on values unknown during a
+ * preview, and the per-bucket judgement most S3 rules share.
+ *
+ * Unknown values: during `pulumi preview`, a value computed by AWS (an autonamed bucket's id or ARN,
+ * and every string built from it, such as a bucket policy document) is unknown. A rule reports what
+ * it can decide and then rethrows the policy SDK's UnknownValueError for what it cannot, which the
+ * SDK reports as an advisory "can't run policy during preview"; the rule runs again with known values
+ * on `pulumi up`. No rule passes on a value it could not read.
+ */
+import type { PolicyConfigSchema, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { asRecord, Deferral, isUnknown, Props, ResourceView, snapshot, StackModel, Unknown } from "./inspect";
+
+export type RuleLevel = "mandatory" | "advisory";
+
+/** What a rule mirrors: AWS Security Hub control ids and Checkov check ids ([] for none). */
+export interface RuleReferences {
+  readonly securityHub: readonly string[];
+  readonly checkov: readonly string[];
+  /** Security Hub controls a rule complements when none matches it directly. */
+  readonly related?: readonly string[];
+}
+
+export interface RuleInfo extends RuleReferences {
+  readonly name: string;
+  readonly enforcementLevel: RuleLevel;
+  /** One line: what the rule checks (the README table uses the same words). */
+  readonly checks: string;
+}
+
+/** `checks` plus "[AWS Security Hub: ... | Checkov: ...]", the form every description takes. */
+export function describeRule(info: RuleInfo): string {
+  const related = info.related && info.related.length > 0 ? ` (related: ${info.related.join(", ")})` : "";
+  const hub = `${info.securityHub.length > 0 ? info.securityHub.join(", ") : "none"}${related}`;
+  const checkov = info.checkov.length > 0 ? info.checkov.join(", ") : "none";
+  return `${info.checks} [AWS Security Hub: ${hub} | Checkov: ${checkov}]`;
+}
+
+export type Rule = (ResourceValidationPolicy | StackValidationPolicy) & { enforcementLevel: RuleLevel };
+
+const infos = new Map<string, RuleInfo>();
+
+/** What each rule checks and mirrors, by rule name (the README table and its test read this). */
+export const RULE_INFO: ReadonlyMap<string, RuleInfo> = infos;
+
+function register(info: RuleInfo): RuleInfo {
+  if (infos.has(info.name)) throw new Error(`duplicate policy rule name ${info.name}`);
+  infos.set(info.name, info);
+  return info;
+}
+
+export interface ResourceUnderTest {
+  readonly type: string;
+  readonly name: string;
+  readonly props: Props;
+}
+
+export function resourceRule(
+  info: RuleInfo,
+  validate: (resource: ResourceUnderTest, report: (message: string) => void, deferral: Deferral, args: ResourceValidationArgs) => void,
+  configSchema?: PolicyConfigSchema,
+): Rule {
+  register(info);
+  return {
+    name: info.name,
+    description: describeRule(info),
+    enforcementLevel: info.enforcementLevel,
+    ...(configSchema ? { configSchema } : {}),
+    validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
+      const props = (asRecord(snapshot(args.props)) ?? {}) as Props;
+      const deferral = new Deferral();
+      validate({ type: args.type, name: args.name, props }, (message) => reportViolation(message), deferral, args);
+      deferral.finish();
+    },
+  };
+}
+
+export function stackRule(
+  info: RuleInfo,
+  validate: (model: StackModel, report: ReportViolation, deferral: Deferral, args: StackValidationArgs) => void,
+  configSchema?: PolicyConfigSchema,
+): Rule {
+  register(info);
+  return {
+    name: info.name,
+    description: describeRule(info),
+    enforcementLevel: info.enforcementLevel,
+    ...(configSchema ? { configSchema } : {}),
+    validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
+      const deferral = new Deferral();
+      validate(new StackModel(args.resources), reportViolation, deferral, args);
+      deferral.finish();
+    },
+  };
+}
+
+/** A per-bucket verdict: true (fine), a violation message, or Unknown (decide on `pulumi up`). */
+export type Verdict = true | string | Unknown;
+
+/**
+ * Runs `judge` for every bucket of the stack with the children of `types` linked to it through
+ * `key`. A failing verdict is deferred, not reported, while some child's bucket is still unknown.
+ */
+export function judgeEachBucket(
+  model: StackModel,
+  report: ReportViolation,
+  deferral: Deferral,
+  types: readonly string[],
+  judge: (bucket: ResourceView, children: ResourceView[]) => Verdict,
+  key = "bucket",
+): void {
+  const { byBucket, unresolved } = model.childrenByBucket(types, key);
+  for (const bucket of model.buckets) {
+    const verdict = judge(bucket, byBucket.get(bucket.urn)!);
+    if (verdict === true) continue;
+    if (isUnknown(verdict)) deferral.defer(verdict);
+    else if (unresolved.length > 0) deferral.defer(unresolved[0]);
+    else report(verdict, bucket.urn);
+  }
+}
