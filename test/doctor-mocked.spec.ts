@@ -23,7 +23,9 @@ import { GetCallerIdentityCommand, STSClient, STSServiceException } from "@aws-s
 import { mockClient } from "aws-sdk-client-mock";
 import { dataBucketPolicyDocument, logBucketPolicyDocument } from "../policy/documents/bucket-policies";
 import { createDoctorCommand } from "../scripts/lib/cli/commands/doctor-command";
-import { CheckResult, DoctorClients, judgeBucketPolicy, StsConnectionOptions } from "../scripts/lib/doctor/doctor-runner";
+import { judgeBucketPolicy } from "../scripts/lib/doctor/checks/bucket-policy-check";
+import { CheckResult } from "../scripts/lib/doctor/doctor-model";
+import { DoctorClients, StsConnectionOptions } from "../scripts/lib/doctor/probe";
 import { S3ConnectionOptions } from "../scripts/lib/s3/object-store";
 import { run } from "./support/local-bucket";
 

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { judgeSettings } from "../scripts/lib/doctor/checks/settings-impact";
+import { judgeSettings } from "../scripts/lib/doctor/checks/settings-impact-check";
 import { Publication } from "../scripts/lib/lifecycle/rotation";
 import { StackOutputs } from "../scripts/lib/s3/outputs-source";
 import { userStackOutputs } from "./support/stack-outputs-fixture";

@@ -3,7 +3,7 @@ import { DeleteBucketCorsCommand, PutBucketCorsCommand } from "@aws-sdk/client-s
 import { toS3CorsRule, viewerCorsRule } from "../policy/documents/cors-rule";
 import { doctorCommand } from "../scripts/lib/cli/commands/doctor-command";
 import { publishCohortCommand } from "../scripts/lib/cli/commands/publish-cohort-command";
-import { CHECK_IDS, CHECKS, CheckId, CheckResult } from "../scripts/lib/doctor/doctor-runner";
+import { CHECK_IDS, CHECKS, CheckId, CheckResult } from "../scripts/lib/doctor/doctor-model";
 import { ExampleSample, exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
 import { LedgerEntry, writeLedgerEntry } from "../scripts/lib/lifecycle/ledger";
 import {

@@ -1,3 +1,7 @@
+/**
+ * Words and times as the tools print them: durations, instants and counts. One home, so every command
+ * says them the same way.
+ */
 import { UsageError } from "./errors";
 import { printable } from "./naming";
 
@@ -39,4 +43,14 @@ export function describeDuration(seconds: number): string {
     if (parts.length === 2) break;
   }
   return parts.length > 0 ? parts.join(" ") : `${rest} second${rest === 1 ? "" : "s"}`;
+}
+
+/** An instant as the tools print it: ISO 8601 in UTC, to the second (`2026-03-13T10:15:00Z`). */
+export function instant(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** `1 sample`, `2 samples`; `many` for irregular plurals (`1 entry`, `2 entries`). */
+export function plural(count: number, noun: string, many = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : many}`;
 }

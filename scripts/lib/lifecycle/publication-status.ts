@@ -13,6 +13,7 @@ import type { ResolvedCredentials } from "../s3/credentials";
 import type { LinkSigner } from "./ledger";
 import type { Publication } from "./rotation";
 import type { StackOutputs } from "../s3/outputs-source";
+import { instant } from "../text-format";
 
 export type PublicationStatus = "live" | "expired" | "revoked" | "dead";
 
@@ -63,9 +64,6 @@ export interface PublicationJudgement {
   linksWork: boolean;
 }
 
-function instant(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 /** Why the links of an unexpired publication fail, if they do. Revocation aside. */
 function deadReason(publication: Publication, keys: StackKeys, now: Date): string | undefined {

@@ -5,7 +5,8 @@ import { assertCohortName } from "../../naming";
 import { judgePublication, PublicationJudgement, stackKeysOf } from "../../lifecycle/publication-status";
 import { KeySlots, keySlotsOf, Publication, signingSlot } from "../../lifecycle/rotation";
 import { StackOutputs } from "../../s3/outputs-source";
-import { cohortLabel, cohortNames, instant, plural, slotLabel } from "../output/lifecycle-report";
+import { cohortLabel, cohortNames, slotLabel } from "../output/lifecycle-report";
+import { instant, plural } from "../../text-format";
 
 interface CohortsOptions extends StackOptions {
   cohort?: string;

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { addStackOptions, CliIo, interruptibly, openStack, StackOptions } from "../shell";
 import { describeKind } from "../../s3/credentials";
-import { formatDuration, parseDuration } from "../../text-format";
+import { formatDuration, parseDuration, instant, plural } from "../../text-format";
 import { ValidationError } from "../../errors";
 import { recordedSource, requirePublications } from "../../lifecycle/publications";
 import { assertCohortName, printable, randomHex8 } from "../../naming";
@@ -16,7 +16,7 @@ import {
   PublicationOutputOptions,
   reportInterruptibly,
 } from "../output/publication-output";
-import { instant, npmCommand, plural } from "../output/lifecycle-report";
+import { npmCommand} from "../output/lifecycle-report";
 
 interface RefreshOptions extends StackOptions, PublicationOutputOptions {
   cohort: string;

@@ -7,7 +7,8 @@ import { loadPublications, noPublicationError, revokePublications } from "../../
 import { assertCohortName, randomHex8 } from "../../naming";
 import { linksWork, stackKeysOf } from "../../lifecycle/publication-status";
 import { keySlotsOf, latestExpiry, planRevokeRotation, RevokeRotationPlan, KeySlots } from "../../lifecycle/rotation";
-import { cohortNames, describeKey, instant, npmCommand, plural, publicationLine } from "../output/lifecycle-report";
+import { cohortNames, describeKey, npmCommand, publicationLine } from "../output/lifecycle-report";
+import { instant, plural } from "../../text-format";
 
 interface RevokeOptions extends StackOptions {
   cohort: string;

@@ -4,7 +4,8 @@ import { UsageError, ValidationError } from "../../errors";
 import { carryOutRotation, parseGenerationOption, prepareRotation } from "../../lifecycle/key-rotation";
 import { loadPublications } from "../../lifecycle/publications";
 import { decideRotation, keySlotsOf, latestExpiry } from "../../lifecycle/rotation";
-import { cohortNames, describeKey, instant, npmCommand, plural, publicationLine } from "../output/lifecycle-report";
+import { cohortNames, describeKey, npmCommand, publicationLine } from "../output/lifecycle-report";
+import { instant, plural } from "../../text-format";
 
 interface RotateOptions extends StackOptions {
   generation?: string;

@@ -6,11 +6,8 @@ import { StackOptions } from "../shell";
 import { cohortNameProblem, printable } from "../../naming";
 import { judgePublication, PublicationStatus, UNKNOWN_KEYS } from "../../lifecycle/publication-status";
 import { Publication, shellCommand, signingSlot, KeySlots, SlotKey, slotStackKeys } from "../../lifecycle/rotation";
+import { instant } from "../../text-format";
 
-/** `2026-12-01T10:00:00Z`: whole seconds, all a link's expiry carries. */
-export function instant(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 /** A cohort name from the ledger, safe to print in one line (quoted only if it is not a valid name). */
 export function cohortLabel(name: string): string {
@@ -65,6 +62,3 @@ export function npmCommand(script: string, options: StackOptions, args: readonly
   return shellCommand("npm", ["run", script, "--", ...stackArgs(options), ...args]);
 }
 
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}

@@ -1,5 +1,5 @@
 /**
- * Doctor check: do the stack's settings, as deployed now, still let every live publication's links
+* Doctor check: do the stack's settings, as deployed now, still let every live publication's links
  * work? A setting changes the bucket and the presigner at once, and every request is judged by them:
  *
  * - `maxLinkLifetimeSeconds` caps `s3:signatureAge` in the bucket policy, so lowering it kills every
@@ -10,8 +10,9 @@
  *
  * Pure: the doctor reads the ledger and passes the publications in; `now` is an argument.
  */
-import type { Finding } from "../doctor-runner";
-import { describeDuration } from "../../text-format";
+import { Finding } from "../doctor-model";
+import { Probe } from "../probe";
+import { describeDuration, instant } from "../../text-format";
 import { Publication } from "../../lifecycle/rotation";
 import { judgePublication, stackKeysOf } from "../../lifecycle/publication-status";
 import { FILE_FIELDS } from "../../cohort/samples";
@@ -28,9 +29,6 @@ export interface SettingsBreak {
   why: string;
 }
 
-function instant(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 /** The data files a publication's samples point to (inline values such as a drivers array are not keys). */
 function dataKeys(publication: Publication): string[] {
@@ -124,4 +122,10 @@ export function judgeSettings(outputs: StackOutputs, publications: readonly Publ
   }
   const fit = live.length === 1 ? "1 live publication fits" : `${live.length} live publications fit`;
   return { status: "pass", detail: `${fit} the settings (configPrefix, dataPrefixes, allowedOrigins, maxLinkLifetimeSeconds)${note}` };
+}
+
+/** The check: the ledger's live publications judged against the stack's settings as deployed now. */
+export async function settingsImpactFinding(probe: Probe): Promise<Finding> {
+  const ledger = await probe.publications();
+  return "failure" in ledger ? ledger.failure : judgeSettings(probe.outputs, ledger.publications, probe.context.now, ledger.note);
 }
