@@ -3,36 +3,10 @@ import { KEY_GENERATION_OUTPUT, keyGenerationProblem } from "./key-generation";
 import { PresignerIdentity } from "./presigner-identity";
 import { PrivateDataBucket } from "./private-data-bucket";
 import { StackSettings } from "./settings";
-
-/**
- * The stack outputs the scripts consume, by name (see README "Stack outputs").
- * Key outputs exist only for the user kind; role outputs only for the role kind.
- */
-export interface StackOutputs {
-  bucketName: pulumi.Output<string>;
-  bucketArn: pulumi.Output<string>;
-  region: pulumi.Output<string>;
-  dataPrefixes: readonly string[];
-  configPrefix: string;
-  ledgerPrefix: string;
-  allowedOrigins: readonly string[];
-  maxLinkLifetimeSeconds: number;
-  presignerKind: "user" | "role";
-  presignerUserName?: pulumi.Output<string>;
-  presignerRoleArn?: pulumi.Output<string>;
-  presignerInstanceProfileName?: pulumi.Output<string>;
-  activeKeySlot?: string;
-  /** User kind: the generation deployed; the next `pulumi up` may only keep it or add one. */
-  keyGeneration?: number;
-  presignerAccessKeyId?: pulumi.Output<string>;
-  presignerSecretAccessKey?: pulumi.Output<string>;
-  accessKeys?: PresignerIdentity["accessKeys"];
-  logBucketName?: pulumi.Output<string>;
-  viewerUrl: string;
-}
+import { ProgramStackOutputs } from "./stack-outputs";
 
 /** Wires validated settings into the two components; `name` prefixes every resource. */
-export function buildStack(settings: StackSettings, name = "chromoscope", opts?: pulumi.ComponentResourceOptions): StackOutputs {
+export function buildStack(settings: StackSettings, name = "chromoscope", opts?: pulumi.ComponentResourceOptions): ProgramStackOutputs {
   const storage = new PrivateDataBucket(`${name}-data`, {
     allowedOrigins: settings.allowedOrigins,
     configPrefix: settings.configPrefix,
@@ -59,27 +33,41 @@ export function buildStack(settings: StackSettings, name = "chromoscope", opts?:
     keyGeneration: settings.keyGeneration,
     keyRotationDays: settings.keyRotationDays,
   }, opts);
-  return {
+  const shared = {
     bucketName: storage.bucketName,
     bucketArn: storage.bucketArn,
     region: storage.region,
-    dataPrefixes: settings.dataPrefixes,
+    dataPrefixes: [...settings.dataPrefixes],
     configPrefix: settings.configPrefix,
     ledgerPrefix: settings.ledgerPrefix,
-    allowedOrigins: settings.allowedOrigins,
+    allowedOrigins: [...settings.allowedOrigins],
     maxLinkLifetimeSeconds: settings.maxLinkLifetimeSeconds,
-    presignerKind: settings.presignerKind,
-    presignerUserName: presigner.userName,
-    presignerRoleArn: presigner.roleArn,
-    presignerInstanceProfileName: presigner.instanceProfileName,
-    activeKeySlot: presigner.activeKeySlot,
-    keyGeneration: settings.presignerKind === "user" ? settings.keyGeneration : undefined,
-    presignerAccessKeyId: presigner.activeAccessKeyId,
-    presignerSecretAccessKey: presigner.activeSecretAccessKey,
-    accessKeys: presigner.accessKeys,
     logBucketName: storage.logBucketName,
     viewerUrl: settings.viewerUrl,
   };
+  if (settings.presignerKind === "role") {
+    return {
+      ...shared,
+      presignerKind: "role",
+      presignerRoleArn: required(presigner.roleArn, "roleArn"),
+      presignerInstanceProfileName: presigner.instanceProfileName,
+    };
+  }
+  return {
+    ...shared,
+    presignerKind: "user",
+    presignerUserName: presigner.userName,
+    activeKeySlot: presigner.activeKeySlot,
+    keyGeneration: settings.keyGeneration,
+    presignerAccessKeyId: presigner.activeAccessKeyId,
+    presignerSecretAccessKey: presigner.activeSecretAccessKey,
+    accessKeys: presigner.accessKeys,
+  };
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`the presigner identity declared no ${what}`);
+  return value;
 }
 
 /**

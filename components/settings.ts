@@ -7,6 +7,7 @@
  */
 import { MAX_ACCESS_KEY_AGE_DAYS, MAX_KEY_ROTATION_DAYS, MAX_PRESIGN_SECONDS } from "../policy/documents/limits";
 import { PRESIGNER_SERVICE_PRINCIPALS, trustedPrincipalProblem } from "./trust-policy";
+import { keyPrefixProblem, VIEWER_URL_RULE, viewerUrlProblem } from "./address-rules";
 
 export type PresignerKind = "user" | "role";
 
@@ -44,8 +45,6 @@ interface SettingSpec<K extends SettingKey> {
   readonly check?: (value: StackSettings[K]) => string | undefined;
 }
 
-/** Keys that must stay free of IAM wildcards and S3-hostile characters. */
-const PREFIX_PATTERN = /^(?!\/)(?!.*\/\/)[A-Za-z0-9!_.'()\-/]+\/$/;
 const ORIGIN_PATTERN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
 /** AWS's rule for an external id: 2-1224 characters from this set. */
 const EXTERNAL_ID_PATTERN = /^[\w+=,.@:/-]{2,1224}$/;
@@ -56,12 +55,6 @@ const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:ke
 function integerIn(min: number, max: number) {
   return (value: number) =>
     Number.isInteger(value) && value >= min && value <= max ? undefined : `an integer from ${min} to ${max}`;
-}
-
-function prefixProblem(value: string): string | undefined {
-  return PREFIX_PATTERN.test(value) && !value.split("/").some((segment) => segment === "." || segment === "..")
-    ? undefined
-    : "a key prefix such as \"cohorts/\": letters, digits and !_.'()- separated by single \"/\", ending with \"/\", no leading \"/\", no \".\" or \"..\" segment, no \"*\" or \"?\"";
 }
 
 export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
@@ -81,19 +74,19 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
     check: (prefixes) =>
       prefixes.length === 0
         ? "a non-empty list of key prefixes such as [\"cohorts/\"]"
-        : prefixes.map(prefixProblem).find((problem) => problem !== undefined),
+        : prefixes.map(keyPrefixProblem).find((problem) => problem !== undefined),
   },
   configPrefix: {
     type: "string",
     default: "configs/",
     description: "Key prefix for published Chromoscope configs; the only prefix the presigner may write or delete.",
-    check: prefixProblem,
+    check: keyPrefixProblem,
   },
   ledgerPrefix: {
     type: "string",
     default: "ledger/",
     description: "Key prefix for the publication ledger (one object per publish or revoke; never expired).",
-    check: prefixProblem,
+    check: keyPrefixProblem,
   },
   presignerKind: {
     type: "string",
@@ -200,7 +193,10 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
     type: "string",
     default: "https://chromoscope.bio/app/",
     description: "Chromoscope app URL the links open (change it for a self-hosted Chromoscope).",
-    check: (url) => (isViewerUrl(url) ? undefined : "an https URL such as https://chromoscope.bio/app/ (http only for localhost), without query or fragment"),
+    check: (url) => {
+      const problem = viewerUrlProblem(url);
+      return problem === undefined ? undefined : `${VIEWER_URL_RULE} (this one ${problem})`;
+    },
   },
 };
 
@@ -208,16 +204,6 @@ export const SETTING_KEYS = Object.keys(SETTING_SPECS) as SettingKey[];
 
 export function defaultSettings(): StackSettings {
   return Object.fromEntries(SETTING_KEYS.map((key) => [key, SETTING_SPECS[key].default])) as unknown as StackSettings;
-}
-
-function isViewerUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    const local = url.hostname === "127.0.0.1" || url.hostname === "localhost";
-    return (url.protocol === "https:" || (url.protocol === "http:" && local)) && url.search === "" && url.hash === "";
-  } catch {
-    return false;
-  }
 }
 
 /** Raw value as the Pulumi CLI hands it over: a string (arrays as JSON) or already typed. */

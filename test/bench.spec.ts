@@ -33,7 +33,7 @@ import { ObjectStore } from "../scripts/lib/s3/object-store";
 import { publishCohort } from "../scripts/lib/publication/publish";
 import { parseStackOutputs } from "../scripts/lib/s3/outputs-source";
 import { validateSamples } from "../scripts/lib/cohort/validate";
-import { run } from "./support/local-bucket";
+import { run } from "./support/cli-runner";
 
 const PREFIX = "cohorts/bench-test/";
 const RULES = { bucket: BENCH_BUCKET, dataPrefixes: ["cohorts/"] };

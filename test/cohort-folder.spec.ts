@@ -10,7 +10,8 @@ import { publishCohortCommand } from "../scripts/lib/cli/commands/publish-cohort
 import { revokeCohortCommand } from "../scripts/lib/cli/commands/revoke-cohort-command";
 import { exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
 import { sharePageKey } from "../scripts/lib/publication/share-page";
-import { run, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { run } from "./support/cli-runner";
 
 const FOLDER = "configs/mixed-case/";
 const orphan = (stamp: string, extension = "json") => `${FOLDER}20260101T00000${stamp}Z-0a1b2c3d.${extension}`;

@@ -1,6 +1,5 @@
 import * as assert from "node:assert/strict";
-import { ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { once } from "node:events";
+import { ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer, Server } from "node:http";
 import { AddressInfo } from "node:net";
@@ -16,11 +15,11 @@ import { DEMO_BUCKET, DEMO_COHORT, demoLayout, fileUrls, objectKeyOf, verifyPubl
 import { exampleCohort, exampleManifestTsv, ExampleSample } from "../scripts/lib/dev/example-cohort";
 import { startLocalS3 } from "../scripts/lib/dev/local-s3";
 import { createS3Client, s3ObjectStore } from "../scripts/lib/s3/object-store";
-import { parseStackOutputs, StackOutputs } from "../scripts/lib/s3/outputs-source";
-import { fetchBytes, run, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { parseStackOutputs } from "../scripts/lib/s3/outputs-source";
+import { StackOutputs } from "../components/stack-outputs";
+import { fetchBytes, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { run, spawnCli } from "./support/cli-runner";
 
-const PROJECT_ROOT = join(__dirname, "..");
-const CLI_ENTRY = join(PROJECT_ROOT, "scripts", "chromoscope-private-data.ts");
 const VIEWER_ORIGIN = new URL(defaultSettings().viewerUrl).origin;
 
 /** Links the demo must verify: every file of the example cohort plus the config. */
@@ -349,13 +348,9 @@ describe("npm run demo", function () {
     });
 
     function startDemo(args: string[]) {
-      const child = spawn(process.execPath, ["--require", "ts-node/register/transpile-only", CLI_ENTRY, "demo", ...args], { cwd: PROJECT_ROOT });
-      children.push(child);
-      const output = { stdout: "", stderr: "" };
-      child.stdout.on("data", (chunk: Buffer) => (output.stdout += chunk.toString()));
-      child.stderr.on("data", (chunk: Buffer) => (output.stderr += chunk.toString()));
-      const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
-      return { child, output, exited };
+      const started = spawnCli("demo", args);
+      children.push(started.child);
+      return started;
     }
 
     it("--once prints N/N and the link, and exits 0", async () => {

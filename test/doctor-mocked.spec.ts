@@ -27,7 +27,7 @@ import { judgeBucketPolicy } from "../scripts/lib/doctor/checks/bucket-policy-ch
 import { CheckResult } from "../scripts/lib/doctor/doctor-model";
 import { DoctorClients, StsConnectionOptions } from "../scripts/lib/doctor/probe";
 import { S3ConnectionOptions } from "../scripts/lib/s3/object-store";
-import { run } from "./support/local-bucket";
+import { run } from "./support/cli-runner";
 
 const NOW = new Date("2026-03-10T12:00:00.000Z");
 const ACCOUNT = "123456789012";

@@ -6,17 +6,8 @@ import { publishCohortCommand } from "../scripts/lib/cli/commands/publish-cohort
 import { CHECK_IDS, CHECKS, CheckId, CheckResult } from "../scripts/lib/doctor/doctor-model";
 import { ExampleSample, exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
 import { LedgerEntry, writeLedgerEntry } from "../scripts/lib/lifecycle/ledger";
-import {
-  fetchBytes,
-  PRESIGNER_KEY,
-  run,
-  SESSION_KEY,
-  SESSION_TOKEN,
-  startTestBucket,
-  TestBucket,
-  uploadExampleCohort,
-  VIEWER_ORIGIN,
-} from "./support/local-bucket";
+import { fetchBytes, PRESIGNER_KEY, SESSION_KEY, SESSION_TOKEN, startTestBucket, TestBucket, uploadExampleCohort, VIEWER_ORIGIN } from "./support/local-bucket";
+import { run } from "./support/cli-runner";
 
 const DAY_MS = 86_400_000;
 const SLOT_B_KEY_ID = "AKIATESTPRESIGNER002";

@@ -18,7 +18,8 @@ import { LedgerEntry, writeLedgerEntry } from "../scripts/lib/lifecycle/ledger";
 import { ObjectStore, S3ConnectionOptions } from "../scripts/lib/s3/object-store";
 import { addedKeys, assertBucketIntact, assertLinkWorks, assertUnchanged, BucketState, bucketState } from "./support/bucket-audit";
 import { FAULT_KINDS, FaultKind, FaultProxy, FaultRule, startFaultProxy } from "./support/fault-proxy";
-import { CommandRun, fetchBytes, run, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { fetchBytes, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { CommandRun, run } from "./support/cli-runner";
 
 const MAX_ATTEMPTS = 3;
 const FAST: Partial<S3ConnectionOptions> = { maxAttempts: MAX_ATTEMPTS, connectionTimeoutMs: 1_000, requestTimeoutMs: 500, callTimeoutMs: 5_000 };

@@ -14,7 +14,8 @@ import { exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
 import { addedKeys, assertBucketIntact, assertCompleteConfig, bucketState } from "./support/bucket-audit";
 import { signalAtPoints, SignalStep } from "./support/cli-child";
 import { FaultProxy, startFaultProxy } from "./support/fault-proxy";
-import { run, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { run } from "./support/cli-runner";
 
 interface InterruptPoint {
   point: string;

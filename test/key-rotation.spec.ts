@@ -8,7 +8,8 @@ import { revokeCohortCommand } from "../scripts/lib/cli/commands/revoke-cohort-c
 import { rotateKeysCommand } from "../scripts/lib/cli/commands/rotate-keys-command";
 import { exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
 import { recordPublication } from "./support/ledger-fixtures";
-import { PRESIGNER_KEY, run, SESSION_KEY, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { PRESIGNER_KEY, SESSION_KEY, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { run } from "./support/cli-runner";
 import {
   CONFIG_GET,
   configSet,

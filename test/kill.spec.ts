@@ -15,7 +15,8 @@ import { cohortSlug } from "../scripts/lib/naming";
 import { addedKeys, assertBucketIntact, assertCompleteConfig, assertLinkWorks, bucketState } from "./support/bucket-audit";
 import { signalAtPoints } from "./support/cli-child";
 import { FaultProxy, FaultRule, ProxiedRequest, startFaultProxy } from "./support/fault-proxy";
-import { run, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { run } from "./support/cli-runner";
 
 interface KillPoint {
   point: string;

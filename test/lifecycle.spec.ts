@@ -19,7 +19,8 @@ import { publishCohort } from "../scripts/lib/publication/publish";
 import { parseStackOutputs } from "../scripts/lib/s3/outputs-source";
 import { recordPublication } from "./support/ledger-fixtures";
 import { CONFIG_GET, GENERATION_KEY, ROTATION, SLOT_B_KEY, STACK_OUTPUT, StandIn, standIn, VERSION } from "./support/pulumi-stand-in";
-import { fetchBytes, PRESIGNER_KEY, run, SESSION_KEY, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { fetchBytes, PRESIGNER_KEY, SESSION_KEY, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { run } from "./support/cli-runner";
 
 const PROJECT_ROOT = realpathSync(join(__dirname, ".."));
 
@@ -514,7 +515,7 @@ describe("rotate-keys with a `pulumi` stand-in", function () {
 
   it("refuses a role-kind stack with a clear usage error", async () => {
     const roleOutputs = { ...bucket.outputs, presignerKind: "role", presignerRoleArn: "arn:aws:iam::123456789012:role/presigner" };
-    for (const name of ["activeKeySlot", "accessKeys", "presignerAccessKeyId", "presignerSecretAccessKey"]) delete (roleOutputs as Record<string, unknown>)[name];
+    for (const name of ["presignerUserName", "activeKeySlot", "keyGeneration", "accessKeys", "presignerAccessKeyId", "presignerSecretAccessKey"]) delete (roleOutputs as Record<string, unknown>)[name];
     const file = bucket.scratch("role-outputs.json", JSON.stringify(roleOutputs));
     const result = await run(rotateKeysCommand, ["--outputs", file, "--endpoint", bucket.server.endpoint, "--print"], { credentialProvider: async () => ({ ...SESSION_KEY }) });
     assert.equal(result.code, 2);

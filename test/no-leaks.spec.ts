@@ -23,7 +23,8 @@ import { demoLayout } from "../scripts/lib/dev/demo-setup";
 import { exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
 import { S3ConnectionOptions } from "../scripts/lib/s3/object-store";
 import { FaultProxy, startFaultProxy } from "./support/fault-proxy";
-import { CommandRun, PRESIGNER_KEY, run, SESSION_KEY, SESSION_TOKEN, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { PRESIGNER_KEY, SESSION_KEY, SESSION_TOKEN, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { CommandRun, run } from "./support/cli-runner";
 
 const FAST: Partial<S3ConnectionOptions> = { maxAttempts: 2, connectionTimeoutMs: 1_000, requestTimeoutMs: 1_000, callTimeoutMs: 5_000 };
 /** The token as it appears raw, and percent-encoded in a URL (its `=` become `%3D`). */

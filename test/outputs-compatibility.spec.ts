@@ -39,6 +39,32 @@ describe("stack outputs: the program's and the tools' view agree, earlier output
     });
   }
 
+  it("the program's outputs of a role-kind stack pass the tools' schema, and hold no key", async () => {
+    const stack = await synthesize({ presignerKind: "role", trustedPrincipals: ["ec2.amazonaws.com"] }, "outputs");
+    const outputs = parseStackOutputs(JSON.parse(JSON.stringify(stack.outputs)), "test outputs");
+    assert.equal(outputs.presignerKind, "role");
+    assert.match(outputs.presignerRoleArn ?? "", /^arn:aws:iam::\d{12}:role\//);
+    assert.equal(outputs.accessKeys, undefined);
+    assert.deepEqual(Object.keys(outputs).sort(), Object.keys(stack.outputs).sort());
+  });
+
+  it("the tools keep every output a user-kind program exports (the parser drops none)", async () => {
+    const user = await synthesize({}, "outputs");
+    const exported = JSON.parse(JSON.stringify({ ...user.outputs, presignerSecretAccessKey: SECRET }));
+    assert.deepEqual(Object.keys(parseStackOutputs(exported, "test outputs")).sort(), Object.keys(exported).sort());
+  });
+
+  it("refuses outputs that mix the kinds: keys on a role stack, a role on a user stack, or no kind", () => {
+    const role = { ...EARLIER_DEPLOYMENT, presignerKind: "role", presignerRoleArn: "arn:aws:iam::123456789012:role/presigner" };
+    assert.throws(() => parseStackOutputs(role, "--outputs mixed.json"), /--outputs mixed\.json .*accessKeys/);
+    const roleOnUser = { ...EARLIER_DEPLOYMENT, presignerRoleArn: "arn:aws:iam::123456789012:role/presigner" };
+    assert.throws(() => parseStackOutputs(roleOnUser, "--outputs mixed.json"), /presignerRoleArn/);
+    const { presignerKind: _kind, ...noKind } = EARLIER_DEPLOYMENT;
+    assert.throws(() => parseStackOutputs(noKind, "--outputs old.json"), /presignerKind: missing/);
+    const { presignerRoleArn: _arn, ...roleWithoutArn } = { ...role, accessKeys: undefined, activeKeySlot: undefined, presignerAccessKeyId: undefined, presignerSecretAccessKey: undefined, presignerUserName: undefined };
+    assert.throws(() => parseStackOutputs(roleWithoutArn, "--outputs role.json"), /presignerRoleArn: missing/);
+  });
+
   it("accepts an outputs file of an earlier deployment (no keyGeneration, no key status)", () => {
     const outputs = parseStackOutputs(structuredClone(EARLIER_DEPLOYMENT), "--outputs old.json");
     assert.equal(outputs.keyGeneration, undefined);

@@ -6,12 +6,10 @@
  *    parameters of botocore's own `generate_presigned_url`.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import fc from "fast-check";
-import { PIN_BOTOCORE_CLOCK } from "../scripts/lib/dev/botocore-runner";
+import { PIN_BOTOCORE_CLOCK, runBotocoreJob } from "../scripts/lib/dev/botocore-runner";
 import { S3QueryPresigner, type SigningCredentials } from "../scripts/lib/s3/presign";
 import {
   amzDate,
@@ -182,8 +180,6 @@ describe("presign conformance with the AWS SDK's getSignedUrl", function () {
 
 // ---- botocore -------------------------------------------------------------------------------
 
-const PYTHON = "/usr/bin/python3";
-
 /**
  * Reads {amzDate, cases: [...]} as JSON on stdin and writes {results: [...]} (or {unavailable})
  * as JSON on stdout. Per case it makes
@@ -258,7 +254,6 @@ interface BotocoreResult {
 
 /** Runs BOTOCORE_SCRIPT once for all cases; a string says why botocore is unavailable. */
 function runBotocore(cases: readonly BotocoreCase[]): BotocoreResult[] | string {
-  if (!existsSync(PYTHON)) return `${PYTHON} not found (apt-get install -y python3-boto3)`;
   const job = {
     amzDate,
     cases: cases.map(({ variant, method, key }) => ({
@@ -274,19 +269,13 @@ function runBotocore(cases: readonly BotocoreCase[]): BotocoreResult[] | string 
       expires: expiresInSeconds,
     })),
   };
-  const run = spawnSync(PYTHON, ["-c", BOTOCORE_SCRIPT], {
-    input: JSON.stringify(job),
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
-    timeout: 120_000,
-    env: { ...process.env, PYTHONPATH: "", PYTHONNOUSERSITE: "1" },
-  });
-  if (run.error) throw run.error;
-  if (run.status !== 0) throw new Error(`botocore script failed (exit ${run.status}): ${run.stderr}`);
-  const output = JSON.parse(run.stdout) as { results?: BotocoreResult[]; unavailable?: string };
-  if (output.unavailable !== undefined) return `${output.unavailable} (apt-get install -y python3-boto3)`;
-  assert.equal(output.results?.length, cases.length);
-  return output.results!;
+  const result = runBotocoreJob<{ results: BotocoreResult[] }>(BOTOCORE_SCRIPT, job, { timeoutMs: 120_000, maxBuffer: 256 * 1024 * 1024 });
+  if (!result.available) {
+    if (result.failed) throw new Error(result.reason);
+    return result.reason;
+  }
+  assert.equal(result.output.results.length, cases.length);
+  return result.output.results;
 }
 
 /** Query parameters as raw `name=value` strings, sorted, without X-Amz-Signature. */

@@ -8,10 +8,11 @@ import { exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
 import { readLedger, StoredLedgerEntry } from "../scripts/lib/lifecycle/ledger";
 import { judgePublication, linkSignerFor, stackKeysOf, StackKeys, UNKNOWN_KEYS } from "../scripts/lib/lifecycle/publication-status";
 import { decideRotation, foldLedger, KeySlots, planRevokeRotation, Publication } from "../scripts/lib/lifecycle/rotation";
-import { StackOutputs } from "../scripts/lib/s3/outputs-source";
+import { StackOutputs } from "../components/stack-outputs";
 import { recordPublication } from "./support/ledger-fixtures";
-import { PRESIGNER_KEY, run, SESSION_KEY, SESSION_TOKEN, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
-import { userStackOutputs } from "./support/stack-outputs-fixture";
+import { PRESIGNER_KEY, SESSION_KEY, SESSION_TOKEN, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { run } from "./support/cli-runner";
+import { roleStackOutputs, userStackOutputs } from "./support/stack-outputs-fixture";
 
 const NOW = new Date("2026-12-01T12:00:00.000Z");
 const SLOT_A = "AKIASLOTAKEY00000001";
@@ -73,7 +74,7 @@ describe("whether a publication's links still work (pure)", () => {
     });
 
     it("knows a role-kind stack has no keys, and that outputs without accessKeys tell nothing", () => {
-      const role = stackKeysOf(outputs({ presignerKind: "role", accessKeys: undefined, presignerAccessKeyId: undefined, activeKeySlot: undefined }));
+      const role = stackKeysOf(roleStackOutputs());
       assert.deepEqual(role, { known: true, signing: new Set(), inactive: new Set() });
       assert.equal(stackKeysOf(outputs({ accessKeys: undefined, presignerAccessKeyId: undefined })).known, false);
     });

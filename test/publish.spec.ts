@@ -4,16 +4,8 @@ import { parseChromoscopeLink } from "../scripts/lib/publication/chromoscope";
 import { publishCohortCommand } from "../scripts/lib/cli/commands/publish-cohort-command";
 import { exampleManifestTsv, ExampleSample } from "../scripts/lib/dev/example-cohort";
 import { writeLedgerEntry } from "../scripts/lib/lifecycle/ledger";
-import {
-  fetchBytes,
-  PRESIGNER_KEY,
-  run,
-  SESSION_KEY,
-  SESSION_TOKEN,
-  startTestBucket,
-  TestBucket,
-  uploadExampleCohort,
-} from "./support/local-bucket";
+import { fetchBytes, PRESIGNER_KEY, SESSION_KEY, SESSION_TOKEN, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { run } from "./support/cli-runner";
 
 const FILE_FIELDS = ["sv", "cnv", "drivers", "vcf", "vcfIndex", "vcf2", "vcf2Index", "bam", "bai", "thumbnail"];
 

@@ -21,10 +21,10 @@ import {
   generationSetArgs,
   previewArgs,
   upArgs,
-  shellCommand,
 } from "../scripts/lib/lifecycle/rotation";
-import { StackOutputs } from "../scripts/lib/s3/outputs-source";
-import { userStackOutputs } from "./support/stack-outputs-fixture";
+import { StackOutputs } from "../components/stack-outputs";
+import { shellCommand } from "../scripts/lib/text-format";
+import { roleStackOutputs, userStackOutputs } from "./support/stack-outputs-fixture";
 import { judgePublication, StackKeys } from "../scripts/lib/lifecycle/publication-status";
 
 const NOW = new Date("2026-12-01T12:00:00.000Z");
@@ -221,7 +221,7 @@ describe("link lifecycle decisions (pure)", () => {
 
     it("refuses a role-kind stack with a usage error", () => {
       assert.throws(
-        () => keySlotsOf(outputs({ presignerKind: "role", activeKeySlot: undefined, accessKeys: undefined })),
+        () => keySlotsOf(roleStackOutputs()),
         (error: unknown) => error instanceof UsageError && error.exitCode === ExitCode.usage && /IAM role: it has no access keys to rotate/.test(error.message),
       );
     });

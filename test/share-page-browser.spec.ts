@@ -9,7 +9,8 @@ import { exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
 import { buildSharePage, PublishedConfig } from "../scripts/lib/publication/share-page";
 import { CONFIG_URL, hostileConfig, IMG_MARKUP, PUBLISHED_BY, SCRIPT_MARKUP, SEPARATORS, trackConfig, VIEWER_URL } from "./fixtures/share-page";
 import { Browser, launchChromiumOrSkip } from "./support/browser";
-import { run, startTestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { startTestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { run } from "./support/cli-runner";
 
 const COHORT_LINK = `${VIEWER_URL}?showSamples=false&cohortId=Lab%20cohort%20(hg38)&external=${CONFIG_URL}`;
 

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { buildConfig, parseChromoscopeLink } from "../scripts/lib/publication/chromoscope";
 import { fromStackKey } from "../scripts/lib/s3/credentials";
 import { publishCohortCommand } from "../scripts/lib/cli/commands/publish-cohort-command";
@@ -33,7 +34,8 @@ import {
   trackConfig,
   VIEWER_URL,
 } from "./fixtures/share-page";
-import { fetchBytes, PRESIGNER_KEY, run, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { fetchBytes, PRESIGNER_KEY, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { run } from "./support/cli-runner";
 
 /** The cohort link as the README documents it, written out here rather than by the code under test. */
 const COHORT_LINK = `${VIEWER_URL}?showSamples=false&cohortId=Lab%20cohort%20(hg38)&external=${CONFIG_URL}`;
@@ -154,6 +156,14 @@ describe("share sheet: the page", () => {
     ]);
     assert.match(html, /<meta name="referrer" content="no-referrer">/, "following a link never sends this page's URL");
     assert.doesNotMatch(html, /\ssrc=|<link\b|<iframe|@import|url\(/i, "nothing to load");
+  });
+
+  it("inlines its script and styles from their own files, the type-checked script and the stylesheet", () => {
+    const html = page();
+    const folder = join(__dirname, "..", "scripts", "lib", "publication");
+    assert.deepEqual(between(html, "<script>", "</script>"), [readFileSync(join(folder, "share-page.browser.js"), "utf8")]);
+    assert.deepEqual(between(html, "<style>", "</style>"), [readFileSync(join(folder, "share-page.css"), "utf8")]);
+    assert.match(readFileSync(join(folder, "share-page.browser.js"), "utf8"), /^\/\/ @ts-check\n/);
   });
 
   it("holds no URL but the cohort link and the deep links' common prefix", () => {

@@ -16,7 +16,8 @@ import { revokeCohortCommand } from "../scripts/lib/cli/commands/revoke-cohort-c
 import { rotateKeysCommand } from "../scripts/lib/cli/commands/rotate-keys-command";
 import { exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
 import { EXPORT_OUTPUTS_COMMAND } from "../scripts/lib/s3/outputs-source";
-import { run, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { run } from "./support/cli-runner";
 
 const ROOT = join(__dirname, "..");
 const WRITES_OUTPUTS = "pulumi stack output --json --show-secrets >";

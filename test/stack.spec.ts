@@ -269,8 +269,8 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
       assert.equal(stack.outputs.activeKeySlot, "a");
       assert.equal(stack.outputs.presignerAccessKeyId, mockAccessKeyId(`${stack.name}-presigner-key-a`));
       assert.equal(stack.outputs.presignerSecretAccessKey, `mock-secret-${stack.name}-presigner-key-a`);
-      assert.equal(await pulumi.isSecret(stack.rawOutputs.presignerSecretAccessKey!), true);
-      assert.equal(await pulumi.isSecret(stack.rawOutputs.presignerAccessKeyId!), false);
+      assert.equal(await pulumi.isSecret(pulumi.output(stack.rawOutputs.presignerSecretAccessKey)), true);
+      assert.equal(await pulumi.isSecret(pulumi.output(stack.rawOutputs.presignerAccessKeyId)), false);
       const created = "2026-11-01T09:30:00.000Z";
       const due = "2026-12-01T09:30:00.000Z";
       assert.deepEqual(stack.outputs.accessKeys, [

@@ -12,7 +12,8 @@ import { refreshCohortCommand } from "../scripts/lib/cli/commands/refresh-cohort
 import { revokeCohortCommand } from "../scripts/lib/cli/commands/revoke-cohort-command";
 import { exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
 import { FaultProxy, startFaultProxy } from "./support/fault-proxy";
-import { run, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import { run } from "./support/cli-runner";
 
 describe("every request the tools send is header-signed (presigned writes are denied by the bucket policy)", function () {
   this.timeout(60_000);

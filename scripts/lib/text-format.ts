@@ -54,3 +54,12 @@ export function instant(date: Date): string {
 export function plural(count: number, noun: string, many = `${noun}s`): string {
   return `${count} ${count === 1 ? noun : many}`;
 }
+
+/**
+ * A command line as a POSIX shell would take it (arguments quoted only when they need it).
+ * Placeholders such as `<stack>` stay unquoted: the reader replaces them before running it.
+ */
+export function shellCommand(program: string, args: readonly string[]): string {
+  const quote = (arg: string) => (/^([A-Za-z0-9_./:=@%+-]+|<[a-z0-9+]+>)$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
+  return [program, ...args].map(quote).join(" ");
+}

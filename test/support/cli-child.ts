@@ -1,18 +1,11 @@
 /**
- * A command of the CLI run as a real child process (`node -r ts-node/register/transpile-only
- * scripts/chromoscope-private-data.ts <command>`) through the fault proxy, signalled at chosen points: the proxy holds the
- * request a rule chooses and says so, the test sends the signal there. Used by the kill and
- * interrupt tests.
+ * A command of the CLI run as a real child process (the tests' CLI runner) through the fault proxy,
+ * signalled at chosen points: the proxy holds the request a rule chooses and says so, the test sends
+ * the signal there. Used by the kill and interrupt tests.
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { join } from "node:path";
+import { spawnCli } from "./cli-runner";
 import { FaultProxy, FaultRule, ProxiedRequest } from "./fault-proxy";
-
-const PROJECT_ROOT = join(__dirname, "..", "..");
-/** The one command-line entry; its first argument names the command. */
-export const CLI_ENTRY = join(PROJECT_ROOT, "scripts", "chromoscope-private-data.ts");
 
 /** Hold the request `rule` chooses (once), then send `signal` to the child. */
 export interface SignalStep {
@@ -41,20 +34,12 @@ export async function signalAtPoints(proxy: FaultProxy, script: string, args: re
   });
   proxy.resetLog();
   proxy.setRules(rules);
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", CLI_ENTRY, script, ...args], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => (stdout += chunk));
-  child.stderr.on("data", (chunk) => (stderr += chunk));
-  const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
+  const { child, output, exited } = spawnCli(script, args);
+  child.stdin.end();
   const held: ProxiedRequest[] = [];
   for (const [index, step] of steps.entries()) {
     const outcome = await Promise.race([reached[index].then((request) => ({ request })), exited.then(([code]) => ({ exitedFirst: code }))]);
-    if ("exitedFirst" in outcome) assert.fail(`${script} exited (${outcome.exitedFirst}) before step ${index + 1} was reached: ${stderr}`);
+    if ("exitedFirst" in outcome) assert.fail(`${script} exited (${outcome.exitedFirst}) before step ${index + 1} was reached: ${output.stderr}`);
     held.push(outcome.request);
     assert.ok(child.kill(step.signal));
   }
@@ -63,5 +48,5 @@ export async function signalAtPoints(proxy: FaultProxy, script: string, args: re
   // The child's connections close; the proxy abandons their upstream halves, and the server drops partial uploads.
   await proxy.idle();
   await new Promise((resolve) => setTimeout(resolve, 200));
-  return { stdout, stderr, code, signal, reached: held };
+  return { stdout: output.stdout, stderr: output.stderr, code, signal, reached: held };
 }

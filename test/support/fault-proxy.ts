@@ -21,6 +21,7 @@
  */
 import { createServer, IncomingMessage, request as httpRequest, Agent, Server, ServerResponse, IncomingHttpHeaders, ClientRequest } from "node:http";
 import { AddressInfo, Socket } from "node:net";
+import { seededRandom } from "../../scripts/lib/dev/seeded-random";
 
 export type FaultKind = "error500" | "slowDown" | "reset" | "stall" | "stallBody" | "stallUpload";
 export const FAULT_KINDS: readonly FaultKind[] = ["error500", "slowDown", "reset", "stall", "stallBody", "stallUpload"];
@@ -91,18 +92,6 @@ export interface FaultProxyOptions {
   target: string;
   /** Seed of the generator behind `rate` (deterministic runs). */
   seed?: number;
-}
-
-/** mulberry32: a small, well-distributed, seeded generator. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SUBRESOURCES: Record<string, string> = {

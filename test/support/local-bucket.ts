@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { defaultSettings } from "../../components/settings";
-import { CliIo, CommandFactory, runCli } from "../../scripts/lib/cli/shell";
 import { ExampleSample, exampleCohort } from "../../scripts/lib/dev/example-cohort";
 import { startLocalS3, LocalS3Credentials, LocalS3Server } from "../../scripts/lib/dev/local-s3";
 import { provisionLocalBucket } from "../../scripts/lib/dev/demo-setup";
@@ -112,31 +111,6 @@ export async function uploadExampleCohort(bucket: TestBucket, prefix: string, sa
   const cohort = exampleCohort({ prefix, samples, seed });
   await bucket.upload(cohort.flatMap((sample) => sample.files));
   return cohort;
-}
-
-export interface CommandRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command in-process with captured output; `io` overrides (clock, credentials...). */
-export async function run(factory: CommandFactory, argv: string[], io: Partial<CliIo> = {}): Promise<CommandRun> {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(factory, argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    isTTY: false,
-    now: () => new Date(),
-    env: {},
-    ...io,
-  });
-  return { code, stdout, stderr };
 }
 
 /** GETs a URL and returns status and body bytes. */

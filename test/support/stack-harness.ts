@@ -4,7 +4,8 @@
  * resolved stack outputs. The policy-pack and access-matrix tests use the same harness.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { buildStack, StackOutputs } from "../../components/chromoscope-stack";
+import { buildStack } from "../../components/chromoscope-stack";
+import { ProgramStackOutputs } from "../../components/stack-outputs";
 import { resolveSettings, SettingKey, StackSettings } from "../../components/settings";
 import { mocksReady, RecordedResource, recordedResources } from "./pulumi-mocks";
 
@@ -28,7 +29,7 @@ export interface SynthesizedStack {
   /** Stack outputs with every Output resolved; absent outputs are left out. */
   outputs: Record<string, unknown>;
   /** The unresolved outputs, to inspect secretness. */
-  rawOutputs: StackOutputs;
+  rawOutputs: ProgramStackOutputs;
 }
 
 /** Settings as the Pulumi CLI would hand them over: strings, arrays as JSON. */
@@ -44,9 +45,9 @@ export function resolved<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply((value) => resolve(value)));
 }
 
-async function resolveOutputs(outputs: StackOutputs): Promise<Record<string, unknown>> {
+async function resolveOutputs(outputs: ProgramStackOutputs): Promise<Record<string, unknown>> {
   const entries = await Promise.all(
-    Object.entries(outputs).map(async ([key, value]) => [key, pulumi.Output.isInstance(value) ? await resolved(value) : value] as const),
+    Object.entries(outputs).map(async ([key, value]: [string, unknown]) => [key, await resolved(pulumi.output(value))] as const),
   );
   return Object.fromEntries(entries.filter(([, value]) => value !== undefined));
 }

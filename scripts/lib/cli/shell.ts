@@ -8,7 +8,8 @@ import { Command, CommanderError, Option } from "commander";
 import { CliError, describeCause, ExitCode, InterruptSignal } from "../errors";
 import { fromCredentialChain, fromStackKey, ResolvedCredentials } from "../s3/credentials";
 import { createS3Client, ObjectStore, S3ConnectionOptions, s3ObjectStore } from "../s3/object-store";
-import { EXPORT_OUTPUTS_COMMAND, loadStackOutputs, StackOutputs, stackKey } from "../s3/outputs-source";
+import { EXPORT_OUTPUTS_COMMAND, loadStackOutputs, stackKey } from "../s3/outputs-source";
+import { StackOutputs } from "../../../components/stack-outputs";
 
 type CredentialProvider = Parameters<typeof fromCredentialChain>[0];
 

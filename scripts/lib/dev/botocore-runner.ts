@@ -37,7 +37,7 @@ except ImportError:
     pass
 `;
 
-const SCRIPT = String.raw`
+const BENCH_SCRIPT = String.raw`
 import datetime, json, sys, time
 job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
 try:
@@ -77,9 +77,47 @@ for size in job["sizes"]:
 sys.stdout.write(json.dumps({"seconds": seconds, "sample": sign(keys[0]), "version": "boto3 %s, botocore %s" % (boto3.__version__, botocore.__version__)}))
 `;
 
+/** What a botocore script printed, or why it could not run: missing (unavailable) or failing (failed). */
+export type BotocoreJobResult<T> =
+  | { available: true; output: T }
+  | { available: false; failed: boolean; reason: string };
+
+/**
+ * Runs `script` (Python, reading one JSON job on stdin and writing one JSON object on stdout, or
+ * `{"unavailable": why}` when boto3 cannot be imported) under Debian's python3, isolated from the
+ * user's site packages and AWS configuration, so botocore signs with the job's keys only.
+ */
+export function runBotocoreJob<T>(script: string, job: unknown, limits: { timeoutMs: number; maxBuffer: number }): BotocoreJobResult<T> {
+  if (!existsSync(PYTHON)) return { available: false, failed: false, reason: `${PYTHON} not found (${INSTALL_HINT})` };
+  const run = spawnSync(PYTHON, ["-c", script], {
+    input: JSON.stringify(job),
+    encoding: "utf8",
+    maxBuffer: limits.maxBuffer,
+    timeout: limits.timeoutMs,
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      PYTHONPATH: "",
+      PYTHONNOUSERSITE: "1",
+      AWS_CONFIG_FILE: "/dev/null",
+      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    },
+  });
+  if (run.error) return { available: false, failed: true, reason: `${PYTHON} could not run: ${run.error.message}` };
+  if (run.status !== 0) {
+    return { available: false, failed: true, reason: `the botocore script failed (exit ${run.status}): ${lastLine(run.stderr)}` };
+  }
+  let output: T & { unavailable?: string };
+  try {
+    output = JSON.parse(run.stdout) as T & { unavailable?: string };
+  } catch {
+    return { available: false, failed: true, reason: "the botocore script printed no JSON" };
+  }
+  if (output.unavailable !== undefined) return { available: false, failed: false, reason: `${output.unavailable} (${INSTALL_HINT})` };
+  return { available: true, output };
+}
+
 /** Times boto3 on keys[0..size) for each size, or says why it cannot. */
 export function runBoto3(setup: SigningSetup, keys: readonly string[], sizes: readonly number[], warmup: number): Boto3Outcome {
-  if (!existsSync(PYTHON)) return { available: false, reason: `${PYTHON} not found (${INSTALL_HINT})` };
   const amzDate = new Date(Math.floor(setup.signingDate.getTime() / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
   const job = {
     amzDate,
@@ -92,23 +130,13 @@ export function runBoto3(setup: SigningSetup, keys: readonly string[], sizes: re
     accessKeyId: setup.credentials.accessKeyId,
     secretAccessKey: setup.credentials.secretAccessKey,
   };
-  const run = spawnSync(PYTHON, ["-c", SCRIPT], {
-    input: JSON.stringify(job),
-    encoding: "utf8",
+  const result = runBotocoreJob<{ seconds?: Record<string, number>; sample?: string; version?: string }>(BENCH_SCRIPT, job, {
+    timeoutMs: 600_000,
     maxBuffer: 16 * 1024 * 1024,
-    timeout: 600_000,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", PYTHONPATH: "", PYTHONNOUSERSITE: "1", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" },
   });
-  if (run.error) return { available: false, reason: `${PYTHON} could not run: ${run.error.message}` };
-  if (run.status !== 0) return { available: false, reason: `the boto3 batch failed (exit ${run.status}): ${lastLine(run.stderr)}` };
-  let output: { seconds?: Record<string, number>; sample?: string; version?: string; unavailable?: string };
-  try {
-    output = JSON.parse(run.stdout);
-  } catch {
-    return { available: false, reason: "the boto3 batch printed no JSON" };
-  }
-  if (output.unavailable !== undefined) return { available: false, reason: `${output.unavailable} (${INSTALL_HINT})` };
-  return { available: true, version: output.version ?? "boto3", seconds: output.seconds ?? {}, sampleUrl: output.sample ?? "" };
+  if (!result.available) return { available: false, reason: result.reason };
+  const { version, seconds, sample } = result.output;
+  return { available: true, version: version ?? "boto3", seconds: seconds ?? {}, sampleUrl: sample ?? "" };
 }
 
 function lastLine(text: string): string {

@@ -5,6 +5,7 @@
  */
 import { REQUIRED_HEADERS } from "../cohort/existence";
 import { SampleInput } from "../cohort/samples";
+import { seededRandom } from "./seeded-random";
 
 /** hg38 chromosome lengths (GRCh38.p14), autosomes and X. */
 const HG38_LENGTHS: ReadonlyArray<[string, number]> = [
@@ -37,18 +38,6 @@ const SV_CLASSES: ReadonlyArray<{ svclass: string; strand1: string; strand2: str
   { svclass: "t2tINV", strand1: "-", strand2: "-" },
   { svclass: "TRA", strand1: "+", strand2: "-" },
 ];
-
-/** mulberry32: a tiny seeded PRNG, good enough for test data. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(next: () => number, items: readonly T[]): T {
   return items[Math.floor(next() * items.length)];
@@ -129,7 +118,7 @@ const CANCERS = ["Breast", "Ovary", "Pancreas", "Prostate", "Liver"];
 
 /** The example cohort: samples (with object keys) and the files to upload. */
 export function exampleCohort(options: ExampleCohortOptions): ExampleSample[] {
-  const next = random(options.seed ?? 20261127);
+  const next = seededRandom(options.seed ?? 20261127);
   const count = options.samples ?? 3;
   return Array.from({ length: count }, (_, index) => {
     const id = `PD${String(4101 + index)}`;

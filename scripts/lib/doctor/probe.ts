@@ -12,7 +12,7 @@ import { readLedger, StoredLedgerEntry } from "../lifecycle/ledger";
 import { foldLedger, Publication } from "../lifecycle/rotation";
 import { ResolvedCredentials } from "../s3/credentials";
 import { createS3Client, describeS3Failure, fixFor, ObjectStore, ObjectSummary, S3_DEFAULTS, S3ConnectionOptions, s3ObjectStore } from "../s3/object-store";
-import { StackOutputs } from "../s3/outputs-source";
+import { StackOutputs } from "../../../components/stack-outputs";
 import { SigningCredentials } from "../s3/presign";
 import { Finding, LISTING_LIMIT, unsupported } from "./doctor-model";
 

@@ -10,7 +10,6 @@
  * two-rotation runs two such steps. The engine's version is checked first of all.
  */
 import { KeySlot } from "../../../policy/documents/limits";
-import { CliIo } from "../cli/shell";
 import { AwsError, UsageError, ValidationError } from "../errors";
 import { lastLine, PulumiCli } from "./pulumi-cli";
 import {
@@ -23,12 +22,13 @@ import {
   keySlotsOf,
   parseGeneration,
   previewArgs,
-  shellCommand,
   SlotKey,
   upArgs,
 } from "./rotation";
 import { judgeRotationPreview, MIN_PULUMI_VERSION, previewErrors, rotationProblems } from "./rotation-safety";
-import { loadStackOutputs, StackOutputs } from "../s3/outputs-source";
+import { loadStackOutputs } from "../s3/outputs-source";
+import { shellCommand } from "../text-format";
+import { StackOutputs } from "../../../components/stack-outputs";
 
 export interface RotationRequest {
   /** --stack: the Pulumi stack the commands act on (required unless printing). */
@@ -84,7 +84,14 @@ export function parseGenerationOption(value: string | undefined): number | undef
   }
 }
 
-function pulumiFor(io: CliIo): PulumiCli {
+/** What a rotation needs of the command line: where to write, and the Pulumi CLI's environment. */
+export interface RotationIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+function pulumiFor(io: RotationIo): PulumiCli {
   return new PulumiCli({ env: io.env, onOutput: (text) => io.stderr(text) });
 }
 
@@ -126,7 +133,7 @@ function printedCommands(stack: string, steps: readonly RotationStep[], slots: K
  * config get` when there is a stack) and checks it against the outputs, so a stale output file or
  * a pending `config set` is caught before anything changes. Changes nothing.
  */
-export async function prepareRotation(request: RotationRequest, io: CliIo): Promise<PreparedRotation> {
+export async function prepareRotation(request: RotationRequest, io: RotationIo): Promise<PreparedRotation> {
   const { stack } = request;
   if (!request.print && stack !== undefined) await pulumiFor(io).assertVersion();
   let fromGeneration = request.generation;
@@ -142,7 +149,7 @@ export async function prepareRotation(request: RotationRequest, io: CliIo): Prom
 }
 
 /** Prints the safe sequence (--print), or runs it step by step, each step verified. */
-export async function carryOutRotation(prepared: PreparedRotation, io: CliIo): Promise<RotationOutcome> {
+export async function carryOutRotation(prepared: PreparedRotation, io: RotationIo): Promise<RotationOutcome> {
   const { request, fromGeneration, toGeneration } = prepared;
   if (request.print) {
     if (toGeneration === undefined) {
@@ -173,7 +180,7 @@ class StepRunner {
   constructor(
     private readonly cli: PulumiCli,
     private readonly stack: string,
-    private readonly io: CliIo,
+    private readonly io: RotationIo,
   ) {}
 
   private command(args: readonly string[]): string {

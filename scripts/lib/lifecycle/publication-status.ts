@@ -12,7 +12,7 @@
 import type { ResolvedCredentials } from "../s3/credentials";
 import type { LinkSigner } from "./ledger";
 import type { Publication } from "./rotation";
-import type { StackOutputs } from "../s3/outputs-source";
+import type { StackOutputs } from "../../../components/stack-outputs";
 import { instant } from "../text-format";
 
 export type PublicationStatus = "live" | "expired" | "revoked" | "dead";

@@ -14,7 +14,7 @@ import { S3QueryPresigner } from "../s3/presign";
 import { sharePageKey } from "../publication/share-page";
 import { CohortSource } from "../publication/publish";
 import { compareNewestFirst, foldLedger, isLive, Publication, publicationsOf } from "./rotation";
-import { StackOutputs } from "../s3/outputs-source";
+import { StackOutputs } from "../../../components/stack-outputs";
 
 /** Ledger entries read at once: one small GET each, so latency, not bandwidth, bounds a listing. */
 const LEDGER_READ_CONCURRENCY = 32;

@@ -5,7 +5,8 @@
  */
 import { spawn } from "node:child_process";
 import { UsageError } from "../errors";
-import { generationQueryArgs, parseGeneration, shellCommand } from "./rotation";
+import { generationQueryArgs, parseGeneration } from "./rotation";
+import { shellCommand } from "../text-format";
 import { MIN_PULUMI_VERSION, PULUMI_UPGRADE, pulumiVersionProblem } from "./rotation-safety";
 import { PROJECT_ROOT } from "../files";
 

@@ -18,7 +18,7 @@ import { UsageError, ValidationError } from "../errors";
 import { LINK_SIGNERS, LinkSigner, PublicationInputs, StoredLedgerEntry } from "./ledger";
 import { printable } from "../naming";
 import { linksWork, StackKeys } from "./publication-status";
-import { StackOutputs } from "../s3/outputs-source";
+import { StackOutputs } from "../../../components/stack-outputs";
 
 export { isLive } from "./publication-status";
 
@@ -268,15 +268,6 @@ export function upArgs(stack: string): string[] {
 /** The access keys' output, for a person to compare before and after. */
 export function accessKeysOutputArgs(stack: string): string[] {
   return ["stack", "output", "accessKeys", "--stack", stack];
-}
-
-/**
- * A command line as a POSIX shell would take it (arguments quoted only when they need it).
- * Placeholders such as `<stack>` stay unquoted: the reader replaces them before running it.
- */
-export function shellCommand(program: string, args: readonly string[]): string {
-  const quote = (arg: string) => (/^([A-Za-z0-9_./:=@%+-]+|<[a-z0-9+]+>)$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
-  return [program, ...args].map(quote).join(" ");
 }
 
 /**

@@ -7,6 +7,7 @@
  * app keeps showing its default demo sample; `showSamples=false` hides the sample panel.
  */
 import { fileEntries, FILE_FIELDS, LocatedSample, SampleInput } from "../cohort/samples";
+import { VIEWER_URL_RULE, viewerUrlProblem } from "../../../components/address-rules";
 
 /** Field order in the published config: Chromoscope's own order. */
 const CONFIG_FIELD_ORDER: ReadonlyArray<keyof SampleInput> = ["id", "cancer", "assembly", ...FILE_FIELDS.slice(0, 9), "note", "thumbnail"];
@@ -96,7 +97,8 @@ export interface LinkParts {
 }
 
 export function chromoscopeLink({ viewerUrl, cohort, configUrl, demoIndex }: LinkParts): string {
-  if (/[?#]/.test(viewerUrl)) throw new Error(`viewer URL ${viewerUrl} must not carry a query or fragment`);
+  const problem = viewerUrlProblem(viewerUrl);
+  if (problem !== undefined) throw new Error(`viewer URL ${viewerUrl} ${problem}: expected ${VIEWER_URL_RULE}`);
   const link = `${viewerUrl}?showSamples=false&cohortId=${encodeURIComponent(cohort)}&external=${configUrl}`;
   return demoIndex === undefined ? link : `${link}&demoIndex=${demoIndex}`;
 }

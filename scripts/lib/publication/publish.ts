@@ -22,9 +22,9 @@ import { readManifest } from "../cohort/manifest";
 import { assertCohortName, configObjectKey, ledgerObjectKey, printable, publicationStem } from "../naming";
 import { interruptible, ObjectStore } from "../s3/object-store";
 import { S3QueryPresigner } from "../s3/presign";
-import { shellCommand } from "../lifecycle/rotation";
+import { shellCommand } from "../text-format";
 import { formatProblem, LocatedSample, Problem } from "../cohort/samples";
-import { StackOutputs } from "../s3/outputs-source";
+import { StackOutputs } from "../../../components/stack-outputs";
 import { validateSamples } from "../cohort/validate";
 
 export type CohortSource =

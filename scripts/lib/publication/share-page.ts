@@ -16,11 +16,14 @@
  * no link at all, and a live page removes its links when its countdown reaches zero.
  */
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { z } from "zod";
 import { chromoscopeLink } from "./chromoscope";
 import { ResolvedCredentials } from "../s3/credentials";
 import { describeDuration } from "../text-format";
 import { ValidationError } from "../errors";
+import { PROJECT_ROOT } from "../files";
 import { ObjectStore } from "../s3/object-store";
 import { S3QueryPresigner } from "../s3/presign";
 
@@ -169,10 +172,11 @@ export function buildSharePage(input: SharePageInput): string {
   };
   const count = config.samples.length;
   const samplesText = `${count} sample${count === 1 ? "" : "s"}`;
+  const assets = pageAssets();
   const csp = [
     "default-src 'none'",
-    `script-src '${sha256(PAGE_SCRIPT)}'`,
-    `style-src '${sha256(PAGE_STYLE)}'`,
+    `script-src '${sha256(assets.script)}'`,
+    `style-src '${sha256(assets.style)}'`,
     "base-uri 'none'",
     "form-action 'none'",
   ].join("; ");
@@ -196,7 +200,7 @@ export function buildSharePage(input: SharePageInput): string {
 <meta name="robots" content="noindex, nofollow">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(config.name)} · Chromoscope share sheet</title>
-<style>${PAGE_STYLE}</style>
+<style>${assets.style}</style>
 </head>
 <body class="${expired ? "expired" : "live"}">
 <main>
@@ -233,7 +237,7 @@ export function buildSharePage(input: SharePageInput): string {
   <footer class="muted">Generated ${escapeHtml(utcText(now))} by chromoscope-private-data. This page is self-contained: it loads nothing from the network and works offline. Times are UTC; the countdown uses this computer's clock.</footer>
 </main>
 <script type="application/json" id="share-data">${jsonForScript(data)}</script>
-<script>${PAGE_SCRIPT}</script>
+<script>${assets.script}</script>
 </body>
 </html>
 `;
@@ -300,224 +304,25 @@ function sha256(text: string): string {
   return `sha256-${createHash("sha256").update(text, "utf8").digest("base64")}`;
 }
 
-const PAGE_STYLE = `
-:root { color-scheme: light dark; --bg: #f6f7f9; --card: #ffffff; --text: #1c2430; --muted: #5b6675; --line: #dfe3e8;
-  --accent: #3656c8; --accent-text: #ffffff; --warn-bg: #fff6e0; --warn-line: #e8c46a; --dead-bg: #fdecec; --dead-line: #e09a9a;
-  --dead-text: #8f1d1d; --chip: #eef1fb; --chip-text: #2d3f8a; }
-@media (prefers-color-scheme: dark) { :root { --bg: #14181f; --card: #1c222b; --text: #e6e9ee; --muted: #9aa4b2; --line: #2e3642;
-  --accent: #7f9cff; --accent-text: #0f1420; --warn-bg: #342a12; --warn-line: #7a6428; --dead-bg: #3a1c1c; --dead-line: #7a3434;
-  --dead-text: #ffb4b4; --chip: #26304a; --chip-text: #c5d2ff; } }
-* { box-sizing: border-box; }
-body { margin: 0; background: var(--bg); color: var(--text); font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-main { max-width: 1120px; margin: 0 auto; padding: 28px 20px 40px; }
-h1 { margin: 2px 0 14px; font-size: 28px; line-height: 1.2; overflow-wrap: anywhere; }
-h2 { margin: 0; font-size: 17px; }
-.eyebrow { margin: 0; color: var(--accent); font-weight: 600; font-size: 13px; letter-spacing: .06em; text-transform: uppercase; }
-.muted { color: var(--muted); }
-.facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 10px 24px; margin: 0 0 18px; }
-.facts dt { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .05em; }
-.facts dd { margin: 2px 0 0; overflow-wrap: anywhere; }
-.countdown { font-variant-numeric: tabular-nums; font-weight: 600; }
-.countdown.soon { color: var(--dead-text); }
-.warning { margin: 0 0 16px; padding: 10px 14px; background: var(--warn-bg); border: 1px solid var(--warn-line); border-radius: 8px; }
-.expired-banner { margin: 0 0 16px; padding: 10px 14px; background: var(--dead-bg); border: 1px solid var(--dead-line); border-radius: 8px; color: var(--dead-text); font-weight: 600; }
-.card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px; margin: 0 0 16px; }
-.card > h2 { margin-bottom: 10px; }
-.link-row { display: flex; gap: 8px; flex-wrap: wrap; }
-#cohort-link { flex: 1 1 320px; min-width: 0; padding: 7px 10px; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--text); font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-button, .button { display: inline-block; padding: 7px 14px; border: 1px solid var(--line); border-radius: 6px; background: var(--card); color: var(--text); font: inherit; font-size: 14px; text-decoration: none; cursor: pointer; white-space: nowrap; }
-button:hover, .button:hover { border-color: var(--accent); }
-button:disabled { cursor: not-allowed; opacity: .5; }
-.primary { background: var(--accent); border-color: var(--accent); color: var(--accent-text); }
-.status { margin: 6px 0 0; color: var(--muted); font-size: 13px; }
-.status:empty { display: none; }
-.dead-link { margin: 0; color: var(--dead-text); font-weight: 600; }
-.toolbar { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; margin-bottom: 10px; }
-#search { flex: 1 1 260px; padding: 7px 10px; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--text); font: inherit; }
-.table-wrap { overflow-x: auto; }
-table { width: 100%; border-collapse: collapse; }
-th, td { padding: 8px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: middle; }
-th { font-size: 12px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); white-space: nowrap; }
-th button { padding: 0; border: 0; background: none; color: inherit; font: inherit; letter-spacing: inherit; text-transform: inherit; }
-th[aria-sort="ascending"] button::after { content: " \\25B2"; }
-th[aria-sort="descending"] button::after { content: " \\25BC"; }
-td.index { color: var(--muted); font-variant-numeric: tabular-nums; }
-td.id { font-weight: 600; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; overflow-wrap: anywhere; }
-td.note { color: var(--muted); max-width: 320px; overflow-wrap: anywhere; }
-.track { display: inline-block; margin: 0 4px 2px 0; padding: 1px 7px; border-radius: 10px; background: var(--chip); color: var(--chip-text); font-size: 12px; font-weight: 600; }
-.open { font-weight: 600; color: var(--accent); white-space: nowrap; text-decoration: none; }
-.open:hover { text-decoration: underline; }
-.open::after { content: " \\2197"; }
-.expired-label { color: var(--dead-text); font-weight: 600; }
-footer { margin-top: 8px; font-size: 12px; }
-`;
+interface PageAssets {
+  script: string;
+  style: string;
+}
 
-// Plain ES2017 without modules; builds every row with textContent, never innerHTML.
-const PAGE_SCRIPT = `
-(function () {
-  "use strict";
-  var dataElement = document.getElementById("share-data");
-  var data = JSON.parse(dataElement.textContent);
-  var expiresAt = Date.parse(data.expiresAt);
-  var cohortLink = data.cohortLink;
-  var linkPrefix = data.sampleLinkPrefix;
-  var samples = data.samples.map(function (sample, index) {
-    return {
-      index: index, id: sample.id, cancer: sample.cancer, assembly: sample.assembly, tracks: sample.tracks, note: sample.note,
-      text: [sample.id, sample.cancer, sample.assembly, sample.tracks.join(" "), sample.note].join("\\n").toLowerCase()
-    };
-  });
-  var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
-  var sortKey = "index";
-  var sortDirection = 1;
-  var terms = [];
-  var timer = null;
-  var rows = document.getElementById("sample-rows");
-  var matchCount = document.getElementById("match-count");
-  var rowLimit = document.getElementById("row-limit");
-  var countdown = document.getElementById("countdown");
-  var plural = function (count) { return count + " sample" + (count === 1 ? "" : "s"); };
+let loadedAssets: PageAssets | undefined;
 
-  function sortValue(sample) {
-    return sortKey === "tracks" ? sample.tracks.join(" ") : sample[sortKey];
+/**
+ * The page's script and styles, kept in their own files (type-checked and linted like the rest)
+ * and inlined into every page, where the Content-Security-Policy allows exactly them by hash.
+ */
+function pageAssets(): PageAssets {
+  if (loadedAssets === undefined) {
+    const folder = join(PROJECT_ROOT, "scripts", "lib", "publication");
+    const script = readFileSync(join(folder, "share-page.browser.js"), "utf8");
+    const style = readFileSync(join(folder, "share-page.css"), "utf8");
+    // Inlined text must not end its own element early.
+    if (/<\/script/i.test(script) || /<\/style/i.test(style)) throw new Error("a share page asset closes its own element");
+    loadedAssets = { script, style };
   }
-  function compare(a, b) {
-    var order = sortKey === "index" ? a.index - b.index : collator.compare(sortValue(a), sortValue(b)) || a.index - b.index;
-    return order * sortDirection;
-  }
-  function cell(row, className, text) {
-    var td = document.createElement("td");
-    td.className = className;
-    if (text !== undefined) td.textContent = text;
-    row.appendChild(td);
-    return td;
-  }
-  function render() {
-    var matching = samples.filter(function (sample) {
-      return terms.every(function (term) { return sample.text.indexOf(term) >= 0; });
-    }).sort(compare);
-    var shown = matching.slice(0, data.maxRows);
-    var fragment = document.createDocumentFragment();
-    shown.forEach(function (sample) {
-      var row = document.createElement("tr");
-      row.dataset.index = String(sample.index);
-      cell(row, "index", String(sample.index + 1));
-      cell(row, "id", sample.id);
-      cell(row, "cancer", sample.cancer);
-      cell(row, "assembly", sample.assembly);
-      var tracks = cell(row, "tracks");
-      sample.tracks.forEach(function (track) {
-        var chip = document.createElement("span");
-        chip.className = "track";
-        chip.textContent = track;
-        tracks.appendChild(chip);
-      });
-      cell(row, "note", sample.note);
-      var open = cell(row, "link");
-      if (linkPrefix !== null) {
-        var link = document.createElement("a");
-        link.className = "open";
-        link.href = linkPrefix + sample.index;
-        link.target = "_blank";
-        link.rel = "noopener noreferrer";
-        link.textContent = "Open in Chromoscope";
-        link.setAttribute("aria-label", "Open sample " + sample.id + " in Chromoscope");
-        open.appendChild(link);
-      } else {
-        var dead = document.createElement("span");
-        dead.className = "expired-label";
-        dead.textContent = "Expired";
-        open.appendChild(dead);
-      }
-      fragment.appendChild(row);
-    });
-    if (shown.length === 0) {
-      var empty = document.createElement("tr");
-      var td = cell(empty, "empty muted", "No sample matches the search.");
-      td.colSpan = 7;
-      fragment.appendChild(empty);
-    }
-    rows.replaceChildren(fragment);
-    matchCount.textContent = terms.length === 0 ? plural(samples.length) : matching.length + " of " + plural(samples.length);
-    rowLimit.hidden = matching.length <= shown.length;
-    rowLimit.textContent = "Showing the first " + shown.length + " of " + matching.length + " matching samples: search to narrow the list.";
-  }
-
-  function expire() {
-    cohortLink = null;
-    linkPrefix = null;
-    dataElement.textContent = "";
-    document.body.classList.remove("live");
-    document.body.classList.add("expired");
-    document.getElementById("expired-banner").hidden = false;
-    var linkRow = document.getElementById("cohort-link-row");
-    if (linkRow) {
-      var dead = document.createElement("p");
-      dead.className = "dead-link";
-      dead.textContent = "The cohort link expired on " + data.expiresAtText + ".";
-      linkRow.replaceWith(dead);
-      var status = document.getElementById("copy-status");
-      if (status) status.remove();
-    }
-    countdown.textContent = "expired";
-    countdown.classList.add("soon");
-    if (timer !== null) clearInterval(timer);
-    render();
-  }
-  function pad(value) { return (value < 10 ? "0" : "") + value; }
-  function tick() {
-    var left = expiresAt - Date.now();
-    if (left <= 0) {
-      expire();
-      return;
-    }
-    var seconds = Math.floor(left / 1000);
-    var days = Math.floor(seconds / 86400);
-    var clock = pad(Math.floor(seconds % 86400 / 3600)) + ":" + pad(Math.floor(seconds % 3600 / 60)) + ":" + pad(seconds % 60);
-    countdown.textContent = "in " + (days > 0 ? days + (days === 1 ? " day, " : " days, ") : "") + clock;
-    countdown.classList.toggle("soon", left < 3600 * 1000);
-  }
-
-  Array.prototype.forEach.call(document.querySelectorAll("th button[data-sort]"), function (button) {
-    button.addEventListener("click", function () {
-      var key = button.getAttribute("data-sort");
-      sortDirection = key === sortKey ? -sortDirection : 1;
-      sortKey = key;
-      Array.prototype.forEach.call(document.querySelectorAll("th[aria-sort]"), function (th) {
-        th.setAttribute("aria-sort", th.contains(button) ? (sortDirection === 1 ? "ascending" : "descending") : "none");
-      });
-      render();
-    });
-  });
-  document.getElementById("search").addEventListener("input", function (event) {
-    terms = event.target.value.toLowerCase().split(/\\s+/).filter(Boolean);
-    render();
-  });
-  var copyButton = document.getElementById("copy-link");
-  if (copyButton) {
-    copyButton.addEventListener("click", function () {
-      var input = document.getElementById("cohort-link");
-      var status = document.getElementById("copy-status");
-      if (cohortLink === null) return;
-      var done = function () { status.textContent = "Copied. Paste it only where the data may go."; };
-      var byHand = function () {
-        input.focus();
-        input.select();
-        var copied = false;
-        try { copied = document.execCommand("copy"); } catch (error) { copied = false; }
-        status.textContent = copied ? "Copied. Paste it only where the data may go." : "Copy failed: the link is selected, copy it by hand.";
-      };
-      if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(cohortLink).then(done, byHand);
-      else byHand();
-    });
-  }
-
-  render();
-  if (cohortLink === null) {
-    countdown.textContent = "expired";
-  } else {
-    tick();
-    if (cohortLink !== null) timer = setInterval(tick, 1000);
-  }
-})();
-`;
+  return loadedAssets;
+}

@@ -5,58 +5,17 @@
  */
 import { execFile } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
-import { z } from "zod";
+import { sharedStackOutputsSchema, StackOutputs, stackOutputsSchema, UserStackOutputs } from "../../../components/stack-outputs";
 import { keySlotPlan, rotationDueAt } from "../../../components/key-slots";
-import { MAX_PRESIGN_SECONDS } from "../../../policy/documents/limits";
 import { defaultSettings, StackSettings } from "../../../components/settings";
 import { UsageError, ValidationError } from "../errors";
 import { PROJECT_ROOT } from "../files";
 import { printable } from "../naming";
-import { shellCommand } from "../lifecycle/rotation";
+import { shellCommand } from "../text-format";
 
 /** How to write the outputs file so that only its owner can read it (it holds the presigner's secret key). */
 export const EXPORT_OUTPUTS_COMMAND = "(umask 077; pulumi stack output --json --show-secrets > outputs.json)";
 
-const PREFIX = z.string().regex(/^(?!\/)[^*?]*\/$/, "a key prefix ending with \"/\"");
-const ISO_DATE = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "an ISO 8601 date");
-
-const outputsSchema = z.object({
-  bucketName: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name"),
-  bucketArn: z.string().optional(),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as eu-west-2"),
-  dataPrefixes: z.array(PREFIX).min(1),
-  configPrefix: PREFIX,
-  ledgerPrefix: PREFIX,
-  allowedOrigins: z.array(z.string()).optional(),
-  maxLinkLifetimeSeconds: z.number().int().min(1).max(MAX_PRESIGN_SECONDS),
-  presignerKind: z.enum(["user", "role"]),
-  presignerUserName: z.string().optional(),
-  presignerRoleArn: z.string().optional(),
-  presignerInstanceProfileName: z.string().optional(),
-  activeKeySlot: z.enum(["a", "b"]).optional(),
-  // Added later than the other outputs: outputs files of earlier deployments lack it.
-  keyGeneration: z.number().int().min(0).optional(),
-  presignerAccessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, "an AWS access key id").optional(),
-  presignerSecretAccessKey: z.string().optional(),
-  // One slot (a stand-in stack) or two; `status` is absent in outputs of earlier deployments.
-  accessKeys: z
-    .array(
-      z.object({
-        slot: z.enum(["a", "b"]),
-        accessKeyId: z.string(),
-        createdAt: ISO_DATE,
-        rotationDueAt: ISO_DATE,
-        status: z.enum(["Active", "Inactive"]).optional(),
-      }),
-    )
-    .min(1)
-    .max(2)
-    .optional(),
-  logBucketName: z.string().optional(),
-  viewerUrl: z.string().url(),
-});
-
-export type StackOutputs = z.infer<typeof outputsSchema>;
 
 export interface OutputsSource {
   /** --stack NAME: ask the Pulumi CLI. */
@@ -89,11 +48,13 @@ export function parseStackOutputs(raw: unknown, origin: string, overrides: Pick<
   const merged: Record<string, unknown> = { ...raw };
   if (overrides.bucket !== undefined) merged.bucketName = overrides.bucket;
   if (overrides.region !== undefined) merged.region = overrides.region;
-  const parsed = outputsSchema.safeParse(merged);
+  const parsed = stackOutputsSchema.safeParse(merged);
   if (!parsed.success) {
-    const details = parsed.error.issues.map((issue) => {
+    const kindProblem = parsed.error.issues.some((issue) => issue.path[0] === "presignerKind");
+    const issues = (kindProblem && sharedStackOutputsSchema.safeParse(merged).error?.issues) || parsed.error.issues;
+    const details = issues.map((issue) => {
       const path = issue.path.join(".") || "(root)";
-      const received = issue.code === "invalid_type" && (merged as Record<string, unknown>)[String(issue.path[0])] === undefined ? "missing" : issue.message;
+      const received = issue.path.length > 0 && merged[String(issue.path[0])] === undefined ? "missing" : issue.message;
       return `${path}: ${received}`;
     });
     throw new ValidationError(`${origin} is missing or has invalid stack outputs: ${details.join("; ")}`, {
@@ -135,33 +96,37 @@ function partitionOf(region: string): string {
  * benchmarks hand the tools in place of a real stack. With a presigner, only the active slot's key
  * is known (the other slot's key is not needed to sign).
  */
-export function stackOutputsFor(settings: StackSettings, target: StandInStack): Record<string, unknown> {
+export function stackOutputsFor(settings: StackSettings, target: StandInStack): UserStackOutputs {
   const { bucket, region, presigner } = target;
-  const outputs: Record<string, unknown> = {
+  const outputs: UserStackOutputs = {
     bucketName: bucket,
     bucketArn: `arn:${partitionOf(region)}:s3:::${bucket}`,
     region,
-    dataPrefixes: settings.dataPrefixes,
+    dataPrefixes: [...settings.dataPrefixes],
     configPrefix: settings.configPrefix,
     ledgerPrefix: settings.ledgerPrefix,
-    allowedOrigins: settings.allowedOrigins,
+    allowedOrigins: [...settings.allowedOrigins],
     maxLinkLifetimeSeconds: settings.maxLinkLifetimeSeconds,
-    presignerKind: settings.presignerKind,
+    presignerKind: "user",
     viewerUrl: settings.viewerUrl,
   };
-  if (presigner) {
-    const activeKeySlot = keySlotPlan(settings.keyGeneration).activeSlot;
-    const createdAt = presigner.createdAt.toISOString();
-    Object.assign(outputs, {
-      presignerKind: "user",
-      presignerUserName: presigner.userName,
-      activeKeySlot,
-      presignerAccessKeyId: presigner.accessKeyId,
-      presignerSecretAccessKey: presigner.secretAccessKey,
-      accessKeys: [{ slot: activeKeySlot, accessKeyId: presigner.accessKeyId, createdAt, rotationDueAt: rotationDueAt(createdAt, settings.keyRotationDays) }],
-    });
-  }
-  return outputs;
+  if (!presigner) return outputs;
+  const activeKeySlot = keySlotPlan(settings.keyGeneration).activeSlot;
+  const createdAt = presigner.createdAt.toISOString();
+  const activeKey = {
+    slot: activeKeySlot,
+    accessKeyId: presigner.accessKeyId,
+    createdAt,
+    rotationDueAt: rotationDueAt(createdAt, settings.keyRotationDays),
+  };
+  return {
+    ...outputs,
+    presignerUserName: presigner.userName,
+    activeKeySlot,
+    presignerAccessKeyId: presigner.accessKeyId,
+    presignerSecretAccessKey: presigner.secretAccessKey,
+    accessKeys: [activeKey],
+  };
 }
 
 /**

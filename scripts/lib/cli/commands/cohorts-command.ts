@@ -4,7 +4,7 @@ import { freshConfigLink, loadPublications } from "../../lifecycle/publications"
 import { assertCohortName } from "../../naming";
 import { judgePublication, PublicationJudgement, stackKeysOf } from "../../lifecycle/publication-status";
 import { KeySlots, keySlotsOf, Publication, signingSlot } from "../../lifecycle/rotation";
-import { StackOutputs } from "../../s3/outputs-source";
+import { StackOutputs } from "../../../../components/stack-outputs";
 import { cohortLabel, cohortNames, slotLabel } from "../output/lifecycle-report";
 import { instant, plural } from "../../text-format";
 

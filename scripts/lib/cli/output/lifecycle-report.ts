@@ -5,7 +5,8 @@
 import { StackOptions } from "../shell";
 import { cohortNameProblem, printable } from "../../naming";
 import { judgePublication, PublicationStatus, UNKNOWN_KEYS } from "../../lifecycle/publication-status";
-import { Publication, shellCommand, signingSlot, KeySlots, SlotKey, slotStackKeys } from "../../lifecycle/rotation";
+import { Publication, signingSlot, KeySlots, SlotKey, slotStackKeys } from "../../lifecycle/rotation";
+import { shellCommand } from "../../text-format";
 import { instant } from "../../text-format";
 
 

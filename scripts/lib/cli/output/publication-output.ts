@@ -15,6 +15,7 @@ import { printable } from "../../naming";
 import { interruptible } from "../../s3/object-store";
 import { interruptedPublish, PublishResult } from "../../publication/publish";
 import { buildSharePage, parsePublishedConfig, SampleLink, sampleLinks, SharePageUpload, uploadSharePage } from "../../publication/share-page";
+import { VIEWER_URL_RULE, viewerUrlProblem } from "../../../../components/address-rules";
 
 export interface PublicationOutputOptions {
   json?: boolean;
@@ -30,15 +31,10 @@ export interface PublicationOutputOptions {
 /** `--viewer-url`: Chromoscope's link carries its own query, so the app URL itself may carry none. */
 export function parseViewerUrlOption(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !/^https?:$/.test(url.protocol) || url.search !== "" || url.hash !== "") {
-    throw new UsageError(`--viewer-url ${JSON.stringify(value)} is not a Chromoscope app URL`, {
-      fix: "pass the app's URL without query or fragment, e.g. --viewer-url https://chromoscope.bio/app/",
+  const problem = viewerUrlProblem(value);
+  if (problem !== undefined) {
+    throw new UsageError(`--viewer-url ${JSON.stringify(value)} ${problem}`, {
+      fix: `pass ${VIEWER_URL_RULE}, e.g. --viewer-url https://chromoscope.bio/app/`,
     });
   }
   return value;

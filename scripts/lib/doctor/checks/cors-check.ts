@@ -1,7 +1,7 @@
 /** Check: the bucket's CORS rule is the one the stack declares (GET only, from the viewer's origins). */
 import { defaultSettings } from "../../../../components/settings";
 import { S3CorsRule, toS3CorsRule, viewerCorsRule } from "../../../../policy/documents/cors-rule";
-import { StackOutputs } from "../../s3/outputs-source";
+import { StackOutputs } from "../../../../components/stack-outputs";
 import { readBucketSetting, unreadableSetting } from "../bucket-settings";
 import { Finding, RESTORE } from "../doctor-model";
 import { Probe } from "../probe";

@@ -2,7 +2,7 @@
 import { MAX_ACCESS_KEY_AGE_DAYS, MAX_KEY_ROTATION_DAYS } from "../../../../policy/documents/limits";
 import { CliError } from "../../errors";
 import { KeySlots, keySlotsOf, SlotKey } from "../../lifecycle/rotation";
-import { StackOutputs } from "../../s3/outputs-source";
+import { StackOutputs } from "../../../../components/stack-outputs";
 import { describeDuration, instant } from "../../text-format";
 import { DAY_MS, Finding, ROTATION_WARNING_DAYS } from "../doctor-model";
 

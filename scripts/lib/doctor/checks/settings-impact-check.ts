@@ -16,7 +16,7 @@ import { describeDuration, instant } from "../../text-format";
 import { Publication } from "../../lifecycle/rotation";
 import { judgePublication, stackKeysOf } from "../../lifecycle/publication-status";
 import { FILE_FIELDS } from "../../cohort/samples";
-import { StackOutputs } from "../../s3/outputs-source";
+import { StackOutputs } from "../../../../components/stack-outputs";
 
 /** What the settings do to one live publication. */
 export interface SettingsBreak {

@@ -1,0 +1,92 @@
+/**
+ * The stack outputs contract: what `pulumi stack output --json --show-secrets` prints and the tools
+ * read. One schema, a union on `presignerKind`; the program's exports are typed from it, the
+ * command-line tools parse with it, and the tests build their outputs through it.
+ *
+ * Outputs added after the first deployments (`keyGeneration`, a key's `status`, `bucketArn`) stay
+ * optional, so outputs files written by earlier deployments keep working.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { MAX_PRESIGN_SECONDS } from "../policy/documents/limits";
+import { KEY_PREFIX_RULE, keyPrefixProblem, VIEWER_URL_RULE, viewerUrlProblem } from "./address-rules";
+
+const keyPrefix = z.string().refine((value) => keyPrefixProblem(value) === undefined, KEY_PREFIX_RULE);
+const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "an ISO 8601 date");
+const keySlot = z.enum(["a", "b"]);
+/** An output the other kind exports: refused here, and typed `undefined` so either kind reads alike. */
+const absent = z.undefined().optional();
+
+const sharedOutputs = {
+  bucketName: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name"),
+  bucketArn: z.string().optional(),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as eu-west-2"),
+  dataPrefixes: z.array(keyPrefix).min(1),
+  configPrefix: keyPrefix,
+  ledgerPrefix: keyPrefix,
+  allowedOrigins: z.array(z.string()).optional(),
+  maxLinkLifetimeSeconds: z.number().int().min(1).max(MAX_PRESIGN_SECONDS),
+  logBucketName: z.string().optional(),
+  viewerUrl: z.string().refine((value) => viewerUrlProblem(value) === undefined, VIEWER_URL_RULE),
+};
+
+/** One key slot as the stack reports it; `status` is absent in outputs of earlier deployments. */
+export const accessKeyOutputSchema = z.object({
+  slot: keySlot,
+  accessKeyId: z.string(),
+  createdAt: isoDate,
+  rotationDueAt: isoDate,
+  status: z.enum(["Active", "Inactive"]).optional(),
+});
+
+/**
+ * A user-kind stack: an IAM user whose access keys sign. A stand-in stack (--bucket/--region, the
+ * demo) may know only the active slot's key, or no key at all.
+ */
+const userOutputsSchema = z.object({
+  ...sharedOutputs,
+  presignerKind: z.literal("user"),
+  presignerUserName: z.string().optional(),
+  activeKeySlot: keySlot.optional(),
+  keyGeneration: z.number().int().min(0).optional(),
+  presignerAccessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, "an AWS access key id").optional(),
+  presignerSecretAccessKey: z.string().optional(),
+  accessKeys: z.array(accessKeyOutputSchema).min(1).max(2).optional(),
+  presignerRoleArn: absent,
+  presignerInstanceProfileName: absent,
+});
+
+/** A role-kind stack: sessions of a role sign, so the outputs hold no key. */
+const roleOutputsSchema = z.object({
+  ...sharedOutputs,
+  presignerKind: z.literal("role"),
+  presignerRoleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/, "an IAM role ARN"),
+  presignerInstanceProfileName: z.string().optional(),
+  presignerUserName: absent,
+  activeKeySlot: absent,
+  keyGeneration: absent,
+  presignerAccessKeyId: absent,
+  presignerSecretAccessKey: absent,
+  accessKeys: absent,
+});
+
+/**
+ * The outputs both kinds share, with the kind itself: what a reader can still check, and report
+ * all at once, when the kind is missing or unknown (the union then says only that).
+ */
+export const sharedStackOutputsSchema = z.object({ ...sharedOutputs, presignerKind: z.enum(["user", "role"]) });
+
+export const stackOutputsSchema = z.discriminatedUnion("presignerKind", [userOutputsSchema, roleOutputsSchema]);
+
+export type StackOutputs = z.infer<typeof stackOutputsSchema>;
+export type UserStackOutputs = z.infer<typeof userOutputsSchema>;
+export type RoleStackOutputs = z.infer<typeof roleOutputsSchema>;
+export type AccessKeyOutput = z.infer<typeof accessKeyOutputSchema>;
+
+
+/** The program's view of the same contract: each output may still be a value Pulumi resolves later. */
+export type ProgramStackOutputs = StackOutputs extends infer Kind
+  ? Kind extends StackOutputs
+    ? { [Name in keyof Kind]: pulumi.Input<Kind[Name]> }
+    : never
+  : never;
