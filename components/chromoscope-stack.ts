@@ -6,33 +6,19 @@ import { StackSettings } from "./settings";
 import { ProgramStackOutputs } from "./stack-outputs";
 
 /** Wires validated settings into the two components; `name` prefixes every resource. */
-export function buildStack(settings: StackSettings, name = "chromoscope", opts?: pulumi.ComponentResourceOptions): ProgramStackOutputs {
-  const storage = new PrivateDataBucket(`${name}-data`, {
-    allowedOrigins: settings.allowedOrigins,
-    configPrefix: settings.configPrefix,
-    configExpiryDays: settings.configExpiryDays,
-    maxLinkLifetimeSeconds: settings.maxLinkLifetimeSeconds,
-    kmsKeyArn: settings.kmsKeyArn,
-    accessLogging: settings.accessLogging,
-    logReaderArns: settings.logReaderArns,
-    versioning: settings.versioning,
-    noncurrentVersionDays: settings.noncurrentVersionDays,
-    forceDestroy: settings.forceDestroy,
-  }, opts);
-  const presigner = new PresignerIdentity(`${name}-presigner`, {
-    bucketArn: storage.bucketArn,
-    region: storage.region,
-    dataPrefixes: settings.dataPrefixes,
-    configPrefix: settings.configPrefix,
-    ledgerPrefix: settings.ledgerPrefix,
-    kmsKeyArn: settings.kmsKeyArn,
-    kind: settings.presignerKind,
-    trustedPrincipals: settings.trustedPrincipals,
-    externalId: settings.externalId,
-    maxSessionHours: settings.maxSessionHours,
-    keyGeneration: settings.keyGeneration,
-    keyRotationDays: settings.keyRotationDays,
-  }, opts);
+export function buildStack(
+  settings: StackSettings,
+  name = "chromoscope",
+  opts?: pulumi.ComponentResourceOptions,
+): ProgramStackOutputs {
+  // The settings carry every argument of both components under the same names (a wider object
+  // satisfies each Args interface); only the bucket's identity and the presigner's kind are added.
+  const storage = new PrivateDataBucket(`${name}-data`, settings, opts);
+  const presigner = new PresignerIdentity(
+    `${name}-presigner`,
+    { ...settings, bucketArn: storage.bucketArn, region: storage.region, kind: settings.presignerKind },
+    opts,
+  );
   const shared = {
     bucketName: storage.bucketName,
     bucketArn: storage.bucketArn,
@@ -77,10 +63,13 @@ function required<T>(value: T | undefined, what: string): T {
 export async function deployedKeyGeneration(referenceName: string): Promise<number | undefined> {
   const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
   const reference = new pulumi.StackReference(referenceName, { name: self });
-  const { value } = await reference.getOutputDetails(KEY_GENERATION_OUTPUT);
+  const details = await reference.getOutputDetails(KEY_GENERATION_OUTPUT);
+  const value: unknown = details.value;
   if (value === undefined || value === null) return undefined;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new pulumi.RunError(`the deployed stack ${self} exports keyGeneration ${JSON.stringify(value)}, which is not a generation: fix or remove that output`);
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw new pulumi.RunError(
+      `the deployed stack ${self} exports keyGeneration ${JSON.stringify(value)}, which is not a generation: fix or remove that output`,
+    );
   }
   return value;
 }
@@ -89,13 +78,19 @@ export async function deployedKeyGeneration(referenceName: string): Promise<numb
  * What `pulumi up` runs: refuses, before any resource is declared, a keyGeneration that would replace
  * a key whose links are live, then wires the stack and returns its outputs (absent ones left out).
  */
-export async function buildGuardedStack(settings: StackSettings, name = "chromoscope", opts?: pulumi.ComponentResourceOptions): Promise<Record<string, unknown>> {
+export async function buildGuardedStack(
+  settings: StackSettings,
+  name = "chromoscope",
+  opts?: pulumi.ComponentResourceOptions,
+): Promise<Record<string, unknown>> {
   if (settings.presignerKind === "user") {
     const deployed = await deployedKeyGeneration(`${name}-deployed`);
     const problem = keyGenerationProblem(settings.keyGeneration, deployed, settings.allowKeyGenerationJump);
     if (problem !== undefined) throw new pulumi.RunError(problem);
     if (deployed !== undefined && settings.keyGeneration > deployed + 1) {
-      pulumi.log.warn(`allowKeyGenerationJump: generation ${deployed} -> ${settings.keyGeneration} replaces both keys; every live link dies. Set it back to false afterwards.`);
+      void pulumi.log.warn(
+        `allowKeyGenerationJump: generation ${deployed} -> ${settings.keyGeneration} replaces both keys; every live link dies. Set it back to false afterwards.`,
+      );
     }
   }
   const outputs = buildStack(settings, name, opts);

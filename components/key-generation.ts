@@ -22,7 +22,11 @@ export function replacedSlots(deployed: number, requested: number): KeySlot[] {
  * deployed before the output existed), or undefined when it is safe. `allowJump` admits a deliberate
  * jump forward (an emergency rotation), never a lower generation.
  */
-export function keyGenerationProblem(requested: number, deployed: number | undefined, allowJump: boolean): string | undefined {
+export function keyGenerationProblem(
+  requested: number,
+  deployed: number | undefined,
+  allowJump: boolean,
+): string | undefined {
   if (deployed === undefined || requested === deployed || requested === deployed + 1) return undefined;
   const fix = `set it to ${deployed} (no rotation) or ${deployed + 1} (rotate once, as \`npm run rotate-keys\` does): \`pulumi config set keyGeneration ${deployed + 1}\``;
   const slots = replacedSlots(deployed, requested);

@@ -84,14 +84,20 @@ export class PresignerIdentity extends pulumi.ComponentResource {
 
     if (args.kind === "role") {
       if (!Number.isInteger(args.maxSessionHours) || args.maxSessionHours < 1 || args.maxSessionHours > 12) {
-        throw new Error(`PresignerIdentity ${name}: maxSessionHours must be an integer from 1 to 12, got ${args.maxSessionHours}`);
+        throw new Error(
+          `PresignerIdentity ${name}: maxSessionHours must be an integer from 1 to 12, got ${args.maxSessionHours}`,
+        );
       }
       // The deployer's account tells the principals of other accounts (external id) from its own, and
       // pins the confused-deputy conditions to it.
       const caller = aws.getCallerIdentityOutput({}, { parent: this });
       const trustPolicy = pulumi.all([caller.arn, caller.accountId]).apply(([arn, accountId]) =>
         JSON.stringify(
-          presignerTrustPolicyDocument({ trustedPrincipals: args.trustedPrincipals, externalId: args.externalId, ...trustAccountOf(arn, accountId) }),
+          presignerTrustPolicyDocument({
+            trustedPrincipals: args.trustedPrincipals,
+            externalId: args.externalId,
+            ...trustAccountOf(arn, accountId),
+          }),
         ),
       );
       const role = new aws.iam.Role(
@@ -105,20 +111,32 @@ export class PresignerIdentity extends pulumi.ComponentResource {
         { parent: this },
       );
       new aws.iam.RolePolicy(`${name}-role-policy`, { role: role.name, policy }, { parent: this });
-      const profile = new aws.iam.InstanceProfile(`${name}-instance-profile`, { path: IAM_PATH, role: role.name }, { parent: this });
+      const profile = new aws.iam.InstanceProfile(
+        `${name}-instance-profile`,
+        { path: IAM_PATH, role: role.name },
+        { parent: this },
+      );
       this.roleArn = role.arn;
       this.instanceProfileName = profile.name;
       this.registerOutputs({ roleArn: this.roleArn, instanceProfileName: this.instanceProfileName });
       return;
     }
 
-    if (!Number.isInteger(args.keyRotationDays) || args.keyRotationDays < 1 || args.keyRotationDays > MAX_KEY_ROTATION_DAYS) {
+    if (
+      !Number.isInteger(args.keyRotationDays) ||
+      args.keyRotationDays < 1 ||
+      args.keyRotationDays > MAX_KEY_ROTATION_DAYS
+    ) {
       throw new Error(
         `PresignerIdentity ${name}: keyRotationDays must be an integer from 1 to ${MAX_KEY_ROTATION_DAYS} (a key lives up to twice that; AWS IAM.3), got ${args.keyRotationDays}`,
       );
     }
     const group = new aws.iam.Group(`${name}-group`, { path: IAM_PATH }, { parent: this });
-    const groupPolicy = new aws.iam.GroupPolicy(`${name}-group-policy`, { group: group.name, policy }, { parent: this });
+    const groupPolicy = new aws.iam.GroupPolicy(
+      `${name}-group-policy`,
+      { group: group.name, policy },
+      { parent: this },
+    );
     const user = new aws.iam.User(`${name}-user`, { path: IAM_PATH }, { parent: this });
     new aws.iam.UserGroupMembership(`${name}-membership`, { user: user.name, groups: [group.name] }, { parent: this });
 

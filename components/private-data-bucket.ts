@@ -49,7 +49,8 @@ export class PrivateDataBucket extends pulumi.ComponentResource {
   constructor(name: string, inputArgs: PrivateDataBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("chromoscope-private-data:storage:PrivateDataBucket", name, {}, opts);
     const args = { ...DEFAULTS, ...inputArgs };
-    if (args.allowedOrigins.length === 0) throw new Error(`PrivateDataBucket ${name}: allowedOrigins must list at least one origin`);
+    if (args.allowedOrigins.length === 0)
+      throw new Error(`PrivateDataBucket ${name}: allowedOrigins must list at least one origin`);
 
     const { bucket, publicAccessBlock } = this.lockedDownBucket(`${name}-bucket`, args, dataBucketLifecycleRules(args));
     this.bucket = bucket;
@@ -122,24 +123,40 @@ export class PrivateDataBucket extends pulumi.ComponentResource {
   /** A bucket with the settings every bucket of the stack shares. */
   private lockedDownBucket(
     name: string,
-    args: Required<Omit<PrivateDataBucketArgs, "allowedOrigins" | "configPrefix" | "configExpiryDays" | "logReaderArns">>,
+    args: Required<
+      Omit<PrivateDataBucketArgs, "allowedOrigins" | "configPrefix" | "configExpiryDays" | "logReaderArns">
+    >,
     lifecycleRules: LifecycleRule[],
   ): { bucket: aws.s3.Bucket; publicAccessBlock: aws.s3.BucketPublicAccessBlock } {
     const parent = { parent: this };
     const bucket = new aws.s3.Bucket(name, { forceDestroy: args.forceDestroy }, parent);
     const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
       `${name}-public-access-block`,
-      { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
       parent,
     );
-    new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent);
+    new aws.s3.BucketOwnershipControls(
+      `${name}-ownership`,
+      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      parent,
+    );
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
       { bucket: bucket.id, rules: [encryptionRule(args.kmsKeyArn)] },
       parent,
     );
     const versioning = args.versioning
-      ? new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent)
+      ? new aws.s3.BucketVersioning(
+          `${name}-versioning`,
+          { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+          parent,
+        )
       : undefined;
     new aws.s3.BucketLifecycleConfiguration(
       `${name}-lifecycle`,

@@ -61,11 +61,12 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
   allowedOrigins: {
     type: "array",
     default: ["https://chromoscope.bio"],
-    description: "Origins allowed by the bucket's GET-only CORS rule (the Chromoscope viewer). \"*\" only if set explicitly.",
+    description:
+      'Origins allowed by the bucket\'s GET-only CORS rule (the Chromoscope viewer). "*" only if set explicitly.',
     check: (origins) =>
       origins.length > 0 && origins.every((origin) => origin === "*" || ORIGIN_PATTERN.test(origin))
         ? undefined
-        : "a non-empty list of origins such as \"https://chromoscope.bio\" (scheme://host[:port], no path or trailing slash), or \"*\"",
+        : 'a non-empty list of origins such as "https://chromoscope.bio" (scheme://host[:port], no path or trailing slash), or "*"',
   },
   dataPrefixes: {
     type: "array",
@@ -73,7 +74,7 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
     description: "Key prefixes holding cohort data; the presigner may read and list only these (and its own prefixes).",
     check: (prefixes) =>
       prefixes.length === 0
-        ? "a non-empty list of key prefixes such as [\"cohorts/\"]"
+        ? 'a non-empty list of key prefixes such as ["cohorts/"]'
         : prefixes.map(keyPrefixProblem).find((problem) => problem !== undefined),
   },
   configPrefix: {
@@ -91,8 +92,9 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
   presignerKind: {
     type: "string",
     default: "user",
-    description: "\"user\": an IAM user with two rotating access-key slots (links up to 7 days); \"role\": an IAM role (links live at most as long as the session).",
-    check: (kind) => (kind === "user" || kind === "role" ? undefined : "\"user\" or \"role\""),
+    description:
+      '"user": an IAM user with two rotating access-key slots (links up to 7 days); "role": an IAM role (links live at most as long as the session).',
+    check: (kind) => (kind === "user" || kind === "role" ? undefined : '"user" or "role"'),
   },
   trustedPrincipals: {
     type: "array",
@@ -100,14 +102,20 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
     description: `Role kind: IAM user or role ARNs, or the services ${PRESIGNER_SERVICE_PRINCIPALS.join(", ")}, allowed to assume the presigner role (no account root).`,
     check: (principals) => {
       const problems = principals.map(trustedPrincipalProblem).filter((problem) => problem !== undefined);
-      return problems.length === 0 ? undefined : `IAM user or role ARNs or the services that presign; ${problems.join("; ")}`;
+      return problems.length === 0
+        ? undefined
+        : `IAM user or role ARNs or the services that presign; ${problems.join("; ")}`;
     },
   },
   externalId: {
     type: "string",
     default: "",
-    description: "Role kind: when set, principals of other accounts in trustedPrincipals must pass this sts:ExternalId to assume the role.",
-    check: (id) => (id === "" || EXTERNAL_ID_PATTERN.test(id) ? undefined : "\"\" or 2-1224 characters from letters, digits and +=,.@:/-_"),
+    description:
+      "Role kind: when set, principals of other accounts in trustedPrincipals must pass this sts:ExternalId to assume the role.",
+    check: (id) =>
+      id === "" || EXTERNAL_ID_PATTERN.test(id)
+        ? undefined
+        : '"" or 2-1224 characters from letters, digits and +=,.@:/-_',
   },
   maxSessionHours: {
     type: "integer",
@@ -127,13 +135,15 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
   keyGeneration: {
     type: "integer",
     default: 0,
-    description: "User kind: key generation counter. The active slot is generation % 2; bumping it replaces only the other, older slot's key.",
+    description:
+      "User kind: key generation counter. The active slot is generation % 2; bumping it replaces only the other, older slot's key.",
     check: integerIn(0, Number.MAX_SAFE_INTEGER),
   },
   allowKeyGenerationJump: {
     type: "boolean",
     default: false,
-    description: "User kind: let keyGeneration go more than one past the deployed generation (an emergency rotation that kills every live link); never lower.",
+    description:
+      "User kind: let keyGeneration go more than one past the deployed generation (an emergency rotation that kills every live link); never lower.",
   },
   maxLinkLifetimeSeconds: {
     type: "integer",
@@ -148,7 +158,7 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
     check: (arn) =>
       arn === "" || KMS_KEY_ARN_PATTERN.test(arn)
         ? undefined
-        : "\"\" or a KMS key ARN such as arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)",
+        : '"" or a KMS key ARN such as arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)',
   },
   accessLogging: {
     type: "boolean",
@@ -165,7 +175,7 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
       arns.every((arn) => LOG_READER_PATTERN.test(arn))
         ? undefined
         : "IAM role or user ARNs such as arn:aws:iam::123456789012:role/security-audit " +
-          "(\"*\" only in the name, e.g. role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Audit_*)",
+          '("*" only in the name, e.g. role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Audit_*)',
   },
   versioning: {
     type: "boolean",
@@ -255,28 +265,41 @@ function crossChecks(settings: StackSettings): string[] {
       const [keyA, a] = owned[i];
       const [keyB, b] = owned[j];
       if (a.startsWith(b) || b.startsWith(a)) {
-        problems.push(`${keyA} "${a}" and ${keyB} "${b}" overlap: data, config and ledger prefixes must be disjoint (e.g. cohorts/, configs/, ledger/)`);
+        problems.push(
+          `${keyA} "${a}" and ${keyB} "${b}" overlap: data, config and ledger prefixes must be disjoint (e.g. cohorts/, configs/, ledger/)`,
+        );
       }
     }
   }
   if (settings.presignerKind === "role" && settings.trustedPrincipals.length === 0) {
-    problems.push("trustedPrincipals is empty but presignerKind is \"role\": list the IAM principal ARNs allowed to assume the presigner role");
+    problems.push(
+      'trustedPrincipals is empty but presignerKind is "role": list the IAM principal ARNs allowed to assume the presigner role',
+    );
   }
   if (settings.presignerKind === "user" && settings.externalId !== "") {
-    problems.push("externalId is set but presignerKind is \"user\": an external id guards the role's trust policy only; unset it or use the role kind");
+    problems.push(
+      'externalId is set but presignerKind is "user": an external id guards the role\'s trust policy only; unset it or use the role kind',
+    );
   }
   if (settings.logReaderArns.length > 0 && !settings.accessLogging) {
-    problems.push("logReaderArns is set but accessLogging is false: there is no log bucket to read; turn accessLogging on or clear logReaderArns");
+    problems.push(
+      "logReaderArns is set but accessLogging is false: there is no log bucket to read; turn accessLogging on or clear logReaderArns",
+    );
   }
   if (settings.configExpiryDays * 86400 < settings.maxLinkLifetimeSeconds) {
     const days = Math.ceil(settings.maxLinkLifetimeSeconds / 86400);
-    problems.push(`configExpiryDays ${settings.configExpiryDays} is shorter than maxLinkLifetimeSeconds (${settings.maxLinkLifetimeSeconds} s): set configExpiryDays to at least ${days} so a config outlives its links`);
+    problems.push(
+      `configExpiryDays ${settings.configExpiryDays} is shorter than maxLinkLifetimeSeconds (${settings.maxLinkLifetimeSeconds} s): set configExpiryDays to at least ${days} so a config outlives its links`,
+    );
   }
   return problems;
 }
 
 export class SettingsError extends Error {
-  constructor(readonly problems: readonly string[], namespace: string) {
+  constructor(
+    readonly problems: readonly string[],
+    namespace: string,
+  ) {
     super(`Invalid stack configuration:\n${problems.map((problem) => `  - ${namespace}:${problem}`).join("\n")}`);
     this.name = "SettingsError";
   }

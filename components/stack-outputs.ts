@@ -49,7 +49,10 @@ const userOutputsSchema = z.object({
   presignerUserName: z.string().optional(),
   activeKeySlot: keySlot.optional(),
   keyGeneration: z.number().int().min(0).optional(),
-  presignerAccessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, "an AWS access key id").optional(),
+  presignerAccessKeyId: z
+    .string()
+    .regex(/^[A-Z0-9]{16,128}$/, "an AWS access key id")
+    .optional(),
   presignerSecretAccessKey: z.string().optional(),
   accessKeys: z.array(accessKeyOutputSchema).min(1).max(2).optional(),
   presignerRoleArn: absent,
@@ -82,7 +85,6 @@ export type StackOutputs = z.infer<typeof stackOutputsSchema>;
 export type UserStackOutputs = z.infer<typeof userOutputsSchema>;
 export type RoleStackOutputs = z.infer<typeof roleOutputsSchema>;
 export type AccessKeyOutput = z.infer<typeof accessKeyOutputSchema>;
-
 
 /** The program's view of the same contract: each output may still be a value Pulumi resolves later. */
 export type ProgramStackOutputs = StackOutputs extends infer Kind

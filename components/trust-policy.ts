@@ -5,7 +5,11 @@
 import type { PolicyDocument, PolicyStatement } from "../policy/documents/iam-policies";
 
 /** The services that run code which presigns in practice: an EC2 instance profile, an ECS task, a Lambda function. */
-export const PRESIGNER_SERVICE_PRINCIPALS = ["ec2.amazonaws.com", "ecs-tasks.amazonaws.com", "lambda.amazonaws.com"] as const;
+export const PRESIGNER_SERVICE_PRINCIPALS = [
+  "ec2.amazonaws.com",
+  "ecs-tasks.amazonaws.com",
+  "lambda.amazonaws.com",
+] as const;
 export type PresignerServicePrincipal = (typeof PRESIGNER_SERVICE_PRINCIPALS)[number];
 
 /** The account the role lives in, as the deployer's caller identity reports it. */
@@ -81,33 +85,22 @@ export function presignerTrustPolicyDocument(args: TrustPolicyArgs): PolicyDocum
   const guarded = externalId === "" ? [] : identities.filter(otherAccount);
   const plain = identities.filter((arn) => !guarded.includes(arn));
 
+  const assume = (Sid: string, Principal: PolicyStatement["Principal"], Condition?: PolicyStatement["Condition"]) => {
+    const statement: PolicyStatement = { Sid, Effect: "Allow", Principal, Action: "sts:AssumeRole" };
+    return Condition ? { ...statement, Condition } : statement;
+  };
   const statements: PolicyStatement[] = [];
-  if (plain.length > 0) {
-    statements.push({ Sid: "TrustedPrincipalsAssume", Effect: "Allow", Principal: { AWS: plain }, Action: "sts:AssumeRole" });
-  }
+  if (plain.length > 0) statements.push(assume("TrustedPrincipalsAssume", { AWS: plain }));
   if (guarded.length > 0) {
-    statements.push({
-      Sid: "OtherAccountPrincipalsAssumeWithExternalId",
-      Effect: "Allow",
-      Principal: { AWS: guarded },
-      Action: "sts:AssumeRole",
-      Condition: { StringEquals: { "sts:ExternalId": externalId } },
-    });
+    const externalIdCondition = { StringEquals: { "sts:ExternalId": externalId } };
+    statements.push(assume("OtherAccountPrincipalsAssumeWithExternalId", { AWS: guarded }, externalIdCondition));
   }
   const unconditioned = services.filter((service) => SOURCE_CONDITIONS[service] === undefined);
-  if (unconditioned.length > 0) {
-    statements.push({ Sid: "TrustedServicesAssume", Effect: "Allow", Principal: { Service: unconditioned }, Action: "sts:AssumeRole" });
-  }
+  if (unconditioned.length > 0) statements.push(assume("TrustedServicesAssume", { Service: unconditioned }));
   for (const service of services) {
     const condition = SOURCE_CONDITIONS[service];
     if (condition === undefined) continue;
-    statements.push({
-      Sid: `${serviceLabel(service)}AssumeForOwnAccount`,
-      Effect: "Allow",
-      Principal: { Service: service },
-      Action: "sts:AssumeRole",
-      Condition: condition(args),
-    });
+    statements.push(assume(`${serviceLabel(service)}AssumeForOwnAccount`, { Service: service }, condition(args)));
   }
   return { Version: "2012-10-17", Statement: statements };
 }

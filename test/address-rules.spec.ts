@@ -6,7 +6,7 @@ import * as assert from "node:assert/strict";
 import { keyPrefixProblem, viewerUrlProblem } from "../components/address-rules";
 import { resolveSettings, SettingKey } from "../components/settings";
 import { chromoscopeLink } from "../scripts/lib/publication/chromoscope";
-import { parseViewerUrlOption } from "../scripts/lib/cli/output/publication-output";
+import { parseViewerUrlOption } from "../scripts/lib/cli/output/publication-options";
 import { userStackOutputs } from "./support/stack-outputs-fixture";
 
 const VIEWER_URLS: ReadonlyArray<[string, boolean]> = [
@@ -61,9 +61,21 @@ describe("one rule for viewer URLs and for key prefixes, everywhere they are che
     it(`${allowed ? "every check accepts" : "every check refuses"} the viewer URL ${JSON.stringify(url)}`, () => {
       assert.equal(viewerUrlProblem(url) === undefined, allowed, "the rule");
       assert.equal(settingAccepts("viewerUrl", url), allowed, "the viewerUrl setting");
-      assert.equal(accepts(() => userStackOutputs({ viewerUrl: url })), allowed, "the viewerUrl stack output");
-      assert.equal(accepts(() => parseViewerUrlOption(url)), allowed, "--viewer-url");
-      assert.equal(accepts(() => chromoscopeLink({ viewerUrl: url, cohort: "c", configUrl: "https://x/c.json" })), allowed, "the link");
+      assert.equal(
+        accepts(() => userStackOutputs({ viewerUrl: url })),
+        allowed,
+        "the viewerUrl stack output",
+      );
+      assert.equal(
+        accepts(() => parseViewerUrlOption(url)),
+        allowed,
+        "--viewer-url",
+      );
+      assert.equal(
+        accepts(() => chromoscopeLink({ viewerUrl: url, cohort: "c", configUrl: "https://x/c.json" })),
+        allowed,
+        "the link",
+      );
     });
   }
 
@@ -72,15 +84,26 @@ describe("one rule for viewer URLs and for key prefixes, everywhere they are che
       assert.equal(keyPrefixProblem(prefix) === undefined, allowed, "the rule");
       assert.equal(settingAccepts("configPrefix", prefix), allowed, "the configPrefix setting");
       assert.equal(settingAccepts("dataPrefixes", JSON.stringify([prefix])), allowed, "the dataPrefixes setting");
-      assert.equal(accepts(() => userStackOutputs({ ledgerPrefix: prefix })), allowed, "the ledgerPrefix output");
-      assert.equal(accepts(() => userStackOutputs({ dataPrefixes: [prefix] })), allowed, "the dataPrefixes output");
+      assert.equal(
+        accepts(() => userStackOutputs({ ledgerPrefix: prefix })),
+        allowed,
+        "the ledgerPrefix output",
+      );
+      assert.equal(
+        accepts(() => userStackOutputs({ dataPrefixes: [prefix] })),
+        allowed,
+        "the dataPrefixes output",
+      );
     });
   }
 
   it("says why a viewer URL is refused, and what is allowed", () => {
     assert.match(String(viewerUrlProblem("http://viewer.lab.example.org/app/")), /plain http/);
-    assert.throws(() => parseViewerUrlOption("https://chromoscope.bio/app/?x=1"), (error: Error & { fix?: string }) =>
-      /--viewer-url .* carries a query/.test(error.message) && /https URL/.test(String(error.fix)));
+    assert.throws(
+      () => parseViewerUrlOption("https://chromoscope.bio/app/?x=1"),
+      (error: Error & { fix?: string }) =>
+        /--viewer-url .* carries a query/.test(error.message) && /https URL/.test(String(error.fix)),
+    );
     assert.throws(
       () => resolveSettings((key) => (key === "viewerUrl" ? "https://chromoscope.bio/app/#x" : undefined)),
       /viewerUrl .*an https URL.*this one carries a fragment/,

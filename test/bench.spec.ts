@@ -13,7 +13,12 @@ import { PYTHON } from "../scripts/lib/dev/botocore-runner";
 import { benchInMemory } from "../scripts/lib/dev/bench/in-memory-bench";
 import { interleavedTimings, median } from "../scripts/lib/dev/bench/measure";
 import { benchPresigners, PresignBenchResult } from "../scripts/lib/dev/bench/presign-bench";
-import { BENCH_BUCKET, benchPublish, localStackOutputs, PublishBenchResult } from "../scripts/lib/dev/bench/publish-bench";
+import {
+  BENCH_BUCKET,
+  benchPublish,
+  localStackOutputs,
+  PublishBenchResult,
+} from "../scripts/lib/dev/bench/publish-bench";
 import { BenchReport, evaluateTargets, presignRatios, TARGETS } from "../scripts/lib/dev/bench/bench-report";
 import {
   BENCH_SIGNING,
@@ -23,7 +28,13 @@ import {
   projectContestant,
   smithyContestant,
 } from "../scripts/lib/dev/bench/signers";
-import { SyntheticListingStore, syntheticKeys, syntheticManifestTsv, syntheticObjects, SYNTHETIC_FILES } from "../scripts/lib/dev/bench/synthetic-cohort";
+import {
+  SyntheticListingStore,
+  syntheticKeys,
+  syntheticManifestTsv,
+  syntheticObjects,
+  SYNTHETIC_FILES,
+} from "../scripts/lib/dev/bench/synthetic-cohort";
 import { buildConfig } from "../scripts/lib/publication/chromoscope";
 import { fromStackKey } from "../scripts/lib/s3/credentials";
 import { discoverSamples } from "../scripts/lib/cohort/discover";
@@ -55,13 +66,21 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
       assert.deepEqual(manifest.problems, []);
       const validated = validateSamples(manifest.samples, RULES);
       assert.deepEqual(validated.problems, []);
-      const discovered = await discoverSamples(syntheticObjects(PREFIX, 5), { prefix: PREFIX, cancer: "Breast", assembly: "hg38", bucket: BENCH_BUCKET });
+      const discovered = await discoverSamples(syntheticObjects(PREFIX, 5), {
+        prefix: PREFIX,
+        cancer: "Breast",
+        assembly: "hg38",
+        bucket: BENCH_BUCKET,
+      });
       assert.deepEqual(discovered.problems, []);
       assert.deepEqual(
         discovered.samples.map(({ sample }) => sample),
         validated.samples.map(({ sample }) => sample),
       );
-      assert.deepEqual(Object.keys(discovered.samples[0].sample).sort(), ["assembly", "cancer", "id", ...SYNTHETIC_FILES.map((file) => file.field)].sort());
+      assert.deepEqual(
+        Object.keys(discovered.samples[0].sample).sort(),
+        ["assembly", "cancer", "id", ...SYNTHETIC_FILES.map((file) => file.field)].sort(),
+      );
     });
   });
 
@@ -71,7 +90,12 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
     it("all sign what the project presigner signs (smithy byte for byte, getSignedUrl plus x-id, the floor's HMAC)", async () => {
       const sdk = getSignedUrlContestant(BENCH_SIGNING, keys);
       try {
-        const contestants = [projectContestant(BENCH_SIGNING, keys), sdk, smithyContestant(BENCH_SIGNING, keys), floorContestant(BENCH_SIGNING, keys, keys.length)];
+        const contestants = [
+          projectContestant(BENCH_SIGNING, keys),
+          sdk,
+          smithyContestant(BENCH_SIGNING, keys),
+          floorContestant(BENCH_SIGNING, keys, keys.length),
+        ];
         assert.deepEqual(await checkEquivalence(contestants, [0, 3, 7]), []);
       } finally {
         sdk.client.destroy();
@@ -82,7 +106,14 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
       const contestants = [
         projectContestant(BENCH_SIGNING, keys),
         smithyContestant({ ...BENCH_SIGNING, expiresInSeconds: 3600 }, keys),
-        floorContestant({ ...BENCH_SIGNING, credentials: { ...BENCH_SIGNING.credentials, secretAccessKey: "another-secret-access-key-of-forty-chars" } }, keys, keys.length),
+        floorContestant(
+          {
+            ...BENCH_SIGNING,
+            credentials: { ...BENCH_SIGNING.credentials, secretAccessKey: "another-secret-access-key-of-forty-chars" },
+          },
+          keys,
+          keys.length,
+        ),
       ];
       const mismatches = await checkEquivalence(contestants, [0]);
       assert.equal(mismatches.length, 2);
@@ -94,9 +125,15 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
   describe("timing rounds", () => {
     it("alternates the works, stops at maxRounds and keeps one median per work", async () => {
       const order: string[] = [];
-      const timings = await interleavedTimings([() => order.push("a"), () => order.push("b")], { maxRounds: 3, budgetSeconds: 60 });
+      const timings = await interleavedTimings([() => order.push("a"), () => order.push("b")], {
+        maxRounds: 3,
+        budgetSeconds: 60,
+      });
       assert.deepEqual(order, ["a", "b", "a", "b", "a", "b"]);
-      assert.deepEqual(timings.map((timing) => timing.runs), [3, 3]);
+      assert.deepEqual(
+        timings.map((timing) => timing.runs),
+        [3, 3],
+      );
     });
 
     it("runs a single round once the budget is spent", async () => {
@@ -124,24 +161,48 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
           const row = result.rows.find((candidate) => candidate.signer === signer && candidate.count === count);
           assert.ok(row, `${signer} at ${count}`);
           assert.ok(row.urlsPerSecond > 0 && row.runs >= 1);
-          assert.ok(Math.abs(row.urlsPerSecond * row.microsPerUrl - 1e6) < 1e-3 * 1e6, "µs/URL is the inverse of URLs/s");
+          assert.ok(
+            Math.abs(row.urlsPerSecond * row.microsPerUrl - 1e6) < 1e-3 * 1e6,
+            "µs/URL is the inverse of URLs/s",
+          );
         }
       }
       const ratios = presignRatios(result);
       assert.deepEqual(
         [...new Set(ratios.map((ratio) => ratio.name))],
-        ["project ÷ getSignedUrl", "project ÷ smithy", ...(boto3Installed ? ["project ÷ boto3"] : []), "project ÷ floor"],
+        [
+          "project ÷ getSignedUrl",
+          "project ÷ smithy",
+          ...(boto3Installed ? ["project ÷ boto3"] : []),
+          "project ÷ floor",
+        ],
       );
     });
   });
 
   describe("publish path at scale", () => {
-    const outputs = parseStackOutputs({ ...localStackOutputs(BENCH_BUCKET), region: BENCH_SIGNING.region }, "test outputs");
-    const context = (store: ObjectStore) => ({ outputs, credentials: fromStackKey(BENCH_SIGNING.credentials), store, now: () => new Date(), randomHex: () => "0123abcd" });
+    const outputs = parseStackOutputs(
+      { ...localStackOutputs(BENCH_BUCKET), region: BENCH_SIGNING.region },
+      "test outputs",
+    );
+    const context = (store: ObjectStore) => ({
+      outputs,
+      credentials: fromStackKey(BENCH_SIGNING.credentials),
+      store,
+      now: () => new Date(),
+      randomHex: () => "0123abcd",
+    });
 
     it("lists a discovered cohort once: the existence check reuses discovery's listing", async () => {
       const store = new SyntheticListingStore(BENCH_BUCKET, PREFIX, 7);
-      const result = await publishCohort({ cohort: "Bench", source: { kind: "prefix", prefix: PREFIX, cancer: "Breast", assembly: "hg38" }, dryRun: true }, context(store));
+      const result = await publishCohort(
+        {
+          cohort: "Bench",
+          source: { kind: "prefix", prefix: PREFIX, cancer: "Breast", assembly: "hg38" },
+          dryRun: true,
+        },
+        context(store),
+      );
       assert.equal(result.urlCount, 28);
       assert.deepEqual(store.listings, [PREFIX]);
     });
@@ -152,7 +213,10 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
         const manifest = join(directory, "cohort.tsv");
         writeFileSync(manifest, syntheticManifestTsv(PREFIX, 7));
         const store = new SyntheticListingStore(BENCH_BUCKET, PREFIX, 7);
-        const result = await publishCohort({ cohort: "Bench", source: { kind: "manifest", path: manifest }, dryRun: true }, context(store));
+        const result = await publishCohort(
+          { cohort: "Bench", source: { kind: "manifest", path: manifest }, dryRun: true },
+          context(store),
+        );
         assert.equal(result.urlCount, 28);
         assert.deepEqual(store.listings, [PREFIX]);
       } finally {
@@ -162,7 +226,13 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
 
     it("takes sizes from a listing already made, and still reports an empty or missing object", async () => {
       const samples = [0, 1].map((index) => {
-        const sample = { id: `S${index}`, cancer: "Breast", assembly: "hg38", sv: `${PREFIX}S${index}/s.bedpe`, cnv: `${PREFIX}S${index}/c.tsv` };
+        const sample = {
+          id: `S${index}`,
+          cancer: "Breast",
+          assembly: "hg38",
+          sv: `${PREFIX}S${index}/s.bedpe`,
+          cnv: `${PREFIX}S${index}/c.tsv`,
+        };
         return { sample, source: `line ${index + 2}` };
       });
       const listed = new Map([
@@ -183,7 +253,11 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
       const known = await checkObjectsExist(samples, ["cohorts/"], refusingStore, listed);
       assert.deepEqual(known.listings, []);
       assert.deepEqual(known.problems, [
-        { source: "line 2 (S0)", message: `cnv s3://${BENCH_BUCKET}/${PREFIX}S0/c.tsv is empty (0 bytes)`, fix: "upload the complete file" },
+        {
+          source: "line 2 (S0)",
+          message: `cnv s3://${BENCH_BUCKET}/${PREFIX}S0/c.tsv is empty (0 bytes)`,
+          fix: "upload the complete file",
+        },
       ]);
       listed.delete(`${PREFIX}S1/c.tsv`);
       const store = new SyntheticListingStore(BENCH_BUCKET, "cohorts/elsewhere/", 1);
@@ -193,22 +267,44 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
     });
 
     it("serialises a big config into few large blocks holding exactly the config", () => {
-      const samples = Array.from({ length: 3000 }, (_, index) => ({ sample: { id: `PD${index}`, cancer: "Breast", assembly: "hg38", sv: `${PREFIX}${index}.bedpe`, cnv: `${PREFIX}${index}.tsv` }, source: "" }));
-      const config = buildConfig("Big", samples, (key) => `https://example.invalid/${key}?X-Amz-Signature=${"0".repeat(64)}`);
+      const samples = Array.from({ length: 3000 }, (_, index) => ({
+        sample: {
+          id: `PD${index}`,
+          cancer: "Breast",
+          assembly: "hg38",
+          sv: `${PREFIX}${index}.bedpe`,
+          cnv: `${PREFIX}${index}.tsv`,
+        },
+        source: "",
+      }));
+      const config = buildConfig(
+        "Big",
+        samples,
+        (key) => `https://example.invalid/${key}?X-Amz-Signature=${"0".repeat(64)}`,
+      );
       assert.ok(config.chunks.length < 3, `${config.chunks.length} blocks`);
       const body = Buffer.concat(config.chunks);
       assert.equal(body.length, config.byteLength);
       const parsed = JSON.parse(body.toString("utf8"));
       assert.equal(parsed.samples.length, 3000);
-      assert.equal(parsed.samples[2999].cnv, `https://example.invalid/${PREFIX}2999.tsv?X-Amz-Signature=${"0".repeat(64)}`);
+      assert.equal(
+        parsed.samples[2999].cnv,
+        `https://example.invalid/${PREFIX}2999.tsv?X-Amz-Signature=${"0".repeat(64)}`,
+      );
     });
 
     it("gives a sample larger than a block a block of its own", () => {
       const huge = "x".repeat(1_500_000);
-      const samples = ["A", "B"].map((id) => ({ sample: { id, cancer: "Breast", assembly: "hg38", sv: `${PREFIX}${id}.bedpe`, cnv: `${PREFIX}${id}.tsv` }, source: "" }));
+      const samples = ["A", "B"].map((id) => ({
+        sample: { id, cancer: "Breast", assembly: "hg38", sv: `${PREFIX}${id}.bedpe`, cnv: `${PREFIX}${id}.tsv` },
+        source: "",
+      }));
       const config = buildConfig("Huge", samples, (key) => `${key}#${huge}`);
       const parsed = JSON.parse(Buffer.concat(config.chunks).toString("utf8"));
-      assert.deepEqual(parsed.samples.map((sample: { id: string }) => sample.id), ["A", "B"]);
+      assert.deepEqual(
+        parsed.samples.map((sample: { id: string }) => sample.id),
+        ["A", "B"],
+      );
       assert.equal(parsed.samples[1].sv, `${PREFIX}B.bedpe#${huge}`);
     });
   });
@@ -229,8 +325,18 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
       const result = await benchInMemory({ samples: 30, source: "manifest", upload: true });
       assert.equal(result.dryRun, false);
       assert.equal(result.listings, 1);
-      assert.ok(result.writtenBytes > result.configBytes, `${result.writtenBytes} bytes written for a ${result.configBytes}-byte config`);
-      assert.deepEqual(Object.keys(result.stepsMs), ["read-input", "validate", "check-existence", "sign", "upload-config", "write-ledger"]);
+      assert.ok(
+        result.writtenBytes > result.configBytes,
+        `${result.writtenBytes} bytes written for a ${result.configBytes}-byte config`,
+      );
+      assert.deepEqual(Object.keys(result.stepsMs), [
+        "read-input",
+        "validate",
+        "check-existence",
+        "sign",
+        "upload-config",
+        "write-ledger",
+      ]);
     });
 
     it("a publish by the real CLI against the server process: one listing, two PUTs, and the link opens the config", async () => {
@@ -239,8 +345,19 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
       assert.equal(result.requestsBesidesConfigUpload, 2);
       assert.equal(result.urls, 100);
       assert.deepEqual(result.verified, { configSamples: 25, dataUrlStatus: 200, dataBodyMatches: true });
-      assert.deepEqual(Object.keys(result.stepsMs), ["read-input", "validate", "check-existence", "sign", "upload-config", "write-ledger"]);
-      assert.ok(result.signSeconds > 0 && result.signSeconds < result.publishSeconds && result.publishSeconds < result.wallSeconds);
+      assert.deepEqual(Object.keys(result.stepsMs), [
+        "read-input",
+        "validate",
+        "check-existence",
+        "sign",
+        "upload-config",
+        "write-ledger",
+      ]);
+      assert.ok(
+        result.signSeconds > 0 &&
+          result.signSeconds < result.publishSeconds &&
+          result.publishSeconds < result.wallSeconds,
+      );
       assert.ok(result.maxRssBytes > 20e6 && result.userCpuSeconds > 0);
     });
   });
@@ -254,17 +371,43 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
           ["getSignedUrl", sdk],
           ["floor", floor],
         ] as const
-      ).map(([signer, urlsPerSecond]) => ({ signer, label: signer, count: TARGETS.presignSize, seconds: 1, runs: 1, urlsPerSecond, microsPerUrl: 1e6 / urlsPerSecond })),
+      ).map(([signer, urlsPerSecond]) => ({
+        signer,
+        label: signer,
+        count: TARGETS.presignSize,
+        seconds: 1,
+        runs: 1,
+        urlsPerSecond,
+        microsPerUrl: 1e6 / urlsPerSecond,
+      })),
       boto3: { available: false, reason: "test" },
     });
     const publish = (requestsBesidesConfigUpload: number, signSeconds: number) =>
-      ({ samples: TARGETS.publishSamples, objects: 40_000, requestsBesidesConfigUpload, signSeconds, publishSeconds: 10, wallSeconds: 12 }) as BenchReport["publish"];
+      ({
+        samples: TARGETS.publishSamples,
+        objects: 40_000,
+        requestsBesidesConfigUpload,
+        signSeconds,
+        publishSeconds: 10,
+        wallSeconds: 12,
+      }) as BenchReport["publish"];
     const dryRun = (processCpuSeconds: number, maxRssBytes: number, isDryRun = true) =>
-      ({ samples: TARGETS.dryRunSamples, source: "prefix", dryRun: isDryRun, processCpuSeconds, maxRssBytes }) as NonNullable<BenchReport["inMemory"]>[number];
-    const verdicts = (report: Pick<BenchReport, "presign" | "publish" | "inMemory">) => Object.fromEntries(evaluateTargets(report).map((target) => [target.id, target.pass]));
+      ({
+        samples: TARGETS.dryRunSamples,
+        source: "prefix",
+        dryRun: isDryRun,
+        processCpuSeconds,
+        maxRssBytes,
+      }) as NonNullable<BenchReport["inMemory"]>[number];
+    const verdicts = (report: Pick<BenchReport, "presign" | "publish" | "inMemory">) =>
+      Object.fromEntries(evaluateTargets(report).map((target) => [target.id, target.pass]));
 
     it("PASS at the limits' right side (an upload into memory is not held to the dry-run targets)", () => {
-      const report = { presign: { ...presign(400_000, 16_000, 799_999), ratios: [] }, publish: publish(45, 0.49), inMemory: [dryRun(9.9, 499e6), dryRun(20, 900e6, false)] };
+      const report = {
+        presign: { ...presign(400_000, 16_000, 799_999), ratios: [] },
+        publish: publish(45, 0.49),
+        inMemory: [dryRun(9.9, 499e6), dryRun(20, 900e6, false)],
+      };
       assert.deepEqual(verdicts(report), {
         "presigner-vs-getSignedUrl": true,
         "presigner-vs-floor": true,
@@ -276,8 +419,15 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
     });
 
     it("MISS just past them", () => {
-      const report = { presign: { ...presign(400_000, 16_001, 800_001), ratios: [] }, publish: publish(46, 0.5), inMemory: [dryRun(10, 500e6)] };
-      assert.ok(Object.values(verdicts(report)).every((pass) => pass === false), JSON.stringify(verdicts(report)));
+      const report = {
+        presign: { ...presign(400_000, 16_001, 800_001), ratios: [] },
+        publish: publish(46, 0.5),
+        inMemory: [dryRun(10, 500e6)],
+      };
+      assert.ok(
+        Object.values(verdicts(report)).every((pass) => pass === false),
+        JSON.stringify(verdicts(report)),
+      );
     });
 
     it("n/a for a section that did not run", () => {
@@ -294,7 +444,19 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
 
     it("prints every section and a verdict per target, writes --json (mode 0600), and prints no presigned URL", async () => {
       const json = join(directory, "figures.json");
-      const result = await run(benchCommand, ["--sizes", "20,40", "--publish-samples", "10", "--dry-run-samples", "20", "--no-boto3", "--scratch", directory, "--json", json]);
+      const result = await run(benchCommand, [
+        "--sizes",
+        "20,40",
+        "--publish-samples",
+        "10",
+        "--dry-run-samples",
+        "20",
+        "--no-boto3",
+        "--scratch",
+        directory,
+        "--json",
+        json,
+      ]);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /^Presigning GET URLs/m);
       assert.match(result.stdout, /^Publish: 10 samples × 4 files \(40 objects\)/m);
@@ -304,16 +466,23 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
       assert.equal((result.stdout.match(/^ {2}(PASS|MISS) {2}/gm) ?? []).length, 6);
       const figures = JSON.parse(readFileSync(json, "utf8")) as BenchReport;
       assert.equal(statSync(json).mode & 0o777, 0o600);
-      assert.deepEqual(figures.targets.map((target) => target.id), evaluateTargets(figures).map((target) => target.id));
+      assert.deepEqual(
+        figures.targets.map((target) => target.id),
+        evaluateTargets(figures).map((target) => target.id),
+      );
       assert.deepEqual(figures.publish?.requests, { ListObjectsV2: 1, PutObject: 2 });
-      for (const text of [result.stdout, result.stderr, readFileSync(json, "utf8")]) assert.doesNotMatch(text, /X-Amz-Signature|X-Amz-Credential/);
+      for (const text of [result.stdout, result.stderr, readFileSync(json, "utf8")])
+        assert.doesNotMatch(text, /X-Amz-Signature|X-Amz-Credential/);
     });
 
     it("refuses a size that is not a positive whole number (exit 2, nothing measured)", async () => {
       const result = await run(benchCommand, ["--sizes", "100,0"]);
       assert.equal(result.code, 2);
       assert.equal(result.stdout, "");
-      assert.match(result.stderr, /^error: --sizes "0" is not a positive whole number\nfix: pass e\.g\. --sizes 10000\n$/);
+      assert.match(
+        result.stderr,
+        /^error: --sizes "0" is not a positive whole number\nfix: pass e\.g\. --sizes 10000\n$/,
+      );
     });
 
     it("refuses --json into a folder that does not exist before measuring anything", async () => {

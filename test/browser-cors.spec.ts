@@ -25,7 +25,11 @@ interface Observed {
 }
 
 /** Runs fetch(url, init) inside the page, never from the browser's HTTP cache. */
-function fetchInPage(page: Page, url: string, init: { method?: string; headers?: Record<string, string>; body?: string; mode?: "cors" | "no-cors" } = {}): Promise<Observed> {
+function fetchInPage(
+  page: Page,
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string; mode?: "cors" | "no-cors" } = {},
+): Promise<Observed> {
   return page.evaluate(
     async ({ url, init }) => {
       try {
@@ -102,7 +106,9 @@ describe("CORS in a real browser (Chromium) against the embedded S3 server", fun
   it("a Range: bytes=0-99 fetch gets 206, the first 100 bytes, and a Content-Range script can read", async () => {
     const { body } = file(1);
     assert.ok(body.length > 100, "the CNV file is longer than the range");
-    const observed = await fetchInPage(allowed, presigner.presignGet(file(1).key), { headers: { Range: "bytes=0-99" } });
+    const observed = await fetchInPage(allowed, presigner.presignGet(file(1).key), {
+      headers: { Range: "bytes=0-99" },
+    });
     assert.equal(observed.error, undefined);
     assert.equal(observed.status, 206);
     assert.equal(observed.body, body.slice(0, 100));
@@ -117,14 +123,23 @@ describe("CORS in a real browser (Chromium) against the embedded S3 server", fun
     assert.match(observed.error ?? "", /^TypeError: Failed to fetch/);
     // the server did answer: without CORS the page gets only an opaque response it cannot read
     const opaque = await fetchInPage(other, url, { mode: "no-cors" });
-    assert.deepEqual({ type: opaque.type, status: opaque.status, body: opaque.body }, { type: "opaque", status: 0, body: "" });
+    assert.deepEqual(
+      { type: opaque.type, status: opaque.status, body: opaque.body },
+      { type: "opaque", status: 0, body: "" },
+    );
   });
 
   it("a cross-origin PUT to a presigned PUT URL is refused by CORS (GET-only rule), and nothing is written", async () => {
     const key = "configs/browser/forged.json";
     // The tools presign no writes (and a deployed bucket's policy denies presigned writes): the SDK signs this one.
-    const url = await getSignedUrl(bucket.client, new PutObjectCommand({ Bucket: bucket.bucket, Key: key }), { expiresIn: 300 });
-    const observed = await fetchInPage(allowed, url, { method: "PUT", headers: { "Content-Type": "application/json" }, body: '{"forged":true}' });
+    const url = await getSignedUrl(bucket.client, new PutObjectCommand({ Bucket: bucket.bucket, Key: key }), {
+      expiresIn: 300,
+    });
+    const observed = await fetchInPage(allowed, url, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: '{"forged":true}',
+    });
     assert.equal(observed.status, undefined);
     assert.match(observed.error ?? "", /^TypeError: Failed to fetch/);
     assert.deepEqual(await bucket.keys("configs/browser/"), []);

@@ -22,7 +22,15 @@ describe("revoke-cohort removes everything under the cohort's folder, and nothin
   let manifest: string;
   const stack = () => ["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint];
   const publish = async (cohort: string, extra: string[] = []) => {
-    const result = await run(publishCohortCommand, [...stack(), "--cohort", cohort, "--manifest", manifest, "--json", ...extra]);
+    const result = await run(publishCohortCommand, [
+      ...stack(),
+      "--cohort",
+      cohort,
+      "--manifest",
+      manifest,
+      "--json",
+      ...extra,
+    ]);
     assert.equal(result.code, 0, result.stderr);
     return JSON.parse(result.stdout) as { configKey: string };
   };
@@ -30,7 +38,10 @@ describe("revoke-cohort removes everything under the cohort's folder, and nothin
 
   before(async () => {
     bucket = await startTestBucket();
-    manifest = bucket.scratch("manifest.tsv", exampleManifestTsv(await uploadExampleCohort(bucket, "cohorts/folder/", 2)));
+    manifest = bucket.scratch(
+      "manifest.tsv",
+      exampleManifestTsv(await uploadExampleCohort(bucket, "cohorts/folder/", 2)),
+    );
   });
   after(() => bucket.close());
 
@@ -55,16 +66,31 @@ describe("revoke-cohort removes everything under the cohort's folder, and nothin
       ),
       revoked.stderr,
     );
-    assert.match(revoked.stderr, new RegExp(`Left ${orphan("2000")}: no ledger entry names it, but it is a config of cohort "mixed case"`));
+    assert.match(
+      revoked.stderr,
+      new RegExp(`Left ${orphan("2000")}: no ledger entry names it, but it is a config of cohort "mixed case"`),
+    );
     const leftPage = `Left ${orphan("2000", "html")}: no ledger entry names it, but it is the share page of a config of cohort "mixed case"`;
     assert.ok(revoked.stderr.includes(leftPage), revoked.stderr);
-    assert.deepEqual((await bucket.keys(FOLDER)).sort(), [theirs.configKey, sharePageKey(theirs.configKey), orphan("2000"), orphan("2000", "html")].sort());
+    assert.deepEqual(
+      (await bucket.keys(FOLDER)).sort(),
+      [theirs.configKey, sharePageKey(theirs.configKey), orphan("2000"), orphan("2000", "html")].sort(),
+    );
     assert.ok(!(await bucket.keys(FOLDER)).includes(ours.configKey));
 
-    const listed = JSON.parse((await run(cohortsCommand, [...stack(), "--json"])).stdout) as Array<{ cohort: string; status: string }>;
+    const listed = JSON.parse((await run(cohortsCommand, [...stack(), "--json"])).stdout) as Array<{
+      cohort: string;
+      status: string;
+    }>;
     assert.deepEqual(
-      listed.filter((publication) => publication.cohort.toLowerCase() === "mixed case").map(({ cohort, status }) => [cohort, status]).sort(),
-      [["Mixed Case", "revoked"], ["mixed case", "live"]],
+      listed
+        .filter((publication) => publication.cohort.toLowerCase() === "mixed case")
+        .map(({ cohort, status }) => [cohort, status])
+        .sort(),
+      [
+        ["Mixed Case", "revoked"],
+        ["mixed case", "live"],
+      ],
     );
   });
 
@@ -73,15 +99,24 @@ describe("revoke-cohort removes everything under the cohort's folder, and nothin
     await bucket.upload([{ key, body: config("Never recorded") }]);
     const revoked = await run(revokeCohortCommand, [...stack(), "--cohort", "Never recorded"]);
     assert.equal(revoked.code, 0, revoked.stderr);
-    assert.match(revoked.stderr, new RegExp(`Also deleted 1 object under configs/never-recorded/ that no ledger entry names .*:\n  ${key}\n`));
-    assert.match(revoked.stderr, /Cohort "Never recorded" has no publication in the ledger: no link to it was ever printed, and nothing of it is left\./);
+    assert.match(
+      revoked.stderr,
+      new RegExp(`Also deleted 1 object under configs/never-recorded/ that no ledger entry names .*:\n  ${key}\n`),
+    );
+    assert.match(
+      revoked.stderr,
+      /Cohort "Never recorded" has no publication in the ledger: no link to it was ever printed, and nothing of it is left\./,
+    );
     assert.deepEqual(await bucket.keys("configs/never-recorded/"), []);
   });
 
   it("a cohort with nothing at all is still refused, naming the ledger", async () => {
     const revoked = await run(revokeCohortCommand, [...stack(), "--cohort", "Nothing here"]);
     assert.equal(revoked.code, 1);
-    assert.match(revoked.stderr, /error: cohort "Nothing here" has no publication in the ledger \(s3:\/\/chromoscope-test-data\/ledger\/\)/);
+    assert.match(
+      revoked.stderr,
+      /error: cohort "Nothing here" has no publication in the ledger \(s3:\/\/chromoscope-test-data\/ledger\/\)/,
+    );
   });
 
   it("an object of a publication revoked earlier that is back (a late share page) goes with the next revoke", async () => {
@@ -90,7 +125,10 @@ describe("revoke-cohort removes everything under the cohort's folder, and nothin
     await bucket.upload([{ key: sharePageKey(configKey), body: "<!doctype html><title>late</title>" }]);
     const again = await run(revokeCohortCommand, [...stack(), "--cohort", "Late page"]);
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stderr, new RegExp(`Also deleted 1 object of "Late page"'s earlier revoked publications: ${sharePageKey(configKey)}`));
+    assert.match(
+      again.stderr,
+      new RegExp(`Also deleted 1 object of "Late page"'s earlier revoked publications: ${sharePageKey(configKey)}`),
+    );
     assert.deepEqual(await bucket.keys("configs/late-page/"), []);
   });
 });

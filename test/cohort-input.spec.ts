@@ -6,7 +6,13 @@ import { CliError } from "../scripts/lib/errors";
 import { commonFolder, headerColumns } from "../scripts/lib/cohort/existence";
 import { decideExpiry } from "../scripts/lib/publication/expiry";
 import { parseManifest } from "../scripts/lib/cohort/manifest";
-import { cohortNameProblem, cohortSlug, compactTimestamp, configObjectKey, publicationStem } from "../scripts/lib/naming";
+import {
+  cohortNameProblem,
+  cohortSlug,
+  compactTimestamp,
+  configObjectKey,
+  publicationStem,
+} from "../scripts/lib/naming";
 import { formatProblem } from "../scripts/lib/cohort/samples";
 import { resolveObjectKey, validateSamples } from "../scripts/lib/cohort/validate";
 
@@ -27,7 +33,14 @@ function thrown(action: () => unknown): CliError {
 }
 
 describe("durations (--expires)", () => {
-  for (const [text, seconds] of [["3600", 3600], ["90m", 5400], ["36h", 129600], ["7d", 604800], ["8d", 691200], ["604801s", 604801]] as const) {
+  for (const [text, seconds] of [
+    ["3600", 3600],
+    ["90m", 5400],
+    ["36h", 129600],
+    ["7d", 604800],
+    ["8d", 691200],
+    ["604801s", 604801],
+  ] as const) {
     it(`parses ${text} as ${seconds} s`, () => assert.equal(parseDuration(text), seconds));
   }
   for (const text of ["0", "-1", "1e9", "abc", "1.5h", "", "7 days", "0d", "12345678901"]) {
@@ -49,20 +62,35 @@ describe("expiry policy", () => {
   it("defaults to the tightest of S3, the stack and the session", () => {
     assert.equal(decideExpiry({ maxLinkLifetimeSeconds: 604800, credentials: longTerm, now }).seconds, 604800);
     assert.equal(decideExpiry({ maxLinkLifetimeSeconds: 86400, credentials: longTerm, now }).limit, "stack");
-    const session = decideExpiry({ maxLinkLifetimeSeconds: 604800, credentials: { kind: "session", expiresAt: new Date("2026-11-27T15:00:00Z") }, now });
+    const session = decideExpiry({
+      maxLinkLifetimeSeconds: 604800,
+      credentials: { kind: "session", expiresAt: new Date("2026-11-27T15:00:00Z") },
+      now,
+    });
     assert.equal(session.seconds, 3 * 3600);
     assert.equal(session.limit, "session");
   });
   it("refuses a request beyond the session and says when the credentials expire", () => {
     const error = thrown(() =>
-      decideExpiry({ requestedSeconds: 4 * 3600, maxLinkLifetimeSeconds: 604800, credentials: { kind: "session", expiresAt: new Date("2026-11-27T15:00:00Z") }, now }),
+      decideExpiry({
+        requestedSeconds: 4 * 3600,
+        maxLinkLifetimeSeconds: 604800,
+        credentials: { kind: "session", expiresAt: new Date("2026-11-27T15:00:00Z") },
+        now,
+      }),
     );
     assert.equal(error.exitCode, 1);
     assert.match(error.message, /expire at 2026-11-27T15:00:00\.000Z \(in 3 hours\)/);
     assert.match(error.fix!, /--expires 3h, add --clamp, or sign with IAM-user long-term keys/);
   });
   it("clamps on request, with a warning", () => {
-    const decision = decideExpiry({ requestedSeconds: 691200, clamp: true, maxLinkLifetimeSeconds: 604800, credentials: longTerm, now });
+    const decision = decideExpiry({
+      requestedSeconds: 691200,
+      clamp: true,
+      maxLinkLifetimeSeconds: 604800,
+      credentials: longTerm,
+      now,
+    });
     assert.equal(decision.seconds, 604800);
     assert.match(decision.warnings[0], /shortened to 7d/);
   });
@@ -72,19 +100,51 @@ describe("expiry policy", () => {
     assert.match(decision.warnings[0], /do not say when they expire/);
   });
   it("refuses credentials that are about to expire", () => {
-    assert.match(thrown(() => decideExpiry({ maxLinkLifetimeSeconds: 604800, credentials: { kind: "session", expiresAt: new Date(now.getTime() + 30_000) }, now })).message, /less than a minute/);
+    assert.match(
+      thrown(() =>
+        decideExpiry({
+          maxLinkLifetimeSeconds: 604800,
+          credentials: { kind: "session", expiresAt: new Date(now.getTime() + 30_000) },
+          now,
+        }),
+      ).message,
+      /less than a minute/,
+    );
   });
 });
 
 describe("cohort names and keys", () => {
   it("accepts names people write", () => {
-    for (const name of ["PCAWG BRCA", "Demo Breast (hg38)", "Lab_42-cohort.v2", "Ovary, relapse", "Étude Lyon", "O'Neil+1"]) {
+    for (const name of [
+      "PCAWG BRCA",
+      "Demo Breast (hg38)",
+      "Lab_42-cohort.v2",
+      "Ovary, relapse",
+      "Étude Lyon",
+      "O'Neil+1",
+    ]) {
       assert.equal(cohortNameProblem(name), undefined, name);
     }
   });
-  const hostile = ["", "a/b", "..", "../x", ".hidden", "a\\b", "a&b", "a#b", "a?b", "a%2F", "tab\there", "nl\nx", " lead", "x".repeat(101)];
+  const hostile = [
+    "",
+    "a/b",
+    "..",
+    "../x",
+    ".hidden",
+    "a\\b",
+    "a&b",
+    "a#b",
+    "a?b",
+    "a%2F",
+    "tab\there",
+    "nl\nx",
+    " lead",
+    "x".repeat(101),
+  ];
   for (const name of hostile) {
-    it(`refuses ${JSON.stringify(name.length > 20 ? `${name.slice(0, 10)}…(${name.length})` : name)}`, () => assert.notEqual(cohortNameProblem(name), undefined));
+    it(`refuses ${JSON.stringify(name.length > 20 ? `${name.slice(0, 10)}…(${name.length})` : name)}`, () =>
+      assert.notEqual(cohortNameProblem(name), undefined));
   }
   it("keys configs by slug and UTC stamp, never by the raw name", () => {
     const stem = publicationStem("Demo Breast (hg38)", new Date("2026-11-27T09:08:07.006Z"), "0a1b2c3d");
@@ -100,7 +160,10 @@ describe("manifest parsing", () => {
   const row = "PD1\tBreast\thg38\tcohorts/x/PD1.bedpe\tcohorts/x/PD1.cnv.tsv";
 
   it("reads TSV with a BOM, CRLF line ends and blank lines", () => {
-    const parsed = manifest("m.tsv", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${header}\r\n\r\n${row}\r\n\r\n`)]));
+    const parsed = manifest(
+      "m.tsv",
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${header}\r\n\r\n${row}\r\n\r\n`)]),
+    );
     assert.deepEqual(parsed.problems, []);
     assert.equal(parsed.samples.length, 1);
     assert.equal(parsed.samples[0].sample.id, "PD1");
@@ -108,13 +171,23 @@ describe("manifest parsing", () => {
   });
 
   it("reads quoted CSV fields that hold commas and tabs", () => {
-    const parsed = manifest("m.csv", `id,cancer,assembly,sv,cnv,note\nPD1,Breast,hg38,cohorts/x/a.bedpe,cohorts/x/a.tsv,"relapse, left\tbreast"\n`);
+    const parsed = manifest(
+      "m.csv",
+      `id,cancer,assembly,sv,cnv,note\nPD1,Breast,hg38,cohorts/x/a.bedpe,cohorts/x/a.tsv,"relapse, left\tbreast"\n`,
+    );
     assert.deepEqual(parsed.problems, []);
     assert.equal(parsed.samples[0].sample.note, "relapse, left\tbreast");
   });
 
   it("reads JSON arrays and {samples: [...]} with inline drivers", () => {
-    const sample = { id: "PD1", cancer: "Breast", assembly: "hg38", sv: "cohorts/a.bedpe", cnv: "cohorts/a.tsv", drivers: [{ chr: "chr17", pos: 7675088, gene: "TP53" }] };
+    const sample = {
+      id: "PD1",
+      cancer: "Breast",
+      assembly: "hg38",
+      sv: "cohorts/a.bedpe",
+      cnv: "cohorts/a.tsv",
+      drivers: [{ chr: "chr17", pos: 7675088, gene: "TP53" }],
+    };
     for (const text of [JSON.stringify([sample]), JSON.stringify({ name: "x", samples: [sample] })]) {
       const parsed = manifest("m.json", text);
       assert.deepEqual(parsed.problems, []);
@@ -125,11 +198,31 @@ describe("manifest parsing", () => {
   const refusals: Array<[string, string, string | Buffer, RegExp]> = [
     ["duplicate columns", "m.tsv", `id\tcancer\tid\n1\t2\t3`, /names the column "id" twice/],
     ["a missing header", "m.tsv", row, /the first line is not a header/],
-    ["an unknown column with a suggestion", "m.tsv", `${header}\tbamIndex\n${row}\tx`, /unknown column "bamIndex".*rename it to "bai"/],
+    [
+      "an unknown column with a suggestion",
+      "m.tsv",
+      `${header}\tbamIndex\n${row}\tx`,
+      /unknown column "bamIndex".*rename it to "bai"/,
+    ],
     ["a typo close to a field", "m.tsv", `${header}\tvcfIndx\n${row}\tx`, /rename it to "vcfIndex"/],
-    ["a row with the wrong number of fields", "m.tsv", `${header}\n${row}\textra`, /line 2: has 6 fields but the header has 5/],
-    ["a 10 MB field", "m.tsv", `${header}\tnote\n${row}\t${"x".repeat(10 * 1024 * 1024)}`, /line 2: is longer than \d+ bytes \(fix: keep every field under 16384 characters\)/],
-    ["a 20,000-character note", "m.tsv", `${header}\tnote\n${row}\t${"x".repeat(20_000)}`, /line 2: note is 20000 characters long \(at most 16384\)/],
+    [
+      "a row with the wrong number of fields",
+      "m.tsv",
+      `${header}\n${row}\textra`,
+      /line 2: has 6 fields but the header has 5/,
+    ],
+    [
+      "a 10 MB field",
+      "m.tsv",
+      `${header}\tnote\n${row}\t${"x".repeat(10 * 1024 * 1024)}`,
+      /line 2: is longer than \d+ bytes \(fix: keep every field under 16384 characters\)/,
+    ],
+    [
+      "a 20,000-character note",
+      "m.tsv",
+      `${header}\tnote\n${row}\t${"x".repeat(20_000)}`,
+      /line 2: note is 20000 characters long \(at most 16384\)/,
+    ],
     ["JSON that is not an array of objects", "m.json", `{"id": "PD1"}`, /not an array of sample objects/],
     ["JSON samples that are not objects", "m.json", `[1, "x"]`, /sample #1: is not an object/],
     ["JSON with a number where a string belongs", "m.json", `[{"id": 5}]`, /id is a number, not a string/],
@@ -145,14 +238,25 @@ describe("manifest parsing", () => {
   }
 
   it("refuses binary garbage and non-UTF-8 as input errors", () => {
-    assert.equal(thrown(() => manifest("m.tsv", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]))).exitCode, 1);
+    assert.equal(
+      thrown(() => manifest("m.tsv", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d])))
+        .exitCode,
+      1,
+    );
     assert.match(thrown(() => manifest("m.tsv", Buffer.from("id\tcancer\n\u0000\u0001\u0002"))).message, /binary data/);
   });
 });
 
 describe("sample validation", () => {
-  const base = { id: "PD1", cancer: "Breast", assembly: "hg38", sv: "cohorts/a/PD1.bedpe", cnv: "cohorts/a/PD1.cnv.tsv" };
-  const check = (sample: Record<string, unknown>) => validateSamples([{ sample: sample as never, source: "line 2" }], rules);
+  const base = {
+    id: "PD1",
+    cancer: "Breast",
+    assembly: "hg38",
+    sv: "cohorts/a/PD1.bedpe",
+    cnv: "cohorts/a/PD1.cnv.tsv",
+  };
+  const check = (sample: Record<string, unknown>) =>
+    validateSamples([{ sample: sample as never, source: "line 2" }], rules);
 
   it("accepts a complete sample and resolves s3:// URIs of the stack's bucket to keys", () => {
     const result = check({ ...base, sv: "s3://lab-bucket/cohorts/a/PD1.bedpe" });
@@ -165,10 +269,22 @@ describe("sample validation", () => {
     ["an unknown assembly", { ...base, assembly: "GRCh37" }, /assembly "GRCh37" is not supported.*hg19 or hg38/],
     ["vcf without vcfIndex", { ...base, vcf: "cohorts/a/x.vcf.gz" }, /vcf is set without vcfIndex/],
     ["bai without bam", { ...base, bai: "cohorts/a/x.bai" }, /bai is set without bam/],
-    ["an uncompressed VCF", { ...base, vcf: "cohorts/a/x.vcf", vcfIndex: "cohorts/a/x.vcf.tbi" }, /vcf "cohorts\/a\/x\.vcf" is not a \.vcf\.gz file/],
+    [
+      "an uncompressed VCF",
+      { ...base, vcf: "cohorts/a/x.vcf", vcfIndex: "cohorts/a/x.vcf.tbi" },
+      /vcf "cohorts\/a\/x\.vcf" is not a \.vcf\.gz file/,
+    ],
     ["a CSI index", { ...base, vcf: "cohorts/a/x.vcf.gz", vcfIndex: "cohorts/a/x.vcf.gz.csi" }, /cannot read CSI/],
-    ["a .json drivers file", { ...base, drivers: "cohorts/a/drivers.json" }, /\.json file, which Chromoscope cannot recognise once presigned/],
-    ["another bucket", { ...base, sv: "s3://other-bucket/cohorts/a.bedpe" }, /is in bucket "other-bucket", not the stack's bucket "lab-bucket"/],
+    [
+      "a .json drivers file",
+      { ...base, drivers: "cohorts/a/drivers.json" },
+      /\.json file, which Chromoscope cannot recognise once presigned/,
+    ],
+    [
+      "another bucket",
+      { ...base, sv: "s3://other-bucket/cohorts/a.bedpe" },
+      /is in bucket "other-bucket", not the stack's bucket "lab-bucket"/,
+    ],
     ["an absolute path", { ...base, sv: "/data/PD1.bedpe" }, /is an absolute path/],
     ["a ../ segment", { ...base, sv: "cohorts/../secrets/x.bedpe" }, /has a "\." or "\.\." segment/],
     ["a URL", { ...base, sv: "https://example.org/x.bedpe" }, /is a URL/],
@@ -189,8 +305,8 @@ describe("sample validation", () => {
   it("reports every problem of every sample at once", () => {
     const result = validateSamples(
       [
-        { sample: { ...base, assembly: "x", cnv: undefined } as never, source: "line 2" },
-        { sample: { ...base, id: "PD2", vcf: "cohorts/a/x.vcf.gz" } as never, source: "line 3" },
+        { sample: { ...base, assembly: "x", cnv: undefined }, source: "line 2" },
+        { sample: { ...base, id: "PD2", vcf: "cohorts/a/x.vcf.gz" }, source: "line 3" },
       ],
       rules,
     );
@@ -214,7 +330,10 @@ describe("discovery", () => {
     assert.equal(roleOf("README.md"), undefined);
   });
   it("ignores unknown files and deeper folders", async () => {
-    const found = await discoverSamples(list(["cohorts/p/A/A.bedpe", "cohorts/p/A/A.cnv.tsv", "cohorts/p/A/README.md", "cohorts/p/A/sub/x.bedpe"]), options);
+    const found = await discoverSamples(
+      list(["cohorts/p/A/A.bedpe", "cohorts/p/A/A.cnv.tsv", "cohorts/p/A/README.md", "cohorts/p/A/sub/x.bedpe"]),
+      options,
+    );
     assert.deepEqual(found.problems, []);
     assert.deepEqual(found.ignored, ["cohorts/p/A/README.md", "cohorts/p/A/sub/x.bedpe"]);
     assert.deepEqual(found.layout, { folders: 1, flat: 0 });
@@ -223,13 +342,19 @@ describe("discovery", () => {
 
 describe("Chromoscope config and link", () => {
   it("keeps external= last and raw, and parses back as the app does", () => {
-    const configUrl = "https://b.s3.eu-west-2.amazonaws.com/configs/x.json?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20261127%2Feu-west-2%2Fs3%2Faws4_request&X-Amz-Signature=ab";
+    const configUrl =
+      "https://b.s3.eu-west-2.amazonaws.com/configs/x.json?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20261127%2Feu-west-2%2Fs3%2Faws4_request&X-Amz-Signature=ab";
     const link = chromoscopeLink({ viewerUrl: "https://chromoscope.bio/app/", cohort: "A & B #1", configUrl });
-    assert.equal(link, `https://chromoscope.bio/app/?showSamples=false&cohortId=A%20%26%20B%20%231&external=${configUrl}`);
+    assert.equal(
+      link,
+      `https://chromoscope.bio/app/?showSamples=false&cohortId=A%20%26%20B%20%231&external=${configUrl}`,
+    );
     const parsed = parseChromoscopeLink(link);
     assert.equal(parsed.external, configUrl);
     assert.equal(parsed.cohortId, "A & B #1");
-    const deep = parseChromoscopeLink(chromoscopeLink({ viewerUrl: "https://chromoscope.bio/app/", cohort: "c", configUrl, demoIndex: 2 }));
+    const deep = parseChromoscopeLink(
+      chromoscopeLink({ viewerUrl: "https://chromoscope.bio/app/", cohort: "c", configUrl, demoIndex: 2 }),
+    );
     assert.equal(deep.external, configUrl);
     assert.equal(deep.demoIndex, 2);
   });
@@ -246,7 +371,12 @@ describe("Chromoscope config and link", () => {
     );
     const text = Buffer.concat(config.chunks).toString();
     assert.equal(config.byteLength, Buffer.byteLength(text));
-    assert.deepEqual(JSON.parse(text), { name: "c", samples: [{ id: "PD1", cancer: "Breast", assembly: "hg38", sv: "https://signed/k1", cnv: "https://signed/k2", note: "n" }] });
+    assert.deepEqual(JSON.parse(text), {
+      name: "c",
+      samples: [
+        { id: "PD1", cancer: "Breast", assembly: "hg38", sv: "https://signed/k1", cnv: "https://signed/k2", note: "n" },
+      ],
+    });
     assert.deepEqual(Object.keys(JSON.parse(text).samples[0]), ["id", "cancer", "assembly", "sv", "cnv", "note"]);
     assert.deepEqual(signed, ["k1", "k2"]);
     assert.equal(config.urlCount, 2);

@@ -11,7 +11,14 @@ import { defaultSettings } from "../components/settings";
 import { parseChromoscopeLink } from "../scripts/lib/publication/chromoscope";
 import { demoCommand, DemoLifecycle } from "../scripts/lib/cli/commands/demo-command";
 import { publishCohortCommand } from "../scripts/lib/cli/commands/publish-cohort-command";
-import { DEMO_BUCKET, DEMO_COHORT, demoLayout, fileUrls, objectKeyOf, verifyPublishedLinks } from "../scripts/lib/dev/demo-setup";
+import {
+  DEMO_BUCKET,
+  DEMO_COHORT,
+  demoLayout,
+  fileUrls,
+  objectKeyOf,
+  verifyPublishedLinks,
+} from "../scripts/lib/dev/demo-setup";
 import { exampleCohort, exampleManifestTsv, ExampleSample } from "../scripts/lib/dev/example-cohort";
 import { startLocalS3 } from "../scripts/lib/dev/local-s3";
 import { createS3Client, s3ObjectStore } from "../scripts/lib/s3/object-store";
@@ -93,7 +100,10 @@ describe("npm run demo", function () {
           const outputs = readOutputs(dataDir);
           const client = createS3Client({
             region: outputs.region,
-            credentials: { accessKeyId: outputs.presignerAccessKeyId!, secretAccessKey: outputs.presignerSecretAccessKey! },
+            credentials: {
+              accessKeyId: outputs.presignerAccessKeyId!,
+              secretAccessKey: outputs.presignerSecretAccessKey!,
+            },
             endpoint: new URL(external).origin,
           });
           try {
@@ -104,14 +114,18 @@ describe("npm run demo", function () {
           return "test stop";
         },
       };
-      const result = await run((io) => demoCommand(io, lifecycle), ["--data-dir", dataDir, "--port", "0", "--samples", String(samples)], {
-        stdout: (text) => {
-          stdout += text;
+      const result = await run(
+        (io) => demoCommand(io, lifecycle),
+        ["--data-dir", dataDir, "--port", "0", "--samples", String(samples)],
+        {
+          stdout: (text) => {
+            stdout += text;
+          },
+          stderr: (text) => {
+            stderr += text;
+          },
         },
-        stderr: (text) => {
-          stderr += text;
-        },
-      });
+      );
       code = result.code;
     });
     after(() => rmSync(join(dataDir, ".."), { recursive: true, force: true }));
@@ -131,7 +145,12 @@ describe("npm run demo", function () {
       const link = parseChromoscopeLink(linkOf(stdout));
       assert.equal(link.viewerUrl, defaultSettings().viewerUrl);
       assert.equal(link.cohortId, DEMO_COHORT);
-      assert.match(link.external!, new RegExp(`^http://127\\.0\\.0\\.1:\\d+/${DEMO_BUCKET}/configs/demo-cohort-hg38/\\d{8}T\\d{9}Z-[0-9a-f]{8}\\.json\\?X-Amz-Algorithm=`));
+      assert.match(
+        link.external!,
+        new RegExp(
+          `^http://127\\.0\\.0\\.1:\\d+/${DEMO_BUCKET}/configs/demo-cohort-hg38/\\d{8}T\\d{9}Z-[0-9a-f]{8}\\.json\\?X-Amz-Algorithm=`,
+        ),
+      );
     });
 
     it("while serving, the link's config fetches with the viewer's Origin allowed", () => {
@@ -160,7 +179,10 @@ describe("npm run demo", function () {
     it("reports what it served while running, request by request", () => {
       // the config, each file, and the unsigned GET; the test's GetBucketCors is a bucket call
       const gets = 1 + whileServing.files.length + 1;
-      assert.match(stderr, new RegExp(`Stopping \\(test stop\\): served ${gets + 1} requests \\(GetObject ${gets}, GetBucketCors 1\\)`));
+      assert.match(
+        stderr,
+        new RegExp(`Stopping \\(test stop\\): served ${gets + 1} requests \\(GetObject ${gets}, GetBucketCors 1\\)`),
+      );
     });
 
     it("closes the server when it stops", async () => {
@@ -191,10 +213,16 @@ describe("npm run demo", function () {
     });
 
     it("says the link opens only on this machine while the demo serves, and how to run the same flow against AWS", () => {
-      assert.match(stderr, /points at 127\.0\.0\.1:\d+: it opens only on this machine, and only while the demo is serving/);
+      assert.match(
+        stderr,
+        /points at 127\.0\.0\.1:\d+: it opens only on this machine, and only while the demo is serving/,
+      );
       assert.match(stderr, /local network/);
       assert.match(stderr, /pulumi up/);
-      assert.match(stderr, /npm run publish-cohort -- --stack dev --manifest \S+manifest\.tsv --cohort 'Demo cohort \(hg38\)'/);
+      assert.match(
+        stderr,
+        /npm run publish-cohort -- --stack dev --manifest \S+manifest\.tsv --cohort 'Demo cohort \(hg38\)'/,
+      );
     });
   });
 
@@ -203,7 +231,8 @@ describe("npm run demo", function () {
     const runs: Array<Awaited<ReturnType<typeof run>>> = [];
     before(async () => {
       dataDir = scratchDir();
-      for (let i = 0; i < 2; i++) runs.push(await run(demoCommand, ["--once", "--data-dir", dataDir, "--port", "0", "--samples", "2"]));
+      for (let i = 0; i < 2; i++)
+        runs.push(await run(demoCommand, ["--once", "--data-dir", dataDir, "--port", "0", "--samples", "2"]));
     });
     after(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -223,9 +252,16 @@ describe("npm run demo", function () {
 
     it("keeps both publications in the data dir, each with its ledger entry", async () => {
       const outputs = readOutputs(dataDir);
-      const presigner = { accessKeyId: outputs.presignerAccessKeyId!, secretAccessKey: outputs.presignerSecretAccessKey! };
+      const presigner = {
+        accessKeyId: outputs.presignerAccessKeyId!,
+        secretAccessKey: outputs.presignerSecretAccessKey!,
+      };
       const server = await startLocalS3({ directory: demoLayout(dataDir).s3Directory, credentials: [presigner] });
-      const client = createS3Client({ region: server.region, credentials: { ...presigner }, endpoint: server.endpoint });
+      const client = createS3Client({
+        region: server.region,
+        credentials: { ...presigner },
+        endpoint: server.endpoint,
+      });
       try {
         const store = s3ObjectStore(client, DEMO_BUCKET);
         const keys = async (prefix: string) => {
@@ -236,7 +272,10 @@ describe("npm run demo", function () {
         const configs = await keys("configs/demo-cohort-hg38/");
         const ledger = await keys("ledger/demo-cohort-hg38/");
         assert.equal(configs.length, 2);
-        assert.deepEqual(ledger.map((key) => key.replace(/^ledger\//, "")), configs.map((key) => key.replace(/^configs\//, "")));
+        assert.deepEqual(
+          ledger.map((key) => key.replace(/^ledger\//, "")),
+          configs.map((key) => key.replace(/^configs\//, "")),
+        );
         const links = runs.map((result) => parseChromoscopeLink(linkOf(result.stdout)).external!);
         assert.deepEqual(configs.sort(), links.map((url) => objectKeyOf(url, DEMO_BUCKET)).sort());
       } finally {
@@ -270,13 +309,21 @@ describe("npm run demo", function () {
       const result = await run(demoCommand, ["--once", "--data-dir", dataDir, "--port", String(busyPort)]);
       assert.equal(result.code, 2);
       assert.equal(result.stdout, "");
-      assert.match(result.stderr, new RegExp(`^error: --port ${busyPort}: 127\\.0\\.0\\.1:${busyPort} is already in use`));
+      assert.match(
+        result.stderr,
+        new RegExp(`^error: --port ${busyPort}: 127\\.0\\.0\\.1:${busyPort} is already in use`),
+      );
       assert.match(result.stderr, /^fix: .*--port 0/m);
       assert.doesNotMatch(result.stderr, /\n\s+at /);
       assert.equal(existsSync(dataDir), false);
     });
 
-    for (const [option, value] of [["--port", "http"], ["--port", "65536"], ["--samples", "0"], ["--samples", "2.5"]] as const) {
+    for (const [option, value] of [
+      ["--port", "http"],
+      ["--port", "65536"],
+      ["--samples", "0"],
+      ["--samples", "2.5"],
+    ] as const) {
       it(`${option} ${value} exits 2 naming the option`, async () => {
         const result = await run(demoCommand, ["--once", "--data-dir", join(parent, "unused"), option, value]);
         assert.equal(result.code, 2);
@@ -296,17 +343,41 @@ describe("npm run demo", function () {
       bucket = await startTestBucket();
       cohort = await uploadExampleCohort(bucket, "cohorts/check/", 2);
       const configFile = join(bucket.directory, "config.json");
-      const args = ["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint, "--cohort", "Check", "--out", configFile];
-      const published = await run(publishCohortCommand, [...args, "--manifest", bucket.scratch("manifest.tsv", exampleManifestTsv(cohort))]);
+      const args = [
+        "--outputs",
+        bucket.outputsFile,
+        "--endpoint",
+        bucket.server.endpoint,
+        "--cohort",
+        "Check",
+        "--out",
+        configFile,
+      ];
+      const published = await run(publishCohortCommand, [
+        ...args,
+        "--manifest",
+        bucket.scratch("manifest.tsv", exampleManifestTsv(cohort)),
+      ]);
       assert.equal(published.code, 0, published.stderr);
       link = linkOf(published.stdout);
       configBytes = readFileSync(configFile);
-      files = new Map(cohort.flatMap(({ files: sampleFiles }) => sampleFiles.map((file) => [file.key, Buffer.from(file.body)] as const)));
+      files = new Map(
+        cohort.flatMap(({ files: sampleFiles }) =>
+          sampleFiles.map((file) => [file.key, Buffer.from(file.body)] as const),
+        ),
+      );
     });
     after(async () => bucket.close());
 
     const verify = (overrides: Partial<Parameters<typeof verifyPublishedLinks>[0]> = {}) =>
-      verifyPublishedLinks({ link, bucket: bucket.bucket, viewerOrigin: VIEWER_ORIGIN, expectedConfig: configBytes, expectedFiles: files, ...overrides });
+      verifyPublishedLinks({
+        link,
+        bucket: bucket.bucket,
+        viewerOrigin: VIEWER_ORIGIN,
+        expectedConfig: configBytes,
+        expectedFiles: files,
+        ...overrides,
+      });
 
     it("verifies the config and every file of an intact publication", async () => {
       assert.deepEqual(await verify(), { total: 7, verified: 7, failures: [] });
@@ -314,20 +385,30 @@ describe("npm run demo", function () {
 
     it("fails a file whose served bytes differ from the uploaded ones, naming its key and no URL", async () => {
       const [key, body] = [...files][1];
-      const check = await verify({ expectedFiles: new Map([...files, [key, Buffer.concat([body, Buffer.from("x")])]]) });
+      const check = await verify({
+        expectedFiles: new Map([...files, [key, Buffer.concat([body, Buffer.from("x")])]]),
+      });
       assert.equal(check.verified, 6);
-      assert.deepEqual(check.failures, [`${key}: served ${body.length} bytes that differ from the ${body.length + 1} bytes published`]);
+      assert.deepEqual(check.failures, [
+        `${key}: served ${body.length} bytes that differ from the ${body.length + 1} bytes published`,
+      ]);
     });
 
     it("fails every link when the viewer's origin is not in the CORS rule", async () => {
       const check = await verify({ viewerOrigin: "https://viewer.elsewhere.example" });
       assert.equal(check.verified, 0);
       assert.equal(check.total, 1, "the config is unreadable, so its files are never reached");
-      assert.match(check.failures[0], /^config configs\/check\/.*\.json: the CORS rule does not let https:\/\/viewer\.elsewhere\.example read it$/);
+      assert.match(
+        check.failures[0],
+        /^config configs\/check\/.*\.json: the CORS rule does not let https:\/\/viewer\.elsewhere\.example read it$/,
+      );
     });
 
     it("fails a link whose signature was tampered with (HTTP 403), printing no URL", async () => {
-      const tampered = link.replace(/X-Amz-Signature=([0-9a-f])/, (_, first: string) => `X-Amz-Signature=${first === "0" ? "1" : "0"}`);
+      const tampered = link.replace(
+        /X-Amz-Signature=([0-9a-f])/,
+        (_, first: string) => `X-Amz-Signature=${first === "0" ? "1" : "0"}`,
+      );
       assert.notEqual(tampered, link);
       const check = await verify({ link: tampered });
       assert.deepEqual({ total: check.total, verified: check.verified }, { total: 1, verified: 0 });
@@ -367,7 +448,12 @@ describe("npm run demo", function () {
     it("serving until SIGINT: the link works meanwhile, then the server closes and the process exits 0", async () => {
       const { child, output, exited } = startDemo(["--data-dir", join(parent, "serving"), "--port", "0"]);
       await new Promise<void>((resolve, reject) => {
-        const poll = () => (output.stderr.includes("until Ctrl-C") ? resolve() : child.exitCode !== null ? reject(new Error(output.stderr)) : setTimeout(poll, 50));
+        const poll = () =>
+          output.stderr.includes("until Ctrl-C")
+            ? resolve()
+            : child.exitCode !== null
+              ? reject(new Error(output.stderr))
+              : setTimeout(poll, 50);
         poll();
       });
       const external = parseChromoscopeLink(linkOf(output.stdout)).external!;

@@ -6,7 +6,16 @@ import { publishCohortCommand } from "../scripts/lib/cli/commands/publish-cohort
 import { CHECK_IDS, CHECKS, CheckId, CheckResult } from "../scripts/lib/doctor/doctor-model";
 import { ExampleSample, exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
 import { LedgerEntry, writeLedgerEntry } from "../scripts/lib/lifecycle/ledger";
-import { fetchBytes, PRESIGNER_KEY, SESSION_KEY, SESSION_TOKEN, startTestBucket, TestBucket, uploadExampleCohort, VIEWER_ORIGIN } from "./support/local-bucket";
+import {
+  fetchBytes,
+  PRESIGNER_KEY,
+  SESSION_KEY,
+  SESSION_TOKEN,
+  startTestBucket,
+  TestBucket,
+  uploadExampleCohort,
+  VIEWER_ORIGIN,
+} from "./support/local-bucket";
 import { run } from "./support/cli-runner";
 
 const DAY_MS = 86_400_000;
@@ -72,7 +81,16 @@ describe("doctor against the embedded S3 server", function () {
     it("passes the bucket, data-prefix, CORS and private-and-presigned checks and exits 0", () => {
       assert.equal(result.code, 0, result.stdout + result.stderr);
       const found = statuses(result.report);
-      for (const id of ["credentials", "bucket", "data-prefixes", "cors", "private-and-presigned", "key-age", "rotation-impact", "settings-impact"]) {
+      for (const id of [
+        "credentials",
+        "bucket",
+        "data-prefixes",
+        "cors",
+        "private-and-presigned",
+        "key-age",
+        "rotation-impact",
+        "settings-impact",
+      ]) {
         assert.equal(found[id], "pass", `${id}: ${byId(result.report)[id]?.detail}`);
       }
       assert.equal(result.report.summary.fail, 0);
@@ -84,12 +102,15 @@ describe("doctor against the embedded S3 server", function () {
         CHECK_IDS,
       );
       assert.deepEqual(result.report.notRun, []);
-      const counted = result.report.checks.reduce<Record<string, number>>((counts, check) => ({ ...counts, [check.status]: (counts[check.status] ?? 0) + 1 }), {
-        pass: 0,
-        warn: 0,
-        fail: 0,
-        unsupported: 0,
-      });
+      const counted = result.report.checks.reduce<Record<string, number>>(
+        (counts, check) => ({ ...counts, [check.status]: (counts[check.status] ?? 0) + 1 }),
+        {
+          pass: 0,
+          warn: 0,
+          fail: 0,
+          unsupported: 0,
+        },
+      );
       assert.deepEqual(result.report.summary, counted);
     });
 
@@ -113,12 +134,18 @@ describe("doctor against the embedded S3 server", function () {
     });
 
     it("proves privacy and sharing on a real object: unsigned GET refused, presigned GET served", () => {
-      assert.match(byId(result.report)["private-and-presigned"].detail, /^cohorts\/demo-breast\/[^:]+: unsigned GET refused \(403\), presigned GET served it \(20[06]\)$/);
+      assert.match(
+        byId(result.report)["private-and-presigned"].detail,
+        /^cohorts\/demo-breast\/[^:]+: unsigned GET refused \(403\), presigned GET served it \(20[06]\)$/,
+      );
     });
 
     it("says links can live 7 days with the stack's presigner key", () => {
       assert.equal(result.report.maxLinkSeconds, 604_800);
-      assert.match(byId(result.report).credentials.detail, /^the stack's presigner key AKIATESTPRESIGNER001 \(long-term IAM user key\): links signed now can live 7 days/);
+      assert.match(
+        byId(result.report).credentials.detail,
+        /^the stack's presigner key AKIATESTPRESIGNER001 \(long-term IAM user key\): links signed now can live 7 days/,
+      );
     });
 
     it("prints neither a presigned URL nor the secret key", () => {
@@ -130,11 +157,20 @@ describe("doctor against the embedded S3 server", function () {
   });
 
   it("prints one line per check, the fix under anything not passing, and a summary", async () => {
-    const result = await doctor([], {}, outputsWith("outputs-empty-prefix.json", { dataPrefixes: ["cohorts/", "incoming/"] }));
+    const result = await doctor(
+      [],
+      {},
+      outputsWith("outputs-empty-prefix.json", { dataPrefixes: ["cohorts/", "incoming/"] }),
+    );
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const lines = result.stdout.split("\n");
     for (const title of Object.values(CHECKS)) {
-      assert.equal(lines.filter((line) => new RegExp(`^(PASS|WARN|FAIL|N/A) +${title.replace(/[()]/g, "\\$&")}  `).test(line)).length, 1, title);
+      assert.equal(
+        lines.filter((line) => new RegExp(`^(PASS|WARN|FAIL|N/A) +${title.replace(/[()]/g, "\\$&")}  `).test(line))
+          .length,
+        1,
+        title,
+      );
     }
     const warning = lines.findIndex((line) => line.startsWith("WARN  Privacy and presigned GET"));
     assert.ok(warning >= 0, result.stdout);
@@ -155,7 +191,10 @@ describe("doctor against the embedded S3 server", function () {
     assert.ok(!result.stdout.includes(PRESIGNER_KEY.secretAccessKey));
     const text = await doctor(["--show-links"]);
     assert.equal(text.stdout.match(/X-Amz-Signature=/g)?.length, 1, "exactly one link, the test link");
-    assert.match(text.stdout, /\n +test link \(valid 1 minute\): http:\/\/127\.0\.0\.1:\d+\/chromoscope-test-data\/cohorts\/demo-breast\/\S+\?X-Amz-Algorithm=AWS4-HMAC-SHA256&\S+\n/);
+    assert.match(
+      text.stdout,
+      /\n +test link \(valid 1 minute\): http:\/\/127\.0\.0\.1:\d+\/chromoscope-test-data\/cohorts\/demo-breast\/\S+\?X-Amz-Algorithm=AWS4-HMAC-SHA256&\S+\n/,
+    );
   });
 
   describe("CORS drift after a console edit", () => {
@@ -173,15 +212,23 @@ describe("doctor against the embedded S3 server", function () {
       assert.match(cors.detail, /no CORS rule/);
       assert.match(cors.fix ?? "", /pulumi up --refresh/);
       // The browser-facing proof notices too: S3 sends no Access-Control-Allow-Origin.
-      assert.match(byId(result.report)["private-and-presigned"].detail, /without Access-Control-Allow-Origin for https:\/\/chromoscope\.bio/);
+      assert.match(
+        byId(result.report)["private-and-presigned"].detail,
+        /without Access-Control-Allow-Origin for https:\/\/chromoscope\.bio/,
+      );
     });
 
     it("fails when the rule was widened to PUT, naming what differs", async () => {
       const widened = { ...declared.CORSRules[0], AllowedMethods: ["GET", "PUT"] };
-      await bucket.client.send(new PutBucketCorsCommand({ Bucket: bucket.bucket, CORSConfiguration: { CORSRules: [widened] } }));
+      await bucket.client.send(
+        new PutBucketCorsCommand({ Bucket: bucket.bucket, CORSConfiguration: { CORSRules: [widened] } }),
+      );
       const result = await doctor();
       assert.equal(result.code, 1);
-      assert.match(result.stdout, /^FAIL  CORS rule +differs from the declared rule: AllowedMethods has PUT \(not declared\)$/m);
+      assert.match(
+        result.stdout,
+        /^FAIL {2}CORS rule +differs from the declared rule: AllowedMethods has PUT \(not declared\)$/m,
+      );
       assert.match(result.stdout, /^ +fix: run `pulumi up --refresh` to restore the stack's settings/m);
       assert.match(result.stdout, /\n13 checks: 7 passed, 0 warnings, 1 failed, 5 not supported by this endpoint\.\n/);
       assert.match(result.stdout, /Not ready: fix the failed checks before sharing links\.\n$/);
@@ -189,14 +236,21 @@ describe("doctor against the embedded S3 server", function () {
 
     it("fails when another origin was added", async () => {
       const widened = { ...declared.CORSRules[0], AllowedOrigins: [VIEWER_ORIGIN, "https://elsewhere.example.org"] };
-      await bucket.client.send(new PutBucketCorsCommand({ Bucket: bucket.bucket, CORSConfiguration: { CORSRules: [widened] } }));
+      await bucket.client.send(
+        new PutBucketCorsCommand({ Bucket: bucket.bucket, CORSConfiguration: { CORSRules: [widened] } }),
+      );
       const { code, report } = await doctorJson();
       assert.equal(code, 1);
-      assert.equal(byId(report).cors.detail, "differs from the declared rule: AllowedOrigins has https://elsewhere.example.org (not declared)");
+      assert.equal(
+        byId(report).cors.detail,
+        "differs from the declared rule: AllowedOrigins has https://elsewhere.example.org (not declared)",
+      );
     });
 
     it("compares with the stack's allowedOrigins output, not a default", async () => {
-      const outputsFile = outputsWith("outputs-lab-viewer.json", { allowedOrigins: ["https://viewer.lab.example.org"] });
+      const outputsFile = outputsWith("outputs-lab-viewer.json", {
+        allowedOrigins: ["https://viewer.lab.example.org"],
+      });
       const { code, report } = await doctorJson([], {}, outputsFile);
       assert.equal(code, 1);
       assert.equal(
@@ -235,15 +289,26 @@ describe("doctor against the embedded S3 server", function () {
   it("fails when the bucket is in another region than the outputs say (empty location = us-east-1)", async () => {
     const { code, report } = await doctorJson(["--region", "eu-west-2"]);
     assert.equal(code, 1);
-    assert.equal(byId(report).bucket.detail, "bucket chromoscope-test-data is in us-east-1, but the stack outputs say eu-west-2: links would be signed for the wrong region");
-    assert.equal(byId(report).bucket.fix, "pass --region us-east-1, or export the outputs of the stack that owns this bucket");
+    assert.equal(
+      byId(report).bucket.detail,
+      "bucket chromoscope-test-data is in us-east-1, but the stack outputs say eu-west-2: links would be signed for the wrong region",
+    );
+    assert.equal(
+      byId(report).bucket.fix,
+      "pass --region us-east-1, or export the outputs of the stack that owns this bucket",
+    );
   });
 
   describe("credentials", () => {
-    const withoutStackKey = () => outputsWith("outputs-no-key.json", { presignerAccessKeyId: null, presignerSecretAccessKey: null });
+    const withoutStackKey = () =>
+      outputsWith("outputs-no-key.json", { presignerAccessKeyId: null, presignerSecretAccessKey: null });
 
     it("fails with a fix when no credentials resolve; only the key-age check still runs", async () => {
-      const { code, report, stderr } = await doctorJson([], { credentialProvider: async () => Promise.reject(new Error("Could not load credentials from any providers")) }, withoutStackKey());
+      const { code, report, stderr } = await doctorJson(
+        [],
+        { credentialProvider: async () => Promise.reject(new Error("Could not load credentials from any providers")) },
+        withoutStackKey(),
+      );
       assert.equal(code, 1, stderr);
       assert.deepEqual(
         report.checks.map((check) => [check.id, check.status]),
@@ -265,7 +330,10 @@ describe("doctor against the embedded S3 server", function () {
       const expiration = new Date(now.getTime() + 2 * 3600_000);
       const { code, report } = await doctorJson(
         [],
-        { now: () => now, credentialProvider: async () => ({ ...SESSION_KEY, sessionToken: SESSION_TOKEN, expiration }) },
+        {
+          now: () => now,
+          credentialProvider: async () => ({ ...SESSION_KEY, sessionToken: SESSION_TOKEN, expiration }),
+        },
         withoutStackKey(),
       );
       assert.equal(code, 0);
@@ -281,8 +349,16 @@ describe("doctor against the embedded S3 server", function () {
     });
 
     it("uses long-term keys from the AWS chain, capped by the stack's maxLinkLifetimeSeconds", async () => {
-      const outputsFile = outputsWith("outputs-3-days.json", { presignerAccessKeyId: null, presignerSecretAccessKey: null, maxLinkLifetimeSeconds: 3 * 86400 });
-      const { code, report } = await doctorJson([], { credentialProvider: async () => ({ ...PRESIGNER_KEY }) }, outputsFile);
+      const outputsFile = outputsWith("outputs-3-days.json", {
+        presignerAccessKeyId: null,
+        presignerSecretAccessKey: null,
+        maxLinkLifetimeSeconds: 3 * 86400,
+      });
+      const { code, report } = await doctorJson(
+        [],
+        { credentialProvider: async () => ({ ...PRESIGNER_KEY }) },
+        outputsFile,
+      );
       assert.equal(code, 0);
       assert.equal(report.maxLinkSeconds, 259_200);
       assert.equal(
@@ -293,25 +369,62 @@ describe("doctor against the embedded S3 server", function () {
   });
 
   describe("rotation impact, from the ledger", () => {
-    const entry = (cohort: string, signingAccessKeyId: string, createdAt: Date, expiresAt: Date, event: LedgerEntry["event"] = "publish"): LedgerEntry => ({
+    const entry = (
+      cohort: string,
+      signingAccessKeyId: string,
+      createdAt: Date,
+      expiresAt: Date,
+      event: LedgerEntry["event"] = "publish",
+    ): LedgerEntry => ({
       event,
       cohort,
       configKey: `configs/${cohort.toLowerCase()}/x.json`,
       signingAccessKeyId,
       createdAt: createdAt.toISOString(),
       expiresAt: expiresAt.toISOString(),
-      inputs: { samples: event === "publish" ? [{ id: "PD1", cancer: "Breast", assembly: "hg38", sv: "cohorts/a/sv.bedpe", cnv: "cohorts/a/cnv.tsv" }] : [], viewerUrl: "https://chromoscope.bio/app/" },
+      inputs: {
+        samples:
+          event === "publish"
+            ? [{ id: "PD1", cancer: "Breast", assembly: "hg38", sv: "cohorts/a/sv.bedpe", cnv: "cohorts/a/cnv.tsv" }]
+            : [],
+        viewerUrl: "https://chromoscope.bio/app/",
+      },
     });
     let liveUntil: Date;
     before(async () => {
       const now = Date.now();
       const at = (days: number) => new Date(now + days * DAY_MS);
       liveUntil = at(3);
-      await writeLedgerEntry(bucket.store, "ledger/", "live-b/20260101T000000000Z-00000001", entry("Live-B", SLOT_B_KEY_ID, at(-4), liveUntil));
-      await writeLedgerEntry(bucket.store, "ledger/", "expired-b/20260101T000000000Z-00000002", entry("Expired-B", SLOT_B_KEY_ID, at(-9), at(-2)));
-      await writeLedgerEntry(bucket.store, "ledger/", "revoked-b/20260101T000000000Z-00000003", entry("Revoked-B", SLOT_B_KEY_ID, at(-3), at(4)));
-      await writeLedgerEntry(bucket.store, "ledger/", "revoked-b/20260101T000000000Z-00000004", entry("Revoked-B", SLOT_B_KEY_ID, at(-1), at(4), "revoke"));
-      await writeLedgerEntry(bucket.store, "ledger/", "live-a/20260101T000000000Z-00000005", entry("Live-A", PRESIGNER_KEY.accessKeyId, at(-1), at(6)));
+      await writeLedgerEntry(
+        bucket.store,
+        "ledger/",
+        "live-b/20260101T000000000Z-00000001",
+        entry("Live-B", SLOT_B_KEY_ID, at(-4), liveUntil),
+      );
+      await writeLedgerEntry(
+        bucket.store,
+        "ledger/",
+        "expired-b/20260101T000000000Z-00000002",
+        entry("Expired-B", SLOT_B_KEY_ID, at(-9), at(-2)),
+      );
+      await writeLedgerEntry(
+        bucket.store,
+        "ledger/",
+        "revoked-b/20260101T000000000Z-00000003",
+        entry("Revoked-B", SLOT_B_KEY_ID, at(-3), at(4)),
+      );
+      await writeLedgerEntry(
+        bucket.store,
+        "ledger/",
+        "revoked-b/20260101T000000000Z-00000004",
+        entry("Revoked-B", SLOT_B_KEY_ID, at(-1), at(4), "revoke"),
+      );
+      await writeLedgerEntry(
+        bucket.store,
+        "ledger/",
+        "live-a/20260101T000000000Z-00000005",
+        entry("Live-A", PRESIGNER_KEY.accessKeyId, at(-1), at(6)),
+      );
     });
     after(async () => {
       for (const key of await bucket.keys("ledger/")) await bucket.store.remove(key);
@@ -323,8 +436,14 @@ describe("doctor against the embedded S3 server", function () {
       const impact = byId(report)["rotation-impact"];
       assert.equal(impact.status, "warn");
       const until = liveUntil.toISOString().replace(/\.\d{3}Z$/, "Z");
-      assert.equal(impact.detail, `rotation now would break 1 live cohort until ${until}: "Live-B" (signed by slot b's key ${SLOT_B_KEY_ID})`);
-      assert.equal(impact.fix, `rotate after ${until}, or refresh those cohorts (\`npm run refresh-cohort\`) and share the new links first`);
+      assert.equal(
+        impact.detail,
+        `rotation now would break 1 live cohort until ${until}: "Live-B" (signed by slot b's key ${SLOT_B_KEY_ID})`,
+      );
+      assert.equal(
+        impact.fix,
+        `rotate after ${until}, or refresh those cohorts (\`npm run refresh-cohort\`) and share the new links first`,
+      );
     });
   });
 
@@ -332,13 +451,24 @@ describe("doctor against the embedded S3 server", function () {
     let configKey: string;
     before(async () => {
       const manifest = bucket.scratch("settings-manifest.tsv", exampleManifestTsv(cohort));
-      const args = ["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint, "--cohort", "Settings Check", "--manifest", manifest, "--json"];
+      const args = [
+        "--outputs",
+        bucket.outputsFile,
+        "--endpoint",
+        bucket.server.endpoint,
+        "--cohort",
+        "Settings Check",
+        "--manifest",
+        manifest,
+        "--json",
+      ];
       const published = await run(publishCohortCommand, args);
       assert.equal(published.code, 0, published.stderr);
       configKey = JSON.parse(published.stdout).configKey;
     });
     after(async () => {
-      for (const key of [...(await bucket.keys("ledger/")), ...(await bucket.keys("configs/"))]) await bucket.store.remove(key);
+      for (const key of [...(await bucket.keys("ledger/")), ...(await bucket.keys("configs/"))])
+        await bucket.store.remove(key);
     });
 
     it("passes while the stack's settings fit the live publication", async () => {
@@ -347,12 +477,17 @@ describe("doctor against the embedded S3 server", function () {
         id: "settings-impact",
         title: "Settings vs live links",
         status: "pass",
-        detail: "1 live publication fits the settings (configPrefix, dataPrefixes, allowedOrigins, maxLinkLifetimeSeconds)",
+        detail:
+          "1 live publication fits the settings (configPrefix, dataPrefixes, allowedOrigins, maxLinkLifetimeSeconds)",
       });
     });
 
     it("fails (exit 1) naming the publication when its data prefix was renamed", async () => {
-      const { code, report } = await doctorJson([], {}, outputsWith("outputs-renamed-prefix.json", { dataPrefixes: ["renamed/"] }));
+      const { code, report } = await doctorJson(
+        [],
+        {},
+        outputsWith("outputs-renamed-prefix.json", { dataPrefixes: ["renamed/"] }),
+      );
       assert.equal(code, 1);
       const check = byId(report)["settings-impact"];
       assert.equal(check.status, "fail");
@@ -362,11 +497,18 @@ describe("doctor against the embedded S3 server", function () {
     });
 
     it("warns that a lowered maxLinkLifetimeSeconds will kill the publication before it expires", async () => {
-      const { code, report } = await doctorJson([], {}, outputsWith("outputs-one-hour.json", { maxLinkLifetimeSeconds: 3600 }));
+      const { code, report } = await doctorJson(
+        [],
+        {},
+        outputsWith("outputs-one-hour.json", { maxLinkLifetimeSeconds: 3600 }),
+      );
       assert.equal(code, 0);
       const check = byId(report)["settings-impact"];
       assert.equal(check.status, "warn");
-      assert.match(check.detail, /"Settings Check" \(\S+\): fails after \S+Z: maxLinkLifetimeSeconds \(3600\) caps its signature age before it expires/);
+      assert.match(
+        check.detail,
+        /"Settings Check" \(\S+\): fails after \S+Z: maxLinkLifetimeSeconds \(3600\) caps its signature age before it expires/,
+      );
     });
   });
 
@@ -380,7 +522,10 @@ describe("doctor against the embedded S3 server", function () {
   it("refuses to run without stack outputs (exit 2), naming the options", async () => {
     const result = await run(doctorCommand, []);
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /fix: pass --stack NAME \(Pulumi CLI\), --outputs FILE, or --bucket NAME --region REGION/);
+    assert.match(
+      result.stderr,
+      /fix: pass --stack NAME \(Pulumi CLI\), --outputs FILE, or --bucket NAME --region REGION/,
+    );
   });
 });
 
@@ -394,12 +539,21 @@ describe("doctor against a bucket that serves anonymous requests (a public bucke
   after(async () => bucket.close());
 
   it("fails the privacy check with its fix, and exits non-zero", async () => {
-    const result = await run(doctorCommand, ["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint, "--json"]);
+    const result = await run(doctorCommand, [
+      "--outputs",
+      bucket.outputsFile,
+      "--endpoint",
+      bucket.server.endpoint,
+      "--json",
+    ]);
     assert.equal(result.code, 1);
     const report = JSON.parse(result.stdout) as JsonReport;
     const check = byId(report)["private-and-presigned"];
     assert.equal(check.status, "fail");
-    assert.match(check.detail, /^cohorts\/public\/[^:]+: unsigned GET served it \(20[06]\): the object is public, presigned GET served it \(20[06]\)$/);
+    assert.match(
+      check.detail,
+      /^cohorts\/public\/[^:]+: unsigned GET served it \(20[06]\): the object is public, presigned GET served it \(20[06]\)$/,
+    );
     assert.match(check.fix ?? "", /Block Public Access/);
     assert.equal(report.summary.fail, 1);
     const failing: CheckId[] = report.checks.filter((c) => c.status === "fail").map((c) => c.id);

@@ -16,13 +16,25 @@ import { exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
 import { AwsError } from "../scripts/lib/errors";
 import { LedgerEntry, writeLedgerEntry } from "../scripts/lib/lifecycle/ledger";
 import { ObjectStore, S3ConnectionOptions } from "../scripts/lib/s3/object-store";
-import { addedKeys, assertBucketIntact, assertLinkWorks, assertUnchanged, BucketState, bucketState } from "./support/bucket-audit";
+import {
+  addedKeys,
+  assertBucketIntact,
+  assertLinkWorks,
+  assertUnchanged,
+  BucketState,
+  bucketState,
+} from "./support/bucket-audit";
 import { FAULT_KINDS, FaultKind, FaultProxy, FaultRule, startFaultProxy } from "./support/fault-proxy";
 import { fetchBytes, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
 import { CommandRun, run } from "./support/cli-runner";
 
 const MAX_ATTEMPTS = 3;
-const FAST: Partial<S3ConnectionOptions> = { maxAttempts: MAX_ATTEMPTS, connectionTimeoutMs: 1_000, requestTimeoutMs: 500, callTimeoutMs: 5_000 };
+const FAST: Partial<S3ConnectionOptions> = {
+  maxAttempts: MAX_ATTEMPTS,
+  connectionTimeoutMs: 1_000,
+  requestTimeoutMs: 500,
+  callTimeoutMs: 5_000,
+};
 /** Transient faults take at most two tries of a request; the spare attempts absorb a slow moment of a loaded machine. */
 const TRANSIENT: Partial<S3ConnectionOptions> = { ...FAST, maxAttempts: 5 };
 /** A generous bound that proves a command gives up: each call is capped at 5 s and a publish makes a handful. */
@@ -71,7 +83,8 @@ describe("faults between the tools and S3 (fault-injecting proxy)", function () 
   });
 
   const stackArgs = () => ["--outputs", bucket.outputsFile, "--endpoint", proxy.endpoint];
-  const publish = (cohort: string, extra: string[] = [], s3 = FAST) => run(publishCohortCommand, [...stackArgs(), "--cohort", cohort, "--manifest", manifest, ...extra], { s3 });
+  const publish = (cohort: string, extra: string[] = [], s3 = FAST) =>
+    run(publishCohortCommand, [...stackArgs(), "--cohort", cohort, "--manifest", manifest, ...extra], { s3 });
   const state = () => bucketState(bucket.store);
   /** Publishes with faults off (through the proxy, so links point at it) and returns the --json result. */
   async function publishClean(cohort: string): Promise<{ link: string; configKey: string }> {
@@ -107,7 +120,8 @@ describe("faults between the tools and S3 (fault-injecting proxy)", function () 
         const result = await publish(cohort, ["--check-content", "--json"], TRANSIENT);
         const faulted = proxy.faulted();
         const operations = new Set(faulted.map((request) => request.operation));
-        for (const operation of ["ListObjectsV2", "GetObject", "PutObject"]) assert.ok(operations.has(operation), `${fault} hit ${operation}`);
+        for (const operation of ["ListObjectsV2", "GetObject", "PutObject"])
+          assert.ok(operations.has(operation), `${fault} hit ${operation}`);
         assert.ok(faulted.length >= 12, `every request failed once (${faulted.length})`);
         await assertPublished(result, before, cohort);
       });
@@ -124,19 +138,32 @@ describe("faults between the tools and S3 (fault-injecting proxy)", function () 
   });
 
   describe("persistent faults: publish-cohort gives up, names the step, and leaves nothing", () => {
-    const steps: Array<{ step: string; kinds: readonly FaultKind[]; rule: Pick<FaultRule, "operations" | "keyPrefix">; message: RegExp }> = [
-      { step: "the listing", kinds: FAULT_KINDS, rule: { operations: ["ListObjectsV2"] }, message: /^error: listing s3:\/\/chromoscope-test-data\/cohorts\/faults\/\S* failed: .*\(gave up after 3 attempts\)$/m },
+    const steps: Array<{
+      step: string;
+      kinds: readonly FaultKind[];
+      rule: Pick<FaultRule, "operations" | "keyPrefix">;
+      message: RegExp;
+    }> = [
+      {
+        step: "the listing",
+        kinds: FAULT_KINDS,
+        rule: { operations: ["ListObjectsV2"] },
+        message:
+          /^error: listing s3:\/\/chromoscope-test-data\/cohorts\/faults\/\S* failed: .*\(gave up after 3 attempts\)$/m,
+      },
       {
         step: "the config upload",
         kinds: UPLOAD_BLOCKING_KINDS,
         rule: { operations: ["PutObject"], keyPrefix: "configs/" },
-        message: /^error: uploading s3:\/\/chromoscope-test-data\/configs\/persistent-[a-z0-9-]+\/\d{8}T\d{9}Z-[0-9a-f]{8}\.json failed: .*\(gave up after 3 attempts\)$/m,
+        message:
+          /^error: uploading s3:\/\/chromoscope-test-data\/configs\/persistent-[a-z0-9-]+\/\d{8}T\d{9}Z-[0-9a-f]{8}\.json failed: .*\(gave up after 3 attempts\)$/m,
       },
       {
         step: "the ledger record",
         kinds: UPLOAD_BLOCKING_KINDS,
         rule: { operations: ["PutObject"], keyPrefix: "ledger/" },
-        message: /^error: recording the publication in the ledger \(ledger\/persistent-[a-z0-9-]+\/\d{8}T\d{9}Z-[0-9a-f]{8}\.json\) failed, so the config was removed: uploading s3:\/\/chromoscope-test-data\/ledger\/\S+ failed: .*\(gave up after 3 attempts\)$/m,
+        message:
+          /^error: recording the publication in the ledger \(ledger\/persistent-[a-z0-9-]+\/\d{8}T\d{9}Z-[0-9a-f]{8}\.json\) failed, so the config was removed: uploading s3:\/\/chromoscope-test-data\/ledger\/\S+ failed: .*\(gave up after 3 attempts\)$/m,
       },
     ];
     for (const { step, kinds, rule, message } of steps) {
@@ -162,11 +189,22 @@ describe("faults between the tools and S3 (fault-injecting proxy)", function () 
         const before = await state();
         proxy.setRules([{ fault, afterForward: true, operations: ["PutObject"], keyPrefix: "configs/" }]);
         const result = await publish(`Reached ${fault}`);
-        assertCleanFailure(result, /^error: uploading s3:\/\/chromoscope-test-data\/configs\/reached-[a-z0-9-]+\/\S+\.json failed: /m);
+        assertCleanFailure(
+          result,
+          /^error: uploading s3:\/\/chromoscope-test-data\/configs\/reached-[a-z0-9-]+\/\S+\.json failed: /m,
+        );
         const reached = proxy.faulted();
         assert.equal(reached.length, 3);
-        assert.ok(reached.every((request) => request.upstreamStatus === 200), "every attempt was stored by the server");
-        assert.ok(proxy.requests.some((request) => request.operation === "DeleteObject" && request.key.startsWith("configs/reached-")), "the config was deleted");
+        assert.ok(
+          reached.every((request) => request.upstreamStatus === 200),
+          "every attempt was stored by the server",
+        );
+        assert.ok(
+          proxy.requests.some(
+            (request) => request.operation === "DeleteObject" && request.key.startsWith("configs/reached-"),
+          ),
+          "the config was deleted",
+        );
         proxy.setRules([]);
         assertUnchanged(before, await state());
       });
@@ -179,8 +217,18 @@ describe("faults between the tools and S3 (fault-injecting proxy)", function () 
         { fault: "slowDown", operations: ["PutObject"], keyPrefix: "configs/" },
       ]);
       const result = await publish("Partly reached");
-      assertCleanFailure(result, /^error: uploading s3:\/\/chromoscope-test-data\/configs\/partly-reached\/\S+\.json failed: SlowDown: .*\(gave up after 3 attempts\)$/m);
-      assert.deepEqual(proxy.faulted().map((request) => [request.fault, request.upstreamStatus]), [["reset", 200], ["slowDown", undefined], ["slowDown", undefined]]);
+      assertCleanFailure(
+        result,
+        /^error: uploading s3:\/\/chromoscope-test-data\/configs\/partly-reached\/\S+\.json failed: SlowDown: .*\(gave up after 3 attempts\)$/m,
+      );
+      assert.deepEqual(
+        proxy.faulted().map((request) => [request.fault, request.upstreamStatus]),
+        [
+          ["reset", 200],
+          ["slowDown", undefined],
+          ["slowDown", undefined],
+        ],
+      );
       proxy.setRules([]);
       assertUnchanged(before, await state());
     });
@@ -192,7 +240,12 @@ describe("faults between the tools and S3 (fault-injecting proxy)", function () 
         const cohort = `Ledger answer lost ${fault}`;
         const result = await publish(cohort, ["--json"]);
         assert.equal(proxy.faulted().length, 3);
-        assert.ok(proxy.requests.some((request) => request.operation === "GetObject" && request.key.startsWith("ledger/ledger-answer-lost-")), "read back");
+        assert.ok(
+          proxy.requests.some(
+            (request) => request.operation === "GetObject" && request.key.startsWith("ledger/ledger-answer-lost-"),
+          ),
+          "read back",
+        );
         await assertPublished(result, before, cohort);
       });
     }
@@ -204,7 +257,10 @@ describe("faults between the tools and S3 (fault-injecting proxy)", function () 
         { fault: "reset", operations: ["GetObject"], keyPrefix: "ledger/" },
       ]);
       const result = await publish("Ledger unconfirmed");
-      assertCleanFailure(result, /^error: recording the publication in the ledger \(ledger\/ledger-unconfirmed\/\S+\) failed, so the config was removed: /m);
+      assertCleanFailure(
+        result,
+        /^error: recording the publication in the ledger \(ledger\/ledger-unconfirmed\/\S+\) failed, so the config was removed: /m,
+      );
       proxy.setRules([]);
       const after = await state();
       const added = addedKeys(before, after);
@@ -212,7 +268,7 @@ describe("faults between the tools and S3 (fault-injecting proxy)", function () 
       assert.match(added[0], /^ledger\/ledger-unconfirmed\//);
       const entry = JSON.parse(after.objects.get(added[0])!.toString()) as LedgerEntry;
       assert.ok(!after.keys.includes(entry.configKey), "no config");
-      // The entry names a config that is gone and whose link nobody ever saw (README "Reliability and hostile input").
+      // The entry names a config that is gone and whose link nobody ever saw (docs/reliability.md).
       neverLinked.add(entry.configKey);
       assertBucketIntact(after, { neverLinked });
     });
@@ -223,7 +279,10 @@ describe("faults between the tools and S3 (fault-injecting proxy)", function () 
       const published = await publishClean("Revoke under faults");
       proxy.setRules([{ fault: "slowDown", operations: ["PutObject"], keyPrefix: "ledger/" }]);
       const failed = await run(revokeCohortCommand, [...stackArgs(), "--cohort", "Revoke under faults"], { s3: FAST });
-      assertCleanFailure(failed, /^error: revoking stopped after 0 of 1 publication: uploading s3:\/\/chromoscope-test-data\/ledger\/revoke-under-faults\/\S+ failed: SlowDown: .*\(gave up after 3 attempts\)$/m);
+      assertCleanFailure(
+        failed,
+        /^error: revoking stopped after 0 of 1 publication: uploading s3:\/\/chromoscope-test-data\/ledger\/revoke-under-faults\/\S+ failed: SlowDown: .*\(gave up after 3 attempts\)$/m,
+      );
       assert.doesNotMatch(failed.stderr, /Revoked cohort/);
       assert.match(failed.stderr, /run the same command again/);
       proxy.setRules([]);
@@ -243,7 +302,10 @@ describe("faults between the tools and S3 (fault-injecting proxy)", function () 
       const before = await state();
       proxy.setRules([{ fault: "error500", operations: ["DeleteObject"] }]);
       const failed = await run(revokeCohortCommand, [...stackArgs(), "--cohort", "Revoke delete fails"], { s3: FAST });
-      assertCleanFailure(failed, /^error: revoking stopped after 0 of 1 publication: deleting s3:\/\/chromoscope-test-data\/configs\/revoke-delete-fails\/\S+ failed: InternalError: /m);
+      assertCleanFailure(
+        failed,
+        /^error: revoking stopped after 0 of 1 publication: deleting s3:\/\/chromoscope-test-data\/configs\/revoke-delete-fails\/\S+ failed: InternalError: /m,
+      );
       proxy.setRules([]);
       assertUnchanged(before, await state());
       await assertLinkWorks(published.link, bucket.bucket, uploaded);
@@ -255,7 +317,9 @@ describe("faults between the tools and S3 (fault-injecting proxy)", function () 
       await publishClean("Refresh under faults");
       const before = await state();
       proxy.setRules([{ fault: "reset", when: (request) => request.repeat === 0 }]);
-      const result = await run(refreshCohortCommand, [...stackArgs(), "--cohort", "Refresh under faults", "--json"], { s3: TRANSIENT });
+      const result = await run(refreshCohortCommand, [...stackArgs(), "--cohort", "Refresh under faults", "--json"], {
+        s3: TRANSIENT,
+      });
       assert.ok(proxy.faulted().length >= 4);
       await assertPublished(result, before, "Refresh under faults");
     });
@@ -304,7 +368,9 @@ describe("faults between the tools and S3 (fault-injecting proxy)", function () 
         assert.ok(Date.now() - started < GIVES_UP_WITHIN_MS);
         assert.equal(result.code, 1, result.stderr);
         assert.equal(result.stderr, "");
-        const report = JSON.parse(result.stdout) as { checks: Array<{ id: string; status: string; detail: string; fix?: string }> };
+        const report = JSON.parse(result.stdout) as {
+          checks: Array<{ id: string; status: string; detail: string; fix?: string }>;
+        };
         const bucketCheck = report.checks.find((check) => check.id === "bucket")!;
         assert.equal(bucketCheck.status, "fail");
         assert.match(bucketCheck.detail, /GetBucketLocation failed: .*\(gave up after 3 attempts\)/);
@@ -334,7 +400,10 @@ describe("ledger writes whose answer was lost", () => {
       list: async function* () {},
       async put(key) {
         if (stored !== undefined) objects.set(key, Buffer.from(stored));
-        throw new AwsError(`uploading s3://b/${key} failed: PreconditionFailed: At least one of the pre-conditions you specified did not hold`, { fix: "x" });
+        throw new AwsError(
+          `uploading s3://b/${key} failed: PreconditionFailed: At least one of the pre-conditions you specified did not hold`,
+          { fix: "x" },
+        );
       },
       remove: async () => undefined,
       async read(key) {
@@ -347,12 +416,18 @@ describe("ledger writes whose answer was lost", () => {
 
   it("succeeds when the key holds exactly the entry (a retried create-only PUT met 412)", async () => {
     const store = storeWhere(`${JSON.stringify(entry)}\n`);
-    assert.equal(await writeLedgerEntry(store, "ledger/", "c/20260101T000000000Z-00000000", entry), "ledger/c/20260101T000000000Z-00000000.json");
+    assert.equal(
+      await writeLedgerEntry(store, "ledger/", "c/20260101T000000000Z-00000000", entry),
+      "ledger/c/20260101T000000000Z-00000000.json",
+    );
   });
 
   it("fails when the key holds another entry (a real collision) or nothing", async () => {
     for (const stored of [`${JSON.stringify({ ...entry, cohort: "other" })}\n`, undefined]) {
-      await assert.rejects(writeLedgerEntry(storeWhere(stored), "ledger/", "c/20260101T000000000Z-00000000", entry), (error: unknown) => error instanceof AwsError && /PreconditionFailed/.test(error.message));
+      await assert.rejects(
+        writeLedgerEntry(storeWhere(stored), "ledger/", "c/20260101T000000000Z-00000000", entry),
+        (error: unknown) => error instanceof AwsError && /PreconditionFailed/.test(error.message),
+      );
     }
   });
 });

@@ -27,8 +27,10 @@ interface InterruptPoint {
   extraArgs?: string[];
 }
 
-const REMOVED = /before the publication was recorded: its config \(s3:\/\/chromoscope-test-data\/configs\/[^)]+\.json\) was removed, so nothing was published/;
-const RECORDED = /after the publication was recorded \(ledger\/[^)]+\.json\): cohort "[^"]+" is published, but its link was not printed/;
+const REMOVED =
+  /before the publication was recorded: its config \(s3:\/\/chromoscope-test-data\/configs\/[^)]+\.json\) was removed, so nothing was published/;
+const RECORDED =
+  /after the publication was recorded \(ledger\/[^)]+\.json\): cohort "[^"]+" is published, but its link was not printed/;
 
 const POINTS: InterruptPoint[] = [
   {
@@ -92,7 +94,10 @@ describe("interrupting publish-cohort (SIGINT, SIGTERM) at every step of a publi
 
   before(async () => {
     bucket = await startTestBucket();
-    manifest = bucket.scratch("manifest.tsv", exampleManifestTsv(await uploadExampleCohort(bucket, "cohorts/interrupt/", 20)));
+    manifest = bucket.scratch(
+      "manifest.tsv",
+      exampleManifestTsv(await uploadExampleCohort(bucket, "cohorts/interrupt/", 20)),
+    );
     proxy = await startFaultProxy({ target: bucket.server.endpoint });
   });
   after(async () => {
@@ -104,7 +109,12 @@ describe("interrupting publish-cohort (SIGINT, SIGTERM) at every step of a publi
     it(`${point}: ${signal} exits ${signal === "SIGINT" ? 130 : 143} and leaves ${leaves}`, async () => {
       const cohort = `Interrupted ${point.replace(/[^A-Za-z0-9 ]/g, "")}`;
       const before = await bucketState(bucket.store);
-      const result = await signalAtPoints(proxy, "publish-cohort", [...stack(), "--cohort", cohort, "--manifest", manifest, ...extraArgs], [{ rule, signal }]);
+      const result = await signalAtPoints(
+        proxy,
+        "publish-cohort",
+        [...stack(), "--cohort", cohort, "--manifest", manifest, ...extraArgs],
+        [{ rule, signal }],
+      );
       assert.equal(result.signal, null, "the command handled the signal");
       assert.equal(result.code, signal === "SIGINT" ? 130 : 143, result.stderr);
       assert.equal(result.stdout, "", "no link was printed");
@@ -115,7 +125,11 @@ describe("interrupting publish-cohort (SIGINT, SIGTERM) at every step of a publi
       assertBucketIntact(after);
       const added = addedKeys(before, after);
       if (leaves === "nothing") {
-        assert.deepEqual(added, [], `nothing left behind (held: ${result.reached[0].operation} ${result.reached[0].key})`);
+        assert.deepEqual(
+          added,
+          [],
+          `nothing left behind (held: ${result.reached[0].operation} ${result.reached[0].key})`,
+        );
         return;
       }
       // The publication stands: its config and ledger entry, no share page (its upload was stopped).
@@ -140,9 +154,17 @@ describe("interrupting publish-cohort (SIGINT, SIGTERM) at every step of a publi
       // The clean-up's DELETE of the config is held too: the user gives up waiting.
       { rule: { fault: "stall", operations: ["DeleteObject"], keyPrefix: "configs/" }, signal: "SIGINT" },
     ];
-    const result = await signalAtPoints(proxy, "publish-cohort", [...stack(), "--cohort", cohort, "--manifest", manifest], steps);
+    const result = await signalAtPoints(
+      proxy,
+      "publish-cohort",
+      [...stack(), "--cohort", cohort, "--manifest", manifest],
+      steps,
+    );
     assert.equal(result.signal, "SIGINT", "the second signal ended the process");
-    assert.match(result.stderr, /SIGINT: stopping and cleaning up \(nothing is left half-published\); signal again to quit at once/);
+    assert.match(
+      result.stderr,
+      /SIGINT: stopping and cleaning up \(nothing is left half-published\); signal again to quit at once/,
+    );
     const [orphan, ...others] = addedKeys(before, await bucketState(bucket.store));
     assert.deepEqual(others, []);
     assert.match(orphan, /^configs\/interrupted-twice\/.*\.json$/);

@@ -1,4 +1,11 @@
-import { deployedStackOutputs, MOCK_ORGANIZATION, MOCK_PROJECT, MOCK_STACK, mocksReady, recordedResources } from "./support/pulumi-mocks";
+import {
+  deployedStackOutputs,
+  MOCK_ORGANIZATION,
+  MOCK_PROJECT,
+  MOCK_STACK,
+  mocksReady,
+  recordedResources,
+} from "./support/pulumi-mocks";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { buildGuardedStack } from "../components/chromoscope-stack";
@@ -13,14 +20,19 @@ const ACCESS_KEY = RESOURCE_TYPE.accessKey;
 describe("key slots by generation: no spare key", () => {
   it("creates the slot not yet used (slot b at generation 0) Inactive; it is Active once rotated into", async () => {
     const status = (s: SynthesizedStack, slot: string) => single(s, ACCESS_KEY, `-key-${slot}`).inputs.status;
-    const listed = (s: SynthesizedStack) => (s.outputs.accessKeys as Array<{ slot: string; status: string }>).map((k) => `${k.slot}:${k.status}`);
+    const listed = (s: SynthesizedStack) =>
+      (s.outputs.accessKeys as Array<{ slot: string; status: string }>).map((k) => `${k.slot}:${k.status}`);
     const first = await synthesize({ keyGeneration: 0 }, "slots");
     assert.deepEqual([status(first, "a"), status(first, "b")], ["Active", "Inactive"]);
     assert.deepEqual(listed(first), ["a:Active", "b:Inactive"]);
     const rotated = await synthesize({ keyGeneration: 1 }, "slots");
     assert.deepEqual([status(rotated, "a"), status(rotated, "b")], ["Active", "Active"]);
     assert.deepEqual(listed(rotated), ["a:Active", "b:Active"]);
-    assert.equal(single(rotated, ACCESS_KEY, "-key-b").opts.replacementTrigger, 1, "rotating into slot b replaces its spare key");
+    assert.equal(
+      single(rotated, ACCESS_KEY, "-key-b").opts.replacementTrigger,
+      1,
+      "rotating into slot b replaces its spare key",
+    );
   });
 });
 
@@ -49,12 +61,18 @@ describe("keyGeneration guard", () => {
     });
 
     it("refuses two lower, which replaces both slots", () => {
-      assert.match(String(keyGenerationProblem(2, 4, false)), /^keyGeneration 2 is lower .* would replace the keys of slots a and b and kill every live link;/);
+      assert.match(
+        String(keyGenerationProblem(2, 4, false)),
+        /^keyGeneration 2 is lower .* would replace the keys of slots a and b and kill every live link;/,
+      );
     });
 
     it("refuses a jump of two, which replaces both slots, and points to allowKeyGenerationJump", () => {
       const problem = keyGenerationProblem(6, 4, false);
-      assert.match(String(problem), /^keyGeneration 6 is 2 generations past the deployed generation 4: this update would replace the keys of slots a and b and kill every live link; set it to 4 .* or 5 /);
+      assert.match(
+        String(problem),
+        /^keyGeneration 6 is 2 generations past the deployed generation 4: this update would replace the keys of slots a and b and kill every live link; set it to 4 .* or 5 /,
+      );
       assert.match(String(problem), /set allowKeyGenerationJump to true for that one update$/);
     });
 
@@ -111,11 +129,17 @@ describe("keyGeneration guard", () => {
       assert.equal(outputs?.activeKeySlot, "b");
     });
 
-    for (const [label, requested] of [["- 1 (a stale checkout)", 3], ["+ 2 (both slots)", 6]] as const) {
+    for (const [label, requested] of [
+      ["- 1 (a stale checkout)", 3],
+      ["+ 2 (both slots)", 6],
+    ] as const) {
       it(`the deployed generation ${label}: refused before any resource is declared`, async () => {
         const { error, declared } = await deploy({ keyGeneration: requested }, { keyGeneration: 4 });
         assert.ok(error instanceof pulumi.RunError, `expected a RunError, got ${error}`);
-        assert.match(error.message, new RegExp(`^keyGeneration ${requested} .*deployed generation 4.*pulumi config set keyGeneration 5`));
+        assert.match(
+          error.message,
+          new RegExp(`^keyGeneration ${requested} .*deployed generation 4.*pulumi config set keyGeneration 5`),
+        );
         assert.deepEqual(declared, []);
       });
     }

@@ -12,7 +12,13 @@ import { publishCohortCommand } from "../scripts/lib/cli/commands/publish-cohort
 import { revokeCohortCommand } from "../scripts/lib/cli/commands/revoke-cohort-command";
 import { exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
 import { cohortSlug } from "../scripts/lib/naming";
-import { addedKeys, assertBucketIntact, assertCompleteConfig, assertLinkWorks, bucketState } from "./support/bucket-audit";
+import {
+  addedKeys,
+  assertBucketIntact,
+  assertCompleteConfig,
+  assertLinkWorks,
+  bucketState,
+} from "./support/bucket-audit";
 import { signalAtPoints } from "./support/cli-child";
 import { FaultProxy, FaultRule, ProxiedRequest, startFaultProxy } from "./support/fault-proxy";
 import { startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
@@ -27,14 +33,26 @@ interface KillPoint {
 
 const POINTS: KillPoint[] = [
   { point: "during the listing", rule: { fault: "stall", operations: ["ListObjectsV2"] }, leaves: "nothing" },
-  { point: "during the config upload, half its body sent", rule: { fault: "stallUpload", operations: ["PutObject"], keyPrefix: "configs/" }, leaves: "nothing" },
+  {
+    point: "during the config upload, half its body sent",
+    rule: { fault: "stallUpload", operations: ["PutObject"], keyPrefix: "configs/" },
+    leaves: "nothing",
+  },
   {
     point: "after S3 stored the config, before its answer arrived",
     rule: { fault: "stall", afterForward: true, operations: ["PutObject"], keyPrefix: "configs/" },
     leaves: "an unlisted config",
   },
-  { point: "between the config PUT and the ledger PUT", rule: { fault: "stall", operations: ["PutObject"], keyPrefix: "ledger/" }, leaves: "an unlisted config" },
-  { point: "during the ledger upload, half its body sent", rule: { fault: "stallUpload", operations: ["PutObject"], keyPrefix: "ledger/" }, leaves: "an unlisted config" },
+  {
+    point: "between the config PUT and the ledger PUT",
+    rule: { fault: "stall", operations: ["PutObject"], keyPrefix: "ledger/" },
+    leaves: "an unlisted config",
+  },
+  {
+    point: "during the ledger upload, half its body sent",
+    rule: { fault: "stallUpload", operations: ["PutObject"], keyPrefix: "ledger/" },
+    leaves: "an unlisted config",
+  },
   {
     point: "after S3 stored the ledger entry, before its answer arrived",
     rule: { fault: "stall", afterForward: true, operations: ["PutObject"], keyPrefix: "ledger/" },
@@ -62,8 +80,20 @@ describe("killing publish-cohort (SIGKILL) at any point of a publish", function 
   });
 
   /** Runs the CLI as a child, kills it once the proxy reached the rule's point, and returns what it printed. */
-  async function publishAndKill(cohort: string, rule: KillPoint["rule"]): Promise<{ stdout: string; reached: ProxiedRequest }> {
-    const args = ["--outputs", bucket.outputsFile, "--endpoint", proxy.endpoint, "--cohort", cohort, "--manifest", manifest];
+  async function publishAndKill(
+    cohort: string,
+    rule: KillPoint["rule"],
+  ): Promise<{ stdout: string; reached: ProxiedRequest }> {
+    const args = [
+      "--outputs",
+      bucket.outputsFile,
+      "--endpoint",
+      proxy.endpoint,
+      "--cohort",
+      cohort,
+      "--manifest",
+      manifest,
+    ];
     const killed = await signalAtPoints(proxy, "publish-cohort", args, [{ rule, signal: "SIGKILL" }]);
     assert.equal(killed.signal, "SIGKILL");
     return { stdout: killed.stdout, reached: killed.reached[0] };
@@ -76,14 +106,21 @@ describe("killing publish-cohort (SIGKILL) at any point of a publish", function 
       const { stdout, reached } = await publishAndKill(cohort, rule);
       assert.equal(stdout, "", "the link was never printed");
       if (rule.fault === "stallUpload") {
-        assert.ok(reached.forwardedBytes! > 0 && reached.forwardedBytes! < reached.bodyLength, `killed mid-body: ${reached.forwardedBytes} of ${reached.bodyLength} bytes reached the server`);
+        assert.ok(
+          reached.forwardedBytes! > 0 && reached.forwardedBytes! < reached.bodyLength,
+          `killed mid-body: ${reached.forwardedBytes} of ${reached.bodyLength} bytes reached the server`,
+        );
       }
       const after = await bucketState(bucket.store);
       const added = addedKeys(before, after);
       assertBucketIntact(after);
       const configs = added.filter((key) => key.startsWith("configs/"));
       const ledger = added.filter((key) => key.startsWith("ledger/"));
-      assert.deepEqual(added.filter((key) => !key.startsWith("configs/") && !key.startsWith("ledger/")), [], "nothing outside configs/ and ledger/");
+      assert.deepEqual(
+        added.filter((key) => !key.startsWith("configs/") && !key.startsWith("ledger/")),
+        [],
+        "nothing outside configs/ and ledger/",
+      );
       switch (leaves) {
         case "nothing":
           assert.deepEqual(added, [], `nothing left behind (held: ${reached.operation} ${reached.key})`);
@@ -94,7 +131,13 @@ describe("killing publish-cohort (SIGKILL) at any point of a publish", function 
           const config = assertCompleteConfig(after.objects.get(configs[0])!, configs[0]);
           assert.equal(config.name, cohort);
           assert.equal(config.samples.length, 40, "complete: every sample");
-          const listed = await run(cohortsCommand, ["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint, "--json"]);
+          const listed = await run(cohortsCommand, [
+            "--outputs",
+            bucket.outputsFile,
+            "--endpoint",
+            bucket.server.endpoint,
+            "--json",
+          ]);
           assert.equal(listed.code, 0, listed.stderr);
           assert.ok(!listed.stdout.includes(configs[0]), "the config is not listed: nobody was given its link");
           break;
@@ -116,7 +159,14 @@ describe("killing publish-cohort (SIGKILL) at any point of a publish", function 
       const folder = `configs/${cohortSlug(cohort)}/`;
       const [orphan, ...more] = await bucket.keys(folder);
       assert.deepEqual(more, [], folder);
-      const revoked = await run(revokeCohortCommand, ["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint, "--cohort", cohort]);
+      const revoked = await run(revokeCohortCommand, [
+        "--outputs",
+        bucket.outputsFile,
+        "--endpoint",
+        bucket.server.endpoint,
+        "--cohort",
+        cohort,
+      ]);
       assert.equal(revoked.code, 0, revoked.stderr);
       const reported = `Also deleted 1 object under ${folder} that no ledger entry names (left by an interrupted or failed publish):\n  ${orphan}\n`;
       assert.ok(revoked.stderr.includes(reported), revoked.stderr);
@@ -125,7 +175,17 @@ describe("killing publish-cohort (SIGKILL) at any point of a publish", function 
   });
 
   it("and a publish after all those kills completes with a working link", async () => {
-    const result = await run(publishCohortCommand, ["--outputs", bucket.outputsFile, "--endpoint", proxy.endpoint, "--cohort", "After the kills", "--manifest", manifest, "--json"]);
+    const result = await run(publishCohortCommand, [
+      "--outputs",
+      bucket.outputsFile,
+      "--endpoint",
+      proxy.endpoint,
+      "--cohort",
+      "After the kills",
+      "--manifest",
+      manifest,
+      "--json",
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const config = await assertLinkWorks(JSON.parse(result.stdout).link, bucket.bucket, uploaded);
     assert.equal(config.samples.length, 40);

@@ -18,8 +18,24 @@ import { ObjectStore } from "../scripts/lib/s3/object-store";
 import { publishCohort } from "../scripts/lib/publication/publish";
 import { parseStackOutputs } from "../scripts/lib/s3/outputs-source";
 import { recordPublication } from "./support/ledger-fixtures";
-import { CONFIG_GET, GENERATION_KEY, ROTATION, SLOT_B_KEY, STACK_OUTPUT, StandIn, standIn, VERSION } from "./support/pulumi-stand-in";
-import { fetchBytes, PRESIGNER_KEY, SESSION_KEY, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import {
+  CONFIG_GET,
+  GENERATION_KEY,
+  ROTATION,
+  SLOT_B_KEY,
+  STACK_OUTPUT,
+  StandIn,
+  standIn,
+  VERSION,
+} from "./support/pulumi-stand-in";
+import {
+  fetchBytes,
+  PRESIGNER_KEY,
+  SESSION_KEY,
+  startTestBucket,
+  TestBucket,
+  uploadExampleCohort,
+} from "./support/local-bucket";
 import { run } from "./support/cli-runner";
 
 const PROJECT_ROOT = realpathSync(join(__dirname, ".."));
@@ -39,7 +55,10 @@ async function setUpBucket(): Promise<{ bucket: TestBucket; manifest: string }> 
 
 function assertNoPresignedUrl(text: string): void {
   assert.doesNotMatch(text, /X-Amz-Signature|X-Amz-Credential/, "no presigned URL printed");
-  assert.ok(!text.includes(PRESIGNER_KEY.secretAccessKey) && !text.includes(SESSION_KEY.secretAccessKey), "no secret printed");
+  assert.ok(
+    !text.includes(PRESIGNER_KEY.secretAccessKey) && !text.includes(SESSION_KEY.secretAccessKey),
+    "no secret printed",
+  );
 }
 
 describe("link lifecycle against the embedded S3 server", function () {
@@ -51,7 +70,11 @@ describe("link lifecycle against the embedded S3 server", function () {
 
   const stackArgs = () => ["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint];
   async function publish(cohort: string, extra: string[] = [], io: Partial<CliIo> = {}) {
-    const result = await run(publishCohortCommand, [...stackArgs(), "--cohort", cohort, "--manifest", manifest, "--json", ...extra], io);
+    const result = await run(
+      publishCohortCommand,
+      [...stackArgs(), "--cohort", cohort, "--manifest", manifest, "--json", ...extra],
+      io,
+    );
     assert.equal(result.code, 0, result.stderr);
     return JSON.parse(result.stdout) as { link: string; configUrl: string; configKey: string; expiresAt: string };
   }
@@ -73,9 +96,20 @@ describe("link lifecycle against the embedded S3 server", function () {
       const lines = result.stdout.trim().split("\n");
       assert.match(lines[0], /^CREATED\s+EXPIRES\s+STATUS\s+COHORT\s+SIGNED BY\s+CONFIG$/);
       assert.equal(lines.length, 3);
-      assert.match(lines[1], new RegExp(`^\\S+Z\\s+${escape(beta.expiresAt.replace(".000Z", "Z"))}\\s+live\\s+Beta Liver\\s+AKIATESTPRESIGNER001 \\(slot a, active\\)\\s+${escape(beta.configKey)}$`));
-      assert.match(lines[2], new RegExp(`live\\s+Alpha Breast\\s+AKIATESTPRESIGNER001 \\(slot a, active\\)\\s+${escape(alpha.configKey)}$`));
-      assert.match(result.stderr, /2 publications of 2 cohorts in s3:\/\/chromoscope-test-data\/ledger\/: 2 live, 0 expired, 0 revoked, 0 dead\./);
+      assert.match(
+        lines[1],
+        new RegExp(
+          `^\\S+Z\\s+${escape(beta.expiresAt.replace(".000Z", "Z"))}\\s+live\\s+Beta Liver\\s+AKIATESTPRESIGNER001 \\(slot a, active\\)\\s+${escape(beta.configKey)}$`,
+        ),
+      );
+      assert.match(
+        lines[2],
+        new RegExp(`live\\s+Alpha Breast\\s+AKIATESTPRESIGNER001 \\(slot a, active\\)\\s+${escape(alpha.configKey)}$`),
+      );
+      assert.match(
+        result.stderr,
+        /2 publications of 2 cohorts in s3:\/\/chromoscope-test-data\/ledger\/: 2 live, 0 expired, 0 revoked, 0 dead\./,
+      );
       assertNoPresignedUrl(result.stdout + result.stderr);
     });
 
@@ -84,7 +118,17 @@ describe("link lifecycle against the embedded S3 server", function () {
       assert.equal(result.code, 0, result.stderr);
       const list = JSON.parse(result.stdout);
       assert.equal(list.length, 1);
-      assert.deepEqual(Object.keys(list[0]).sort(), ["cohort", "configKey", "createdAt", "expiresAt", "ledgerKey", "samples", "signingAccessKeyId", "signingKeySlot", "status"]);
+      assert.deepEqual(Object.keys(list[0]).sort(), [
+        "cohort",
+        "configKey",
+        "createdAt",
+        "expiresAt",
+        "ledgerKey",
+        "samples",
+        "signingAccessKeyId",
+        "signingKeySlot",
+        "status",
+      ]);
       assert.equal(list[0].cohort, "Beta Liver");
       assert.equal(list[0].status, "live");
       assert.equal(list[0].configKey, beta.configKey);
@@ -99,7 +143,13 @@ describe("link lifecycle against the embedded S3 server", function () {
     it("prints a fresh config link per live publication with --show-links, expiring no later than the publication", async () => {
       const result = await cohorts(["--json", "--show-links"]);
       assert.equal(result.code, 0, result.stderr);
-      const list = JSON.parse(result.stdout) as Array<{ cohort: string; link: string; linkExpiresAt: string; expiresAt: string; configKey: string }>;
+      const list = JSON.parse(result.stdout) as Array<{
+        cohort: string;
+        link: string;
+        linkExpiresAt: string;
+        expiresAt: string;
+        configKey: string;
+      }>;
       assert.equal(list.length, 2);
       for (const item of list) {
         const parsed = parseChromoscopeLink(item.link);
@@ -112,7 +162,10 @@ describe("link lifecycle against the embedded S3 server", function () {
         assert.deepEqual(fetched.body, (await fetchBytes(original.configUrl)).body);
       }
       const table = await cohorts(["--show-links", "--cohort", "Beta Liver"]);
-      assert.match(table.stdout, /\n {2}link \(expires \S+\): https:\/\/chromoscope\.bio\/app\/\?showSamples=false&cohortId=Beta%20Liver&external=http/);
+      assert.match(
+        table.stdout,
+        /\n {2}link \(expires \S+\): https:\/\/chromoscope\.bio\/app\/\?showSamples=false&cohortId=Beta%20Liver&external=http/,
+      );
     });
 
     describe("refresh-cohort", () => {
@@ -123,8 +176,15 @@ describe("link lifecycle against the embedded S3 server", function () {
         const repeated = await refresh(["--cohort", "Gamma Ovary", "--json"]);
         assert.equal(repeated.code, 0, repeated.stderr);
         const second = JSON.parse(repeated.stdout);
-        assert.equal(new URL(second.configUrl).searchParams.get("X-Amz-Expires"), "4", "repeats the recorded --expires");
-        assert.ok(second.link.startsWith(`${viewer}?showSamples=false&cohortId=Gamma%20Ovary&external=`), "reuses the recorded viewer URL");
+        assert.equal(
+          new URL(second.configUrl).searchParams.get("X-Amz-Expires"),
+          "4",
+          "repeats the recorded --expires",
+        );
+        assert.ok(
+          second.link.startsWith(`${viewer}?showSamples=false&cohortId=Gamma%20Ovary&external=`),
+          "reuses the recorded viewer URL",
+        );
         assert.notEqual(second.configKey, first.configKey, "a new config object");
 
         const longer = await refresh(["--cohort", "Gamma Ovary", "--expires", "1h"]);
@@ -132,16 +192,23 @@ describe("link lifecycle against the embedded S3 server", function () {
         assert.equal(longer.stdout.trim().split("\n").length, 1, "only the link on stdout");
         const third = parseChromoscopeLink(longer.stdout.trim());
         assert.equal(new URL(third.external!).searchParams.get("X-Amz-Expires"), "3600");
-        assert.match(longer.stderr, /Refreshing cohort "Gamma Ovary" from its publication of \S+ \(ledger\/gamma-ovary\/\S+\.json\): 2 samples\./);
+        assert.match(
+          longer.stderr,
+          /Refreshing cohort "Gamma Ovary" from its publication of \S+ \(ledger\/gamma-ovary\/\S+\.json\): 2 samples\./,
+        );
         assert.match(longer.stderr, /2 earlier publications of this cohort keep working until/);
 
-        for (const url of [first.configUrl, second.configUrl, third.external!]) assert.equal((await fetchBytes(url)).status, 200, url);
+        for (const url of [first.configUrl, second.configUrl, third.external!])
+          assert.equal((await fetchBytes(url)).status, 200, url);
         const config = JSON.parse((await fetchBytes(third.external!)).body.toString());
         assert.deepEqual(
           config.samples.map((sample: { id: string }) => sample.id),
-          JSON.parse((await fetchBytes(first.configUrl)).body.toString()).samples.map((sample: { id: string }) => sample.id),
+          JSON.parse((await fetchBytes(first.configUrl)).body.toString()).samples.map(
+            (sample: { id: string }) => sample.id,
+          ),
         );
-        for (const sample of config.samples) assert.equal((await fetchBytes(sample.sv)).status, 200, "fresh data links");
+        for (const sample of config.samples)
+          assert.equal((await fetchBytes(sample.sv)).status, 200, "fresh data links");
 
         await sleepUntil(new Date(Date.parse(second.expiresAt) + 1100));
         assert.equal((await fetchBytes(first.configUrl)).status, 403, "the first link has expired");
@@ -155,7 +222,10 @@ describe("link lifecycle against the embedded S3 server", function () {
       it("refuses a cohort the ledger does not know (exit 1)", async () => {
         const result = await refresh(["--cohort", "Nobody"]);
         assert.equal(result.code, 1);
-        assert.match(result.stderr, /error: cohort "Nobody" has no publication in the ledger \(s3:\/\/chromoscope-test-data\/ledger\/\)/);
+        assert.match(
+          result.stderr,
+          /error: cohort "Nobody" has no publication in the ledger \(s3:\/\/chromoscope-test-data\/ledger\/\)/,
+        );
         assert.match(result.stderr, /fix: check the name with `npm run cohorts`/);
       });
     });
@@ -172,21 +242,32 @@ describe("link lifecycle against the embedded S3 server", function () {
       it("deletes the cohort's config: its link fails, the other cohort's still works", async () => {
         assert.equal(result.code, 0, result.stderr);
         assert.equal(result.stdout, "");
-        assert.match(result.stderr, new RegExp(`Revoked cohort "Alpha Breast": deleted 1 config, so every link to them now fails:\\n {2}${escape(alpha.configKey)} \\(recorded in ledger/alpha-breast/`));
+        assert.match(
+          result.stderr,
+          new RegExp(
+            `Revoked cohort "Alpha Breast": deleted 1 config, so every link to them now fails:\\n {2}${escape(alpha.configKey)} \\(recorded in ledger/alpha-breast/`,
+          ),
+        );
         assert.ok([403, 404].includes((await fetchBytes(alpha.configUrl)).status));
         assert.equal((await fetchBytes(beta.configUrl)).status, 200);
         assert.deepEqual(await bucket.keys("configs/alpha-breast/"), []);
       });
 
       it("says plainly that copied-out data links stay valid until they expire unless the key is rotated (and they do)", async () => {
-        assert.match(result.stderr, /Data links already copied out of a downloaded config stay valid until they expire \(the last at \S+\) unless the signing key is rotated: npm run revoke-cohort -- --outputs \S+ --endpoint \S+ --cohort 'Alpha Breast' --rotate --print/);
+        assert.match(
+          result.stderr,
+          /Data links already copied out of a downloaded config stay valid until they expire \(the last at \S+\) unless the signing key is rotated: npm run revoke-cohort -- --outputs \S+ --endpoint \S+ --cohort 'Alpha Breast' --rotate --print/,
+        );
         assert.equal((await fetchBytes(dataUrl)).status, 200);
         assertNoPresignedUrl(result.stderr);
       });
 
       it("records the revocation in the ledger, and the listing shows it", async () => {
         const entries = await readLedger(bucket.store, "ledger/", { cohortSlug: cohortSlug("Alpha Breast") });
-        assert.deepEqual(entries.map((entry) => entry.event), ["publish", "revoke"]);
+        assert.deepEqual(
+          entries.map((entry) => entry.event),
+          ["publish", "revoke"],
+        );
         const [published, revoked] = entries;
         assert.equal(revoked.configKey, alpha.configKey);
         assert.equal(revoked.signingAccessKeyId, published.signingAccessKeyId);
@@ -196,7 +277,12 @@ describe("link lifecycle against the embedded S3 server", function () {
         const text = (await bucket.store.read(revoked.ledgerKey)).toString();
         assert.ok(!text.includes(PRESIGNER_KEY.secretAccessKey) && !text.includes("X-Amz-Signature"));
 
-        const listed = JSON.parse((await cohorts(["--json", "--show-links"])).stdout) as Array<{ cohort: string; status: string; revokedAt?: string; link?: string }>;
+        const listed = JSON.parse((await cohorts(["--json", "--show-links"])).stdout) as Array<{
+          cohort: string;
+          status: string;
+          revokedAt?: string;
+          link?: string;
+        }>;
         const alphaRow = listed.find((item) => item.cohort === "Alpha Breast")!;
         assert.equal(alphaRow.status, "revoked");
         assert.equal(alphaRow.revokedAt, revoked.createdAt);
@@ -227,9 +313,20 @@ describe("link lifecycle against the embedded S3 server", function () {
         const refused = await revoke(["--cohort", "Beta Liver", "--rotate"]);
         assert.equal(refused.code, 2);
         assert.match(refused.stderr, /pass --stack NAME/);
-        const noTerminal = await run(revokeCohortCommand, ["--stack", "dev", "--endpoint", bucket.server.endpoint, "--cohort", "Beta Liver", "--rotate"]);
+        const noTerminal = await run(revokeCohortCommand, [
+          "--stack",
+          "dev",
+          "--endpoint",
+          bucket.server.endpoint,
+          "--cohort",
+          "Beta Liver",
+          "--rotate",
+        ]);
         assert.equal(noTerminal.code, 2);
-        assert.match(noTerminal.stderr, /error: --rotate breaks live links and asks first, but there is no terminal to ask on/);
+        assert.match(
+          noTerminal.stderr,
+          /error: --rotate breaks live links and asks first, but there is no terminal to ask on/,
+        );
         assert.match(noTerminal.stderr, /fix: add --yes/);
         assert.deepEqual(await bucket.keys("configs/"), before);
       });
@@ -245,7 +342,6 @@ describe("link lifecycle against the embedded S3 server", function () {
       });
     });
   });
-
 });
 
 describe("the ledger under racing publishers and interrupted revokes", function () {
@@ -257,7 +353,14 @@ describe("the ledger under racing publishers and interrupted revokes", function 
 
   const stackArgs = () => ["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint];
   async function publish(cohort: string) {
-    const result = await run(publishCohortCommand, [...stackArgs(), "--cohort", cohort, "--manifest", manifest, "--json"]);
+    const result = await run(publishCohortCommand, [
+      ...stackArgs(),
+      "--cohort",
+      cohort,
+      "--manifest",
+      manifest,
+      "--json",
+    ]);
     assert.equal(result.code, 0, result.stderr);
     return JSON.parse(result.stdout) as { configUrl: string; configKey: string };
   }
@@ -267,13 +370,23 @@ describe("the ledger under racing publishers and interrupted revokes", function 
   it("records both of two publishers racing on the same cohort", async () => {
     const outputs = parseStackOutputs(bucket.outputs, "test outputs");
     const sameInstant = new Date();
-    const context = () => ({ outputs, credentials: fromStackKey(PRESIGNER_KEY), store: bucket.store, endpoint: bucket.server.endpoint, now: () => sameInstant, randomHex: randomHex8 });
+    const context = () => ({
+      outputs,
+      credentials: fromStackKey(PRESIGNER_KEY),
+      store: bucket.store,
+      endpoint: bucket.server.endpoint,
+      now: () => sameInstant,
+      randomHex: randomHex8,
+    });
     const request = { cohort: "Race", source: { kind: "manifest" as const, path: manifest } };
     const [one, two] = await Promise.all([publishCohort(request, context()), publishCohort(request, context())]);
     assert.notEqual(one.configKey, two.configKey);
     assert.equal(one.createdAt.getTime(), two.createdAt.getTime(), "the same stamp: only the random part differs");
     const publications = await loadPublications(bucket.store, "ledger/", { cohort: "Race" });
-    assert.deepEqual(publications.map((publication) => publication.configKey).sort(), [one.configKey, two.configKey].sort());
+    assert.deepEqual(
+      publications.map((publication) => publication.configKey).sort(),
+      [one.configKey, two.configKey].sort(),
+    );
     const listed = JSON.parse((await cohorts(["--json", "--cohort", "Race"])).stdout);
     assert.equal(listed.length, 2);
     for (const result of [one, two]) assert.equal((await fetchBytes(result.configUrl!)).status, 200);
@@ -288,17 +401,30 @@ describe("the ledger under racing publishers and interrupted revokes", function 
       put: (key, body, type) => bucket.store.put(key, body, type),
       read: (key, range) => bucket.store.read(key, range),
       remove: async (key) => {
-        if (key === first.configKey) throw new AwsError(`deleting s3://${bucket.bucket}/${key} failed: ECONNRESET`, { fix: "check the network" });
+        if (key === first.configKey)
+          throw new AwsError(`deleting s3://${bucket.bucket}/${key} failed: ECONNRESET`, { fix: "check the network" });
         return bucket.store.remove(key);
       },
     };
     const publications = await loadPublications(bucket.store, "ledger/", { cohort: "Partial" });
     await assert.rejects(
-      revokePublications(publications, { store: failing, configPrefix: "configs/", ledgerPrefix: "ledger/", now: new Date(), randomHex: randomHex8 }),
-      (error: unknown) => error instanceof AwsError && /revoking stopped after 1 of 2 publications: deleting .* failed: ECONNRESET/.test(error.message) && /run the same command again/.test(error.fix ?? ""),
+      revokePublications(publications, {
+        store: failing,
+        configPrefix: "configs/",
+        ledgerPrefix: "ledger/",
+        now: new Date(),
+        randomHex: randomHex8,
+      }),
+      (error: unknown) =>
+        error instanceof AwsError &&
+        /revoking stopped after 1 of 2 publications: deleting .* failed: ECONNRESET/.test(error.message) &&
+        /run the same command again/.test(error.fix ?? ""),
     );
     const after = await loadPublications(bucket.store, "ledger/", { cohort: "Partial" });
-    assert.deepEqual(after.filter((p) => p.revokedAt).map((p) => p.configKey), [second.configKey]);
+    assert.deepEqual(
+      after.filter((p) => p.revokedAt).map((p) => p.configKey),
+      [second.configKey],
+    );
     assert.deepEqual(await bucket.keys("configs/partial/"), [first.configKey]);
 
     const finish = await revoke(["--cohort", "Partial"]);
@@ -309,11 +435,22 @@ describe("the ledger under racing publishers and interrupted revokes", function 
   });
 
   it("deletes an uploaded share page with its config", async () => {
-    const result = await run(publishCohortCommand, [...stackArgs(), "--cohort", "Paged", "--manifest", manifest, "--json", "--upload-share-page"]);
+    const result = await run(publishCohortCommand, [
+      ...stackArgs(),
+      "--cohort",
+      "Paged",
+      "--manifest",
+      manifest,
+      "--json",
+      "--upload-share-page",
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const published = JSON.parse(result.stdout);
     assert.equal((await fetchBytes(published.sharePage.url)).status, 200);
-    assert.deepEqual((await bucket.keys("configs/paged/")).sort(), [published.configKey, published.sharePage.key].sort());
+    assert.deepEqual(
+      (await bucket.keys("configs/paged/")).sort(),
+      [published.configKey, published.sharePage.key].sort(),
+    );
     const revoked = await revoke(["--cohort", "Paged"]);
     assert.equal(revoked.code, 0, revoked.stderr);
     assert.deepEqual(await bucket.keys("configs/paged/"), []);
@@ -344,7 +481,10 @@ describe("the ledger under racing publishers and interrupted revokes", function 
     });
     const result = await revoke(["--cohort", "Forged"]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /error: the ledger names config objects outside configs\/: nothing was deleted\n {2}- ledger\/forged\/\S+: configKey "cohorts\/lifecycle\/not-a-config\.json"/);
+    assert.match(
+      result.stderr,
+      /error: the ledger names config objects outside configs\/: nothing was deleted\n {2}- ledger\/forged\/\S+: configKey "cohorts\/lifecycle\/not-a-config\.json"/,
+    );
     assert.deepEqual(await bucket.keys(dataKey), [dataKey]);
   });
 });
@@ -362,9 +502,16 @@ describe("rotate-keys with a `pulumi` stand-in", function () {
   });
 
   const viaStack = (stand: StandIn, args: string[], io: Partial<CliIo> = {}) =>
-    run(rotateKeysCommand, ["--stack", "dev", "--endpoint", bucket.server.endpoint, ...args], { env: stand.env, ...io });
+    run(rotateKeysCommand, ["--stack", "dev", "--endpoint", bucket.server.endpoint, ...args], {
+      env: stand.env,
+      ...io,
+    });
   const publishViaStack = async (stand: StandIn, cohort: string) => {
-    const result = await run(publishCohortCommand, ["--stack", "dev", "--endpoint", bucket.server.endpoint, "--cohort", cohort, "--manifest", manifest, "--json"], { env: stand.env });
+    const result = await run(
+      publishCohortCommand,
+      ["--stack", "dev", "--endpoint", bucket.server.endpoint, "--cohort", cohort, "--manifest", manifest, "--json"],
+      { env: stand.env },
+    );
     assert.equal(result.code, 0, result.stderr);
     return JSON.parse(result.stdout) as { configUrl: string; expiresAt: string; configKey: string };
   };
@@ -375,11 +522,28 @@ describe("rotate-keys with a `pulumi` stand-in", function () {
     const configKey = await recordPublication(bucket, "Old Key Cohort", SLOT_B_KEY.accessKeyId, expiresAt);
     const result = await viaStack(pulumi, []);
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /Active: slot a \(AKIATESTPRESIGNER001, created 2026-11-20T10:00:00Z\), signs new links\./);
-    assert.match(result.stderr, /Rotation replaces the inactive slot b \(AKIATESTPRESIGNER002, created 2026-10-01T10:00:00Z, due for rotation since 2026-10-31T10:00:00Z\)/);
-    assert.match(result.stderr, /error: rotating now would break 1 live publication of 1 cohort, signed by the inactive key AKIATESTPRESIGNER002/);
-    assert.match(result.stderr, new RegExp(`- "Old Key Cohort": ${escape(configKey)}, signed by AKIATESTPRESIGNER002 \\(slot b, inactive\\), expires ${escape(expiresAt.toISOString().replace(".000Z", "Z"))}`));
-    assert.match(result.stderr, new RegExp(`fix: rotation is safe once ${escape(expiresAt.toISOString().replace(".000Z", "Z"))} has passed`));
+    assert.match(
+      result.stderr,
+      /Active: slot a \(AKIATESTPRESIGNER001, created 2026-11-20T10:00:00Z\), signs new links\./,
+    );
+    assert.match(
+      result.stderr,
+      /Rotation replaces the inactive slot b \(AKIATESTPRESIGNER002, created 2026-10-01T10:00:00Z, due for rotation since 2026-10-31T10:00:00Z\)/,
+    );
+    assert.match(
+      result.stderr,
+      /error: rotating now would break 1 live publication of 1 cohort, signed by the inactive key AKIATESTPRESIGNER002/,
+    );
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `- "Old Key Cohort": ${escape(configKey)}, signed by AKIATESTPRESIGNER002 \\(slot b, inactive\\), expires ${escape(expiresAt.toISOString().replace(".000Z", "Z"))}`,
+      ),
+    );
+    assert.match(
+      result.stderr,
+      new RegExp(`fix: rotation is safe once ${escape(expiresAt.toISOString().replace(".000Z", "Z"))} has passed`),
+    );
     assert.deepEqual(pulumi.calls(), [STACK_OUTPUT]);
     assertNoPresignedUrl(result.stderr);
 
@@ -433,7 +597,10 @@ describe("rotate-keys with a `pulumi` stand-in", function () {
       const after = await publishViaStack(pulumi, "After Rotation");
       const [entry] = await loadPublications(bucket.store, "ledger/", { cohort: "After Rotation" });
       assert.equal(entry.signingAccessKeyId, SESSION_KEY.accessKeyId);
-      assert.equal(new URL(after.configUrl).searchParams.get("X-Amz-Credential")!.split("/")[0], SESSION_KEY.accessKeyId);
+      assert.equal(
+        new URL(after.configUrl).searchParams.get("X-Amz-Credential")!.split("/")[0],
+        SESSION_KEY.accessKeyId,
+      );
       assert.equal((await fetchBytes(after.configUrl)).status, 200);
       assert.equal((await fetchBytes(before.configUrl)).status, 200, "the previous key still signs valid links");
     });
@@ -441,7 +608,10 @@ describe("rotate-keys with a `pulumi` stand-in", function () {
     it("then refuses the next rotation while links of the previous key live, unless --force", async () => {
       const refused = await viaStack(pulumi, []);
       assert.equal(refused.code, 1);
-      assert.match(refused.stderr, /would break 1 live publication of 1 cohort, signed by the inactive key AKIATESTPRESIGNER001/);
+      assert.match(
+        refused.stderr,
+        /would break 1 live publication of 1 cohort, signed by the inactive key AKIATESTPRESIGNER001/,
+      );
       assert.match(refused.stderr, /"Before Rotation": configs\/before-rotation\//);
       const callsBefore = pulumi.calls().length;
       assert.deepEqual(pulumi.calls().slice(-1), [STACK_OUTPUT], "nothing but the outputs read");
@@ -450,7 +620,10 @@ describe("rotate-keys with a `pulumi` stand-in", function () {
       assert.equal(forced.code, 0, forced.stderr);
       assert.deepEqual(pulumi.calls().slice(callsBefore), [STACK_OUTPUT, VERSION, CONFIG_GET, ...ROTATION(2)]);
       assert.match(forced.stderr, /--force: rotating breaks 1 live publication of 1 cohort:\n {2}"Before Rotation": /);
-      assert.match(forced.stderr, /Re-share "Before Rotation": npm run refresh-cohort -- --stack dev --endpoint http:\/\/127\.0\.0\.1:\d+ --cohort 'Before Rotation'/);
+      assert.match(
+        forced.stderr,
+        /Re-share "Before Rotation": npm run refresh-cohort -- --stack dev --endpoint http:\/\/127\.0\.0\.1:\d+ --cohort 'Before Rotation'/,
+      );
       assert.notEqual(pulumi.state().keys.a.accessKeyId, PRESIGNER_KEY.accessKeyId, "slot a replaced this time");
       assert.equal(pulumi.state().keys.b.accessKeyId, SESSION_KEY.accessKeyId);
     });
@@ -477,9 +650,17 @@ describe("rotate-keys with a `pulumi` stand-in", function () {
   });
 
   it("decides and prints from --outputs alone, without the Pulumi CLI", async () => {
-    const exact = await run(rotateKeysCommand, ["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint, "--print", "--generation", "6"]);
+    const exact = await run(rotateKeysCommand, [
+      "--outputs",
+      bucket.outputsFile,
+      "--endpoint",
+      bucket.server.endpoint,
+      "--print",
+      "--generation",
+      "6",
+    ]);
     assert.equal(exact.code, 0, exact.stderr);
-    const commands = (text: string) => text.split("\n").map((line) => line.replace(/  #.*$/, ""));
+    const commands = (text: string) => text.split("\n").map((line) => line.replace(/ {2}#.*$/, ""));
     assert.deepEqual(commands(exact.stdout), [
       "pulumi version",
       "pulumi config set chromoscope-private-data:keyGeneration 7 --stack <stack>",
@@ -488,36 +669,90 @@ describe("rotate-keys with a `pulumi` stand-in", function () {
       "pulumi stack output accessKeys --stack <stack>",
       "",
     ]);
-    assert.match(exact.stdout, /otherwise stop and run: pulumi config set chromoscope-private-data:keyGeneration 6 --stack <stack>\n/);
+    assert.match(
+      exact.stdout,
+      /otherwise stop and run: pulumi config set chromoscope-private-data:keyGeneration 6 --stack <stack>\n/,
+    );
 
-    const placeholders = await run(rotateKeysCommand, ["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint, "--print"]);
+    const placeholders = await run(rotateKeysCommand, [
+      "--outputs",
+      bucket.outputsFile,
+      "--endpoint",
+      bucket.server.endpoint,
+      "--print",
+    ]);
     assert.equal(placeholders.code, 0, placeholders.stderr);
-    assert.equal(commands(placeholders.stdout)[1], "pulumi config set chromoscope-private-data:keyGeneration <n+1> --stack <stack>");
-    assert.match(placeholders.stdout, /otherwise stop and run: pulumi config set chromoscope-private-data:keyGeneration <n> --stack <stack>\n/);
-    assert.match(placeholders.stderr, /n is the stack's current keyGeneration \(`pulumi config get chromoscope-private-data:keyGeneration --stack <stack>`; absent means 0; slot a active means n is even\)/);
+    assert.equal(
+      commands(placeholders.stdout)[1],
+      "pulumi config set chromoscope-private-data:keyGeneration <n+1> --stack <stack>",
+    );
+    assert.match(
+      placeholders.stdout,
+      /otherwise stop and run: pulumi config set chromoscope-private-data:keyGeneration <n> --stack <stack>\n/,
+    );
+    assert.match(
+      placeholders.stderr,
+      /n is the stack's current keyGeneration \(`pulumi config get chromoscope-private-data:keyGeneration --stack <stack>`; absent means 0; slot a active means n is even\)/,
+    );
 
-    const running = await run(rotateKeysCommand, ["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint]);
+    const running = await run(rotateKeysCommand, [
+      "--outputs",
+      bucket.outputsFile,
+      "--endpoint",
+      bucket.server.endpoint,
+    ]);
     assert.equal(running.code, 2);
     assert.match(running.stderr, /error: rotate-keys runs the Pulumi CLI, which works on a stack: pass --stack NAME/);
   });
 
   it("refuses a generation that disagrees with the outputs (stale outputs or a pending change)", async () => {
-    const stale = await run(rotateKeysCommand, ["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint, "--print", "--generation", "3"]);
+    const stale = await run(rotateKeysCommand, [
+      "--outputs",
+      bucket.outputsFile,
+      "--endpoint",
+      bucket.server.endpoint,
+      "--print",
+      "--generation",
+      "3",
+    ]);
     assert.equal(stale.code, 1);
-    assert.match(stale.stderr, /keyGeneration 3 \(--generation\) makes slot b active, but the stack outputs say slot a signs/);
+    assert.match(
+      stale.stderr,
+      /keyGeneration 3 \(--generation\) makes slot b active, but the stack outputs say slot a signs/,
+    );
     pulumi = standIn(bucket, { generation: 0 });
-    writeFileSync(join(pulumi.env.PULUMI_STAND_IN_STATE!, "state.json"), JSON.stringify({ ...pulumi.state(), config: { [GENERATION_KEY]: "5" } }));
+    writeFileSync(
+      join(pulumi.env.PULUMI_STAND_IN_STATE!, "state.json"),
+      JSON.stringify({ ...pulumi.state(), config: { [GENERATION_KEY]: "5" } }),
+    );
     const pending = await viaStack(pulumi, []);
     assert.equal(pending.code, 1);
-    assert.match(pending.stderr, /keyGeneration 5 \(`pulumi config get chromoscope-private-data:keyGeneration --stack dev`\) makes slot b active/);
+    assert.match(
+      pending.stderr,
+      /keyGeneration 5 \(`pulumi config get chromoscope-private-data:keyGeneration --stack dev`\) makes slot b active/,
+    );
     assert.deepEqual(pulumi.calls(), [STACK_OUTPUT, VERSION, CONFIG_GET]);
   });
 
   it("refuses a role-kind stack with a clear usage error", async () => {
-    const roleOutputs = { ...bucket.outputs, presignerKind: "role", presignerRoleArn: "arn:aws:iam::123456789012:role/presigner" };
-    for (const name of ["presignerUserName", "activeKeySlot", "keyGeneration", "accessKeys", "presignerAccessKeyId", "presignerSecretAccessKey"]) delete (roleOutputs as Record<string, unknown>)[name];
+    const roleOutputs = {
+      ...bucket.outputs,
+      presignerKind: "role",
+      presignerRoleArn: "arn:aws:iam::123456789012:role/presigner",
+    };
+    for (const name of [
+      "presignerUserName",
+      "activeKeySlot",
+      "keyGeneration",
+      "accessKeys",
+      "presignerAccessKeyId",
+      "presignerSecretAccessKey",
+    ])
+      delete (roleOutputs as Record<string, unknown>)[name];
     const file = bucket.scratch("role-outputs.json", JSON.stringify(roleOutputs));
-    const result = await run(rotateKeysCommand, ["--outputs", file, "--endpoint", bucket.server.endpoint, "--print"], { credentialProvider: async () => ({ ...SESSION_KEY }) });
+    const result = await run(rotateKeysCommand, ["--outputs", file, "--endpoint", bucket.server.endpoint, "--print"], {
+      credentialProvider: async () => ({ ...SESSION_KEY }),
+    });
     assert.equal(result.code, 2);
     assert.match(result.stderr, /error: the stack's presigner is an IAM role: it has no access keys to rotate/);
     assert.doesNotMatch(result.stderr, /\n\s+at /);
@@ -527,8 +762,14 @@ describe("rotate-keys with a `pulumi` stand-in", function () {
     pulumi = standIn(bucket, { failUp: true });
     const failed = await viaStack(pulumi, []);
     assert.equal(failed.code, 3);
-    assert.match(failed.stderr, /error: `pulumi up --yes --stack dev` failed \(exit 255\): error: update failed: AccessDenied/);
-    assert.match(failed.stderr, /fix: keyGeneration is already 1: fix the cause and run `pulumi up --yes --stack dev` \(not this command again, which would rotate once more\); to call it off instead, run `pulumi config set chromoscope-private-data:keyGeneration 0 --stack dev`/);
+    assert.match(
+      failed.stderr,
+      /error: `pulumi up --yes --stack dev` failed \(exit 255\): error: update failed: AccessDenied/,
+    );
+    assert.match(
+      failed.stderr,
+      /fix: keyGeneration is already 1: fix the cause and run `pulumi up --yes --stack dev` \(not this command again, which would rotate once more\); to call it off instead, run `pulumi config set chromoscope-private-data:keyGeneration 0 --stack dev`/,
+    );
     const again = await viaStack(pulumi, []);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /the outputs are stale or the generation is wrong/);
@@ -536,7 +777,9 @@ describe("rotate-keys with a `pulumi` stand-in", function () {
   });
 
   it("says when the Pulumi CLI is not on PATH (exit 2)", async () => {
-    const result = await run(rotateKeysCommand, ["--stack", "dev", "--endpoint", bucket.server.endpoint], { env: { PATH: join(bucket.directory, "empty") } });
+    const result = await run(rotateKeysCommand, ["--stack", "dev", "--endpoint", bucket.server.endpoint], {
+      env: { PATH: join(bucket.directory, "empty") },
+    });
     assert.equal(result.code, 2);
     assert.match(result.stderr, /needs the Pulumi CLI/);
   });
@@ -558,9 +801,16 @@ describe("revoke-cohort --rotate with a `pulumi` stand-in", function () {
 
   const inAnHour = () => seconds(new Date(Date.now() + 3600_000));
   const revokeViaStack = (args: string[], io: Partial<CliIo> = {}) =>
-    run(revokeCohortCommand, ["--stack", "dev", "--endpoint", bucket.server.endpoint, "--rotate", ...args], { env: pulumi.env, ...io });
+    run(revokeCohortCommand, ["--stack", "dev", "--endpoint", bucket.server.endpoint, "--rotate", ...args], {
+      env: pulumi.env,
+      ...io,
+    });
   const publishViaStack = async (cohort: string) => {
-    const result = await run(publishCohortCommand, ["--stack", "dev", "--endpoint", bucket.server.endpoint, "--cohort", cohort, "--manifest", manifest, "--json"], { env: pulumi.env });
+    const result = await run(
+      publishCohortCommand,
+      ["--stack", "dev", "--endpoint", bucket.server.endpoint, "--cohort", cohort, "--manifest", manifest, "--json"],
+      { env: pulumi.env },
+    );
     assert.equal(result.code, 0, result.stderr);
     return JSON.parse(result.stdout) as { configUrl: string; configKey: string };
   };
@@ -571,18 +821,38 @@ describe("revoke-cohort --rotate with a `pulumi` stand-in", function () {
     await publishViaStack("Safe");
     const start = pulumi.calls().length;
     const questions: string[] = [];
-    const result = await revokeViaStack(["--cohort", "Mistake"], { confirm: async (question) => (questions.push(question), true) });
+    const result = await revokeViaStack(["--cohort", "Mistake"], {
+      confirm: async (question) => (questions.push(question), true),
+    });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /The live links of "Mistake" were signed by the inactive slot b \(AKIATESTPRESIGNER002, .*\): one rotation \(replacing that key\) ends them/);
-    assert.match(result.stderr, /The rotation also breaks 1 live publication of 1 other cohort:\n {2}"Same Key": configs\/same-key\//);
+    assert.match(
+      result.stderr,
+      /The live links of "Mistake" were signed by the inactive slot b \(AKIATESTPRESIGNER002, .*\): one rotation \(replacing that key\) ends them/,
+    );
+    assert.match(
+      result.stderr,
+      /The rotation also breaks 1 live publication of 1 other cohort:\n {2}"Same Key": configs\/same-key\//,
+    );
     assert.doesNotMatch(result.stderr, /"Safe":/);
-    assert.deepEqual(questions, ['Revoke "Mistake" and rotate the inactive key, breaking the 1 publication listed above?']);
+    assert.deepEqual(questions, [
+      'Revoke "Mistake" and rotate the inactive key, breaking the 1 publication listed above?',
+    ]);
     assert.ok(result.stderr.indexOf("also breaks") < result.stderr.indexOf("Revoked cohort"), "lists before acting");
     assert.deepEqual(pulumi.calls().slice(start), [STACK_OUTPUT, VERSION, CONFIG_GET, ...ROTATION(1)]);
     assert.deepEqual(await bucket.keys(mistake), []);
-    assert.match(result.stderr, /Rotated \(keyGeneration 0 → 1\): every link of "Mistake" now fails; new links are signed by slot b \(ASIATESTSESSION00001/);
-    assert.match(result.stderr, /Re-share "Same Key": npm run refresh-cohort -- --stack dev --endpoint \S+ --cohort 'Same Key'/);
-    assert.equal(pulumi.state().keys.a.accessKeyId, PRESIGNER_KEY.accessKeyId, "the active key, which signed Safe, is kept");
+    assert.match(
+      result.stderr,
+      /Rotated \(keyGeneration 0 → 1\): every link of "Mistake" now fails; new links are signed by slot b \(ASIATESTSESSION00001/,
+    );
+    assert.match(
+      result.stderr,
+      /Re-share "Same Key": npm run refresh-cohort -- --stack dev --endpoint \S+ --cohort 'Same Key'/,
+    );
+    assert.equal(
+      pulumi.state().keys.a.accessKeyId,
+      PRESIGNER_KEY.accessKeyId,
+      "the active key, which signed Safe, is kept",
+    );
   });
 
   it("signed by the active key: two rotations, which break every live link of both keys (--yes: no question)", async () => {
@@ -590,12 +860,23 @@ describe("revoke-cohort --rotate with a `pulumi` stand-in", function () {
     await recordPublication(bucket, "Other B", SLOT_B_KEY.accessKeyId, inAnHour());
     await publishViaStack("Other A");
     const start = pulumi.calls().length;
-    const result = await revokeViaStack(["--cohort", "Mistake", "--yes"], { confirm: async () => assert.fail("--yes must not ask") });
+    const result = await revokeViaStack(["--cohort", "Mistake", "--yes"], {
+      confirm: async () => assert.fail("--yes must not ask"),
+    });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /Live links of "Mistake" were signed by the active slot a \(AKIATESTPRESIGNER001, .*\): ending them takes two rotations, which replace both keys/);
-    assert.match(result.stderr, /The rotation also breaks 2 live publications of 2 other cohorts:\n {2}"Other [AB]": .*\n {2}"Other [AB]": /);
+    assert.match(
+      result.stderr,
+      /Live links of "Mistake" were signed by the active slot a \(AKIATESTPRESIGNER001, .*\): ending them takes two rotations, which replace both keys/,
+    );
+    assert.match(
+      result.stderr,
+      /The rotation also breaks 2 live publications of 2 other cohorts:\n {2}"Other [AB]": .*\n {2}"Other [AB]": /,
+    );
     assert.match(result.stderr, /"Other A": configs\/other-a\/\S+, signed by AKIATESTPRESIGNER001 \(slot a, active\)/);
-    assert.match(result.stderr, /"Other B": configs\/other-b\/\S+, signed by AKIATESTPRESIGNER002 \(slot b, inactive\)/);
+    assert.match(
+      result.stderr,
+      /"Other B": configs\/other-b\/\S+, signed by AKIATESTPRESIGNER002 \(slot b, inactive\)/,
+    );
     const twoSteps = [STACK_OUTPUT, VERSION, CONFIG_GET, ...ROTATION(1), ...ROTATION(2)];
     assert.deepEqual(pulumi.calls().slice(start), twoSteps, "two verified +1 steps, not one +2 jump");
     const keys = pulumi.state().keys;
@@ -616,7 +897,9 @@ describe("revoke-cohort --rotate with a `pulumi` stand-in", function () {
 
   it("needs no rotation when the cohort's links have all expired", async () => {
     await recordPublication(bucket, "Mistake", SLOT_B_KEY.accessKeyId, seconds(new Date(Date.now() - 60_000)));
-    const result = await revokeViaStack(["--cohort", "Mistake"], { confirm: async () => assert.fail("nothing to confirm") });
+    const result = await revokeViaStack(["--cohort", "Mistake"], {
+      confirm: async () => assert.fail("nothing to confirm"),
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /Every link of "Mistake" has expired already: no rotation is needed\./);
     assert.deepEqual(pulumi.calls(), [STACK_OUTPUT]);
@@ -624,9 +907,23 @@ describe("revoke-cohort --rotate with a `pulumi` stand-in", function () {
 
   it("with --print, revokes now and prints the rotation's commands", async () => {
     const mistake = await recordPublication(bucket, "Mistake", SLOT_B_KEY.accessKeyId, inAnHour());
-    const result = await run(revokeCohortCommand, ["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint, "--cohort", "Mistake", "--rotate", "--print", "--generation", "0"]);
+    const result = await run(revokeCohortCommand, [
+      "--outputs",
+      bucket.outputsFile,
+      "--endpoint",
+      bucket.server.endpoint,
+      "--cohort",
+      "Mistake",
+      "--rotate",
+      "--print",
+      "--generation",
+      "0",
+    ]);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^pulumi version {2}# .*\npulumi config set chromoscope-private-data:keyGeneration 1 --stack <stack>\npulumi preview --diff /);
+    assert.match(
+      result.stdout,
+      /^pulumi version {2}# .*\npulumi config set chromoscope-private-data:keyGeneration 1 --stack <stack>\npulumi preview --diff /,
+    );
     assert.deepEqual(await bucket.keys(mistake), []);
     assert.match(result.stderr, /Run the commands above to end its data links/);
   });

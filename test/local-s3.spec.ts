@@ -99,14 +99,18 @@ function send(
   init: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { method: init.method ?? "GET", headers: init.headers, agent: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("error", reject);
-      response.on("end", () =>
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
-      );
-    });
+    const request = httpRequest(
+      url,
+      { method: init.method ?? "GET", headers: init.headers, agent: false },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("error", reject);
+        response.on("end", () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
+        );
+      },
+    );
     request.on("error", reject);
     request.end(init.body);
   });
@@ -130,10 +134,17 @@ function presignGet(s3: S3Client, key: string, expiresIn = 300, extra: Partial<G
   return getSignedUrl(s3, new GetObjectCommand({ Bucket: BUCKET, Key: key, ...extra }), { expiresIn });
 }
 
-async function listAllKeys(s3: S3Client, prefix: string, pageSize?: number): Promise<{ keys: string[]; pages: number }> {
+async function listAllKeys(
+  s3: S3Client,
+  prefix: string,
+  pageSize?: number,
+): Promise<{ keys: string[]; pages: number }> {
   const keys: string[] = [];
   let pages = 0;
-  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: BUCKET, Prefix: prefix, MaxKeys: pageSize })) {
+  for await (const page of paginateListObjectsV2(
+    { client: s3 },
+    { Bucket: BUCKET, Prefix: prefix, MaxKeys: pageSize },
+  )) {
     pages += 1;
     keys.push(...(page.Contents ?? []).map((object) => object.Key ?? ""));
   }
@@ -198,24 +209,33 @@ describe("local S3 server", () => {
     });
 
     it("accepts PutBucketCors and returns the rule with GetBucketCors", async () => {
-      await h.s3.send(new PutBucketCorsCommand({ Bucket: BUCKET, CORSConfiguration: { CORSRules: [GET_ONLY_CORS_RULE] } }));
+      await h.s3.send(
+        new PutBucketCorsCommand({ Bucket: BUCKET, CORSConfiguration: { CORSRules: [GET_ONLY_CORS_RULE] } }),
+      );
       const { CORSRules } = await h.s3.send(new GetBucketCorsCommand({ Bucket: BUCKET }));
-      assert.deepEqual(CORSRules?.map((rule) => [rule.AllowedMethods, rule.AllowedOrigins, rule.MaxAgeSeconds]), [
-        [["GET"], [VIEWER_ORIGIN], 3000],
-      ]);
+      assert.deepEqual(
+        CORSRules?.map((rule) => [rule.AllowedMethods, rule.AllowedOrigins, rule.MaxAgeSeconds]),
+        [[["GET"], [VIEWER_ORIGIN], 3000]],
+      );
     });
 
     it("accepts ListObjectsV2", async () => {
       await h.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "one.tsv", Body: "x" }));
       const { Contents } = await h.s3.send(new ListObjectsV2Command({ Bucket: BUCKET }));
-      assert.deepEqual(Contents?.map((object) => object.Key), ["one.tsv"]);
+      assert.deepEqual(
+        Contents?.map((object) => object.Key),
+        ["one.tsv"],
+      );
     });
 
     it("accepts DeleteObjects", async () => {
       const { Deleted } = await h.s3.send(
         new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: [{ Key: "one.tsv" }] } }),
       );
-      assert.deepEqual(Deleted?.map((object) => object.Key), ["one.tsv"]);
+      assert.deepEqual(
+        Deleted?.map((object) => object.Key),
+        ["one.tsv"],
+      );
       const { KeyCount } = await h.s3.send(new ListObjectsV2Command({ Bucket: BUCKET }));
       assert.equal(KeyCount, 0);
     });
@@ -229,7 +249,9 @@ describe("local S3 server", () => {
     });
 
     it("accepts ListObjectsV2 with a Prefix containing !'()* and filters by it", async () => {
-      const { KeyCount } = await h.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "punct/bang!quote'paren(1)star*" }));
+      const { KeyCount } = await h.s3.send(
+        new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "punct/bang!quote'paren(1)star*" }),
+      );
       assert.equal(KeyCount, 1);
     });
 
@@ -261,7 +283,17 @@ describe("local S3 server", () => {
 
     it("lists keys in S3 order across small pages when the file layout sorts differently", async () => {
       // on disk "a/" is a directory next to files "a._S3rver_object", "a-1._S3rver_object", ...
-      const keys = ["order/a", "order/a b", "order/a!", "order/a-1", "order/a.txt", "order/a/b", "order/a/c/d", "order/a0", "order/b"];
+      const keys = [
+        "order/a",
+        "order/a b",
+        "order/a!",
+        "order/a-1",
+        "order/a.txt",
+        "order/a/b",
+        "order/a/c/d",
+        "order/a0",
+        "order/b",
+      ];
       for (const key of keys) await h.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: key }));
       const listed = await listAllKeys(h.s3, "order/", 2);
       assert.deepEqual(listed.keys, s3Order(keys));
@@ -277,9 +309,18 @@ describe("local S3 server", () => {
         { Bucket: BUCKET, Prefix: "tree/", Delimiter: "/", MaxKeys: 2 },
       )) {
         pages += 1;
-        entries.push(...(page.Contents ?? []).map((o) => `key ${o.Key}`), ...(page.CommonPrefixes ?? []).map((p) => `prefix ${p.Prefix}`));
+        entries.push(
+          ...(page.Contents ?? []).map((o) => `key ${o.Key}`),
+          ...(page.CommonPrefixes ?? []).map((p) => `prefix ${p.Prefix}`),
+        );
       }
-      assert.deepEqual(entries.sort(), ["key tree/a.tsv", "key tree/b-c.tsv", "key tree/d.tsv", "prefix tree/b/", "prefix tree/c/"]);
+      assert.deepEqual(entries.sort(), [
+        "key tree/a.tsv",
+        "key tree/b-c.tsv",
+        "key tree/d.tsv",
+        "prefix tree/b/",
+        "prefix tree/c/",
+      ]);
       assert.equal(pages, 3);
     });
 
@@ -295,7 +336,9 @@ describe("local S3 server", () => {
     });
 
     it("refuses a continuation token it did not issue with 400 InvalidArgument", async () => {
-      const error = await sdkError(h.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, ContinuationToken: "bm90LWEtdG9rZW4" })));
+      const error = await sdkError(
+        h.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, ContinuationToken: "bm90LWEtdG9rZW4" })),
+      );
       assert.deepEqual(error, { name: "InvalidArgument", status: 400 });
     });
   });
@@ -317,7 +360,10 @@ describe("local S3 server", () => {
     it("an upload aborted mid-body leaves no entry in ListObjectsV2", async () => {
       await abortedUpload(h, "aborted/listed.bin", 4 << 20, 1 << 20);
       const { Contents } = await h.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "aborted/" }));
-      assert.deepEqual(Contents?.map((object) => object.Key), ["aborted/overwrite.bin"]);
+      assert.deepEqual(
+        Contents?.map((object) => object.Key),
+        ["aborted/overwrite.bin"],
+      );
     });
 
     it("an upload aborted mid-body leaves no file behind on disk", async () => {
@@ -336,7 +382,14 @@ describe("local S3 server", () => {
 
     it("a completed upload is readable with its metadata", async () => {
       const body = randomBytes(100_000);
-      await h.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "aborted/complete.bin", Body: body, ContentType: "text/tab-separated-values" }));
+      await h.s3.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: "aborted/complete.bin",
+          Body: body,
+          ContentType: "text/tab-separated-values",
+        }),
+      );
       const head = await h.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "aborted/complete.bin" }));
       assert.equal(head.ContentLength, body.length);
       assert.equal(head.ContentType, "text/tab-separated-values");
@@ -445,8 +498,9 @@ describe("local S3 server", () => {
 
     it("a presigned URL with one signature character changed answers 403 SignatureDoesNotMatch", async () => {
       const url = await presignGet(h.s3, "cohorts/demo/sample.bam");
-      const tampered = url.replace(/(X-Amz-Signature=[0-9a-f]*)([0-9a-f])/, (_, head: string, last: string) =>
-        head + (last === "0" ? "1" : "0"),
+      const tampered = url.replace(
+        /(X-Amz-Signature=[0-9a-f]*)([0-9a-f])/,
+        (_, head: string, last: string) => head + (last === "0" ? "1" : "0"),
       );
       assert.notEqual(tampered, url);
       const response = await send(tampered);
@@ -462,7 +516,9 @@ describe("local S3 server", () => {
     });
 
     it("a presigned GET with Range: bytes=0-99 answers 206 with 100 bytes and Content-Range", async () => {
-      const response = await send(await presignGet(h.s3, "cohorts/demo/sample.bam"), { headers: { Range: "bytes=0-99" } });
+      const response = await send(await presignGet(h.s3, "cohorts/demo/sample.bam"), {
+        headers: { Range: "bytes=0-99" },
+      });
       assert.equal(response.status, 206);
       assert.equal(response.headers["content-range"], "bytes 0-99/1000");
       assert.ok(response.body.equals(data.subarray(0, 100)));
@@ -471,10 +527,13 @@ describe("local S3 server", () => {
     it("a request signed with a wrong secret key answers 403 SignatureDoesNotMatch", async () => {
       const client = s3Client(h.server, { ...LOCAL_S3_DEFAULT_CREDENTIALS, secretAccessKey: "wrong-secret" });
       try {
-        assert.deepEqual(await sdkError(client.send(new GetObjectCommand({ Bucket: BUCKET, Key: "cohorts/demo/sample.bam" }))), {
-          name: "SignatureDoesNotMatch",
-          status: 403,
-        });
+        assert.deepEqual(
+          await sdkError(client.send(new GetObjectCommand({ Bucket: BUCKET, Key: "cohorts/demo/sample.bam" }))),
+          {
+            name: "SignatureDoesNotMatch",
+            status: 403,
+          },
+        );
         const response = await send(await presignGet(client, "cohorts/demo/sample.bam"));
         assert.deepEqual([response.status, errorCode(response)], [403, "SignatureDoesNotMatch"]);
       } finally {
@@ -488,7 +547,7 @@ describe("local S3 server", () => {
       "cohorts/ünïcødé-日本語-🧬.tsv",
       "cohorts/bang!quote'paren(1)star*.tsv",
       "cohorts/dir with space/a+b (c)=d&e.tsv",
-      "cohorts/xml <special> & \"quoted\" `tick`.tsv",
+      'cohorts/xml <special> & "quoted" `tick`.tsv',
     ]) {
       it(`key ${JSON.stringify(key)} round-trips via presigned GET`, async () => {
         await h.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: `contents of ${key}` }));
@@ -499,7 +558,10 @@ describe("local S3 server", () => {
 
       it(`key ${JSON.stringify(key)} is listed verbatim by ListObjectsV2 (patched: XML escaped once)`, async () => {
         const { Contents } = await h.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: key }));
-        assert.deepEqual(Contents?.map((object) => object.Key), [key]);
+        assert.deepEqual(
+          Contents?.map((object) => object.Key),
+          [key],
+        );
       });
     }
   });
@@ -508,16 +570,23 @@ describe("local S3 server", () => {
     const h = useLocalS3();
     let objectUrl = "";
     before(async () => {
-      await h.s3.send(new PutBucketCorsCommand({ Bucket: BUCKET, CORSConfiguration: { CORSRules: [GET_ONLY_CORS_RULE] } }));
+      await h.s3.send(
+        new PutBucketCorsCommand({ Bucket: BUCKET, CORSConfiguration: { CORSRules: [GET_ONLY_CORS_RULE] } }),
+      );
       await h.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "cohorts/demo/sv.bedpe", Body: "chrom1\tstart1\n" }));
       objectUrl = `${h.server.endpoint}/${BUCKET}/cohorts/demo/sv.bedpe`;
     });
 
     it("a GET from an allowed Origin gets Access-Control-Allow-Origin and Access-Control-Expose-Headers", async () => {
-      const response = await send(await presignGet(h.s3, "cohorts/demo/sv.bedpe"), { headers: { Origin: VIEWER_ORIGIN } });
+      const response = await send(await presignGet(h.s3, "cohorts/demo/sv.bedpe"), {
+        headers: { Origin: VIEWER_ORIGIN },
+      });
       assert.equal(response.status, 200);
       assert.equal(response.headers["access-control-allow-origin"], VIEWER_ORIGIN);
-      assert.equal(response.headers["access-control-expose-headers"], "Content-Range, Content-Length, ETag, Accept-Ranges");
+      assert.equal(
+        response.headers["access-control-expose-headers"],
+        "Content-Range, Content-Length, ETag, Accept-Ranges",
+      );
     });
 
     it("a GET from another Origin gets no Access-Control-Allow-Origin", async () => {
@@ -534,13 +603,20 @@ describe("local S3 server", () => {
         headers: { Origin: VIEWER_ORIGIN, "Access-Control-Request-Method": "PUT" },
       });
       assert.equal(response.status, 403);
-      assert.deepEqual(Object.keys(response.headers).filter((name) => name.startsWith("access-control-allow")), []);
+      assert.deepEqual(
+        Object.keys(response.headers).filter((name) => name.startsWith("access-control-allow")),
+        [],
+      );
     });
 
     it("a preflight for GET with a Range header is allowed (unsigned, although anonymous requests are refused)", async () => {
       const response = await send(objectUrl, {
         method: "OPTIONS",
-        headers: { Origin: VIEWER_ORIGIN, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "range" },
+        headers: {
+          Origin: VIEWER_ORIGIN,
+          "Access-Control-Request-Method": "GET",
+          "Access-Control-Request-Headers": "range",
+        },
       });
       assert.equal(response.status, 200);
       assert.match(String(response.headers["access-control-allow-methods"]), /\bGET\b/);
@@ -558,10 +634,17 @@ describe("local S3 server", () => {
     it("a preflight carries the rule's Access-Control-Max-Age and Expose-Headers (patched, as S3)", async () => {
       const response = await send(objectUrl, {
         method: "OPTIONS",
-        headers: { Origin: VIEWER_ORIGIN, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "range" },
+        headers: {
+          Origin: VIEWER_ORIGIN,
+          "Access-Control-Request-Method": "GET",
+          "Access-Control-Request-Headers": "range",
+        },
       });
       assert.equal(response.headers["access-control-max-age"], "3000");
-      assert.equal(response.headers["access-control-expose-headers"], "Content-Range, Content-Length, ETag, Accept-Ranges");
+      assert.equal(
+        response.headers["access-control-expose-headers"],
+        "Content-Range, Content-Length, ETag, Accept-Ranges",
+      );
     });
 
     it("a refused (expired) presigned GET still carries CORS headers, so the viewer can read the 403", async () => {
@@ -588,7 +671,9 @@ describe("local S3 server", () => {
     });
 
     it("a GET from any Origin gets Access-Control-Allow-Origin '*' and no Allow-Credentials (patched)", async () => {
-      const response = await send(await presignGet(h.s3, "sv.bedpe"), { headers: { Origin: "https://anywhere.example" } });
+      const response = await send(await presignGet(h.s3, "sv.bedpe"), {
+        headers: { Origin: "https://anywhere.example" },
+      });
       assert.deepEqual(
         [response.headers["access-control-allow-origin"], response.headers["access-control-allow-credentials"]],
         ["*", undefined],
@@ -614,7 +699,9 @@ describe("local S3 server", () => {
 
     it("reports each request with its S3 operation name", async () => {
       await h.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-      await h.s3.send(new PutBucketCorsCommand({ Bucket: BUCKET, CORSConfiguration: { CORSRules: [GET_ONLY_CORS_RULE] } }));
+      await h.s3.send(
+        new PutBucketCorsCommand({ Bucket: BUCKET, CORSConfiguration: { CORSRules: [GET_ONLY_CORS_RULE] } }),
+      );
       await h.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "a b.tsv", Body: "x" }));
       await h.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "a b.tsv" }));
       await send(await presignGet(h.s3, "a b.tsv"));
@@ -626,12 +713,18 @@ describe("local S3 server", () => {
       await h.s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: [{ Key: "a b.tsv" }] } }));
       assert.deepEqual(
         seen.map((request) => request.operation),
-        ["CreateBucket", "PutBucketCors", "PutObject", "HeadObject", "GetObject", "ListObjectsV2", "OPTIONS", "DeleteObjects"],
+        [
+          "CreateBucket",
+          "PutBucketCors",
+          "PutObject",
+          "HeadObject",
+          "GetObject",
+          "ListObjectsV2",
+          "OPTIONS",
+          "DeleteObjects",
+        ],
       );
-      assert.deepEqual(
-        { method: seen[4].method, path: seen[4].path },
-        { method: "GET", path: `/${BUCKET}/a%20b.tsv` },
-      );
+      assert.deepEqual({ method: seen[4].method, path: seen[4].path }, { method: "GET", path: `/${BUCKET}/a%20b.tsv` });
       assert.match(seen[4].query, /X-Amz-Signature=/);
     });
   });
@@ -680,9 +773,13 @@ describe("local S3 server", () => {
 
     before(async () => {
       directory = await mkdtemp(join(tmpdir(), "local-s3-spec-"));
-      child = spawn(process.execPath, ["--require", "ts-node/register/transpile-only", SERVER_SCRIPT, "--directory", directory], {
-        cwd: join(__dirname, ".."),
-      });
+      child = spawn(
+        process.execPath,
+        ["--require", "ts-node/register/transpile-only", SERVER_SCRIPT, "--directory", directory],
+        {
+          cwd: join(__dirname, ".."),
+        },
+      );
       child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
       const reader = createInterface({ input: child.stdout });
       firstLine = new Promise((resolve, reject) => {

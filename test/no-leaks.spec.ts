@@ -23,10 +23,22 @@ import { demoLayout } from "../scripts/lib/dev/demo-setup";
 import { exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
 import { S3ConnectionOptions } from "../scripts/lib/s3/object-store";
 import { FaultProxy, startFaultProxy } from "./support/fault-proxy";
-import { PRESIGNER_KEY, SESSION_KEY, SESSION_TOKEN, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
+import {
+  PRESIGNER_KEY,
+  SESSION_KEY,
+  SESSION_TOKEN,
+  startTestBucket,
+  TestBucket,
+  uploadExampleCohort,
+} from "./support/local-bucket";
 import { CommandRun, run } from "./support/cli-runner";
 
-const FAST: Partial<S3ConnectionOptions> = { maxAttempts: 2, connectionTimeoutMs: 1_000, requestTimeoutMs: 1_000, callTimeoutMs: 5_000 };
+const FAST: Partial<S3ConnectionOptions> = {
+  maxAttempts: 2,
+  connectionTimeoutMs: 1_000,
+  requestTimeoutMs: 1_000,
+  callTimeoutMs: 5_000,
+};
 /** The token as it appears raw, and percent-encoded in a URL (its `=` become `%3D`). */
 const TOKEN_STEM = SESSION_TOKEN.replace(/=+$/, "");
 const PRESIGNED_URL = /https?:\/\/[^\s"'<>\\]*X-Amz-Signature=[0-9a-f]{64}[^\s"'<>\\]*/;
@@ -59,8 +71,14 @@ describe("no secret, token or unrequested link leaks from any command", function
     bucket = await startTestBucket();
     const cohort = await uploadExampleCohort(bucket, "cohorts/leaks/", 2);
     manifest = bucket.scratch("manifest.tsv", exampleManifestTsv(cohort));
-    noKeyOutputs = bucket.scratch("nokey-outputs.json", JSON.stringify({ ...bucket.outputs, presignerAccessKeyId: undefined, presignerSecretAccessKey: undefined }));
-    wrongKeyOutputs = bucket.scratch("wrongkey-outputs.json", JSON.stringify({ ...bucket.outputs, presignerSecretAccessKey: WRONG_SECRET }));
+    noKeyOutputs = bucket.scratch(
+      "nokey-outputs.json",
+      JSON.stringify({ ...bucket.outputs, presignerAccessKeyId: undefined, presignerSecretAccessKey: undefined }),
+    );
+    wrongKeyOutputs = bucket.scratch(
+      "wrongkey-outputs.json",
+      JSON.stringify({ ...bucket.outputs, presignerSecretAccessKey: WRONG_SECRET }),
+    );
     for (const file of [bucket.outputsFile, wrongKeyOutputs]) ownSecretFiles.add(file);
     proxy = await startFaultProxy({ target: bucket.server.endpoint });
   });
@@ -81,15 +99,32 @@ describe("no secret, token or unrequested link leaks from any command", function
       mode: "session credentials from the AWS chain",
       outputs: () => noKeyOutputs,
       wrongOutputs: () => noKeyOutputs,
-      io: (): Partial<CliIo> => ({ credentialProvider: async () => ({ ...SESSION_KEY, sessionToken: SESSION_TOKEN, expiration: new Date(Date.now() + 2 * 3600_000) }) }),
+      io: (): Partial<CliIo> => ({
+        credentialProvider: async () => ({
+          ...SESSION_KEY,
+          sessionToken: SESSION_TOKEN,
+          expiration: new Date(Date.now() + 2 * 3600_000),
+        }),
+      }),
       wrongIo: (): Partial<CliIo> => ({
-        credentialProvider: async () => ({ accessKeyId: SESSION_KEY.accessKeyId, secretAccessKey: WRONG_SECRET, sessionToken: SESSION_TOKEN, expiration: new Date(Date.now() + 2 * 3600_000) }),
+        credentialProvider: async () => ({
+          accessKeyId: SESSION_KEY.accessKeyId,
+          secretAccessKey: WRONG_SECRET,
+          sessionToken: SESSION_TOKEN,
+          expiration: new Date(Date.now() + 2 * 3600_000),
+        }),
       }),
     },
   ] as const;
 
   /** Runs a command and records its output for the scan; `links`: the user asked for links on stdout. */
-  async function runAndRecord(label: string, factory: CommandFactory, args: string[], io: Partial<CliIo>, links: boolean): Promise<CommandRun> {
+  async function runAndRecord(
+    label: string,
+    factory: CommandFactory,
+    args: string[],
+    io: Partial<CliIo>,
+    links: boolean,
+  ): Promise<CommandRun> {
     const result = await run(factory, args, { s3: FAST, ...io });
     runs++;
     scanned.push({ where: `${label}: stdout`, text: result.stdout, linksAllowed: links });
@@ -109,7 +144,26 @@ describe("no secret, token or unrequested link leaks from any command", function
         const page = join(bucket.directory, `${tag}-share.html`);
         writeFileSync(out, "an older, world-readable file");
         chmodSync(out, 0o644);
-        const text = await runAndRecord("publish text", publishCohortCommand, [...stack(), "--cohort", cohort, "--manifest", manifest, "--out", out, "--share-page", page, "--sample-links", "--expires", "1h"], io(), true);
+        const text = await runAndRecord(
+          "publish text",
+          publishCohortCommand,
+          [
+            ...stack(),
+            "--cohort",
+            cohort,
+            "--manifest",
+            manifest,
+            "--out",
+            out,
+            "--share-page",
+            page,
+            "--sample-links",
+            "--expires",
+            "1h",
+          ],
+          io(),
+          true,
+        );
         assert.equal(text.code, 0, text.stderr);
         for (const file of [out, page]) {
           linkFiles.add(file);
@@ -117,14 +171,32 @@ describe("no secret, token or unrequested link leaks from any command", function
         }
         assert.doesNotMatch(text.stderr, PRESIGNED_URL, "the summary on stderr carries no link");
 
-        const json = await runAndRecord("publish --json", publishCohortCommand, [...stack(), "--cohort", cohort, "--manifest", manifest, "--json", "--upload-share-page", "--expires", "1h"], io(), true);
+        const json = await runAndRecord(
+          "publish --json",
+          publishCohortCommand,
+          [...stack(), "--cohort", cohort, "--manifest", manifest, "--json", "--upload-share-page", "--expires", "1h"],
+          io(),
+          true,
+        );
         assert.equal(json.code, 0, json.stderr);
         const document = JSON.parse(json.stdout) as Record<string, unknown>;
-        const withLinks = Object.entries(document).filter(([, value]) => PRESIGNED_URL.test(JSON.stringify(value))).map(([key]) => key);
-        assert.deepEqual(withLinks.sort(), ["configUrl", "link", "sharePage"], "links only in link, configUrl and the share page asked for");
+        const withLinks = Object.entries(document)
+          .filter(([, value]) => PRESIGNED_URL.test(JSON.stringify(value)))
+          .map(([key]) => key);
+        assert.deepEqual(
+          withLinks.sort(),
+          ["configUrl", "link", "sharePage"],
+          "links only in link, configUrl and the share page asked for",
+        );
 
         const dryOut = join(bucket.directory, `${tag}-dry.json`);
-        const dry = await runAndRecord("publish --dry-run", publishCohortCommand, [...stack(), "--cohort", cohort, "--manifest", manifest, "--dry-run", "--out", dryOut, "--json"], io(), false);
+        const dry = await runAndRecord(
+          "publish --dry-run",
+          publishCohortCommand,
+          [...stack(), "--cohort", cohort, "--manifest", manifest, "--dry-run", "--out", dryOut, "--json"],
+          io(),
+          false,
+        );
         assert.equal(dry.code, 0, dry.stderr);
         linkFiles.add(dryOut);
         assert.equal(statSync(dryOut).mode & 0o777, 0o600);
@@ -132,17 +204,39 @@ describe("no secret, token or unrequested link leaks from any command", function
       });
 
       it("publish-cohort failures: invalid input, a persistent S3 fault, and credentials S3 refuses (with --verbose)", async () => {
-        const invalid = await runAndRecord("publish invalid", publishCohortCommand, [...stack(), "--cohort", "a/b", "--manifest", manifest, "--verbose"], io(), false);
+        const invalid = await runAndRecord(
+          "publish invalid",
+          publishCohortCommand,
+          [...stack(), "--cohort", "a/b", "--manifest", manifest, "--verbose"],
+          io(),
+          false,
+        );
         assert.equal(invalid.code, 1);
         proxy.setRules([{ fault: "slowDown", operations: ["PutObject"] }]);
-        const fault = await runAndRecord("publish under faults", publishCohortCommand, [...viaProxy(), "--cohort", cohort, "--manifest", manifest, "--verbose", "--json"], io(), false);
+        const fault = await runAndRecord(
+          "publish under faults",
+          publishCohortCommand,
+          [...viaProxy(), "--cohort", cohort, "--manifest", manifest, "--verbose", "--json"],
+          io(),
+          false,
+        );
         proxy.setRules([]);
         assert.equal(fault.code, 3, fault.stderr);
         assert.match(fault.stderr, /^cause: /m, "--verbose shows the cause");
         const refused = await runAndRecord(
           "publish with a wrong secret",
           publishCohortCommand,
-          ["--outputs", wrongOutputs(), "--endpoint", bucket.server.endpoint, "--cohort", cohort, "--manifest", manifest, "--verbose"],
+          [
+            "--outputs",
+            wrongOutputs(),
+            "--endpoint",
+            bucket.server.endpoint,
+            "--cohort",
+            cohort,
+            "--manifest",
+            manifest,
+            "--verbose",
+          ],
           wrongIo(),
           false,
         );
@@ -155,56 +249,138 @@ describe("no secret, token or unrequested link leaks from any command", function
         assert.equal(plain.code, 0, plain.stderr);
         const json = await runAndRecord("cohorts --json", cohortsCommand, [...stack(), "--json"], io(), false);
         assert.equal(json.code, 0, json.stderr);
-        assert.doesNotMatch(json.stdout + plain.stdout, /X-Amz-Signature|X-Amz-Credential/, "no link without --show-links");
-        const links = await runAndRecord("cohorts --show-links", cohortsCommand, [...stack(), "--json", "--show-links", "--cohort", cohort], io(), true);
+        assert.doesNotMatch(
+          json.stdout + plain.stdout,
+          /X-Amz-Signature|X-Amz-Credential/,
+          "no link without --show-links",
+        );
+        const links = await runAndRecord(
+          "cohorts --show-links",
+          cohortsCommand,
+          [...stack(), "--json", "--show-links", "--cohort", cohort],
+          io(),
+          true,
+        );
         assert.equal(links.code, 0, links.stderr);
-        assert.ok((JSON.parse(links.stdout) as Array<{ link?: string }>).every((publication) => publication.link?.includes("X-Amz-Signature")));
+        assert.ok(
+          (JSON.parse(links.stdout) as Array<{ link?: string }>).every((publication) =>
+            publication.link?.includes("X-Amz-Signature"),
+          ),
+        );
         proxy.setRules([{ fault: "reset" }]);
-        const fault = await runAndRecord("cohorts under faults", cohortsCommand, [...viaProxy(), "--json", "--show-links", "--verbose"], io(), false);
+        const fault = await runAndRecord(
+          "cohorts under faults",
+          cohortsCommand,
+          [...viaProxy(), "--json", "--show-links", "--verbose"],
+          io(),
+          false,
+        );
         proxy.setRules([]);
         assert.equal(fault.code, 3);
       });
 
       it("refresh-cohort: success with --json and --out, an unknown cohort, and S3 faults", async () => {
         const out = join(bucket.directory, `${tag}-refreshed.json`);
-        const json = await runAndRecord("refresh --json", refreshCohortCommand, [...stack(), "--cohort", cohort, "--json", "--out", out], io(), true);
+        const json = await runAndRecord(
+          "refresh --json",
+          refreshCohortCommand,
+          [...stack(), "--cohort", cohort, "--json", "--out", out],
+          io(),
+          true,
+        );
         assert.equal(json.code, 0, json.stderr);
         linkFiles.add(out);
         assert.equal(statSync(out).mode & 0o777, 0o600);
-        const withLinks = Object.entries(JSON.parse(json.stdout) as Record<string, unknown>).filter(([, value]) => /X-Amz-Signature/.test(JSON.stringify(value))).map(([key]) => key);
+        const withLinks = Object.entries(JSON.parse(json.stdout) as Record<string, unknown>)
+          .filter(([, value]) => /X-Amz-Signature/.test(JSON.stringify(value)))
+          .map(([key]) => key);
         assert.deepEqual(withLinks.sort(), ["configUrl", "link"]);
-        const unknown = await runAndRecord("refresh unknown", refreshCohortCommand, [...stack(), "--cohort", "Nobody Published This"], io(), false);
+        const unknown = await runAndRecord(
+          "refresh unknown",
+          refreshCohortCommand,
+          [...stack(), "--cohort", "Nobody Published This"],
+          io(),
+          false,
+        );
         assert.equal(unknown.code, 1);
         proxy.setRules([{ fault: "error500", operations: ["PutObject"] }]);
-        const fault = await runAndRecord("refresh under faults", refreshCohortCommand, [...viaProxy(), "--cohort", cohort, "--json", "--verbose"], io(), false);
+        const fault = await runAndRecord(
+          "refresh under faults",
+          refreshCohortCommand,
+          [...viaProxy(), "--cohort", cohort, "--json", "--verbose"],
+          io(),
+          false,
+        );
         proxy.setRules([]);
         assert.equal(fault.code, 3);
       });
 
       it("doctor: text, --json, --show-links, and a failing endpoint", async () => {
         for (const args of [[], ["--json"]]) {
-          const result = await runAndRecord(`doctor ${args.join(" ")}`, doctorCommand, [...stack(), ...args], io(), false);
+          const result = await runAndRecord(
+            `doctor ${args.join(" ")}`,
+            doctorCommand,
+            [...stack(), ...args],
+            io(),
+            false,
+          );
           assert.notEqual(result.code, 3, result.stderr);
           assert.doesNotMatch(result.stdout, /X-Amz-Signature/, "no link without --show-links");
         }
-        const links = await runAndRecord("doctor --show-links", doctorCommand, [...stack(), "--json", "--show-links"], io(), true);
+        const links = await runAndRecord(
+          "doctor --show-links",
+          doctorCommand,
+          [...stack(), "--json", "--show-links"],
+          io(),
+          true,
+        );
         assert.notEqual(links.code, 3, links.stderr);
         proxy.setRules([{ fault: "stall" }]);
-        const fault = await runAndRecord("doctor under faults", doctorCommand, [...viaProxy(), "--json", "--verbose"], io(), false);
+        const fault = await runAndRecord(
+          "doctor under faults",
+          doctorCommand,
+          [...viaProxy(), "--json", "--verbose"],
+          io(),
+          false,
+        );
         proxy.setRules([]);
         assert.equal(fault.code, 1);
       });
 
       it("rotate-keys --print and revoke-cohort: success and failure", async () => {
-        const print = await runAndRecord("rotate-keys --print", rotateKeysCommand, [...stack(), "--print", "--generation", "0", "--force"], io(), false);
+        const print = await runAndRecord(
+          "rotate-keys --print",
+          rotateKeysCommand,
+          [...stack(), "--print", "--generation", "0", "--force"],
+          io(),
+          false,
+        );
         assert.equal(print.code, 0, print.stderr);
-        const badGeneration = await runAndRecord("rotate-keys bad generation", rotateKeysCommand, [...stack(), "--print", "--generation", "x"], io(), false);
+        const badGeneration = await runAndRecord(
+          "rotate-keys bad generation",
+          rotateKeysCommand,
+          [...stack(), "--print", "--generation", "x"],
+          io(),
+          false,
+        );
         assert.equal(badGeneration.code, 2);
         proxy.setRules([{ fault: "error500", operations: ["PutObject"], keyPrefix: "ledger/" }]);
-        const fault = await runAndRecord("revoke under faults", revokeCohortCommand, [...viaProxy(), "--cohort", cohort, "--verbose"], io(), false);
+        const fault = await runAndRecord(
+          "revoke under faults",
+          revokeCohortCommand,
+          [...viaProxy(), "--cohort", cohort, "--verbose"],
+          io(),
+          false,
+        );
         proxy.setRules([]);
         assert.equal(fault.code, 3);
-        const revoked = await runAndRecord("revoke", revokeCohortCommand, [...stack(), "--cohort", cohort], io(), false);
+        const revoked = await runAndRecord(
+          "revoke",
+          revokeCohortCommand,
+          [...stack(), "--cohort", cohort],
+          io(),
+          false,
+        );
         assert.equal(revoked.code, 0, revoked.stderr);
       });
     });
@@ -216,10 +392,15 @@ describe("no secret, token or unrequested link leaks from any command", function
       const result = await run(demoCommand, ["--data-dir", dataDir, "--port", "0", "--once", "--samples", "1"]);
       assert.equal(result.code, 0, result.stderr);
       const layout = demoLayout(dataDir);
-      const secret = (JSON.parse(readFileSync(layout.outputsFile, "utf8")) as { presignerSecretAccessKey: string }).presignerSecretAccessKey;
+      const secret = (JSON.parse(readFileSync(layout.outputsFile, "utf8")) as { presignerSecretAccessKey: string })
+        .presignerSecretAccessKey;
       assert.ok(secret.length >= 30);
-      for (const file of [layout.outputsFile, layout.configFile]) assert.equal(statSync(file).mode & 0o777, 0o600, file);
-      assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret), "the demo never prints its presigner secret");
+      for (const file of [layout.outputsFile, layout.configFile])
+        assert.equal(statSync(file).mode & 0o777, 0o600, file);
+      assert.ok(
+        !result.stdout.includes(secret) && !result.stderr.includes(secret),
+        "the demo never prints its presigner secret",
+      );
       assert.doesNotMatch(result.stderr, PRESIGNED_URL, "the link goes to stdout only");
       for (const file of filesUnder(dataDir)) {
         if (file === layout.outputsFile) continue;
@@ -236,19 +417,32 @@ describe("no secret, token or unrequested link leaks from any command", function
     function assertClean(item: Scanned): void {
       for (const secret of secrets()) assert.ok(!item.text.includes(secret), `${item.where} holds a secret access key`);
       if (!item.linksAllowed) {
-        assert.doesNotMatch(item.text, /X-Amz-Signature|X-Amz-Credential/, `${item.where} holds a presigned URL nobody asked for`);
+        assert.doesNotMatch(
+          item.text,
+          /X-Amz-Signature|X-Amz-Credential/,
+          `${item.where} holds a presigned URL nobody asked for`,
+        );
         assert.ok(!item.text.includes(TOKEN_STEM), `${item.where} holds the session token`);
       } else {
         // The token only as a presigned URL's X-Amz-Security-Token, which S3 requires for session-signed links.
         // Share pages write `&` as `&amp;` in markup and `\u0026` in their JSON block: read the URLs back first.
         const text = item.text.replace(/&amp;/g, "&").replace(/\\u0026/g, "&");
-        assert.ok(!text.replace(EVERY_PRESIGNED_URL, "").includes(TOKEN_STEM), `${item.where} holds the session token outside a presigned URL`);
+        assert.ok(
+          !text.replace(EVERY_PRESIGNED_URL, "").includes(TOKEN_STEM),
+          `${item.where} holds the session token outside a presigned URL`,
+        );
       }
     }
 
     it(`stdout and stderr of every run carry no secret, and the token and links only where links were asked for`, () => {
       assert.ok(runs >= 30, `${runs} runs scanned`);
-      assert.ok(scanned.some((item) => item.linksAllowed && item.text.includes(`X-Amz-Security-Token=${encodeURIComponent(SESSION_TOKEN)}`)), "session-signed links do carry the token");
+      assert.ok(
+        scanned.some(
+          (item) =>
+            item.linksAllowed && item.text.includes(`X-Amz-Security-Token=${encodeURIComponent(SESSION_TOKEN)}`),
+        ),
+        "session-signed links do carry the token",
+      );
       for (const item of scanned) assertClean(item);
     });
 
@@ -256,8 +450,13 @@ describe("no secret, token or unrequested link leaks from any command", function
       let count = 0;
       for await (const object of bucket.store.list("")) {
         const body = (await bucket.store.read(object.key)).toString("utf8");
-        assertClean({ where: `s3://${bucket.bucket}/${object.key}`, text: body, linksAllowed: object.key.startsWith("configs/") });
-        if (object.key.startsWith("ledger/")) assert.doesNotMatch(body, /X-Amz-/, `${object.key} holds no presigned URL`);
+        assertClean({
+          where: `s3://${bucket.bucket}/${object.key}`,
+          text: body,
+          linksAllowed: object.key.startsWith("configs/"),
+        });
+        if (object.key.startsWith("ledger/"))
+          assert.doesNotMatch(body, /X-Amz-/, `${object.key} holds no presigned URL`);
         count++;
       }
       assert.ok(count > 10);
@@ -270,7 +469,11 @@ describe("no secret, token or unrequested link leaks from any command", function
         if (ownSecretFiles.has(file)) continue;
         assert.doesNotMatch(relative(bucket.directory, file), /\.tmp$/, "no temporary file left behind");
         const linksAllowed = linkFiles.has(file) || /\/configs\//.test(file);
-        assertClean({ where: relative(bucket.directory, file), text: readFileSync(file).toString("utf8"), linksAllowed });
+        assertClean({
+          where: relative(bucket.directory, file),
+          text: readFileSync(file).toString("utf8"),
+          linksAllowed,
+        });
         if (linkFiles.has(file)) assert.equal(statSync(file).mode & 0o777, 0o600, file);
       }
     });

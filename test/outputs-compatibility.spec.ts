@@ -15,7 +15,12 @@ const EARLIER_DEPLOYMENT = {
   ...stackOutputsFor(defaultSettings(), {
     bucket: "chromoscope-data-3f9a2c1",
     region: "eu-west-2",
-    presigner: { userName: "chromoscope-presigner-dev", accessKeyId: KEY_B, secretAccessKey: SECRET, createdAt: new Date("2026-02-04T09:00:00.000Z") },
+    presigner: {
+      userName: "chromoscope-presigner-dev",
+      accessKeyId: KEY_B,
+      secretAccessKey: SECRET,
+      createdAt: new Date("2026-02-04T09:00:00.000Z"),
+    },
   }),
   activeKeySlot: "b",
   accessKeys: [
@@ -55,13 +60,24 @@ describe("stack outputs: the program's and the tools' view agree, earlier output
   });
 
   it("refuses outputs that mix the kinds: keys on a role stack, a role on a user stack, or no kind", () => {
-    const role = { ...EARLIER_DEPLOYMENT, presignerKind: "role", presignerRoleArn: "arn:aws:iam::123456789012:role/presigner" };
+    const role = {
+      ...EARLIER_DEPLOYMENT,
+      presignerKind: "role",
+      presignerRoleArn: "arn:aws:iam::123456789012:role/presigner",
+    };
     assert.throws(() => parseStackOutputs(role, "--outputs mixed.json"), /--outputs mixed\.json .*accessKeys/);
     const roleOnUser = { ...EARLIER_DEPLOYMENT, presignerRoleArn: "arn:aws:iam::123456789012:role/presigner" };
     assert.throws(() => parseStackOutputs(roleOnUser, "--outputs mixed.json"), /presignerRoleArn/);
     const { presignerKind: _kind, ...noKind } = EARLIER_DEPLOYMENT;
     assert.throws(() => parseStackOutputs(noKind, "--outputs old.json"), /presignerKind: missing/);
-    const { presignerRoleArn: _arn, ...roleWithoutArn } = { ...role, accessKeys: undefined, activeKeySlot: undefined, presignerAccessKeyId: undefined, presignerSecretAccessKey: undefined, presignerUserName: undefined };
+    const { presignerRoleArn: _arn, ...roleWithoutArn } = {
+      ...role,
+      accessKeys: undefined,
+      activeKeySlot: undefined,
+      presignerAccessKeyId: undefined,
+      presignerSecretAccessKey: undefined,
+      presignerUserName: undefined,
+    };
     assert.throws(() => parseStackOutputs(roleWithoutArn, "--outputs role.json"), /presignerRoleArn: missing/);
   });
 
@@ -73,14 +89,23 @@ describe("stack outputs: the program's and the tools' view agree, earlier output
   });
 
   it("accepts one key slot (a stand-in stack) as well as two", () => {
-    const outputs = parseStackOutputs({ ...EARLIER_DEPLOYMENT, accessKeys: EARLIER_DEPLOYMENT.accessKeys.slice(1) }, "--outputs one.json");
+    const outputs = parseStackOutputs(
+      { ...EARLIER_DEPLOYMENT, accessKeys: EARLIER_DEPLOYMENT.accessKeys.slice(1) },
+      "--outputs one.json",
+    );
     assert.equal(outputs.accessKeys?.length, 1);
   });
 
   it("refuses an unknown key status or a negative generation, naming the output", () => {
     const badStatus = structuredClone(EARLIER_DEPLOYMENT);
     Object.assign(badStatus.accessKeys[1], { status: "Expired" });
-    assert.throws(() => parseStackOutputs(badStatus, "--outputs bad.json"), /--outputs bad\.json .*accessKeys\.1\.status/);
-    assert.throws(() => parseStackOutputs({ ...EARLIER_DEPLOYMENT, keyGeneration: -1 }, "--outputs bad.json"), /keyGeneration/);
+    assert.throws(
+      () => parseStackOutputs(badStatus, "--outputs bad.json"),
+      /--outputs bad\.json .*accessKeys\.1\.status/,
+    );
+    assert.throws(
+      () => parseStackOutputs({ ...EARLIER_DEPLOYMENT, keyGeneration: -1 }, "--outputs bad.json"),
+      /keyGeneration/,
+    );
   });
 });

@@ -78,16 +78,29 @@ function sortPairs(pairs: Expected): Expected {
 
 /** Findings of one level as `[rule, name]`, with the stack's name prefix cut off the names. */
 function findings(run: PolicyRun, level: "mandatory" | "advisory", stack?: SynthesizedStack): Expected {
-  return sortPairs(summary(run, level).map(([rule, name]) => [rule, stack && name.startsWith(stack.name) ? name.slice(stack.name.length) : name]));
+  return sortPairs(
+    summary(run, level).map(([rule, name]) => [
+      rule,
+      stack && name.startsWith(stack.name) ? name.slice(stack.name.length) : name,
+    ]),
+  );
 }
 
-function expectFindings(run: PolicyRun, level: "mandatory" | "advisory", expected: Expected, stack?: SynthesizedStack): void {
+function expectFindings(
+  run: PolicyRun,
+  level: "mandatory" | "advisory",
+  expected: Expected,
+  stack?: SynthesizedStack,
+): void {
   assert.deepEqual(findings(run, level, stack), sortPairs(expected));
   for (const [rule] of expected) caught.add(rule);
 }
 
 function message(run: PolicyRun, rule: string): string {
-  return run.findings.filter((finding) => finding.rule === rule).map((finding) => finding.message).join("\n");
+  return run.findings
+    .filter((finding) => finding.rule === rule)
+    .map((finding) => finding.message)
+    .join("\n");
 }
 
 function bucketArn(resources: EngineResource[], suffix = "-data-bucket"): string {
@@ -110,9 +123,14 @@ function editStatement(resource: EngineResource, sid: string, edit: (statement: 
   });
 }
 
-const run = (resources: EngineResource[], config?: Record<string, Record<string, unknown>>) => runPolicies(policies, resources, { config });
+const run = (resources: EngineResource[], config?: Record<string, Record<string, unknown>>) =>
+  runPolicies(policies, resources, { config });
 /** Runs one rule only: for small hand-made stacks that other rules would rightly find incomplete. */
-const runOnly = (rule: string, resources: EngineResource[]) => runPolicies(policies.filter((policy) => policy.name === rule), resources);
+const runOnly = (rule: string, resources: EngineResource[]) =>
+  runPolicies(
+    policies.filter((policy) => policy.name === rule),
+    resources,
+  );
 
 // ---------------------------------------------------------------- every variant of the real program
 
@@ -124,10 +142,18 @@ interface Variant {
 
 const VARIANTS: Variant[] = [
   { label: "default settings", overrides: {}, advisory: [] },
-  { label: "role kind with principals", overrides: { presignerKind: "role", trustedPrincipals: PRINCIPALS, maxSessionHours: 6 }, advisory: [] },
-  { label: "role kind with a service principal", overrides: { presignerKind: "role", trustedPrincipals: ["ec2.amazonaws.com"] }, advisory: [] },
+  {
+    label: "role kind with principals",
+    overrides: { presignerKind: "role", trustedPrincipals: PRINCIPALS, maxSessionHours: 6 },
+    advisory: [],
+  },
+  {
+    label: "role kind with a service principal",
+    overrides: { presignerKind: "role", trustedPrincipals: ["ec2.amazonaws.com"] },
+    advisory: [],
+  },
   { label: "KMS key", overrides: { kmsKeyArn: KMS_KEY }, advisory: [] },
-  { label: "\"*\" origin opt-in", overrides: { allowedOrigins: ["*"] }, advisory: [[R.corsOrigin, "-data-cors"]] },
+  { label: '"*" origin opt-in', overrides: { allowedOrigins: ["*"] }, advisory: [[R.corsOrigin, "-data-cors"]] },
   { label: "access logging off", overrides: { accessLogging: false }, advisory: [[R.logging, "-data-bucket"]] },
   {
     label: "versioning off",
@@ -150,11 +176,24 @@ const VARIANTS: Variant[] = [
     },
     advisory: [],
   },
-  { label: "forceDestroy on, rotation every 45 days", overrides: { forceDestroy: true, keyRotationDays: 45 }, advisory: [] },
+  {
+    label: "forceDestroy on, rotation every 45 days",
+    overrides: { forceDestroy: true, keyRotationDays: 45 },
+    advisory: [],
+  },
 ];
 
 /** Rules that need a value AWS computes (a policy document built from an ARN, a key's creation date). */
-const UNDECIDED_IN_PREVIEW_USER = [R.rotation, R.iamWildcards, R.presignerWrites, R.tls, R.sigv2, R.publicPrincipal, R.ageCap, R.presignedReadsOnly].sort();
+const UNDECIDED_IN_PREVIEW_USER = [
+  R.rotation,
+  R.iamWildcards,
+  R.presignerWrites,
+  R.tls,
+  R.sigv2,
+  R.publicPrincipal,
+  R.ageCap,
+  R.presignedReadsOnly,
+].sort();
 const UNDECIDED_IN_PREVIEW_ROLE = UNDECIDED_IN_PREVIEW_USER.filter((rule) => rule !== R.rotation);
 
 describe("policy pack (rules run against the program under mocks)", function () {
@@ -184,7 +223,10 @@ describe("policy pack (rules run against the program under mocks)", function () 
             assert.deepEqual(findings(result, "mandatory", stack), []);
             assert.deepEqual(findings(result, "advisory", stack), sortPairs(variant.advisory));
             const kind = stack.settings.presignerKind;
-            assert.deepEqual(undecidedRules(result), kind === "user" ? UNDECIDED_IN_PREVIEW_USER : UNDECIDED_IN_PREVIEW_ROLE);
+            assert.deepEqual(
+              undecidedRules(result),
+              kind === "user" ? UNDECIDED_IN_PREVIEW_USER : UNDECIDED_IN_PREVIEW_ROLE,
+            );
             for (const entry of result.undecided) assert.match(entry.message, /can't be known during preview/);
           });
         }
@@ -209,8 +251,14 @@ describe("policy pack (rules run against the program under mocks)", function () 
         bucket: [bucket.urn],
         targetBucket: [pick(resources, T.bucket, "-data-logs").urn],
       });
-      assert.ok(logging.dependencies.includes(pick(resources, T.bucketPolicy, "-data-logs-policy").urn), "dependsOn is a dependency");
-      assert.equal(pick(resources, T.accessKey, "-key-a").inputs.user, pick(resources, T.user, "-presigner-user").outputs.name);
+      assert.ok(
+        logging.dependencies.includes(pick(resources, T.bucketPolicy, "-data-logs-policy").urn),
+        "dependsOn is a dependency",
+      );
+      assert.equal(
+        pick(resources, T.accessKey, "-key-a").inputs.user,
+        pick(resources, T.user, "-presigner-user").outputs.name,
+      );
     });
 
     it("every property unknown: no rule crashes, none fails, and only rules that need no value decide", async () => {
@@ -250,7 +298,11 @@ describe("policy pack (rules run against the program under mocks)", function () 
 
       it("reports a flag left out (absent means false), even during preview", async () => {
         const preview = engineResources(base, "preview");
-        setProp(pick(preview, T.publicAccessBlock, "-data-logs-public-access-block"), "restrictPublicBuckets", undefined);
+        setProp(
+          pick(preview, T.publicAccessBlock, "-data-logs-public-access-block"),
+          "restrictPublicBuckets",
+          undefined,
+        );
         const result = await run(preview);
         expectFindings(result, "mandatory", [[R.flags, "-data-logs-public-access-block"]], base);
         assert.deepEqual(undecidedRules(result), UNDECIDED_IN_PREVIEW_USER);
@@ -259,18 +311,27 @@ describe("policy pack (rules run against the program under mocks)", function () 
 
     describe(R.hasBlock, () => {
       it("reports a bucket without a public access block", async () => {
-        const result = await run(without(resources, pick(resources, T.publicAccessBlock, "-data-logs-public-access-block")));
+        const result = await run(
+          without(resources, pick(resources, T.publicAccessBlock, "-data-logs-public-access-block")),
+        );
         expectFindings(result, "mandatory", [[R.hasBlock, "-data-logs"]], base);
       });
 
       it("links by URN during preview, when no bucket name or ARN is known to the children", async () => {
         const preview = engineResources(base, "preview");
-        const result = await run(without(preview, pick(preview, T.publicAccessBlock, "-data-bucket-public-access-block")));
+        const result = await run(
+          without(preview, pick(preview, T.publicAccessBlock, "-data-bucket-public-access-block")),
+        );
         expectFindings(result, "mandatory", [[R.hasBlock, "-data-bucket"]], base);
       });
 
       it("falls back to dependencies, then to known names, and never guesses on an unknown link", async () => {
-        const bucket = customResource(T.bucket, "lab-bucket", { bucket: "lab-bucket-1234" }, { outputs: { arn: UNKNOWN_STRING } });
+        const bucket = customResource(
+          T.bucket,
+          "lab-bucket",
+          { bucket: "lab-bucket-1234" },
+          { outputs: { arn: UNKNOWN_STRING } },
+        );
         const block = (bucketRef: string, extra: Partial<EngineResource> = {}) => ({
           ...customResource(T.publicAccessBlock, "lab-block", {
             bucket: bucketRef,
@@ -286,10 +347,16 @@ describe("policy pack (rules run against the program under mocks)", function () 
         const byName = await runOnly(R.hasBlock, [stack, bucket, block("lab-bucket-1234")]);
         assert.deepEqual(byName, { findings: [], undecided: [] });
         // By `dependencies` when the value is unknown and no property dependency was recorded.
-        const byDependency = await runOnly(R.hasBlock, [stack, bucket, block(UNKNOWN_STRING, { dependencies: [bucket.urn] })]);
+        const byDependency = await runOnly(R.hasBlock, [
+          stack,
+          bucket,
+          block(UNKNOWN_STRING, { dependencies: [bucket.urn] }),
+        ]);
         assert.deepEqual(byDependency, { findings: [], undecided: [] });
         // A known name of another bucket: this one lacks a block.
-        expectFindings(await runOnly(R.hasBlock, [stack, bucket, block("someone-elses-bucket")]), "mandatory", [[R.hasBlock, "lab-bucket"]]);
+        expectFindings(await runOnly(R.hasBlock, [stack, bucket, block("someone-elses-bucket")]), "mandatory", [
+          [R.hasBlock, "lab-bucket"],
+        ]);
         // Unknown value, no URN information: undecided, neither passed nor failed.
         const unknown = await runOnly(R.hasBlock, [stack, bucket, block(UNKNOWN_STRING)]);
         assert.deepEqual(findings(unknown, "mandatory"), []);
@@ -299,7 +366,9 @@ describe("policy pack (rules run against the program under mocks)", function () 
 
     describe(R.ownerEnforced, () => {
       it("reports ownership ObjectWriter", async () => {
-        setProp(pick(resources, T.ownershipControls, "-data-bucket-ownership"), "rule", { objectOwnership: "ObjectWriter" });
+        setProp(pick(resources, T.ownershipControls, "-data-bucket-ownership"), "rule", {
+          objectOwnership: "ObjectWriter",
+        });
         expectFindings(await run(resources), "mandatory", [[R.ownerEnforced, "-data-bucket-ownership"]], base);
       });
 
@@ -312,7 +381,14 @@ describe("policy pack (rules run against the program under mocks)", function () 
     describe(R.publicAcl, () => {
       it("reports an ACL resource with the canned public-read ACL", async () => {
         const bucket = pick(resources, T.bucket, "-data-bucket");
-        resources.push(customResource(T.acl, "public-acl", { bucket: bucket.outputs.bucket, acl: "public-read" }, { links: { bucket: [bucket] } }));
+        resources.push(
+          customResource(
+            T.acl,
+            "public-acl",
+            { bucket: bucket.outputs.bucket, acl: "public-read" },
+            { links: { bucket: [bucket] } },
+          ),
+        );
         expectFindings(await run(resources), "mandatory", [[R.publicAcl, "public-acl"]]);
       });
 
@@ -326,12 +402,22 @@ describe("policy pack (rules run against the program under mocks)", function () 
               bucket: bucket.outputs.bucket,
               accessControlPolicy: {
                 owner: { id: "owner" },
-                grants: [{ grantee: { type: "Group", uri: "http://acs.amazonaws.com/groups/global/AllUsers" }, permission: "WRITE" }],
+                grants: [
+                  {
+                    grantee: { type: "Group", uri: "http://acs.amazonaws.com/groups/global/AllUsers" },
+                    permission: "WRITE",
+                  },
+                ],
               },
             },
             { links: { bucket: [bucket] } },
           ),
-          customResource(T.object, "public-object", { bucket: bucket.outputs.bucket, key: "x", acl: "public-read-write" }, { links: { bucket: [bucket] } }),
+          customResource(
+            T.object,
+            "public-object",
+            { bucket: bucket.outputs.bucket, key: "x", acl: "public-read-write" },
+            { links: { bucket: [bucket] } },
+          ),
         );
         const result = await run(resources);
         expectFindings(result, "mandatory", [
@@ -352,13 +438,15 @@ describe("policy pack (rules run against the program under mocks)", function () 
         ...(condition ? { Condition: condition } : {}),
       });
 
-      it("reports an Allow for Principal \"*\" without a condition", async () => {
+      it('reports an Allow for Principal "*" without a condition', async () => {
         const arn = bucketArn(resources);
-        editDocument(pick(resources, T.bucketPolicy, "-data-policy"), (document) => document.Statement.push(publicRead(arn, "*")));
+        editDocument(pick(resources, T.bucketPolicy, "-data-policy"), (document) =>
+          document.Statement.push(publicRead(arn, "*")),
+        );
         expectFindings(await run(resources), "mandatory", [[R.publicPrincipal, "-data-policy"]], base);
       });
 
-      it("reports {\"AWS\": \"*\"} whose only condition does not pin the caller", async () => {
+      it('reports {"AWS": "*"} whose only condition does not pin the caller', async () => {
         const arn = bucketArn(resources, "-data-logs");
         editDocument(pick(resources, T.bucketPolicy, "-data-logs-policy"), (document) =>
           document.Statement.push(publicRead(arn, { AWS: ["*"] }, { Bool: { "aws:SecureTransport": "true" } })),
@@ -366,7 +454,7 @@ describe("policy pack (rules run against the program under mocks)", function () 
         expectFindings(await run(resources), "mandatory", [[R.publicPrincipal, "-data-logs-policy"]], base);
       });
 
-      it("accepts Principal \"*\" pinned to a VPC endpoint", async () => {
+      it('accepts Principal "*" pinned to a VPC endpoint', async () => {
         const arn = bucketArn(resources);
         editDocument(pick(resources, T.bucketPolicy, "-data-policy"), (document) =>
           document.Statement.push(publicRead(arn, "*", { StringEquals: { "aws:SourceVpce": "vpce-1a2b3c4d" } })),
@@ -441,7 +529,9 @@ describe("policy pack (rules run against the program under mocks)", function () 
 
     describe(R.versioning, () => {
       it("reports suspended versioning (advisory only)", async () => {
-        setProp(pick(resources, T.versioning, "-data-bucket-versioning"), "versioningConfiguration", { status: "Suspended" });
+        setProp(pick(resources, T.versioning, "-data-bucket-versioning"), "versioningConfiguration", {
+          status: "Suspended",
+        });
         const result = await run(resources);
         assert.deepEqual(findings(result, "mandatory"), []);
         expectFindings(result, "advisory", [[R.versioning, "-data-bucket"]], base);
@@ -467,7 +557,11 @@ describe("policy pack (rules run against the program under mocks)", function () 
     describe(R.lifecycle, () => {
       it("reports a bucket without lifecycle rules, or with every rule disabled", async () => {
         const disabled = pick(resources, T.lifecycle, "-data-logs-lifecycle");
-        setProp(disabled, "rules", disabled.inputs.rules.map((rule: any) => ({ ...rule, status: "Disabled" })));
+        setProp(
+          disabled,
+          "rules",
+          disabled.inputs.rules.map((rule: any) => ({ ...rule, status: "Disabled" })),
+        );
         const result = await run(without(resources, pick(resources, T.lifecycle, "-data-bucket-lifecycle")));
         assert.deepEqual(findings(result, "mandatory"), []);
         expectFindings(
@@ -492,13 +586,15 @@ describe("policy pack (rules run against the program under mocks)", function () 
       });
 
       it("reports POST and DELETE in a bucket's inline CORS rules", async () => {
-        setProp(pick(resources, T.bucket, "-data-logs"), "corsRules", [{ allowedMethods: ["POST", "DELETE"], allowedOrigins: ["https://chromoscope.bio"] }]);
+        setProp(pick(resources, T.bucket, "-data-logs"), "corsRules", [
+          { allowedMethods: ["POST", "DELETE"], allowedOrigins: ["https://chromoscope.bio"] },
+        ]);
         expectFindings(await run(resources), "mandatory", [[R.corsGetOnly, "-data-logs"]], base);
       });
     });
 
     describe(R.corsOrigin, () => {
-      it("reports an origin of \"*\" as advisory", async () => {
+      it('reports an origin of "*" as advisory', async () => {
         const cors = pick(resources, T.cors, "-data-cors");
         setProp(cors, "corsRules", [{ ...cors.inputs.corsRules[0], allowedOrigins: ["https://chromoscope.bio", "*"] }]);
         const result = await run(resources);
@@ -512,7 +608,10 @@ describe("policy pack (rules run against the program under mocks)", function () 
         const arn = bucketArn(resources);
         resources.push(
           customResource(T.iamPolicy, "ops-policy", {
-            policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: [arn, `${arn}/*`] }] }),
+            policy: JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [{ Effect: "Allow", Action: "s3:*", Resource: [arn, `${arn}/*`] }],
+            }),
           }),
         );
         const result = await run(resources);
@@ -520,25 +619,47 @@ describe("policy pack (rules run against the program under mocks)", function () 
         assert.match(message(result, R.iamWildcards), /"s3:\*"/);
       });
 
-      it("reports Resource \"*\" in the presigner's own group policy", async () => {
-        editStatement(pick(resources, T.groupPolicy, "-presigner-group-policy"), "ReadBucketConfiguration", (statement) => {
-          statement.Resource = "*";
-        });
+      it('reports Resource "*" in the presigner\'s own group policy', async () => {
+        editStatement(
+          pick(resources, T.groupPolicy, "-presigner-group-policy"),
+          "ReadBucketConfiguration",
+          (statement) => {
+            statement.Resource = "*";
+          },
+        );
         expectFindings(await run(resources), "mandatory", [[R.iamWildcards, "-presigner-group-policy"]], base);
       });
 
-      it("reports Action \"*\", iam:* in a role's inline policy, NotAction, and AdministratorAccess", async () => {
+      it('reports Action "*", iam:* in a role\'s inline policy, NotAction, and AdministratorAccess', async () => {
         const role = customResource(T.role, "ops-role", {
-          assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
-          inlinePolicies: [{ name: "admin", policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "iam:*", Resource: "arn:aws:iam::123456789012:role/x" }] }) }],
+          assumeRolePolicy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+          }),
+          inlinePolicies: [
+            {
+              name: "admin",
+              policy: JSON.stringify({
+                Statement: [{ Effect: "Allow", Action: "iam:*", Resource: "arn:aws:iam::123456789012:role/x" }],
+              }),
+            },
+          ],
         });
         resources.push(
           role,
           customResource(T.rolePolicy, "ops-star", {
             role: "ops-role",
-            policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::x" }, { Effect: "Allow", NotAction: "s3:GetObject", Resource: "arn:aws:s3:::x" }] }),
+            policy: JSON.stringify({
+              Statement: [
+                { Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::x" },
+                { Effect: "Allow", NotAction: "s3:GetObject", Resource: "arn:aws:s3:::x" },
+              ],
+            }),
           }),
-          customResource(T.rolePolicyAttachment, "ops-admin", { role: "ops-role", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }),
+          customResource(T.rolePolicyAttachment, "ops-admin", {
+            role: "ops-role",
+            policyArn: "arn:aws:iam::aws:policy/AdministratorAccess",
+          }),
         );
         const result = await run(resources);
         expectFindings(result, "mandatory", [
@@ -555,9 +676,22 @@ describe("policy pack (rules run against the program under mocks)", function () 
         const user = pick(resources, T.user, "-presigner-user");
         const groupPolicy = pick(resources, T.groupPolicy, "-presigner-group-policy");
         resources.push(
-          customResource(T.userPolicy, "inline-user-policy", { user: user.outputs.name, policy: groupPolicy.inputs.policy }, { links: { user: [user] } }),
-          customResource(T.userPolicyAttachment, "user-attachment", { user: user.outputs.name, policyArn: "arn:aws:iam::123456789012:policy/reader" }, { links: { user: [user] } }),
-          customResource(T.policyAttachment, "users-attachment", { users: [user.outputs.name], policyArn: "arn:aws:iam::123456789012:policy/reader" }),
+          customResource(
+            T.userPolicy,
+            "inline-user-policy",
+            { user: user.outputs.name, policy: groupPolicy.inputs.policy },
+            { links: { user: [user] } },
+          ),
+          customResource(
+            T.userPolicyAttachment,
+            "user-attachment",
+            { user: user.outputs.name, policyArn: "arn:aws:iam::123456789012:policy/reader" },
+            { links: { user: [user] } },
+          ),
+          customResource(T.policyAttachment, "users-attachment", {
+            users: [user.outputs.name],
+            policyArn: "arn:aws:iam::123456789012:policy/reader",
+          }),
         );
         expectFindings(await run(resources), "mandatory", [
           [R.userDirect, "inline-user-policy"],
@@ -583,21 +717,20 @@ describe("policy pack (rules run against the program under mocks)", function () 
         setProp(
           root,
           "accessKeys",
-          root.outputs.accessKeys.map((key: any) => ({ ...key, rotationDueAt: new Date(Date.parse(key.createdAt) + days * DAY_MS).toISOString() })),
+          root.outputs.accessKeys.map((key: any) => ({
+            ...key,
+            rotationDueAt: new Date(Date.parse(key.createdAt) + days * DAY_MS).toISOString(),
+          })),
         );
       };
 
       it("reports a 120-day rotation period", async () => {
         withPeriod(resources, 120);
         const result = await run(resources);
-        expectFindings(
-          result,
-          "mandatory",
-          [
-            [R.rotation, ROOT_STACK_NAME],
-            [R.rotation, ROOT_STACK_NAME],
-          ],
-        );
+        expectFindings(result, "mandatory", [
+          [R.rotation, ROOT_STACK_NAME],
+          [R.rotation, ROOT_STACK_NAME],
+        ]);
         assert.match(message(result, R.rotation), /120 days, more than 45/);
       });
 
@@ -609,7 +742,10 @@ describe("policy pack (rules run against the program under mocks)", function () 
           [R.rotation, ROOT_STACK_NAME],
           [R.rotation, ROOT_STACK_NAME],
         ]);
-        assert.match(message(result, R.rotation), /slot a is 46 days, more than 45: a key lives up to twice its period \(two slots\) and IAM\.3 allows 90/);
+        assert.match(
+          message(result, R.rotation),
+          /slot a is 46 days, more than 45: a key lives up to twice its period \(two slots\) and IAM\.3 allows 90/,
+        );
         withPeriod(resources, MAX_KEY_ROTATION_DAYS);
         expectFindings(await run(resources), "mandatory", []);
       });
@@ -634,42 +770,60 @@ describe("policy pack (rules run against the program under mocks)", function () 
     describe(R.presignerWrites, () => {
       it("reports the presigner's PutObject on the data prefix", async () => {
         const arn = bucketArn(resources);
-        editStatement(pick(resources, T.groupPolicy, "-presigner-group-policy"), "WriteAndDeleteConfigs", (statement) => {
-          statement.Resource = prefixObjectsArn(arn, "cohorts/");
-        });
+        editStatement(
+          pick(resources, T.groupPolicy, "-presigner-group-policy"),
+          "WriteAndDeleteConfigs",
+          (statement) => {
+            statement.Resource = prefixObjectsArn(arn, "cohorts/");
+          },
+        );
         const result = await run(resources);
         expectFindings(result, "mandatory", [[R.presignerWrites, "-presigner-group-policy"]], base);
         assert.match(message(result, R.presignerWrites), /cohorts\/\*/);
       });
 
       it("uses the stack's own prefixes: the default configs/ is outside a custom configPrefix", async () => {
-        const custom = engineResources(await synthesize({ configPrefix: "shared/configs/", ledgerPrefix: "shared/ledger/" }, "policy"));
+        const custom = engineResources(
+          await synthesize({ configPrefix: "shared/configs/", ledgerPrefix: "shared/ledger/" }, "policy"),
+        );
         const arn = bucketArn(custom);
         editStatement(pick(custom, T.groupPolicy, "-presigner-group-policy"), "AppendToLedger", (statement) => {
           statement.Resource = prefixObjectsArn(arn, "configs/");
         });
         const result = await run(custom);
-        assert.deepEqual(summary(result, "mandatory").map(([rule]) => rule), [R.presignerWrites]);
+        assert.deepEqual(
+          summary(result, "mandatory").map(([rule]) => rule),
+          [R.presignerWrites],
+        );
         caught.add(R.presignerWrites);
       });
 
       it("reports a role-kind presigner that may change the bucket policy", async () => {
-        const role = engineResources(await synthesize({ presignerKind: "role", trustedPrincipals: PRINCIPALS }, "policy"));
+        const role = engineResources(
+          await synthesize({ presignerKind: "role", trustedPrincipals: PRINCIPALS }, "policy"),
+        );
         const arn = bucketArn(role);
         editDocument(pick(role, T.rolePolicy, "-presigner-role-policy"), (document) =>
           document.Statement.push({ Sid: "Oops", Effect: "Allow", Action: "s3:PutBucketPolicy", Resource: arn }),
         );
         const result = await run(role);
-        assert.deepEqual(summary(result, "mandatory").map(([rule]) => rule), [R.presignerWrites]);
+        assert.deepEqual(
+          summary(result, "mandatory").map(([rule]) => rule),
+          [R.presignerWrites],
+        );
         assert.match(message(result, R.presignerWrites), /change bucket configuration/);
       });
     });
 
     describe(R.ageCap, () => {
       it("reports a signature-age cap of 8 days", async () => {
-        editStatement(pick(resources, T.bucketPolicy, "-data-policy"), "DenyPresignedUrlsOlderThanMaxLifetime", (statement) => {
-          statement.Condition.NumericGreaterThan["s3:signatureAge"] = 8 * DAY_MS;
-        });
+        editStatement(
+          pick(resources, T.bucketPolicy, "-data-policy"),
+          "DenyPresignedUrlsOlderThanMaxLifetime",
+          (statement) => {
+            statement.Condition.NumericGreaterThan["s3:signatureAge"] = 8 * DAY_MS;
+          },
+        );
         const result = await run(resources);
         expectFindings(result, "mandatory", [[R.ageCap, "-data-bucket"]], base);
         assert.match(message(result, R.ageCap), /8 days/);
@@ -712,22 +866,34 @@ describe("policy pack (rules run against the program under mocks)", function () 
       });
 
       it("reports a deny that spares presigned PUTs, naming what it spares", async () => {
-        editStatement(pick(resources, T.bucketPolicy, "-data-logs-policy"), "DenyPresignedRequestsOtherThanReads", (statement) => {
-          statement.NotAction = [...statement.NotAction, "s3:Put*"];
-        });
+        editStatement(
+          pick(resources, T.bucketPolicy, "-data-logs-policy"),
+          "DenyPresignedRequestsOtherThanReads",
+          (statement) => {
+            statement.NotAction = [...statement.NotAction, "s3:Put*"];
+          },
+        );
         const result = await run(resources);
         expectFindings(result, "mandatory", [[R.presignedReadsOnly, "-data-logs"]], base);
         assert.match(message(result, R.presignedReadsOnly), /spares s3:PutObject, .*s3:PutBucketPolicy/);
       });
 
       it("reports a deny narrowed by another condition, or one that lists some writes only", async () => {
-        editStatement(pick(resources, T.bucketPolicy, "-data-policy"), "DenyPresignedRequestsOtherThanReads", (statement) => {
-          statement.Condition.IpAddress = { "aws:SourceIp": "203.0.113.0/24" };
-        });
-        editStatement(pick(resources, T.bucketPolicy, "-data-logs-policy"), "DenyPresignedRequestsOtherThanReads", (statement) => {
-          delete statement.NotAction;
-          statement.Action = ["s3:PutObject", "s3:DeleteObject"];
-        });
+        editStatement(
+          pick(resources, T.bucketPolicy, "-data-policy"),
+          "DenyPresignedRequestsOtherThanReads",
+          (statement) => {
+            statement.Condition.IpAddress = { "aws:SourceIp": "203.0.113.0/24" };
+          },
+        );
+        editStatement(
+          pick(resources, T.bucketPolicy, "-data-logs-policy"),
+          "DenyPresignedRequestsOtherThanReads",
+          (statement) => {
+            delete statement.NotAction;
+            statement.Action = ["s3:PutObject", "s3:DeleteObject"];
+          },
+        );
         const result = await run(resources);
         expectFindings(
           result,
@@ -742,10 +908,14 @@ describe("policy pack (rules run against the program under mocks)", function () 
       });
 
       it("accepts a deny of every presigned action (s3:*): stricter, if useless for links", async () => {
-        editStatement(pick(resources, T.bucketPolicy, "-data-policy"), "DenyPresignedRequestsOtherThanReads", (statement) => {
-          delete statement.NotAction;
-          statement.Action = "s3:*";
-        });
+        editStatement(
+          pick(resources, T.bucketPolicy, "-data-policy"),
+          "DenyPresignedRequestsOtherThanReads",
+          (statement) => {
+            delete statement.NotAction;
+            statement.Action = "s3:*";
+          },
+        );
         assert.deepEqual(findings(await runOnly(R.presignedReadsOnly, resources), "mandatory", base), []);
       });
     });
@@ -761,7 +931,11 @@ describe("policy pack (rules run against the program under mocks)", function () 
       assert.equal(new Set(RULE_NAMES).size, RULE_NAMES.length);
       for (const policy of policies) {
         assert.match(policy.name, /^[a-z0-9]+(-[a-z0-9]+)+$/);
-        assert.equal(policy.enforcementLevel, (ADVISORY as string[]).includes(policy.name) ? "advisory" : "mandatory", policy.name);
+        assert.equal(
+          policy.enforcementLevel,
+          (ADVISORY as string[]).includes(policy.name) ? "advisory" : "mandatory",
+          policy.name,
+        );
         assert.equal(policy.enforcementLevel, RULE_INFO.get(policy.name)!.enforcementLevel);
       }
     });
@@ -772,7 +946,8 @@ describe("policy pack (rules run against the program under mocks)", function () 
         assert.equal(policy.description, describeRule(info));
         assert.match(policy.description, /\[AWS Security Hub: .+ \| Checkov: .+\]$/, policy.name);
         assert.ok(info.securityHub.length > 0 || (info.related ?? []).length > 0, `${policy.name} cites no control`);
-        for (const id of [...info.securityHub, ...info.checkov, ...(info.related ?? [])]) assert.ok(policy.description.includes(id), `${policy.name}: ${id}`);
+        for (const id of [...info.securityHub, ...info.checkov, ...(info.related ?? [])])
+          assert.ok(policy.description.includes(id), `${policy.name}: ${id}`);
         for (const id of info.securityHub) assert.match(id, /^(S3|IAM)\.\d+$/);
         for (const id of info.checkov) assert.match(id, /^CKV2?_AWS_\d+$/);
       }
@@ -791,7 +966,9 @@ describe("policy pack (rules run against the program under mocks)", function () 
     it("policy/index.ts builds the pack from exactly this list (loaded with a stub PolicyPack)", () => {
       const indexPath = path.join(ROOT, "policy", "index.ts");
       const constructed: Array<{ name: string; args: any }> = [];
-      const loader = Module as unknown as { _load: (request: string, parent: { filename?: string } | undefined, isMain: boolean) => unknown };
+      const loader = Module as unknown as {
+        _load: (request: string, parent: { filename?: string } | undefined, isMain: boolean) => unknown;
+      };
       const original = loader._load;
       loader._load = function (request, parent, isMain) {
         if (request === "@pulumi/policy" && parent?.filename === indexPath) {
@@ -806,6 +983,7 @@ describe("policy pack (rules run against the program under mocks)", function () 
         return original.call(this, request, parent, isMain);
       };
       try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads the pack under a watching loader
         require(indexPath);
       } finally {
         loader._load = original;
@@ -814,7 +992,10 @@ describe("policy pack (rules run against the program under mocks)", function () 
       assert.equal(constructed.length, 1);
       assert.equal(constructed[0].name, POLICY_PACK_NAME);
       assert.equal(constructed[0].args.policies, policies, "the pack gets the very list the tests run");
-      assert.deepEqual(constructed[0].args.policies.map((p: { name: string }) => p.name), RULE_NAMES);
+      assert.deepEqual(
+        constructed[0].args.policies.map((p: { name: string }) => p.name),
+        RULE_NAMES,
+      );
     });
 
     it("is a runnable pack: PulumiPolicy.yaml, a versioned package.json pinned to Node 20 releases", () => {
@@ -828,7 +1009,11 @@ describe("policy pack (rules run against the program under mocks)", function () 
       assert.equal(pack.dependencies["@pulumi/pulumi"], "3.248.0");
       assert.equal(pack.dependencies["@pulumi/pulumi"], root.dependencies["@pulumi/pulumi"]);
       assert.equal(pack.dependencies["@pulumi/aws"], root.dependencies["@pulumi/aws"]);
-      assert.equal(pack.dependencies.typescript, root.devDependencies.typescript, "ts-node type-checks the pack with the root's TypeScript");
+      assert.equal(
+        pack.dependencies.typescript,
+        root.devDependencies.typescript,
+        "ts-node type-checks the pack with the root's TypeScript",
+      );
       assert.equal(pack.engines.node, root.engines.node);
     });
 
@@ -854,17 +1039,29 @@ describe("policy pack (rules run against the program under mocks)", function () 
     });
 
     it("stands alone: no import leaves policy/, and every package it imports is a dependency of policy/package.json", () => {
-      const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")) as { dependencies: Record<string, string> };
-      const packageOf = (specifier: string) => specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+      const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")) as {
+        dependencies: Record<string, string>;
+      };
+      const packageOf = (specifier: string) =>
+        specifier
+          .split("/")
+          .slice(0, specifier.startsWith("@") ? 2 : 1)
+          .join("/");
       for (const file of packSources()) {
         const source = fs.readFileSync(path.join(ROOT, "policy", file), "utf8");
         for (const match of source.matchAll(/(?:from|import|require\()\s*"([^"]+)"/g)) {
           const specifier = match[1];
           if (specifier.startsWith(".")) {
             const target = path.resolve(path.join(ROOT, "policy", path.dirname(file)), specifier);
-            assert.ok(target.startsWith(path.join(ROOT, "policy") + path.sep), `${file} imports ${specifier}, outside policy/`);
+            assert.ok(
+              target.startsWith(path.join(ROOT, "policy") + path.sep),
+              `${file} imports ${specifier}, outside policy/`,
+            );
           } else if (!specifier.startsWith("node:")) {
-            assert.ok(packageOf(specifier) in manifest.dependencies, `${file} imports ${specifier}, which policy/package.json does not list`);
+            assert.ok(
+              packageOf(specifier) in manifest.dependencies,
+              `${file} imports ${specifier}, which policy/package.json does not list`,
+            );
           }
         }
       }
@@ -875,18 +1072,20 @@ describe("policy pack (rules run against the program under mocks)", function () 
     });
   });
 
-  describe("README", () => {
-    it("has a `## Policy pack` section whose table lists exactly the rules, their levels and controls", () => {
-      const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-      const start = readme.indexOf("\n## Policy pack\n");
-      assert.ok(start >= 0, "README has no ## Policy pack section");
-      assert.ok(readme.indexOf("### Security model") < start, "the section follows the Security model subsection");
-      const section = readme.slice(start + 1).split(/\n## /)[0];
+  describe("docs/policy-pack.md", () => {
+    it("its table lists exactly the rules, their levels and controls", () => {
+      const section = fs.readFileSync(path.join(ROOT, "docs", "policy-pack.md"), "utf8");
+      assert.match(section, /^# Policy pack$/m);
       assert.match(section, /pulumi preview --policy-pack policy/);
       const rows = section
         .split("\n")
         .filter((line) => line.startsWith("| `"))
-        .map((line) => line.split("|").slice(1, -1).map((cell) => cell.trim()));
+        .map((line) =>
+          line
+            .split("|")
+            .slice(1, -1)
+            .map((cell) => cell.trim()),
+        );
       assert.deepEqual(
         rows.map((cells) => [cells[0].replace(/`/g, ""), cells[1]]),
         policies.map((policy) => [policy.name, policy.enforcementLevel]),
@@ -895,7 +1094,11 @@ describe("policy pack (rules run against the program under mocks)", function () 
         const info = RULE_INFO.get(cells[0].replace(/`/g, ""))!;
         const hub = `${info.securityHub.join(", ") || "none"}${info.related ? ` (related: ${info.related.join(", ")})` : ""}`;
         assert.equal(cells[3], hub, `${info.name}: Security Hub column`);
-        assert.equal(cells[4], info.checkov.length > 0 ? info.checkov.join(", ") : "none", `${info.name}: Checkov column`);
+        assert.equal(
+          cells[4],
+          info.checkov.length > 0 ? info.checkov.join(", ") : "none",
+          `${info.name}: Checkov column`,
+        );
       }
     });
   });

@@ -73,7 +73,10 @@ function sdkClient(location: Location, signingCredentials: SigningCredentials): 
 async function sdkUrl(variant: Variant, method: Method, key: string): Promise<string> {
   const input = { Bucket: variant.location.bucket, Key: key };
   assert.equal(method, "GET");
-  const url = await getSignedUrl(variant.sdk, new GetObjectCommand(input), { expiresIn: expiresInSeconds, signingDate });
+  const url = await getSignedUrl(variant.sdk, new GetObjectCommand(input), {
+    expiresIn: expiresInSeconds,
+    signingDate,
+  });
   // The middleware must have worked, or the comparison proves nothing.
   assert.doesNotMatch(url, /[?&](x-id|x-amz-checksum-[^=]*|x-amz-sdk-checksum-algorithm)=/i);
   return url;
@@ -107,8 +110,38 @@ function makeVariants(): Variant[] {
 
 const MAX_KEY_BYTES = 1024;
 const RESERVED_PIECES = [
-  "/", "//", ".", "..", "./", "../", "%", "%2F", "%25", "+", " ", "!", "'", "(", ")", "*", "~",
-  "?", "#", "&", "=", ":", "@", "$", ",", ";", "[", "]", "\\", "\t", "\u0000", "\u007f",
+  "/",
+  "//",
+  ".",
+  "..",
+  "./",
+  "../",
+  "%",
+  "%2F",
+  "%25",
+  "+",
+  " ",
+  "!",
+  "'",
+  "(",
+  ")",
+  "*",
+  "~",
+  "?",
+  "#",
+  "&",
+  "=",
+  ":",
+  "@",
+  "$",
+  ",",
+  ";",
+  "[",
+  "]",
+  "\\",
+  "\t",
+  "\u0000",
+  "\u007f",
 ];
 
 /** Whole code points from the start of `key`, at most `maxBytes` UTF-8 bytes. */
@@ -269,7 +302,10 @@ function runBotocore(cases: readonly BotocoreCase[]): BotocoreResult[] | string 
       expires: expiresInSeconds,
     })),
   };
-  const result = runBotocoreJob<{ results: BotocoreResult[] }>(BOTOCORE_SCRIPT, job, { timeoutMs: 120_000, maxBuffer: 256 * 1024 * 1024 });
+  const result = runBotocoreJob<{ results: BotocoreResult[] }>(BOTOCORE_SCRIPT, job, {
+    timeoutMs: 120_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
   if (!result.available) {
     if (result.failed) throw new Error(result.reason);
     return result.reason;
@@ -309,13 +345,18 @@ describe("presign conformance with botocore", function () {
         }
       }
     }
-    const sampled = fc.sample(
-      fc.tuple(objectKey, fc.nat({ max: variants.length - 1 }), fc.constantFrom(...METHODS)),
-      { seed: 20250102, numRuns: 300 },
-    );
+    const sampled = fc.sample(fc.tuple(objectKey, fc.nat({ max: variants.length - 1 }), fc.constantFrom(...METHODS)), {
+      seed: 20250102,
+      numRuns: 300,
+    });
     sampled.forEach(([key, variantIndex, method], index) => {
       const variant = variants[variantIndex];
-      cases.push({ label: `${variant.name} ${method} random key #${index} ${JSON.stringify(key)}`, variant, method, key });
+      cases.push({
+        label: `${variant.name} ${method} random key #${index} ${JSON.stringify(key)}`,
+        variant,
+        method,
+        key,
+      });
     });
 
     const outcome = runBotocore(cases);
@@ -325,7 +366,7 @@ describe("presign conformance with botocore", function () {
       cases = [];
       this.skip();
     }
-    results = outcome as BotocoreResult[];
+    results = outcome;
   });
 
   it("signs the canonical request with the same X-Amz-Signature as S3SigV4QueryAuth, for every case", function () {
@@ -354,7 +395,10 @@ describe("presign conformance with botocore", function () {
 
   it("differs from generate_presigned_url's query only by X-Amz-Content-Sha256, for every case", function () {
     cases.forEach(({ label, variant, method, key }, index) => {
-      const botocoreParams = [...unsignedParams(results[index].generated), "X-Amz-Content-Sha256=UNSIGNED-PAYLOAD"].sort();
+      const botocoreParams = [
+        ...unsignedParams(results[index].generated),
+        "X-Amz-Content-Sha256=UNSIGNED-PAYLOAD",
+      ].sort();
       assert.deepEqual(unsignedParams(ourUrl(variant, method, key)), botocoreParams, label);
     });
   });

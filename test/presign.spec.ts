@@ -109,8 +109,14 @@ describe("S3QueryPresigner", function () {
 
     it("presigns reads only: the bucket policy denies presigned writes, so the presigner offers none", function () {
       const methods = Object.getOwnPropertyNames(S3QueryPresigner.prototype).filter((name) => name !== "constructor");
-      assert.deepEqual(methods.filter((name) => /^presign/.test(name)), ["presignGet"]);
-      assert.deepEqual(methods.filter((name) => /put|delete|post|write/i.test(name)), []);
+      assert.deepEqual(
+        methods.filter((name) => /^presign/.test(name)),
+        ["presignGet"],
+      );
+      assert.deepEqual(
+        methods.filter((name) => /put|delete|post|write/i.test(name)),
+        [],
+      );
     });
 
     it("declares the payload unsigned: X-Amz-Content-Sha256=UNSIGNED-PAYLOAD", function () {
@@ -135,9 +141,11 @@ describe("S3QueryPresigner", function () {
     it("writes X-Amz-Date in whole seconds (signingDate's milliseconds are dropped)", function () {
       assert.equal(signingDate.getUTCMilliseconds(), 678);
       assert.equal(param(presigner().presignGet("k"), "X-Amz-Date"), amzDate);
-      assert.equal(presigner().presignGet("k"), presigner({ signingDate: new Date("2025-01-02T03:04:05Z") }).presignGet("k"));
+      assert.equal(
+        presigner().presignGet("k"),
+        presigner({ signingDate: new Date("2025-01-02T03:04:05Z") }).presignGet("k"),
+      );
     });
-
   });
 
   describe("literal vectors (signatures from botocore)", function () {
@@ -194,7 +202,11 @@ describe("S3QueryPresigner", function () {
       const cache = new SigningKeyCache();
       new S3QueryPresigner({ ...base, signingKeyCache: cache });
       new S3QueryPresigner({ ...base, credentials: sessionCredentials, signingKeyCache: cache });
-      new S3QueryPresigner({ ...base, credentials: { ...credentials, accessKeyId: "AKIDOTHER" }, signingKeyCache: cache });
+      new S3QueryPresigner({
+        ...base,
+        credentials: { ...credentials, accessKeyId: "AKIDOTHER" },
+        signingKeyCache: cache,
+      });
       assert.equal(cache.derivations, 1);
     });
 
@@ -203,7 +215,11 @@ describe("S3QueryPresigner", function () {
       new S3QueryPresigner({ ...base, signingKeyCache: cache });
       new S3QueryPresigner({ ...base, signingDate: new Date("2025-01-03T00:00:00Z"), signingKeyCache: cache });
       new S3QueryPresigner({ ...base, region: "eu-west-2", signingKeyCache: cache });
-      new S3QueryPresigner({ ...base, credentials: { ...credentials, secretAccessKey: "another-secret" }, signingKeyCache: cache });
+      new S3QueryPresigner({
+        ...base,
+        credentials: { ...credentials, secretAccessKey: "another-secret" },
+        signingKeyCache: cache,
+      });
       assert.equal(cache.derivations, 4);
     });
 
@@ -317,11 +333,22 @@ describe("S3QueryPresigner", function () {
     it("does not repeat an endpoint's user info (it may hold a password)", function () {
       assert.throws(
         () => presigner({ endpoint: "http://user:hunter2@127.0.0.1:4569" }),
-        (error: Error) => error instanceof ValidationError && /endpoint/.test(error.message) && !error.message.includes("hunter2"),
+        (error: Error) =>
+          error instanceof ValidationError && /endpoint/.test(error.message) && !error.message.includes("hunter2"),
       );
     });
 
-    for (const bucket of ["", "ab", "a/b", "arn:aws:s3:::b", "s3://b", "-bucket", "bucket-", "my bucket", "b".repeat(256)]) {
+    for (const bucket of [
+      "",
+      "ab",
+      "a/b",
+      "arn:aws:s3:::b",
+      "s3://b",
+      "-bucket",
+      "bucket-",
+      "my bucket",
+      "b".repeat(256),
+    ]) {
       it(`refuses the bucket ${JSON.stringify(bucket.length > 20 ? `${bucket.slice(0, 8)}…` : bucket)} with an error naming bucket`, function () {
         assertRefused(() => presigner({ bucket }), "bucket");
       });
@@ -333,7 +360,10 @@ describe("S3QueryPresigner", function () {
 
     it("refuses an empty access key id or secret, naming the field", function () {
       assertRefused(() => presigner({ credentials: { ...credentials, accessKeyId: "" } }), /credentials\.accessKeyId/);
-      assertRefused(() => presigner({ credentials: { ...credentials, secretAccessKey: "" } }), /credentials\.secretAccessKey/);
+      assertRefused(
+        () => presigner({ credentials: { ...credentials, secretAccessKey: "" } }),
+        /credentials\.secretAccessKey/,
+      );
     });
 
     it("never shows the secret access key in errors or when the presigner is inspected", function () {

@@ -17,6 +17,7 @@ describe("index.ts (the program `pulumi up` runs)", () => {
     await mocksReady;
     pulumi.runtime.setAllConfig(BASE_CONFIG);
     // `export =` an async function: Pulumi awaits it and takes the returned object as the stack outputs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program must load after the mocks are set
     program = require("../index");
     outputs = await program();
   });
@@ -39,9 +40,23 @@ describe("index.ts (the program `pulumi up` runs)", () => {
   it("exports the contract's outputs by name, the secret as a secret", async () => {
     assert.equal(typeof program, "function");
     assert.deepEqual(Object.keys(outputs).sort(), [
-      "accessKeys", "activeKeySlot", "allowedOrigins", "bucketArn", "bucketName", "configPrefix", "dataPrefixes", "keyGeneration",
-      "ledgerPrefix", "logBucketName", "maxLinkLifetimeSeconds", "presignerAccessKeyId", "presignerKind",
-      "presignerSecretAccessKey", "presignerUserName", "region", "viewerUrl",
+      "accessKeys",
+      "activeKeySlot",
+      "allowedOrigins",
+      "bucketArn",
+      "bucketName",
+      "configPrefix",
+      "dataPrefixes",
+      "keyGeneration",
+      "ledgerPrefix",
+      "logBucketName",
+      "maxLinkLifetimeSeconds",
+      "presignerAccessKeyId",
+      "presignerKind",
+      "presignerSecretAccessKey",
+      "presignerUserName",
+      "region",
+      "viewerUrl",
     ]);
     assert.equal(await pulumi.isSecret(outputs.presignerSecretAccessKey as pulumi.Output<string>), true);
     assert.equal(await output("region"), "eu-west-2");
@@ -54,7 +69,10 @@ describe("index.ts (the program `pulumi up` runs)", () => {
     pulumi.runtime.setAllConfig({ ...BASE_CONFIG, [`${NAMESPACE}:keyGeneration`]: "2" });
     await assert.rejects(program(), (error: Error) => {
       assert.ok(error instanceof pulumi.RunError);
-      assert.match(error.message, /^keyGeneration 2 is lower than the deployed generation 3 .*`pulumi config set keyGeneration 4`$/);
+      assert.match(
+        error.message,
+        /^keyGeneration 2 is lower than the deployed generation 3 .*`pulumi config set keyGeneration 4`$/,
+      );
       return true;
     });
     pulumi.runtime.setAllConfig({ ...BASE_CONFIG, [`${NAMESPACE}:keyGeneration`]: "4" });

@@ -33,8 +33,18 @@ const INACTIVE_KEY = "AKIAINACTIVEKEY00002";
 const SESSION_KEY = "ASIASESSIONKEY000003";
 
 const SLOTS: KeySlots = {
-  active: { slot: "b", accessKeyId: ACTIVE_KEY, createdAt: new Date("2026-11-20T00:00:00Z"), rotationDueAt: new Date("2026-12-20T00:00:00Z") },
-  inactive: { slot: "a", accessKeyId: INACTIVE_KEY, createdAt: new Date("2026-10-01T00:00:00Z"), rotationDueAt: new Date("2026-10-31T00:00:00Z") },
+  active: {
+    slot: "b",
+    accessKeyId: ACTIVE_KEY,
+    createdAt: new Date("2026-11-20T00:00:00Z"),
+    rotationDueAt: new Date("2026-12-20T00:00:00Z"),
+  },
+  inactive: {
+    slot: "a",
+    accessKeyId: INACTIVE_KEY,
+    createdAt: new Date("2026-10-01T00:00:00Z"),
+    rotationDueAt: new Date("2026-10-31T00:00:00Z"),
+  },
 };
 
 const at = (offsetSeconds: number) => new Date(NOW.getTime() + offsetSeconds * 1000);
@@ -59,7 +69,12 @@ function outputs(overrides: Record<string, unknown> = {}): StackOutputs {
   return userStackOutputs({
     activeKeySlot: "b",
     accessKeys: [
-      { slot: "a", accessKeyId: INACTIVE_KEY, createdAt: "2026-10-01T00:00:00Z", rotationDueAt: "2026-10-31T00:00:00Z" },
+      {
+        slot: "a",
+        accessKeyId: INACTIVE_KEY,
+        createdAt: "2026-10-01T00:00:00Z",
+        rotationDueAt: "2026-10-31T00:00:00Z",
+      },
       { slot: "b", accessKeyId: ACTIVE_KEY, createdAt: "2026-11-20T00:00:00Z", rotationDueAt: "2026-12-20T00:00:00Z" },
     ],
     ...overrides,
@@ -80,7 +95,8 @@ describe("link lifecycle decisions (pure)", () => {
 
     it("reports revoked before live or expired", () => {
       const keys: StackKeys = { known: true, signing: new Set([ACTIVE_KEY]), inactive: new Set() };
-      const publicationStatus = (publication: Publication, now: Date) => judgePublication(publication, keys, now).status;
+      const publicationStatus = (publication: Publication, now: Date) =>
+        judgePublication(publication, keys, now).status;
       assert.equal(publicationStatus(publication("A", ACTIVE_KEY, 3600), NOW), "live");
       assert.equal(publicationStatus(publication("A", ACTIVE_KEY, -1), NOW), "expired");
       assert.equal(publicationStatus(publication("A", ACTIVE_KEY, 3600, true), NOW), "revoked");
@@ -89,21 +105,73 @@ describe("link lifecycle decisions (pure)", () => {
   });
 
   describe("folding the ledger", () => {
-    const base = { signingAccessKeyId: ACTIVE_KEY, expiresAt: "2026-12-08T00:00:00.000Z", inputs: { samples: [{ id: "S1", cancer: "Breast", assembly: "hg38" }], viewerUrl: "https://chromoscope.bio/app/" } };
+    const base = {
+      signingAccessKeyId: ACTIVE_KEY,
+      expiresAt: "2026-12-08T00:00:00.000Z",
+      inputs: {
+        samples: [{ id: "S1", cancer: "Breast", assembly: "hg38" }],
+        viewerUrl: "https://chromoscope.bio/app/",
+      },
+    };
     const entries: StoredLedgerEntry[] = [
-      { ...base, event: "publish", cohort: "Alpha", configKey: "configs/alpha/1.json", createdAt: "2026-12-01T00:00:00.000Z", ledgerKey: "ledger/alpha/20261201T000000000Z-aaaaaaaa.json" },
-      { ...base, event: "publish", cohort: "Beta", configKey: "configs/beta/1.json", createdAt: "2026-12-01T01:00:00.000Z", ledgerKey: "ledger/beta/20261201T010000000Z-bbbbbbbb.json" },
-      { ...base, event: "revoke", cohort: "Alpha", configKey: "configs/alpha/1.json", createdAt: "2026-12-01T02:00:00.000Z", ledgerKey: "ledger/alpha/20261201T020000000Z-cccccccc.json", inputs: { samples: [], viewerUrl: base.inputs.viewerUrl } },
-      { ...base, event: "revoke", cohort: "Gone", configKey: "configs/gone/1.json", createdAt: "2026-12-01T02:00:00.000Z", ledgerKey: "ledger/gone/20261201T020000000Z-dddddddd.json" },
-      { ...base, event: "publish", cohort: "Broken", configKey: "configs/broken/1.json", createdAt: "2026-12-01T03:00:00.000Z", expiresAt: "not a date", ledgerKey: "ledger/broken/x.json" },
+      {
+        ...base,
+        event: "publish",
+        cohort: "Alpha",
+        configKey: "configs/alpha/1.json",
+        createdAt: "2026-12-01T00:00:00.000Z",
+        ledgerKey: "ledger/alpha/20261201T000000000Z-aaaaaaaa.json",
+      },
+      {
+        ...base,
+        event: "publish",
+        cohort: "Beta",
+        configKey: "configs/beta/1.json",
+        createdAt: "2026-12-01T01:00:00.000Z",
+        ledgerKey: "ledger/beta/20261201T010000000Z-bbbbbbbb.json",
+      },
+      {
+        ...base,
+        event: "revoke",
+        cohort: "Alpha",
+        configKey: "configs/alpha/1.json",
+        createdAt: "2026-12-01T02:00:00.000Z",
+        ledgerKey: "ledger/alpha/20261201T020000000Z-cccccccc.json",
+        inputs: { samples: [], viewerUrl: base.inputs.viewerUrl },
+      },
+      {
+        ...base,
+        event: "revoke",
+        cohort: "Gone",
+        configKey: "configs/gone/1.json",
+        createdAt: "2026-12-01T02:00:00.000Z",
+        ledgerKey: "ledger/gone/20261201T020000000Z-dddddddd.json",
+      },
+      {
+        ...base,
+        event: "publish",
+        cohort: "Broken",
+        configKey: "configs/broken/1.json",
+        createdAt: "2026-12-01T03:00:00.000Z",
+        expiresAt: "not a date",
+        ledgerKey: "ledger/broken/x.json",
+      },
     ];
 
     it("returns the publications newest first, each revoke folded into its publication", () => {
       const warnings: string[] = [];
       const folded = foldLedger(entries, (message) => warnings.push(message));
-      assert.deepEqual(folded.map((p) => [p.cohort, p.revokedAt?.toISOString()]), [["Beta", undefined], ["Alpha", "2026-12-01T02:00:00.000Z"]]);
+      assert.deepEqual(
+        folded.map((p) => [p.cohort, p.revokedAt?.toISOString()]),
+        [
+          ["Beta", undefined],
+          ["Alpha", "2026-12-01T02:00:00.000Z"],
+        ],
+      );
       assert.deepEqual(folded[1].inputs.samples, base.inputs.samples, "the publication keeps its own inputs");
-      assert.deepEqual(warnings, ["ledger entry ledger/broken/x.json is neither a complete publish nor a revoke entry; skipped"]);
+      assert.deepEqual(warnings, [
+        "ledger entry ledger/broken/x.json is neither a complete publish nor a revoke entry; skipped",
+      ]);
     });
   });
 
@@ -111,20 +179,58 @@ describe("link lifecycle decisions (pure)", () => {
     const cases: Array<{ name: string; ledger: Publication[]; breaking: number[]; safeAfter?: number }> = [
       { name: "an empty ledger", ledger: [], breaking: [] },
       { name: "live links signed by the active key only", ledger: [publication("A", ACTIVE_KEY, 3600)], breaking: [] },
-      { name: "links of the inactive key that have expired", ledger: [publication("A", INACTIVE_KEY, -1), publication("B", INACTIVE_KEY, -86400)], breaking: [] },
-      { name: "a live link of the inactive key", ledger: [publication("A", INACTIVE_KEY, 3600), publication("B", ACTIVE_KEY, 7200)], breaking: [0], safeAfter: 3600 },
-      { name: "several live links of the inactive key (safe after the latest)", ledger: [publication("A", INACTIVE_KEY, 600), publication("B", INACTIVE_KEY, 5000), publication("C", INACTIVE_KEY, -5)], breaking: [1, 0], safeAfter: 5000 },
-      { name: "a link of the inactive key expiring exactly now (still live)", ledger: [publication("A", INACTIVE_KEY, 0)], breaking: [0], safeAfter: 0 },
-      { name: "a link of the inactive key that expired a millisecond ago", ledger: [publication("A", INACTIVE_KEY, -0.001)], breaking: [] },
-      { name: "a revoked, still-live link of the inactive key (breaking it is welcome)", ledger: [publication("A", INACTIVE_KEY, 3600, true)], breaking: [] },
-      { name: "a live link signed by session credentials (no slot's key)", ledger: [publication("A", SESSION_KEY, 3600)], breaking: [] },
+      {
+        name: "links of the inactive key that have expired",
+        ledger: [publication("A", INACTIVE_KEY, -1), publication("B", INACTIVE_KEY, -86400)],
+        breaking: [],
+      },
+      {
+        name: "a live link of the inactive key",
+        ledger: [publication("A", INACTIVE_KEY, 3600), publication("B", ACTIVE_KEY, 7200)],
+        breaking: [0],
+        safeAfter: 3600,
+      },
+      {
+        name: "several live links of the inactive key (safe after the latest)",
+        ledger: [
+          publication("A", INACTIVE_KEY, 600),
+          publication("B", INACTIVE_KEY, 5000),
+          publication("C", INACTIVE_KEY, -5),
+        ],
+        breaking: [1, 0],
+        safeAfter: 5000,
+      },
+      {
+        name: "a link of the inactive key expiring exactly now (still live)",
+        ledger: [publication("A", INACTIVE_KEY, 0)],
+        breaking: [0],
+        safeAfter: 0,
+      },
+      {
+        name: "a link of the inactive key that expired a millisecond ago",
+        ledger: [publication("A", INACTIVE_KEY, -0.001)],
+        breaking: [],
+      },
+      {
+        name: "a revoked, still-live link of the inactive key (breaking it is welcome)",
+        ledger: [publication("A", INACTIVE_KEY, 3600, true)],
+        breaking: [],
+      },
+      {
+        name: "a live link signed by session credentials (no slot's key)",
+        ledger: [publication("A", SESSION_KEY, 3600)],
+        breaking: [],
+      },
     ];
     for (const { name, ledger, breaking, safeAfter } of cases) {
       it(`${breaking.length === 0 ? "is safe" : "refuses"} with ${name}`, () => {
         const decision = decideRotation(SLOTS, ledger, NOW);
         assert.equal(decision.replaced, SLOTS.inactive, "always the inactive slot");
         assert.equal(decision.safe, breaking.length === 0);
-        assert.deepEqual(decision.breaking, breaking.map((index) => ledger[index]));
+        assert.deepEqual(
+          decision.breaking,
+          breaking.map((index) => ledger[index]),
+        );
         assert.deepEqual(decision.safeAfter, safeAfter === undefined ? undefined : at(safeAfter));
       });
     }
@@ -139,13 +245,19 @@ describe("link lifecycle decisions (pure)", () => {
       for (let generation = 0; generation < 6; generation++) {
         const before = keySlotPlan(generation);
         const after = keySlotPlan(generation + 1);
-        const changed = KEY_SLOTS.filter((slot) => before.writtenAtGeneration[slot] !== after.writtenAtGeneration[slot]);
+        const changed = KEY_SLOTS.filter(
+          (slot) => before.writtenAtGeneration[slot] !== after.writtenAtGeneration[slot],
+        );
         const activeSlot = before.activeSlot;
         const slots = keySlotsOf(outputs({ activeKeySlot: activeSlot }));
         assert.deepEqual(changed, [slots.inactive.slot], `generation ${generation}`);
         assert.equal(after.activeSlot, slots.inactive.slot, "the replaced slot becomes the active one");
         const twice = keySlotPlan(generation + 2);
-        assert.deepEqual(KEY_SLOTS.filter((slot) => before.writtenAtGeneration[slot] !== twice.writtenAtGeneration[slot]), ["a", "b"], "two bumps replace both");
+        assert.deepEqual(
+          KEY_SLOTS.filter((slot) => before.writtenAtGeneration[slot] !== twice.writtenAtGeneration[slot]),
+          ["a", "b"],
+          "two bumps replace both",
+        );
       }
     });
   });
@@ -157,7 +269,12 @@ describe("link lifecycle decisions (pure)", () => {
       const sameKeyRevoked = publication("Withdrawn", INACTIVE_KEY, 1800, true);
       const sameKeyExpired = publication("Old", INACTIVE_KEY, -10);
       const activeKey = publication("Fine", ACTIVE_KEY, 3600);
-      const plan = planRevokeRotation(SLOTS, [mistake, sameKey, sameKeyRevoked, sameKeyExpired, activeKey], "Mistake", NOW);
+      const plan = planRevokeRotation(
+        SLOTS,
+        [mistake, sameKey, sameKeyRevoked, sameKeyExpired, activeKey],
+        "Mistake",
+        NOW,
+      );
       assert.equal(plan.case, "inactive-key");
       assert.equal(plan.rotations, 1);
       assert.deepEqual(plan.replaced, [SLOTS.inactive]);
@@ -188,7 +305,12 @@ describe("link lifecycle decisions (pure)", () => {
     });
 
     it("needs no rotation when every link of the cohort has expired", () => {
-      const plan = planRevokeRotation(SLOTS, [publication("Mistake", ACTIVE_KEY, -1), publication("Other", INACTIVE_KEY, 3600)], "Mistake", NOW);
+      const plan = planRevokeRotation(
+        SLOTS,
+        [publication("Mistake", ACTIVE_KEY, -1), publication("Other", INACTIVE_KEY, 3600)],
+        "Mistake",
+        NOW,
+      );
       assert.equal(plan.case, "nothing-live");
       assert.equal(plan.rotations, 0);
       assert.deepEqual(plan.breaking, []);
@@ -204,7 +326,12 @@ describe("link lifecycle decisions (pure)", () => {
     });
 
     it("matches cohorts by exact name, not by slug", () => {
-      const plan = planRevokeRotation(SLOTS, [publication("Mistake", INACTIVE_KEY, 3600), publication("mistake", INACTIVE_KEY, 3600)], "Mistake", NOW);
+      const plan = planRevokeRotation(
+        SLOTS,
+        [publication("Mistake", INACTIVE_KEY, 3600), publication("mistake", INACTIVE_KEY, 3600)],
+        "Mistake",
+        NOW,
+      );
       assert.equal(plan.cohortLive.length, 1);
       assert.equal(plan.breaking[0].cohort, "mistake");
     });
@@ -222,44 +349,79 @@ describe("link lifecycle decisions (pure)", () => {
     it("refuses a role-kind stack with a usage error", () => {
       assert.throws(
         () => keySlotsOf(roleStackOutputs()),
-        (error: unknown) => error instanceof UsageError && error.exitCode === ExitCode.usage && /IAM role: it has no access keys to rotate/.test(error.message),
+        (error: unknown) =>
+          error instanceof UsageError &&
+          error.exitCode === ExitCode.usage &&
+          /IAM role: it has no access keys to rotate/.test(error.message),
       );
     });
 
     it("refuses outputs without the key slots", () => {
-      assert.throws(() => keySlotsOf(outputs({ accessKeys: undefined })), (error: unknown) => error instanceof ValidationError && /no activeKeySlot and accessKeys/.test(error.message));
+      assert.throws(
+        () => keySlotsOf(outputs({ accessKeys: undefined })),
+        (error: unknown) => error instanceof ValidationError && /no activeKeySlot and accessKeys/.test(error.message),
+      );
     });
 
     it("checks the generation against the active slot", () => {
       const slots = keySlotsOf(outputs());
       assert.doesNotThrow(() => assertGenerationMatches(5, slots, "--generation"));
-      assert.throws(() => assertGenerationMatches(4, slots, "--generation"), /keyGeneration 4 \(--generation\) makes slot a active, but the stack outputs say slot b signs/);
+      assert.throws(
+        () => assertGenerationMatches(4, slots, "--generation"),
+        /keyGeneration 4 \(--generation\) makes slot a active, but the stack outputs say slot b signs/,
+      );
     });
   });
 
   describe("the Pulumi commands", () => {
     it("sets the generation, previews and deploys, on the named stack", () => {
-      assert.deepEqual(generationSetArgs("dev", 7), ["config", "set", "chromoscope-private-data:keyGeneration", "7", "--stack", "dev"]);
+      assert.deepEqual(generationSetArgs("dev", 7), [
+        "config",
+        "set",
+        "chromoscope-private-data:keyGeneration",
+        "7",
+        "--stack",
+        "dev",
+      ]);
       assert.deepEqual(previewArgs("dev", "json"), ["preview", "--json", "--stack", "dev"]);
       assert.deepEqual(upArgs("dev"), ["up", "--yes", "--stack", "dev"]);
-      assert.deepEqual(generationQueryArgs("dev"), ["config", "get", "chromoscope-private-data:keyGeneration", "--stack", "dev"]);
+      assert.deepEqual(generationQueryArgs("dev"), [
+        "config",
+        "get",
+        "chromoscope-private-data:keyGeneration",
+        "--stack",
+        "dev",
+      ]);
     });
 
     it("names the config key after the project of Pulumi.yaml", () => {
-      const project = parseYaml(readFileSync(join(__dirname, "..", "Pulumi.yaml"), "utf8")) as { name: string; config: Record<string, unknown> };
+      const project = parseYaml(readFileSync(join(__dirname, "..", "Pulumi.yaml"), "utf8")) as {
+        name: string;
+        config: Record<string, unknown>;
+      };
       assert.equal(PULUMI_PROJECT, project.name);
       assert.ok("keyGeneration" in project.config);
     });
 
     it("quotes arguments for the shell only when needed, leaving placeholders as they are", () => {
-      assert.equal(shellCommand("pulumi", ["up", "--yes", "--stack", "org/lab/prod"]), "pulumi up --yes --stack org/lab/prod");
-      assert.equal(shellCommand("npm", ["run", "x", "--", "--cohort", "PCAWG Breast (it's)"]), "npm run x -- --cohort 'PCAWG Breast (it'\\''s)'");
-      assert.equal(shellCommand("pulumi", ["config", "set", "k", "<n+1>", "--stack", "<stack>"]), "pulumi config set k <n+1> --stack <stack>");
+      assert.equal(
+        shellCommand("pulumi", ["up", "--yes", "--stack", "org/lab/prod"]),
+        "pulumi up --yes --stack org/lab/prod",
+      );
+      assert.equal(
+        shellCommand("npm", ["run", "x", "--", "--cohort", "PCAWG Breast (it's)"]),
+        "npm run x -- --cohort 'PCAWG Breast (it'\\''s)'",
+      );
+      assert.equal(
+        shellCommand("pulumi", ["config", "set", "k", "<n+1>", "--stack", "<stack>"]),
+        "pulumi config set k <n+1> --stack <stack>",
+      );
     });
 
     it("parses a generation, refusing anything but a whole number", () => {
       assert.equal(parseGeneration("12\n", "pulumi config get"), 12);
-      for (const bad of ["", "-1", "1.5", "abc", "1e3"]) assert.throws(() => parseGeneration(bad, "--generation"), /--generation is ".*", not a whole number/);
+      for (const bad of ["", "-1", "1.5", "abc", "1e3"])
+        assert.throws(() => parseGeneration(bad, "--generation"), /--generation is ".*", not a whole number/);
     });
   });
 });

@@ -55,7 +55,11 @@ describe("stack settings", () => {
       "ecs-tasks.amazonaws.com",
       "lambda.amazonaws.com",
     ];
-    const settings = resolveWith({ presignerKind: "role", trustedPrincipals: JSON.stringify(principals), externalId: "lab-7f3a:partner" });
+    const settings = resolveWith({
+      presignerKind: "role",
+      trustedPrincipals: JSON.stringify(principals),
+      externalId: "lab-7f3a:partner",
+    });
     assert.deepEqual(settings.trustedPrincipals, principals);
     assert.equal(settings.externalId, "lab-7f3a:partner");
     assert.equal(defaultSettings().externalId, "");
@@ -70,21 +74,53 @@ describe("stack settings", () => {
       { keyRotationDays: "46" },
       /keyRotationDays = 46 .*from 1 to 45: with two key slots a key lives up to 2 × keyRotationDays, and AWS IAM\.3 allows an active key at most 90 days/,
     ],
-    ["a rotation period of 90 days, which IAM.3 alone would allow", { keyRotationDays: "90" }, /keyRotationDays = 90 .*from 1 to 45/],
-    ["a link lifetime over 7 days", { maxLinkLifetimeSeconds: "604801" }, /maxLinkLifetimeSeconds = 604801 .*from 1 to 604800/],
+    [
+      "a rotation period of 90 days, which IAM.3 alone would allow",
+      { keyRotationDays: "90" },
+      /keyRotationDays = 90 .*from 1 to 45/,
+    ],
+    [
+      "a link lifetime over 7 days",
+      { maxLinkLifetimeSeconds: "604801" },
+      /maxLinkLifetimeSeconds = 604801 .*from 1 to 604800/,
+    ],
     ["a non-integer lifetime", { maxLinkLifetimeSeconds: "1.5" }, /maxLinkLifetimeSeconds = 1.5 .*an integer/],
     ["an unknown presigner kind", { presignerKind: "admin" }, /presignerKind = admin .*"user" or "role"/],
     ["an empty origin list", { allowedOrigins: "[]" }, /allowedOrigins = \[\] .*non-empty list of origins/],
-    ["an origin with a path", { allowedOrigins: '["https://chromoscope.bio/app"]' }, /allowedOrigins .*scheme:\/\/host\[:port\]/],
-    ["origins that are not JSON", { allowedOrigins: "https://chromoscope.bio" }, /allowedOrigins = https:\/\/chromoscope.bio .*JSON array/],
+    [
+      "an origin with a path",
+      { allowedOrigins: '["https://chromoscope.bio/app"]' },
+      /allowedOrigins .*scheme:\/\/host\[:port\]/,
+    ],
+    [
+      "origins that are not JSON",
+      { allowedOrigins: "https://chromoscope.bio" },
+      /allowedOrigins = https:\/\/chromoscope.bio .*JSON array/,
+    ],
     ["a data prefix with a leading slash", { dataPrefixes: '["/cohorts/"]' }, /dataPrefixes .*no leading "\/"/],
     ["a data prefix with a wildcard", { dataPrefixes: '["cohorts/*"]' }, /dataPrefixes .*no "\*"/],
     ["a prefix without a trailing slash", { configPrefix: "configs" }, /configPrefix = configs .*ending with "\/"/],
-    ["a \"..\" segment", { ledgerPrefix: "a/../" }, /ledgerPrefix = a\/\.\.\/ .*no "\." or "\.\." segment/],
-    ["a config prefix inside a data prefix", { configPrefix: "cohorts/configs/" }, /dataPrefixes "cohorts\/" and configPrefix "cohorts\/configs\/" overlap/],
-    ["the same config and ledger prefix", { ledgerPrefix: "configs/" }, /configPrefix "configs\/" and ledgerPrefix "configs\/" overlap/],
-    ["a role without trusted principals", { presignerKind: "role" }, /trustedPrincipals is empty but presignerKind is "role"/],
-    ["a malformed principal", { trustedPrincipals: '["alice"]' }, /trustedPrincipals .*"alice" is not an IAM user or role ARN/],
+    ['a ".." segment', { ledgerPrefix: "a/../" }, /ledgerPrefix = a\/\.\.\/ .*no "\." or "\.\." segment/],
+    [
+      "a config prefix inside a data prefix",
+      { configPrefix: "cohorts/configs/" },
+      /dataPrefixes "cohorts\/" and configPrefix "cohorts\/configs\/" overlap/,
+    ],
+    [
+      "the same config and ledger prefix",
+      { ledgerPrefix: "configs/" },
+      /configPrefix "configs\/" and ledgerPrefix "configs\/" overlap/,
+    ],
+    [
+      "a role without trusted principals",
+      { presignerKind: "role" },
+      /trustedPrincipals is empty but presignerKind is "role"/,
+    ],
+    [
+      "a malformed principal",
+      { trustedPrincipals: '["alice"]' },
+      /trustedPrincipals .*"alice" is not an IAM user or role ARN/,
+    ],
     [
       "an account root",
       { trustedPrincipals: '["arn:aws:iam::123456789012:root"]' },
@@ -102,17 +138,36 @@ describe("stack settings", () => {
     ["a KMS alias instead of a key ARN", { kmsKeyArn: "alias/lab" }, /kmsKeyArn = alias\/lab .*not an alias/],
     ["a boolean that is not true/false", { versioning: "yes" }, /versioning = yes .*true or false/],
     ["a negative generation", { keyGeneration: "-1" }, /keyGeneration = -1/],
-    ["configs that expire before their links", { configExpiryDays: "2" }, /configExpiryDays 2 is shorter than maxLinkLifetimeSeconds .*at least 7/],
+    [
+      "configs that expire before their links",
+      { configExpiryDays: "2" },
+      /configExpiryDays 2 is shorter than maxLinkLifetimeSeconds .*at least 7/,
+    ],
     ["a plain-http viewer", { viewerUrl: "http://chromoscope.bio/app/" }, /viewerUrl .*https URL/],
     ["a viewer URL with a query", { viewerUrl: "https://chromoscope.bio/app/?x=1" }, /viewerUrl .*without query/],
-    ["a log reader that is an account root", { logReaderArns: '["arn:aws:iam::123456789012:root"]' }, /logReaderArns .*IAM role or user ARNs/],
-    ["a log reader in any account", { logReaderArns: '["arn:aws:iam::*:role/audit"]' }, /logReaderArns .*IAM role or user ARNs/],
-    ["log readers without access logging", { logReaderArns: '["arn:aws:iam::123456789012:role/audit"]', accessLogging: "false" }, /logReaderArns is set but accessLogging is false/],
+    [
+      "a log reader that is an account root",
+      { logReaderArns: '["arn:aws:iam::123456789012:root"]' },
+      /logReaderArns .*IAM role or user ARNs/,
+    ],
+    [
+      "a log reader in any account",
+      { logReaderArns: '["arn:aws:iam::*:role/audit"]' },
+      /logReaderArns .*IAM role or user ARNs/,
+    ],
+    [
+      "log readers without access logging",
+      { logReaderArns: '["arn:aws:iam::123456789012:role/audit"]', accessLogging: "false" },
+      /logReaderArns is set but accessLogging is false/,
+    ],
   ];
   for (const [what, values, message] of rejected) {
     it(`rejects ${what}, naming the key and the allowed values`, () => {
       const problems = problemsOf(values);
-      assert.ok(problems.some((problem) => message.test(problem)), `no problem matched ${message}: ${problems.join(" | ")}`);
+      assert.ok(
+        problems.some((problem) => message.test(problem)),
+        `no problem matched ${message}: ${problems.join(" | ")}`,
+      );
     });
   }
 
@@ -137,7 +192,7 @@ describe("stack settings", () => {
     assert.deepEqual(resolveWith({ logReaderArns: JSON.stringify(readers) }).logReaderArns, readers);
   });
 
-  it("accepts \"*\" as an origin only when it is set", () => {
+  it('accepts "*" as an origin only when it is set', () => {
     assert.deepEqual(resolveWith({ allowedOrigins: '["*"]' }).allowedOrigins, ["*"]);
     assert.ok(!defaultSettings().allowedOrigins.includes("*"));
   });
@@ -160,7 +215,8 @@ describe("stack settings", () => {
     assert.match(String(stack["aws:region"]), /^[a-z]{2}-[a-z]+-\d$/);
     const namespace = "chromoscope-private-data:";
     for (const key of Object.keys(stack)) {
-      if (key.startsWith(namespace)) assert.ok(SETTING_KEYS.includes(key.slice(namespace.length) as never), `unknown key ${key}`);
+      if (key.startsWith(namespace))
+        assert.ok(SETTING_KEYS.includes(key.slice(namespace.length) as never), `unknown key ${key}`);
     }
     const settings = resolveSettings((key) => {
       const value = stack[namespace + key];
@@ -169,8 +225,8 @@ describe("stack settings", () => {
     assert.equal(settings.presignerKind, "user");
   });
 
-  it("documents every setting with its default in the README table", () => {
-    const readme = readFileSync(join(root, "README.md"), "utf8");
+  it("documents every setting with its default in the settings table (docs/settings.md)", () => {
+    const readme = readFileSync(join(root, "docs", "settings.md"), "utf8");
     for (const key of SETTING_KEYS) {
       const row = readme.split("\n").find((line) => line.startsWith(`| \`${key}\` |`));
       assert.ok(row, `README has no settings row for ${key}`);

@@ -7,7 +7,16 @@ import { Page } from "playwright-core";
 import { publishCohortCommand } from "../scripts/lib/cli/commands/publish-cohort-command";
 import { exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
 import { buildSharePage, PublishedConfig } from "../scripts/lib/publication/share-page";
-import { CONFIG_URL, hostileConfig, IMG_MARKUP, PUBLISHED_BY, SCRIPT_MARKUP, SEPARATORS, trackConfig, VIEWER_URL } from "./fixtures/share-page";
+import {
+  CONFIG_URL,
+  hostileConfig,
+  IMG_MARKUP,
+  PUBLISHED_BY,
+  SCRIPT_MARKUP,
+  SEPARATORS,
+  trackConfig,
+  VIEWER_URL,
+} from "./fixtures/share-page";
 import { Browser, launchChromiumOrSkip } from "./support/browser";
 import { startTestBucket, uploadExampleCohort } from "./support/local-bucket";
 import { run } from "./support/cli-runner";
@@ -73,10 +82,16 @@ describe("share page in Chromium", function () {
     });
   }
 
-  const rowIds = (page: Page) => page.$$eval("#sample-rows tr", (rows) => rows.map((row) => row.querySelector("td.id")?.textContent ?? ""));
+  const rowIds = (page: Page) =>
+    page.$$eval("#sample-rows tr", (rows) => rows.map((row) => row.querySelector("td.id")?.textContent ?? ""));
   /** [data-index, href] of every sample row's link. */
   const rowLinks = (page: Page) =>
-    page.$$eval("#sample-rows tr", (rows) => rows.map((row) => [Number((row as HTMLElement).dataset.index), row.querySelector("a")?.getAttribute("href") ?? null] as const));
+    page.$$eval("#sample-rows tr", (rows) =>
+      rows.map(
+        (row) =>
+          [Number((row as HTMLElement).dataset.index), row.querySelector("a")?.getAttribute("href") ?? null] as const,
+      ),
+    );
 
   describe("a live page opened from disk", () => {
     let opened: OpenedPage;
@@ -88,12 +103,26 @@ describe("share page in Chromium", function () {
 
     it("shows one row per sample, each linking to its deep link", async () => {
       const { page } = opened;
-      assert.deepEqual(await rowIds(page), trackConfig().samples.map((sample) => sample.id));
-      assert.deepEqual(await rowLinks(page), trackConfig().samples.map((_, index) => [index, `${COHORT_LINK}&demoIndex=${index}`]));
+      assert.deepEqual(
+        await rowIds(page),
+        trackConfig().samples.map((sample) => sample.id),
+      );
+      assert.deepEqual(
+        await rowLinks(page),
+        trackConfig().samples.map((_, index) => [index, `${COHORT_LINK}&demoIndex=${index}`]),
+      );
       assert.equal(await page.getAttribute("#open-cohort", "href"), COHORT_LINK);
       assert.deepEqual(
-        await page.$$eval("#sample-rows tr", (rows) => rows.map((row) => Array.from(row.querySelectorAll(".track"), (chip) => chip.textContent))),
-        [["SV", "CNV", "drivers"], ["SV", "CNV", "VCF"], ["SV", "CNV", "drivers", "BAM"], ["SV", "CNV", "VCF"], ["SV", "CNV"]],
+        await page.$$eval("#sample-rows tr", (rows) =>
+          rows.map((row) => Array.from(row.querySelectorAll(".track"), (chip) => chip.textContent)),
+        ),
+        [
+          ["SV", "CNV", "drivers"],
+          ["SV", "CNV", "VCF"],
+          ["SV", "CNV", "drivers", "BAM"],
+          ["SV", "CNV", "VCF"],
+          ["SV", "CNV"],
+        ],
       );
       assert.equal(await page.textContent("#match-count"), "5 samples");
     });
@@ -123,7 +152,10 @@ describe("share page in Chromium", function () {
       assert.deepEqual(await search("pd-00"), ["PD-002", "PD-004", "PD-003"]);
       assert.deepEqual(await search("no-such-sample"), [""]);
       assert.equal(await page.textContent("#sample-rows td.empty"), "No sample matches the search.");
-      assert.deepEqual(await search(""), trackConfig().samples.map((sample) => sample.id));
+      assert.deepEqual(
+        await search(""),
+        trackConfig().samples.map((sample) => sample.id),
+      );
       assert.equal(await page.textContent("#match-count"), "5 samples");
     });
 
@@ -139,11 +171,18 @@ describe("share page in Chromium", function () {
       assert.equal(await page.getAttribute('th:has(button[data-sort="id"])', "aria-sort"), "descending");
       assert.equal(await page.getAttribute('th:has(button[data-sort="index"])', "aria-sort"), "none");
       for (const [index, href] of await rowLinks(page)) assert.equal(href, `${COHORT_LINK}&demoIndex=${index}`);
-      assert.deepEqual(await sortBy("cancer"), ["PD-010", "PD-003", "PD-1", "PD-002", "PD-004"], "Breast (config order on ties), Liver, Ovary, Pancreas");
+      assert.deepEqual(
+        await sortBy("cancer"),
+        ["PD-010", "PD-003", "PD-1", "PD-002", "PD-004"],
+        "Breast (config order on ties), Liver, Ovary, Pancreas",
+      );
       await page.fill("#search", "breast");
       assert.deepEqual(await sortBy("cancer"), ["PD-003", "PD-010"], "search and sort combine");
       await page.fill("#search", "");
-      assert.deepEqual(await sortBy("index"), trackConfig().samples.map((sample) => sample.id));
+      assert.deepEqual(
+        await sortBy("index"),
+        trackConfig().samples.map((sample) => sample.id),
+      );
     });
 
     it("copies the cohort link to the clipboard", async () => {
@@ -173,8 +212,17 @@ describe("share page in Chromium", function () {
       assert.equal(await page.isVisible("#expired-banner"), true);
       assert.equal(await page.locator("a").count(), 0);
       assert.equal(await page.locator("#copy-link").count(), 0);
-      assert.deepEqual(await rowIds(page), trackConfig().samples.map((sample) => sample.id));
-      assert.deepEqual(await page.$$eval("#sample-rows td.link", (cells) => cells.map((cell) => cell.textContent)), ["Expired", "Expired", "Expired", "Expired", "Expired"]);
+      assert.deepEqual(
+        await rowIds(page),
+        trackConfig().samples.map((sample) => sample.id),
+      );
+      assert.deepEqual(await page.$$eval("#sample-rows td.link", (cells) => cells.map((cell) => cell.textContent)), [
+        "Expired",
+        "Expired",
+        "Expired",
+        "Expired",
+        "Expired",
+      ]);
       assert.equal(await page.textContent("#countdown"), "expired");
       assert.doesNotMatch(await page.content(), /X-Amz-/);
       assert.deepEqual(consoleErrors, []);
@@ -202,7 +250,10 @@ describe("share page in Chromium", function () {
     }
   });
 
-  async function assertRenderedAsText(opened: OpenedPage, expected: ReadonlyArray<{ id: string; cancer: string; note: string }>): Promise<void> {
+  async function assertRenderedAsText(
+    opened: OpenedPage,
+    expected: ReadonlyArray<{ id: string; cancer: string; note: string }>,
+  ): Promise<void> {
     const { page } = opened;
     await page.waitForSelector("#sample-rows tr");
     assert.deepEqual(
@@ -225,7 +276,10 @@ describe("share page in Chromium", function () {
     const config = hostileConfig();
     const opened = await openFile(livePage(config));
     try {
-      await assertRenderedAsText(opened, config.samples.map(({ id, cancer, note }) => ({ id, cancer, note: note ?? "" })));
+      await assertRenderedAsText(
+        opened,
+        config.samples.map(({ id, cancer, note }) => ({ id, cancer, note: note ?? "" })),
+      );
       assert.equal(await opened.page.title(), `${config.name} · Chromoscope share sheet`);
       assert.equal(await opened.page.textContent("h1"), config.name);
       await opened.page.fill("#search", "onerror");
@@ -247,8 +301,18 @@ describe("share page in Chromium", function () {
       const manifest = bucket.scratch("markup.tsv", exampleManifestTsv(cohort));
       const file = join(directory, "published.html");
       const result = await run(publishCohortCommand, [
-        "--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint,
-        "--cohort", "Markup cohort", "--manifest", manifest, "--share-page", file, "--upload-share-page", "--json",
+        "--outputs",
+        bucket.outputsFile,
+        "--endpoint",
+        bucket.server.endpoint,
+        "--cohort",
+        "Markup cohort",
+        "--manifest",
+        manifest,
+        "--share-page",
+        file,
+        "--upload-share-page",
+        "--json",
       ]);
       assert.equal(result.code, 0, result.stderr);
       const json = JSON.parse(result.stdout);
@@ -256,12 +320,18 @@ describe("share page in Chromium", function () {
 
       const fromDisk = await open(pathToFileURL(file).href);
       await assertRenderedAsText(fromDisk, expected);
-      assert.deepEqual(await rowLinks(fromDisk.page), cohort.map((_, index) => [index, `${json.link}&demoIndex=${index}`]));
+      assert.deepEqual(
+        await rowLinks(fromDisk.page),
+        cohort.map((_, index) => [index, `${json.link}&demoIndex=${index}`]),
+      );
       await fromDisk.page.close();
 
       const served = await open(json.sharePage.url);
       await assertRenderedAsText(served, expected);
-      assert.deepEqual(await rowLinks(served.page), cohort.map((_, index) => [index, `${json.link}&demoIndex=${index}`]));
+      assert.deepEqual(
+        await rowLinks(served.page),
+        cohort.map((_, index) => [index, `${json.link}&demoIndex=${index}`]),
+      );
       assert.deepEqual(served.requests, [json.sharePage.url], "the served page loads nothing else either");
       await served.page.close();
     } finally {

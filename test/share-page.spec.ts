@@ -81,7 +81,10 @@ describe("share sheet: deep links", () => {
   it("gives every sample the cohort link plus &demoIndex=<its index>, after the raw config URL", () => {
     const config = trackConfig();
     const links = sampleLinks(config, { viewerUrl: VIEWER_URL, configUrl: CONFIG_URL });
-    assert.deepEqual(links.map(({ id, index }) => [id, index]), config.samples.map((sample, index) => [sample.id, index]));
+    assert.deepEqual(
+      links.map(({ id, index }) => [id, index]),
+      config.samples.map((sample, index) => [sample.id, index]),
+    );
     for (const { index, link } of links) {
       assert.equal(link, `${COHORT_LINK}&demoIndex=${index}`);
       const parsed = parseChromoscopeLink(link);
@@ -89,13 +92,18 @@ describe("share sheet: deep links", () => {
       assert.equal(parsed.cohortId, COHORT_NAME);
       assert.equal(parsed.external, CONFIG_URL, "Chromoscope fetches exactly the presigned config URL");
       assert.equal(parsed.demoIndex, index);
-      assert.equal(link.slice(link.indexOf("&external=") + "&external=".length), `${CONFIG_URL}&demoIndex=${index}`, "only &demoIndex follows the raw URL");
+      assert.equal(
+        link.slice(link.indexOf("&external=") + "&external=".length),
+        `${CONFIG_URL}&demoIndex=${index}`,
+        "only &demoIndex follows the raw URL",
+      );
     }
   });
 
   it("keeps the config URL raw (not percent-encoded) in every link", () => {
     assert.match(CONFIG_URL, /X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20261127%2Feu-west-2%2Fs3%2Faws4_request/);
-    for (const { link } of sampleLinks(trackConfig(), { viewerUrl: VIEWER_URL, configUrl: CONFIG_URL })) assert.ok(link.includes(CONFIG_URL));
+    for (const { link } of sampleLinks(trackConfig(), { viewerUrl: VIEWER_URL, configUrl: CONFIG_URL }))
+      assert.ok(link.includes(CONFIG_URL));
   });
 });
 
@@ -108,7 +116,10 @@ describe("share sheet: the page", () => {
       ["SV", "CNV", "VCF"],
       ["SV", "CNV"],
     ]);
-    assert.deepEqual(sampleTracks({ id: "x", cancer: "c", assembly: "hg38", sv: "s", cnv: "c", vcf: "v", bam: "b" }), ["SV", "CNV"]);
+    assert.deepEqual(sampleTracks({ id: "x", cancer: "c", assembly: "hg38", sv: "s", cnv: "c", vcf: "v", bam: "b" }), [
+      "SV",
+      "CNV",
+    ]);
   });
 
   it("carries the cohort, its samples in config order, who published it and when", () => {
@@ -132,9 +143,16 @@ describe("share sheet: the page", () => {
     const data = pageData(html);
     assert.equal(data.cohortLink, COHORT_LINK);
     const links = sampleLinks(trackConfig(), { viewerUrl: VIEWER_URL, configUrl: CONFIG_URL });
-    assert.deepEqual(links.map(({ index }) => `${data.sampleLinkPrefix}${index}`), links.map(({ link }) => link));
+    assert.deepEqual(
+      links.map(({ index }) => `${data.sampleLinkPrefix}${index}`),
+      links.map(({ link }) => link),
+    );
     assert.ok(html.includes(`value="${escapeHtml(COHORT_LINK)}"`));
-    assert.ok(html.includes(`<a id="open-cohort" class="button primary" href="${escapeHtml(COHORT_LINK)}" target="_blank" rel="noopener noreferrer">`));
+    assert.ok(
+      html.includes(
+        `<a id="open-cohort" class="button primary" href="${escapeHtml(COHORT_LINK)}" target="_blank" rel="noopener noreferrer">`,
+      ),
+    );
     assert.match(html, /<body class="live">/);
     assert.match(html, /<p id="expired-banner" class="expired-banner" role="alert" hidden>/);
   });
@@ -161,7 +179,9 @@ describe("share sheet: the page", () => {
   it("inlines its script and styles from their own files, the type-checked script and the stylesheet", () => {
     const html = page();
     const folder = join(__dirname, "..", "scripts", "lib", "publication");
-    assert.deepEqual(between(html, "<script>", "</script>"), [readFileSync(join(folder, "share-page.browser.js"), "utf8")]);
+    assert.deepEqual(between(html, "<script>", "</script>"), [
+      readFileSync(join(folder, "share-page.browser.js"), "utf8"),
+    ]);
     assert.deepEqual(between(html, "<style>", "</style>"), [readFileSync(join(folder, "share-page.css"), "utf8")]);
     assert.match(readFileSync(join(folder, "share-page.browser.js"), "utf8"), /^\/\/ @ts-check\n/);
   });
@@ -174,7 +194,11 @@ describe("share sheet: the page", () => {
       for (const form of [url, escapeHtml(url), jsonForScript(url).slice(1, -1)]) rest = rest.split(form).join("");
     }
     assert.doesNotMatch(rest, /https?:|X-Amz-/);
-    assert.equal(html.split("X-Amz-Signature=").length - 1, 4, "the config URL: copy box, open button, and the script data's cohort link and deep-link prefix");
+    assert.equal(
+      html.split("X-Amz-Signature=").length - 1,
+      4,
+      "the config URL: copy box, open button, and the script data's cohort link and deep-link prefix",
+    );
   });
 
   for (const [when, now] of [
@@ -189,7 +213,10 @@ describe("share sheet: the page", () => {
       assert.equal(data.sampleLinkPrefix, null);
       assert.equal(data.samples.length, 5, "the samples are still listed");
       assert.match(html, /<body class="expired">/);
-      assert.match(html, /<p id="expired-banner" class="expired-banner" role="alert">These links expired on 2026-11-30 09:30:00 UTC\./);
+      assert.match(
+        html,
+        /<p id="expired-banner" class="expired-banner" role="alert">These links expired on 2026-11-30 09:30:00 UTC\./,
+      );
       assert.match(html, /<span id="countdown" class="countdown">expired<\/span>/);
       assert.doesNotMatch(html, /id="copy-link"/);
     });
@@ -201,9 +228,16 @@ describe("share sheet: the page", () => {
     assert.doesNotMatch(html, /<img|<svg|<b>|alert\(2\)<\/script>|<!--/);
     assert.equal(html.split("<script").length - 1, 2, "only the data block and the page's own script");
     assert.equal(html.split("</script>").length - 1, 2);
-    assert.ok(html.includes("<title>Cohort &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot; &#39;x&#39; · Chromoscope share sheet</title>"));
+    assert.ok(
+      html.includes(
+        "<title>Cohort &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot; &#39;x&#39; · Chromoscope share sheet</title>",
+      ),
+    );
     const data = pageData(html);
-    assert.deepEqual(data.samples.map(({ id, cancer, note }) => [id, cancer, note]), config.samples.map(({ id, cancer, note }) => [id, cancer, note]));
+    assert.deepEqual(
+      data.samples.map(({ id, cancer, note }) => [id, cancer, note]),
+      config.samples.map(({ id, cancer, note }) => [id, cancer, note]),
+    );
     assert.equal(data.samples[0].id, IMG_MARKUP);
     assert.equal(data.samples[0].note, SCRIPT_MARKUP);
     assert.equal(data.samples[1].note, SEPARATORS);
@@ -225,12 +259,18 @@ describe("share sheet: the page", () => {
       [JSON.stringify(config.samples), /not a Chromoscope cohort config: \(root\)/],
       [JSON.stringify({ name: "x", samples: [{ cancer: "Breast", assembly: "hg38" }] }), /samples\.0\.id/],
     ] as const) {
-      assert.throws(() => parsePublishedConfig(bytes), (error: unknown) => error instanceof ValidationError && message.test(error.message) && error.exitCode === 1);
+      assert.throws(
+        () => parsePublishedConfig(bytes),
+        (error: unknown) => error instanceof ValidationError && message.test(error.message) && error.exitCode === 1,
+      );
     }
   });
 
   it("keys an uploaded page next to its config, under the config prefix", () => {
-    assert.equal(sharePageKey("configs/lab-cohort/20261127T093000000Z-3f9a1c07.json"), "configs/lab-cohort/20261127T093000000Z-3f9a1c07.html");
+    assert.equal(
+      sharePageKey("configs/lab-cohort/20261127T093000000Z-3f9a1c07.json"),
+      "configs/lab-cohort/20261127T093000000Z-3f9a1c07.html",
+    );
     assert.throws(() => sharePageKey("configs/lab-cohort/x.html"), /does not end with \.json/);
   });
 });
@@ -248,16 +288,24 @@ describe("share sheet: publish-cohort against the embedded S3 server", function 
   });
   after(async () => bucket.close());
 
-  const publish = (args: string[]) => run(publishCohortCommand, ["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint, ...args]);
-  const fetchConfig = async (link: string) => JSON.parse((await fetchBytes(parseChromoscopeLink(link).external!)).body.toString()) as PublishedConfig;
+  const publish = (args: string[]) =>
+    run(publishCohortCommand, ["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint, ...args]);
+  const fetchConfig = async (link: string) =>
+    JSON.parse((await fetchBytes(parseChromoscopeLink(link).external!)).body.toString()) as PublishedConfig;
 
   it("--sample-links prints 'id<TAB>link' per sample after the cohort link", async () => {
     const result = await publish(["--cohort", "Share (hg38)", "--manifest", manifest, "--sample-links"]);
     assert.equal(result.code, 0, result.stderr);
     const [cohortLink, ...lines] = result.stdout.trimEnd().split("\n");
     const config = await fetchConfig(cohortLink);
-    assert.deepEqual(lines.map((line) => line.split("\t")[0]), config.samples.map((sample) => sample.id));
-    assert.deepEqual(config.samples.map((sample) => sample.id), cohort.map(({ sample }) => sample.id));
+    assert.deepEqual(
+      lines.map((line) => line.split("\t")[0]),
+      config.samples.map((sample) => sample.id),
+    );
+    assert.deepEqual(
+      config.samples.map((sample) => sample.id),
+      cohort.map(({ sample }) => sample.id),
+    );
     lines.forEach((line, index) => {
       const [, link] = line.split("\t");
       assert.equal(link, `${cohortLink}&demoIndex=${index}`);
@@ -269,7 +317,10 @@ describe("share sheet: publish-cohort against the embedded S3 server", function 
     const result = await publish(["--cohort", "share-json", "--manifest", manifest, "--json", "--sample-links"]);
     assert.equal(result.code, 0, result.stderr);
     const json = JSON.parse(result.stdout);
-    assert.deepEqual(json.samples, cohort.map(({ sample }, index) => ({ id: sample.id, index, link: `${json.link}&demoIndex=${index}` })));
+    assert.deepEqual(
+      json.samples,
+      cohort.map(({ sample }, index) => ({ id: sample.id, index, link: `${json.link}&demoIndex=${index}` })),
+    );
     assert.equal(json.sharePage, undefined);
   });
 
@@ -285,18 +336,42 @@ describe("share sheet: publish-cohort against the embedded S3 server", function 
     const data = pageData(html);
     const config = await fetchConfig(result.stdout.trim());
     assert.equal(data.cohortLink, result.stdout.trim());
-    assert.deepEqual(data.samples.map(({ id, cancer, assembly, note }) => ({ id, cancer, assembly, note })), config.samples.map(({ id, cancer, assembly, note }) => ({ id, cancer, assembly, note })));
-    assert.deepEqual(data.samples.map((sample) => sample.tracks), config.samples.map(() => ["SV", "CNV", "drivers"]));
-    assert.ok(html.includes(`signed with <span id="published-by">access key ${PRESIGNER_KEY.accessKeyId} of the stack&#39;s presigner user chromoscope-presigner-user-test</span>`));
+    assert.deepEqual(
+      data.samples.map(({ id, cancer, assembly, note }) => ({ id, cancer, assembly, note })),
+      config.samples.map(({ id, cancer, assembly, note }) => ({ id, cancer, assembly, note })),
+    );
+    assert.deepEqual(
+      data.samples.map((sample) => sample.tracks),
+      config.samples.map(() => ["SV", "CNV", "drivers"]),
+    );
+    assert.ok(
+      html.includes(
+        `signed with <span id="published-by">access key ${PRESIGNER_KEY.accessKeyId} of the stack&#39;s presigner user chromoscope-presigner-user-test</span>`,
+      ),
+    );
     assert.ok(!html.includes(PRESIGNER_KEY.secretAccessKey));
     const keys = await bucket.keys("configs/share-page/");
     assert.equal(keys.length, before.length + 1);
-    assert.ok(keys.every((key) => key.endsWith(".json")), "no page uploaded without --upload-share-page");
+    assert.ok(
+      keys.every((key) => key.endsWith(".json")),
+      "no page uploaded without --upload-share-page",
+    );
   });
 
   it("--upload-share-page stores the page privately next to the config and prints its link, which dies with the config", async () => {
     const file = `${bucket.directory}/uploaded.html`;
-    const result = await publish(["--cohort", "uploaded", "--manifest", manifest, "--expires", "2d", "--share-page", file, "--upload-share-page", "--json"]);
+    const result = await publish([
+      "--cohort",
+      "uploaded",
+      "--manifest",
+      manifest,
+      "--expires",
+      "2d",
+      "--share-page",
+      file,
+      "--upload-share-page",
+      "--json",
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const json = JSON.parse(result.stdout);
     assert.equal(json.sharePage.key, json.configKey.replace(/\.json$/, ".html"));
@@ -304,31 +379,62 @@ describe("share sheet: publish-cohort against the embedded S3 server", function 
     assert.equal(json.sharePage.expiresAt, json.expiresAt);
     const pageUrl = new URL(json.sharePage.url);
     const configUrl = new URL(json.configUrl);
-    for (const name of ["X-Amz-Date", "X-Amz-Expires", "X-Amz-Credential"]) assert.equal(pageUrl.searchParams.get(name), configUrl.searchParams.get(name), name);
+    for (const name of ["X-Amz-Date", "X-Amz-Expires", "X-Amz-Credential"])
+      assert.equal(pageUrl.searchParams.get(name), configUrl.searchParams.get(name), name);
     assert.equal(pageUrl.searchParams.get("X-Amz-Expires"), String(2 * 86400));
     const served = await fetchBytes(json.sharePage.url);
     assert.equal(served.status, 200);
     assert.equal(served.headers.get("content-type"), "text/html; charset=utf-8");
     assert.deepEqual(served.body, readFileSync(file), "the uploaded page is the local page");
-    assert.equal((await fetchBytes(json.sharePage.url.split("?")[0])).status, 403, "private: an unsigned GET is refused");
+    assert.equal(
+      (await fetchBytes(json.sharePage.url.split("?")[0])).status,
+      403,
+      "private: an unsigned GET is refused",
+    );
   });
 
   it("--upload-share-page without --json prints the page's link last", async () => {
-    const result = await publish(["--cohort", "uploaded text", "--manifest", manifest, "--upload-share-page", "--sample-links"]);
+    const result = await publish([
+      "--cohort",
+      "uploaded text",
+      "--manifest",
+      manifest,
+      "--upload-share-page",
+      "--sample-links",
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.trimEnd().split("\n");
     assert.equal(lines.length, 1 + cohort.length + 1);
-    assert.match(lines[lines.length - 1], /^http:\/\/127\.0\.0\.1:\d+\/chromoscope-test-data\/configs\/uploaded-text\/\d{8}T\d{9}Z-[0-9a-f]{8}\.html\?X-Amz-/);
-    assert.match(result.stderr, /Share page stored privately at s3:\/\/chromoscope-test-data\/configs\/uploaded-text\/.*\.html; its link \(the last line of the output\) expires with the config/);
+    assert.match(
+      lines[lines.length - 1],
+      /^http:\/\/127\.0\.0\.1:\d+\/chromoscope-test-data\/configs\/uploaded-text\/\d{8}T\d{9}Z-[0-9a-f]{8}\.html\?X-Amz-/,
+    );
+    assert.match(
+      result.stderr,
+      /Share page stored privately at s3:\/\/chromoscope-test-data\/configs\/uploaded-text\/.*\.html; its link \(the last line of the output\) expires with the config/,
+    );
     const served = await fetchBytes(lines[lines.length - 1]);
     assert.equal(pageData(served.body.toString()).cohortLink, lines[0]);
   });
 
   it("renders markup in a published cancer type and note as text", async () => {
-    const rows = cohort.slice(0, 2).map(({ sample }, index) =>
-      [sample.id, index === 0 ? IMG_MARKUP : "Breast", "hg38", sample.sv, sample.cnv, sample.drivers, index === 0 ? SCRIPT_MARKUP : `note & <b>${index}</b>`].join("\t"),
+    const rows = cohort
+      .slice(0, 2)
+      .map(({ sample }, index) =>
+        [
+          sample.id,
+          index === 0 ? IMG_MARKUP : "Breast",
+          "hg38",
+          sample.sv,
+          sample.cnv,
+          sample.drivers,
+          index === 0 ? SCRIPT_MARKUP : `note & <b>${index}</b>`,
+        ].join("\t"),
+      );
+    const markupManifest = bucket.scratch(
+      "markup.tsv",
+      ["id\tcancer\tassembly\tsv\tcnv\tdrivers\tnote", ...rows].join("\n"),
     );
-    const markupManifest = bucket.scratch("markup.tsv", ["id\tcancer\tassembly\tsv\tcnv\tdrivers\tnote", ...rows].join("\n"));
     const file = `${bucket.directory}/markup.html`;
     const result = await publish(["--cohort", "markup", "--manifest", markupManifest, "--share-page", file]);
     assert.equal(result.code, 0, result.stderr);
@@ -354,24 +460,57 @@ describe("share sheet: publish-cohort against the embedded S3 server", function 
     }
 
     it("share options on a dry run", async () => {
-      await assertRefused(["--cohort", "dry", "--manifest", manifest, "--dry-run", "--sample-links", "--share-page", `${bucket.directory}/d.html`], /--sample-links and --share-page need a published config, and a dry run publishes none/);
-      await assertRefused(["--cohort", "dry", "--manifest", manifest, "--dry-run", "--upload-share-page"], /--upload-share-page needs a published config/);
+      await assertRefused(
+        [
+          "--cohort",
+          "dry",
+          "--manifest",
+          manifest,
+          "--dry-run",
+          "--sample-links",
+          "--share-page",
+          `${bucket.directory}/d.html`,
+        ],
+        /--sample-links and --share-page need a published config, and a dry run publishes none/,
+      );
+      await assertRefused(
+        ["--cohort", "dry", "--manifest", manifest, "--dry-run", "--upload-share-page"],
+        /--upload-share-page needs a published config/,
+      );
     });
 
     it("a share page in a folder that does not exist", async () => {
-      await assertRefused(["--cohort", "nofolder", "--manifest", manifest, "--share-page", `${bucket.directory}/missing/page.html`], /--share-page ".*\/missing\/page\.html" is in a folder that does not exist/);
+      await assertRefused(
+        ["--cohort", "nofolder", "--manifest", manifest, "--share-page", `${bucket.directory}/missing/page.html`],
+        /--share-page ".*\/missing\/page\.html" is in a folder that does not exist/,
+      );
     });
 
     it("a share page that is a folder, or the --out file", async () => {
-      await assertRefused(["--cohort", "folder", "--manifest", manifest, "--share-page", bucket.directory], /--share-page ".*" is a folder/);
+      await assertRefused(
+        ["--cohort", "folder", "--manifest", manifest, "--share-page", bucket.directory],
+        /--share-page ".*" is a folder/,
+      );
       const same = `${bucket.directory}/same.out`;
-      await assertRefused(["--cohort", "same", "--manifest", manifest, "--out", same, "--share-page", same], /--out and --share-page both name/);
+      await assertRefused(
+        ["--cohort", "same", "--manifest", manifest, "--out", same, "--share-page", same],
+        /--out and --share-page both name/,
+      );
     });
   });
 });
 
 describe("share sheet: a share step failing after the publish", () => {
-  const built = buildConfig(COHORT_NAME, trackConfig().samples.slice(0, 2).map((sample) => ({ sample: { id: sample.id, cancer: sample.cancer, assembly: sample.assembly, sv: "a", cnv: "b" }, source: "" })), (key) => `https://example.invalid/${key}`);
+  const built = buildConfig(
+    COHORT_NAME,
+    trackConfig()
+      .samples.slice(0, 2)
+      .map((sample) => ({
+        sample: { id: sample.id, cancer: sample.cancer, assembly: sample.assembly, sv: "a", cnv: "b" },
+        source: "",
+      })),
+    (key) => `https://example.invalid/${key}`,
+  );
   const configBody = Buffer.concat(built.chunks);
   const result: PublishResult = {
     cohort: COHORT_NAME,
@@ -401,29 +540,70 @@ describe("share sheet: a share step failing after the publish", () => {
 
   function capture() {
     const out = { stdout: "", stderr: "" };
-    const io = { stdout: (text: string) => void (out.stdout += text), stderr: (text: string) => void (out.stderr += text), isTTY: false, now: () => PUBLISHED_AT, env: {} };
+    const io = {
+      stdout: (text: string) => void (out.stdout += text),
+      stderr: (text: string) => void (out.stderr += text),
+      isTTY: false,
+      now: () => PUBLISHED_AT,
+      env: {},
+    };
     return { out, io };
   }
-  const signing = { outputs: { bucketName: "b", region: "eu-west-2" } as never, credentials: fromStackKey(PRESIGNER_KEY), store: failingStore };
+  const signing = {
+    outputs: { bucketName: "b", region: "eu-west-2" } as never,
+    credentials: fromStackKey(PRESIGNER_KEY),
+    store: failingStore,
+  };
 
   it("still prints the link, then fails with the upload's exit code and fix", async () => {
     const { out, io } = capture();
     await assert.rejects(
-      async () => reportPublication(result, { uploadSharePage: true, sampleLinks: true }, io, "the stack's presigner user", signing),
-      (error: unknown) => error instanceof CliError && error.exitCode === 3 && /the cohort was published and its link printed, but the share step failed: uploading s3:\/\/b\/x\.html failed/.test(error.message) && error.fix === "S3 is failing or throttling",
+      async () =>
+        reportPublication(
+          result,
+          { uploadSharePage: true, sampleLinks: true },
+          io,
+          "the stack's presigner user",
+          signing,
+        ),
+      (error: unknown) =>
+        error instanceof CliError &&
+        error.exitCode === 3 &&
+        /the cohort was published and its link printed, but the share step failed: uploading s3:\/\/b\/x\.html failed/.test(
+          error.message,
+        ) &&
+        error.fix === "S3 is failing or throttling",
     );
-    assert.deepEqual(out.stdout.trimEnd().split("\n"), [COHORT_LINK, `PD-010\t${COHORT_LINK}&demoIndex=0`, `PD-002\t${COHORT_LINK}&demoIndex=1`]);
+    assert.deepEqual(out.stdout.trimEnd().split("\n"), [
+      COHORT_LINK,
+      `PD-010\t${COHORT_LINK}&demoIndex=0`,
+      `PD-002\t${COHORT_LINK}&demoIndex=1`,
+    ]);
     assert.match(out.stderr, /Published cohort "Lab cohort \(hg38\)"/);
   });
 
   it("prints synchronously when nothing is uploaded, and reports a local page it could not write after the link", () => {
     const { out, io } = capture();
-    assert.equal(reportPublication(result, {}, io, "the stack's presigner user"), undefined, "no promise: callers that do not await keep their output order");
+    assert.equal(
+      reportPublication(result, {}, io, "the stack's presigner user"),
+      undefined,
+      "no promise: callers that do not await keep their output order",
+    );
     assert.equal(out.stdout, `${COHORT_LINK}\n`);
     const failing = capture();
     assert.throws(
-      () => reportPublication(result, { sharePage: "/nonexistent-folder/page.html" }, failing.io, "the stack's presigner user", signing),
-      (error: unknown) => error instanceof CliError && error.exitCode === 2 && /share step failed: --share-page "\/nonexistent-folder\/page\.html": cannot write the file/.test(error.message),
+      () =>
+        reportPublication(
+          result,
+          { sharePage: "/nonexistent-folder/page.html" },
+          failing.io,
+          "the stack's presigner user",
+          signing,
+        ),
+      (error: unknown) =>
+        error instanceof CliError &&
+        error.exitCode === 2 &&
+        /share step failed: --share-page "\/nonexistent-folder\/page\.html": cannot write the file/.test(error.message),
     );
     assert.equal(failing.out.stdout, `${COHORT_LINK}\n`);
   });

@@ -35,7 +35,8 @@ function sourceFiles(path: string): string[] {
 /** Every 6-character window of the secret that stderr holds. */
 function secretWindows(text: string): string[] {
   const found: string[] = [];
-  for (let start = 0; start + 6 <= SECRET.length; start++) if (text.includes(SECRET.slice(start, start + 6))) found.push(SECRET.slice(start, start + 6));
+  for (let start = 0; start + 6 <= SECRET.length; start++)
+    if (text.includes(SECRET.slice(start, start + 6))) found.push(SECRET.slice(start, start + 6));
   return found;
 }
 
@@ -52,16 +53,36 @@ describe("the stack outputs file is never a leak", function () {
       assert.equal(kept.status, 1, "only outputs files are ignored");
     });
 
-    it("the README writes it only with umask 077, everywhere it shows the command", () => {
-      const lines = readFileSync(join(ROOT, "README.md"), "utf8").split("\n").filter((line) => line.includes(WRITES_OUTPUTS));
-      assert.ok(lines.length >= 2, "the README shows how to write the file");
-      for (const line of lines) assert.ok(line.includes(PRIVATE_WRITE), `not written privately: ${line}`);
+    it("the README and the docs write it only with umask 077, everywhere they show the command", () => {
+      const documents = [
+        "README.md",
+        ...readdirSync(join(ROOT, "docs"))
+          .filter((name) => name.endsWith(".md"))
+          .map((name) => `docs/${name}`),
+      ];
+      let shown = 0;
+      for (const document of documents) {
+        // Wrapped help text splits the command over lines: compare with the whitespace collapsed.
+        const text = readFileSync(join(ROOT, document), "utf8").replace(/\s+/g, " ");
+        const writes = text.split(WRITES_OUTPUTS).length - 1;
+        assert.equal(
+          text.split(PRIVATE_WRITE).length - 1,
+          writes,
+          `${document} writes the outputs file without umask 077`,
+        );
+        shown += writes;
+      }
+      assert.ok(shown >= 2, "the README and the docs show how to write the file");
     });
 
     it("so do the tools' own fixes", () => {
       assert.equal(EXPORT_OUTPUTS_COMMAND, PRIVATE_WRITE);
       const offenders = sourceFiles(join(ROOT, "scripts"))
-        .flatMap((file) => readFileSync(file, "utf8").split("\n").map((line) => ({ file, line })))
+        .flatMap((file) =>
+          readFileSync(file, "utf8")
+            .split("\n")
+            .map((line) => ({ file, line })),
+        )
         .filter(({ line }) => line.includes(WRITES_OUTPUTS) && !line.includes(PRIVATE_WRITE));
       assert.deepEqual(offenders, []);
     });
@@ -72,7 +93,10 @@ describe("the stack outputs file is never a leak", function () {
     let manifest: string;
     before(async () => {
       bucket = await startTestBucket();
-      manifest = bucket.scratch("manifest.tsv", exampleManifestTsv(await uploadExampleCohort(bucket, "cohorts/outputs/", 2)));
+      manifest = bucket.scratch(
+        "manifest.tsv",
+        exampleManifestTsv(await uploadExampleCohort(bucket, "cohorts/outputs/", 2)),
+      );
       const stack = ["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint];
       const published = await run(publishCohortCommand, [...stack, "--cohort", "Outputs", "--manifest", manifest]);
       assert.equal(published.code, 0, published.stderr);
@@ -93,7 +117,11 @@ describe("the stack outputs file is never a leak", function () {
       it(`${name} warns, with the chmod 600 fix, when the file is open to its group or others, and not when it is private`, async () => {
         const path = bucket.scratch(`shared ${name}.outputs.json`, readFileSync(bucket.outputsFile));
         const args = () => ["--outputs", path, "--endpoint", bucket.server.endpoint, ...extra()];
-        for (const [mode, who] of [[0o644, "its group and others"], [0o640, "its group"], [0o604, "others"]] as const) {
+        for (const [mode, who] of [
+          [0o644, "its group and others"],
+          [0o640, "its group"],
+          [0o604, "others"],
+        ] as const) {
           chmodSync(path, mode);
           const result = await run(factory, args());
           const expected =
@@ -107,12 +135,25 @@ describe("the stack outputs file is never a leak", function () {
       });
     }
 
-    const NOT_SHOWN = /is not valid JSON \(a syntax error; the parser's message is not shown, as it would quote the file\)/;
+    const NOT_SHOWN =
+      /is not valid JSON \(a syntax error; the parser's message is not shown, as it would quote the file\)/;
     const unparsable: Array<[string, string, RegExp]> = [
       ["an unquoted secret (the parser would quote it)", `{"presignerSecretAccessKey": ${SECRET}}`, NOT_SHOWN],
-      ["a missing comma after the secret", `{\n  "presignerSecretAccessKey": "${SECRET}"\n  "region": "eu-west-2"\n}`, /is not valid JSON \(a syntax error at line 3, column 3\)/],
-      ["text after the object", `{"presignerSecretAccessKey": "${SECRET}"} ${SECRET}`, /is not valid JSON \(a syntax error at line 1, column 74\)/],
-      ["a secret cut short", `{"presignerSecretAccessKey": "${SECRET}`, /is not valid JSON \(it ends early\); it may be truncated/],
+      [
+        "a missing comma after the secret",
+        `{\n  "presignerSecretAccessKey": "${SECRET}"\n  "region": "eu-west-2"\n}`,
+        /is not valid JSON \(a syntax error at line 3, column 3\)/,
+      ],
+      [
+        "text after the object",
+        `{"presignerSecretAccessKey": "${SECRET}"} ${SECRET}`,
+        /is not valid JSON \(a syntax error at line 1, column 74\)/,
+      ],
+      [
+        "a secret cut short",
+        `{"presignerSecretAccessKey": "${SECRET}`,
+        /is not valid JSON \(it ends early\); it may be truncated/,
+      ],
       ["key=value text", `presignerSecretAccessKey=${SECRET}`, NOT_SHOWN],
     ];
     for (const [what, text, message] of unparsable) {
@@ -123,7 +164,11 @@ describe("the stack outputs file is never a leak", function () {
           const result = await run(factory, ["--outputs", path, "--endpoint", bucket.server.endpoint, ...extra()]);
           assert.equal(result.code, 1, `${name}: ${result.stderr}`);
           assert.match(result.stderr, message, name);
-          assert.match(result.stderr, /fix: export it again with `\(umask 077; pulumi stack output --json --show-secrets > outputs\.json\)`/, name);
+          assert.match(
+            result.stderr,
+            /fix: export it again with `\(umask 077; pulumi stack output --json --show-secrets > outputs\.json\)`/,
+            name,
+          );
           assert.deepEqual(secretWindows(result.stderr), [], `${name} quoted the file:\n${result.stderr}`);
         }
       });

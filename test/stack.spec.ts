@@ -58,7 +58,12 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
 
   describe("buckets", () => {
     it("creates the data bucket and a log bucket, nothing else", () => {
-      assert.deepEqual(ofType(stack, T.bucket).map((b) => b.name).sort(), [`${stack.name}-data-bucket`, `${stack.name}-data-logs`]);
+      assert.deepEqual(
+        ofType(stack, T.bucket)
+          .map((b) => b.name)
+          .sort(),
+        [`${stack.name}-data-bucket`, `${stack.name}-data-logs`],
+      );
     });
 
     it("blocks all public access on every bucket (all four flags)", () => {
@@ -67,7 +72,12 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
       for (const block of blocks) {
         bucketFor(stack, block);
         assert.deepEqual(
-          [block.inputs.blockPublicAcls, block.inputs.blockPublicPolicy, block.inputs.ignorePublicAcls, block.inputs.restrictPublicBuckets],
+          [
+            block.inputs.blockPublicAcls,
+            block.inputs.blockPublicPolicy,
+            block.inputs.ignorePublicAcls,
+            block.inputs.restrictPublicBuckets,
+          ],
           [true, true, true, true],
         );
       }
@@ -137,8 +147,15 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
         NumericGreaterThan: { "s3:signatureAge": 604_800_000 },
       });
       expectDeny("DenyPresignedRequestsOtherThanReads", { StringEquals: { "s3:authType": "REST-QUERY-STRING" } });
-      assert.deepEqual(statement(policy, "DenyPresignedRequestsOtherThanReads").NotAction, ["s3:GetObject", "s3:GetObjectVersion"]);
-      assert.equal(policy.Statement.filter((s) => s.Effect === "Allow").length, 0, "the data bucket policy grants nothing");
+      assert.deepEqual(statement(policy, "DenyPresignedRequestsOtherThanReads").NotAction, [
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+      ]);
+      assert.equal(
+        policy.Statement.filter((s) => s.Effect === "Allow").length,
+        0,
+        "the data bucket policy grants nothing",
+      );
     });
 
     it("gives the log bucket the same denies plus log delivery from the data bucket only", () => {
@@ -164,7 +181,10 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
     it("denies every read of the logs but the account root's and the logReaderArns' (the logs hold full presigned URLs)", async () => {
       const logs = single(stack, T.bucket, "-data-logs");
       const readDeny = (synthesized: SynthesizedStack) =>
-        statement(doc(single(synthesized, T.bucketPolicy, "-data-logs-policy")), "DenyLogReadsExceptAccountRootAndLogReaders");
+        statement(
+          doc(single(synthesized, T.bucketPolicy, "-data-logs-policy")),
+          "DenyLogReadsExceptAccountRootAndLogReaders",
+        );
       assert.deepEqual(readDeny(stack), {
         Sid: "DenyLogReadsExceptAccountRootAndLogReaders",
         Effect: "Deny",
@@ -175,11 +195,18 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
       });
       const reader = "arn:aws:iam::123456789012:role/security-audit";
       const withReader = await synthesize({ logReaderArns: [reader] });
-      assert.deepEqual(readDeny(withReader).Condition, { ArnNotLike: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:root", reader] } });
+      assert.deepEqual(readDeny(withReader).Condition, {
+        ArnNotLike: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:root", reader] },
+      });
     });
 
     it("refuses a log reader of another account (the log bucket grants no other account, so it could never read)", () => {
-      const args = { bucketArn: "arn:aws:s3:::logs", sourceBucketArn: "arn:aws:s3:::data", accountId: "123456789012", maxLinkLifetimeSeconds: 3600 };
+      const args = {
+        bucketArn: "arn:aws:s3:::logs",
+        sourceBucketArn: "arn:aws:s3:::data",
+        accountId: "123456789012",
+        maxLinkLifetimeSeconds: 3600,
+      };
       assert.throws(
         () => logBucketPolicyDocument({ ...args, logReaderArns: ["arn:aws:iam::210987654321:role/audit"] }),
         /logReaderArns must name principals of account 123456789012 .*arn:aws:iam::210987654321:role\/audit/,
@@ -236,8 +263,15 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
       assert.equal(statement(policy, "WriteAndDeleteConfigs").Resource, `${arn}/configs/*`);
       assert.equal(statement(policy, "AppendToLedger").Action, "s3:PutObject");
       assert.equal(statement(policy, "AppendToLedger").Resource, `${arn}/ledger/*`);
-      assert.deepEqual(statement(policy, "AppendToLedger").Condition, { StringEquals: { "s3:if-none-match": "*" } }, "create-only");
-      assert.ok(!policy.Statement.some((s) => asList(s.Action).some((a) => a.startsWith("kms:"))), "no KMS without a key");
+      assert.deepEqual(
+        statement(policy, "AppendToLedger").Condition,
+        { StringEquals: { "s3:if-none-match": "*" } },
+        "create-only",
+      );
+      assert.ok(
+        !policy.Statement.some((s) => asList(s.Action).some((a) => a.startsWith("kms:"))),
+        "no KMS without a key",
+      );
     });
 
     it("uses no wildcard action and no resource beyond the bucket and its three prefixes", () => {
@@ -255,7 +289,10 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
 
     it("holds two access-key slots that are replaced delete-first on their own trigger", () => {
       const keys = ofType(stack, T.accessKey);
-      assert.deepEqual(keys.map((key) => key.name).sort(), [`${stack.name}-presigner-key-a`, `${stack.name}-presigner-key-b`]);
+      assert.deepEqual(keys.map((key) => key.name).sort(), [
+        `${stack.name}-presigner-key-a`,
+        `${stack.name}-presigner-key-b`,
+      ]);
       const user = single(stack, T.user, "-presigner-user");
       for (const key of keys) {
         assert.equal(key.inputs.user, user.state.name);
@@ -274,8 +311,20 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
       const created = "2026-11-01T09:30:00.000Z";
       const due = "2026-12-01T09:30:00.000Z";
       assert.deepEqual(stack.outputs.accessKeys, [
-        { slot: "a", accessKeyId: mockAccessKeyId(`${stack.name}-presigner-key-a`), createdAt: created, rotationDueAt: due, status: "Active" },
-        { slot: "b", accessKeyId: mockAccessKeyId(`${stack.name}-presigner-key-b`), createdAt: created, rotationDueAt: due, status: "Inactive" },
+        {
+          slot: "a",
+          accessKeyId: mockAccessKeyId(`${stack.name}-presigner-key-a`),
+          createdAt: created,
+          rotationDueAt: due,
+          status: "Active",
+        },
+        {
+          slot: "b",
+          accessKeyId: mockAccessKeyId(`${stack.name}-presigner-key-b`),
+          createdAt: created,
+          rotationDueAt: due,
+          status: "Inactive",
+        },
       ]);
       assert.equal(MOCK_KEY_CREATED_AT, "2026-11-01T09:30:00Z");
     });
@@ -301,7 +350,8 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
     it("bumping the generation from 4 to 5 replaces only the inactive slot's key", async () => {
       const before = await synthesize({ keyGeneration: 4 });
       const after = await synthesize({ keyGeneration: 5 });
-      const trigger = (s: SynthesizedStack, slot: string) => single(s, T.accessKey, `-key-${slot}`).opts.replacementTrigger;
+      const trigger = (s: SynthesizedStack, slot: string) =>
+        single(s, T.accessKey, `-key-${slot}`).opts.replacementTrigger;
       assert.equal(before.outputs.activeKeySlot, "a");
       assert.equal(after.outputs.activeKeySlot, "b");
       assert.equal(trigger(before, "a"), 4);
@@ -326,12 +376,25 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
       const policy = doc(single(role, T.rolePolicy, "-presigner-role-policy"));
       const userPolicy = doc(single(stack, T.groupPolicy, "-presigner-group-policy"));
       const arnOf = (s: SynthesizedStack) => single(s, T.bucket, "-data-bucket").state.arn;
-      assert.deepEqual(JSON.parse(JSON.stringify(policy).split(arnOf(role)).join("ARN")), JSON.parse(JSON.stringify(userPolicy).split(arnOf(stack)).join("ARN")));
+      assert.deepEqual(
+        JSON.parse(JSON.stringify(policy).split(arnOf(role)).join("ARN")),
+        JSON.parse(JSON.stringify(userPolicy).split(arnOf(stack)).join("ARN")),
+      );
       assert.equal(single(role, T.instanceProfile, "-presigner-instance-profile").inputs.role, roleResource.state.name);
       assert.equal(ofType(role, T.accessKey).length + ofType(role, T.user).length + ofType(role, T.group).length, 0);
       assert.equal(role.outputs.presignerRoleArn, roleResource.state.arn);
-      assert.equal(role.outputs.presignerInstanceProfileName, single(role, T.instanceProfile, "-presigner-instance-profile").state.name);
-      for (const absent of ["presignerAccessKeyId", "presignerSecretAccessKey", "accessKeys", "activeKeySlot", "presignerUserName", "keyGeneration"]) {
+      assert.equal(
+        role.outputs.presignerInstanceProfileName,
+        single(role, T.instanceProfile, "-presigner-instance-profile").state.name,
+      );
+      for (const absent of [
+        "presignerAccessKeyId",
+        "presignerSecretAccessKey",
+        "accessKeys",
+        "activeKeySlot",
+        "presignerUserName",
+        "keyGeneration",
+      ]) {
         assert.ok(!(absent in role.outputs), `${absent} must be absent for the role kind`);
       }
     });
@@ -339,7 +402,12 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
     it("role kind with a service principal trusts that service for the instance profile", async () => {
       const role = await synthesize({ presignerKind: "role", trustedPrincipals: ["ec2.amazonaws.com"] });
       assert.deepEqual(JSON.parse(single(role, T.role, "-presigner-role").inputs.assumeRolePolicy).Statement, [
-        { Sid: "TrustedServicesAssume", Effect: "Allow", Principal: { Service: ["ec2.amazonaws.com"] }, Action: "sts:AssumeRole" },
+        {
+          Sid: "TrustedServicesAssume",
+          Effect: "Allow",
+          Principal: { Service: ["ec2.amazonaws.com"] },
+          Action: "sts:AssumeRole",
+        },
       ]);
     });
 
@@ -347,7 +415,10 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
       const key = "arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
       const kms = await synthesize({ kmsKeyArn: key });
       assert.deepEqual(single(kms, T.encryption, "-data-bucket-encryption").inputs.rules, [
-        { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key }, bucketKeyEnabled: true },
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key },
+          bucketKeyEnabled: true,
+        },
       ]);
       assert.deepEqual(single(kms, T.encryption, "-data-logs-encryption").inputs.rules, [
         { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
@@ -361,7 +432,7 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
       });
     });
 
-    it("\"*\" origin only when set explicitly", async () => {
+    it('"*" origin only when set explicitly', async () => {
       const open = await synthesize({ allowedOrigins: ["*"] });
       assert.deepEqual(single(open, T.cors, "-data-cors").inputs.corsRules[0].allowedOrigins, ["*"]);
       assert.deepEqual(single(open, T.cors, "-data-cors").inputs.corsRules[0].allowedMethods, ["GET"]);
@@ -401,22 +472,34 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
         `${arn}/shared/configs/*`,
         `${arn}/shared/ledger/*`,
       ]);
-      const deny = statement(doc(single(custom, T.bucketPolicy, "-data-policy")), "DenyPresignedUrlsOlderThanMaxLifetime");
+      const deny = statement(
+        doc(single(custom, T.bucketPolicy, "-data-policy")),
+        "DenyPresignedUrlsOlderThanMaxLifetime",
+      );
       assert.deepEqual(deny.Condition!.NumericGreaterThan, { "s3:signatureAge": 86_400_000 });
       const rules = single(custom, T.lifecycle, "-data-bucket-lifecycle").inputs.rules as any[];
-      assert.deepEqual(rules.find((r) => r.id === "expire-published-configs"), {
-        id: "expire-published-configs",
-        status: "Enabled",
-        filter: { prefix: "shared/configs/" },
-        expiration: { days: 3 },
-      });
-      assert.equal(rules.find((r) => r.id === "expire-noncurrent-versions").noncurrentVersionExpiration.noncurrentDays, 7);
+      assert.deepEqual(
+        rules.find((r) => r.id === "expire-published-configs"),
+        {
+          id: "expire-published-configs",
+          status: "Enabled",
+          filter: { prefix: "shared/configs/" },
+          expiration: { days: 3 },
+        },
+      );
+      assert.equal(
+        rules.find((r) => r.id === "expire-noncurrent-versions").noncurrentVersionExpiration.noncurrentDays,
+        7,
+      );
     });
   });
 
   describe("component structure", () => {
     it("parents every child to its component and derives every name from the component's", async () => {
-      const role = await synthesize({ presignerKind: "role", trustedPrincipals: ["arn:aws:iam::123456789012:role/lab-pipeline"] });
+      const role = await synthesize({
+        presignerKind: "role",
+        trustedPrincipals: ["arn:aws:iam::123456789012:role/lab-pipeline"],
+      });
       for (const s of [stack, role]) {
         assert.deepEqual(s.components.map((c) => `${c.type}::${c.name}`).sort(), [
           `chromoscope-private-data:identity:PresignerIdentity::${s.name}-presigner`,
@@ -424,8 +507,14 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
         ]);
         assert.ok(s.resources.length >= 10);
         for (const resource of s.resources) {
-          assert.ok(resource.parentType?.startsWith("chromoscope-private-data:"), `${resource.name} has no component parent`);
-          assert.ok(resource.name.startsWith(`${resource.parentName}-`), `${resource.name} is not derived from ${resource.parentName}`);
+          assert.ok(
+            resource.parentType?.startsWith("chromoscope-private-data:"),
+            `${resource.name} has no component parent`,
+          );
+          assert.ok(
+            resource.name.startsWith(`${resource.parentName}-`),
+            `${resource.name} is not derived from ${resource.parentName}`,
+          );
         }
       }
     });
@@ -433,7 +522,15 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
     it("uses only current @pulumi/aws v7 resource types (no deprecated V2 classes)", () => {
       for (const resource of stack.resources) assert.doesNotMatch(resource.type, /V2$/, resource.type);
       for (const bucket of ofType(stack, T.bucket)) {
-        for (const inline of ["acl", "corsRules", "versioning", "lifecycleRules", "logging", "policy", "serverSideEncryptionConfiguration"]) {
+        for (const inline of [
+          "acl",
+          "corsRules",
+          "versioning",
+          "lifecycleRules",
+          "logging",
+          "policy",
+          "serverSideEncryptionConfiguration",
+        ]) {
           assert.ok(!(inline in bucket.inputs), `bucket ${bucket.name} uses the deprecated inline argument ${inline}`);
         }
       }

@@ -35,7 +35,14 @@ describe("every request the tools send is header-signed (presigned writes are de
   it("publish (with its share page), refresh, cohorts and revoke: every PUT, DELETE and read carries an Authorization header", async () => {
     const stack = ["--outputs", bucket.outputsFile, "--endpoint", proxy.endpoint];
     const steps = [
-      await run(publishCohortCommand, [...stack, "--cohort", "Signed writes", "--manifest", manifest, "--upload-share-page"]),
+      await run(publishCohortCommand, [
+        ...stack,
+        "--cohort",
+        "Signed writes",
+        "--manifest",
+        manifest,
+        "--upload-share-page",
+      ]),
       await run(refreshCohortCommand, [...stack, "--cohort", "Signed writes", "--upload-share-page"]),
       await run(cohortsCommand, [...stack]),
       await run(revokeCohortCommand, [...stack, "--cohort", "Signed writes"]),
@@ -43,7 +50,9 @@ describe("every request the tools send is header-signed (presigned writes are de
     for (const step of steps) assert.equal(step.code, 0, step.stderr);
 
     const writes = proxy.requests.filter((request) => request.method !== "GET" && request.method !== "HEAD");
-    const written = new Set(writes.map((request) => `${request.operation} ${request.key.split("/")[0]}/ ${request.key.split(".").pop()}`));
+    const written = new Set(
+      writes.map((request) => `${request.operation} ${request.key.split("/")[0]}/ ${request.key.split(".").pop()}`),
+    );
     // Non-vacuous: configs, share pages and ledger entries were written, and configs and pages deleted.
     const expectedWrites = ["PutObject configs/ json", "PutObject configs/ html", "PutObject ledger/ json"];
     expectedWrites.push("DeleteObject configs/ json", "DeleteObject configs/ html");

@@ -25,56 +25,33 @@ export const PRESIGNED_URL_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion"] as 
  */
 export function transportAndSignatureDenyStatements(args: BucketPolicyArgs): PolicyStatement[] {
   const { bucketArn, maxLinkLifetimeSeconds } = args;
-  if (!Number.isInteger(maxLinkLifetimeSeconds) || maxLinkLifetimeSeconds < 1 || maxLinkLifetimeSeconds > MAX_PRESIGN_SECONDS) {
-    throw new Error(`maxLinkLifetimeSeconds must be an integer from 1 to ${MAX_PRESIGN_SECONDS}, got ${maxLinkLifetimeSeconds}`);
+  if (
+    !Number.isInteger(maxLinkLifetimeSeconds) ||
+    maxLinkLifetimeSeconds < 1 ||
+    maxLinkLifetimeSeconds > MAX_PRESIGN_SECONDS
+  ) {
+    throw new Error(
+      `maxLinkLifetimeSeconds must be an integer from 1 to ${MAX_PRESIGN_SECONDS}, got ${maxLinkLifetimeSeconds}`,
+    );
   }
   const everything = [bucketArn, `${bucketArn}/*`];
+  const deny = (
+    Sid: string,
+    Condition: PolicyStatement["Condition"],
+    actions: Pick<PolicyStatement, "Action" | "NotAction"> = { Action: "s3:*" },
+  ): PolicyStatement => ({ Sid, Effect: "Deny", Principal: "*", ...actions, Resource: everything, Condition });
+  const presigned = { StringEquals: { "s3:authType": "REST-QUERY-STRING" } };
   return [
-    {
-      Sid: "DenyInsecureTransport",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:*",
-      Resource: everything,
-      Condition: { Bool: { "aws:SecureTransport": "false" } },
-    },
-    {
-      Sid: "DenyOutdatedTls",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:*",
-      Resource: everything,
-      Condition: { NumericLessThan: { "s3:TlsVersion": MIN_TLS_VERSION } },
-    },
-    {
-      Sid: "DenySignatureVersion2",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:*",
-      Resource: everything,
-      Condition: { StringEquals: { "s3:signatureversion": "AWS" } },
-    },
-    {
-      // A Deny with NotAction denies every action but the listed reads: a write action S3 adds
-      // later is denied too, which a list of denied actions could not promise. It never grants.
-      Sid: "DenyPresignedRequestsOtherThanReads",
-      Effect: "Deny",
-      Principal: "*",
-      NotAction: [...PRESIGNED_URL_ACTIONS],
-      Resource: everything,
-      Condition: { StringEquals: { "s3:authType": "REST-QUERY-STRING" } },
-    },
-    {
-      Sid: "DenyPresignedUrlsOlderThanMaxLifetime",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:*",
-      Resource: everything,
-      Condition: {
-        StringEquals: { "s3:authType": "REST-QUERY-STRING" },
-        NumericGreaterThan: { "s3:signatureAge": maxLinkLifetimeSeconds * 1000 },
-      },
-    },
+    deny("DenyInsecureTransport", { Bool: { "aws:SecureTransport": "false" } }),
+    deny("DenyOutdatedTls", { NumericLessThan: { "s3:TlsVersion": MIN_TLS_VERSION } }),
+    deny("DenySignatureVersion2", { StringEquals: { "s3:signatureversion": "AWS" } }),
+    // A Deny with NotAction denies every action but the listed reads: a write action S3 adds later is
+    // denied too, which a list of denied actions could not promise. It never grants.
+    deny("DenyPresignedRequestsOtherThanReads", presigned, { NotAction: [...PRESIGNED_URL_ACTIONS] }),
+    deny("DenyPresignedUrlsOlderThanMaxLifetime", {
+      ...presigned,
+      NumericGreaterThan: { "s3:signatureAge": maxLinkLifetimeSeconds * 1000 },
+    }),
   ];
 }
 
@@ -99,7 +76,9 @@ export function logBucketPolicyDocument(args: LogBucketPolicyArgs): PolicyDocume
   const readers = args.logReaderArns ?? [];
   const foreign = readers.filter((arn) => arn.split(":")[4] !== args.accountId);
   if (foreign.length > 0) {
-    throw new Error(`logReaderArns must name principals of account ${args.accountId} (the log bucket grants no other account): ${foreign.join(", ")}`);
+    throw new Error(
+      `logReaderArns must name principals of account ${args.accountId} (the log bucket grants no other account): ${foreign.join(", ")}`,
+    );
   }
   return policyDocument([
     ...transportAndSignatureDenyStatements(args),

@@ -14,5 +14,8 @@ export interface EncryptionRule {
 export function encryptionRule(kmsKeyArn: string): EncryptionRule {
   return kmsKeyArn === ""
     ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }
-    : { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn }, bucketKeyEnabled: true };
+    : {
+        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn },
+        bucketKeyEnabled: true,
+      };
 }

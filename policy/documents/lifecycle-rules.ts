@@ -39,10 +39,7 @@ export function dataBucketLifecycleRules(args: DataLifecycleArgs): LifecycleRule
   ];
   if (args.versioning) {
     rules.push({
-      id: "expire-noncurrent-versions",
-      status: "Enabled",
-      filter: {},
-      noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays },
+      ...noncurrentVersionsRule(args.noncurrentVersionDays),
       expiration: { expiredObjectDeleteMarker: true },
     });
   }
@@ -59,13 +56,16 @@ export function logBucketLifecycleRules(args: { versioning: boolean; noncurrentV
       abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
     },
   ];
-  if (args.versioning) {
-    rules.push({
-      id: "expire-noncurrent-versions",
-      status: "Enabled",
-      filter: {},
-      noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays },
-    });
-  }
+  if (args.versioning) rules.push(noncurrentVersionsRule(args.noncurrentVersionDays));
   return rules;
+}
+
+/** Deletes object versions `days` after they stopped being current. */
+function noncurrentVersionsRule(days: number): LifecycleRule {
+  return {
+    id: "expire-noncurrent-versions",
+    status: "Enabled",
+    filter: {},
+    noncurrentVersionExpiration: { noncurrentDays: days },
+  };
 }

@@ -1,6 +1,18 @@
 /** IAM rules: no wildcards, permissions through groups, two keys per user, rotation within IAM.3. */
 import { MAX_ACCESS_KEY_AGE_DAYS, MAX_KEY_ROTATION_DAYS } from "../documents/limits";
-import { asArray, asRecord, firstUnknown, isAllow, isUnknown, parseDocument, Props, stringList, Unknown } from "../framework/inspect";
+import {
+  asArray,
+  asRecord,
+  Deferral,
+  firstUnknown,
+  isAllow,
+  isUnknown,
+  parseDocument,
+  Props,
+  Statement,
+  stringList,
+  Unknown,
+} from "../framework/inspect";
 import { IDENTITY_POLICY_TYPES, isOneOf, TYPES } from "../framework/resource-types";
 import { resourceRule, ResourceUnderTest, stackRule } from "../framework/rule-framework";
 
@@ -8,7 +20,11 @@ import { resourceRule, ResourceUnderTest, stackRule } from "../framework/rule-fr
 export const MAX_ACCESS_KEYS_PER_USER = 2;
 
 /** Identity-based policy documents a resource carries, with a label for messages. */
-export function identityDocuments(resource: { type: string; name: string; props: Props }): Array<{ label: string; value: unknown }> {
+function identityDocuments(resource: {
+  type: string;
+  name: string;
+  props: Props;
+}): Array<{ label: string; value: unknown }> {
   if (IDENTITY_POLICY_TYPES.includes(resource.type)) return [{ label: resource.name, value: resource.props.policy }];
   if (resource.type === TYPES.role) {
     const inline = resource.props.inlinePolicies;
@@ -22,8 +38,33 @@ export function identityDocuments(resource: { type: string; name: string; props:
   return [];
 }
 
+/**
+ * The Allow statements of a resource's identity policies, each with where it stands (policy label
+ * and Sid). A document still unknown is deferred; one that is not a policy is reported.
+ */
+export function allowStatements(
+  resource: { type: string; name: string; props: Props },
+  deferral: Deferral,
+  report: (message: string) => void,
+): Array<{ where: string; statement: Statement }> {
+  const found: Array<{ where: string; statement: Statement }> = [];
+  for (const { label, value } of identityDocuments(resource)) {
+    const parsed = parseDocument(value);
+    if (parsed === undefined) continue;
+    if (isUnknown(parsed)) deferral.defer(parsed);
+    else if ("invalid" in parsed) report(`The policy of ${label} ${parsed.invalid}.`);
+    else {
+      for (const statement of parsed.statements.filter(isAllow)) {
+        found.push({ where: `${label}${statement.Sid ? ` (${statement.Sid})` : ""}`, statement });
+      }
+    }
+  }
+  return found;
+}
+
 /** AWS managed policies that grant every action, or every action of a service. */
-const BROAD_MANAGED_POLICY = /^arn:aws[a-z-]*:iam::aws:policy\/(?:[\w+=,.@-]+\/)*(AdministratorAccess|PowerUserAccess|[\w+=,.@-]*FullAccess)$/;
+const BROAD_MANAGED_POLICY =
+  /^arn:aws[a-z-]*:iam::aws:policy\/(?:[\w+=,.@-]+\/)*(AdministratorAccess|PowerUserAccess|[\w+=,.@-]*FullAccess)$/;
 
 function managedPolicyArns(resource: ResourceUnderTest): unknown[] {
   if (isOneOf(resource.type, TYPES.managedPolicyAttachments)) return [resource.props.policyArn];
@@ -39,32 +80,23 @@ export const iamNoWildcards = resourceRule(
     name: "iam-no-wildcard-actions-or-resources",
     enforcementLevel: "mandatory",
     checks:
-      "No IAM policy (managed, group, role, user, role inline) allows Action \"*\", a service-wide action such as \"s3:*\" or \"iam:*\", NotAction, Resource \"*\" or NotResource; no AWS managed *FullAccess/AdministratorAccess policy is attached.",
+      'No IAM policy (managed, group, role, user, role inline) allows Action "*", a service-wide action such as "s3:*" or "iam:*", NotAction, Resource "*" or NotResource; no AWS managed *FullAccess/AdministratorAccess policy is attached.',
     securityHub: ["IAM.1", "IAM.21"],
     checkov: ["CKV_AWS_1", "CKV_AWS_49", "CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_274", "CKV_AWS_355", "CKV_AWS_356"],
   },
   (resource, report, deferral) => {
-    for (const { label, value } of identityDocuments(resource)) {
-      const parsed = parseDocument(value);
-      if (parsed === undefined) continue;
-      if (isUnknown(parsed)) {
-        deferral.defer(parsed);
-        continue;
+    for (const { where, statement } of allowStatements(resource, deferral, report)) {
+      if (statement.NotAction !== undefined)
+        report(`${where} allows NotAction, i.e. every other action: list the actions.`);
+      for (const action of stringList(statement.Action)) {
+        if (action === "*") report(`${where} allows every action ("*").`);
+        else if (/^[^:*]+:\*$/.test(action))
+          report(`${where} allows every action of a service ("${action}"): list the actions.`);
       }
-      if ("invalid" in parsed) {
-        report(`The policy of ${label} ${parsed.invalid}.`);
-        continue;
-      }
-      for (const statement of parsed.statements.filter(isAllow)) {
-        const where = `${label}${statement.Sid ? ` (${statement.Sid})` : ""}`;
-        if (statement.NotAction !== undefined) report(`${where} allows NotAction, i.e. every other action: list the actions.`);
-        for (const action of stringList(statement.Action)) {
-          if (action === "*") report(`${where} allows every action ("*").`);
-          else if (/^[^:*]+:\*$/.test(action)) report(`${where} allows every action of a service ("${action}"): list the actions.`);
-        }
-        if (statement.NotResource !== undefined) report(`${where} allows on NotResource, i.e. every other resource: list the resources.`);
-        if (stringList(statement.Resource).includes("*")) report(`${where} applies to every resource ("*"): name the ARNs.`);
-      }
+      if (statement.NotResource !== undefined)
+        report(`${where} allows on NotResource, i.e. every other resource: list the resources.`);
+      if (stringList(statement.Resource).includes("*"))
+        report(`${where} applies to every resource ("*"): name the ARNs.`);
     }
     for (const arn of managedPolicyArns(resource)) {
       if (isUnknown(arn)) deferral.defer(arn);
@@ -79,20 +111,24 @@ export const iamUserNoDirectPolicies = resourceRule(
   {
     name: "iam-user-no-direct-policies",
     enforcementLevel: "mandatory",
-    checks: "No IAM user carries an inline or directly attached policy (UserPolicy, UserPolicyAttachment, PolicyAttachment users, exclusive user policies): permissions come through groups.",
+    checks:
+      "No IAM user carries an inline or directly attached policy (UserPolicy, UserPolicyAttachment, PolicyAttachment users, exclusive user policies): permissions come through groups.",
     securityHub: ["IAM.2"],
     checkov: ["CKV_AWS_40"],
   },
   (resource, report, deferral) => {
     const nonEmpty = (value: unknown, what: string) => {
       if (isUnknown(value)) deferral.defer(value);
-      else if (asArray(value).length > 0) report(`${resource.name} ${what}: attach policies to a group and add the user to it.`);
+      else if (asArray(value).length > 0)
+        report(`${resource.name} ${what}: attach policies to a group and add the user to it.`);
     };
     switch (resource.type) {
       case TYPES.userPolicy:
         return report(`${resource.name} is an inline user policy: put it on a group and add the user to it.`);
       case TYPES.userPolicyAttachment:
-        return report(`${resource.name} attaches a policy directly to a user: attach it to a group and add the user to it.`);
+        return report(
+          `${resource.name} attaches a policy directly to a user: attach it to a group and add the user to it.`,
+        );
       case TYPES.policyAttachment:
         return nonEmpty(resource.props.users, "attaches a policy directly to users");
       case TYPES.userPoliciesExclusive:
@@ -132,7 +168,10 @@ export const accessKeysPerUser = stackRule(
     for (const entry of keysByUser.values()) {
       most = Math.max(most, entry.keys);
       if (entry.keys > MAX_ACCESS_KEYS_PER_USER) {
-        report(`IAM user ${entry.label} has ${entry.keys} access keys: AWS allows ${MAX_ACCESS_KEYS_PER_USER}; keep two slots and rotate.`, entry.urn);
+        report(
+          `IAM user ${entry.label} has ${entry.keys} access keys: AWS allows ${MAX_ACCESS_KEYS_PER_USER}; keep two slots and rotate.`,
+          entry.urn,
+        );
       }
     }
     if (unresolved.length > 0 && most + unresolved.length > MAX_ACCESS_KEYS_PER_USER) deferral.defer(unresolved[0]);
@@ -150,8 +189,7 @@ export const accessKeyRotation = stackRule(
   {
     name: "iam-access-key-rotation-period",
     enforcementLevel: "mandatory",
-    checks:
-      `A stack with access keys exports their rotation schedule (stack output accessKeys: createdAt, rotationDueAt) and every key's rotation period is at most ${MAX_KEY_ROTATION_DAYS} days (or the pack's maxRotationDays): with two key slots a key lives up to twice its period, and IAM.3 allows ${MAX_ACCESS_KEY_AGE_DAYS}.`,
+    checks: `A stack with access keys exports their rotation schedule (stack output accessKeys: createdAt, rotationDueAt) and every key's rotation period is at most ${MAX_KEY_ROTATION_DAYS} days (or the pack's maxRotationDays): with two key slots a key lives up to twice its period, and IAM.3 allows ${MAX_ACCESS_KEY_AGE_DAYS}.`,
     securityHub: ["IAM.3"],
     checkov: [],
   },
@@ -159,7 +197,10 @@ export const accessKeyRotation = stackRule(
     const keys = model.ofType(TYPES.accessKey);
     if (keys.length === 0) return;
     const configured = args.getConfig<RotationConfig>().maxRotationDays;
-    const maxDays = typeof configured === "number" && configured > 0 ? Math.min(configured, MAX_KEY_ROTATION_DAYS) : MAX_KEY_ROTATION_DAYS;
+    const maxDays =
+      typeof configured === "number" && configured > 0
+        ? Math.min(configured, MAX_KEY_ROTATION_DAYS)
+        : MAX_KEY_ROTATION_DAYS;
     const stack = model.stackResource;
     const schedule = stack?.props.accessKeys;
     if (isUnknown(schedule)) return deferral.defer(schedule);

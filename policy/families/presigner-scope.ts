@@ -1,7 +1,16 @@
 /** What the presigner identity may write: only configs and ledger entries, never bucket settings or IAM. */
 import { prefixObjectsArn } from "../documents/iam-policies";
-import { identityDocuments } from "./iam-least-privilege";
-import { coversBucket, firstUnknown, grantsAction, isAllow, isUnknown, parseDocument, ResourceView, s3ArnPath, stringList, Unknown } from "../framework/inspect";
+import { allowStatements } from "./iam-least-privilege";
+import {
+  coversBucket,
+  firstUnknown,
+  grantsAction,
+  isUnknown,
+  ResourceView,
+  s3ArnPath,
+  stringList,
+  Unknown,
+} from "../framework/inspect";
 import { IDENTITY_POLICY_TYPES, TYPES } from "../framework/resource-types";
 import { stackRule } from "../framework/rule-framework";
 
@@ -57,67 +66,75 @@ export const presignerWriteScope = stackRule(
     related: ["IAM.1", "IAM.21"],
   },
   (model, report, deferral) => {
-    const policyResources = model.resources.filter((view) => IDENTITY_POLICY_TYPES.includes(view.type) || view.type === TYPES.role);
+    const policyResources = model.resources.filter(
+      (view) => IDENTITY_POLICY_TYPES.includes(view.type) || view.type === TYPES.role,
+    );
     const hasPresigner = model.resources.some((view) => view.type === PRESIGNER_COMPONENT_TYPE);
-    const scoped = hasPresigner ? policyResources.filter((view) => model.ancestorTypes(view).includes(PRESIGNER_COMPONENT_TYPE)) : policyResources;
+    const scoped = hasPresigner
+      ? policyResources.filter((view) => model.ancestorTypes(view).includes(PRESIGNER_COMPONENT_TYPE))
+      : policyResources;
     if (scoped.length === 0) return;
 
     const stack = model.stackResource;
-    const outputs = { configPrefix: stringOutput(stack, "configPrefix"), ledgerPrefix: stringOutput(stack, "ledgerPrefix") };
+    const outputs = {
+      configPrefix: stringOutput(stack, "configPrefix"),
+      ledgerPrefix: stringOutput(stack, "ledgerPrefix"),
+    };
     const bucketNameOutput = stringOutput(stack, "bucketName");
     const bucketArnOutput = stringOutput(stack, "bucketArn");
     const name =
-      typeof bucketNameOutput === "string" ? bucketNameOutput : typeof bucketArnOutput === "string" ? s3ArnPath(bucketArnOutput) : undefined;
-    const unknown = firstUnknown([outputs.configPrefix, outputs.ledgerPrefix]) ?? (name === undefined ? firstUnknown([bucketNameOutput, bucketArnOutput]) : undefined);
+      typeof bucketNameOutput === "string"
+        ? bucketNameOutput
+        : typeof bucketArnOutput === "string"
+          ? s3ArnPath(bucketArnOutput)
+          : undefined;
+    const unknown =
+      firstUnknown([outputs.configPrefix, outputs.ledgerPrefix]) ??
+      (name === undefined ? firstUnknown([bucketNameOutput, bucketArnOutput]) : undefined);
     if (unknown) return deferral.defer(unknown);
     if (typeof outputs.configPrefix !== "string" || typeof outputs.ledgerPrefix !== "string" || name === undefined) {
-      return report("The stack exports no bucketName/bucketArn, configPrefix and ledgerPrefix, so the presigner's write scope cannot be checked.", stack?.urn);
+      return report(
+        "The stack exports no bucketName/bucketArn, configPrefix and ledgerPrefix, so the presigner's write scope cannot be checked.",
+        stack?.urn,
+      );
     }
     // "bucket/prefix*" as an ARN path, built by the same function as the presigner's policy.
-    const writable = [outputs.configPrefix, outputs.ledgerPrefix].map((prefix) => s3ArnPath(prefixObjectsArn(`arn:aws:s3:::${name}`, prefix))!.slice(0, -1));
+    const writable = [outputs.configPrefix, outputs.ledgerPrefix].map((prefix) =>
+      s3ArnPath(prefixObjectsArn(`arn:aws:s3:::${name}`, prefix))!.slice(0, -1),
+    );
 
     for (const resource of scoped) {
-      for (const { label, value } of identityDocuments(resource)) {
-        const parsed = parseDocument(value);
-        if (parsed === undefined) continue;
-        if (isUnknown(parsed)) {
-          deferral.defer(parsed);
+      const reportHere = (message: string) => report(message, resource.urn);
+      for (const { where, statement } of allowStatements(resource, deferral, reportHere)) {
+        if (statement.NotAction !== undefined) {
+          report(`${where} allows NotAction: the presigner may only have listed actions.`, resource.urn);
           continue;
         }
-        if ("invalid" in parsed) {
-          report(`The policy of ${label} ${parsed.invalid}.`, resource.urn);
-          continue;
+        const resources = stringList(statement.Resource);
+        const writes = OBJECT_WRITE_ACTIONS.filter((action) => grantsAction(statement, action));
+        if (writes.length > 0) {
+          const outside =
+            statement.NotResource !== undefined
+              ? ["NotResource"]
+              : resources.filter((arn) => {
+                  const path = s3ArnPath(arn);
+                  return path === undefined || !writable.some((prefix) => path.startsWith(prefix));
+                });
+          if (outside.length > 0) {
+            report(
+              `${where} lets the presigner ${writes.join(", ")} on ${outside.join(", ")}: writes are allowed only under ${writable.map((path) => `${path}*`).join(" and ")}.`,
+              resource.urn,
+            );
+          }
         }
-        for (const statement of parsed.statements.filter(isAllow)) {
-          const where = `${label}${statement.Sid ? ` (${statement.Sid})` : ""}`;
-          if (statement.NotAction !== undefined) {
-            report(`${where} allows NotAction: the presigner may only have listed actions.`, resource.urn);
-            continue;
-          }
-          const resources = stringList(statement.Resource);
-          const writes = OBJECT_WRITE_ACTIONS.filter((action) => grantsAction(statement, action));
-          if (writes.length > 0) {
-            const outside =
-              statement.NotResource !== undefined
-                ? ["NotResource"]
-                : resources.filter((arn) => {
-                    const path = s3ArnPath(arn);
-                    return path === undefined || !writable.some((prefix) => path.startsWith(prefix));
-                  });
-            if (outside.length > 0) {
-              report(
-                `${where} lets the presigner ${writes.join(", ")} on ${outside.join(", ")}: writes are allowed only under ${writable.map((path) => `${path}*`).join(" and ")}.`,
-                resource.urn,
-              );
-            }
-          }
-          const admin = BUCKET_ADMIN_ACTIONS.filter((action) => grantsAction(statement, action));
-          if (admin.length > 0 && (statement.NotResource !== undefined || coversBucket(resources, name))) {
-            report(`${where} lets the presigner change bucket configuration (${admin.join(", ")}).`, resource.urn);
-          }
-          const iam = stringList(statement.Action).filter((action) => action === "*" || action.toLowerCase().startsWith("iam:"));
-          if (iam.length > 0) report(`${where} grants IAM actions (${iam.join(", ")}) to the presigner.`, resource.urn);
+        const admin = BUCKET_ADMIN_ACTIONS.filter((action) => grantsAction(statement, action));
+        if (admin.length > 0 && (statement.NotResource !== undefined || coversBucket(resources, name))) {
+          report(`${where} lets the presigner change bucket configuration (${admin.join(", ")}).`, resource.urn);
         }
+        const iam = stringList(statement.Action).filter(
+          (action) => action === "*" || action.toLowerCase().startsWith("iam:"),
+        );
+        if (iam.length > 0) report(`${where} grants IAM actions (${iam.join(", ")}) to the presigner.`, resource.urn);
       }
     }
   },

@@ -2,20 +2,38 @@
 import { PRESIGNED_URL_ACTIONS } from "../documents/bucket-policies";
 import { MAX_PRESIGN_SECONDS } from "../documents/limits";
 import { BUCKET_ADMIN_ACTIONS, OBJECT_WRITE_ACTIONS } from "./presigner-scope";
-import { conditionEntries, coversAllObjects, globMatch, grantsAction, isDeny, isEveryone, isUnknown, Statement, stringList } from "../framework/inspect";
-import { appliesToBucketAndObjects, bucketPolicyRule, conditionValues, deniesEveryS3Action, isBlanketDeny } from "../framework/policy-statements";
+import {
+  conditionEntries,
+  coversAllObjects,
+  globMatch,
+  grantsAction,
+  isDeny,
+  isEveryone,
+  isUnknown,
+  Statement,
+  stringList,
+} from "../framework/inspect";
+import {
+  appliesToBucketAndObjects,
+  bucketPolicyRule,
+  conditionValues,
+  deniesEveryS3Action,
+  isBlanketDeny,
+} from "../framework/policy-statements";
 
 export const denyInsecureTransport = bucketPolicyRule(
   {
     name: "s3-deny-insecure-transport",
     enforcementLevel: "mandatory",
-    checks: "Every bucket has a bucket policy that denies every S3 action on the bucket and its objects when aws:SecureTransport is false.",
+    checks:
+      "Every bucket has a bucket policy that denies every S3 action on the bucket and its objects when aws:SecureTransport is false.",
     securityHub: ["S3.5"],
     checkov: [],
   },
   (name, statements) =>
     statements.some((statement) => {
-      if (!isBlanketDeny(statement) || !deniesEveryS3Action(statement) || !appliesToBucketAndObjects(statement, name)) return false;
+      if (!isBlanketDeny(statement) || !deniesEveryS3Action(statement) || !appliesToBucketAndObjects(statement, name))
+        return false;
       const entries = conditionEntries(statement.Condition);
       return (
         entries.length === 1 &&
@@ -26,7 +44,7 @@ export const denyInsecureTransport = bucketPolicyRule(
       );
     })
       ? true
-      : "no statement denies requests without TLS (Deny, Principal \"*\", Action \"s3:*\", the bucket and bucket/*, Bool aws:SecureTransport \"false\", no other condition).",
+      : 'no statement denies requests without TLS (Deny, Principal "*", Action "s3:*", the bucket and bucket/*, Bool aws:SecureTransport "false", no other condition).',
 );
 
 const SIGV2 = "AWS";
@@ -36,19 +54,22 @@ export const denySignatureVersion2 = bucketPolicyRule(
   {
     name: "s3-deny-sigv2",
     enforcementLevel: "mandatory",
-    checks: "Every bucket's policy denies every S3 action signed with Signature Version 2 (s3:signatureversion \"AWS\"), which has no expiry cap.",
+    checks:
+      'Every bucket\'s policy denies every S3 action signed with Signature Version 2 (s3:signatureversion "AWS"), which has no expiry cap.',
     securityHub: [],
     checkov: [],
     related: ["S3.5"],
   },
   (name, statements) =>
     statements.some((statement) => {
-      if (!isBlanketDeny(statement) || !deniesEveryS3Action(statement) || !appliesToBucketAndObjects(statement, name)) return false;
+      if (!isBlanketDeny(statement) || !deniesEveryS3Action(statement) || !appliesToBucketAndObjects(statement, name))
+        return false;
       const entries = conditionEntries(statement.Condition);
       if (entries.length !== 1 || entries[0].key.toLowerCase() !== "s3:signatureversion") return false;
       const values = conditionValues(entries[0].values);
       return (
-        (["StringEquals", "StringEqualsIgnoreCase", "StringLike"].includes(entries[0].operator) && values.includes(SIGV2)) ||
+        (["StringEquals", "StringEqualsIgnoreCase", "StringLike"].includes(entries[0].operator) &&
+          values.includes(SIGV2)) ||
         (entries[0].operator === "StringNotEquals" && values.length === 1 && values[0] === SIGV4)
       );
     })
@@ -73,20 +94,32 @@ export const presignedUrlAgeCap = bucketPolicyRule(
   },
   (name, statements, args, model) => {
     const configured = args.getConfig<LinkAgeConfig>().maxLinkLifetimeSeconds;
-    let capSeconds = typeof configured === "number" && configured > 0 ? Math.min(configured, MAX_PRESIGN_SECONDS) : MAX_PRESIGN_SECONDS;
+    let capSeconds =
+      typeof configured === "number" && configured > 0
+        ? Math.min(configured, MAX_PRESIGN_SECONDS)
+        : MAX_PRESIGN_SECONDS;
     const declared = model.stackResource?.props.maxLinkLifetimeSeconds;
     if (isUnknown(declared)) return declared;
     if (typeof declared === "number" && declared > 0) capSeconds = Math.min(capSeconds, declared);
     const capMs = capSeconds * 1000;
     const caps: number[] = [];
     for (const statement of statements) {
-      if (!isBlanketDeny(statement) || !grantsAction(statement, "s3:GetObject") || !coversAllObjects(stringList(statement.Resource), name)) continue;
+      if (
+        !isBlanketDeny(statement) ||
+        !grantsAction(statement, "s3:GetObject") ||
+        !coversAllObjects(stringList(statement.Resource), name)
+      )
+        continue;
       let age: number | undefined;
       let other = false;
       for (const entry of conditionEntries(statement.Condition)) {
         const key = entry.key.toLowerCase();
         const values = conditionValues(entry.values);
-        if (key === "s3:signatureage" && ["NumericGreaterThan", "NumericGreaterThanEquals"].includes(entry.operator) && values.length === 1) {
+        if (
+          key === "s3:signatureage" &&
+          ["NumericGreaterThan", "NumericGreaterThanEquals"].includes(entry.operator) &&
+          values.length === 1
+        ) {
           age = Number(values[0]);
         } else if (key === "s3:authtype" && entry.operator === "StringEquals" && values.includes("REST-QUERY-STRING")) {
           // Narrows the deny to presigned requests, which is the point.
@@ -117,7 +150,8 @@ export const presignedUrlAgeCap = bucketPolicyRule(
 
 /** Whether a Deny statement denies `action`: its Action matches it, or its NotAction spares it not. */
 function deniesAction(statement: Statement, action: string): boolean {
-  if (statement.NotAction !== undefined) return !stringList(statement.NotAction).some((pattern) => globMatch(pattern, action, true));
+  if (statement.NotAction !== undefined)
+    return !stringList(statement.NotAction).some((pattern) => globMatch(pattern, action, true));
   return grantsAction(statement, action);
 }
 

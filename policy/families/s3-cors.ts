@@ -9,7 +9,11 @@ function corsRulesOf(resource: ResourceUnderTest): unknown {
   return undefined;
 }
 
-function eachCorsRule(resource: ResourceUnderTest, deferral: Deferral, visit: (rule: Props, label: string) => void): void {
+function eachCorsRule(
+  resource: ResourceUnderTest,
+  deferral: Deferral,
+  visit: (rule: Props, label: string) => void,
+): void {
   const rules = corsRulesOf(resource);
   if (isUnknown(rules)) return deferral.defer(rules);
   asArray(rules).forEach((item, index) => {
@@ -43,7 +47,7 @@ export const corsNoWildcardOrigin = resourceRule(
   {
     name: "s3-cors-no-wildcard-origin",
     enforcementLevel: "advisory",
-    checks: "Reports a CORS rule whose allowedOrigins contains \"*\" (any web page may then read what a link points to).",
+    checks: 'Reports a CORS rule whose allowedOrigins contains "*" (any web page may then read what a link points to).',
     securityHub: [],
     checkov: [],
     related: ["S3.2"],
@@ -54,7 +58,9 @@ export const corsNoWildcardOrigin = resourceRule(
       const unknown = firstUnknown(origins);
       if (unknown) return deferral.defer(unknown);
       if (stringList(origins).includes("*")) {
-        report(`${label} allows origin "*": list the viewer's origins (allowedOrigins) unless any site may read shared links.`);
+        report(
+          `${label} allows origin "*": list the viewer's origins (allowedOrigins) unless any site may read shared links.`,
+        );
       }
     }),
 );

@@ -44,7 +44,8 @@ export const accessLoggingEnabled = stackRule(
     }
     for (const bucket of model.buckets) {
       const target = asRecord(bucket.props.logging)?.targetBucket;
-      const targetBucket = typeof target === "string" ? model.buckets.find((other) => other.props.bucket === target) : undefined;
+      const targetBucket =
+        typeof target === "string" ? model.buckets.find((other) => other.props.bucket === target) : undefined;
       if (targetBucket) logTargets.add(targetBucket.urn);
     }
     judgeEachBucket(model, report, deferral, TYPES.logging, (bucket, loggings) => {

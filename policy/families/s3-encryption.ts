@@ -26,7 +26,8 @@ export const defaultEncryption = stackRule(
   },
   (model, report, deferral) =>
     judgeEachBucket(model, report, deferral, TYPES.encryption, (bucket, configurations) => {
-      if (configurations.length === 0) return `Bucket ${bucket.name} declares no default encryption: add a BucketServerSideEncryptionConfiguration.`;
+      if (configurations.length === 0)
+        return `Bucket ${bucket.name} declares no default encryption: add a BucketServerSideEncryptionConfiguration.`;
       for (const configuration of configurations) {
         const rules = configuration.props.rules;
         if (isUnknown(rules)) return rules;
@@ -45,7 +46,8 @@ export const kmsBucketKey = resourceRule(
   {
     name: "s3-kms-bucket-key",
     enforcementLevel: "mandatory",
-    checks: "Every SSE-KMS default-encryption rule turns the S3 Bucket Key on (bucketKeyEnabled), so each object read does not call KMS.",
+    checks:
+      "Every SSE-KMS default-encryption rule turns the S3 Bucket Key on (bucketKeyEnabled), so each object read does not call KMS.",
     securityHub: [],
     checkov: [],
     related: ["S3.17"],

@@ -1,16 +1,34 @@
 /** Rules that keep every bucket private: public access blocks, ACLs, ownership, public principals. */
-import { asArray, asRecord, conditionEntries, Deferral, firstUnknown, isAllow, isEveryone, isUnknown, parseDocument, Props, stringList } from "../framework/inspect";
+import {
+  asArray,
+  asRecord,
+  conditionEntries,
+  Deferral,
+  firstUnknown,
+  isAllow,
+  isEveryone,
+  isUnknown,
+  parseDocument,
+  Props,
+  stringList,
+} from "../framework/inspect";
 import { conditionValues } from "../framework/policy-statements";
 import { isOneOf, TYPES } from "../framework/resource-types";
 import { judgeEachBucket, resourceRule, stackRule } from "../framework/rule-framework";
 
-const PUBLIC_ACCESS_BLOCK_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
+const PUBLIC_ACCESS_BLOCK_FLAGS = [
+  "blockPublicAcls",
+  "blockPublicPolicy",
+  "ignorePublicAcls",
+  "restrictPublicBuckets",
+] as const;
 
 export const publicAccessBlockFlags = resourceRule(
   {
     name: "s3-public-access-block-all-flags",
     enforcementLevel: "mandatory",
-    checks: "Every S3 public access block sets blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets to true.",
+    checks:
+      "Every S3 public access block sets blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets to true.",
     securityHub: ["S3.1", "S3.8"],
     checkov: ["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"],
   },
@@ -38,7 +56,9 @@ export const bucketHasPublicAccessBlock = stackRule(
   },
   (model, report, deferral) =>
     judgeEachBucket(model, report, deferral, TYPES.publicAccessBlock, (bucket, blocks) =>
-      blocks.length > 0 ? true : `Bucket ${bucket.name} has no BucketPublicAccessBlock: add one with all four flags true.`,
+      blocks.length > 0
+        ? true
+        : `Bucket ${bucket.name} has no BucketPublicAccessBlock: add one with all four flags true.`,
     ),
 );
 
@@ -49,7 +69,11 @@ const PUBLIC_GROUP_URIS = [
 /** Canned ACLs that grant the AllUsers or AuthenticatedUsers group. */
 const PUBLIC_CANNED_ACLS = ["public-read", "public-read-write", "authenticated-read"];
 
-function publicGrantProblems(grants: unknown, deferral: Deferral, read: (grant: Props) => { uri: unknown; permissions: unknown }): string[] {
+function publicGrantProblems(
+  grants: unknown,
+  deferral: Deferral,
+  read: (grant: Props) => { uri: unknown; permissions: unknown },
+): string[] {
   if (isUnknown(grants)) {
     deferral.defer(grants);
     return [];
@@ -83,7 +107,8 @@ export const noPublicAcl = resourceRule(
     const problems: string[] = [];
     const canned = (acl: unknown) => {
       if (isUnknown(acl)) deferral.defer(acl);
-      else if (typeof acl === "string" && PUBLIC_CANNED_ACLS.includes(acl)) problems.push(`uses the canned ACL "${acl}"`);
+      else if (typeof acl === "string" && PUBLIC_CANNED_ACLS.includes(acl))
+        problems.push(`uses the canned ACL "${acl}"`);
     };
     if (isOneOf(resource.type, TYPES.acl)) {
       canned(resource.props.acl);
@@ -97,7 +122,12 @@ export const noPublicAcl = resourceRule(
       );
     } else if (isOneOf(resource.type, TYPES.bucket)) {
       canned(resource.props.acl);
-      problems.push(...publicGrantProblems(resource.props.grants, deferral, (grant) => ({ uri: grant.uri, permissions: grant.permissions })));
+      problems.push(
+        ...publicGrantProblems(resource.props.grants, deferral, (grant) => ({
+          uri: grant.uri,
+          permissions: grant.permissions,
+        })),
+      );
     } else if (isOneOf(resource.type, TYPES.object)) {
       canned(resource.props.acl);
     } else {
@@ -121,15 +151,19 @@ export const bucketOwnerEnforced = stackRule(
       const ownership = isUnknown(rule) ? rule : asRecord(rule)?.objectOwnership;
       if (isUnknown(ownership)) deferral.defer(ownership);
       else if (ownership !== "BucketOwnerEnforced") {
-        report(`Ownership controls ${controls.name} set objectOwnership ${JSON.stringify(ownership)}: use "BucketOwnerEnforced" to disable ACLs.`, controls.urn);
+        report(
+          `Ownership controls ${controls.name} set objectOwnership ${JSON.stringify(ownership)}: use "BucketOwnerEnforced" to disable ACLs.`,
+          controls.urn,
+        );
       }
     }
     judgeEachBucket(model, report, deferral, TYPES.ownershipControls, (bucket, controls) =>
-      controls.length > 0 ? true : `Bucket ${bucket.name} has no BucketOwnershipControls, so ACLs stay enabled: add one with "BucketOwnerEnforced".`,
+      controls.length > 0
+        ? true
+        : `Bucket ${bucket.name} has no BucketOwnershipControls, so ACLs stay enabled: add one with "BucketOwnerEnforced".`,
     );
   },
 );
-
 
 /** Condition keys that tie an "everyone" grant to a known account, organisation, network or source. */
 const RESTRICTING_CONDITION_KEYS = [
@@ -158,7 +192,10 @@ function hasRestrictingCondition(condition: unknown): boolean {
     if (/Not|IfExists$|^Null$/.test(operator)) return false;
     if (!RESTRICTING_CONDITION_KEYS.includes(key.toLowerCase())) return false;
     const strings = conditionValues(values);
-    return strings.length > 0 && strings.every((value) => value !== "" && !value.includes("*") && !OPEN_IP_RANGES.includes(value));
+    return (
+      strings.length > 0 &&
+      strings.every((value) => value !== "" && !value.includes("*") && !OPEN_IP_RANGES.includes(value))
+    );
   });
 }
 
@@ -167,7 +204,7 @@ export const noPublicPrincipalAllow = resourceRule(
     name: "s3-no-public-principal-allow",
     enforcementLevel: "mandatory",
     checks:
-      "No bucket policy statement allows Principal \"*\" (or {\"AWS\": \"*\"}, or uses NotPrincipal) without a condition that pins the caller's account, organisation, source ARN, VPC or IP.",
+      'No bucket policy statement allows Principal "*" (or {"AWS": "*"}, or uses NotPrincipal) without a condition that pins the caller\'s account, organisation, source ARN, VPC or IP.',
     securityHub: ["S3.2", "S3.3"],
     checkov: ["CKV_AWS_70"],
   },
@@ -182,7 +219,9 @@ export const noPublicPrincipalAllow = resourceRule(
       if (statement.NotPrincipal !== undefined) {
         report(`${resource.name}: ${label} allows with NotPrincipal, i.e. everyone else: name the principals instead.`);
       } else if (isEveryone(statement.Principal) && !hasRestrictingCondition(statement.Condition)) {
-        report(`${resource.name}: ${label} allows Principal "*" without a restricting condition (aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, aws:SourceVpce, ...).`);
+        report(
+          `${resource.name}: ${label} allows Principal "*" without a restricting condition (aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, aws:SourceVpce, ...).`,
+        );
       }
     }
   },

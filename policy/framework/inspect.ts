@@ -31,7 +31,9 @@ export function isUnknown(value: unknown): value is Unknown {
  * holds when the rules and the policy server load @pulumi/policy from different node_modules.
  */
 export function isUnknownValueError(error: unknown): error is Error {
-  return error instanceof Error && "unknownTypeSentinel" in error && Array.isArray((error as { props?: unknown }).props);
+  return (
+    error instanceof Error && "unknownTypeSentinel" in error && Array.isArray((error as { props?: unknown }).props)
+  );
 }
 
 /**
@@ -84,7 +86,9 @@ export function firstUnknown(value: unknown): Unknown | undefined {
 export type Props = Record<string, unknown>;
 
 export function asRecord(value: unknown): Props | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value) && !isUnknown(value) ? (value as Props) : undefined;
+  return value !== null && typeof value === "object" && !Array.isArray(value) && !isUnknown(value)
+    ? (value as Props)
+    : undefined;
 }
 
 export function asArray(value: unknown): unknown[] {
@@ -117,7 +121,7 @@ export class StackModel {
       urn: source.urn,
       type: source.type,
       name: source.name,
-      props: (asRecord(snapshot(source.props)) ?? {}) as Props,
+      props: asRecord(snapshot(source.props)) ?? {},
       source,
     }));
     this.byUrn = new Map(this.resources.map((view) => [view.urn, view]));
@@ -169,7 +173,9 @@ export class StackModel {
       // candidate has no known identifier to compare it with yet.
       const undecided = candidates
         .filter((candidate) => identifiers(candidate).length === 0)
-        .map((candidate) => firstUnknown([candidate.props.bucket, candidate.props.name, candidate.props.id, candidate.props.arn]))
+        .map((candidate) =>
+          firstUnknown([candidate.props.bucket, candidate.props.name, candidate.props.id, candidate.props.arn]),
+        )
         .find((unknown) => unknown !== undefined);
       if (undecided) return undecided;
     }
@@ -181,7 +187,10 @@ export class StackModel {
    * ones whose bucket cannot be known yet: a bucket without a linked child is undecided, not failed,
    * while any of them is unresolved.
    */
-  childrenByBucket(types: readonly string[], key = "bucket"): { byBucket: Map<string, ResourceView[]>; unresolved: Unknown[] } {
+  childrenByBucket(
+    types: readonly string[],
+    key = "bucket",
+  ): { byBucket: Map<string, ResourceView[]>; unresolved: Unknown[] } {
     const byBucket = new Map<string, ResourceView[]>(this.buckets.map((bucket) => [bucket.urn, []]));
     const unresolved: Unknown[] = [];
     for (const child of this.ofType(types)) {
@@ -262,7 +271,10 @@ export function isDeny(statement: Statement): boolean {
 }
 
 function globRegExp(pattern: string, flags = ""): RegExp {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${source}$`, flags);
 }
 

@@ -3,12 +3,28 @@
  * policies, and the shapes of deny that count as a blanket guard.
  */
 import type { PolicyConfigSchema, StackValidationArgs } from "@pulumi/policy";
-import { coversAllObjects, coversBucket, isDeny, isEveryone, isUnknown, parseDocument, ResourceView, StackModel, Statement, stringList, Unknown, bucketName as nameOfBucket } from "./inspect";
+import {
+  coversAllObjects,
+  coversBucket,
+  isDeny,
+  isEveryone,
+  isUnknown,
+  parseDocument,
+  ResourceView,
+  StackModel,
+  Statement,
+  stringList,
+  Unknown,
+  bucketName as nameOfBucket,
+} from "./inspect";
 import { TYPES } from "./resource-types";
 import { judgeEachBucket, Rule, RuleInfo, stackRule, Verdict } from "./rule-framework";
 
 /** Every statement of the bucket's policies (BucketPolicy resources and the inline `policy`). */
-function bucketPolicyStatements(bucket: ResourceView, policies: readonly ResourceView[]): Statement[] | Unknown | string {
+function bucketPolicyStatements(
+  bucket: ResourceView,
+  policies: readonly ResourceView[],
+): Statement[] | Unknown | string {
   const statements: Statement[] = [];
   let found = false;
   for (const owner of [bucket, ...policies]) {
@@ -49,7 +65,11 @@ export function conditionValues(values: unknown[]): string[] {
 /**
  * A stack rule over every bucket's policy: `judge` gets the bucket's name and all its statements.
  */
-export function bucketPolicyRule(info: RuleInfo, judge: (name: string, statements: Statement[], args: StackValidationArgs, model: StackModel) => Verdict, configSchema?: PolicyConfigSchema): Rule {
+export function bucketPolicyRule(
+  info: RuleInfo,
+  judge: (name: string, statements: Statement[], args: StackValidationArgs, model: StackModel) => Verdict,
+  configSchema?: PolicyConfigSchema,
+): Rule {
   return stackRule(
     info,
     (model, report, deferral, args) =>
@@ -58,7 +78,8 @@ export function bucketPolicyRule(info: RuleInfo, judge: (name: string, statement
         if (isUnknown(statements)) return statements;
         if (typeof statements === "string") return `${statements}: ${info.checks}`;
         const name = nameOfBucket(bucket);
-        if (name === undefined) return `Bucket ${bucket.name} has neither a name nor an ARN to check its policy against.`;
+        if (name === undefined)
+          return `Bucket ${bucket.name} has neither a name nor an ARN to check its policy against.`;
         if (isUnknown(name)) return name;
         const verdict = judge(name, statements, args, model);
         return verdict === true || isUnknown(verdict) ? verdict : `Bucket ${bucket.name}: ${verdict}`;

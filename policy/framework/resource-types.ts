@@ -43,7 +43,10 @@ export const TYPES = {
   bucket: [R.bucket, "aws:s3/bucketV2:BucketV2"],
   publicAccessBlock: [R.publicAccessBlock],
   ownershipControls: [R.ownershipControls],
-  encryption: [R.encryption, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"],
+  encryption: [
+    R.encryption,
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+  ],
   versioning: [R.versioning, "aws:s3/bucketVersioningV2:BucketVersioningV2"],
   lifecycle: [R.lifecycle, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"],
   logging: [R.logging, "aws:s3/bucketLoggingV2:BucketLoggingV2"],
@@ -62,11 +65,21 @@ export const TYPES = {
   userPoliciesExclusive: R.userPoliciesExclusive,
   userPolicyAttachmentsExclusive: R.userPolicyAttachmentsExclusive,
   policyAttachment: R.policyAttachment,
-  managedPolicyAttachments: [R.policyAttachment, R.rolePolicyAttachment, R.groupPolicyAttachment, R.userPolicyAttachment],
+  managedPolicyAttachments: [
+    R.policyAttachment,
+    R.rolePolicyAttachment,
+    R.groupPolicyAttachment,
+    R.userPolicyAttachment,
+  ],
 } as const;
 
 /** Resources whose `policy` input is an identity-based IAM policy document. */
-export const IDENTITY_POLICY_TYPES: readonly string[] = [TYPES.iamPolicy, TYPES.groupPolicy, TYPES.rolePolicy, TYPES.userPolicy];
+export const IDENTITY_POLICY_TYPES: readonly string[] = [
+  TYPES.iamPolicy,
+  TYPES.groupPolicy,
+  TYPES.rolePolicy,
+  TYPES.userPolicy,
+];
 
 export function isOneOf(type: string, types: string | readonly string[]): boolean {
   return typeof types === "string" ? type === types : types.includes(type);

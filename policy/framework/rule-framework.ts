@@ -1,6 +1,6 @@
 /**
  * The small framework every rule of the pack is written in: what a rule mirrors (RuleInfo), the
- * registry the README's table reads, resource and stack rules that defer on values unknown during a
+ * registry the table of docs/policy-pack.md is generated from, resource and stack rules that defer on values unknown during a
  * preview, and the per-bucket judgement most S3 rules share.
  *
  * Unknown values: during `pulumi preview`, a value computed by AWS (an autonamed bucket's id or ARN,
@@ -9,7 +9,7 @@
  * SDK reports as an advisory "can't run policy during preview"; the rule runs again with known values
  * on `pulumi up`. No rule passes on a value it could not read.
  */
-import type { PolicyConfigSchema, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type * as policy from "@pulumi/policy";
 import { asRecord, Deferral, isUnknown, Props, ResourceView, snapshot, StackModel, Unknown } from "./inspect";
 
 export type RuleLevel = "mandatory" | "advisory";
@@ -25,7 +25,7 @@ export interface RuleReferences {
 export interface RuleInfo extends RuleReferences {
   readonly name: string;
   readonly enforcementLevel: RuleLevel;
-  /** One line: what the rule checks (the README table uses the same words). */
+  /** One line: what the rule checks (the table of docs/policy-pack.md uses the same words). */
   readonly checks: string;
 }
 
@@ -37,11 +37,11 @@ export function describeRule(info: RuleInfo): string {
   return `${info.checks} [AWS Security Hub: ${hub} | Checkov: ${checkov}]`;
 }
 
-export type Rule = (ResourceValidationPolicy | StackValidationPolicy) & { enforcementLevel: RuleLevel };
+export type Rule = (policy.ResourceValidationPolicy | policy.StackValidationPolicy) & { enforcementLevel: RuleLevel };
 
 const infos = new Map<string, RuleInfo>();
 
-/** What each rule checks and mirrors, by rule name (the README table and its test read this). */
+/** What each rule checks and mirrors, by rule name (the docs generator and the tests read this). */
 export const RULE_INFO: ReadonlyMap<string, RuleInfo> = infos;
 
 function register(info: RuleInfo): RuleInfo {
@@ -50,49 +50,61 @@ function register(info: RuleInfo): RuleInfo {
   return info;
 }
 
+/** What every rule declares, once its info is registered (a duplicate name throws). */
+function registeredRule(info: RuleInfo, configSchema: policy.PolicyConfigSchema | undefined) {
+  register(info);
+  return {
+    name: info.name,
+    description: describeRule(info),
+    enforcementLevel: info.enforcementLevel,
+    ...(configSchema ? { configSchema } : {}),
+  };
+}
+
 export interface ResourceUnderTest {
   readonly type: string;
   readonly name: string;
   readonly props: Props;
 }
 
-export function resourceRule(
-  info: RuleInfo,
-  validate: (resource: ResourceUnderTest, report: (message: string) => void, deferral: Deferral, args: ResourceValidationArgs) => void,
-  configSchema?: PolicyConfigSchema,
-): Rule {
-  register(info);
-  return {
-    name: info.name,
-    description: describeRule(info),
-    enforcementLevel: info.enforcementLevel,
-    ...(configSchema ? { configSchema } : {}),
-    validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-      const props = (asRecord(snapshot(args.props)) ?? {}) as Props;
-      const deferral = new Deferral();
-      validate({ type: args.type, name: args.name, props }, (message) => reportViolation(message), deferral, args);
-      deferral.finish();
-    },
-  };
+type ResourceValidator = (
+  resource: ResourceUnderTest,
+  report: (message: string) => void,
+  deferral: Deferral,
+  args: policy.ResourceValidationArgs,
+) => void;
+
+type StackValidator = (
+  model: StackModel,
+  report: policy.ReportViolation,
+  deferral: Deferral,
+  args: policy.StackValidationArgs,
+) => void;
+
+/** Runs `check` with a fresh deferral, then raises what it deferred (once every definite violation is reported). */
+function withDeferral(check: (deferral: Deferral) => void): void {
+  const deferral = new Deferral();
+  check(deferral);
+  deferral.finish();
 }
 
-export function stackRule(
+export function resourceRule(
   info: RuleInfo,
-  validate: (model: StackModel, report: ReportViolation, deferral: Deferral, args: StackValidationArgs) => void,
-  configSchema?: PolicyConfigSchema,
+  validate: ResourceValidator,
+  configSchema?: policy.PolicyConfigSchema,
 ): Rule {
-  register(info);
-  return {
-    name: info.name,
-    description: describeRule(info),
-    enforcementLevel: info.enforcementLevel,
-    ...(configSchema ? { configSchema } : {}),
-    validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
-      const deferral = new Deferral();
-      validate(new StackModel(args.resources), reportViolation, deferral, args);
-      deferral.finish();
-    },
-  };
+  const validateResource = (args: policy.ResourceValidationArgs, reportViolation: policy.ReportViolation) =>
+    withDeferral((deferral) => {
+      const resource = { type: args.type, name: args.name, props: asRecord(snapshot(args.props)) ?? {} };
+      validate(resource, (message) => reportViolation(message), deferral, args);
+    });
+  return { ...registeredRule(info, configSchema), validateResource };
+}
+
+export function stackRule(info: RuleInfo, validate: StackValidator, configSchema?: policy.PolicyConfigSchema): Rule {
+  const validateStack = (args: policy.StackValidationArgs, reportViolation: policy.ReportViolation) =>
+    withDeferral((deferral) => validate(new StackModel(args.resources), reportViolation, deferral, args));
+  return { ...registeredRule(info, configSchema), validateStack };
 }
 
 /** A per-bucket verdict: true (fine), a violation message, or Unknown (decide on `pulumi up`). */
@@ -104,7 +116,7 @@ export type Verdict = true | string | Unknown;
  */
 export function judgeEachBucket(
   model: StackModel,
-  report: ReportViolation,
+  report: policy.ReportViolation,
   deferral: Deferral,
   types: readonly string[],
   judge: (bucket: ResourceView, children: ResourceView[]) => Verdict,

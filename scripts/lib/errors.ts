@@ -78,5 +78,10 @@ export function describeCause(error: unknown): string {
     const name = error.name && error.name !== "Error" ? error.name : code;
     return name && !error.message.includes(name) ? `${name}: ${error.message}` : error.message;
   }
-  return String(error);
+  if (typeof error === "string") return error;
+  try {
+    return JSON.stringify(error) ?? typeof error;
+  } catch {
+    return typeof error;
+  }
 }

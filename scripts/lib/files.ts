@@ -20,16 +20,22 @@ export const PROJECT_ROOT = findProjectRoot(__dirname);
 function findProjectRoot(start: string): string {
   for (let folder = resolve(start); ; folder = dirname(folder)) {
     if (existsSync(join(folder, "Pulumi.yaml")) && existsSync(join(folder, "package.json"))) return folder;
-    if (dirname(folder) === folder) throw new Error(`no Pulumi.yaml above ${start}: the tools must run from the project's checkout`);
+    if (dirname(folder) === folder)
+      throw new Error(`no Pulumi.yaml above ${start}: the tools must run from the project's checkout`);
   }
 }
 
-export function writePrivateFileAtomic(path: string, content: string | Buffer | readonly Buffer[], option = "--out"): void {
+export function writePrivateFileAtomic(
+  path: string,
+  content: string | Buffer | readonly Buffer[],
+  option = "--out",
+): void {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   let fd: number | undefined;
   try {
     fd = openSync(temporary, "wx", PRIVATE_FILE_MODE);
-    const chunks = typeof content === "string" ? [Buffer.from(content)] : Buffer.isBuffer(content) ? [content] : content;
+    const chunks =
+      typeof content === "string" ? [Buffer.from(content)] : Buffer.isBuffer(content) ? [content] : content;
     for (const chunk of chunks) {
       let offset = 0;
       while (offset < chunk.length) offset += writeSync(fd, chunk, offset, chunk.length - offset);

@@ -18,27 +18,35 @@ const SAMPLE_ID_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.:+-]*$/;
 
 export const COHORT_NAME_RULE =
   "1-100 characters: letters, digits, spaces and _ - . , ( ) + ' (no / \\ & # ? % or control characters), starting with a letter, digit or _";
-export const SAMPLE_ID_RULE = "1-128 characters: letters, digits and _ . : + - (no / \\ & # ? % spaces or control characters), starting with a letter, digit or _";
+export const SAMPLE_ID_RULE =
+  "1-128 characters: letters, digits and _ . : + - (no / \\ & # ? % spaces or control characters), starting with a letter, digit or _";
 
 /** Why a cohort name is not allowed, or undefined. */
 export function cohortNameProblem(name: string): string | undefined {
   const characters = [...name];
   if (characters.length === 0) return "is empty";
-  if (characters.length > MAX_COHORT_NAME_LENGTH) return `is ${characters.length} characters long (at most ${MAX_COHORT_NAME_LENGTH})`;
+  if (characters.length > MAX_COHORT_NAME_LENGTH)
+    return `is ${characters.length} characters long (at most ${MAX_COHORT_NAME_LENGTH})`;
   const refused = [...new Set(characters.filter((character) => !COHORT_NAME_CHARACTER.test(character)))];
   if (refused.length > 0) {
-    const shown = refused.slice(0, 5).map((character) => printable(character)).join(", ");
+    const shown = refused
+      .slice(0, 5)
+      .map((character) => printable(character))
+      .join(", ");
     return `contains ${shown}${refused.length > 5 ? ", ..." : ""}, which ${refused.length === 1 ? "is" : "are"} not allowed`;
   }
   if (name !== name.trim()) return "starts or ends with a space";
-  if (!COHORT_NAME_START.test(characters[0])) return `starts with ${printable(characters[0])} (start it with a letter, digit or _)`;
+  if (!COHORT_NAME_START.test(characters[0]))
+    return `starts with ${printable(characters[0])} (start it with a letter, digit or _)`;
   return undefined;
 }
 
 export function assertCohortName(name: string, option = "--cohort"): string {
   const problem = cohortNameProblem(name);
   if (problem) {
-    throw new ValidationError(`cohort name ${printable(name)} ${problem}`, { fix: `pass ${option} with ${COHORT_NAME_RULE}` });
+    throw new ValidationError(`cohort name ${printable(name)} ${problem}`, {
+      fix: `pass ${option} with ${COHORT_NAME_RULE}`,
+    });
   }
   return name;
 }
@@ -63,7 +71,9 @@ export function cohortSlug(name: string): string {
     .replace(/-{2,}/g, "-")
     .replace(/^[-.]+|[-.]+$/g, "")
     .slice(0, 64);
-  return slug !== "" ? slug : `cohort-${createHash("sha256").update(name.normalize("NFC"), "utf8").digest("hex").slice(0, 12)}`;
+  return slug !== ""
+    ? slug
+    : `cohort-${createHash("sha256").update(name.normalize("NFC"), "utf8").digest("hex").slice(0, 12)}`;
 }
 
 /** `yyyyMMddTHHmmssSSSZ` in UTC: sorts lexically in time order. */

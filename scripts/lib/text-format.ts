@@ -26,7 +26,11 @@ export function parseDuration(text: string, option = "--expires"): number {
 
 /** `604800` → `7d`, `129600` → `36h`, `5400` → `90m`, else seconds. */
 export function formatDuration(seconds: number): string {
-  for (const [unit, size] of [["d", 86400], ["h", 3600], ["m", 60]] as const) {
+  for (const [unit, size] of [
+    ["d", 86400],
+    ["h", 3600],
+    ["m", 60],
+  ] as const) {
     if (seconds >= size && seconds % size === 0) return `${seconds / size}${unit}`;
   }
   return `${seconds}s`;
@@ -36,7 +40,11 @@ export function formatDuration(seconds: number): string {
 export function describeDuration(seconds: number): string {
   const parts: string[] = [];
   let rest = Math.max(0, Math.floor(seconds));
-  for (const [name, size] of [["day", 86400], ["hour", 3600], ["minute", 60]] as const) {
+  for (const [name, size] of [
+    ["day", 86400],
+    ["hour", 3600],
+    ["minute", 60],
+  ] as const) {
     const count = Math.floor(rest / size);
     if (count > 0) parts.push(`${count} ${name}${count === 1 ? "" : "s"}`);
     rest -= count * size;
@@ -60,6 +68,7 @@ export function plural(count: number, noun: string, many = `${noun}s`): string {
  * Placeholders such as `<stack>` stay unquoted: the reader replaces them before running it.
  */
 export function shellCommand(program: string, args: readonly string[]): string {
-  const quote = (arg: string) => (/^([A-Za-z0-9_./:=@%+-]+|<[a-z0-9+]+>)$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
+  const quote = (arg: string) =>
+    /^([A-Za-z0-9_./:=@%+-]+|<[a-z0-9+]+>)$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
   return [program, ...args].map(quote).join(" ");
 }

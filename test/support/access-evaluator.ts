@@ -66,7 +66,8 @@ export interface StackPolicies {
 
 function parseDocument(resource: SynthesizedResource, field: string): PolicyDocument {
   const raw = resource.inputs[field];
-  if (typeof raw !== "string") throw new Error(`${resource.name}.${field} is not a JSON string: ${JSON.stringify(raw)}`);
+  if (typeof raw !== "string")
+    throw new Error(`${resource.name}.${field} is not a JSON string: ${JSON.stringify(raw)}`);
   return JSON.parse(raw) as PolicyDocument;
 }
 
@@ -80,7 +81,10 @@ function ofType(stack: SynthesizedStack, type: string): SynthesizedResource[] {
 }
 
 function evaluatedBucket(stack: SynthesizedStack, bucketName: string): EvaluatedBucket {
-  const bucket = only(ofType(stack, TYPES.bucket).filter((b) => b.state.bucket === bucketName), `bucket ${bucketName}`);
+  const bucket = only(
+    ofType(stack, TYPES.bucket).filter((b) => b.state.bucket === bucketName),
+    `bucket ${bucketName}`,
+  );
   const policies = ofType(stack, TYPES.bucketPolicy).filter((p) => p.inputs.bucket === bucketName);
   if (policies.length > 1) throw new Error(`bucket ${bucketName} has ${policies.length} bucket policies`);
   const blocks = ofType(stack, TYPES.publicAccessBlock).filter((b) => b.inputs.bucket === bucketName);
@@ -93,15 +97,21 @@ function evaluatedBucket(stack: SynthesizedStack, bucketName: string): Evaluated
 }
 
 /** The presigner's principal and every identity policy IAM would evaluate for it. */
-function presignerIdentity(stack: SynthesizedStack, account: string): StackPolicies["presigner"] & { userArn?: string; role?: StackPolicies["role"] } {
-  const managed = [TYPES.groupPolicyAttachment, TYPES.userPolicyAttachment, TYPES.rolePolicyAttachment].flatMap((type) => ofType(stack, type));
+function presignerIdentity(
+  stack: SynthesizedStack,
+  account: string,
+): StackPolicies["presigner"] & { userArn?: string; role?: StackPolicies["role"] } {
+  const managed = [TYPES.groupPolicyAttachment, TYPES.userPolicyAttachment, TYPES.rolePolicyAttachment].flatMap(
+    (type) => ofType(stack, type),
+  );
   if (managed.length > 0) {
     // A managed policy's document is not in the stack's inputs; the matrix could not see it.
     throw new Error(`managed policy attachments cannot be evaluated: ${managed.map((r) => r.name).join(", ")}`);
   }
   const roles = ofType(stack, TYPES.role);
   const users = ofType(stack, TYPES.user);
-  if (roles.length + users.length !== 1) throw new Error(`expected one presigner user or role, found ${users.length} users and ${roles.length} roles`);
+  if (roles.length + users.length !== 1)
+    throw new Error(`expected one presigner user or role, found ${users.length} users and ${roles.length} roles`);
   if (roles.length === 1) {
     const role = roles[0];
     const identityPolicies = ofType(stack, TYPES.rolePolicy)
@@ -137,10 +147,12 @@ export function stackPolicies(stack: SynthesizedStack, variant: string, account:
     region: string;
   };
   const dataBucket = evaluatedBucket(stack, outputs.bucketName);
-  if (dataBucket.arn !== outputs.bucketArn) throw new Error(`bucketArn output ${outputs.bucketArn} is not the data bucket's ARN ${dataBucket.arn}`);
+  if (dataBucket.arn !== outputs.bucketArn)
+    throw new Error(`bucketArn output ${outputs.bucketArn} is not the data bucket's ARN ${dataBucket.arn}`);
   const logBucket = outputs.logBucketName === undefined ? undefined : evaluatedBucket(stack, outputs.logBucketName);
   const logging = ofType(stack, TYPES.logging).filter((l) => l.inputs.bucket === outputs.bucketName);
-  if (logBucket && logging.length !== 1) throw new Error(`the data bucket has ${logging.length} logging configurations`);
+  if (logBucket && logging.length !== 1)
+    throw new Error(`the data bucket has ${logging.length} logging configurations`);
   const identity = presignerIdentity(stack, account);
   const kmsKeyArn = stack.settings.kmsKeyArn;
 
@@ -186,7 +198,9 @@ export function stackPolicies(stack: SynthesizedStack, variant: string, account:
     dataBucket,
     logBucket,
     role: identity.role,
-    kmsKeyPolicies: Object.fromEntries([kmsKeyArn, OTHER_KMS_KEY_ARN].filter((arn) => arn !== "").map((arn) => [arn, keyPolicy])),
+    kmsKeyPolicies: Object.fromEntries(
+      [kmsKeyArn, OTHER_KMS_KEY_ARN].filter((arn) => arn !== "").map((arn) => [arn, keyPolicy]),
+    ),
   };
 }
 
@@ -207,7 +221,10 @@ export function bind(text: string, symbols: Record<string, string>): string {
 }
 
 export function rowApplies(row: AccessRow, features: readonly Feature[]): boolean {
-  return (row.when ?? []).every((feature) => features.includes(feature)) && !(row.unless ?? []).some((feature) => features.includes(feature));
+  return (
+    (row.when ?? []).every((feature) => features.includes(feature)) &&
+    !(row.unless ?? []).some((feature) => features.includes(feature))
+  );
 }
 
 /** A row bound to one stack: the request and the policies iam-simulate evaluates. */
@@ -218,13 +235,20 @@ export interface BoundRequest {
   resourcePolicyLabel: string;
 }
 
-function resourcePolicyFor(policies: StackPolicies, resource: string): { label: string; account: string; policy?: unknown; bpa: boolean } {
-  for (const [label, bucket] of [["data bucket policy", policies.dataBucket], ["log bucket policy", policies.logBucket]] as const) {
+function resourcePolicyFor(
+  policies: StackPolicies,
+  resource: string,
+): { label: string; account: string; policy?: unknown; bpa: boolean } {
+  for (const [label, bucket] of [
+    ["data bucket policy", policies.dataBucket],
+    ["log bucket policy", policies.logBucket],
+  ] as const) {
     if (bucket && (resource === bucket.arn || resource.startsWith(`${bucket.arn}/`))) {
       return { label, account: policies.account, policy: bucket.policy, bpa: bucket.restrictPublicBuckets };
     }
   }
-  if (policies.role && resource === policies.role.arn) return { label: "role trust policy", account: policies.account, policy: policies.role.trustPolicy, bpa: false };
+  if (policies.role && resource === policies.role.arn)
+    return { label: "role trust policy", account: policies.account, policy: policies.role.trustPolicy, bpa: false };
   const arnAccount = resource.split(":")[4];
   if (resource.startsWith("arn:aws:kms:")) {
     const keyPolicy = policies.kmsKeyPolicies[resource];
@@ -304,8 +328,14 @@ function list<T>(value: T | T[] | undefined): T[] {
 function describeStatement(explain: StatementExplain): string {
   const head = `${explain.effect} ${explain.identifier}: action=${explain.actionMatch} resource=${explain.resourceMatch} principal=${explain.principalMatch} condition=${explain.conditionMatch} => ${explain.matches ? "MATCH" : "no match"}`;
   const conditions = (explain.conditions ?? []).map((condition) => {
-    const values = list(condition.values).map((v) => `${v.value}${v.matches ? "✓" : "✗"}`).join(",");
-    const missing = condition.failedBecauseMissing ? " (key missing)" : condition.matchedBecauseMissing ? " (matched: key missing)" : "";
+    const values = list(condition.values)
+      .map((v) => `${v.value}${v.matches ? "✓" : "✗"}`)
+      .join(",");
+    const missing = condition.failedBecauseMissing
+      ? " (key missing)"
+      : condition.matchedBecauseMissing
+        ? " (matched: key missing)"
+        : "";
     return `      ${condition.operator} ${condition.conditionKeyValue} [${values}] => ${condition.matches}${missing}`;
   });
   return [`    ${head}`, ...conditions].join("\n");
@@ -320,14 +350,21 @@ function relevantStatements(analysis: RequestAnalysis): string[] {
   ] as const;
   for (const [name, section] of sections) {
     if (!section) continue;
-    const statements = [...section.denyStatements, ...section.allowStatements, ...section.unmatchedStatements].filter((s) => s.actionMatch);
+    const statements = [...section.denyStatements, ...section.allowStatements, ...section.unmatchedStatements].filter(
+      (s) => s.actionMatch,
+    );
     lines.push(`  ${name} policies: ${section.result}`);
     for (const statement of statements) lines.push(describeStatement(statement.explain));
   }
   return lines;
 }
 
-export function explainOutcome(bound: BoundRequest, analysis: RequestAnalysis | undefined, ignored: string[], error?: string): string {
+export function explainOutcome(
+  bound: BoundRequest,
+  analysis: RequestAnalysis | undefined,
+  ignored: string[],
+  error?: string,
+): string {
   const { request } = bound.simulation;
   const principal = typeof request.principal === "string" ? request.principal : "anonymous";
   const lines = [
@@ -351,10 +388,23 @@ export async function evaluate(bound: BoundRequest, variant: string): Promise<Ro
   const base = { row: bound.row, variant, expected: bound.row.expect };
   const response = await runSimulation(bound.simulation, { simulationMode: "Strict" });
   if (response.resultType === "error") {
-    return { ...base, actual: "Error", explanation: explainOutcome(bound, undefined, [], JSON.stringify(response.errors)) };
+    return {
+      ...base,
+      actual: "Error",
+      explanation: explainOutcome(bound, undefined, [], JSON.stringify(response.errors)),
+    };
   }
   if (response.resultType !== "single") {
-    return { ...base, actual: "Error", explanation: explainOutcome(bound, undefined, [], `unexpected ${response.resultType} result (wildcard in the resource?)`) };
+    return {
+      ...base,
+      actual: "Error",
+      explanation: explainOutcome(
+        bound,
+        undefined,
+        [],
+        `unexpected ${response.resultType} result (wildcard in the resource?)`,
+      ),
+    };
   }
   const ignored = response.result.ignoredContextKeys ?? [];
   const explanation = explainOutcome(bound, response.result.analysis, ignored);

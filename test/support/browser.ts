@@ -63,7 +63,10 @@ export interface PageServer {
 /** Serves one HTML page at `/` from 127.0.0.1 on an ephemeral port (a distinct origin). */
 export async function servePage(html: string): Promise<PageServer> {
   const server: Server = createServer((request, response) => {
-    response.writeHead(request.url === "/" ? 200 : 404, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+    response.writeHead(request.url === "/" ? 200 : 404, {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+    });
     response.end(request.url === "/" ? html : "");
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -17,12 +17,16 @@ export interface BucketState {
   objects: Map<string, Buffer>;
 }
 
-export async function bucketState(store: ObjectStore, prefixes: readonly string[] = ["configs/", "ledger/"]): Promise<BucketState> {
+export async function bucketState(
+  store: ObjectStore,
+  prefixes: readonly string[] = ["configs/", "ledger/"],
+): Promise<BucketState> {
   const keys: string[] = [];
   for await (const object of store.list("")) keys.push(object.key);
   keys.sort();
   const objects = new Map<string, Buffer>();
-  for (const key of keys) if (prefixes.some((prefix) => key.startsWith(prefix))) objects.set(key, await store.read(key));
+  for (const key of keys)
+    if (prefixes.some((prefix) => key.startsWith(prefix))) objects.set(key, await store.read(key));
   return { keys, objects };
 }
 
@@ -35,7 +39,8 @@ export function addedKeys(before: BucketState, after: BucketState): string[] {
 /** Asserts that nothing was added, removed or changed anywhere in the bucket. */
 export function assertUnchanged(before: BucketState, after: BucketState, what = "the bucket"): void {
   assert.deepEqual(after.keys, before.keys, `${what}: no object added or removed`);
-  for (const [key, body] of before.objects) assert.ok(after.objects.get(key)?.equals(body), `${what}: ${key} unchanged`);
+  for (const [key, body] of before.objects)
+    assert.ok(after.objects.get(key)?.equals(body), `${what}: ${key} unchanged`);
 }
 
 export interface PublishedConfig {
@@ -116,7 +121,11 @@ export function keyOfUrl(url: string, bucket: string): string {
  * Opens a printed Chromoscope link as the viewer would: fetches the config named after `external=`,
  * then every file it names, and compares the bytes with what was uploaded. Returns the config.
  */
-export async function assertLinkWorks(link: string, bucket: string, uploaded: ReadonlyMap<string, string | Buffer>): Promise<PublishedConfig> {
+export async function assertLinkWorks(
+  link: string,
+  bucket: string,
+  uploaded: ReadonlyMap<string, string | Buffer>,
+): Promise<PublishedConfig> {
   const { external } = parseChromoscopeLink(link);
   assert.ok(external, `no external= in ${link}`);
   const fetched = await fetchBytes(external);
@@ -125,7 +134,7 @@ export async function assertLinkWorks(link: string, bucket: string, uploaded: Re
   for (const sample of config.samples) {
     for (const field of FILE_FIELDS) {
       if (typeof sample[field] !== "string") continue;
-      const url = sample[field] as string;
+      const url = sample[field];
       const file = await fetchBytes(url);
       assert.equal(file.status, 200, `${sample.id} ${field}`);
       const expected = uploaded.get(keyOfUrl(url, bucket));

@@ -25,7 +25,12 @@ export interface SignalledRun {
 }
 
 /** Runs the command `script` with `args`, signals it at each step in turn, and resolves once it exited. */
-export async function signalAtPoints(proxy: FaultProxy, script: string, args: readonly string[], steps: readonly SignalStep[]): Promise<SignalledRun> {
+export async function signalAtPoints(
+  proxy: FaultProxy,
+  script: string,
+  args: readonly string[],
+  steps: readonly SignalStep[],
+): Promise<SignalledRun> {
   const reached: Array<Promise<ProxiedRequest>> = [];
   const rules: FaultRule[] = steps.map(({ rule }) => {
     let resolve!: (request: ProxiedRequest) => void;
@@ -38,8 +43,12 @@ export async function signalAtPoints(proxy: FaultProxy, script: string, args: re
   child.stdin.end();
   const held: ProxiedRequest[] = [];
   for (const [index, step] of steps.entries()) {
-    const outcome = await Promise.race([reached[index].then((request) => ({ request })), exited.then(([code]) => ({ exitedFirst: code }))]);
-    if ("exitedFirst" in outcome) assert.fail(`${script} exited (${outcome.exitedFirst}) before step ${index + 1} was reached: ${output.stderr}`);
+    const outcome = await Promise.race([
+      reached[index].then((request) => ({ request })),
+      exited.then(([code]) => ({ exitedFirst: code })),
+    ]);
+    if ("exitedFirst" in outcome)
+      assert.fail(`${script} exited (${outcome.exitedFirst}) before step ${index + 1} was reached: ${output.stderr}`);
     held.push(outcome.request);
     assert.ok(child.kill(step.signal));
   }

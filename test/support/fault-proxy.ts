@@ -19,7 +19,16 @@
  * is called once the fault is in place (for stalls: once the partial data has been forwarded), which
  * is how a test learns that a chosen point of a command has been reached.
  */
-import { createServer, IncomingMessage, request as httpRequest, Agent, Server, ServerResponse, IncomingHttpHeaders, ClientRequest } from "node:http";
+import {
+  createServer,
+  IncomingMessage,
+  request as httpRequest,
+  Agent,
+  Server,
+  ServerResponse,
+  IncomingHttpHeaders,
+  ClientRequest,
+} from "node:http";
 import { AddressInfo, Socket } from "node:net";
 import { seededRandom } from "../../scripts/lib/dev/seeded-random";
 
@@ -118,7 +127,16 @@ export function operationOf(method: string, url: string): { operation: string; k
   } catch {
     // leave it raw
   }
-  const verb = method === "GET" ? "Get" : method === "PUT" ? "Put" : method === "DELETE" ? "Delete" : method === "HEAD" ? "Head" : method;
+  const verb =
+    method === "GET"
+      ? "Get"
+      : method === "PUT"
+        ? "Put"
+        : method === "DELETE"
+          ? "Delete"
+          : method === "HEAD"
+            ? "Head"
+            : method;
   if (key === "") {
     const sub = Object.keys(SUBRESOURCES).find((name) => params.has(name));
     if (sub) return { operation: `${verb}${SUBRESOURCES[sub]}`, key };
@@ -186,7 +204,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   }
 
   /** Sends `count` bytes of the request body upstream (all when undefined), then holds the rest. */
-  function pipeBody(req: IncomingMessage, upstream: ClientRequest, limit?: number, onLimit?: (sent: number) => void): void {
+  function pipeBody(
+    req: IncomingMessage,
+    upstream: ClientRequest,
+    limit?: number,
+    onLimit?: (sent: number) => void,
+  ): void {
     if (limit === undefined) {
       req.pipe(upstream);
       return;
@@ -216,14 +239,21 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   }
 
   function answerFault(res: ServerResponse, fault: "error500" | "slowDown", seen: ProxiedRequest): void {
-    const [status, code, message] = fault === "error500" ? [500, "InternalError", "We encountered an internal error. Please try again."] : [503, "SlowDown", "Please reduce your request rate."];
+    const [status, code, message] =
+      fault === "error500"
+        ? [500, "InternalError", "We encountered an internal error. Please try again."]
+        : [503, "SlowDown", "Please reduce your request rate."];
     const body = errorXml(code, message, seen.index);
-    res.writeHead(status, { "content-type": "application/xml", "content-length": Buffer.byteLength(body), "x-amz-request-id": `FAULTPROXY${seen.index}` });
+    res.writeHead(status, {
+      "content-type": "application/xml",
+      "content-length": Buffer.byteLength(body),
+      "x-amz-request-id": `FAULTPROXY${seen.index}`,
+    });
     res.end(seen.method === "HEAD" ? undefined : body);
   }
 
   function resetConnection(res: ServerResponse): void {
-    const socket = res.socket as (Socket & { resetAndDestroy?(): Socket }) | null;
+    const socket = res.socket;
     if (socket?.resetAndDestroy) socket.resetAndDestroy();
     else socket?.destroy();
   }

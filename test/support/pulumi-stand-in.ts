@@ -3,19 +3,38 @@
  * bucket's outputs with slot a active, and the Pulumi CLI calls the rotation commands make, as
  * argument lists to compare its call log with.
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { PRESIGNER_KEY, SESSION_KEY, TestBucket } from "./local-bucket";
 
 /** The stack's second slot key in the test outputs: the server does not know it (it signs nothing that is fetched). */
-export const SLOT_B_KEY = { accessKeyId: "AKIATESTPRESIGNER002", secretAccessKey: "sLoTbSeCrEtKeYnotKnownToTheServer0123456" };
+export const SLOT_B_KEY = {
+  accessKeyId: "AKIATESTPRESIGNER002",
+  secretAccessKey: "sLoTbSeCrEtKeYnotKnownToTheServer0123456",
+};
 const STAND_IN = join(__dirname, "..", "fixtures", "pulumi-stand-in");
 export const GENERATION_KEY = "chromoscope-private-data:keyGeneration";
 export const VERSION = ["version"];
 export const STACK_OUTPUT = ["stack", "output", "--json", "--show-secrets", "--stack", "dev"];
 export const CONFIG_GET = ["config", "get", GENERATION_KEY, "--stack", "dev"];
-export const configSet = (generation: number) => ["config", "set", GENERATION_KEY, String(generation), "--stack", "dev"];
+export const configSet = (generation: number) => [
+  "config",
+  "set",
+  GENERATION_KEY,
+  String(generation),
+  "--stack",
+  "dev",
+];
 export const PREVIEW = ["preview", "--json", "--stack", "dev"];
 export const UP = ["up", "--yes", "--stack", "dev"];
 /** One verified +1 step to `generation`: set it, preview, deploy, read the outputs back. */
@@ -39,7 +58,12 @@ export interface StandIn {
   env: NodeJS.ProcessEnv;
   calls(): string[][];
   cwds(): string[];
-  state(): { config: Record<string, string>; deployedGeneration: number; keys: Record<"a" | "b", { accessKeyId: string }>; outputs: Record<string, unknown> };
+  state(): {
+    config: Record<string, string>;
+    deployedGeneration: number;
+    keys: Record<"a" | "b", { accessKeyId: string }>;
+    outputs: Record<string, unknown>;
+  };
   close(): void;
 }
 
@@ -64,7 +88,13 @@ export function standIn(bucket: TestBucket, options: StandInOptions = {}): Stand
     }),
   );
   const log = join(dir, "calls.jsonl");
-  const lines = () => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").map((line) => JSON.parse(line)) : []);
+  const lines = () =>
+    existsSync(log)
+      ? readFileSync(log, "utf8")
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(line))
+      : [];
   return {
     env: { PATH: `${bin}:${dirname(process.execPath)}`, PULUMI_STAND_IN_STATE: dir },
     calls: () => lines().map((call: { args: string[] }) => call.args),

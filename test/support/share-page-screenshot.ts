@@ -1,5 +1,5 @@
 /**
- * Generates docs/share-page.png, the README's picture of the share page, with the project's own
+ * Generates docs/share-page.png, the picture of the share page in docs/publishing.md, with the project's own
  * code: the generated example cohort, a real SigV4 presigner (AWS's documented example key, which
  * exists on no account), the config builder and the share-page builder; then Chromium renders the
  * page from disk with its clock fixed a little after publication.
@@ -24,7 +24,10 @@ const COHORT = "Demo cohort (hg38)";
 const PUBLISHED_AT = new Date("2026-11-27T09:30:00Z");
 /** When the screenshot "is taken": the countdown shows the time left from here. */
 const VIEWED_AT = new Date("2026-11-28T14:12:25Z");
-const EXAMPLE_KEY = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
+const EXAMPLE_KEY = {
+  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+  secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+};
 
 export function exampleSharePage(): string {
   const settings = defaultSettings();
@@ -35,7 +38,10 @@ export function exampleSharePage(): string {
     expiresInSeconds: settings.maxLinkLifetimeSeconds,
     signingDate: PUBLISHED_AT,
   });
-  const samples = exampleCohort({ prefix: `${settings.dataPrefixes[0]}demo/`, samples: 8 }).map(({ sample }) => ({ sample, source: sample.id }));
+  const samples = exampleCohort({ prefix: `${settings.dataPrefixes[0]}demo/`, samples: 8 }).map(({ sample }) => ({
+    sample,
+    source: sample.id,
+  }));
   const built = buildConfig(COHORT, samples, (key) => presigner.presignGet(key));
   const configKey = configObjectKey(settings.configPrefix, publicationStem(COHORT, PUBLISHED_AT, "3f9a1c07"));
   return buildSharePage({

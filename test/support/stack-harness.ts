@@ -47,7 +47,9 @@ export function resolved<T>(output: pulumi.Output<T>): Promise<T> {
 
 async function resolveOutputs(outputs: ProgramStackOutputs): Promise<Record<string, unknown>> {
   const entries = await Promise.all(
-    Object.entries(outputs).map(async ([key, value]: [string, unknown]) => [key, await resolved(pulumi.output(value))] as const),
+    Object.entries(outputs).map(
+      async ([key, value]: [string, unknown]) => [key, await resolved(pulumi.output(value))] as const,
+    ),
   );
   return Object.fromEntries(entries.filter(([, value]) => value !== undefined));
 }
@@ -64,7 +66,7 @@ export async function synthesize(overrides: SettingOverrides = {}, label = "stac
   const name = `${label}${++counter}`;
   const declared = new Map<string, { opts: pulumi.CustomResourceOptions; parentType?: string; parentName?: string }>();
   const capture: pulumi.ResourceTransformation = (args) => {
-    const parent = args.opts.parent as (pulumi.Resource & { __pulumiType?: string; __name?: string }) | undefined;
+    const parent = args.opts.parent as { __pulumiType?: string; __name?: string } | undefined;
     declared.set(`${args.type}::${args.name}`, {
       opts: args.opts,
       parentType: parent?.__pulumiType,
@@ -104,6 +106,7 @@ export function ofType(stack: SynthesizedStack, type: string): SynthesizedResour
 /** The single resource of a type whose name ends with `suffix`; throws when there is not exactly one. */
 export function single(stack: SynthesizedStack, type: string, suffix: string): SynthesizedResource {
   const found = ofType(stack, type).filter((resource) => resource.name.endsWith(suffix));
-  if (found.length !== 1) throw new Error(`expected one ${type} named *${suffix}, found ${found.map((r) => r.name).join(", ") || "none"}`);
+  if (found.length !== 1)
+    throw new Error(`expected one ${type} named *${suffix}, found ${found.map((r) => r.name).join(", ") || "none"}`);
   return found[0];
 }

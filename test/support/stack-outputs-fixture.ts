@@ -23,7 +23,12 @@ export function userStackOutputs(overrides: Record<string, unknown> = {}): Stack
 /** A role-kind stack: a role's sessions sign, so it exports a role ARN and no key. */
 export function roleStackOutputs(overrides: Record<string, unknown> = {}): StackOutputs {
   return parseStackOutputs(
-    { ...SHARED_OUTPUTS, presignerKind: "role", presignerRoleArn: "arn:aws:iam::123456789012:role/presigner", ...overrides },
+    {
+      ...SHARED_OUTPUTS,
+      presignerKind: "role",
+      presignerRoleArn: "arn:aws:iam::123456789012:role/presigner",
+      ...overrides,
+    },
     "test outputs",
   );
 }

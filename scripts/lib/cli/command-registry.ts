@@ -14,52 +14,41 @@ export interface CommandEntry {
   load(): CommandFactory;
 }
 
-// `require` keeps each command's module graph out of the start-up of every other command.
-/* eslint-disable @typescript-eslint/no-require-imports */
-export const COMMANDS: readonly CommandEntry[] = [
-  {
-    name: "demo",
-    summary: "run the whole flow on this machine: embedded S3 server, example cohort, publish, verified links",
-    load: () => (require("./commands/demo-command") as typeof import("./commands/demo-command")).demoCommand,
-  },
-  {
-    name: "publish-cohort",
-    summary: "presign a cohort's files, publish its Chromoscope config privately, print the link",
-    load: () => (require("./commands/publish-cohort-command") as typeof import("./commands/publish-cohort-command")).publishCohortCommand,
-  },
-  {
-    name: "cohorts",
-    summary: "list published cohorts from the ledger: live, expired, revoked or dead",
-    load: () => (require("./commands/cohorts-command") as typeof import("./commands/cohorts-command")).cohortsCommand,
-  },
-  {
-    name: "refresh-cohort",
-    summary: "publish a cohort again from its recorded inputs, with fresh links",
-    load: () => (require("./commands/refresh-cohort-command") as typeof import("./commands/refresh-cohort-command")).refreshCohortCommand,
-  },
-  {
-    name: "revoke-cohort",
-    summary: "withdraw a cohort: delete its configs (and, with --rotate, the keys that signed its links)",
-    load: () => (require("./commands/revoke-cohort-command") as typeof import("./commands/revoke-cohort-command")).revokeCohortCommand,
-  },
-  {
-    name: "rotate-keys",
-    summary: "replace the presigner's inactive access key when no live link needs it",
-    load: () => (require("./commands/rotate-keys-command") as typeof import("./commands/rotate-keys-command")).rotateKeysCommand,
-  },
-  {
-    name: "doctor",
-    summary: "check a deployed stack and your credentials before sharing links",
-    load: () => (require("./commands/doctor-command") as typeof import("./commands/doctor-command")).doctorCommand,
-  },
-  {
-    name: "bench",
-    summary: "measure signing and publishing speed against baselines (development)",
-    development: true,
-    load: () => (require("../dev/bench/bench-command") as typeof import("../dev/bench/bench-command")).benchCommand,
-  },
-];
-/* eslint-enable @typescript-eslint/no-require-imports */
+/** Every command and its line in the command list, in the order the list shows them. */
+const SUMMARIES = {
+  demo: "run the whole flow on this machine: embedded S3 server, example cohort, publish, verified links",
+  "publish-cohort": "presign a cohort's files, publish its Chromoscope config privately, print the link",
+  cohorts: "list published cohorts from the ledger: live, expired, revoked or dead",
+  "refresh-cohort": "publish a cohort again from its recorded inputs, with fresh links",
+  "revoke-cohort": "withdraw a cohort: delete its configs (and, with --rotate, the keys that signed its links)",
+  "rotate-keys": "replace the presigner's inactive access key when no live link needs it",
+  doctor: "check a deployed stack and your credentials before sharing links",
+  bench: "measure signing and publishing speed against baselines (development)",
+} as const;
+
+/** The one command that lives with the development tools rather than in ./commands. */
+const BENCH_MODULE = "../dev/bench/bench-command";
+
+/**
+ * Loads a command's module only when it runs: `require` keeps every other command's module graph
+ * (and the AWS SDK parts only it needs) out of the start-up. `publish-cohort` is
+ * `./commands/publish-cohort-command`, exporting `publishCohortCommand`.
+ */
+function loadCommand(name: string): CommandFactory {
+  const path = name === "bench" ? BENCH_MODULE : `./commands/${name}-command`;
+  const exportName = `${name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())}Command`;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, see above
+  const factory = (require(path) as Record<string, unknown>)[exportName];
+  if (typeof factory !== "function") throw new Error(`${path} does not export ${exportName}`);
+  return factory as CommandFactory;
+}
+
+export const COMMANDS: readonly CommandEntry[] = Object.entries(SUMMARIES).map(([name, summary]) => ({
+  name,
+  summary,
+  development: name === "bench",
+  load: () => loadCommand(name),
+}));
 
 export const PROGRAM_NAME = "chromoscope-private-data";
 
@@ -83,13 +72,16 @@ export function runFromArgv(argv: readonly string[]): void {
   const [name, ...rest] = argv;
   const io = processIo();
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    (name === undefined ? io.stderr : io.stdout)(usage());
+    if (name === undefined) io.stderr(usage());
+    else io.stdout(usage());
     process.exitCode = name === undefined ? ExitCode.usage : ExitCode.ok;
     return;
   }
   const entry = findCommand(name);
   if (!entry) {
-    io.stderr(`error: unknown command ${JSON.stringify(name)}\nfix: use one of: ${COMMANDS.map((command) => command.name).join(", ")}\n`);
+    io.stderr(
+      `error: unknown command ${JSON.stringify(name)}\nfix: use one of: ${COMMANDS.map((command) => command.name).join(", ")}\n`,
+    );
     process.exitCode = ExitCode.usage;
     return;
   }

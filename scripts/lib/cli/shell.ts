@@ -15,23 +15,23 @@ type CredentialProvider = Parameters<typeof fromCredentialChain>[0];
 
 /** Everything a command touches outside its arguments; tests pass their own. */
 export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
   /** Whether stderr is a terminal (progress bars). */
   isTTY: boolean;
-  now(): Date;
+  now: () => Date;
   env: NodeJS.ProcessEnv;
   /** Replaces the AWS credential chain (tests). */
   credentialProvider?: CredentialProvider;
   /** Extra S3 client options (tests: short timeouts). */
   s3?: Partial<S3ConnectionOptions>;
   /** Answers a yes/no question on the terminal; absent when not interactive. */
-  confirm?(question: string): Promise<boolean>;
+  confirm?: (question: string) => Promise<boolean>;
   /**
    * Calls `handler` on the first SIGINT or SIGTERM until the returned function is called; a second
    * signal then acts as if nobody listened (the process ends at once). Absent: not interruptible.
    */
-  onInterrupt?(handler: (signal: InterruptSignal) => void): () => void;
+  onInterrupt?: (handler: (signal: InterruptSignal) => void) => () => void;
 }
 
 /** Listens for SIGINT and SIGTERM once: the next signal gets Node's default (the process ends). */
@@ -56,7 +56,9 @@ function onProcessInterrupt(handler: (signal: InterruptSignal) => void): () => v
 export async function interruptibly<T>(io: CliIo, work: (interruption: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const stop = io.onInterrupt?.((signal) => {
-    io.stderr(`\n${signal}: stopping and cleaning up (nothing is left half-published); signal again to quit at once.\n`);
+    io.stderr(
+      `\n${signal}: stopping and cleaning up (nothing is left half-published); signal again to quit at once.\n`,
+    );
     controller.abort(signal);
   });
   try {
@@ -100,7 +102,10 @@ export interface StackOptions {
 export function addStackOptions(command: Command): Command {
   return command
     .option("--stack <name>", "read the outputs of this Pulumi stack (`pulumi stack output --json --show-secrets`)")
-    .option("--outputs <file>", `read the stack outputs from this JSON file instead of the Pulumi CLI (write it with ${EXPORT_OUTPUTS_COMMAND})`)
+    .option(
+      "--outputs <file>",
+      `read the stack outputs from this JSON file instead of the Pulumi CLI (write it with ${EXPORT_OUTPUTS_COMMAND})`,
+    )
     .option("--endpoint <url>", "S3-compatible endpoint, path-style (e.g. http://127.0.0.1:4569 for a local server)")
     .option("--bucket <name>", "override the stack's bucket (with --region: use a bucket without stack outputs)")
     .option("--region <region>", "override the bucket's region");
@@ -147,7 +152,12 @@ export async function openStack(options: StackOptions, io: CliIo): Promise<Opene
   const outputs = await readStackOutputs(options, io);
   const key = stackKey(outputs);
   const credentials = key ? fromStackKey(key) : await fromCredentialChain(io.credentialProvider);
-  const connection: S3ConnectionOptions = { region: outputs.region, credentials: credentials.credentials, endpoint, ...io.s3 };
+  const connection: S3ConnectionOptions = {
+    region: outputs.region,
+    credentials: credentials.credentials,
+    endpoint,
+    ...io.s3,
+  };
   const store = s3ObjectStore(createS3Client(connection), outputs.bucketName, connection.callTimeoutMs);
   return { outputs, credentials, store, endpoint };
 }
@@ -157,7 +167,9 @@ export function writeError(error: unknown, io: CliIo, verbose: boolean): ExitCod
     io.stderr(`error: ${error.message}\n`);
     for (const detail of error.details) io.stderr(`  - ${detail}\n`);
     if (error.fix) io.stderr(`fix: ${error.fix}\n`);
-    if (verbose && error.cause) io.stderr(`cause: ${error.cause instanceof Error ? error.cause.stack : String(error.cause)}\n`);
+    if (verbose && error.cause) {
+      io.stderr(`cause: ${error.cause instanceof Error ? error.cause.stack : describeCause(error.cause)}\n`);
+    }
     return error.exitCode;
   }
   // Anything else is a bug or an unexpected AWS/network failure: say so without a stack trace.
@@ -174,7 +186,11 @@ export type CommandFactory = (io: CliIo) => Command;
  * Runs one command with `argv` (the user's arguments, without node and script). Returns the exit
  * code: 0 success, 1 validation, 2 usage, 3 AWS or network.
  */
-export async function runCli(factory: CommandFactory, argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function runCli(
+  factory: CommandFactory,
+  argv: readonly string[],
+  io: CliIo = processIo(),
+): Promise<number> {
   const command = factory(io);
   let exitCode: number = ExitCode.ok;
   command
@@ -191,7 +207,9 @@ export async function runCli(factory: CommandFactory, argv: readonly string[], i
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? ExitCode.ok : ExitCode.usage;
+      return error.code === "commander.helpDisplayed" || error.code === "commander.version"
+        ? ExitCode.ok
+        : ExitCode.usage;
     }
     return writeError(error, io, argv.includes("--verbose"));
   }
@@ -216,4 +234,14 @@ export function main(factory: CommandFactory, argv: readonly string[] = process.
       process.exitCode = ExitCode.aws;
     },
   );
+}
+
+/** What exit codes mean; 2, a usage error, means the same for every command. */
+export type ExitCodeMeanings = { 0: string } & Partial<Record<1 | 2 | 3 | "130/143", string>>;
+
+/** Notes printed after a command's options: what to know beyond them, then each exit code, one per line. */
+export function addHelpNotes(command: Command, notes: readonly string[], exitCodes: ExitCodeMeanings): void {
+  const meanings = Object.entries({ 2: "usage error", ...exitCodes }).sort(([a], [b]) => parseInt(a) - parseInt(b));
+  const codes = meanings.map(([code, meaning]) => `  ${code.padEnd(8)}${meaning}`);
+  command.addHelpText("after", ["", ...notes, "Exit codes:", ...codes, ""].join("\n"));
 }

@@ -47,7 +47,10 @@ export interface Discovery {
   sizes: Map<string, number>;
 }
 
-export async function discoverSamples(objects: AsyncIterable<ObjectSummary> | Iterable<ObjectSummary>, options: DiscoveryOptions): Promise<Discovery> {
+export async function discoverSamples(
+  objects: AsyncIterable<ObjectSummary> | Iterable<ObjectSummary>,
+  options: DiscoveryOptions,
+): Promise<Discovery> {
   const prefix = options.prefix;
   const groups = new Map<string, { candidates: Candidate[]; folder: boolean }>();
   const ignored: string[] = [];
@@ -89,7 +92,8 @@ export async function discoverSamples(objects: AsyncIterable<ObjectSummary> | It
   for (const [groupKey, group] of ids) {
     const id = groupKey.slice(groupKey.indexOf(":") + 1);
     const source = `s3://${options.bucket}/${prefix}${id}${group.folder ? "/" : ".*"}`;
-    group.folder ? layout.folders++ : layout.flat++;
+    if (group.folder) layout.folders++;
+    else layout.flat++;
     const byRole = new Map<Role, Candidate[]>();
     for (const candidate of group.candidates) {
       const role = roleOf(candidate.name)!;
@@ -104,7 +108,10 @@ export async function discoverSamples(objects: AsyncIterable<ObjectSummary> | It
         problems.push({
           source,
           message: `${candidates.length} files could be ${role}: ${candidates.map((c) => c.name).join(", ")}`,
-          fix: role === "cnv" ? "keep one CNV file per sample, or name the drivers file *.drivers.tsv" : `keep one ${role} file per sample, or write a manifest (--manifest)`,
+          fix:
+            role === "cnv"
+              ? "keep one CNV file per sample, or name the drivers file *.drivers.tsv"
+              : `keep one ${role} file per sample, or write a manifest (--manifest)`,
         });
         ok = false;
       } else {

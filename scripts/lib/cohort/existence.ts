@@ -61,11 +61,17 @@ export async function checkObjectsExist(
   }
   const problems: Problem[] = [];
   const report = (users: Array<{ located: LocatedSample; field: FileField }>, what: string, fix: string) => {
-    for (const { located, field } of users) problems.push({ source: `${located.source} (${located.sample.id})`, message: `${field} ${what}`, fix });
+    for (const { located, field } of users)
+      problems.push({ source: `${located.source} (${located.sample.id})`, message: `${field} ${what}`, fix });
   };
   for (const [key, users] of wanted) {
     const size = listedSizes.get(key) ?? sizes.get(key);
-    if (size === undefined) report(users, `s3://${store.bucket}/${key} does not exist`, "upload it, or correct the key (keys are case-sensitive)");
+    if (size === undefined)
+      report(
+        users,
+        `s3://${store.bucket}/${key} does not exist`,
+        "upload it, or correct the key (keys are case-sensitive)",
+      );
     else if (size === 0) report(users, `s3://${store.bucket}/${key} is empty (0 bytes)`, "upload the complete file");
   }
   return { problems, listings };
@@ -83,12 +89,24 @@ export const CONTENT_CHECK_BYTES = 8192;
 /** Columns of the first non-empty line (a leading "#" is allowed), or undefined for binary data. */
 export function headerColumns(head: Buffer): string[] | undefined {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return undefined;
-  const firstLine = head.toString("utf8").split(/\r?\n/).find((line) => line.trim() !== "");
-  return firstLine === undefined ? [] : firstLine.replace(/^#/, "").split("\t").map((column) => column.trim());
+  const firstLine = head
+    .toString("utf8")
+    .split(/\r?\n/)
+    .find((line) => line.trim() !== "");
+  return firstLine === undefined
+    ? []
+    : firstLine
+        .replace(/^#/, "")
+        .split("\t")
+        .map((column) => column.trim());
 }
 
 /** Reads the first few KiB of each SV, CNV and drivers file (ranged GETs, a few at a time). */
-export async function checkContent(samples: readonly LocatedSample[], store: ObjectStore, concurrency = 8): Promise<Problem[]> {
+export async function checkContent(
+  samples: readonly LocatedSample[],
+  store: ObjectStore,
+  concurrency = 8,
+): Promise<Problem[]> {
   const jobs: Array<{ source: string; field: keyof typeof REQUIRED_HEADERS; key: string }> = [];
   for (const { sample, source } of samples) {
     for (const field of ["sv", "cnv", "drivers"] as const) {
@@ -105,7 +123,11 @@ export async function checkContent(samples: readonly LocatedSample[], store: Obj
       const columns = headerColumns(head);
       const required = REQUIRED_HEADERS[job.field];
       if (columns === undefined) {
-        problems.push({ source: job.source, message: `${job.field} s3://${store.bucket}/${job.key} is gzip-compressed`, fix: "upload it uncompressed; Chromoscope reads plain tab-separated text" });
+        problems.push({
+          source: job.source,
+          message: `${job.field} s3://${store.bucket}/${job.key} is gzip-compressed`,
+          fix: "upload it uncompressed; Chromoscope reads plain tab-separated text",
+        });
         continue;
       }
       const missing = required.filter((column) => !columns.includes(column));

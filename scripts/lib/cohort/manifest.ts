@@ -8,14 +8,7 @@ import { extname } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
 import { UsageError, ValidationError } from "../errors";
 import { printable } from "../naming";
-import {
-  InlineDriver,
-  LocatedSample,
-  MANIFEST_COLUMNS,
-  Problem,
-  SampleInput,
-  suggestColumn,
-} from "./samples";
+import { InlineDriver, LocatedSample, MANIFEST_COLUMNS, Problem, SampleInput, suggestColumn } from "./samples";
 
 export type ManifestFormat = "tsv" | "csv" | "json";
 
@@ -53,19 +46,25 @@ export function readManifest(path: string): ParsedManifest {
     });
   }
   if (size > MAX_MANIFEST_BYTES) {
-    throw new ValidationError(`--manifest ${printable(path)} is ${size} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`, {
-      fix: "split the cohort into several manifests",
-    });
+    throw new ValidationError(
+      `--manifest ${printable(path)} is ${size} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`,
+      {
+        fix: "split the cohort into several manifests",
+      },
+    );
   }
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`--manifest ${printable(path)}: ${code === "EISDIR" ? "is a folder" : `cannot read the file (${code ?? (error as Error).message})`}`, {
-      fix: "pass the path of a TSV, CSV or JSON manifest file",
-      cause: error,
-    });
+    throw new UsageError(
+      `--manifest ${printable(path)}: ${code === "EISDIR" ? "is a folder" : `cannot read the file (${code ?? (error as Error).message})`}`,
+      {
+        fix: "pass the path of a TSV, CSV or JSON manifest file",
+        cause: error,
+      },
+    );
   }
   return parseManifest(path, bytes);
 }
@@ -123,11 +122,19 @@ function parseDelimited(text: string, format: "tsv" | "csv", problems: Problem[]
   } catch (error) {
     const { code, lines } = error as { code?: string; lines?: number };
     if (code === "CSV_MAX_RECORD_SIZE") {
-      problems.push({ source: `line ${lines}`, message: `is longer than ${MAX_FIELD_LENGTH * MANIFEST_COLUMNS.length} bytes`, fix: `keep every field under ${MAX_FIELD_LENGTH} characters` });
+      problems.push({
+        source: `line ${lines}`,
+        message: `is longer than ${MAX_FIELD_LENGTH * MANIFEST_COLUMNS.length} bytes`,
+        fix: `keep every field under ${MAX_FIELD_LENGTH} characters`,
+      });
       return [];
     }
     const detail = error instanceof Error ? error.message.replace(/\s+/g, " ") : String(error);
-    problems.push({ source: "manifest", message: `is not valid ${format.toUpperCase()}: ${detail}`, fix: "check quoting and delimiters" });
+    problems.push({
+      source: "manifest",
+      message: `is not valid ${format.toUpperCase()}: ${detail}`,
+      fix: "check quoting and delimiters",
+    });
     return [];
   }
   if (records.length === 0) return [];
@@ -140,7 +147,7 @@ function parseDelimited(text: string, format: "tsv" | "csv", problems: Problem[]
     const looksLikeData = known.length === 0;
     problems.push({
       source: headerSource,
-      message: looksLikeData ? "the first line is not a header" : "the header has no \"id\" column",
+      message: looksLikeData ? "the first line is not a header" : 'the header has no "id" column',
       fix: `start the manifest with a header line naming the columns, e.g. ${["id", "cancer", "assembly", "sv", "cnv"].join(format === "tsv" ? "<TAB>" : ",")}`,
     });
     return [];
@@ -148,9 +155,17 @@ function parseDelimited(text: string, format: "tsv" | "csv", problems: Problem[]
   const seen = new Set<string>();
   for (const column of columns) {
     if (column === "") {
-      problems.push({ source: headerSource, message: "has an empty column name", fix: "name every column or remove the empty one" });
+      problems.push({
+        source: headerSource,
+        message: "has an empty column name",
+        fix: "name every column or remove the empty one",
+      });
     } else if (seen.has(column)) {
-      problems.push({ source: headerSource, message: `names the column ${printable(column)} twice`, fix: "keep one column per field" });
+      problems.push({
+        source: headerSource,
+        message: `names the column ${printable(column)} twice`,
+        fix: "keep one column per field",
+      });
     } else if (!MANIFEST_COLUMNS.includes(column)) {
       problems.push(columnProblem(column, headerSource));
     }
@@ -165,7 +180,10 @@ function parseDelimited(text: string, format: "tsv" | "csv", problems: Problem[]
       problems.push({
         source,
         message: `has ${record.length} fields but the header has ${columns.length}`,
-        fix: format === "tsv" ? "separate fields with exactly one tab; quote values that contain tabs" : "quote values that contain commas",
+        fix:
+          format === "tsv"
+            ? "separate fields with exactly one tab; quote values that contain tabs"
+            : "quote values that contain commas",
       });
       continue;
     }
@@ -184,7 +202,11 @@ function toSample(fields: Record<string, unknown>, source: string, problems: Pro
   let ok = true;
   for (const [field, value] of Object.entries(fields)) {
     if (typeof value === "string" && value.length > MAX_FIELD_LENGTH) {
-      problems.push({ source, message: `${field} is ${value.length} characters long (at most ${MAX_FIELD_LENGTH})`, fix: `shorten ${field}` });
+      problems.push({
+        source,
+        message: `${field} is ${value.length} characters long (at most ${MAX_FIELD_LENGTH})`,
+        fix: `shorten ${field}`,
+      });
       ok = false;
     }
   }
@@ -196,7 +218,11 @@ function parseJsonManifest(text: string, problems: Problem[]): LocatedSample[] {
   try {
     document = JSON.parse(text);
   } catch (error) {
-    problems.push({ source: "manifest", message: `is not valid JSON: ${(error as Error).message}`, fix: "fix the JSON syntax" });
+    problems.push({
+      source: "manifest",
+      message: `is not valid JSON: ${(error as Error).message}`,
+      fix: "fix the JSON syntax",
+    });
     return [];
   }
   const list = Array.isArray(document)
@@ -207,8 +233,8 @@ function parseJsonManifest(text: string, problems: Problem[]): LocatedSample[] {
   if (!list) {
     problems.push({
       source: "manifest",
-      message: "JSON is not an array of sample objects (nor an object with a \"samples\" array)",
-      fix: "write [ { \"id\": ..., \"cancer\": ..., \"assembly\": ..., \"sv\": ..., \"cnv\": ... }, ... ]",
+      message: 'JSON is not an array of sample objects (nor an object with a "samples" array)',
+      fix: 'write [ { "id": ..., "cancer": ..., "assembly": ..., "sv": ..., "cnv": ... }, ... ]',
     });
     return [];
   }
@@ -216,7 +242,11 @@ function parseJsonManifest(text: string, problems: Problem[]): LocatedSample[] {
   list.forEach((entry, index) => {
     const source = `sample #${index + 1}`;
     if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
-      problems.push({ source, message: "is not an object", fix: "give each sample as an object of Chromoscope fields" });
+      problems.push({
+        source,
+        message: "is not an object",
+        fix: "give each sample as an object of Chromoscope fields",
+      });
       return;
     }
     const fields: Record<string, unknown> = {};
@@ -232,7 +262,11 @@ function parseJsonManifest(text: string, problems: Problem[]): LocatedSample[] {
       } else if (typeof value === "string") {
         if (value.trim() !== "") fields[column] = value.trim();
       } else if (value !== null && value !== undefined) {
-        problems.push({ source, message: `${column} is a ${Array.isArray(value) ? "list" : typeof value}, not a string`, fix: `write ${column} as a string` });
+        problems.push({
+          source,
+          message: `${column} is a ${Array.isArray(value) ? "list" : typeof value}, not a string`,
+          fix: `write ${column} as a string`,
+        });
         ok = false;
       }
     }
@@ -246,11 +280,26 @@ function inlineDrivers(value: unknown[], source: string, problems: Problem[]): I
   const drivers: InlineDriver[] = [];
   for (const [index, driver] of value.entries()) {
     const scalar = (v: unknown) => v === null || ["string", "number", "boolean"].includes(typeof v);
-    if (typeof driver !== "object" || driver === null || Array.isArray(driver) || !Object.values(driver).every(scalar)) {
-      problems.push({ source, message: `drivers[${index}] is not an object of plain values`, fix: "give inline drivers as objects such as {\"chr\": \"chr17\", \"pos\": 7675088, \"gene\": \"TP53\"}" });
+    if (
+      typeof driver !== "object" ||
+      driver === null ||
+      Array.isArray(driver) ||
+      !Object.values(driver).every(scalar)
+    ) {
+      problems.push({
+        source,
+        message: `drivers[${index}] is not an object of plain values`,
+        fix: 'give inline drivers as objects such as {"chr": "chr17", "pos": 7675088, "gene": "TP53"}',
+      });
       return undefined;
     }
     drivers.push(driver as InlineDriver);
   }
   return drivers;
+}
+
+/** A sample's value as a manifest cell: text as it is, nothing as empty, inline records as JSON. */
+export function manifestCell(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  return typeof value === "string" ? value : JSON.stringify(value);
 }

@@ -4,7 +4,18 @@
  */
 
 /** Fields whose value is an object in the bucket, presigned in the published config. */
-export const FILE_FIELDS = ["sv", "cnv", "drivers", "vcf", "vcfIndex", "vcf2", "vcf2Index", "bam", "bai", "thumbnail"] as const;
+export const FILE_FIELDS = [
+  "sv",
+  "cnv",
+  "drivers",
+  "vcf",
+  "vcfIndex",
+  "vcf2",
+  "vcf2Index",
+  "bam",
+  "bai",
+  "thumbnail",
+] as const;
 export type FileField = (typeof FILE_FIELDS)[number];
 
 export const TEXT_FIELDS = ["id", "cancer", "assembly", "note"] as const;
@@ -12,7 +23,10 @@ export type TextField = (typeof TEXT_FIELDS)[number];
 
 /** Manifest columns, named as Chromoscope's fields. */
 export const MANIFEST_COLUMNS: readonly string[] = [
-  "id", "cancer", "assembly", "sv", "cnv", "drivers", "vcf", "vcfIndex", "vcf2", "vcf2Index", "bam", "bai", "note", "thumbnail",
+  ...TEXT_FIELDS.filter((field) => field !== "note"),
+  ...FILE_FIELDS.filter((field) => field !== "thumbnail"),
+  "note",
+  "thumbnail",
 ];
 export const REQUIRED_FIELDS = ["id", "cancer", "assembly", "sv", "cnv"] as const;
 export const ASSEMBLIES = ["hg19", "hg38"] as const;

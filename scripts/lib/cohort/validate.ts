@@ -39,11 +39,17 @@ const FILE_SUFFIXES: Partial<Record<FileField, { suffixes: string[]; fix: string
  * Turns a manifest file value into an object key of the stack's bucket, or explains why not.
  * Values are object keys (`cohorts/pcawg/PD1.bedpe`) or `s3://<bucket>/<key>` URIs.
  */
-export function resolveObjectKey(value: string, rules: KeyRules): { key?: string; problem?: { message: string; fix: string } } {
+export function resolveObjectKey(
+  value: string,
+  rules: KeyRules,
+): { key?: string; problem?: { message: string; fix: string } } {
   let key = value;
   if (/^s3:\/\//i.test(value)) {
     const match = /^s3:\/\/([^/]+)\/(.+)$/i.exec(value);
-    if (!match) return { problem: { message: `${printable(value)} is not an s3://bucket/key URI`, fix: "write s3://<bucket>/<key>" } };
+    if (!match)
+      return {
+        problem: { message: `${printable(value)} is not an s3://bucket/key URI`, fix: "write s3://<bucket>/<key>" },
+      };
     if (match[1] !== rules.bucket) {
       return {
         problem: {
@@ -54,10 +60,20 @@ export function resolveObjectKey(value: string, rules: KeyRules): { key?: string
     }
     key = match[2];
   } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    return { problem: { message: `${printable(value)} is a URL`, fix: "give the object key in the stack's bucket (e.g. cohorts/pcawg/PD1.bedpe), not a URL" } };
+    return {
+      problem: {
+        message: `${printable(value)} is a URL`,
+        fix: "give the object key in the stack's bucket (e.g. cohorts/pcawg/PD1.bedpe), not a URL",
+      },
+    };
   }
   if (key.startsWith("/") || /^[A-Za-z]:[\\/]/.test(key)) {
-    return { problem: { message: `${printable(value)} is an absolute path`, fix: `give the object key relative to the bucket, e.g. ${rules.dataPrefixes[0]}...` } };
+    return {
+      problem: {
+        message: `${printable(value)} is an absolute path`,
+        fix: `give the object key relative to the bucket, e.g. ${rules.dataPrefixes[0]}...`,
+      },
+    };
   }
   if (key.includes("\\")) {
     return { problem: { message: `${printable(value)} contains a backslash`, fix: "separate key segments with /" } };
@@ -66,10 +82,20 @@ export function resolveObjectKey(value: string, rules: KeyRules): { key?: string
     return { problem: { message: `${printable(value)} contains control characters`, fix: "remove them from the key" } };
   }
   if (key.split("/").some((segment) => segment === ".." || segment === ".")) {
-    return { problem: { message: `${printable(value)} has a "." or ".." segment`, fix: "give the object's full key without relative segments" } };
+    return {
+      problem: {
+        message: `${printable(value)} has a "." or ".." segment`,
+        fix: "give the object's full key without relative segments",
+      },
+    };
   }
   if (Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES) {
-    return { problem: { message: `${printable(value)} is longer than S3's 1,024-byte key limit`, fix: "use the object's real key" } };
+    return {
+      problem: {
+        message: `${printable(value)} is longer than S3's 1,024-byte key limit`,
+        fix: "use the object's real key",
+      },
+    };
   }
   if (!rules.dataPrefixes.some((prefix) => key.startsWith(prefix))) {
     return {
@@ -86,7 +112,10 @@ export function resolveObjectKey(value: string, rules: KeyRules): { key?: string
  * Validates every sample and returns them with file values resolved to keys. Problems are
  * collected, never thrown, so that the caller reports them all together.
  */
-export function validateSamples(located: readonly LocatedSample[], rules: KeyRules): { samples: LocatedSample[]; problems: Problem[] } {
+export function validateSamples(
+  located: readonly LocatedSample[],
+  rules: KeyRules,
+): { samples: LocatedSample[]; problems: Problem[] } {
   const problems: Problem[] = [];
   const firstSourceById = new Map<string, string>();
   const samples: LocatedSample[] = [];
@@ -96,33 +125,54 @@ export function validateSamples(located: readonly LocatedSample[], rules: KeyRul
     // the bucket could have edited: anything but a string (or inline drivers) is refused, not trusted.
     const shapeProblems = shapeOf(sample);
     if (shapeProblems.length > 0) {
-      for (const message of shapeProblems) problems.push({ source, message, fix: "give every field as a string (drivers may be an inline list in a JSON manifest)" });
+      for (const message of shapeProblems)
+        problems.push({
+          source,
+          message,
+          fix: "give every field as a string (drivers may be an inline list in a JSON manifest)",
+        });
       continue;
     }
     const report = (message: string, fix: string) => problems.push({ source: describe(source, sample), message, fix });
 
     for (const field of REQUIRED_FIELDS) {
-      if (sample[field] === undefined || sample[field] === "") report(`${field} is missing`, `set ${field} (required by Chromoscope)`);
+      if (sample[field] === undefined || sample[field] === "")
+        report(`${field} is missing`, `set ${field} (required by Chromoscope)`);
     }
     if (sample.id !== undefined) {
       const idProblem = sampleIdProblem(sample.id);
       if (idProblem) report(`id ${printable(sample.id)} ${idProblem}`, `use ${SAMPLE_ID_RULE}`);
       const first = firstSourceById.get(sample.id);
-      if (first) report(`id ${printable(sample.id)} is also used by ${first}`, "give every sample a unique id (Chromoscope caches thumbnails by id)");
+      if (first)
+        report(
+          `id ${printable(sample.id)} is also used by ${first}`,
+          "give every sample a unique id (Chromoscope caches thumbnails by id)",
+        );
       else firstSourceById.set(sample.id, source);
     }
     if (sample.assembly !== undefined && !(ASSEMBLIES as readonly string[]).includes(sample.assembly)) {
       report(`assembly ${printable(sample.assembly)} is not supported`, `use ${ASSEMBLIES.join(" or ")}`);
     }
-    if (sample.cancer !== undefined && (sample.cancer.length > MAX_CANCER_LENGTH || /[\u0000-\u001F\u007F]/.test(sample.cancer))) {
-      report("cancer is too long or contains control characters", `give a cancer type of at most ${MAX_CANCER_LENGTH} characters`);
+    if (
+      sample.cancer !== undefined &&
+      (sample.cancer.length > MAX_CANCER_LENGTH || /[\u0000-\u001F\u007F]/.test(sample.cancer))
+    ) {
+      report(
+        "cancer is too long or contains control characters",
+        `give a cancer type of at most ${MAX_CANCER_LENGTH} characters`,
+      );
     }
     if (sample.note !== undefined && sample.note.length > MAX_NOTE_LENGTH) {
       report(`note is ${sample.note.length} characters long`, `keep notes under ${MAX_NOTE_LENGTH} characters`);
     }
     for (const [data, index] of FILE_PAIRS) {
-      if (sample[data] && !sample[index]) report(`${data} is set without ${index}`, `set ${index} too (Chromoscope loads the ${data} track only with its index)`);
-      if (!sample[data] && sample[index]) report(`${index} is set without ${data}`, `set ${data} too, or remove ${index}`);
+      if (sample[data] && !sample[index])
+        report(
+          `${data} is set without ${index}`,
+          `set ${index} too (Chromoscope loads the ${data} track only with its index)`,
+        );
+      if (!sample[data] && sample[index])
+        report(`${index} is set without ${data}`, `set ${data} too, or remove ${index}`);
     }
 
     const resolved: SampleInput = { ...sample };
@@ -137,7 +187,8 @@ export function validateSamples(located: readonly LocatedSample[], rules: KeyRul
       resolved[field] = key;
       const lower = key!.toLowerCase();
       const rule = FILE_SUFFIXES[field];
-      if (rule && !rule.suffixes.some((suffix) => lower.endsWith(suffix))) report(`${field} ${printable(value)} is not a ${rule.suffixes.join(" or ")} file`, rule.fix);
+      if (rule && !rule.suffixes.some((suffix) => lower.endsWith(suffix)))
+        report(`${field} ${printable(value)} is not a ${rule.suffixes.join(" or ")} file`, rule.fix);
       if (field === "drivers" && lower.endsWith(".json")) {
         report(
           `drivers ${printable(value)} is a .json file, which Chromoscope cannot recognise once presigned (it reads the URL's last "." suffix)`,
@@ -152,16 +203,28 @@ export function validateSamples(located: readonly LocatedSample[], rules: KeyRul
 
 /** What is wrong with the shape of a sample (not an object, fields that are not strings), if anything. */
 function shapeOf(sample: unknown): string[] {
-  if (typeof sample !== "object" || sample === null || Array.isArray(sample)) return [`is ${sample === null ? "null" : Array.isArray(sample) ? "a list" : `a ${typeof sample}`}, not a sample object`];
+  if (typeof sample !== "object" || sample === null || Array.isArray(sample))
+    return [
+      `is ${sample === null ? "null" : Array.isArray(sample) ? "a list" : `a ${typeof sample}`}, not a sample object`,
+    ];
   const problems: string[] = [];
   for (const [field, value] of Object.entries(sample)) {
     if (value === undefined || typeof value === "string") continue;
-    if (field === "drivers" && Array.isArray(value) && value.every((driver) => typeof driver === "object" && driver !== null && !Array.isArray(driver))) continue;
-    problems.push(`${field} is ${value === null ? "null" : Array.isArray(value) ? "a list" : `a ${typeof value}`}, not a string`);
+    if (
+      field === "drivers" &&
+      Array.isArray(value) &&
+      value.every((driver) => typeof driver === "object" && driver !== null && !Array.isArray(driver))
+    )
+      continue;
+    problems.push(
+      `${field} is ${value === null ? "null" : Array.isArray(value) ? "a list" : `a ${typeof value}`}, not a string`,
+    );
   }
   return problems;
 }
 
 function describe(source: string, sample: SampleInput): string {
-  return typeof sample.id === "string" && sample.id !== "" && sampleIdProblem(sample.id) === undefined ? `${source} (${sample.id})` : source;
+  return typeof sample.id === "string" && sample.id !== "" && sampleIdProblem(sample.id) === undefined
+    ? `${source} (${sample.id})`
+    : source;
 }

@@ -79,15 +79,18 @@ sys.stdout.write(json.dumps({"seconds": seconds, "sample": sign(keys[0]), "versi
 
 /** What a botocore script printed, or why it could not run: missing (unavailable) or failing (failed). */
 export type BotocoreJobResult<T> =
-  | { available: true; output: T }
-  | { available: false; failed: boolean; reason: string };
+  { available: true; output: T } | { available: false; failed: boolean; reason: string };
 
 /**
  * Runs `script` (Python, reading one JSON job on stdin and writing one JSON object on stdout, or
  * `{"unavailable": why}` when boto3 cannot be imported) under Debian's python3, isolated from the
  * user's site packages and AWS configuration, so botocore signs with the job's keys only.
  */
-export function runBotocoreJob<T>(script: string, job: unknown, limits: { timeoutMs: number; maxBuffer: number }): BotocoreJobResult<T> {
+export function runBotocoreJob<T>(
+  script: string,
+  job: unknown,
+  limits: { timeoutMs: number; maxBuffer: number },
+): BotocoreJobResult<T> {
   if (!existsSync(PYTHON)) return { available: false, failed: false, reason: `${PYTHON} not found (${INSTALL_HINT})` };
   const run = spawnSync(PYTHON, ["-c", script], {
     input: JSON.stringify(job),
@@ -104,7 +107,11 @@ export function runBotocoreJob<T>(script: string, job: unknown, limits: { timeou
   });
   if (run.error) return { available: false, failed: true, reason: `${PYTHON} could not run: ${run.error.message}` };
   if (run.status !== 0) {
-    return { available: false, failed: true, reason: `the botocore script failed (exit ${run.status}): ${lastLine(run.stderr)}` };
+    return {
+      available: false,
+      failed: true,
+      reason: `the botocore script failed (exit ${run.status}): ${lastLine(run.stderr)}`,
+    };
   }
   let output: T & { unavailable?: string };
   try {
@@ -112,13 +119,22 @@ export function runBotocoreJob<T>(script: string, job: unknown, limits: { timeou
   } catch {
     return { available: false, failed: true, reason: "the botocore script printed no JSON" };
   }
-  if (output.unavailable !== undefined) return { available: false, failed: false, reason: `${output.unavailable} (${INSTALL_HINT})` };
+  if (output.unavailable !== undefined)
+    return { available: false, failed: false, reason: `${output.unavailable} (${INSTALL_HINT})` };
   return { available: true, output };
 }
 
 /** Times boto3 on keys[0..size) for each size, or says why it cannot. */
-export function runBoto3(setup: SigningSetup, keys: readonly string[], sizes: readonly number[], warmup: number): Boto3Outcome {
-  const amzDate = new Date(Math.floor(setup.signingDate.getTime() / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
+export function runBoto3(
+  setup: SigningSetup,
+  keys: readonly string[],
+  sizes: readonly number[],
+  warmup: number,
+): Boto3Outcome {
+  const amzDate = new Date(Math.floor(setup.signingDate.getTime() / 1000) * 1000)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z")
+    .replace(/[-:]/g, "");
   const job = {
     amzDate,
     keys: keys.slice(0, Math.max(...sizes)),
@@ -130,10 +146,14 @@ export function runBoto3(setup: SigningSetup, keys: readonly string[], sizes: re
     accessKeyId: setup.credentials.accessKeyId,
     secretAccessKey: setup.credentials.secretAccessKey,
   };
-  const result = runBotocoreJob<{ seconds?: Record<string, number>; sample?: string; version?: string }>(BENCH_SCRIPT, job, {
-    timeoutMs: 600_000,
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const result = runBotocoreJob<{ seconds?: Record<string, number>; sample?: string; version?: string }>(
+    BENCH_SCRIPT,
+    job,
+    {
+      timeoutMs: 600_000,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   if (!result.available) return { available: false, reason: result.reason };
   const { version, seconds, sample } = result.output;
   return { available: true, version: version ?? "boto3", seconds: seconds ?? {}, sampleUrl: sample ?? "" };

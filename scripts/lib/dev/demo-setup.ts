@@ -22,7 +22,6 @@ import { LocalS3Credentials } from "./local-s3";
 import { fixFor, ObjectStore } from "../s3/object-store";
 import { FILE_FIELDS } from "../cohort/samples";
 
-
 /** Under the project and git-ignored, so the user can see (and delete) everything the demo keeps. */
 export const DEFAULT_DEMO_DATA_DIR = join(PROJECT_ROOT, ".demo");
 /** Fixed, so the printed link (and a browser's local-network permission for it) stays the same across runs. */
@@ -83,23 +82,36 @@ export function generateDemoKeys(): DemoKeys {
 }
 
 /** Creates `bucket` unless it exists (the folder of an earlier run) and applies the stack's CORS rule. Returns whether it was created. */
-export async function provisionLocalBucket(client: S3Client, bucket: string, settings: StackSettings): Promise<boolean> {
+export async function provisionLocalBucket(
+  client: S3Client,
+  bucket: string,
+  settings: StackSettings,
+): Promise<boolean> {
   let created = true;
   try {
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
   } catch (error) {
     const name = (error as { name?: string }).name;
     if (name !== "BucketAlreadyExists" && name !== "BucketAlreadyOwnedByYou") {
-      throw new AwsError(`creating bucket ${bucket} on the local S3 server failed: ${describeCause(error)}`, { fix: fixFor(error, bucket), cause: error });
+      throw new AwsError(`creating bucket ${bucket} on the local S3 server failed: ${describeCause(error)}`, {
+        fix: fixFor(error, bucket),
+        cause: error,
+      });
     }
     created = false;
   }
   try {
     await client.send(
-      new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: [toS3CorsRule(viewerCorsRule(settings.allowedOrigins))] } }),
+      new PutBucketCorsCommand({
+        Bucket: bucket,
+        CORSConfiguration: { CORSRules: [toS3CorsRule(viewerCorsRule(settings.allowedOrigins))] },
+      }),
     );
   } catch (error) {
-    throw new AwsError(`setting the CORS rule of bucket ${bucket} failed: ${describeCause(error)}`, { fix: fixFor(error, bucket), cause: error });
+    throw new AwsError(`setting the CORS rule of bucket ${bucket} failed: ${describeCause(error)}`, {
+      fix: fixFor(error, bucket),
+      cause: error,
+    });
   }
   return created;
 }
@@ -109,15 +121,22 @@ export function prepareDataDir(layout: DemoLayout): void {
   try {
     mkdirSync(layout.dataDir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new UsageError(`--data-dir ${displayPath(layout.dataDir)}: cannot create the folder (${(error as Error).message})`, {
-      fix: "pass --data-dir with a folder you can write",
-      cause: error,
-    });
+    throw new UsageError(
+      `--data-dir ${displayPath(layout.dataDir)}: cannot create the folder (${(error as Error).message})`,
+      {
+        fix: "pass --data-dir with a folder you can write",
+        cause: error,
+      },
+    );
   }
 }
 
 /** Writes the cohort's files (by object key) and its manifest into the data folder, and the stack outputs (mode 0600). */
-export function writeDemoFiles(layout: DemoLayout, cohort: readonly ExampleSample[], outputs: Record<string, unknown>): void {
+export function writeDemoFiles(
+  layout: DemoLayout,
+  cohort: readonly ExampleSample[],
+  outputs: Record<string, unknown>,
+): void {
   try {
     for (const { files } of cohort) {
       for (const file of files) {
@@ -128,10 +147,13 @@ export function writeDemoFiles(layout: DemoLayout, cohort: readonly ExampleSampl
     }
     writeFileSync(layout.manifestFile, exampleManifestTsv(cohort));
   } catch (error) {
-    throw new UsageError(`--data-dir ${displayPath(layout.dataDir)}: cannot write the example cohort (${(error as Error).message})`, {
-      fix: "pass --data-dir with a folder you can write",
-      cause: error,
-    });
+    throw new UsageError(
+      `--data-dir ${displayPath(layout.dataDir)}: cannot write the example cohort (${(error as Error).message})`,
+      {
+        fix: "pass --data-dir with a folder you can write",
+        cause: error,
+      },
+    );
   }
   writePrivateFileAtomic(layout.outputsFile, `${JSON.stringify(outputs, null, 2)}\n`, "--data-dir");
 }
@@ -185,7 +207,7 @@ export async function verifyPublishedLinks(args: {
   const configBytes = await check(external, `config ${objectKeyOf(external, bucket)}`, args.expectedConfig);
   if (!configBytes) return { total: 1, verified, failures };
 
-  const urls = fileUrls(JSON.parse(configBytes.toString("utf8")));
+  const urls = fileUrls(JSON.parse(configBytes.toString("utf8")) as Parameters<typeof fileUrls>[0]);
   for (const url of urls) {
     const key = objectKeyOf(url, bucket);
     await check(url, key, args.expectedFiles.get(key));
@@ -220,6 +242,7 @@ async function fetchProblem(url: string, origin: string, expected: Buffer | unde
   const allowed = response.headers.get("access-control-allow-origin");
   if (allowed !== origin && allowed !== "*") return `the CORS rule does not let ${origin} read it`;
   if (expected === undefined) return "not an object the demo uploaded";
-  if (!body.equals(expected)) return `served ${body.length} bytes that differ from the ${expected.length} bytes published`;
+  if (!body.equals(expected))
+    return `served ${body.length} bytes that differ from the ${expected.length} bytes published`;
   return body;
 }

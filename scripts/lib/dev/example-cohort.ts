@@ -6,14 +6,33 @@
 import { REQUIRED_HEADERS } from "../cohort/existence";
 import { SampleInput } from "../cohort/samples";
 import { seededRandom } from "./seeded-random";
+import { manifestCell } from "../cohort/manifest";
 
 /** hg38 chromosome lengths (GRCh38.p14), autosomes and X. */
 const HG38_LENGTHS: ReadonlyArray<[string, number]> = [
-  ["chr1", 248956422], ["chr2", 242193529], ["chr3", 198295559], ["chr4", 190214555], ["chr5", 181538259],
-  ["chr6", 170805979], ["chr7", 159345973], ["chr8", 145138636], ["chr9", 138394717], ["chr10", 133797422],
-  ["chr11", 135086622], ["chr12", 133275309], ["chr13", 114364328], ["chr14", 107043718], ["chr15", 101991189],
-  ["chr16", 90338345], ["chr17", 83257441], ["chr18", 80373285], ["chr19", 58617616], ["chr20", 64444167],
-  ["chr21", 46709983], ["chr22", 50818468], ["chrX", 156040895],
+  ["chr1", 248956422],
+  ["chr2", 242193529],
+  ["chr3", 198295559],
+  ["chr4", 190214555],
+  ["chr5", 181538259],
+  ["chr6", 170805979],
+  ["chr7", 159345973],
+  ["chr8", 145138636],
+  ["chr9", 138394717],
+  ["chr10", 133797422],
+  ["chr11", 135086622],
+  ["chr12", 133275309],
+  ["chr13", 114364328],
+  ["chr14", 107043718],
+  ["chr15", 101991189],
+  ["chr16", 90338345],
+  ["chr17", 83257441],
+  ["chr18", 80373285],
+  ["chr19", 58617616],
+  ["chr20", 64444167],
+  ["chr21", 46709983],
+  ["chr22", 50818468],
+  ["chrX", 156040895],
 ];
 
 /** Well-known cancer drivers at their hg38 positions. */
@@ -66,7 +85,19 @@ export function svBedpe(next: () => number, count: number): string {
     }
     const strands = kind.svclass === "TRA" ? pick(next, SV_CLASSES.slice(0, 4)) : kind;
     lines.push(
-      [chrom1, start1, start1 + 1, chrom2, start2, start2 + 1, `SV${String(i).padStart(4, "0")}`, between(next, 4, 60), strands.strand1, strands.strand2, kind.svclass].join("\t"),
+      [
+        chrom1,
+        start1,
+        start1 + 1,
+        chrom2,
+        start2,
+        start2 + 1,
+        `SV${String(i).padStart(4, "0")}`,
+        between(next, 4, 60),
+        strands.strand1,
+        strands.strand2,
+        kind.svclass,
+      ].join("\t"),
     );
   }
   return `${lines.join("\n")}\n`;
@@ -124,9 +155,21 @@ export function exampleCohort(options: ExampleCohortOptions): ExampleSample[] {
     const id = `PD${String(4101 + index)}`;
     const folder = `${options.prefix}${id}/`;
     const files: ExampleFile[] = [
-      { key: `${folder}${id}.somatic.sv.bedpe`, body: svBedpe(next, between(next, 25, 60)), contentType: "text/tab-separated-values" },
-      { key: `${folder}${id}.consensus.cna.annotated.tsv`, body: cnvTsv(next), contentType: "text/tab-separated-values" },
-      { key: `${folder}${id}.drivers.tsv`, body: driversTsv(next, between(next, 2, 5)), contentType: "text/tab-separated-values" },
+      {
+        key: `${folder}${id}.somatic.sv.bedpe`,
+        body: svBedpe(next, between(next, 25, 60)),
+        contentType: "text/tab-separated-values",
+      },
+      {
+        key: `${folder}${id}.consensus.cna.annotated.tsv`,
+        body: cnvTsv(next),
+        contentType: "text/tab-separated-values",
+      },
+      {
+        key: `${folder}${id}.drivers.tsv`,
+        body: driversTsv(next, between(next, 2, 5)),
+        contentType: "text/tab-separated-values",
+      },
     ];
     const sample: SampleInput = {
       id,
@@ -144,6 +187,6 @@ export function exampleCohort(options: ExampleCohortOptions): ExampleSample[] {
 /** The cohort as a TSV manifest, as a lab would write it. */
 export function exampleManifestTsv(samples: readonly ExampleSample[]): string {
   const columns = ["id", "cancer", "assembly", "sv", "cnv", "drivers", "note"] as const;
-  const rows = samples.map(({ sample }) => columns.map((column) => String(sample[column] ?? "")).join("\t"));
+  const rows = samples.map(({ sample }) => columns.map((column) => manifestCell(sample[column])).join("\t"));
   return `${[columns.join("\t"), ...rows].join("\n")}\n`;
 }

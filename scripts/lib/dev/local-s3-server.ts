@@ -40,7 +40,12 @@ async function main(argv: string[]): Promise<void> {
   process.on("SIGINT", shutdown);
 }
 
-function parseCommandLine(argv: string[]): { directory: string; port: number; allowAnonymous: boolean; verbose: boolean } {
+function parseCommandLine(argv: string[]): {
+  directory: string;
+  port: number;
+  allowAnonymous: boolean;
+  verbose: boolean;
+} {
   let values;
   try {
     ({ values } = parseArgs({

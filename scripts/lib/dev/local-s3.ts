@@ -193,7 +193,10 @@ function s3OperationName(method: string, path: string, query: string, headers: I
     return `${method} bucket`;
   }
 
-  for (const [name, noun] of [["tagging", "ObjectTagging"], ["acl", "ObjectAcl"]] as const) {
+  for (const [name, noun] of [
+    ["tagging", "ObjectTagging"],
+    ["acl", "ObjectAcl"],
+  ] as const) {
     if (params.has(name) && VERBS[method]) return VERBS[method] + noun;
   }
   switch (method) {

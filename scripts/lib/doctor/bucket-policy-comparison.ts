@@ -42,11 +42,17 @@ const DENY_PURPOSES: Readonly<Record<string, string>> = {
   DenyPresignedUrlsOlderThanMaxLifetime: "presigned links older than maxLinkLifetimeSeconds (s3:signatureAge)",
 };
 
-export function compareBucketPolicy(policyJson: string, bucket: string, maxLinkLifetimeSeconds: number): PolicyComparison {
+export function compareBucketPolicy(
+  policyJson: string,
+  bucket: string,
+  maxLinkLifetimeSeconds: number,
+): PolicyComparison {
   let statements: FoundStatement[];
   try {
     const document = JSON.parse(policyJson) as { Statement?: unknown };
-    statements = list(document?.Statement).filter((statement): statement is FoundStatement => typeof statement === "object" && statement !== null);
+    statements = list(document?.Statement).filter(
+      (statement): statement is FoundStatement => typeof statement === "object" && statement !== null,
+    );
   } catch {
     return { invalid: "is not valid JSON", missingDenies: [], publicGrants: [], conditionalPublicGrants: [] };
   }
@@ -58,8 +64,12 @@ export function compareBucketPolicy(policyJson: string, bucket: string, maxLinkL
     if (!match) missingDenies.push(DENY_PURPOSES[deny.Sid ?? ""] ?? deny.Sid ?? "a declared deny");
     else if (match.ageCapMs !== undefined) signatureAgeCapMs = Math.min(signatureAgeCapMs ?? Infinity, match.ageCapMs);
   }
-  const everyone = statements.filter((statement) => statement.Effect === "Allow" && (isEveryone(statement.Principal) || statement.NotPrincipal !== undefined));
-  const name = (statement: FoundStatement) => (typeof statement.Sid === "string" && statement.Sid !== "" ? `"${statement.Sid}"` : "(no Sid)");
+  const everyone = statements.filter(
+    (statement) =>
+      statement.Effect === "Allow" && (isEveryone(statement.Principal) || statement.NotPrincipal !== undefined),
+  );
+  const name = (statement: FoundStatement) =>
+    typeof statement.Sid === "string" && statement.Sid !== "" ? `"${statement.Sid}"` : "(no Sid)";
   return {
     missingDenies,
     publicGrants: everyone.filter((statement) => conditionEntries(statement.Condition).length === 0).map(name),
@@ -78,7 +88,10 @@ function strings(value: unknown): string[] {
 
 /** IAM wildcard matching (`*`, `?`); actions are case-insensitive, ARNs are not. */
 function glob(pattern: string, value: string, caseInsensitive = false): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${source}$`, caseInsensitive ? "i" : "").test(value);
 }
 
@@ -101,7 +114,8 @@ function conditionEntries(condition: unknown): ConditionEntry[] {
   const entries: ConditionEntry[] = [];
   for (const [operator, block] of Object.entries(condition)) {
     if (typeof block !== "object" || block === null) continue;
-    for (const [key, values] of Object.entries(block)) entries.push({ operator, key: key.toLowerCase(), values: strings(values) });
+    for (const [key, values] of Object.entries(block as Record<string, unknown>))
+      entries.push({ operator, key: key.toLowerCase(), values: strings(values) });
   }
   return entries;
 }
@@ -126,17 +140,26 @@ function conditionCovers(found: ConditionEntry, declared: ConditionEntry): { ok:
       return { ok: operator === "Bool" && found.values.length > 0 && found.values.every((value) => value === "false") };
     case "StringEquals":
       return {
-        ok: ["StringEquals", "StringEqualsIgnoreCase", "StringLike"].includes(operator) && declared.values.every((value) => found.values.includes(value)),
+        ok:
+          ["StringEquals", "StringEqualsIgnoreCase", "StringLike"].includes(operator) &&
+          declared.values.every((value) => found.values.includes(value)),
       };
     case "NumericLessThan": {
       // Denies TLS below a floor: a floor at least as high is as strict.
       const floor = Number(declared.values[0]);
-      return { ok: (operator === "NumericLessThan" && single >= floor) || (operator === "NumericLessThanEquals" && single > floor) };
+      return {
+        ok:
+          (operator === "NumericLessThan" && single >= floor) ||
+          (operator === "NumericLessThanEquals" && single > floor),
+      };
     }
     case "NumericGreaterThan": {
       // Denies signatures older than a cap: "> c" allows up to c ms, ">= c" up to c - 1.
-      const allowedUpTo = operator === "NumericGreaterThan" ? single : operator === "NumericGreaterThanEquals" ? single - 1 : Number.NaN;
-      return Number.isFinite(allowedUpTo) && allowedUpTo <= Number(declared.values[0]) ? { ok: true, ageCapMs: allowedUpTo } : { ok: false };
+      const allowedUpTo =
+        operator === "NumericGreaterThan" ? single : operator === "NumericGreaterThanEquals" ? single - 1 : Number.NaN;
+      return Number.isFinite(allowedUpTo) && allowedUpTo <= Number(declared.values[0])
+        ? { ok: true, ageCapMs: allowedUpTo }
+        : { ok: false };
     }
   }
   return { ok: operator === declared.operator && declared.values.every((value) => found.values.includes(value)) };
@@ -167,7 +190,9 @@ function deniesAtLeast(found: FoundStatement, declared: PolicyStatement): boolea
 function denyCovers(found: FoundStatement, declared: PolicyStatement): { ok: boolean; ageCapMs?: number } {
   if (found.Effect !== "Deny" || !isEveryone(found.Principal) || found.NotPrincipal !== undefined) return { ok: false };
   if (!deniesAtLeast(found, declared)) return { ok: false };
-  const paths = strings(found.Resource).map(s3Path).filter((path): path is string => path !== undefined);
+  const paths = strings(found.Resource)
+    .map(s3Path)
+    .filter((path): path is string => path !== undefined);
   const wanted = strings(declared.Resource)
     .map(s3Path)
     .filter((path): path is string => path !== undefined);

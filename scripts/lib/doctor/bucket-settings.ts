@@ -2,7 +2,21 @@
  * The bucket settings the doctor reads (location, Block Public Access, ownership, encryption, policy,
  * CORS), from one table: each read once per run, and each failure reported the same way.
  */
-import { GetBucketCorsCommand, GetBucketCorsOutput, GetBucketEncryptionCommand, GetBucketEncryptionOutput, GetBucketLocationCommand, GetBucketLocationOutput, GetBucketOwnershipControlsCommand, GetBucketOwnershipControlsOutput, GetBucketPolicyCommand, GetBucketPolicyOutput, GetPublicAccessBlockCommand, GetPublicAccessBlockOutput, S3Client } from "@aws-sdk/client-s3";
+import {
+  GetBucketCorsCommand,
+  GetBucketCorsOutput,
+  GetBucketEncryptionCommand,
+  GetBucketEncryptionOutput,
+  GetBucketLocationCommand,
+  GetBucketLocationOutput,
+  GetBucketOwnershipControlsCommand,
+  GetBucketOwnershipControlsOutput,
+  GetBucketPolicyCommand,
+  GetBucketPolicyOutput,
+  GetPublicAccessBlockCommand,
+  GetPublicAccessBlockOutput,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { Finding } from "./doctor-model";
 import { awsFailure, BucketReadPermission, bucketResource, failedRead, Probe } from "./probe";
 
@@ -27,7 +41,10 @@ interface BucketSettingRead<K extends BucketSetting> {
 
 /** One table of the bucket settings the doctor reads: every check reads and fails the same way. */
 const BUCKET_SETTING_READS: { [K in BucketSetting]: BucketSettingRead<K> } = {
-  location: { permission: "s3:GetBucketLocation", send: (s3, Bucket, options) => s3.send(new GetBucketLocationCommand({ Bucket }), options) },
+  location: {
+    permission: "s3:GetBucketLocation",
+    send: (s3, Bucket, options) => s3.send(new GetBucketLocationCommand({ Bucket }), options),
+  },
   publicAccessBlock: {
     permission: "s3:GetBucketPublicAccessBlock",
     absentCode: "NoSuchPublicAccessBlockConfiguration",
@@ -43,20 +60,33 @@ const BUCKET_SETTING_READS: { [K in BucketSetting]: BucketSettingRead<K> } = {
     absentCode: "ServerSideEncryptionConfigurationNotFoundError",
     send: (s3, Bucket, options) => s3.send(new GetBucketEncryptionCommand({ Bucket }), options),
   },
-  policy: { permission: "s3:GetBucketPolicy", absentCode: "NoSuchBucketPolicy", send: (s3, Bucket, options) => s3.send(new GetBucketPolicyCommand({ Bucket }), options) },
-  cors: { permission: "s3:GetBucketCORS", absentCode: "NoSuchCORSConfiguration", send: (s3, Bucket, options) => s3.send(new GetBucketCorsCommand({ Bucket }), options) },
+  policy: {
+    permission: "s3:GetBucketPolicy",
+    absentCode: "NoSuchBucketPolicy",
+    send: (s3, Bucket, options) => s3.send(new GetBucketPolicyCommand({ Bucket }), options),
+  },
+  cors: {
+    permission: "s3:GetBucketCORS",
+    absentCode: "NoSuchCORSConfiguration",
+    send: (s3, Bucket, options) => s3.send(new GetBucketCorsCommand({ Bucket }), options),
+  },
 };
 
 export type SettingRead<T> = { answer: T } | { absent: true } | { error: unknown };
 
 /** Reads one bucket setting, once per run: its answer, "not configured", or the error. */
-export function readBucketSetting<K extends BucketSetting>(probe: Probe, setting: K): Promise<SettingRead<BucketSettingAnswers[K]>> {
+export function readBucketSetting<K extends BucketSetting>(
+  probe: Probe,
+  setting: K,
+): Promise<SettingRead<BucketSettingAnswers[K]>> {
   return probe.once(`setting:${setting}`, async () => {
     const read = BUCKET_SETTING_READS[setting];
     try {
       return { answer: await read.send(probe.s3, probe.bucket, probe.call()) };
     } catch (error) {
-      return read.absentCode !== undefined && awsFailure(error).name === read.absentCode ? { absent: true as const } : { error };
+      return read.absentCode !== undefined && awsFailure(error).name === read.absentCode
+        ? { absent: true as const }
+        : { error };
     }
   });
 }

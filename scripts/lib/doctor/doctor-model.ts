@@ -67,4 +67,5 @@ export function unsupported(what: string): Finding {
 export function rank(status: CheckStatus): number {
   return { pass: 0, unsupported: 1, warn: 2, fail: 3 }[status];
 }
-export const RESTORE = "run `pulumi up --refresh` to restore the stack's settings (a console edit has drifted from the program)";
+export const RESTORE =
+  "run `pulumi up --refresh` to restore the stack's settings (a console edit has drifted from the program)";

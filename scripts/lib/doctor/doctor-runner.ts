@@ -41,7 +41,10 @@ export async function runDoctor(context: DoctorContext): Promise<DoctorReport> {
     for (const id of ids) notRun.push({ id, title: CHECKS[id], reason });
   };
 
-  findings.set("key-age", guard(() => keyAgeFinding(context.outputs, context.now)));
+  findings.set(
+    "key-age",
+    guard(() => keyAgeFinding(context.outputs, context.now)),
+  );
 
   let credentials: ResolvedCredentials;
   try {
@@ -87,7 +90,12 @@ export async function runDoctor(context: DoctorContext): Promise<DoctorReport> {
       );
     }
     findings.set("identity", await identity);
-    const credentialVerdict = credentialsFinding(credentials, await probe.identity().catch(() => undefined), context, policyCapSeconds);
+    const credentialVerdict = credentialsFinding(
+      credentials,
+      await probe.identity().catch(() => undefined),
+      context,
+      policyCapSeconds,
+    );
     findings.set("credentials", credentialVerdict.finding);
     return report(findings, notRun, credentialVerdict.limit);
   } finally {
@@ -96,19 +104,31 @@ export async function runDoctor(context: DoctorContext): Promise<DoctorReport> {
 }
 
 function report(findings: Map<CheckId, Finding>, notRun: DoctorReport["notRun"], limit: LinkLimit): DoctorReport {
-  const checks = CHECK_IDS.filter((id) => findings.has(id)).map((id) => ({ id, title: CHECKS[id], ...findings.get(id)! }));
-  const summary = Object.fromEntries(CHECK_STATUSES.map((status) => [status, checks.filter((check) => check.status === status).length])) as Record<
-    CheckStatus,
-    number
-  >;
-  return { checks, notRun, summary, maxLinkSeconds: limit.seconds, ...(limit.reason ? { maxLinkLimit: limit.reason } : {}) };
+  const checks = CHECK_IDS.filter((id) => findings.has(id)).map((id) => ({
+    id,
+    title: CHECKS[id],
+    ...findings.get(id)!,
+  }));
+  const summary = Object.fromEntries(
+    CHECK_STATUSES.map((status) => [status, checks.filter((check) => check.status === status).length]),
+  ) as Record<CheckStatus, number>;
+  return {
+    checks,
+    notRun,
+    summary,
+    maxLinkSeconds: limit.seconds,
+    ...(limit.reason ? { maxLinkLimit: limit.reason } : {}),
+  };
 }
 
 export function unexpected(error: unknown): Finding {
   return {
     status: "fail",
     detail: `the check could not complete: ${describeCause(error)}`,
-    fix: error instanceof CliError && error.fix ? error.fix : "check the network and --endpoint, then run the doctor again",
+    fix:
+      error instanceof CliError && error.fix
+        ? error.fix
+        : "check the network and --endpoint, then run the doctor again",
   };
 }
 

@@ -11,7 +11,16 @@ import { CliError, describeCause } from "../errors";
 import { readLedger, StoredLedgerEntry } from "../lifecycle/ledger";
 import { foldLedger, Publication } from "../lifecycle/rotation";
 import { ResolvedCredentials } from "../s3/credentials";
-import { createS3Client, describeS3Failure, fixFor, ObjectStore, ObjectSummary, S3_DEFAULTS, S3ConnectionOptions, s3ObjectStore } from "../s3/object-store";
+import {
+  createS3Client,
+  describeS3Failure,
+  fixFor,
+  ObjectStore,
+  ObjectSummary,
+  S3_DEFAULTS,
+  S3ConnectionOptions,
+  s3ObjectStore,
+} from "../s3/object-store";
 import { StackOutputs } from "../../../components/stack-outputs";
 import { SigningCredentials } from "../s3/presign";
 import { Finding, LISTING_LIMIT, unsupported } from "./doctor-model";
@@ -37,7 +46,10 @@ export const awsDoctorClients: DoctorClients = {
       credentials,
       maxAttempts: 3,
       // An inactivity limit, as for S3 (object-store.ts): the SDK's requestTimeout alone only warns.
-      requestHandler: { connectionTimeout: S3_DEFAULTS.connectionTimeoutMs, socketTimeout: S3_DEFAULTS.requestTimeoutMs },
+      requestHandler: {
+        connectionTimeout: S3_DEFAULTS.connectionTimeoutMs,
+        socketTimeout: S3_DEFAULTS.requestTimeoutMs,
+      },
     }),
   fetch: (url, init) => fetch(url, init),
 };
@@ -125,7 +137,8 @@ export class Probe {
     return identity.kind === "answer" && identity.match === "presigner";
   }
 }
-export type BucketReadPermission = (typeof BUCKET_CONFIGURATION_READ_ACTIONS)[number] | "s3:ListBucket" | "s3:GetObject";
+export type BucketReadPermission =
+  (typeof BUCKET_CONFIGURATION_READ_ACTIONS)[number] | "s3:ListBucket" | "s3:GetObject";
 
 interface AwsFailure {
   name: string;
@@ -135,7 +148,13 @@ interface AwsFailure {
 }
 
 export function awsFailure(error: unknown): AwsFailure {
-  const record = (error ?? {}) as { name?: string; Code?: string; code?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown };
+  const record = (error ?? {}) as {
+    name?: string;
+    Code?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+    cause?: unknown;
+  };
   // The object store wraps SDK errors in an AwsError; judge the SDK error underneath.
   if (error instanceof CliError && record.cause !== undefined) return { ...awsFailure(record.cause), error };
   return {
@@ -147,19 +166,32 @@ export function awsFailure(error: unknown): AwsFailure {
 }
 
 function isAccessDenied(failure: AwsFailure): boolean {
-  return failure.name === "AccessDenied" || failure.name === "Forbidden" || (failure.httpStatus === 403 && failure.name !== "SignatureDoesNotMatch" && failure.name !== "InvalidAccessKeyId");
+  return (
+    failure.name === "AccessDenied" ||
+    failure.name === "Forbidden" ||
+    (failure.httpStatus === 403 && failure.name !== "SignatureDoesNotMatch" && failure.name !== "InvalidAccessKeyId")
+  );
 }
 
 function isNotImplemented(failure: AwsFailure): boolean {
-  return failure.httpStatus === 501 || failure.httpStatus === 405 || failure.name === "NotImplemented" || failure.name === "MethodNotAllowed";
+  return (
+    failure.httpStatus === 501 ||
+    failure.httpStatus === 405 ||
+    failure.name === "NotImplemented" ||
+    failure.name === "MethodNotAllowed"
+  );
 }
-
 
 /**
  * How a failed read is reported (after the caller has judged its own "not configured" errors):
  * 501/405 → unsupported; AccessDenied → a warning naming the permission; anything else fails.
  */
-export async function failedRead(probe: Probe, error: unknown, permission: BucketReadPermission, resource: string): Promise<Finding> {
+export async function failedRead(
+  probe: Probe,
+  error: unknown,
+  permission: BucketReadPermission,
+  resource: string,
+): Promise<Finding> {
   const failure = awsFailure(error);
   if (isNotImplemented(failure)) return unsupported(`${failure.httpStatus ?? ""} ${failure.name}`.trim());
   if (isAccessDenied(failure)) {
@@ -172,13 +204,19 @@ export async function failedRead(probe: Probe, error: unknown, permission: Bucke
         : `run the doctor with the stack's presigner credentials (--stack or --outputs with its key), or grant ${permission} on ${resource}`,
     };
   }
-  return { status: "fail", detail: `${permission.replace(/^s3:/, "")} failed: ${failure.message}`, fix: doctorFix(failure.error, probe.bucket) };
+  return {
+    status: "fail",
+    detail: `${permission.replace(/^s3:/, "")} failed: ${failure.message}`,
+    fix: doctorFix(failure.error, probe.bucket),
+  };
 }
 
 /** fixFor speaks for publish-cohort on transient failures ("nothing was published"); the doctor only reads. */
 function doctorFix(error: unknown, bucket: string): string {
   const fix = fixFor(error, bucket);
-  return fix.includes("nothing was published") ? "S3 or the network failed: check the network and --endpoint, then run the doctor again" : fix;
+  return fix.includes("nothing was published")
+    ? "S3 or the network failed: check the network and --endpoint, then run the doctor again"
+    : fix;
 }
 
 export function bucketResource(probe: Probe): string {
@@ -194,9 +232,17 @@ async function callerIdentity(probe: Probe): Promise<IdentityAnswer> {
   if (probe.context.endpoint !== undefined) return { kind: "no-sts" };
   const sts = probe.clients.sts({ region: probe.outputs.region, credentials: probe.credentials.credentials });
   try {
-    const answer = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: AbortSignal.timeout(probe.callTimeoutMs) });
-    if (!answer.Arn || !answer.Account) return { kind: "error", failure: awsFailure(new Error("GetCallerIdentity returned no ARN")) };
-    return { kind: "answer", arn: answer.Arn, account: answer.Account, match: presignerMatch(answer.Arn, probe.outputs) };
+    const answer = await sts.send(new GetCallerIdentityCommand({}), {
+      abortSignal: AbortSignal.timeout(probe.callTimeoutMs),
+    });
+    if (!answer.Arn || !answer.Account)
+      return { kind: "error", failure: awsFailure(new Error("GetCallerIdentity returned no ARN")) };
+    return {
+      kind: "answer",
+      arn: answer.Arn,
+      account: answer.Account,
+      match: presignerMatch(answer.Arn, probe.outputs),
+    };
   } catch (error) {
     return { kind: "error", failure: awsFailure(error) };
   } finally {
@@ -208,7 +254,10 @@ async function callerIdentity(probe: Probe): Promise<IdentityAnswer> {
  * Whether an STS caller ARN is the stack's presigner: `arn:aws:iam::ACCOUNT:user/[path/]NAME` for
  * the user kind, `arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION` for a session of the role.
  */
-export function presignerMatch(callerArn: string, outputs: Pick<StackOutputs, "presignerUserName" | "presignerRoleArn">): "presigner" | "other" | "unknown" {
+export function presignerMatch(
+  callerArn: string,
+  outputs: Pick<StackOutputs, "presignerUserName" | "presignerRoleArn">,
+): "presigner" | "other" | "unknown" {
   const caller = /^arn:[^:]+:(iam|sts)::(\d{12}):(user|assumed-role)\/(.+)$/.exec(callerArn);
   if (outputs.presignerUserName === undefined && outputs.presignerRoleArn === undefined) return "unknown";
   if (!caller) return "other";
@@ -244,7 +293,8 @@ async function listPrefix(probe: Probe, prefix: string): Promise<PrefixListing> 
       if (object.key.endsWith("/")) continue; // console "folders"
       objects.push(object);
       const best = listing.testObject;
-      if (best === undefined || (best.size === 0 && object.size > 0) || (object.size > 0 && object.size < best.size)) listing.testObject = object;
+      if (best === undefined || (best.size === 0 && object.size > 0) || (object.size > 0 && object.size < best.size))
+        listing.testObject = object;
       if (objects.length >= LISTING_LIMIT) {
         listing.truncated = true;
         break;
@@ -262,7 +312,11 @@ async function listPrefix(probe: Probe, prefix: string): Promise<PrefixListing> 
  * one or two levels down are samples of the prefix itself; deeper keys are samples of a cohort
  * folder (PREFIX/<cohort>/<sample>/<file>), the layout most labs use.
  */
-export async function countSamples(objects: readonly ObjectSummary[], prefix: string, bucket: string): Promise<{ samples: number; incompleteSamples: number }> {
+export async function countSamples(
+  objects: readonly ObjectSummary[],
+  prefix: string,
+  bucket: string,
+): Promise<{ samples: number; incompleteSamples: number }> {
   const groups = new Map<string, ObjectSummary[]>([[prefix, []]]);
   for (const object of objects) {
     const parts = object.key.slice(prefix.length).split("/");
@@ -291,9 +345,19 @@ async function readPublications(probe: Probe): Promise<LedgerRead> {
   try {
     entries = await readLedger(probe.store, outputs.ledgerPrefix, { warn: (message) => skipped.push(message) });
   } catch (error) {
-    return { failure: await failedRead(probe, error, "s3:ListBucket", `${bucketResource(probe)} (prefix ${outputs.ledgerPrefix})`) };
+    return {
+      failure: await failedRead(
+        probe,
+        error,
+        "s3:ListBucket",
+        `${bucketResource(probe)} (prefix ${outputs.ledgerPrefix})`,
+      ),
+    };
   }
   const publications = foldLedger(entries, (message) => skipped.push(message));
-  const note = skipped.length > 0 ? ` (${skipped.length} unreadable ledger entr${skipped.length === 1 ? "y" : "ies"} skipped)` : "";
+  const note =
+    skipped.length > 0
+      ? ` (${skipped.length} unreadable ledger entr${skipped.length === 1 ? "y" : "ies"} skipped)`
+      : "";
   return { publications, note };
 }

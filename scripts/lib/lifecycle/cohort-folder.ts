@@ -56,7 +56,13 @@ export async function surveyCohortFolder(
   const keys: string[] = [];
   for await (const object of store.list(prefix)) keys.push(object.key);
 
-  const folder: CohortFolder = { prefix, publications: publicationsOf(everyName, cohort), orphans: [], leftovers: [], othersOrphans: [] };
+  const folder: CohortFolder = {
+    prefix,
+    publications: publicationsOf(everyName, cohort),
+    orphans: [],
+    leftovers: [],
+    othersOrphans: [],
+  };
   const unnamed = keys.filter((key) => !owner.has(key));
   const othersConfigs = new Map<string, string>();
   for (const key of unnamed.filter((candidate) => candidate.endsWith(".json"))) {

@@ -80,7 +80,9 @@ export function parseGenerationOption(value: string | undefined): number | undef
   try {
     return parseGeneration(value, "--generation");
   } catch (error) {
-    throw new UsageError((error as ValidationError).message, { fix: `pass the stack's current ${KEY_GENERATION_CONFIG_KEY}, e.g. --generation 3` });
+    throw new UsageError((error as ValidationError).message, {
+      fix: `pass the stack's current ${KEY_GENERATION_CONFIG_KEY}, e.g. --generation 3`,
+    });
   }
 }
 
@@ -105,14 +107,17 @@ function otherSlot(slot: KeySlot): KeySlot {
 
 /** The steps: the inactive slot first, then (two rotations) the slot that was active. */
 function planSteps(from: number | undefined, rotations: 1 | 2, slots: KeySlots): RotationStep[] {
-  const generation = (offset: number) => (from === undefined ? (offset === 0 ? "<n>" : `<n+${offset}>`) : from + offset);
+  const generation = (offset: number) =>
+    from === undefined ? (offset === 0 ? "<n>" : `<n+${offset}>`) : from + offset;
   const order = [slots.inactive.slot, slots.active.slot].slice(0, rotations);
   return order.map((slot, index) => ({ from: generation(index), to: generation(index + 1), slot }));
 }
 
 /** The safe sequence a person runs for `--print`: each command, with what to check as a shell comment. */
 function printedCommands(stack: string, steps: readonly RotationStep[], slots: KeySlots): string[] {
-  const lines = [`pulumi version  # must be ${MIN_PULUMI_VERSION} or newer: older engines ignore replacementTrigger and replace no key`];
+  const lines = [
+    `pulumi version  # must be ${MIN_PULUMI_VERSION} or newer: older engines ignore replacementTrigger and replace no key`,
+  ];
   steps.forEach((step, index) => {
     const other = otherSlot(step.slot);
     const kept = index === 0 ? `still be ${keyOf(slots, other).accessKeyId}` : "be the key the step before created";
@@ -141,11 +146,22 @@ export async function prepareRotation(request: RotationRequest, io: RotationIo):
     assertGenerationMatches(fromGeneration, request.slots, "--generation", request.deployedGeneration);
   } else if (stack !== undefined) {
     fromGeneration = await pulumiFor(io).keyGeneration(stack);
-    assertGenerationMatches(fromGeneration, request.slots, `\`${shellCommand("pulumi", generationQueryArgs(stack))}\``, request.deployedGeneration);
+    assertGenerationMatches(
+      fromGeneration,
+      request.slots,
+      `\`${shellCommand("pulumi", generationQueryArgs(stack))}\``,
+      request.deployedGeneration,
+    );
   }
   const toGeneration = fromGeneration === undefined ? undefined : fromGeneration + request.rotations;
   const steps = planSteps(fromGeneration, request.rotations, request.slots);
-  return { request, fromGeneration, toGeneration, steps, commands: printedCommands(stack ?? STACK_PLACEHOLDER, steps, request.slots) };
+  return {
+    request,
+    fromGeneration,
+    toGeneration,
+    steps,
+    commands: printedCommands(stack ?? STACK_PLACEHOLDER, steps, request.slots),
+  };
 }
 
 /** Prints the safe sequence (--print), or runs it step by step, each step verified. */
@@ -162,14 +178,19 @@ export async function carryOutRotation(prepared: PreparedRotation, io: RotationI
     return { ...prepared, printed: true };
   }
   if (request.stack === undefined || fromGeneration === undefined || toGeneration === undefined) {
-    throw new UsageError("running the rotation needs --stack NAME (the Pulumi CLI works on a stack)", { fix: "pass --stack NAME, or add --print to see the commands" });
+    throw new UsageError("running the rotation needs --stack NAME (the Pulumi CLI works on a stack)", {
+      fix: "pass --stack NAME, or add --print to see the commands",
+    });
   }
   const run = new StepRunner(pulumiFor(io), request.stack, io);
   let slots = request.slots;
   let outputs: StackOutputs | undefined;
   for (const [index, { slot }] of prepared.steps.entries()) {
     const step = { from: fromGeneration + index, to: fromGeneration + index + 1, slot };
-    const done = index === 0 ? "" : `rotation ${index} of ${prepared.steps.length} is done and verified (keyGeneration ${step.from}); `;
+    const done =
+      index === 0
+        ? ""
+        : `rotation ${index} of ${prepared.steps.length} is done and verified (keyGeneration ${step.from}); `;
     ({ slots, outputs } = await run.step(step, slots, done));
   }
   return { ...prepared, printed: false, newSlots: slots, newOutputs: outputs };
@@ -201,25 +222,33 @@ class StepRunner {
   private async restore(from: number): Promise<string> {
     const args = generationSetArgs(this.stack, from);
     const result = await this.run(args);
-    return result.code === 0 ? `keyGeneration was set back to ${from}` : `setting keyGeneration back failed too: run \`${this.command(args)}\``;
+    return result.code === 0
+      ? `keyGeneration was set back to ${from}`
+      : `setting keyGeneration back failed too: run \`${this.command(args)}\``;
   }
 
   async step(step: NumericStep, before: KeySlots, done: string): Promise<{ slots: KeySlots; outputs: StackOutputs }> {
     const { stack } = this;
     const set = await this.run(generationSetArgs(stack, step.to));
     if (set.code !== 0) {
-      throw new AwsError(`\`${this.command(generationSetArgs(stack, step.to))}\` failed (exit ${set.code}): ${lastLine(set.stderr) || "no message"}`, {
-        fix: `${done}nothing else was changed; fix the cause and run the command again`,
-      });
+      throw new AwsError(
+        `\`${this.command(generationSetArgs(stack, step.to))}\` failed (exit ${set.code}): ${lastLine(set.stderr) || "no message"}`,
+        {
+          fix: `${done}nothing else was changed; fix the cause and run the command again`,
+        },
+      );
     }
     await this.preview(step);
     const up = await this.run(upArgs(stack), true);
     if (up.code !== 0) {
-      throw new AwsError(`\`${this.up}\` failed (exit ${up.code}): ${lastLine(up.stderr) || lastLine(up.stdout) || "no message"}`, {
-        fix:
-          `${done}keyGeneration is already ${step.to}: fix the cause and run \`${this.up}\` (not this command again, which would rotate once more); ` +
-          `to call it off instead, run \`${this.command(generationSetArgs(stack, step.from))}\``,
-      });
+      throw new AwsError(
+        `\`${this.up}\` failed (exit ${up.code}): ${lastLine(up.stderr) || lastLine(up.stdout) || "no message"}`,
+        {
+          fix:
+            `${done}keyGeneration is already ${step.to}: fix the cause and run \`${this.up}\` (not this command again, which would rotate once more); ` +
+            `to call it off instead, run \`${this.command(generationSetArgs(stack, step.from))}\``,
+        },
+      );
     }
     return this.verify(step, before, done);
   }
@@ -235,32 +264,46 @@ class StepRunner {
       digest = undefined;
     }
     if (result.code !== 0 || digest === undefined) {
-      const why = previewErrors(digest)[0] ?? (lastLine(result.stderr) || (result.code === 0 ? "it printed no JSON" : "no message"));
+      const why =
+        previewErrors(digest)[0] ??
+        (lastLine(result.stderr) || (result.code === 0 ? "it printed no JSON" : "no message"));
       const restored = await this.restore(step.from);
-      throw new AwsError(`\`${this.command(args)}\` failed (exit ${result.code}): ${why}`, { fix: `${restored}; fix the cause and run the command again` });
+      throw new AwsError(`\`${this.command(args)}\` failed (exit ${result.code}): ${why}`, {
+        fix: `${restored}; fix the cause and run the command again`,
+      });
     }
     const judged = judgeRotationPreview(digest, step.slot);
     if (judged.unexpected.length > 0) {
       const restored = await this.restore(step.from);
-      throw new ValidationError(`the update would change more than slot ${step.slot}'s access key: refused, so no key was rotated`, {
-        details: judged.unexpected,
-        fix:
-          `${restored}. Those changes are pending on the stack (config, program or drift): ` +
-          `review them with \`${this.command(previewArgs(this.stack, "diff"))}\`, ` +
-          "apply or undo them, then run this command again",
-      });
+      throw new ValidationError(
+        `the update would change more than slot ${step.slot}'s access key: refused, so no key was rotated`,
+        {
+          details: judged.unexpected,
+          fix:
+            `${restored}. Those changes are pending on the stack (config, program or drift): ` +
+            `review them with \`${this.command(previewArgs(this.stack, "diff"))}\`, ` +
+            "apply or undo them, then run this command again",
+        },
+      );
     }
     if (!judged.replacesSlot) {
       const restored = await this.restore(step.from);
-      throw new AwsError(`the preview does not replace slot ${step.slot}'s access key: the engine would not rotate it`, {
-        fix: `${restored}; check that \`pulumi version\` is ${MIN_PULUMI_VERSION} or newer and that the program sets replacementTrigger on the key slots`,
-      });
+      throw new AwsError(
+        `the preview does not replace slot ${step.slot}'s access key: the engine would not rotate it`,
+        {
+          fix: `${restored}; check that \`pulumi version\` is ${MIN_PULUMI_VERSION} or newer and that the program sets replacementTrigger on the key slots`,
+        },
+      );
     }
     this.io.stderr(`Preview: replaces slot ${step.slot}'s access key and changes nothing else.\n`);
   }
 
   /** Reads the outputs back: the rotated slot's key changed, the other's did not; else exit 3. */
-  private async verify(step: NumericStep, before: KeySlots, done: string): Promise<{ slots: KeySlots; outputs: StackOutputs }> {
+  private async verify(
+    step: NumericStep,
+    before: KeySlots,
+    done: string,
+  ): Promise<{ slots: KeySlots; outputs: StackOutputs }> {
     const inspect = `\`${this.command(accessKeysOutputArgs(this.stack))}\``;
     let outputs: StackOutputs;
     let after: KeySlots;
@@ -270,16 +313,22 @@ class StepRunner {
     } catch (error) {
       throw new AwsError(
         `\`pulumi up\` ran, but the new stack outputs could not be read back (${(error as Error).message}), so the rotation is not verified`,
-        { fix: `${done}check the keys with ${inspect} before publishing: slot ${step.slot}'s key must be new, the other unchanged`, cause: error },
+        {
+          fix: `${done}check the keys with ${inspect} before publishing: slot ${step.slot}'s key must be new, the other unchanged`,
+          cause: error,
+        },
       );
     }
     const problems = rotationProblems(before, after, step.slot);
     if (problems.length > 0) {
-      throw new AwsError(`the engine did not rotate as asked (keyGeneration is now ${step.to}): ${problems.join("; ")}`, {
-        fix:
-          `${done}do not rely on the rotation: inspect ${inspect} and \`${this.command(previewArgs(this.stack, "diff"))}\`, check that \`pulumi version\` is ` +
-          `${MIN_PULUMI_VERSION} or newer, and list the live links the keys signed with \`npm run cohorts\``,
-      });
+      throw new AwsError(
+        `the engine did not rotate as asked (keyGeneration is now ${step.to}): ${problems.join("; ")}`,
+        {
+          fix:
+            `${done}do not rely on the rotation: inspect ${inspect} and \`${this.command(previewArgs(this.stack, "diff"))}\`, check that \`pulumi version\` is ` +
+            `${MIN_PULUMI_VERSION} or newer, and list the live links the keys signed with \`npm run cohorts\``,
+        },
+      );
     }
     const [was, now] = [keyOf(before, step.slot), keyOf(after, step.slot)];
     const kept = keyOf(after, otherSlot(step.slot));

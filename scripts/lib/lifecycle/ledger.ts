@@ -49,7 +49,9 @@ export function serializeLedgerEntry(entry: LedgerEntry): string {
 
 /** The revoke entry for a publication whose config was deleted at `revokedAt`. */
 export function revokeEntryFor(
-  publication: Pick<LedgerEntry, "cohort" | "configKey" | "signingAccessKeyId" | "expiresAt"> & { inputs: Pick<PublicationInputs, "viewerUrl"> },
+  publication: Pick<LedgerEntry, "cohort" | "configKey" | "signingAccessKeyId" | "expiresAt"> & {
+    inputs: Pick<PublicationInputs, "viewerUrl">;
+  },
   revokedAt: Date,
 ): LedgerEntry {
   return {
@@ -63,7 +65,12 @@ export function revokeEntryFor(
   };
 }
 
-export async function writeLedgerEntry(store: ObjectStore, ledgerPrefix: string, stem: string, entry: LedgerEntry): Promise<string> {
+export async function writeLedgerEntry(
+  store: ObjectStore,
+  ledgerPrefix: string,
+  stem: string,
+  entry: LedgerEntry,
+): Promise<string> {
   const key = ledgerObjectKey(ledgerPrefix, stem);
   const body = serializeLedgerEntry(entry);
   try {
@@ -78,7 +85,12 @@ export async function writeLedgerEntry(store: ObjectStore, ledgerPrefix: string,
 }
 
 /** Whether the entry was written (a write whose answer never came may have been): the key holds exactly it. */
-export function ledgerEntryStored(store: ObjectStore, ledgerPrefix: string, stem: string, entry: LedgerEntry): Promise<boolean> {
+export function ledgerEntryStored(
+  store: ObjectStore,
+  ledgerPrefix: string,
+  stem: string,
+  entry: LedgerEntry,
+): Promise<boolean> {
   return holdsExactly(store, ledgerObjectKey(ledgerPrefix, stem), serializeLedgerEntry(entry));
 }
 
@@ -105,9 +117,11 @@ function safeKey(key: string): string {
 function entryProblem(entry: unknown): string | undefined {
   if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return "not a JSON object";
   const record = entry as Record<string, unknown>;
-  for (const field of ["cohort", "configKey", "createdAt"]) if (typeof record[field] !== "string") return `missing fields`;
+  for (const field of ["cohort", "configKey", "createdAt"])
+    if (typeof record[field] !== "string") return `missing fields`;
   for (const field of ["event", "cohort", "configKey", "signingAccessKeyId", "createdAt", "expiresAt"]) {
-    if (typeof record[field] === "string" && UNPRINTABLE.test(record[field] as string)) return `${field} holds control characters`;
+    if (typeof record[field] === "string" && UNPRINTABLE.test(record[field]))
+      return `${field} holds control characters`;
   }
   return undefined;
 }
@@ -129,7 +143,7 @@ export async function readLedger(
   const prefix = options.cohortSlug === undefined ? ledgerPrefix : `${ledgerPrefix}${options.cohortSlug}/`;
   const keys: string[] = [];
   for await (const object of store.list(prefix)) if (object.key.endsWith(".json")) keys.push(object.key);
-  const entries: Array<StoredLedgerEntry | undefined> = new Array(keys.length);
+  const entries = new Array<StoredLedgerEntry | undefined>(keys.length);
   let next = 0;
   const worker = async () => {
     while (next < keys.length) {
@@ -151,5 +165,7 @@ export async function readLedger(
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, keys.length) }, worker));
   const byStamp = (entry: StoredLedgerEntry) => entry.ledgerKey.slice(entry.ledgerKey.lastIndexOf("/") + 1);
-  return entries.filter((entry): entry is StoredLedgerEntry => entry !== undefined).sort((a, b) => (byStamp(a) < byStamp(b) ? -1 : byStamp(a) > byStamp(b) ? 1 : 0));
+  return entries
+    .filter((entry): entry is StoredLedgerEntry => entry !== undefined)
+    .sort((a, b) => (byStamp(a) < byStamp(b) ? -1 : byStamp(a) > byStamp(b) ? 1 : 0));
 }

@@ -39,13 +39,19 @@ export interface StackKeys {
 export const UNKNOWN_KEYS: StackKeys = { known: false, signing: new Set(), inactive: new Set() };
 
 /** A role-kind stack has no access keys; a user-kind stack lists them in `accessKeys` (one slot or two). */
-export function stackKeysOf(outputs: Pick<StackOutputs, "presignerKind" | "accessKeys" | "presignerAccessKeyId">): StackKeys {
+export function stackKeysOf(
+  outputs: Pick<StackOutputs, "presignerKind" | "accessKeys" | "presignerAccessKeyId">,
+): StackKeys {
   if (outputs.presignerKind === "role") return { known: true, signing: new Set(), inactive: new Set() };
   const listed = outputs.accessKeys ?? [];
   if (listed.length === 0) return UNKNOWN_KEYS;
   const signing = new Set(listed.filter((key) => key.status !== "Inactive").map((key) => key.accessKeyId));
   if (outputs.presignerAccessKeyId !== undefined) signing.add(outputs.presignerAccessKeyId);
-  return { known: true, signing, inactive: new Set(listed.filter((key) => key.status === "Inactive").map((key) => key.accessKeyId)) };
+  return {
+    known: true,
+    signing,
+    inactive: new Set(listed.filter((key) => key.status === "Inactive").map((key) => key.accessKeyId)),
+  };
 }
 
 /** Temporary credentials' key ids start with ASIA (long-term keys: AKIA). */
@@ -64,7 +70,6 @@ export interface PublicationJudgement {
   linksWork: boolean;
 }
 
-
 /** Why the links of an unexpired publication fail, if they do. Revocation aside. */
 function deadReason(publication: Publication, keys: StackKeys, now: Date): string | undefined {
   const key = publication.signingAccessKeyId;
@@ -73,10 +78,13 @@ function deadReason(publication: Publication, keys: StackKeys, now: Date): strin
   const signer = signerOf(publication);
   if (signer === "session") {
     const end = publication.sessionExpiresAt;
-    return end !== undefined && !isLive(end, now) ? `the session credentials that signed it expired at ${instant(end)}` : undefined;
+    return end !== undefined && !isLive(end, now)
+      ? `the session credentials that signed it expired at ${instant(end)}`
+      : undefined;
   }
   if (signer === "stack-key" && keys.known) {
-    const recorded = publication.signer === undefined ? " (an entry that does not record its signer: taken to be a stack key)" : "";
+    const recorded =
+      publication.signer === undefined ? " (an entry that does not record its signer: taken to be a stack key)" : "";
     return `its signing key ${key} is no longer one of the stack's access keys: rotated out, or from an earlier deployment${recorded}`;
   }
   // A long-term key that was never the stack's (or keys the outputs do not list): nothing here can tell.
@@ -85,9 +93,11 @@ function deadReason(publication: Publication, keys: StackKeys, now: Date): strin
 
 /** Revoked first (its config is gone whatever else holds), then expired, dead or live. */
 export function judgePublication(publication: Publication, keys: StackKeys, now: Date): PublicationJudgement {
-  if (!isLive(publication.expiresAt, now)) return { status: publication.revokedAt === undefined ? "expired" : "revoked", linksWork: false };
+  if (!isLive(publication.expiresAt, now))
+    return { status: publication.revokedAt === undefined ? "expired" : "revoked", linksWork: false };
   const reason = deadReason(publication, keys, now);
-  if (publication.revokedAt !== undefined) return { status: "revoked", linksWork: reason === undefined, ...(reason ? { reason } : {}) };
+  if (publication.revokedAt !== undefined)
+    return { status: "revoked", linksWork: reason === undefined, ...(reason ? { reason } : {}) };
   return reason === undefined ? { status: "live", linksWork: true } : { status: "dead", reason, linksWork: false };
 }
 
@@ -102,8 +112,12 @@ export function linkSignerFor(
   outputs: Pick<StackOutputs, "presignerKind" | "accessKeys" | "presignerAccessKeyId">,
 ): { signer: LinkSigner; sessionExpiresAt?: string } {
   if (credentials.kind === "session") {
-    return { signer: "session", ...(credentials.expiresAt ? { sessionExpiresAt: credentials.expiresAt.toISOString() } : {}) };
+    return {
+      signer: "session",
+      ...(credentials.expiresAt ? { sessionExpiresAt: credentials.expiresAt.toISOString() } : {}),
+    };
   }
-  const stackKey = credentials.kind === "stack-presigner" || stackKeysOf(outputs).signing.has(credentials.credentials.accessKeyId);
+  const stackKey =
+    credentials.kind === "stack-presigner" || stackKeysOf(outputs).signing.has(credentials.credentials.accessKeyId);
   return { signer: stackKey ? "stack-key" : "other-key" };
 }

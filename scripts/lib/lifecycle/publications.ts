@@ -28,20 +28,32 @@ export async function loadPublications(
   options: { cohort?: string; warn?: (message: string) => void } = {},
 ): Promise<Publication[]> {
   const cohortSlugFilter = options.cohort === undefined ? undefined : cohortSlug(options.cohort);
-  const entries = await readLedger(store, ledgerPrefix, { cohortSlug: cohortSlugFilter, warn: options.warn, concurrency: LEDGER_READ_CONCURRENCY });
+  const entries = await readLedger(store, ledgerPrefix, {
+    cohortSlug: cohortSlugFilter,
+    warn: options.warn,
+    concurrency: LEDGER_READ_CONCURRENCY,
+  });
   const publications = foldLedger(entries, options.warn);
   return options.cohort === undefined ? publications : publicationsOf(publications, options.cohort);
 }
 
 /** The error for a cohort the ledger does not know. */
 export function noPublicationError(bucket: string, outputs: StackOutputs, cohort: string): ValidationError {
-  return new ValidationError(`cohort ${printable(cohort)} has no publication in the ledger (s3://${bucket}/${outputs.ledgerPrefix})`, {
-    fix: "check the name with `npm run cohorts` (names are matched exactly, spaces and case included)",
-  });
+  return new ValidationError(
+    `cohort ${printable(cohort)} has no publication in the ledger (s3://${bucket}/${outputs.ledgerPrefix})`,
+    {
+      fix: "check the name with `npm run cohorts` (names are matched exactly, spaces and case included)",
+    },
+  );
 }
 
 /** The cohort's publications, or a ValidationError naming the cohorts the ledger does know. */
-export async function requirePublications(store: ObjectStore, outputs: StackOutputs, cohort: string, warn?: (message: string) => void): Promise<Publication[]> {
+export async function requirePublications(
+  store: ObjectStore,
+  outputs: StackOutputs,
+  cohort: string,
+  warn?: (message: string) => void,
+): Promise<Publication[]> {
   const publications = await loadPublications(store, outputs.ledgerPrefix, { cohort, warn });
   if (publications.length === 0) throw noPublicationError(store.bucket, outputs, cohort);
   return publications;
@@ -69,10 +81,15 @@ export interface RevokeResult {
  * uploaded) and its config object (every link to them then fails), then records the revocation. A publication is recorded as revoked only once
  * its config is gone, so after a failure running the command again finishes the job.
  */
-export async function revokePublications(publications: readonly Publication[], context: RevokeContext): Promise<RevokeResult> {
+export async function revokePublications(
+  publications: readonly Publication[],
+  context: RevokeContext,
+): Promise<RevokeResult> {
   const alreadyRevoked = publications.filter((publication) => publication.revokedAt !== undefined);
   const pending = publications.filter((publication) => publication.revokedAt === undefined);
-  const foreign = pending.filter(({ configKey }) => !configKey.startsWith(context.configPrefix) || !configKey.endsWith(".json"));
+  const foreign = pending.filter(
+    ({ configKey }) => !configKey.startsWith(context.configPrefix) || !configKey.endsWith(".json"),
+  );
   if (foreign.length > 0) {
     throw new ValidationError(`the ledger names config objects outside ${context.configPrefix}: nothing was deleted`, {
       details: foreign.map((publication) => `${publication.ledgerKey}: configKey ${printable(publication.configKey)}`),
@@ -90,7 +107,12 @@ export async function revokePublications(publications: readonly Publication[], c
         await context.store.remove(sharePageKey(publication.configKey));
         await context.store.remove(publication.configKey);
         const entry = revokeEntryFor({ ...publication, expiresAt: publication.expiresAt.toISOString() }, context.now);
-        const ledgerKey = await writeLedgerEntry(context.store, context.ledgerPrefix, publicationStem(publication.cohort, context.now, context.randomHex()), entry);
+        const ledgerKey = await writeLedgerEntry(
+          context.store,
+          context.ledgerPrefix,
+          publicationStem(publication.cohort, context.now, context.randomHex()),
+          entry,
+        );
         revoked.push({ publication, ledgerKey });
       } catch (error) {
         failures.push(error);
@@ -135,7 +157,10 @@ export interface FreshLinkContext {
  * publication did (and no later than the current credentials allow); undefined once it is
  * revoked or has expired.
  */
-export function freshConfigLink(publication: Publication, context: FreshLinkContext): { link: string; configUrl: string; expiresAt: Date } | undefined {
+export function freshConfigLink(
+  publication: Publication,
+  context: FreshLinkContext,
+): { link: string; configUrl: string; expiresAt: Date } | undefined {
   const now = new Date(Math.floor(context.now.getTime() / 1000) * 1000);
   if (publication.revokedAt !== undefined || !isLive(publication.expiresAt, now)) return undefined;
   const remaining = Math.floor((publication.expiresAt.getTime() - now.getTime()) / 1000);
@@ -156,5 +181,9 @@ export function freshConfigLink(publication: Publication, context: FreshLinkCont
     signingDate: now,
   });
   const configUrl = presigner.presignGet(publication.configKey);
-  return { link: chromoscopeLink({ viewerUrl: publication.inputs.viewerUrl, cohort: publication.cohort, configUrl }), configUrl, expiresAt: presigner.expiresAt };
+  return {
+    link: chromoscopeLink({ viewerUrl: publication.inputs.viewerUrl, cohort: publication.cohort, configUrl }),
+    configUrl,
+    expiresAt: presigner.expiresAt,
+  };
 }

@@ -34,7 +34,11 @@ export class PulumiCli {
   /** Runs `pulumi args...`; resolves with its exit code, or throws when the CLI cannot be started. */
   run(args: readonly string[], stream = false): Promise<PulumiRun> {
     return new Promise((resolve, reject) => {
-      const child = spawn("pulumi", [...args], { cwd: this.options.cwd ?? PROJECT_ROOT, env: this.options.env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn("pulumi", [...args], {
+        cwd: this.options.cwd ?? PROJECT_ROOT,
+        env: this.options.env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let stdout = "";
       let stderr = "";
       child.stdout.setEncoding("utf8").on("data", (text: string) => {
@@ -54,7 +58,12 @@ export class PulumiCli {
             }),
           );
         } else {
-          reject(new UsageError(`cannot run \`${shellCommand("pulumi", args)}\`: ${error.message}`, { fix: "check the Pulumi CLI installation", cause: error }));
+          reject(
+            new UsageError(`cannot run \`${shellCommand("pulumi", args)}\`: ${error.message}`, {
+              fix: "check the Pulumi CLI installation",
+              cause: error,
+            }),
+          );
         }
       });
       child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
@@ -67,9 +76,12 @@ export class PulumiCli {
     const result = await this.run(args);
     if (result.code !== 0) {
       if (/not found/i.test(result.stderr)) return 0;
-      throw new UsageError(`\`${shellCommand("pulumi", args)}\` failed (exit ${result.code}): ${lastLine(result.stderr) || "no message"}`, {
-        fix: "check the stack name (`pulumi stack ls`) and that you are logged in, or pass --generation N",
-      });
+      throw new UsageError(
+        `\`${shellCommand("pulumi", args)}\` failed (exit ${result.code}): ${lastLine(result.stderr) || "no message"}`,
+        {
+          fix: "check the stack name (`pulumi stack ls`) and that you are logged in, or pass --generation N",
+        },
+      );
     }
     return parseGeneration(result.stdout, `\`${shellCommand("pulumi", args)}\``);
   }
@@ -78,9 +90,12 @@ export class PulumiCli {
   async assertVersion(): Promise<void> {
     const result = await this.run(["version"]);
     if (result.code !== 0) {
-      throw new UsageError(`\`pulumi version\` failed (exit ${result.code}): ${lastLine(result.stderr) || "no message"}`, {
-        fix: `check the Pulumi CLI installation (${MIN_PULUMI_VERSION} or newer)`,
-      });
+      throw new UsageError(
+        `\`pulumi version\` failed (exit ${result.code}): ${lastLine(result.stderr) || "no message"}`,
+        {
+          fix: `check the Pulumi CLI installation (${MIN_PULUMI_VERSION} or newer)`,
+        },
+      );
     }
     const problem = pulumiVersionProblem(result.stdout);
     const fix = `upgrade the Pulumi CLI to ${MIN_PULUMI_VERSION} or newer: ${PULUMI_UPGRADE}`;

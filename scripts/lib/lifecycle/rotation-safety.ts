@@ -27,7 +27,9 @@ export const PULUMI_UPGRADE = "curl -fsSL https://get.pulumi.com | sh (or: brew 
 
 function versionParts(text: string): { numbers: [number, number, number]; prerelease: boolean } | undefined {
   const match = /^v?(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?(\+\S*)?$/.exec(text.trim());
-  return match ? { numbers: [Number(match[1]), Number(match[2]), Number(match[3])], prerelease: match[4] !== undefined } : undefined;
+  return match
+    ? { numbers: [Number(match[1]), Number(match[2]), Number(match[3])], prerelease: match[4] !== undefined }
+    : undefined;
 }
 
 /**
@@ -70,7 +72,8 @@ export function isSlotKey(urn: string, slot: KeySlot): boolean {
 }
 
 function reasons(step: PreviewStep): string {
-  const keys = [step.replaceReasons, step.diffReasons].find((list) => Array.isArray(list) && list.length > 0) as unknown[] | undefined;
+  const keys = [step.replaceReasons, step.diffReasons].find((list) => Array.isArray(list) && list.length > 0) as
+    unknown[] | undefined;
   return keys ? ` (${keys.map(String).join(", ")})` : "";
 }
 
@@ -105,11 +108,12 @@ export function judgeRotationPreview(digest: unknown, slot: KeySlot): PreviewJud
 
 /** The error diagnostics of a failed preview, for its message (the JSON goes to stdout even then). */
 export function previewErrors(digest: unknown): string[] {
-  const diagnostics = typeof digest === "object" && digest !== null ? (digest as { diagnostics?: unknown }).diagnostics : undefined;
+  const diagnostics =
+    typeof digest === "object" && digest !== null ? (digest as { diagnostics?: unknown }).diagnostics : undefined;
   if (!Array.isArray(diagnostics)) return [];
-  return diagnostics
+  return (diagnostics as Array<{ severity?: unknown; message?: unknown } | null>)
     .filter((diagnostic) => diagnostic?.severity === "error" && typeof diagnostic.message === "string")
-    .map((diagnostic) => (diagnostic.message as string).trim().split("\n").pop()!.trim());
+    .map((diagnostic) => String(diagnostic?.message).trim().split("\n").pop()!.trim());
 }
 
 // ---------------------------------------------------------------- after `pulumi up`
@@ -126,7 +130,9 @@ export function rotationProblems(before: KeySlots, after: KeySlots, slot: KeySlo
   if (now.accessKeyId === was.accessKeyId) problems.push(`slot ${slot}'s access key is still ${was.accessKeyId}`);
   const [kept, keptNow] = [keyOf(before, other), keyOf(after, other)];
   if (keptNow.accessKeyId !== kept.accessKeyId) {
-    problems.push(`slot ${other}'s key was replaced too (${kept.accessKeyId} → ${keptNow.accessKeyId}): the live links it signed now fail`);
+    problems.push(
+      `slot ${other}'s key was replaced too (${kept.accessKeyId} → ${keptNow.accessKeyId}): the live links it signed now fail`,
+    );
   }
   if (after.active.slot !== slot) problems.push(`slot ${after.active.slot} is active, not slot ${slot}`);
   if (now.status === "Inactive") problems.push(`slot ${slot}'s new key ${now.accessKeyId} is Inactive`);

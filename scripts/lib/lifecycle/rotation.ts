@@ -65,7 +65,13 @@ export function foldLedger(entries: readonly StoredLedgerEntry[], warn?: (messag
     const expiresAt = parseDate(entry.expiresAt);
     if (entry.event === "revoke" && createdAt) {
       revocations.push({ configKey: entry.configKey, at: createdAt });
-    } else if (entry.event === "publish" && createdAt && expiresAt && typeof entry.signingAccessKeyId === "string" && Array.isArray(entry.inputs?.samples)) {
+    } else if (
+      entry.event === "publish" &&
+      createdAt &&
+      expiresAt &&
+      typeof entry.signingAccessKeyId === "string" &&
+      Array.isArray(entry.inputs?.samples)
+    ) {
       byConfigKey.set(entry.configKey, {
         cohort: entry.cohort,
         configKey: entry.configKey,
@@ -89,7 +95,10 @@ export function foldLedger(entries: readonly StoredLedgerEntry[], warn?: (messag
 
 /** Newest first; publications of the same millisecond by ledger key, descending. */
 export function compareNewestFirst(a: Publication, b: Publication): number {
-  return b.createdAt.getTime() - a.createdAt.getTime() || (a.ledgerKey < b.ledgerKey ? 1 : a.ledgerKey > b.ledgerKey ? -1 : 0);
+  return (
+    b.createdAt.getTime() - a.createdAt.getTime() ||
+    (a.ledgerKey < b.ledgerKey ? 1 : a.ledgerKey > b.ledgerKey ? -1 : 0)
+  );
 }
 
 export function newestFirst(publications: readonly Publication[]): Publication[] {
@@ -151,21 +160,33 @@ export function signingSlot(publication: Publication, slots: KeySlots | undefine
 /** The stack's keys as the two slots give them, to judge publications by (publication-status.ts). */
 export function slotStackKeys(slots: KeySlots): StackKeys {
   const keys = [slots.active, slots.inactive];
-  const ids = (inactive: boolean) => new Set(keys.filter((key) => (key.status === "Inactive") === inactive).map((key) => key.accessKeyId));
+  const ids = (inactive: boolean) =>
+    new Set(keys.filter((key) => (key.status === "Inactive") === inactive).map((key) => key.accessKeyId));
   return { known: true, signing: ids(false), inactive: ids(true) };
 }
 
 /** Publications whose links still work and are not revoked, signed by one of `keys`. */
-function liveSignedBy(publications: readonly Publication[], keys: readonly SlotKey[], stackKeys: StackKeys, now: Date): Publication[] {
+function liveSignedBy(
+  publications: readonly Publication[],
+  keys: readonly SlotKey[],
+  stackKeys: StackKeys,
+  now: Date,
+): Publication[] {
   const ids = new Set(keys.map((key) => key.accessKeyId));
   return publications.filter(
-    (publication) => publication.revokedAt === undefined && ids.has(publication.signingAccessKeyId) && linksWork(publication, stackKeys, now),
+    (publication) =>
+      publication.revokedAt === undefined &&
+      ids.has(publication.signingAccessKeyId) &&
+      linksWork(publication, stackKeys, now),
   );
 }
 
 /** The latest expiry among publications (when breaking none of them becomes safe). */
 export function latestExpiry(publications: readonly Publication[]): Date | undefined {
-  return publications.reduce<Date | undefined>((latest, publication) => (latest === undefined || publication.expiresAt > latest ? publication.expiresAt : latest), undefined);
+  return publications.reduce<Date | undefined>(
+    (latest, publication) => (latest === undefined || publication.expiresAt > latest ? publication.expiresAt : latest),
+    undefined,
+  );
 }
 
 // ---------------------------------------------------------------- routine rotation
@@ -187,7 +208,13 @@ export interface RotationDecision {
 export function decideRotation(slots: KeySlots, publications: readonly Publication[], now: Date): RotationDecision {
   const breaking = newestFirst(liveSignedBy(publications, [slots.inactive], slotStackKeys(slots), now));
   const safeAfter = latestExpiry(breaking);
-  return { slots, replaced: slots.inactive, breaking, safe: breaking.length === 0, ...(safeAfter ? { safeAfter } : {}) };
+  return {
+    slots,
+    replaced: slots.inactive,
+    breaking,
+    safe: breaking.length === 0,
+    ...(safeAfter ? { safeAfter } : {}),
+  };
 }
 
 // ---------------------------------------------------------------- rotation to revoke a cohort
@@ -216,9 +243,16 @@ export interface RevokeRotationPlan {
   breaking: Publication[];
 }
 
-export function planRevokeRotation(slots: KeySlots, publications: readonly Publication[], cohort: string, now: Date): RevokeRotationPlan {
+export function planRevokeRotation(
+  slots: KeySlots,
+  publications: readonly Publication[],
+  cohort: string,
+  now: Date,
+): RevokeRotationPlan {
   const stackKeys = slotStackKeys(slots);
-  const cohortLive = newestFirst(publicationsOf(publications, cohort).filter((publication) => linksWork(publication, stackKeys, now)));
+  const cohortLive = newestFirst(
+    publicationsOf(publications, cohort).filter((publication) => linksWork(publication, stackKeys, now)),
+  );
   const byActive = cohortLive.some((publication) => publication.signingAccessKeyId === slots.active.accessKeyId);
   const byInactive = cohortLive.some((publication) => publication.signingAccessKeyId === slots.inactive.accessKeyId);
   const slotIds = new Set([slots.active.accessKeyId, slots.inactive.accessKeyId]);
@@ -278,7 +312,9 @@ export function assertGenerationMatches(generation: number, slots: KeySlots, whe
   if (deployed !== undefined && deployed !== generation) {
     throw new ValidationError(
       `keyGeneration ${generation} (${where}) is not the deployed one: the stack outputs say ${deployed}, so the outputs are stale or a change is pending`,
-      { fix: "run `pulumi up` to apply a pending keyGeneration change (or set it back), export the outputs again, or pass the deployed --generation N" },
+      {
+        fix: "run `pulumi up` to apply a pending keyGeneration change (or set it back), export the outputs again, or pass the deployed --generation N",
+      },
     );
   }
   const expected = keySlotPlan(generation).activeSlot;

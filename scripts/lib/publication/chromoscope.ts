@@ -10,7 +10,14 @@ import { fileEntries, FILE_FIELDS, LocatedSample, SampleInput } from "../cohort/
 import { VIEWER_URL_RULE, viewerUrlProblem } from "../../../components/address-rules";
 
 /** Field order in the published config: Chromoscope's own order. */
-const CONFIG_FIELD_ORDER: ReadonlyArray<keyof SampleInput> = ["id", "cancer", "assembly", ...FILE_FIELDS.slice(0, 9), "note", "thumbnail"];
+const CONFIG_FIELD_ORDER: ReadonlyArray<keyof SampleInput> = [
+  "id",
+  "cancer",
+  "assembly",
+  ...FILE_FIELDS.slice(0, 9),
+  "note",
+  "thumbnail",
+];
 
 /** Builds one published sample: every file field replaced by the URL `sign` returns for its key. */
 export function publishedSample(sample: SampleInput, sign: (key: string) => string): Record<string, unknown> {
@@ -70,7 +77,12 @@ class BlockWriter {
  * Serialises the config sample by sample, so a 100,000-sample cohort is held once, as bytes,
  * not as objects plus a string plus bytes.
  */
-export function buildConfig(cohort: string, samples: readonly LocatedSample[], sign: (key: string) => string, onSample?: () => void): BuiltConfig {
+export function buildConfig(
+  cohort: string,
+  samples: readonly LocatedSample[],
+  sign: (key: string) => string,
+  onSample?: () => void,
+): BuiltConfig {
   const writer = new BlockWriter();
   writer.write(`{"name":${JSON.stringify(cohort)},"samples":[`);
   let urlCount = 0;
@@ -104,7 +116,12 @@ export function chromoscopeLink({ viewerUrl, cohort, configUrl, demoIndex }: Lin
 }
 
 /** Reads a link back the way Chromoscope does (raw remainder after `external=`). */
-export function parseChromoscopeLink(link: string): { viewerUrl: string; cohortId: string | null; external: string | null; demoIndex: number | null } {
+export function parseChromoscopeLink(link: string): {
+  viewerUrl: string;
+  cohortId: string | null;
+  external: string | null;
+  demoIndex: number | null;
+} {
   const queryStart = link.indexOf("?");
   const viewerUrl = queryStart < 0 ? link : link.slice(0, queryStart);
   const search = queryStart < 0 ? "" : link.slice(queryStart);
@@ -115,5 +132,10 @@ export function parseChromoscopeLink(link: string): { viewerUrl: string; cohortI
     for (const known of ["&demoIndex", "&example", "&domain"]) external = external.split(known)[0];
   }
   const demoIndex = params.get("demoIndex");
-  return { viewerUrl, cohortId: params.get("cohortId"), external, demoIndex: demoIndex === null ? null : Number(demoIndex) };
+  return {
+    viewerUrl,
+    cohortId: params.get("cohortId"),
+    external,
+    demoIndex: demoIndex === null ? null : Number(demoIndex),
+  };
 }

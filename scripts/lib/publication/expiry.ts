@@ -40,9 +40,12 @@ export function decideExpiry(request: ExpiryRequest): ExpiryDecision {
     if (credentials.expiresAt) {
       const left = Math.floor((credentials.expiresAt.getTime() - now.getTime()) / 1000);
       if (left < 60) {
-        throw new ValidationError(`the AWS session credentials expire at ${credentials.expiresAt.toISOString()}, less than a minute from now`, {
-          fix: "refresh the session (e.g. aws sso login) and run the command again",
-        });
+        throw new ValidationError(
+          `the AWS session credentials expire at ${credentials.expiresAt.toISOString()}, less than a minute from now`,
+          {
+            fix: "refresh the session (e.g. aws sso login) and run the command again",
+          },
+        );
       }
       limits.push({ limit: "session", seconds: left });
     } else {

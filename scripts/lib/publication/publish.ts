@@ -71,7 +71,7 @@ export interface PublishContext {
    */
   interruption?: AbortSignal;
   /** A follow-up command for the user, e.g. `npm run cohorts -- <the same stack options> <args>`. */
-  suggest?(script: string, args: readonly string[]): string;
+  suggest?: (script: string, args: readonly string[]) => string;
 }
 
 export interface PublishResult {
@@ -113,9 +113,12 @@ async function resolveSamples(source: CohortSource, context: PublishContext): Pr
       const prefix = source.prefix.endsWith("/") ? source.prefix : `${source.prefix}/`;
       const { dataPrefixes, bucketName } = context.outputs;
       if (!dataPrefixes.some((dataPrefix) => prefix.startsWith(dataPrefix))) {
-        throw new UsageError(`--prefix ${printable(source.prefix)} is outside the data prefixes (${dataPrefixes.join(", ")})`, {
-          fix: `pass a prefix under ${dataPrefixes[0]} (the presigner can read only the data prefixes)`,
-        });
+        throw new UsageError(
+          `--prefix ${printable(source.prefix)} is outside the data prefixes (${dataPrefixes.join(", ")})`,
+          {
+            fix: `pass a prefix under ${dataPrefixes[0]} (the presigner can read only the data prefixes)`,
+          },
+        );
       }
       const discovery = await discoverSamples(context.store.list(prefix), {
         prefix,
@@ -150,10 +153,13 @@ async function step<T>(name: string, work: () => T | Promise<T>): Promise<T> {
 
 function fail(problems: Problem[], cohort: string): never {
   const count = problems.length;
-  throw new ValidationError(`${count} problem${count === 1 ? "" : "s"} in cohort ${printable(cohort)}; nothing was published`, {
-    fix: "correct every problem listed above and run the command again",
-    details: problems.map(formatProblem),
-  });
+  throw new ValidationError(
+    `${count} problem${count === 1 ? "" : "s"} in cohort ${printable(cohort)}; nothing was published`,
+    {
+      fix: "correct every problem listed above and run the command again",
+      details: problems.map(formatProblem),
+    },
+  );
 }
 
 /**
@@ -161,16 +167,25 @@ function fail(problems: Problem[], cohort: string): never {
  * problem. A function of its own so that what only checking needs (the input as read, listings)
  * can be freed before the config is built.
  */
-async function checkedSamples(request: PublishRequest, context: PublishContext, cohort: string): Promise<LocatedSample[]> {
+async function checkedSamples(
+  request: PublishRequest,
+  context: PublishContext,
+  cohort: string,
+): Promise<LocatedSample[]> {
   const { outputs, store } = context;
   const resolved = await step("read-input", () => resolveSamples(request.source, context));
-  const validated = await step("validate", () => validateSamples(resolved.samples, { bucket: outputs.bucketName, dataPrefixes: outputs.dataPrefixes }));
+  const validated = await step("validate", () =>
+    validateSamples(resolved.samples, { bucket: outputs.bucketName, dataPrefixes: outputs.dataPrefixes }),
+  );
   const problems = [...resolved.problems, ...validated.problems];
   const samples = validated.samples;
   if (samples.length > 0) {
-    const existence = await step("check-existence", () => checkObjectsExist(samples, outputs.dataPrefixes, store, resolved.listedSizes));
+    const existence = await step("check-existence", () =>
+      checkObjectsExist(samples, outputs.dataPrefixes, store, resolved.listedSizes),
+    );
     problems.push(...existence.problems);
-    if (request.checkContent && existence.problems.length === 0) problems.push(...(await step("check-content", () => checkContent(samples, store))));
+    if (request.checkContent && existence.problems.length === 0)
+      problems.push(...(await step("check-content", () => checkContent(samples, store))));
   }
   if (problems.length > 0) fail(problems, cohort);
   return samples;
@@ -184,7 +199,8 @@ export function interruptedPublish(
   signal: InterruptSignal,
   stage: InterruptedStage,
   facts: { cohort: string; bucket: string; configKey?: string; ledgerKey?: string },
-  suggest: (script: string, args: readonly string[]) => string = (script, args) => shellCommand("npm", ["run", script, "--", ...args]),
+  suggest: (script: string, args: readonly string[]) => string = (script, args) =>
+    shellCommand("npm", ["run", script, "--", ...args]),
 ): InterruptedError {
   const by = `interrupted by ${signal}`;
   const config = `s3://${facts.bucket}/${facts.configKey}`;
@@ -194,7 +210,11 @@ export function interruptedPublish(
     case "before-upload":
       return new InterruptedError(signal, `${by} before anything was uploaded: nothing was published`, again);
     case "config-removed":
-      return new InterruptedError(signal, `${by} before the publication was recorded: its config (${config}) was removed, so nothing was published`, again);
+      return new InterruptedError(
+        signal,
+        `${by} before the publication was recorded: its config (${config}) was removed, so nothing was published`,
+        again,
+      );
     case "config-left":
       return new InterruptedError(
         signal,
@@ -205,7 +225,9 @@ export function interruptedPublish(
       return new InterruptedError(
         signal,
         `${by} after the publication was recorded (${facts.ledgerKey}): cohort ${JSON.stringify(facts.cohort)} is published, but its link was not printed`,
-        { fix: `print a link with \`${suggest("cohorts", ["--cohort", facts.cohort, "--show-links"])}\`, or withdraw it with ${revoke}` },
+        {
+          fix: `print a link with \`${suggest("cohorts", ["--cohort", facts.cohort, "--show-links"])}\`, or withdraw it with ${revoke}`,
+        },
       );
   }
 }
@@ -216,7 +238,12 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
   // Every request of the publish stops when the user interrupts; clean-up afterwards uses `store`.
   const working = interruption ? interruptible(store, interruption) : store;
   const stop = (stage: InterruptedStage, facts: { configKey?: string; ledgerKey?: string } = {}) =>
-    interruptedPublish(interruption?.reason === "SIGTERM" ? "SIGTERM" : "SIGINT", stage, { cohort, bucket: store.bucket, ...facts }, context.suggest);
+    interruptedPublish(
+      interruption?.reason === "SIGTERM" ? "SIGTERM" : "SIGINT",
+      stage,
+      { cohort, bucket: store.bucket, ...facts },
+      context.suggest,
+    );
   // SigV4 signs whole seconds: one instant, to the second, is the publication's time everywhere.
   const now = new Date(Math.floor(context.now().getTime() / 1000) * 1000);
   const expiry = decideExpiry({
@@ -247,7 +274,14 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
     signingDate: now,
   });
   context.progress?.start("signing", samples.length);
-  const config = await step("sign", () => buildConfig(cohort, samples, (key) => presigner.presignGet(key), () => context.progress?.tick()));
+  const config = await step("sign", () =>
+    buildConfig(
+      cohort,
+      samples,
+      (key) => presigner.presignGet(key),
+      () => context.progress?.tick(),
+    ),
+  );
   context.progress?.stop();
 
   const stem = publicationStem(cohort, now, context.randomHex());
@@ -273,7 +307,8 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
   // 3. Upload the complete config, then record it; undo the config if the record fails.
   if (interruption?.aborted) throw stop("before-upload");
   const configBody = Buffer.concat(config.chunks, config.byteLength);
-  const unrecorded = async () => stop((await removeQuietly(store, configKey, context)) ? "config-removed" : "config-left", { configKey });
+  const unrecorded = async () =>
+    stop((await removeQuietly(store, configKey, context)) ? "config-removed" : "config-left", { configKey });
   try {
     await step("upload-config", () => working.put(configKey, configBody, "application/json"));
   } catch (error) {
@@ -312,10 +347,13 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
     }
     await removeQuietly(store, configKey, context);
     const cause = error instanceof AwsError ? error.message : String(error);
-    throw new AwsError(`recording the publication in the ledger (${ledgerObjectKey(outputs.ledgerPrefix, stem)}) failed, so the config was removed: ${cause}`, {
-      fix: error instanceof AwsError && error.fix ? error.fix : "run the command again",
-      cause: error,
-    });
+    throw new AwsError(
+      `recording the publication in the ledger (${ledgerObjectKey(outputs.ledgerPrefix, stem)}) failed, so the config was removed: ${cause}`,
+      {
+        fix: error instanceof AwsError && error.fix ? error.fix : "run the command again",
+        cause: error,
+      },
+    );
   }
 
   if (interruption?.aborted) throw stop("recorded", { configKey, ledgerKey });
@@ -330,7 +368,9 @@ async function removeQuietly(store: ObjectStore, key: string, context: PublishCo
     await store.remove(key);
     return true;
   } catch (error) {
-    context.warn?.(`could not remove s3://${store.bucket}/${key} after the failure (${(error as Error).message}); delete it by hand`);
+    context.warn?.(
+      `could not remove s3://${store.bucket}/${key} after the failure (${(error as Error).message}); delete it by hand`,
+    );
     return false;
   }
 }

@@ -28,8 +28,8 @@
   }
 
   var dataElement = byId("share-data");
-  /** @type {ShareData} */
-  var data = JSON.parse(dataElement.textContent || "{}");
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- the page's own data, typed by the cast
+  var data = /** @type {ShareData} */ (JSON.parse(dataElement.textContent || "{}"));
   var expiresAt = Date.parse(data.expiresAt);
   var cohortLink = data.cohortLink;
   var linkPrefix = data.sampleLinkPrefix;
@@ -74,7 +74,8 @@
    * @param {Row} b
    */
   function compare(a, b) {
-    var order = sortKey === "index" ? a.index - b.index : collator.compare(sortValue(a), sortValue(b)) || a.index - b.index;
+    var order =
+      sortKey === "index" ? a.index - b.index : collator.compare(sortValue(a), sortValue(b)) || a.index - b.index;
     return order * sortDirection;
   }
 
@@ -190,7 +191,12 @@
     }
     var seconds = Math.floor(left / 1000);
     var days = Math.floor(seconds / 86400);
-    var clock = pad(Math.floor((seconds % 86400) / 3600)) + ":" + pad(Math.floor((seconds % 3600) / 60)) + ":" + pad(seconds % 60);
+    var clock =
+      pad(Math.floor((seconds % 86400) / 3600)) +
+      ":" +
+      pad(Math.floor((seconds % 3600) / 60)) +
+      ":" +
+      pad(seconds % 60);
     countdown.textContent = "in " + (days > 0 ? days + (days === 1 ? " day, " : " days, ") : "") + clock;
     countdown.classList.toggle("soon", left < 3600 * 1000);
   }
@@ -229,7 +235,7 @@
     var byHand = function () {
       input.focus();
       input.select();
-      var copied = false;
+      var copied;
       try {
         copied = document.execCommand("copy");
       } catch (error) {
@@ -239,7 +245,8 @@
         ? "Copied. Paste it only where the data may go."
         : "Copy failed: the link is selected, copy it by hand.";
     };
-    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(cohortLink).then(done, byHand);
+    if (navigator.clipboard && navigator.clipboard.writeText)
+      navigator.clipboard.writeText(cohortLink).then(done, byHand);
     else byHand();
   }
   var copyButton = document.getElementById("copy-link");

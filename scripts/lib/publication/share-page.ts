@@ -69,9 +69,12 @@ export function parsePublishedConfig(bytes: Buffer | string): PublishedConfig {
   const parsed = publishedConfigSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ValidationError(`the published config is not a Chromoscope cohort config: ${issue.path.join(".") || "(root)"}: ${issue.message}`, {
-      fix: 'build the share sheet from a { "name", "samples" } config published by publish-cohort',
-    });
+    throw new ValidationError(
+      `the published config is not a Chromoscope cohort config: ${issue.path.join(".") || "(root)"}: ${issue.message}`,
+      {
+        fix: 'build the share sheet from a { "name", "samples" } config published by publish-cohort',
+      },
+    );
   }
   return parsed.data;
 }
@@ -80,7 +83,10 @@ export function parsePublishedConfig(bytes: Buffer | string): PublishedConfig {
 export const TRACKS: ReadonlyArray<{ label: string; present(sample: PublishedSample): boolean }> = [
   { label: "SV", present: (sample) => Boolean(sample.sv) },
   { label: "CNV", present: (sample) => Boolean(sample.cnv) },
-  { label: "drivers", present: (sample) => (Array.isArray(sample.drivers) ? sample.drivers.length > 0 : Boolean(sample.drivers)) },
+  {
+    label: "drivers",
+    present: (sample) => (Array.isArray(sample.drivers) ? sample.drivers.length > 0 : Boolean(sample.drivers)),
+  },
   { label: "VCF", present: (sample) => Boolean((sample.vcf && sample.vcfIndex) || (sample.vcf2 && sample.vcf2Index)) },
   { label: "BAM", present: (sample) => Boolean(sample.bam && sample.bai) },
 ];
@@ -108,7 +114,12 @@ export function sampleLinks(config: PublishedConfig, parts: CohortLinkParts): Sa
   return config.samples.map((sample, index) => ({
     id: sample.id,
     index,
-    link: chromoscopeLink({ viewerUrl: parts.viewerUrl, cohort: config.name, configUrl: parts.configUrl, demoIndex: index }),
+    link: chromoscopeLink({
+      viewerUrl: parts.viewerUrl,
+      cohort: config.name,
+      configUrl: parts.configUrl,
+      demoIndex: index,
+    }),
   }));
 }
 
@@ -117,8 +128,14 @@ export function sampleLinks(config: PublishedConfig, parts: CohortLinkParts): Sa
  * carries the config URL once instead of once per sample.
  */
 function sampleLinkPrefix(config: PublishedConfig, parts: CohortLinkParts): string {
-  const first = chromoscopeLink({ viewerUrl: parts.viewerUrl, cohort: config.name, configUrl: parts.configUrl, demoIndex: 0 });
-  if (!first.endsWith("=0")) throw new Error(`chromoscopeLink no longer ends with the sample index: ${first.slice(-20)}`);
+  const first = chromoscopeLink({
+    viewerUrl: parts.viewerUrl,
+    cohort: config.name,
+    configUrl: parts.configUrl,
+    demoIndex: 0,
+  });
+  if (!first.endsWith("=0"))
+    throw new Error(`chromoscopeLink no longer ends with the sample index: ${first.slice(-20)}`);
   return first.slice(0, -1);
 }
 
@@ -155,7 +172,9 @@ interface PageData {
 export function buildSharePage(input: SharePageInput): string {
   const { config, publishedAt, expiresAt, publishedBy, now } = input;
   const expired = now.getTime() >= expiresAt.getTime();
-  const cohortLink = expired ? null : chromoscopeLink({ viewerUrl: input.link.viewerUrl, cohort: config.name, configUrl: input.link.configUrl });
+  const cohortLink = expired
+    ? null
+    : chromoscopeLink({ viewerUrl: input.link.viewerUrl, cohort: config.name, configUrl: input.link.configUrl });
   const data: PageData = {
     expiresAt: expiresAt.toISOString(),
     expiresAtText: utcText(expiresAt),
@@ -280,7 +299,13 @@ export async function uploadSharePage(
   return { bucket: target.outputs.bucketName, key, url: presigner.presignGet(key), expiresAt: presigner.expiresAt };
 }
 
-const HTML_ESCAPES: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
 
 /** Escapes text for HTML content and double- or single-quoted attribute values. */
 export function escapeHtml(text: string): string {
@@ -292,12 +317,18 @@ export function escapeHtml(text: string): string {
  * or `<!--` can end or alter the element) and U+2028/U+2029 are written as \u escapes.
  */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** `2026-12-04 10:00:00 UTC` */
 export function utcText(date: Date): string {
-  return date.toISOString().replace("T", " ").replace(/\.\d{3}Z$/, " UTC");
+  return date
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, " UTC");
 }
 
 function sha256(text: string): string {
@@ -321,7 +352,8 @@ function pageAssets(): PageAssets {
     const script = readFileSync(join(folder, "share-page.browser.js"), "utf8");
     const style = readFileSync(join(folder, "share-page.css"), "utf8");
     // Inlined text must not end its own element early.
-    if (/<\/script/i.test(script) || /<\/style/i.test(style)) throw new Error("a share page asset closes its own element");
+    if (/<\/script/i.test(script) || /<\/style/i.test(style))
+      throw new Error("a share page asset closes its own element");
     loadedAssets = { script, style };
   }
   return loadedAssets;

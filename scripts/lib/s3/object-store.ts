@@ -30,7 +30,12 @@ export interface ObjectStore {
   /** Every object under `prefix`, page by page (about one request per 1,000 objects). */
   list(prefix: string, options?: CallOptions): AsyncIterable<ObjectSummary>;
   /** `createOnly`: a conditional write (`If-None-Match: *`) that fails if the key exists. */
-  put(key: string, body: string | Uint8Array, contentType: string, options?: { createOnly?: boolean } & CallOptions): Promise<void>;
+  put(
+    key: string,
+    body: string | Uint8Array,
+    contentType: string,
+    options?: { createOnly?: boolean } & CallOptions,
+  ): Promise<void>;
   remove(key: string, options?: CallOptions): Promise<void>;
   /** The object's bytes, or only `[start, end]` (inclusive) with a ranged GET. */
   read(key: string, range?: { start: number; end: number }, options?: CallOptions): Promise<Buffer>;
@@ -105,7 +110,13 @@ export function fixFor(error: unknown, bucket: string): string {
     case "AbortError":
       return "S3 is failing or throttling; nothing was published — run the command again later";
   }
-  if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "ECONNRESET" || code === "ETIMEDOUT" || code === "EPIPE") {
+  if (
+    code === "ECONNREFUSED" ||
+    code === "ENOTFOUND" ||
+    code === "ECONNRESET" ||
+    code === "ETIMEDOUT" ||
+    code === "EPIPE"
+  ) {
     return "check the network and --endpoint; nothing was published — run the command again";
   }
   return "check the bucket, region and credentials, then run the command again";
@@ -117,7 +128,8 @@ export function fixFor(error: unknown, bucket: string): string {
  */
 export function describeS3Failure(error: unknown, callTimedOut: boolean, callTimeoutMs: number): string {
   const attempts = (error as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts;
-  const stalled = error instanceof Error && error.name === "TimeoutError" ? /after (\d+) ms of inactivity/.exec(error.message) : null;
+  const stalled =
+    error instanceof Error && error.name === "TimeoutError" ? /after (\d+) ms of inactivity/.exec(error.message) : null;
   const code = (error as { code?: string } | undefined)?.code;
   const what = callTimedOut
     ? `no complete answer within ${callTimeoutMs / 1000} s, the call's time limit`
@@ -136,12 +148,19 @@ class S3ObjectStore implements ObjectStore {
     private readonly callTimeoutMs: number,
   ) {}
 
-  private async call<T>(step: string, action: (abortSignal: AbortSignal) => Promise<T>, options: CallOptions = {}): Promise<T> {
+  private async call<T>(
+    step: string,
+    action: (abortSignal: AbortSignal) => Promise<T>,
+    options: CallOptions = {},
+  ): Promise<T> {
     const timeout = AbortSignal.timeout(this.callTimeoutMs);
     try {
       return await action(options.signal ? AbortSignal.any([timeout, options.signal]) : timeout);
     } catch (error) {
-      throw new AwsError(`${step} failed: ${describeS3Failure(error, timeout.aborted, this.callTimeoutMs)}`, { fix: fixFor(error, this.bucket), cause: error });
+      throw new AwsError(`${step} failed: ${describeS3Failure(error, timeout.aborted, this.callTimeoutMs)}`, {
+        fix: fixFor(error, this.bucket),
+        cause: error,
+      });
     }
   }
 
@@ -150,22 +169,38 @@ class S3ObjectStore implements ObjectStore {
     do {
       const page = await this.call(
         `listing s3://${this.bucket}/${prefix}`,
-        (abortSignal) => this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }), { abortSignal }),
+        (abortSignal) =>
+          this.client.send(
+            new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+            { abortSignal },
+          ),
         options,
       );
       for (const object of page.Contents ?? []) {
-        if (object.Key !== undefined) yield { key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified };
+        if (object.Key !== undefined)
+          yield { key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified };
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
   }
 
-  async put(key: string, body: string | Uint8Array, contentType: string, options: { createOnly?: boolean } & CallOptions = {}): Promise<void> {
+  async put(
+    key: string,
+    body: string | Uint8Array,
+    contentType: string,
+    options: { createOnly?: boolean } & CallOptions = {},
+  ): Promise<void> {
     await this.call(
       `uploading s3://${this.bucket}/${key}`,
       (abortSignal) =>
         this.client.send(
-          new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ...(options.createOnly ? { IfNoneMatch: "*" } : {}) }),
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            Body: body,
+            ContentType: contentType,
+            ...(options.createOnly ? { IfNoneMatch: "*" } : {}),
+          }),
           { abortSignal },
         ),
       options,
@@ -181,25 +216,35 @@ class S3ObjectStore implements ObjectStore {
   }
 
   async read(key: string, range?: { start: number; end: number }, options: CallOptions = {}): Promise<Buffer> {
-    return this.call(`reading s3://${this.bucket}/${key}`, async (abortSignal) => {
-      const maxAttempts = await this.maxAttempts();
-      for (let attempt = 1; ; attempt++) {
-        const response = await this.client.send(
-          new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
-          { abortSignal },
-        );
-        try {
-          return Buffer.from(await response.Body!.transformToByteArray());
-        } catch (error) {
-          // The SDK retries a request until its answer starts; a body cut short (a reset or a stall
-          // mid-way) is retried here, with the same budget of attempts and the same backoff.
-          if (attempt >= maxAttempts || abortSignal.aborted) {
-            throw Object.assign(error as Error, { $metadata: { ...(error as { $metadata?: object }).$metadata, attempts: attempt } });
+    return this.call(
+      `reading s3://${this.bucket}/${key}`,
+      async (abortSignal) => {
+        const maxAttempts = await this.maxAttempts();
+        for (let attempt = 1; ; attempt++) {
+          const response = await this.client.send(
+            new GetObjectCommand({
+              Bucket: this.bucket,
+              Key: key,
+              ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+            }),
+            { abortSignal },
+          );
+          try {
+            return Buffer.from(await response.Body!.transformToByteArray());
+          } catch (error) {
+            // The SDK retries a request until its answer starts; a body cut short (a reset or a stall
+            // mid-way) is retried here, with the same budget of attempts and the same backoff.
+            if (attempt >= maxAttempts || abortSignal.aborted) {
+              throw Object.assign(error as Error, {
+                $metadata: { ...(error as { $metadata?: object }).$metadata, attempts: attempt },
+              });
+            }
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(20_000, 100 * 2 ** attempt)));
           }
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(20_000, 100 * 2 ** attempt)));
         }
-      }
-    }, options);
+      },
+      options,
+    );
   }
 
   /** The client's attempt budget (the SDK resolves it as a provider). */
@@ -210,7 +255,11 @@ class S3ObjectStore implements ObjectStore {
   }
 }
 
-export function s3ObjectStore(client: S3Client, bucket: string, callTimeoutMs: number = S3_DEFAULTS.callTimeoutMs): ObjectStore {
+export function s3ObjectStore(
+  client: S3Client,
+  bucket: string,
+  callTimeoutMs: number = S3_DEFAULTS.callTimeoutMs,
+): ObjectStore {
   return new S3ObjectStore(client, bucket, callTimeoutMs);
 }
 
@@ -221,7 +270,11 @@ export function s3ObjectStore(client: S3Client, bucket: string, callTimeoutMs: n
  */
 export function interruptible(store: ObjectStore, interruption: AbortSignal): ObjectStore {
   const stopped = (cause?: unknown) =>
-    new InterruptedError(interruption.reason === "SIGTERM" ? "SIGTERM" : "SIGINT", `interrupted (${String(interruption.reason)})`, { cause });
+    new InterruptedError(
+      interruption.reason === "SIGTERM" ? "SIGTERM" : "SIGINT",
+      `interrupted (${String(interruption.reason)})`,
+      { cause },
+    );
   const guard = async <T>(call: () => Promise<T>): Promise<T> => {
     if (interruption.aborted) throw stopped();
     try {

@@ -1,11 +1,16 @@
 /**
- * The stack outputs the tools consume (see README "Stack outputs"), from `pulumi stack output
+ * The stack outputs the tools consume (see docs/settings.md, "Stack outputs"), from `pulumi stack output
  * --json --show-secrets`, from a file holding the same JSON, or from the settings' defaults when
  * only --bucket and --region are given. Validated in one place; the secret is never printed.
  */
 import { execFile } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
-import { sharedStackOutputsSchema, StackOutputs, stackOutputsSchema, UserStackOutputs } from "../../../components/stack-outputs";
+import {
+  sharedStackOutputsSchema,
+  StackOutputs,
+  stackOutputsSchema,
+  UserStackOutputs,
+} from "../../../components/stack-outputs";
 import { keySlotPlan, rotationDueAt } from "../../../components/key-slots";
 import { defaultSettings, StackSettings } from "../../../components/settings";
 import { UsageError, ValidationError } from "../errors";
@@ -15,7 +20,6 @@ import { shellCommand } from "../text-format";
 
 /** How to write the outputs file so that only its owner can read it (it holds the presigner's secret key). */
 export const EXPORT_OUTPUTS_COMMAND = "(umask 077; pulumi stack output --json --show-secrets > outputs.json)";
-
 
 export interface OutputsSource {
   /** --stack NAME: ask the Pulumi CLI. */
@@ -33,13 +37,18 @@ export interface OutputsSource {
 
 /** Secret access keys are 40 base64 characters; anything short or placeholder-like is refused. */
 function secretProblem(secret: string): string | undefined {
-  if (secret === "[secret]") return "is the placeholder \"[secret]\": the outputs were exported without --show-secrets";
-  if (!/^[A-Za-z0-9/+=]{30,128}$/.test(secret)) return `does not look like an AWS secret access key (a ${secret.length}-character value)`;
+  if (secret === "[secret]") return 'is the placeholder "[secret]": the outputs were exported without --show-secrets';
+  if (!/^[A-Za-z0-9/+=]{30,128}$/.test(secret))
+    return `does not look like an AWS secret access key (a ${secret.length}-character value)`;
   return undefined;
 }
 
 /** Validates outputs JSON; every problem names the output and the fix. `origin` names the source. */
-export function parseStackOutputs(raw: unknown, origin: string, overrides: Pick<OutputsSource, "bucket" | "region"> = {}): StackOutputs {
+export function parseStackOutputs(
+  raw: unknown,
+  origin: string,
+  overrides: Pick<OutputsSource, "bucket" | "region"> = {},
+): StackOutputs {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new ValidationError(`${origin} does not hold a JSON object of stack outputs`, {
       fix: `write it with \`${EXPORT_OUTPUTS_COMMAND}\``,
@@ -177,7 +186,6 @@ function warnIfShared(path: string, warn: ((message: string) => void) | undefine
   );
 }
 
-
 function pulumiStackOutput(stack: string, env: NodeJS.ProcessEnv | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
@@ -194,7 +202,11 @@ function pulumiStackOutput(stack: string, env: NodeJS.ProcessEnv | undefined): P
           );
         }
         const message = String(stderr).trim().split("\n").pop() || error.message;
-        reject(new UsageError(`pulumi stack output --stack ${stack} failed: ${message}`, { fix: "check the stack name (`pulumi stack ls`) and that you are logged in" }));
+        reject(
+          new UsageError(`pulumi stack output --stack ${stack} failed: ${message}`, {
+            fix: "check the stack name (`pulumi stack ls`) and that you are logged in",
+          }),
+        );
       },
     );
   });
@@ -212,16 +224,26 @@ export async function loadStackOutputs(source: OutputsSource): Promise<StackOutp
     try {
       text = readFileSync(source.outputsFile, "utf8");
     } catch (error) {
-      throw new UsageError(`${origin}: cannot read the file`, { fix: `pass the path of a file written by \`${EXPORT_OUTPUTS_COMMAND}\``, cause: error });
+      throw new UsageError(`${origin}: cannot read the file`, {
+        fix: `pass the path of a file written by \`${EXPORT_OUTPUTS_COMMAND}\``,
+        cause: error,
+      });
     }
     return parseStackOutputs(parseJsonText(text, origin), origin, overrides);
   }
   if (source.stack !== undefined) {
     const origin = `stack ${printable(source.stack)}`;
-    return parseStackOutputs(parseJsonText(await pulumiStackOutput(source.stack, source.env), origin), origin, overrides);
+    return parseStackOutputs(
+      parseJsonText(await pulumiStackOutput(source.stack, source.env), origin),
+      origin,
+      overrides,
+    );
   }
   if (source.bucket !== undefined && source.region !== undefined) {
-    return parseStackOutputs(stackOutputsFor(defaultSettings(), { bucket: source.bucket, region: source.region }), "--bucket/--region");
+    return parseStackOutputs(
+      stackOutputsFor(defaultSettings(), { bucket: source.bucket, region: source.region }),
+      "--bucket/--region",
+    );
   }
   throw new UsageError("no stack outputs: the tool needs to know the bucket", {
     fix: "pass --stack NAME (Pulumi CLI), --outputs FILE, or --bucket NAME --region REGION",

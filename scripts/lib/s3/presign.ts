@@ -142,7 +142,10 @@ export class S3QueryPresigner {
     }
 
     const signingSecond = Math.floor(signingDate.getTime() / 1000) * 1000;
-    this.amzDate = new Date(signingSecond).toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
+    this.amzDate = new Date(signingSecond)
+      .toISOString()
+      .replace(/\.\d{3}Z$/, "Z")
+      .replace(/[-:]/g, "");
     this.expiresAt = new Date(signingSecond + expiresInSeconds * 1000);
     const shortDate = this.amzDate.slice(0, 8);
     const scope = `${shortDate}/${target.region}/${SERVICE}/aws4_request`;
@@ -266,7 +269,8 @@ function resolveBucketTarget({ bucket, region, endpoint }: BucketLocation): Buck
 
 function parseEndpoint(endpoint: string): URL {
   // A URL with user info may carry a password: do not repeat it.
-  const shown = typeof endpoint === "string" && endpoint.includes("@") ? "(with user info, not shown)" : JSON.stringify(endpoint);
+  const shown =
+    typeof endpoint === "string" && endpoint.includes("@") ? "(with user info, not shown)" : JSON.stringify(endpoint);
   const malformed = (why: string): ValidationError =>
     new ValidationError(`endpoint ${shown} is malformed: ${why}`, {
       fix: "pass the endpoint as http(s)://host[:port], e.g. http://127.0.0.1:4569",
@@ -294,9 +298,12 @@ function validateCredentials(credentials: SigningCredentials): void {
   }
   const { accessKeyId, secretAccessKey, sessionToken } = credentials;
   if (typeof accessKeyId !== "string" || !/^[\x21-\x2e\x30-\x7e]+$/.test(accessKeyId)) {
-    throw new ValidationError("credentials.accessKeyId must be a non-empty string of printable characters without '/'", {
-      fix: "check the presigner's access key id",
-    });
+    throw new ValidationError(
+      "credentials.accessKeyId must be a non-empty string of printable characters without '/'",
+      {
+        fix: "check the presigner's access key id",
+      },
+    );
   }
   // Never echo the secret.
   if (typeof secretAccessKey !== "string" || secretAccessKey.length === 0) {
@@ -315,7 +322,13 @@ const SAFE_KEY = /^[\w.~/-]*$/;
 const ENCODED_SLASH = /%2F/g;
 const SUB_DELIMS = /[!'()*]/g;
 const HAS_SUB_DELIM = /[!'()*]/;
-const SUB_DELIM_ESCAPES: Readonly<Record<string, string>> = { "!": "%21", "'": "%27", "(": "%28", ")": "%29", "*": "%2A" };
+const SUB_DELIM_ESCAPES: Readonly<Record<string, string>> = {
+  "!": "%21",
+  "'": "%27",
+  "(": "%28",
+  ")": "%29",
+  "*": "%2A",
+};
 const escapeSubDelim = (c: string): string => SUB_DELIM_ESCAPES[c];
 
 /**

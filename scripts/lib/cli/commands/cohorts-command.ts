@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { addStackOptions, CliIo, openStack, StackOptions } from "../shell";
+import { addHelpNotes, addStackOptions, CliIo, openStack, StackOptions } from "../shell";
 import { freshConfigLink, loadPublications } from "../../lifecycle/publications";
 import { assertCohortName } from "../../naming";
 import { judgePublication, PublicationJudgement, stackKeysOf } from "../../lifecycle/publication-status";
@@ -27,36 +27,57 @@ const COLUMNS = ["CREATED", "EXPIRES", "STATUS", "COHORT", "SIGNED BY", "CONFIG"
 
 function table(rows: string[][]): string {
   const widths = COLUMNS.map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column])))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 export function cohortsCommand(io: CliIo): Command {
   const command = addStackOptions(
     new Command("cohorts")
-      .description("List published cohorts from the ledger, newest first: config key, signing key, created, expires, live/expired/revoked/dead.")
+      .description(
+        "List published cohorts from the ledger, newest first: config key, signing key, created, expires, live/expired/revoked/dead.",
+      )
       .option("--cohort <name>", "only this cohort (exact name)")
       .option("--json", "print the list as JSON on stdout")
-      .option("--show-links", "add a freshly presigned link to each live publication (expiring no later than the publication; none for dead ones)"),
+      .option(
+        "--show-links",
+        "add a freshly presigned link to each live publication (expiring no later than the publication; none for dead ones)",
+      ),
   );
-  command.addHelpText(
-    "after",
-    "\nDead: not expired, but its links fail (the key that signed it was rotated out, or the session that signed it has ended).\n" +
-      "No presigned URL is printed unless --show-links is given: links are bearer tokens.\n" +
-      "Exit codes: 0 listed, 1 invalid input, 2 usage error, 3 AWS or network error.\n",
+  addHelpNotes(
+    command,
+    [
+      "Dead: not expired, but its links fail (the key that signed it was rotated out, or the session that signed it has ended).",
+      "No presigned URL is printed unless --show-links is given: links are bearer tokens.",
+    ],
+    { 0: "listed", 1: "invalid input", 3: "AWS or network error" },
   );
   command.action(async (options: CohortsOptions) => {
     if (options.cohort !== undefined) assertCohortName(options.cohort);
     const stack = await openStack(options, io);
     const warn = (message: string) => io.stderr(`warning: ${message}\n`);
-    const publications = await loadPublications(stack.store, stack.outputs.ledgerPrefix, { cohort: options.cohort, warn });
+    const publications = await loadPublications(stack.store, stack.outputs.ledgerPrefix, {
+      cohort: options.cohort,
+      warn,
+    });
     const now = io.now();
     const slots = slotsIfAny(stack.outputs);
     const keys = stackKeysOf(stack.outputs);
-    const judged = new Map<Publication, PublicationJudgement>(publications.map((publication) => [publication, judgePublication(publication, keys, now)]));
+    const judged = new Map<Publication, PublicationJudgement>(
+      publications.map((publication) => [publication, judgePublication(publication, keys, now)]),
+    );
     const statusOf = (publication: Publication) => judged.get(publication)!.status;
     // A fresh config link to a dead publication would load a config whose data links all fail: none is made.
     const shown = options.showLinks ? publications.filter((publication) => statusOf(publication) === "live") : [];
-    const links = new Map(shown.map((publication) => [publication, freshConfigLink(publication, { ...stack, now })] as const));
+    const links = new Map(
+      shown.map((publication) => [publication, freshConfigLink(publication, { ...stack, now })] as const),
+    );
 
     if (options.json) {
       const list = publications.map((publication) => {
@@ -84,7 +105,11 @@ export function cohortsCommand(io: CliIo): Command {
 
     const where = `s3://${stack.store.bucket}/${stack.outputs.ledgerPrefix}`;
     if (publications.length === 0) {
-      io.stderr(options.cohort === undefined ? `No publications recorded in ${where} yet.\n` : `No publication of cohort ${JSON.stringify(options.cohort)} in ${where}.\n`);
+      io.stderr(
+        options.cohort === undefined
+          ? `No publications recorded in ${where} yet.\n`
+          : `No publication of cohort ${JSON.stringify(options.cohort)} in ${where}.\n`,
+      );
       return;
     }
     const rows = [
@@ -112,7 +137,9 @@ export function cohortsCommand(io: CliIo): Command {
     });
     const counted = (status: string) => publications.filter((publication) => statusOf(publication) === status).length;
     const counts = (["live", "expired", "revoked", "dead"] as const).map((status) => `${counted(status)} ${status}`);
-    io.stderr(`${plural(publications.length, "publication")} of ${plural(cohortNames(publications).length, "cohort")} in ${where}: ${counts.join(", ")}.\n`);
+    io.stderr(
+      `${plural(publications.length, "publication")} of ${plural(cohortNames(publications).length, "cohort")} in ${where}: ${counts.join(", ")}.\n`,
+    );
     if (!keys.known) {
       io.stderr(
         "The stack outputs list no access keys (accessKeys): a key rotated out cannot be told, so live means live by the clock; pass --stack or --outputs.\n",

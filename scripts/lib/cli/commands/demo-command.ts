@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { defaultSettings } from "../../../../components/settings";
-import { CliIo, runCli } from "../shell";
+import { addHelpNotes, CliIo, runCli } from "../shell";
 import {
   DEFAULT_DEMO_DATA_DIR,
   DEFAULT_DEMO_PORT,
@@ -71,16 +71,29 @@ function integerOption(name: string, value: string, min: number, max: number, fi
   return number;
 }
 
-async function startServer(directory: string, port: number, keys: ReturnType<typeof generateDemoKeys>, onOperation: (operation: string) => void): Promise<LocalS3Server> {
+async function startServer(
+  directory: string,
+  port: number,
+  keys: ReturnType<typeof generateDemoKeys>,
+  onOperation: (operation: string) => void,
+): Promise<LocalS3Server> {
   try {
-    return await startLocalS3({ directory, port, credentials: [keys.admin, keys.presigner], onRequest: ({ operation }) => onOperation(operation) });
+    return await startLocalS3({
+      directory,
+      port,
+      credentials: [keys.admin, keys.presigner],
+      onRequest: ({ operation }) => onOperation(operation),
+    });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE" || code === "EACCES") {
-      throw new UsageError(`--port ${port}: 127.0.0.1:${port} is ${code === "EADDRINUSE" ? "already in use (is another demo still running?)" : "not open to this user"}`, {
-        fix: "stop the other process, or pass another --port (--port 0 picks any free port; the link then changes every run)",
-        cause: error,
-      });
+      throw new UsageError(
+        `--port ${port}: 127.0.0.1:${port} is ${code === "EADDRINUSE" ? "already in use (is another demo still running?)" : "not open to this user"}`,
+        {
+          fix: "stop the other process, or pass another --port (--port 0 picks any free port; the link then changes every run)",
+          cause: error,
+        },
+      );
     }
     throw new UsageError(`--data-dir: the local S3 server cannot start (${(error as Error).message})`, {
       fix: "pass --data-dir with a folder you can write",
@@ -131,9 +144,13 @@ async function publishThroughCli(args: string[], io: CliIo, dataFolder: string):
     stderr: (text) => io.stderr(indent(text)),
   });
   if (code !== 0) {
-    throw new CliError(`publishing the example cohort failed (publish-cohort exited ${code}; its error is above)`, code as CliError["exitCode"], {
-      fix: `delete ${dataFolder} and run the demo again; if it fails again, run it with --verbose and report the output`,
-    });
+    throw new CliError(
+      `publishing the example cohort failed (publish-cohort exited ${code}; its error is above)`,
+      code as CliError["exitCode"],
+      {
+        fix: `delete ${dataFolder} and run the demo again; if it fails again, run it with --verbose and report the output`,
+      },
+    );
   }
   return printed.trim();
 }
@@ -143,7 +160,7 @@ function nextSteps(args: { endpoint: string; viewerUrl: string; exampleFolder: s
   return (
     `\nThe link points at ${new URL(args.endpoint).host}: it opens only on this machine, and only while the demo is serving.\n` +
     `Your browser may ask to let ${new URL(args.viewerUrl).host} access devices on your local network: allow it, or the viewer cannot load the data.\n` +
-    "\nThe same flow against AWS (README \"Deploy to AWS\"):\n" +
+    '\nThe same flow against AWS (README "Deploy to AWS"):\n' +
     "  pulumi up --stack dev\n" +
     `  aws s3 sync ${shellWord(args.exampleFolder)} "s3://$(pulumi stack output bucketName --stack dev)/"\n` +
     `  npm run publish-cohort -- --stack dev --manifest ${shellWord(args.manifest)} --cohort ${shellWord(DEMO_COHORT)}\n`
@@ -152,23 +169,32 @@ function nextSteps(args: { endpoint: string; viewerUrl: string; exampleFolder: s
 
 export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals()): Command {
   const command = new Command("demo")
-    .description("Run the whole flow locally: embedded S3 server, private bucket, example cohort, publish-cohort, verified links.")
+    .description(
+      "Run the whole flow locally: embedded S3 server, private bucket, example cohort, publish-cohort, verified links.",
+    )
     .addOption(
-      new Option("--data-dir <dir>", "folder for the server's objects, the stack outputs and the example cohort (kept between runs)").default(
-        DEFAULT_DEMO_DATA_DIR,
-        ".demo/ in the project folder",
-      ),
+      new Option(
+        "--data-dir <dir>",
+        "folder for the server's objects, the stack outputs and the example cohort (kept between runs)",
+      ).default(DEFAULT_DEMO_DATA_DIR, ".demo/ in the project folder"),
     )
     .option("--port <port>", "port on 127.0.0.1 (0: any free port)", String(DEFAULT_DEMO_PORT))
     .option("--samples <count>", "samples in the example cohort", "3")
     .option("--once", "stop after printing the link instead of serving until Ctrl-C");
-  command.addHelpText(
-    "after",
-    "\nNeeds no AWS account and no network. The link goes to stdout, everything else to stderr.\n" +
-      "Exit codes: 0 done (also after Ctrl-C), 1 invalid input, 2 usage error (e.g. port in use), 3 a link failed its check.\n",
-  );
+  addHelpNotes(command, ["Needs no AWS account and no network. The link goes to stdout, everything else to stderr."], {
+    0: "done (also after Ctrl-C)",
+    1: "invalid input",
+    2: "usage error (e.g. port in use)",
+    3: "a link failed its check",
+  });
   command.action(async (options: DemoOptions) => {
-    const port = integerOption("--port", options.port, 0, 65535, `pass a free port, or --port 0 for any free port (default ${DEFAULT_DEMO_PORT})`);
+    const port = integerOption(
+      "--port",
+      options.port,
+      0,
+      65535,
+      `pass a free port, or --port 0 for any free port (default ${DEFAULT_DEMO_PORT})`,
+    );
     const sampleCount = integerOption("--samples", options.samples, 1, MAX_SAMPLES, "pass e.g. --samples 3");
     const layout = demoLayout(resolve(options.dataDir));
     const shown = displayPath;
@@ -181,14 +207,18 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
     prepareDataDir(layout);
     let server: LocalS3Server;
     try {
-      server = await startServer(layout.s3Directory, port, keys, (operation) => requests.set(operation, (requests.get(operation) ?? 0) + 1));
+      server = await startServer(layout.s3Directory, port, keys, (operation) =>
+        requests.set(operation, (requests.get(operation) ?? 0) + 1),
+      );
     } catch (error) {
       if (newDataDir) removeEmptyFolders(layout.s3Directory, layout.dataDir);
       throw error;
     }
     const admin = createS3Client({ region: server.region, credentials: { ...keys.admin }, endpoint: server.endpoint });
     try {
-      io.stderr(`Local S3 server on ${server.endpoint} (objects in ${shownFolder(layout.s3Directory)}; delete ${shownFolder(layout.dataDir)} to start over)\n`);
+      io.stderr(
+        `Local S3 server on ${server.endpoint} (objects in ${shownFolder(layout.s3Directory)}; delete ${shownFolder(layout.dataDir)} to start over)\n`,
+      );
 
       const created = await provisionLocalBucket(admin, DEMO_BUCKET, settings);
       io.stderr(
@@ -197,21 +227,32 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
 
       const prefix = `${settings.dataPrefixes[0]}demo/`;
       const cohort = exampleCohort({ prefix, samples: sampleCount });
-      const outputs = stackOutputsFor(settings, { bucket: DEMO_BUCKET, region: server.region, presigner: { userName: DEMO_PRESIGNER_USER, ...keys.presigner, createdAt: io.now() } });
+      const outputs = stackOutputsFor(settings, {
+        bucket: DEMO_BUCKET,
+        region: server.region,
+        presigner: { userName: DEMO_PRESIGNER_USER, ...keys.presigner, createdAt: io.now() },
+      });
       writeDemoFiles(layout, cohort, outputs);
       const uploaded = await uploadCohort(s3ObjectStore(admin, DEMO_BUCKET), cohort);
       io.stderr(
         `Example cohort: ${cohort.length} hg38 sample${cohort.length === 1 ? "" : "s"}, ${uploaded} files in ${shownFolder(layout.exampleDirectory)}, uploaded under ${prefix}; manifest ${shown(layout.manifestFile)}\n`,
       );
-      io.stderr(`Stack outputs for this server: ${shown(layout.outputsFile)} (mode 0600: holds this run's presigner key)\n\n`);
+      io.stderr(
+        `Stack outputs for this server: ${shown(layout.outputsFile)} (mode 0600: holds this run's presigner key)\n\n`,
+      );
 
       // Paths as shown (relative to the current folder when inside it), so the printed command is the one run.
       const publishArgs = [
-        "--outputs", shown(layout.outputsFile),
-        "--endpoint", server.endpoint,
-        "--manifest", shown(layout.manifestFile),
-        "--cohort", DEMO_COHORT,
-        "--out", shown(layout.configFile),
+        "--outputs",
+        shown(layout.outputsFile),
+        "--endpoint",
+        server.endpoint,
+        "--manifest",
+        shown(layout.manifestFile),
+        "--cohort",
+        DEMO_COHORT,
+        "--out",
+        shown(layout.configFile),
         ...(options.verbose ? ["--verbose"] : []),
       ];
       const link = await publishThroughCli(publishArgs, io, shownFolder(layout.dataDir));
@@ -221,7 +262,9 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
         bucket: DEMO_BUCKET,
         viewerOrigin: new URL(settings.viewerUrl).origin,
         expectedConfig: readFileSync(layout.configFile),
-        expectedFiles: new Map(cohort.flatMap(({ files }) => files.map((file) => [file.key, Buffer.from(file.body)] as const))),
+        expectedFiles: new Map(
+          cohort.flatMap(({ files }) => files.map((file) => [file.key, Buffer.from(file.body)] as const)),
+        ),
       });
       if (check.failures.length > 0) {
         throw new AwsError(`${check.verified}/${check.total} links verified: ${check.failures.length} failed`, {
@@ -235,16 +278,27 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
 
       io.stderr("Open the cohort in Chromoscope:\n");
       io.stdout(`${link}\n`);
-      io.stderr(nextSteps({ endpoint: server.endpoint, viewerUrl: settings.viewerUrl, exampleFolder: shownFolder(layout.exampleDirectory), manifest: shown(layout.manifestFile) }));
+      io.stderr(
+        nextSteps({
+          endpoint: server.endpoint,
+          viewerUrl: settings.viewerUrl,
+          exampleFolder: shownFolder(layout.exampleDirectory),
+          manifest: shown(layout.manifestFile),
+        }),
+      );
 
       if (options.once) {
         io.stderr(`\n--once: stopping the server now (the data stays in ${shownFolder(layout.dataDir)}).\n`);
         return;
       }
       requests.clear();
-      io.stderr(`\nServing on ${server.endpoint} until Ctrl-C. Meanwhile the publish-cohort command above works from another terminal too.\n`);
+      io.stderr(
+        `\nServing on ${server.endpoint} until Ctrl-C. Meanwhile the publish-cohort command above works from another terminal too.\n`,
+      );
       const reason = await lifecycle.untilStopped();
-      io.stderr(`\nStopping (${reason}): served ${describeRequests(requests)}; the data stays in ${shownFolder(layout.dataDir)}.\n`);
+      io.stderr(
+        `\nStopping (${reason}): served ${describeRequests(requests)}; the data stays in ${shownFolder(layout.dataDir)}.\n`,
+      );
     } finally {
       admin.destroy();
       await server.close();

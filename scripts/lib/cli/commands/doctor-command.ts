@@ -1,5 +1,13 @@
 import { Command } from "commander";
-import { addStackOptions, CliIo, readStackOutputs, setExitCode, StackOptions, validateEndpoint } from "../shell";
+import {
+  addHelpNotes,
+  addStackOptions,
+  CliIo,
+  readStackOutputs,
+  setExitCode,
+  StackOptions,
+  validateEndpoint,
+} from "../shell";
 import { fromCredentialChain, fromStackKey } from "../../s3/credentials";
 import { formatReport, reportJson } from "../../doctor/doctor-report";
 import { runDoctor } from "../../doctor/doctor-runner";
@@ -17,16 +25,17 @@ export function createDoctorCommand(clients: DoctorClients = awsDoctorClients): 
   return (io) => {
     const command = addStackOptions(
       new Command("doctor")
-        .description("Check a deployed stack and your credentials before sharing links: bucket, privacy, CORS, bucket policy, keys, and how long links can live.")
+        .description(
+          "Check a deployed stack and your credentials before sharing links: bucket, privacy, CORS, bucket policy, keys, and how long links can live.",
+        )
         .option("--json", "print the report as JSON on stdout")
         .option("--show-links", "include the doctor's one-minute test link (a bearer token for one object)"),
     );
-    command.addHelpText(
-      "after",
-      "\nExit codes: 0 nothing failed (warnings and checks the endpoint does not support do not fail), 1 a check failed\n" +
-        "(or the stack outputs are invalid), 2 usage error, 3 unexpected AWS or network error.\n" +
-        "The report goes to stdout. No presigned URL is printed unless --show-links is given.\n",
-    );
+    addHelpNotes(command, ["The report goes to stdout. No presigned URL is printed unless --show-links is given."], {
+      0: "nothing failed (warnings and checks the endpoint does not support do not fail)",
+      1: "a check failed (or the stack outputs are invalid)",
+      3: "unexpected AWS or network error",
+    });
     command.action(async (options: DoctorOptions) => {
       const endpoint = validateEndpoint(options.endpoint);
       const outputs = await readStackOutputs(options, io);
@@ -45,7 +54,12 @@ export function createDoctorCommand(clients: DoctorClients = awsDoctorClients): 
         io.stdout(`${JSON.stringify(reportJson(report), null, 2)}\n`);
       } else {
         const where = endpoint ? `${outputs.region}, endpoint ${endpoint}` : outputs.region;
-        io.stdout(formatReport(report, `Doctor: bucket ${outputs.bucketName} (${where}), ${outputs.presignerKind}-kind presigner`));
+        io.stdout(
+          formatReport(
+            report,
+            `Doctor: bucket ${outputs.bucketName} (${where}), ${outputs.presignerKind}-kind presigner`,
+          ),
+        );
       }
       setExitCode(command, report.summary.fail > 0 ? ExitCode.validation : ExitCode.ok);
     });

@@ -1,20 +1,15 @@
 import { Command, Option } from "commander";
 import { ASSEMBLIES } from "../../cohort/samples";
-import { addStackOptions, CliIo, interruptibly, openStack, StackOptions } from "../shell";
-import { describeKind } from "../../s3/credentials";
+import { addStackOptions, CliIo, openStack, StackOptions } from "../shell";
 import { parseDuration } from "../../text-format";
 import { UsageError } from "../../errors";
-import { randomHex8 } from "../../naming";
-import { terminalProgress } from "../../progress";
-import { CohortSource, publishCohort } from "../../publication/publish";
-import { npmCommand } from "../output/lifecycle-report";
+import { CohortSource } from "../../publication/publish";
+import { publishAndReport } from "../output/publication-output";
 import {
   addPublicationOutputOptions,
-  checkPublicationOutputOptions,
-  parseViewerUrlOption,
+  checkPublicationOptions,
   PublicationOutputOptions,
-  reportInterruptibly,
-} from "../output/publication-output";
+} from "../output/publication-options";
 
 interface PublishOptions extends StackOptions, PublicationOutputOptions {
   cohort: string;
@@ -24,9 +19,7 @@ interface PublishOptions extends StackOptions, PublicationOutputOptions {
   assembly?: string;
   expires?: string;
   clamp?: boolean;
-  viewerUrl?: string;
   checkContent?: boolean;
-  dryRun?: boolean;
 }
 
 function cohortSource(options: PublishOptions): CohortSource {
@@ -35,7 +28,9 @@ function cohortSource(options: PublishOptions): CohortSource {
   }
   if (options.manifest !== undefined) {
     if (options.cancer !== undefined || options.assembly !== undefined) {
-      throw new UsageError("--cancer and --assembly go with --prefix; a manifest names them per sample", { fix: "put cancer and assembly columns in the manifest" });
+      throw new UsageError("--cancer and --assembly go with --prefix; a manifest names them per sample", {
+        fix: "put cancer and assembly columns in the manifest",
+      });
     }
     return { kind: "manifest", path: options.manifest };
   }
@@ -47,54 +42,49 @@ function cohortSource(options: PublishOptions): CohortSource {
     }
     return { kind: "prefix", prefix: options.prefix, cancer: options.cancer, assembly: options.assembly };
   }
-  throw new UsageError("no cohort given", { fix: "pass --manifest FILE, or --prefix PREFIX --cancer NAME --assembly hg19|hg38" });
+  throw new UsageError("no cohort given", {
+    fix: "pass --manifest FILE, or --prefix PREFIX --cancer NAME --assembly hg19|hg38",
+  });
 }
 
 export function publishCohortCommand(io: CliIo): Command {
   const command = addStackOptions(
     new Command("publish-cohort")
-      .description("Presign a cohort's files, publish its Chromoscope config privately and print the ready-to-share link.")
+      .description(
+        "Presign a cohort's files, publish its Chromoscope config privately and print the ready-to-share link.",
+      )
       .requiredOption("--cohort <name>", "cohort name shown in Chromoscope (letters, digits, spaces, _ - . , ( ) + ')")
-      .option("--manifest <file>", "TSV, CSV or JSON manifest: one sample per row, columns named as Chromoscope's fields")
-      .option("--prefix <prefix>", "discover samples under this key prefix (PREFIX/<sample>/<files> or PREFIX/<sample>.<suffix>)")
+      .option(
+        "--manifest <file>",
+        "TSV, CSV or JSON manifest: one sample per row, columns named as Chromoscope's fields",
+      )
+      .option(
+        "--prefix <prefix>",
+        "discover samples under this key prefix (PREFIX/<sample>/<files> or PREFIX/<sample>.<suffix>)",
+      )
       .option("--cancer <name>", "with --prefix: the cancer type of every sample")
       .addOption(new Option("--assembly <assembly>", "with --prefix: the genome assembly").choices([...ASSEMBLIES]))
-      .option("--expires <duration>", "link lifetime, e.g. 36h or 7d (default: the longest the credentials and the stack allow)")
+      .option(
+        "--expires <duration>",
+        "link lifetime, e.g. 36h or 7d (default: the longest the credentials and the stack allow)",
+      )
       .option("--clamp", "shorten --expires to the longest allowed instead of refusing it")
       .option("--viewer-url <url>", "Chromoscope app URL (default: the stack's viewerUrl)")
       .option("--check-content", "read the first KiB of each SV, CNV and drivers file and check its header columns")
       .option("--dry-run", "validate and sign, but upload nothing and print no link"),
   );
-  addPublicationOutputOptions(command);
-  command.addHelpText(
-    "after",
-    "\nExit codes: 0 published, 1 invalid input (nothing published), 2 usage error, 3 AWS or network error,\n" +
-      "130/143 interrupted by SIGINT/SIGTERM (a config not yet recorded in the ledger is removed first).\n" +
-      "The link goes to stdout, everything else to stderr. Links are bearer tokens: share them only with people who may read the data.\n",
-  );
+  addPublicationOutputOptions(command, [
+    "The link goes to stdout, everything else to stderr.",
+    "Links are bearer tokens: share them only with people who may read the data.",
+  ]);
   command.action(async (options: PublishOptions) => {
     const source = cohortSource(options);
     const expiresSeconds = options.expires === undefined ? undefined : parseDuration(options.expires);
-    const viewerUrl = parseViewerUrlOption(options.viewerUrl);
-    checkPublicationOutputOptions(options, { dryRun: options.dryRun });
+    const { viewerUrl } = checkPublicationOptions(options);
     const stack = await openStack(options, io);
-    await interruptibly(io, async (interruption) => {
-      const suggest = (script: string, args: readonly string[]) => npmCommand(script, options, args);
-      const { clamp, checkContent, dryRun, out: outFile } = options;
-      const result = await publishCohort(
-        { cohort: options.cohort, source, expiresSeconds, clamp, viewerUrl, checkContent, dryRun, outFile },
-        {
-          ...stack,
-          now: io.now,
-          randomHex: randomHex8,
-          progress: terminalProgress(io.isTTY && !options.json),
-          warn: (message) => io.stderr(`warning: ${message}\n`),
-          interruption,
-          suggest,
-        },
-      );
-      await reportInterruptibly(result, options, io, describeKind(stack.credentials, io.now()), stack, { interruption, suggest });
-    });
+    const { clamp, checkContent, dryRun, out: outFile } = options;
+    const request = { cohort: options.cohort, source, expiresSeconds, clamp, viewerUrl, checkContent, dryRun, outFile };
+    await publishAndReport(request, options, io, stack, (message) => io.stderr(`warning: ${message}\n`));
   });
   return command;
 }

@@ -1,79 +1,76 @@
 import { Command } from "commander";
-import { addStackOptions, CliIo, interruptibly, openStack, StackOptions } from "../shell";
-import { describeKind } from "../../s3/credentials";
+import { addStackOptions, CliIo, openStack, StackOptions } from "../shell";
 import { formatDuration, parseDuration, instant, plural } from "../../text-format";
 import { ValidationError } from "../../errors";
 import { recordedSource, requirePublications } from "../../lifecycle/publications";
-import { assertCohortName, printable, randomHex8 } from "../../naming";
-import { terminalProgress } from "../../progress";
-import { publishCohort } from "../../publication/publish";
+import { assertCohortName, printable } from "../../naming";
+import { viewerUrlProblem } from "../../../../components/address-rules";
+import { npmCommand } from "../output/lifecycle-report";
 import { judgePublication, stackKeysOf } from "../../lifecycle/publication-status";
 import { latestExpiry } from "../../lifecycle/rotation";
+import { publishAndReport } from "../output/publication-output";
 import {
   addPublicationOutputOptions,
-  checkPublicationOutputOptions,
-  parseViewerUrlOption,
+  checkPublicationOptions,
   PublicationOutputOptions,
-  reportInterruptibly,
-} from "../output/publication-output";
-import { npmCommand} from "../output/lifecycle-report";
+} from "../output/publication-options";
 
 interface RefreshOptions extends StackOptions, PublicationOutputOptions {
   cohort: string;
   expires?: string;
   clamp?: boolean;
-  viewerUrl?: string;
   checkContent?: boolean;
-  dryRun?: boolean;
   allowRevoked?: boolean;
 }
 
 function isAppUrl(value: unknown): boolean {
-  try {
-    return typeof value === "string" && parseViewerUrlOption(value) !== undefined;
-  } catch {
-    return false;
-  }
+  return typeof value === "string" && viewerUrlProblem(value) === undefined;
 }
 
 export function refreshCohortCommand(io: CliIo): Command {
   const command = addStackOptions(
     new Command("refresh-cohort")
-      .description("Publish a cohort again from the inputs its latest publication recorded in the ledger, with fresh links.")
+      .description(
+        "Publish a cohort again from the inputs its latest publication recorded in the ledger, with fresh links.",
+      )
       .requiredOption("--cohort <name>", "the cohort's name, exactly as published (see `npm run cohorts`)")
-      .option("--expires <duration>", "link lifetime, e.g. 36h or 7d (default: the recorded --expires, else the longest the credentials and the stack allow)")
+      .option(
+        "--expires <duration>",
+        "link lifetime, e.g. 36h or 7d (default: the recorded --expires, else the longest the credentials and the stack allow)",
+      )
       .option("--clamp", "shorten --expires to the longest allowed instead of refusing it")
       .option("--viewer-url <url>", "Chromoscope app URL (default: the one the publication used)")
       .option("--check-content", "read the first KiB of each SV, CNV and drivers file and check its header columns")
       .option("--dry-run", "validate and sign, but upload nothing and print no link")
       .option("--allow-revoked", "publish a cohort again although its latest publication was revoked"),
   );
-  addPublicationOutputOptions(command);
-  command.addHelpText(
-    "after",
-    "\nThe previous links keep working until they expire; revoke the cohort to end them sooner.\n" +
-      "Exit codes: 0 published, 1 invalid input (nothing published), 2 usage error, 3 AWS or network error,\n" +
-      "130/143 interrupted by SIGINT/SIGTERM (a config not yet recorded in the ledger is removed first).\n",
-  );
+  addPublicationOutputOptions(command, [
+    "The previous links keep working until they expire; revoke the cohort to end them sooner.",
+  ]);
   command.action(async (options: RefreshOptions) => {
     const cohort = assertCohortName(options.cohort);
     const explicitSeconds = options.expires === undefined ? undefined : parseDuration(options.expires);
-    const viewerUrl = parseViewerUrlOption(options.viewerUrl);
-    checkPublicationOutputOptions(options, { dryRun: options.dryRun });
+    const { viewerUrl } = checkPublicationOptions(options);
     const stack = await openStack(options, io);
     const warn = (message: string) => io.stderr(`warning: ${message}\n`);
     const publications = await requirePublications(stack.store, stack.outputs, cohort, warn);
     const [latest] = publications;
     if (latest.revokedAt !== undefined && !options.allowRevoked) {
-      throw new ValidationError(`cohort ${JSON.stringify(cohort)} was revoked at ${instant(latest.revokedAt)}: refreshing would share it again`, {
-        fix: "if you mean to share it again, add --allow-revoked",
-      });
+      throw new ValidationError(
+        `cohort ${JSON.stringify(cohort)} was revoked at ${instant(latest.revokedAt)}: refreshing would share it again`,
+        {
+          fix: "if you mean to share it again, add --allow-revoked",
+        },
+      );
     }
     // The ledger is data in the bucket: a recorded viewer URL is used only if it is one.
     if (viewerUrl === undefined && !isAppUrl(latest.inputs.viewerUrl)) {
-      throw new ValidationError(`the viewer URL recorded in ${latest.ledgerKey} (${printable(String(latest.inputs.viewerUrl))}) is not a Chromoscope app URL`, {
-        fix: "pass --viewer-url with the app's URL, e.g. --viewer-url https://chromoscope.bio/app/",
-      });
+      throw new ValidationError(
+        `the viewer URL recorded in ${latest.ledgerKey} (${printable(String(latest.inputs.viewerUrl))}) is not a Chromoscope app URL`,
+        {
+          fix: "pass --viewer-url with the app's URL, e.g. --viewer-url https://chromoscope.bio/app/",
+        },
+      );
     }
     // A recorded --expires is repeated but, not being typed now, shortened rather than refused.
     const recordedSeconds = latest.inputs.requestedSeconds;
@@ -83,26 +80,26 @@ export function refreshCohortCommand(io: CliIo): Command {
       `Refreshing cohort "${cohort}" from its publication of ${instant(latest.createdAt)} (${latest.ledgerKey}): ${plural(latest.inputs.samples.length, "sample")}` +
         `${explicitSeconds === undefined && recordedSeconds !== undefined ? `, recorded --expires ${formatDuration(recordedSeconds)}` : ""}.\n`,
     );
-    const result = await interruptibly(io, async (interruption) => {
-      const suggest = (script: string, args: readonly string[]) => npmCommand(script, options, args);
-      const published = await publishCohort(
-        {
-          cohort,
-          source: recordedSource(latest),
-          expiresSeconds,
-          clamp,
-          viewerUrl: viewerUrl ?? latest.inputs.viewerUrl,
-          checkContent: options.checkContent,
-          dryRun: options.dryRun,
-          outFile: options.out,
-        },
-        { ...stack, now: io.now, randomHex: randomHex8, progress: terminalProgress(io.isTTY && !options.json), warn, interruption, suggest },
-      );
-      await reportInterruptibly(published, options, io, describeKind(stack.credentials, io.now()), stack, { interruption, suggest });
-      return published;
-    });
+    const result = await publishAndReport(
+      {
+        cohort,
+        source: recordedSource(latest),
+        expiresSeconds,
+        clamp,
+        viewerUrl: viewerUrl ?? latest.inputs.viewerUrl,
+        checkContent: options.checkContent,
+        dryRun: options.dryRun,
+        outFile: options.out,
+      },
+      options,
+      io,
+      stack,
+      warn,
+    );
     const keys = stackKeysOf(stack.outputs);
-    const earlierLive = publications.filter((publication) => judgePublication(publication, keys, io.now()).status === "live");
+    const earlierLive = publications.filter(
+      (publication) => judgePublication(publication, keys, io.now()).status === "live",
+    );
     const lastEnd = latestExpiry(earlierLive);
     if (!result.dryRun && !options.json && lastEnd) {
       io.stderr(

@@ -1,13 +1,18 @@
 import { Command } from "commander";
-import { addStackOptions, CliIo, openStack, StackOptions } from "../shell";
+import { addHelpNotes, addStackOptions, CliIo, openStack, StackOptions } from "../shell";
 import { CliError, ExitCode, UsageError } from "../../errors";
-import { carryOutRotation, parseGenerationOption, PreparedRotation, prepareRotation } from "../../lifecycle/key-rotation";
+import {
+  carryOutRotation,
+  parseGenerationOption,
+  PreparedRotation,
+  prepareRotation,
+} from "../../lifecycle/key-rotation";
 import { CohortFolder, deleteStrays, surveyCohortFolder } from "../../lifecycle/cohort-folder";
 import { loadPublications, noPublicationError, revokePublications } from "../../lifecycle/publications";
 import { assertCohortName, randomHex8 } from "../../naming";
 import { linksWork, stackKeysOf } from "../../lifecycle/publication-status";
 import { keySlotsOf, latestExpiry, planRevokeRotation, RevokeRotationPlan, KeySlots } from "../../lifecycle/rotation";
-import { cohortNames, describeKey, npmCommand, publicationLine } from "../output/lifecycle-report";
+import { cohortNames, describeKey, npmCommand, publicationLine, ROTATION_EXIT_CODES } from "../output/lifecycle-report";
 import { instant, plural } from "../../text-format";
 
 interface RevokeOptions extends StackOptions {
@@ -27,7 +32,9 @@ function describePlan(plan: RevokeRotationPlan, slots: KeySlots, cohort: string,
       lines.push(`Every link of ${name} has expired already: no rotation is needed.`);
       break;
     case "other-keys-only":
-      lines.push(`The live links of ${name} were signed by keys that are not the stack's: rotating cannot end them (see below).`);
+      lines.push(
+        `The live links of ${name} were signed by keys that are not the stack's: rotating cannot end them (see below).`,
+      );
       break;
     case "inactive-key":
       lines.push(
@@ -43,13 +50,17 @@ function describePlan(plan: RevokeRotationPlan, slots: KeySlots, cohort: string,
       break;
   }
   for (const publication of plan.unreachable) {
-    lines.push(`  cannot be ended by rotation (it dies when it expires, or with the session that signed it): ${publicationLine(publication, slots, now)}`);
+    lines.push(
+      `  cannot be ended by rotation (it dies when it expires, or with the session that signed it): ${publicationLine(publication, slots, now)}`,
+    );
   }
   if (plan.rotations > 0) {
     if (plan.breaking.length === 0) {
       lines.push("No live link of another cohort was signed by the key(s) replaced: the rotation breaks nothing else.");
     } else {
-      lines.push(`The rotation also breaks ${plural(plan.breaking.length, "live publication")} of ${plural(cohortNames(plan.breaking).length, "other cohort")}:`);
+      lines.push(
+        `The rotation also breaks ${plural(plan.breaking.length, "live publication")} of ${plural(cohortNames(plan.breaking).length, "other cohort")}:`,
+      );
       for (const publication of plan.breaking) lines.push(`  ${publicationLine(publication, slots, now)}`);
     }
   }
@@ -66,7 +77,9 @@ function reportStrays(folder: CohortFolder, deleted: readonly string[], cohort: 
   }
   const leftovers = deleted.filter((key) => folder.leftovers.includes(key));
   if (leftovers.length > 0) {
-    io.stderr(`Also deleted ${plural(leftovers.length, "object")} of "${cohort}"'s earlier revoked publications: ${leftovers.join(", ")}\n`);
+    io.stderr(
+      `Also deleted ${plural(leftovers.length, "object")} of "${cohort}"'s earlier revoked publications: ${leftovers.join(", ")}\n`,
+    );
   }
   for (const { key, cohort: other } of folder.othersOrphans) {
     const what = key.endsWith(".html") ? "the share page of a config" : "a config";
@@ -85,22 +98,32 @@ export function revokeCohortCommand(io: CliIo): Command {
           "so every link to them fails, and record the revocation in the ledger.",
       )
       .requiredOption("--cohort <name>", "the cohort's name, exactly as published (see `npm run cohorts`)")
-      .option("--rotate", "also rotate the key(s) that signed its live links, so data links copied out of a config die too (breaks other cohorts signed by the same keys; asks first)")
+      .option(
+        "--rotate",
+        "also rotate the key(s) that signed its live links, so data links copied out of a config die too (breaks other cohorts signed by the same keys; asks first)",
+      )
       .option("--yes", "with --rotate: confirm without asking (for scripts)")
-      .option("--print", "with --rotate: revoke now, but print the Pulumi commands of the rotation instead of running them")
+      .option(
+        "--print",
+        "with --rotate: revoke now, but print the Pulumi commands of the rotation instead of running them",
+      )
       .option("--generation <n>", "with --rotate: the stack's current keyGeneration (default: `pulumi config get`)"),
   );
-  command.addHelpText(
-    "after",
-    "\nRevoking deletes the configs; data links already copied out of a downloaded config stay valid until they expire, unless the key that signed them is rotated (--rotate).\n" +
-      "--rotate runs each rotation as rotate-keys does: version check, preview, `pulumi up`, verified outputs (two rotations: two such steps).\n" +
-      "Exit codes: 0 revoked, 1 invalid input, not confirmed or a preview with other changes, 2 usage error or a Pulumi CLI too old,\n" +
-      "3 AWS, network or `pulumi` error, or the engine did not rotate.\n",
+  addHelpNotes(
+    command,
+    [
+      "Revoking deletes the configs; data links already copied out of a downloaded config stay valid until they expire,",
+      "unless the key that signed them is rotated (--rotate). --rotate runs each rotation as rotate-keys does: version",
+      "check, preview, `pulumi up`, verified outputs (two rotations: two such steps).",
+    ],
+    { ...ROTATION_EXIT_CODES, 0: "revoked", 1: "invalid input, not confirmed, or a preview with other changes" },
   );
   command.action(async (options: RevokeOptions) => {
     const cohort = assertCohortName(options.cohort);
     if (!options.rotate && (options.print || options.generation !== undefined)) {
-      throw new UsageError(`${options.print ? "--print" : "--generation"} goes with --rotate`, { fix: "add --rotate, or leave the option out to only revoke" });
+      throw new UsageError(`${options.print ? "--print" : "--generation"} goes with --rotate`, {
+        fix: "add --rotate, or leave the option out to only revoke",
+      });
     }
     const generation = parseGenerationOption(options.generation);
     // Everything that would stop the rotation is checked before anything is deleted.
@@ -122,7 +145,8 @@ export function revokeCohortCommand(io: CliIo): Command {
     // Everything under the cohort's folder, ledgered or not (an interrupted publish leaves an orphan).
     const folder = await surveyCohortFolder(stack.store, stack.outputs, cohort, warn);
     const publications = folder.publications;
-    if (publications.length === 0 && folder.orphans.length === 0) throw noPublicationError(stack.store.bucket, stack.outputs, cohort);
+    if (publications.length === 0 && folder.orphans.length === 0)
+      throw noPublicationError(stack.store.bucket, stack.outputs, cohort);
 
     let plan: RevokeRotationPlan | undefined;
     let slots: KeySlots | undefined;
@@ -132,7 +156,13 @@ export function revokeCohortCommand(io: CliIo): Command {
       const everything = await loadPublications(stack.store, stack.outputs.ledgerPrefix, { warn });
       plan = planRevokeRotation(slots, everything, cohort, now);
       if (plan.rotations !== 0) {
-        const request = { stack: options.stack, generation, deployedGeneration: stack.outputs.keyGeneration, print: Boolean(options.print), slots };
+        const request = {
+          stack: options.stack,
+          generation,
+          deployedGeneration: stack.outputs.keyGeneration,
+          print: Boolean(options.print),
+          slots,
+        };
         prepared = await prepareRotation({ ...request, rotations: plan.rotations }, io);
       }
       for (const line of describePlan(plan, slots, cohort, now)) io.stderr(`${line}\n`);
@@ -148,17 +178,28 @@ export function revokeCohortCommand(io: CliIo): Command {
       }
     }
 
-    const result = await revokePublications(publications, { store: stack.store, configPrefix: stack.outputs.configPrefix, ledgerPrefix: stack.outputs.ledgerPrefix, now, randomHex: randomHex8 });
+    const result = await revokePublications(publications, {
+      store: stack.store,
+      configPrefix: stack.outputs.configPrefix,
+      ledgerPrefix: stack.outputs.ledgerPrefix,
+      now,
+      randomHex: randomHex8,
+    });
     if (result.revoked.length > 0) {
-      io.stderr(`Revoked cohort "${cohort}": deleted ${plural(result.revoked.length, "config")}, so every link to them now fails:\n`);
-      for (const { publication, ledgerKey } of result.revoked) io.stderr(`  ${publication.configKey} (recorded in ${ledgerKey})\n`);
+      io.stderr(
+        `Revoked cohort "${cohort}": deleted ${plural(result.revoked.length, "config")}, so every link to them now fails:\n`,
+      );
+      for (const { publication, ledgerKey } of result.revoked)
+        io.stderr(`  ${publication.configKey} (recorded in ${ledgerKey})\n`);
     }
     if (result.alreadyRevoked.length > 0) {
       io.stderr(`${plural(result.alreadyRevoked.length, "publication")} of "${cohort}" had been revoked already.\n`);
     }
     reportStrays(folder, await deleteStrays(stack.store, folder), cohort, io);
     if (publications.length === 0) {
-      io.stderr(`Cohort "${cohort}" has no publication in the ledger: no link to it was ever printed, and nothing of it is left.\n`);
+      io.stderr(
+        `Cohort "${cohort}" has no publication in the ledger: no link to it was ever printed, and nothing of it is left.\n`,
+      );
       return;
     }
 
@@ -192,7 +233,8 @@ export function revokeCohortCommand(io: CliIo): Command {
       `Rotated (keyGeneration ${outcome.fromGeneration} → ${outcome.toGeneration}): every link of "${cohort}"${plan.unreachable.length > 0 ? " signed by the stack's keys" : ""} now fails` +
         `${active ? `; new links are signed by ${describeKey(active, io.now())}` : ""}.\n`,
     );
-    for (const name of cohortNames(plan.breaking)) io.stderr(`Re-share ${JSON.stringify(name)}: ${npmCommand("refresh-cohort", options, ["--cohort", name])}\n`);
+    for (const name of cohortNames(plan.breaking))
+      io.stderr(`Re-share ${JSON.stringify(name)}: ${npmCommand("refresh-cohort", options, ["--cohort", name])}\n`);
   });
   return command;
 }

@@ -1,10 +1,10 @@
 import { Command } from "commander";
-import { addStackOptions, CliIo, openStack, StackOptions } from "../shell";
+import { addHelpNotes, addStackOptions, CliIo, openStack, StackOptions } from "../shell";
 import { UsageError, ValidationError } from "../../errors";
 import { carryOutRotation, parseGenerationOption, prepareRotation } from "../../lifecycle/key-rotation";
 import { loadPublications } from "../../lifecycle/publications";
 import { decideRotation, keySlotsOf, latestExpiry } from "../../lifecycle/rotation";
-import { cohortNames, describeKey, npmCommand, publicationLine } from "../output/lifecycle-report";
+import { cohortNames, describeKey, npmCommand, publicationLine, ROTATION_EXIT_CODES } from "../output/lifecycle-report";
 import { instant, plural } from "../../text-format";
 
 interface RotateOptions extends StackOptions {
@@ -21,16 +21,24 @@ export function rotateKeysCommand(io: CliIo): Command {
       )
       .option("--generation <n>", "the stack's current keyGeneration (default: `pulumi config get`, absent: 0)")
       .option("--force", "rotate even though live links signed by the inactive key will break")
-      .option("--print", "print the safe sequence of Pulumi commands, with what to check, instead of running them (works with --outputs alone)"),
+      .option(
+        "--print",
+        "print the safe sequence of Pulumi commands, with what to check, instead of running them (works with --outputs alone)",
+      ),
   );
-  command.addHelpText(
-    "after",
-    "\nRotation replaces the older (inactive) key only; the active key keeps signing until the next rotation, so it is safe whenever\n" +
-      "no live link was signed by the inactive key: about maxLinkLifetimeSeconds after the previous rotation.\n" +
-      "Before `pulumi up` it checks `pulumi version` (3.208.0 or newer) and the preview (only the inactive slot's key replaced);\n" +
-      "after it, that the key changed.\n" +
-      "Exit codes: 0 rotated and verified (or printed), 1 live links would break or the preview shows other changes (nothing changed) or invalid input,\n" +
-      "2 usage error or a Pulumi CLI too old, 3 AWS, network or `pulumi` failure, or the engine did not rotate.\n",
+  addHelpNotes(
+    command,
+    [
+      "Rotation replaces the older (inactive) key only; the active key keeps signing until the next rotation, so it is",
+      "safe whenever no live link was signed by the inactive key: about maxLinkLifetimeSeconds after the previous rotation.",
+      "Before `pulumi up` it checks `pulumi version` (3.208.0 or newer) and the preview (only the inactive slot's key",
+      "replaced); after it, that the key changed.",
+    ],
+    {
+      ...ROTATION_EXIT_CODES,
+      0: "rotated and verified (or printed)",
+      1: "live links would break, the preview shows other changes (nothing changed), or invalid input",
+    },
   );
   command.action(async (options: RotateOptions) => {
     const generation = parseGenerationOption(options.generation);
@@ -42,7 +50,9 @@ export function rotateKeysCommand(io: CliIo): Command {
     const stack = await openStack(options, io);
     const slots = keySlotsOf(stack.outputs);
     const now = io.now();
-    const publications = await loadPublications(stack.store, stack.outputs.ledgerPrefix, { warn: (message) => io.stderr(`warning: ${message}\n`) });
+    const publications = await loadPublications(stack.store, stack.outputs.ledgerPrefix, {
+      warn: (message) => io.stderr(`warning: ${message}\n`),
+    });
     const decision = decideRotation(slots, publications, now);
 
     io.stderr(`Active: ${describeKey(slots.active, now)}, signs new links.\n`);
@@ -51,10 +61,13 @@ export function rotateKeysCommand(io: CliIo): Command {
       const details = decision.breaking.map((publication) => publicationLine(publication, slots, now));
       const what = `${plural(decision.breaking.length, "live publication")} of ${plural(cohortNames(decision.breaking).length, "cohort")}`;
       if (!options.force) {
-        throw new ValidationError(`rotating now would break ${what}, signed by the inactive key ${slots.inactive.accessKeyId}`, {
-          details,
-          fix: `rotation is safe once ${instant(decision.safeAfter!)} has passed: run it again then (or revoke those cohorts, or pass --force to break them now)`,
-        });
+        throw new ValidationError(
+          `rotating now would break ${what}, signed by the inactive key ${slots.inactive.accessKeyId}`,
+          {
+            details,
+            fix: `rotation is safe once ${instant(decision.safeAfter!)} has passed: run it again then (or revoke those cohorts, or pass --force to break them now)`,
+          },
+        );
       }
       io.stderr(`--force: rotating breaks ${what}:\n`);
       for (const line of details) io.stderr(`  ${line}\n`);
@@ -63,7 +76,10 @@ export function rotateKeysCommand(io: CliIo): Command {
     }
 
     const deployedGeneration = stack.outputs.keyGeneration;
-    const prepared = await prepareRotation({ stack: options.stack, generation, deployedGeneration, print: Boolean(options.print), rotations: 1, slots }, io);
+    const prepared = await prepareRotation(
+      { stack: options.stack, generation, deployedGeneration, print: Boolean(options.print), rotations: 1, slots },
+      io,
+    );
     const outcome = await carryOutRotation(prepared, io);
     if (outcome.printed) return;
 
@@ -77,7 +93,8 @@ export function rotateKeysCommand(io: CliIo): Command {
         `${slots.active.accessKeyId} keeps its live links working until they expire. ` +
         `${nextSafe ? `The next rotation is safe after ${instant(nextSafe)}.` : "The next rotation is safe right away."}\n`,
     );
-    for (const name of cohortNames(decision.breaking)) io.stderr(`Re-share ${JSON.stringify(name)}: ${npmCommand("refresh-cohort", options, ["--cohort", name])}\n`);
+    for (const name of cohortNames(decision.breaking))
+      io.stderr(`Re-share ${JSON.stringify(name)}: ${npmCommand("refresh-cohort", options, ["--cohort", name])}\n`);
   });
   return command;
 }

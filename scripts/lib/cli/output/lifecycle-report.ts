@@ -9,7 +9,6 @@ import { Publication, signingSlot, KeySlots, SlotKey, slotStackKeys } from "../.
 import { shellCommand } from "../../text-format";
 import { instant } from "../../text-format";
 
-
 /** A cohort name from the ledger, safe to print in one line (quoted only if it is not a valid name). */
 export function cohortLabel(name: string): string {
   return cohortNameProblem(name) === undefined ? name : printable(name);
@@ -22,7 +21,8 @@ export function slotLabel(publication: Publication, slots: KeySlots | undefined)
 }
 
 export function describeKey(key: SlotKey, now: Date): string {
-  const due = key.rotationDueAt.getTime() <= now.getTime() ? `, due for rotation since ${instant(key.rotationDueAt)}` : "";
+  const due =
+    key.rotationDueAt.getTime() <= now.getTime() ? `, due for rotation since ${instant(key.rotationDueAt)}` : "";
   return `slot ${key.slot} (${key.accessKeyId}, created ${instant(key.createdAt)}${due})`;
 }
 
@@ -63,3 +63,8 @@ export function npmCommand(script: string, options: StackOptions, args: readonly
   return shellCommand("npm", ["run", script, "--", ...stackArgs(options), ...args]);
 }
 
+/** Exit codes 2 and 3 of the commands that rotate keys (rotate-keys, revoke-cohort --rotate). */
+export const ROTATION_EXIT_CODES = {
+  2: "usage error or a Pulumi CLI too old",
+  3: "AWS, network or `pulumi` failure, or the engine did not rotate",
+};

@@ -4,89 +4,28 @@
  * on request also a deep link per sample and the share page (a local file and/or a private object
  * next to the config), all built from the config bytes that were published.
  */
-import { accessSync, constants, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { Command } from "commander";
-import { CliIo, OpenedStack } from "../shell";
+import { CliIo, interruptibly, OpenedStack, StackOptions } from "../shell";
 import { describeDuration } from "../../text-format";
-import { CliError, ExitCode, InterruptedError, UsageError } from "../../errors";
+import { CliError, describeCause, ExitCode, InterruptedError, UsageError } from "../../errors";
+import { PublicationOutputOptions } from "./publication-options";
 import { writePrivateFileAtomic } from "../../files";
-import { printable } from "../../naming";
+import { randomHex8 } from "../../naming";
 import { interruptible } from "../../s3/object-store";
-import { interruptedPublish, PublishResult } from "../../publication/publish";
-import { buildSharePage, parsePublishedConfig, SampleLink, sampleLinks, SharePageUpload, uploadSharePage } from "../../publication/share-page";
-import { VIEWER_URL_RULE, viewerUrlProblem } from "../../../../components/address-rules";
-
-export interface PublicationOutputOptions {
-  json?: boolean;
-  out?: string;
-  /** --sample-links: a deep link per sample. */
-  sampleLinks?: boolean;
-  /** --share-page FILE: write the share page here (mode 0600). */
-  sharePage?: string;
-  /** --upload-share-page: store the page privately next to the config and print its presigned link. */
-  uploadSharePage?: boolean;
-}
-
-/** `--viewer-url`: Chromoscope's link carries its own query, so the app URL itself may carry none. */
-export function parseViewerUrlOption(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const problem = viewerUrlProblem(value);
-  if (problem !== undefined) {
-    throw new UsageError(`--viewer-url ${JSON.stringify(value)} ${problem}`, {
-      fix: `pass ${VIEWER_URL_RULE}, e.g. --viewer-url https://chromoscope.bio/app/`,
-    });
-  }
-  return value;
-}
-
-export function addPublicationOutputOptions(command: Command): Command {
-  return command
-    .option("--out <file>", "also write the config to this file (mode 0600)")
-    .option("--json", "print the result as JSON on stdout")
-    .option("--sample-links", "also print a link per sample (opens that sample): one 'id<TAB>link' line each after the cohort link; with --json, samples: [{ id, index, link }]")
-    .option("--share-page <file>", "also write a self-contained HTML share page (mode 0600): every sample with its link, searchable and sortable, with a countdown to expiry")
-    .option("--upload-share-page", "also store the share page privately next to the config and print a presigned link to it (it expires with the config)");
-}
+import { interruptedPublish, publishCohort, PublishRequest, PublishResult } from "../../publication/publish";
+import { describeKind } from "../../s3/credentials";
+import { npmCommand } from "./lifecycle-report";
+import { terminalProgress } from "./progress-bar";
+import {
+  buildSharePage,
+  parsePublishedConfig,
+  SampleLink,
+  sampleLinks,
+  SharePageUpload,
+  uploadSharePage,
+} from "../../publication/share-page";
 
 /** Who signed, for the share page: the access key id and what it belongs to (never a secret). */
 export type SigningContext = Pick<OpenedStack, "outputs" | "credentials" | "store" | "endpoint">;
-
-/**
- * Refuses output options that cannot work, before anything is signed or uploaded: links on a dry
- * run (it publishes none), two outputs on one path, a destination that cannot be written.
- */
-export function checkPublicationOutputOptions(options: PublicationOutputOptions, request: { dryRun?: boolean } = {}): void {
-  if (request.dryRun) {
-    const linkOptions = [options.sampleLinks && "--sample-links", options.sharePage !== undefined && "--share-page", options.uploadSharePage && "--upload-share-page"].filter(Boolean);
-    if (linkOptions.length > 0) {
-      throw new UsageError(`${linkOptions.join(" and ")} need${linkOptions.length === 1 ? "s" : ""} a published config, and a dry run publishes none`, {
-        fix: `drop ${linkOptions.join(" and ")}, or run without --dry-run`,
-      });
-    }
-  }
-  if (options.out !== undefined && options.sharePage !== undefined && resolve(options.out) === resolve(options.sharePage)) {
-    throw new UsageError(`--out and --share-page both name ${printable(options.sharePage)}`, { fix: "give the config and the share page different files" });
-  }
-  if (options.out !== undefined) assertWritableFile(options.out, "--out");
-  if (options.sharePage !== undefined) assertWritableFile(options.sharePage, "--share-page");
-}
-
-function assertWritableFile(path: string, option: string): void {
-  const folder = dirname(resolve(path));
-  let problem: string | undefined;
-  try {
-    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) problem = "is a folder";
-    else if (!statSync(folder).isDirectory()) problem = `is in ${printable(folder)}, which is not a folder`;
-    else accessSync(folder, constants.W_OK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    problem = code === "ENOENT" ? `is in a folder that does not exist (${printable(folder)})` : `cannot be written (${code ?? (error as Error).message})`;
-  }
-  if (problem) {
-    throw new UsageError(`${option} ${printable(path)} ${problem}`, { fix: `pass ${option} a file path in a folder that exists and that you can write` });
-  }
-}
 
 const LIMITS: Record<PublishResult["expiry"]["limit"], string> = {
   request: "as requested",
@@ -107,7 +46,13 @@ export function publicationJson(result: PublishResult, shared: SharedOutputs = {
     shared.sharePageFile !== undefined || shared.sharePage !== undefined
       ? {
           ...(shared.sharePageFile !== undefined ? { file: shared.sharePageFile } : {}),
-          ...(shared.sharePage ? { key: shared.sharePage.key, url: shared.sharePage.url, expiresAt: shared.sharePage.expiresAt.toISOString() } : {}),
+          ...(shared.sharePage
+            ? {
+                key: shared.sharePage.key,
+                url: shared.sharePage.url,
+                expiresAt: shared.sharePage.expiresAt.toISOString(),
+              }
+            : {}),
         }
       : undefined;
   return {
@@ -149,7 +94,12 @@ interface SharePlan {
 }
 
 /** Builds the sample links and the page from the published config (synchronous: no I/O). */
-function planShare(result: PublishResult, options: PublicationOutputOptions, io: CliIo, signing: SigningContext | undefined): SharePlan {
+function planShare(
+  result: PublishResult,
+  options: PublicationOutputOptions,
+  io: CliIo,
+  signing: SigningContext | undefined,
+): SharePlan {
   const plan: SharePlan = { shared: {} };
   const wantsPage = options.sharePage !== undefined || Boolean(options.uploadSharePage);
   if (result.dryRun || (!options.sampleLinks && !wantsPage)) return plan;
@@ -176,10 +126,19 @@ function planShare(result: PublishResult, options: PublicationOutputOptions, io:
   return plan;
 }
 
-async function uploadPlannedPage(plan: SharePlan, result: PublishResult, signing: SigningContext | undefined): Promise<void> {
+async function uploadPlannedPage(
+  plan: SharePlan,
+  result: PublishResult,
+  signing: SigningContext | undefined,
+): Promise<void> {
   try {
-    if (!signing) throw new UsageError("--upload-share-page is not available here: the command passed no bucket to upload to");
-    plan.shared.sharePage = await uploadSharePage(plan.html!, { configKey: result.configKey, createdAt: result.createdAt, expirySeconds: result.expiry.seconds }, signing);
+    if (!signing)
+      throw new UsageError("--upload-share-page is not available here: the command passed no bucket to upload to");
+    plan.shared.sharePage = await uploadSharePage(
+      plan.html!,
+      { configKey: result.configKey, createdAt: result.createdAt, expirySeconds: result.expiry.seconds },
+      signing,
+    );
   } catch (error) {
     // Stopped by the user: not a failed share step, but the end of the command.
     if (error instanceof InterruptedError) throw error;
@@ -188,7 +147,13 @@ async function uploadPlannedPage(plan: SharePlan, result: PublishResult, signing
 }
 
 /** Writes the local page, prints everything, then reports a failure of a share step. */
-function finish(plan: SharePlan, result: PublishResult, options: PublicationOutputOptions, io: CliIo, signer: string): void {
+function finish(
+  plan: SharePlan,
+  result: PublishResult,
+  options: PublicationOutputOptions,
+  io: CliIo,
+  signer: string,
+): void {
   // The local file is written even when the upload failed: it is the page the user asked for.
   if (plan.html !== undefined && options.sharePage !== undefined) {
     try {
@@ -205,11 +170,18 @@ function finish(plan: SharePlan, result: PublishResult, options: PublicationOutp
   }
   if (plan.failure !== undefined) {
     const failure = plan.failure;
-    const cause = failure instanceof Error ? failure.message : String(failure);
-    throw new CliError(`the cohort was published and its link printed, but the share step failed: ${cause}`, failure instanceof CliError ? failure.exitCode : ExitCode.aws, {
-      fix: failure instanceof CliError && failure.fix ? failure.fix : "run refresh-cohort with the share options to publish the cohort again",
-      cause: failure,
-    });
+    const cause = failure instanceof Error ? failure.message : describeCause(failure);
+    throw new CliError(
+      `the cohort was published and its link printed, but the share step failed: ${cause}`,
+      failure instanceof CliError ? failure.exitCode : ExitCode.aws,
+      {
+        fix:
+          failure instanceof CliError && failure.fix
+            ? failure.fix
+            : "run refresh-cohort with the share options to publish the cohort again",
+        cause: failure,
+      },
+    );
   }
 }
 
@@ -233,7 +205,13 @@ export function reportPublication(
   finish(plan, result, options, io, signer);
 }
 
-function reportText(result: PublishResult, options: PublicationOutputOptions, io: CliIo, signer: string, shared: SharedOutputs): void {
+function reportText(
+  result: PublishResult,
+  options: PublicationOutputOptions,
+  io: CliIo,
+  signer: string,
+  shared: SharedOutputs,
+): void {
   const samples = result.sampleIds.length;
   const what = `${samples} sample${samples === 1 ? "" : "s"}, ${result.urlCount} file${result.urlCount === 1 ? "" : "s"} presigned`;
   if (result.dryRun) {
@@ -245,18 +223,27 @@ function reportText(result: PublishResult, options: PublicationOutputOptions, io
   const life = describeDuration(result.expiry.seconds);
   io.stderr(`Published cohort "${result.cohort}": ${what}.\n`);
   io.stderr(`Config: ${result.configKey}\n`);
-  io.stderr(`Links expire ${result.expiresAt.toISOString()} (in ${life}; ${LIMITS[result.expiry.limit]}). Signed with ${signer}.\n`);
+  io.stderr(
+    `Links expire ${result.expiresAt.toISOString()} (in ${life}; ${LIMITS[result.expiry.limit]}). Signed with ${signer}.\n`,
+  );
   io.stderr("Anyone holding this link can read the cohort's data until then.\n");
   if (options.out) io.stderr(`Config written to ${options.out} (mode 0600).\n`);
   if (shared.sharePageFile !== undefined) io.stderr(`Share page written to ${shared.sharePageFile} (mode 0600).\n`);
   if (shared.sharePage) {
-    io.stderr(`Share page stored privately at s3://${shared.sharePage.bucket}/${shared.sharePage.key}; its link (the last line of the output) expires with the config.\n`);
+    io.stderr(
+      `Share page stored privately at s3://${shared.sharePage.bucket}/${shared.sharePage.key}; its link (the last line of the output) expires with the config.\n`,
+    );
   }
   io.stdout(`${result.link}\n`);
   const links = shared.sampleLinks ?? [];
   // Large cohorts: a few big writes rather than one per sample.
   for (let start = 0; start < links.length; start += 1000) {
-    io.stdout(links.slice(start, start + 1000).map(({ id, link }) => `${id}\t${link}\n`).join(""));
+    io.stdout(
+      links
+        .slice(start, start + 1000)
+        .map(({ id, link }) => `${id}\t${link}\n`)
+        .join(""),
+    );
   }
   if (shared.sharePage) io.stdout(`${shared.sharePage.url}\n`);
 }
@@ -274,10 +261,40 @@ export async function reportInterruptibly(
   run: { interruption: AbortSignal; suggest: (script: string, args: readonly string[]) => string },
 ): Promise<void> {
   try {
-    await reportPublication(result, options, io, signer, { ...signing, store: interruptible(signing.store, run.interruption) });
+    await reportPublication(result, options, io, signer, {
+      ...signing,
+      store: interruptible(signing.store, run.interruption),
+    });
   } catch (error) {
     if (!(error instanceof InterruptedError)) throw error;
-    const facts = { cohort: result.cohort, bucket: signing.store.bucket, configKey: result.configKey, ledgerKey: result.ledgerKey };
+    const facts = {
+      cohort: result.cohort,
+      bucket: signing.store.bucket,
+      configKey: result.configKey,
+      ledgerKey: result.ledgerKey,
+    };
     throw interruptedPublish(error.signal, "recorded", facts, run.suggest);
   }
+}
+
+/**
+ * Publishes `request` as a command does (a progress bar on a terminal, warnings on stderr, Ctrl-C
+ * stops it cleanly, fixes name npm commands), then reports the result; returns it.
+ */
+export function publishAndReport(
+  request: PublishRequest,
+  options: StackOptions & PublicationOutputOptions,
+  io: CliIo,
+  stack: OpenedStack,
+  warn: (message: string) => void,
+): Promise<PublishResult> {
+  return interruptibly(io, async (interruption) => {
+    const suggest = (script: string, args: readonly string[]) => npmCommand(script, options, args);
+    const progress = terminalProgress(io.isTTY && !options.json);
+    const context = { ...stack, now: io.now, randomHex: randomHex8, progress, warn, interruption, suggest };
+    const result = await publishCohort(request, context);
+    const signer = describeKind(stack.credentials, io.now());
+    await reportInterruptibly(result, options, io, signer, stack, { interruption, suggest });
+    return result;
+  });
 }

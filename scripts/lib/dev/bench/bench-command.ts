@@ -1,12 +1,12 @@
 /**
  * `npm run bench`: the performance figures of issue #7 in one run, side by side, with PASS/MISS
- * per target (see README "Performance"). Not part of `npm test`. It prints no presigned URL:
+ * per target (see docs/performance.md). Not part of `npm test`. It prints no presigned URL:
  * the ones it makes are signed with AWS's documentation example key or point at a local server.
  */
 import { existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Command, Option } from "commander";
-import { CliIo } from "../../cli/shell";
+import { addHelpNotes, CliIo } from "../../cli/shell";
 import { UsageError } from "../../errors";
 import { writePrivateFileAtomic } from "../../files";
 import { formatReport } from "./bench-report";
@@ -26,7 +26,9 @@ interface BenchOptions {
 function positiveInteger(value: string, option: string): number {
   const number = Number(value.replace(/_/g, ""));
   if (!/^[\d_]+$/.test(value) || !Number.isSafeInteger(number) || number < 1) {
-    throw new UsageError(`${option} ${JSON.stringify(value)} is not a positive whole number`, { fix: `pass e.g. ${option} 10000` });
+    throw new UsageError(`${option} ${JSON.stringify(value)} is not a positive whole number`, {
+      fix: `pass e.g. ${option} 10000`,
+    });
   }
   return number;
 }
@@ -34,7 +36,9 @@ function positiveInteger(value: string, option: string): number {
 /** Checked before minutes of measuring, not after. */
 function existingFolder(path: string, option: string): string {
   if (!existsSync(path) || !statSync(path).isDirectory()) {
-    throw new UsageError(`${option}: folder ${JSON.stringify(path)} does not exist`, { fix: `create it, or pass ${option} with a folder that exists` });
+    throw new UsageError(`${option}: folder ${JSON.stringify(path)} does not exist`, {
+      fix: `create it, or pass ${option} with a folder that exists`,
+    });
   }
   return path;
 }
@@ -45,24 +49,39 @@ export function benchCommand(io: CliIo): Command {
       "Measure the presigner against getSignedUrl, @smithy/signature-v4, boto3 and the crypto floor; a 10,000-sample publish against the local S3 server; " +
         "and 100,000-sample dry runs from an in-memory listing. Prints the figures and PASS/MISS per target.",
     )
-    .option("--quick", `smaller sizes for a fast look (presign N = ${QUICK_SIZES.presignSizes.join(", ")}; publish ${QUICK_SIZES.publishSamples} samples; dry runs ${QUICK_SIZES.dryRunSamples})`)
+    .option(
+      "--quick",
+      `smaller sizes for a fast look (presign N = ${QUICK_SIZES.presignSizes.join(", ")}; publish ${QUICK_SIZES.publishSamples} samples; dry runs ${QUICK_SIZES.dryRunSamples})`,
+    )
     .option("--json <file>", "also write the figures as JSON to this file")
     .addOption(new Option("--only <section...>", "run only these sections").choices([...BENCH_SECTIONS]))
     .option("--sizes <list>", `presign sizes, comma-separated (default ${FULL_SIZES.presignSizes.join(",")})`)
     .option("--publish-samples <n>", `samples of the publish benchmark (default ${FULL_SIZES.publishSamples})`)
     .option("--dry-run-samples <n>", `samples of the dry runs (default ${FULL_SIZES.dryRunSamples})`)
     .option("--no-boto3", "leave boto3 out of the presign benchmark")
-    .option("--scratch <dir>", "folder for the publish benchmark's objects (default: /dev/shm when writable, else the temporary folder)");
-  command.addHelpText("after", "\nExit codes: 0 the figures were measured (whatever the verdicts), 2 usage error.\n");
+    .option(
+      "--scratch <dir>",
+      "folder for the publish benchmark's objects (default: /dev/shm when writable, else the temporary folder)",
+    );
+  addHelpNotes(command, [], { 0: "the figures were measured (whatever the verdicts)", 2: "usage error" });
   command.action(async (options: BenchOptions) => {
     const sizes = options.quick ? QUICK_SIZES : FULL_SIZES;
     if (options.json) existingFolder(dirname(resolve(options.json)), "--json");
     const plan = {
       quick: Boolean(options.quick),
       sections: options.only ?? BENCH_SECTIONS,
-      presignSizes: options.sizes === undefined ? sizes.presignSizes : options.sizes.split(",").map((size) => positiveInteger(size.trim(), "--sizes")),
-      publishSamples: options.publishSamples === undefined ? sizes.publishSamples : positiveInteger(options.publishSamples, "--publish-samples"),
-      dryRunSamples: options.dryRunSamples === undefined ? sizes.dryRunSamples : positiveInteger(options.dryRunSamples, "--dry-run-samples"),
+      presignSizes:
+        options.sizes === undefined
+          ? sizes.presignSizes
+          : options.sizes.split(",").map((size) => positiveInteger(size.trim(), "--sizes")),
+      publishSamples:
+        options.publishSamples === undefined
+          ? sizes.publishSamples
+          : positiveInteger(options.publishSamples, "--publish-samples"),
+      dryRunSamples:
+        options.dryRunSamples === undefined
+          ? sizes.dryRunSamples
+          : positiveInteger(options.dryRunSamples, "--dry-run-samples"),
       boto3: options.boto3,
       scratch: options.scratch === undefined ? defaultScratch() : existingFolder(options.scratch, "--scratch"),
     };

@@ -82,14 +82,17 @@ export function requestBudget(objects: number): number {
 }
 
 const integer = (value: number) => Math.round(value).toLocaleString("en-US");
-const fixed = (value: number, digits: number) => value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fixed = (value: number, digits: number) =>
+  value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const seconds = (value: number) => `${fixed(value, value < 10 ? 2 : 1)} s`;
 const megabytes = (bytes: number) => `${integer(bytes / 1e6)} MB`;
 const percent = (share: number, digits = 2) => `${fixed(share * 100, digits)}%`;
 const times = (value: number) => `${fixed(value, value < 10 ? 2 : 1)}×`;
 
 function sizeNote(measured: number, target: number, what: string): string | undefined {
-  return measured === target ? undefined : `measured at ${integer(measured)} ${what}, not the target's ${integer(target)}`;
+  return measured === target
+    ? undefined
+    : `measured at ${integer(measured)} ${what}, not the target's ${integer(target)}`;
 }
 
 /** PASS/MISS for every target of the sections that ran. */
@@ -122,7 +125,9 @@ export function evaluateTargets(report: Pick<BenchReport, "presign" | "publish" 
   targets.push({
     id: "publish-requests",
     description: `publish of ${integer(TARGETS.publishSamples)} samples: at most ⌈objects/1000⌉ + ${TARGETS.extraRequests} S3 requests besides the config upload`,
-    measured: publish ? `${publish.requestsBesidesConfigUpload} requests (budget ${budget} for ${integer(publish.objects)} objects)` : "not run",
+    measured: publish
+      ? `${publish.requestsBesidesConfigUpload} requests (budget ${budget} for ${integer(publish.objects)} objects)`
+      : "not run",
     pass: publish ? publish.requestsBesidesConfigUpload <= budget : undefined,
     note: publish && sizeNote(publish.samples, TARGETS.publishSamples, "samples"),
   });
@@ -142,14 +147,21 @@ export function evaluateTargets(report: Pick<BenchReport, "presign" | "publish" 
   targets.push({
     id: "dry-run-cpu",
     description: `dry run of ${integer(TARGETS.dryRunSamples)} samples: under ${TARGETS.maxDryRunCpuSeconds} s of CPU`,
-    measured: dryRuns.length === 0 ? "not run" : dryRuns.map((run) => `${seconds(run.processCpuSeconds)} (${run.source})`).join(", "),
-    pass: dryRuns.length === 0 ? undefined : dryRuns.every((run) => run.processCpuSeconds < TARGETS.maxDryRunCpuSeconds),
+    measured:
+      dryRuns.length === 0
+        ? "not run"
+        : dryRuns.map((run) => `${seconds(run.processCpuSeconds)} (${run.source})`).join(", "),
+    pass:
+      dryRuns.length === 0 ? undefined : dryRuns.every((run) => run.processCpuSeconds < TARGETS.maxDryRunCpuSeconds),
     note: dryRuns[0] && sizeNote(dryRuns[0].samples, TARGETS.dryRunSamples, "samples"),
   });
   targets.push({
     id: "dry-run-rss",
     description: `dry run of ${integer(TARGETS.dryRunSamples)} samples: peak RSS under ${megabytes(TARGETS.maxDryRunRssBytes)}`,
-    measured: dryRuns.length === 0 ? "not run" : dryRuns.map((run) => `${megabytes(run.maxRssBytes)} (${run.source})`).join(", "),
+    measured:
+      dryRuns.length === 0
+        ? "not run"
+        : dryRuns.map((run) => `${megabytes(run.maxRssBytes)} (${run.source})`).join(", "),
     pass: dryRuns.length === 0 ? undefined : dryRuns.every((run) => run.maxRssBytes < TARGETS.maxDryRunRssBytes),
     note: dryRuns[0] && sizeNote(dryRuns[0].samples, TARGETS.dryRunSamples, "samples"),
   });
@@ -158,7 +170,12 @@ export function evaluateTargets(report: Pick<BenchReport, "presign" | "publish" 
 
 function table(rows: ReadonlyArray<readonly string[]>): string[] {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join("   ").trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
+      .join("   ")
+      .trimEnd(),
+  );
 }
 
 const SIGNER_ORDER: readonly SignerId[] = ["project", "getSignedUrl", "smithy", "boto3", "floor"];
@@ -179,7 +196,9 @@ function stepsLine(stepsMs: Record<string, number>): string {
 }
 
 function presignSection(presign: NonNullable<BenchReport["presign"]>): string[] {
-  const lines = ["Presigning GET URLs: same keys, credentials, signing date and 7-day expiry for every signer (checked equal before timing)"];
+  const lines = [
+    "Presigning GET URLs: same keys, credentials, signing date and 7-day expiry for every signer (checked equal before timing)",
+  ];
   const rows: string[][] = [
     ["", ...presign.sizes.flatMap((count) => [`N = ${integer(count)}`, "", ""])],
     ["signer", ...presign.sizes.flatMap(() => ["URLs/s", "µs/URL", "runs"])],
@@ -189,7 +208,9 @@ function presignSection(presign: NonNullable<BenchReport["presign"]>): string[] 
     if (cells.every((row) => row === undefined)) continue;
     rows.push([
       SIGNER_LABELS[signer],
-      ...cells.flatMap((row: PresignRow | undefined) => (row ? [integer(row.urlsPerSecond), fixed(row.microsPerUrl, 2), String(row.runs)] : ["-", "-", "-"])),
+      ...cells.flatMap((row: PresignRow | undefined) =>
+        row ? [integer(row.urlsPerSecond), fixed(row.microsPerUrl, 2), String(row.runs)] : ["-", "-", "-"],
+      ),
     ]);
   }
   const ratioNames = [...new Set(presign.ratios.map((ratio) => ratio.name))];
@@ -225,10 +246,14 @@ function publishSection(publish: NonNullable<BenchReport["publish"]>): string[] 
 }
 
 function inMemorySection(run: InMemoryRunResult, all: readonly InMemoryRunResult[]): string[] {
-  const source = run.source === "prefix" ? "discovered (--prefix) from the listing" : "read from a TSV manifest, checked against the listing";
+  const source =
+    run.source === "prefix"
+      ? "discovered (--prefix) from the listing"
+      : "read from a TSV manifest, checked against the listing";
   const title = run.dryRun ? "Dry run" : "Publish into memory (for comparison: the upload body and the ledger entry)";
   const dryRun = all.find((other) => other.dryRun && other.source === run.source && other.samples === run.samples);
-  const overDryRun = !run.dryRun && dryRun ? ` (${megabytes(run.maxRssBytes - dryRun.maxRssBytes)} more than the dry run)` : "";
+  const overDryRun =
+    !run.dryRun && dryRun ? ` (${megabytes(run.maxRssBytes - dryRun.maxRssBytes)} more than the dry run)` : "";
   return [
     `${title}: ${integer(run.samples)} samples × ${run.objects / run.samples} files (${integer(run.objects)} objects) from an in-memory listing, ${source}`,
     `  CPU time ${seconds(run.processCpuSeconds)} for the whole process (publishCohort ${seconds(run.publishCpuSeconds)}), peak RSS ${megabytes(run.maxRssBytes)}${overDryRun}, wall time ${seconds(run.wallSeconds)}`,

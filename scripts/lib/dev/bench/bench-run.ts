@@ -66,7 +66,13 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
     totalMemoryBytes: totalmem(),
     loadAverageStart: loadavg()[0],
   };
-  const report: BenchReport = { generatedAt: new Date().toISOString(), totalSeconds: 0, quick: plan.quick, machine, targets: [] };
+  const report: BenchReport = {
+    generatedAt: new Date().toISOString(),
+    totalSeconds: 0,
+    quick: plan.quick,
+    machine,
+    targets: [],
+  };
 
   if (plan.sections.includes("presign")) {
     const presign = await benchPresigners({ sizes: plan.presignSizes, boto3: plan.boto3, log });

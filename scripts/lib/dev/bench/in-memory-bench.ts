@@ -48,11 +48,17 @@ export async function benchInMemory(options: InMemoryRunOptions): Promise<InMemo
   }
 }
 
-async function runChild(root: string, { samples, source, upload = false }: InMemoryRunOptions): Promise<InMemoryRunResult> {
+async function runChild(
+  root: string,
+  { samples, source, upload = false }: InMemoryRunOptions,
+): Promise<InMemoryRunResult> {
   const args = ["--samples", String(samples), "--source", source, ...(upload ? ["--upload"] : [])];
   if (source === "manifest") {
     const manifest = join(root, "manifest.tsv");
-    writeFileSync(manifest, syntheticManifestTsv(benchCohortPrefix(defaultSettings().dataPrefixes[0], samples), samples));
+    writeFileSync(
+      manifest,
+      syntheticManifestTsv(benchCohortPrefix(defaultSettings().dataPrefixes[0], samples), samples),
+    );
     args.push("--manifest", manifest);
   }
   const run = await runMeasured(IN_MEMORY_CHILD, args, childEnv({}));

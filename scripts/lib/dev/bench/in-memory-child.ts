@@ -35,17 +35,33 @@ export interface InMemoryChildOutput {
   publishWallSeconds: number;
 }
 
-async function publishFromListing(samples: number, sourceKind: InMemorySource, manifest: string | undefined, upload: boolean): Promise<InMemoryChildOutput> {
-  const outputs = parseStackOutputs({ ...localStackOutputs(BENCH_BUCKET), region: BENCH_SIGNING.region }, "the benchmark's stack outputs");
+async function publishFromListing(
+  samples: number,
+  sourceKind: InMemorySource,
+  manifest: string | undefined,
+  upload: boolean,
+): Promise<InMemoryChildOutput> {
+  const outputs = parseStackOutputs(
+    { ...localStackOutputs(BENCH_BUCKET), region: BENCH_SIGNING.region },
+    "the benchmark's stack outputs",
+  );
   const prefix = benchCohortPrefix(outputs.dataPrefixes[0], samples);
   const store = new SyntheticListingStore(outputs.bucketName, prefix, samples, { acceptWrites: upload });
   const source: CohortSource =
-    sourceKind === "prefix" ? { kind: "prefix", prefix, cancer: "Breast", assembly: "hg38" } : { kind: "manifest", path: manifest ?? "" };
+    sourceKind === "prefix"
+      ? { kind: "prefix", prefix, cancer: "Breast", assembly: "hg38" }
+      : { kind: "manifest", path: manifest ?? "" };
   const cpuBefore = process.cpuUsage();
   const wallBefore = performance.now();
   const result = await publishCohort(
     { cohort: `Bench ${samples}`, source, dryRun: !upload },
-    { outputs, credentials: fromStackKey(BENCH_SIGNING.credentials), store, now: () => new Date(), randomHex: randomHex8 },
+    {
+      outputs,
+      credentials: fromStackKey(BENCH_SIGNING.credentials),
+      store,
+      now: () => new Date(),
+      randomHex: randomHex8,
+    },
   );
   const cpu = process.cpuUsage(cpuBefore);
   return {
@@ -63,12 +79,24 @@ function main(argv: string[]): void {
   const { values } = parseArgs({
     args: argv,
     strict: true,
-    options: { samples: { type: "string" }, source: { type: "string" }, manifest: { type: "string" }, upload: { type: "boolean", default: false } },
+    options: {
+      samples: { type: "string" },
+      source: { type: "string" },
+      manifest: { type: "string" },
+      upload: { type: "boolean", default: false },
+    },
   });
   const samples = Number(values.samples);
   const source = values.source;
-  if (!Number.isInteger(samples) || samples < 1 || (source !== "prefix" && source !== "manifest") || (source === "manifest" && !values.manifest)) {
-    process.stderr.write("usage: in-memory-child.ts --samples N --source prefix|manifest [--manifest FILE] [--upload]\n");
+  if (
+    !Number.isInteger(samples) ||
+    samples < 1 ||
+    (source !== "prefix" && source !== "manifest") ||
+    (source === "manifest" && !values.manifest)
+  ) {
+    process.stderr.write(
+      "usage: in-memory-child.ts --samples N --source prefix|manifest [--manifest FILE] [--upload]\n",
+    );
     process.exitCode = 2;
     return;
   }
@@ -76,7 +104,12 @@ function main(argv: string[]): void {
     (output) => process.stdout.write(`${JSON.stringify(output)}\n`),
     (error: unknown) => {
       const { message, details } = error as { message?: string; details?: string[] };
-      process.stderr.write(`error: ${message ?? String(error)}\n${(details ?? []).slice(0, 5).map((line) => `  - ${line}\n`).join("")}`);
+      process.stderr.write(
+        `error: ${message ?? String(error)}\n${(details ?? [])
+          .slice(0, 5)
+          .map((line) => `  - ${line}\n`)
+          .join("")}`,
+      );
       process.exitCode = 1;
     },
   );

@@ -30,7 +30,10 @@ export function median(values: readonly number[]): number {
 }
 
 /** Runs every work once per round, in order, for at least one round; the median run of each. */
-export async function interleavedTimings(works: ReadonlyArray<() => unknown>, options: RepeatOptions = DEFAULT_REPEAT): Promise<Timing[]> {
+export async function interleavedTimings(
+  works: ReadonlyArray<() => unknown>,
+  options: RepeatOptions = DEFAULT_REPEAT,
+): Promise<Timing[]> {
   const runs: number[][] = works.map(() => []);
   let spent = 0;
   let rounds = 0;

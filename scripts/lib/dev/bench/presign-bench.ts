@@ -38,7 +38,7 @@ export interface PresignBenchOptions {
   /** Signed untimed by every contestant first, so that none is timed while still being compiled. */
   warmup?: number;
   setup?: SigningSetup;
-  log?(line: string): void;
+  log?: (line: string) => void;
 }
 
 export interface PresignBenchResult {
@@ -60,18 +60,33 @@ export async function benchPresigners(options: PresignBenchOptions): Promise<Pre
   const contestants: Contestant[] = [project, sdk, smithy, floor];
   const rows: PresignRow[] = [];
   try {
-    const mismatches = await checkEquivalence(contestants, [...new Set([0, 1, 2, 3, largest - 1])].filter((index) => index < largest));
-    if (mismatches.length > 0) throw new Error(`the signers do not sign the same requests, so their speeds cannot be compared: ${mismatches.join("; ")}`);
+    const mismatches = await checkEquivalence(
+      contestants,
+      [...new Set([0, 1, 2, 3, largest - 1])].filter((index) => index < largest),
+    );
+    if (mismatches.length > 0)
+      throw new Error(
+        `the signers do not sign the same requests, so their speeds cannot be compared: ${mismatches.join("; ")}`,
+      );
 
     const warmup = Math.min(options.warmup ?? 5_000, largest);
     for (const contestant of contestants) await contestant.run(warmup);
 
     const repeat = { ...DEFAULT_REPEAT, budgetSeconds: options.budgetSeconds ?? DEFAULT_REPEAT.budgetSeconds };
     const record = (contestant: Contestant, count: number, timing: { seconds: number; runs: number }) =>
-      rows.push({ signer: contestant.id, label: SIGNER_LABELS[contestant.id], count, ...timing, ...throughput(count, timing.seconds) });
+      rows.push({
+        signer: contestant.id,
+        label: SIGNER_LABELS[contestant.id],
+        count,
+        ...timing,
+        ...throughput(count, timing.seconds),
+      });
     for (const count of sizes) {
       log(`presign: N = ${count.toLocaleString("en-US")}: crypto floor and project presigner (interleaved)...`);
-      const [floorTiming, projectTiming] = await interleavedTimings([() => floor.run(count), () => project.run(count)], repeat);
+      const [floorTiming, projectTiming] = await interleavedTimings(
+        [() => floor.run(count), () => project.run(count)],
+        repeat,
+      );
       record(floor, count, floorTiming);
       record(project, count, projectTiming);
       for (const slow of [smithy, sdk]) {
@@ -86,17 +101,30 @@ export async function benchPresigners(options: PresignBenchOptions): Promise<Pre
 
   let boto3: PresignBenchResult["boto3"] = { available: false, reason: "skipped (--no-boto3)" };
   if (options.boto3) {
-    log(`presign: boto3 in one Python process, N = ${sizes.map((size) => size.toLocaleString("en-US")).join(" and ")}...`);
+    log(
+      `presign: boto3 in one Python process, N = ${sizes.map((size) => size.toLocaleString("en-US")).join(" and ")}...`,
+    );
     const outcome = runBoto3(setup, keys, sizes, Math.min(options.warmup ?? 5_000, largest));
     if (outcome.available) {
       const reference = String(await project.produce(0));
       if (!sameObjectAndScope(outcome.sampleUrl, reference)) {
-        boto3 = { available: false, reason: "boto3 signed another object or scope than the other signers; its row is left out" };
+        boto3 = {
+          available: false,
+          reason: "boto3 signed another object or scope than the other signers; its row is left out",
+        };
       } else {
         boto3 = { available: true, version: outcome.version };
         for (const count of sizes) {
           const seconds = outcome.seconds[String(count)];
-          if (seconds !== undefined) rows.push({ signer: "boto3", label: SIGNER_LABELS.boto3, count, seconds, runs: 1, ...throughput(count, seconds) });
+          if (seconds !== undefined)
+            rows.push({
+              signer: "boto3",
+              label: SIGNER_LABELS.boto3,
+              count,
+              seconds,
+              runs: 1,
+              ...throughput(count, seconds),
+            });
         }
       }
     } else {
@@ -111,10 +139,16 @@ export async function benchPresigners(options: PresignBenchOptions): Promise<Pre
  * still address the same object with the same credential scope, date and expiry.
  */
 export function sameObjectAndScope(url: string, reference: string): boolean {
-  const parameter = (from: string, name: string) => from.slice(from.indexOf("?") + 1).split("&").find((pair) => pair.startsWith(`${name}=`));
+  const parameter = (from: string, name: string) =>
+    from
+      .slice(from.indexOf("?") + 1)
+      .split("&")
+      .find((pair) => pair.startsWith(`${name}=`));
   return (
     url.slice(0, url.indexOf("?")) === reference.slice(0, reference.indexOf("?")) &&
-    ["X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-Algorithm"].every((name) => parameter(url, name) !== undefined && parameter(url, name) === parameter(reference, name))
+    ["X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-Algorithm"].every(
+      (name) => parameter(url, name) !== undefined && parameter(url, name) === parameter(reference, name),
+    )
   );
 }
 

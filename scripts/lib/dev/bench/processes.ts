@@ -92,10 +92,21 @@ function nodeArgs(script: string, args: readonly string[], preloadReport: boolea
 }
 
 /** Runs a TypeScript entry point in its own process and collects its output and resource report. */
-export function runMeasured(script: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 600_000): Promise<MeasuredRun> {
+export function runMeasured(
+  script: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 600_000,
+): Promise<MeasuredRun> {
   return new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
-    const child = track(spawn(process.execPath, nodeArgs(script, args, true), { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe", "pipe"] }));
+    const child = track(
+      spawn(process.execPath, nodeArgs(script, args, true), {
+        cwd: REPO_ROOT,
+        env,
+        stdio: ["ignore", "pipe", "pipe", "pipe"],
+      }),
+    );
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     const report: Buffer[] = [];
@@ -124,7 +135,10 @@ export function runMeasured(script: string, args: readonly string[], env: NodeJS
 
 /** The last `error:`/`fix:` lines a failed child printed, for a one-line message. */
 export function failureSummary(run: MeasuredRun): string {
-  const lines = run.stderr.trim().split("\n").filter((line) => /^(error|fix):/.test(line));
+  const lines = run.stderr
+    .trim()
+    .split("\n")
+    .filter((line) => /^(error|fix):/.test(line));
   const summary = lines.length > 0 ? lines.join(" ") : run.stderr.trim().split("\n").slice(-3).join(" ");
   return `exit ${run.exitCode ?? run.signal}${summary ? `: ${summary}` : ""}`;
 }
@@ -139,7 +153,11 @@ export interface LocalS3Process {
 }
 
 /** Starts scripts/lib/dev/local-s3-server.ts on `directory` and waits for its ready line. */
-export async function startLocalS3Process(directory: string, env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<LocalS3Process> {
+export async function startLocalS3Process(
+  directory: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 60_000,
+): Promise<LocalS3Process> {
   const child = track(
     spawn(process.execPath, nodeArgs(LOCAL_S3_SERVER, ["--directory", directory], false), {
       cwd: REPO_ROOT,
@@ -174,7 +192,7 @@ export async function startLocalS3Process(directory: string, env: NodeJS.Process
   };
   let parsed: { endpoint?: string; region?: string } = {};
   try {
-    parsed = JSON.parse(ready ?? "{}");
+    parsed = JSON.parse(ready ?? "{}") as typeof parsed;
   } catch {
     // reported below
   }
@@ -190,8 +208,10 @@ export async function startLocalS3Process(directory: string, env: NodeJS.Process
       child.kill("SIGTERM");
       const line = await nextLine(timeoutMs);
       await exited;
-      const counts = line === undefined ? undefined : (JSON.parse(line) as { requests?: Record<string, number> }).requests;
-      if (counts === undefined) throw new Error(`the local S3 server printed no request counts: ${stderr.trim() || "no output"}`);
+      const counts =
+        line === undefined ? undefined : (JSON.parse(line) as { requests?: Record<string, number> }).requests;
+      if (counts === undefined)
+        throw new Error(`the local S3 server printed no request counts: ${stderr.trim() || "no output"}`);
       return counts;
     },
   };

@@ -11,8 +11,22 @@ import { join } from "node:path";
 import { defaultSettings } from "../../../../components/settings";
 import { parseChromoscopeLink } from "../../publication/chromoscope";
 import { LOCAL_S3_DEFAULT_CREDENTIALS, LOCAL_S3_REGION, startLocalS3 } from "../local-s3";
-import { childEnv, failureSummary, REPO_ROOT, ResourceReport, runMeasured, startLocalS3Process, withInterruptCleanup } from "./processes";
-import { benchCohortPrefix, FILES_PER_SAMPLE, SYNTHETIC_FILES, syntheticManifestTsv, syntheticObjects } from "./synthetic-cohort";
+import {
+  childEnv,
+  failureSummary,
+  REPO_ROOT,
+  ResourceReport,
+  runMeasured,
+  startLocalS3Process,
+  withInterruptCleanup,
+} from "./processes";
+import {
+  benchCohortPrefix,
+  FILES_PER_SAMPLE,
+  SYNTHETIC_FILES,
+  syntheticManifestTsv,
+  syntheticObjects,
+} from "./synthetic-cohort";
 import { secondsSince } from "./measure";
 import { stackOutputsFor } from "../../s3/outputs-source";
 
@@ -24,7 +38,7 @@ export interface PublishBenchOptions {
   /** Folder for the server's objects (default: the system's temporary folder). */
   scratch?: string;
   /** Progress lines for the user (stderr). */
-  log?(line: string): void;
+  log?: (line: string) => void;
 }
 
 export interface PublishBenchResult {
@@ -61,7 +75,12 @@ interface S3rverStore {
   putBucket(bucket: string): Promise<unknown>;
   putObject(object: unknown): Promise<unknown>;
 }
-type S3rverObjectConstructor = new (bucket: string, key: string, content: Buffer, metadata: Record<string, string>) => unknown;
+type S3rverObjectConstructor = new (
+  bucket: string,
+  key: string,
+  content: Buffer,
+  metadata: Record<string, string>,
+) => unknown;
 
 /**
  * Writes the cohort's objects with the server's own storage code (what a PUT ends in), without
@@ -69,14 +88,18 @@ type S3rverObjectConstructor = new (bucket: string, key: string, content: Buffer
  */
 async function seedObjects(directory: string, bucket: string, prefix: string, samples: number): Promise<void> {
   // Internal modules of the pinned, patched @20minutes/s3rver 4.0.4 (see scripts/lib/dev/local-s3.ts).
+  /* eslint-disable @typescript-eslint/no-require-imports -- untyped internals of the pinned server */
   const FilesystemStore = require("@20minutes/s3rver/lib/stores/filesystem") as new (directory: string) => S3rverStore;
   const S3Object = require("@20minutes/s3rver/lib/models/object") as S3rverObjectConstructor;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const store = new FilesystemStore(directory);
   await store.putBucket(bucket);
   const objects = syntheticObjects(prefix, samples);
   const worker = async () => {
     for (let next = objects.next(); !next.done; next = objects.next()) {
-      await store.putObject(new S3Object(bucket, next.value.key, next.value.body, { "content-type": "application/octet-stream" }));
+      await store.putObject(
+        new S3Object(bucket, next.value.key, next.value.body, { "content-type": "application/octet-stream" }),
+      );
     }
   };
   await Promise.all(Array.from({ length: 32 }, worker));
@@ -100,13 +123,23 @@ async function publishInto(root: string, samples: number, log: (line: string) =>
   const objects = samples * FILES_PER_SAMPLE;
   // The server knows only its own local key: the stack outputs carry it as the presigner's, as a real stack's do.
   const env = childEnv({});
-  log(`publish: writing ${objects.toLocaleString("en-US")} objects (${samples.toLocaleString("en-US")} samples × ${FILES_PER_SAMPLE} files) for the server (not counted)...`);
+  log(
+    `publish: writing ${objects.toLocaleString("en-US")} objects (${samples.toLocaleString("en-US")} samples × ${FILES_PER_SAMPLE} files) for the server (not counted)...`,
+  );
   const setupStart = process.hrtime.bigint();
   await seedObjects(s3Directory, BENCH_BUCKET, prefix, samples);
   const setupSeconds = secondsSince(setupStart);
   const outputsFile = join(root, "outputs.json");
   const presigner = { userName: "bench-presigner", ...LOCAL_S3_DEFAULT_CREDENTIALS, createdAt: new Date() };
-  writeFileSync(outputsFile, JSON.stringify(stackOutputsFor(defaultSettings(), { bucket: BENCH_BUCKET, region: LOCAL_S3_REGION, presigner }), null, 2), { mode: 0o600 });
+  writeFileSync(
+    outputsFile,
+    JSON.stringify(
+      stackOutputsFor(defaultSettings(), { bucket: BENCH_BUCKET, region: LOCAL_S3_REGION, presigner }),
+      null,
+      2,
+    ),
+    { mode: 0o600 },
+  );
   const manifest = join(root, "manifest.tsv");
   writeFileSync(manifest, syntheticManifestTsv(prefix, samples));
 
@@ -117,7 +150,18 @@ async function publishInto(root: string, samples: number, log: (line: string) =>
   try {
     run = await runMeasured(
       PUBLISH_CLI,
-      ["publish-cohort", "--cohort", `Bench ${samples}`, "--outputs", outputsFile, "--endpoint", server.endpoint, "--manifest", manifest, "--json"],
+      [
+        "publish-cohort",
+        "--cohort",
+        `Bench ${samples}`,
+        "--outputs",
+        outputsFile,
+        "--endpoint",
+        server.endpoint,
+        "--manifest",
+        manifest,
+        "--json",
+      ],
       env,
     );
     requests = await server.stop();
@@ -145,7 +189,11 @@ async function publishInto(root: string, samples: number, log: (line: string) =>
     signSeconds: (stepsMs.sign ?? 0) / 1000,
     requests,
     requestsBesidesConfigUpload: total - 1,
-    verified: { configSamples: verified.configSamples, dataUrlStatus: verified.dataUrlStatus, dataBodyMatches: verified.dataBodyMatches },
+    verified: {
+      configSamples: verified.configSamples,
+      dataUrlStatus: verified.dataUrlStatus,
+      dataBodyMatches: verified.dataBodyMatches,
+    },
   };
 }
 
@@ -167,7 +215,11 @@ export function publishSpan(report: ResourceReport): number {
  * Opens what the link points to, as the viewer would, on a fresh in-process server over the same
  * directory and port (after the measured server has stopped, so none of this is counted).
  */
-async function verifyPublication(directory: string, link: string, prefix: string): Promise<{ configSamples: number; configBytes: number; dataUrlStatus: number; dataBodyMatches: boolean }> {
+async function verifyPublication(
+  directory: string,
+  link: string,
+  prefix: string,
+): Promise<{ configSamples: number; configBytes: number; dataUrlStatus: number; dataBodyMatches: boolean }> {
   const configUrl = parseChromoscopeLink(link).external;
   if (!configUrl) throw new Error("the published link holds no config URL");
   // The links name the measured server's port: serve the same directory there again.

@@ -19,7 +19,11 @@ function collectReport(): ResourceReport {
     steps: performance
       .getEntriesByType("measure")
       .filter((entry) => entry.name.startsWith("publish:"))
-      .map((entry) => ({ name: entry.name.slice("publish:".length), startMs: entry.startTime, durationMs: entry.duration })),
+      .map((entry) => ({
+        name: entry.name.slice("publish:".length),
+        startMs: entry.startTime,
+        durationMs: entry.duration,
+      })),
   };
 }
 

@@ -70,7 +70,10 @@ export function projectContestant(setup: SigningSetup, keys: readonly string[]):
   };
 }
 
-export function getSignedUrlContestant(setup: SigningSetup, keys: readonly string[]): Contestant & { client: S3Client } {
+export function getSignedUrlContestant(
+  setup: SigningSetup,
+  keys: readonly string[],
+): Contestant & { client: S3Client } {
   const client = new S3Client({
     region: setup.region,
     credentials: { ...setup.credentials },
@@ -107,8 +110,8 @@ class NodeSha256 implements Checksum {
     this.state.update(toBuffer(data));
   }
 
-  async digest(): Promise<Uint8Array> {
-    return this.state.digest();
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(this.state.digest());
   }
 
   reset(): void {
@@ -195,10 +198,14 @@ export function floorContestant(setup: SigningSetup, keys: readonly string[], co
   // (hashing bytes is the cheapest input node:crypto takes, so this is a floor, not a rival).
   const presigner = new S3QueryPresigner({ ...setup });
   const canonicalRequests: Buffer[] = [];
-  for (let i = 0; i < count; i++) canonicalRequests.push(Buffer.from(canonicalRequestOf(presigner.presignGet(keys[i]))));
+  for (let i = 0; i < count; i++)
+    canonicalRequests.push(Buffer.from(canonicalRequestOf(presigner.presignGet(keys[i]))));
   const shortDate = presigner.amzDate.slice(0, 8);
   const scope = `${shortDate}/${setup.region}/s3/aws4_request`;
-  const signingKey = hmac(hmac(hmac(hmac(`AWS4${setup.credentials.secretAccessKey}`, shortDate), setup.region), "s3"), "aws4_request");
+  const signingKey = hmac(
+    hmac(hmac(hmac(`AWS4${setup.credentials.secretAccessKey}`, shortDate), setup.region), "s3"),
+    "aws4_request",
+  );
   const stringToSignHead = `AWS4-HMAC-SHA256\n${presigner.amzDate}\n${scope}\n`;
   const signature = (index: number) =>
     createHmac("sha256", signingKey)
@@ -226,14 +233,20 @@ function parameters(url: string): string[] {
  * URL is byte-identical, getSignedUrl's differs only by the SDK's `x-id=GetObject` marker (which
  * it also signs), and the floor's HMAC equals the project's signature. Returns the mismatches.
  */
-export async function checkEquivalence(contestants: readonly Contestant[], indexes: readonly number[]): Promise<string[]> {
+export async function checkEquivalence(
+  contestants: readonly Contestant[],
+  indexes: readonly number[],
+): Promise<string[]> {
   const project = contestants.find((contestant) => contestant.id === "project");
   if (!project) return ["the project presigner is not among the contestants"];
   const mismatches: string[] = [];
   for (const index of indexes) {
     const reference = String(await project.produce(index));
-    const referenceSignature = parameters(reference).find((parameter) => parameter.startsWith("X-Amz-Signature="))!.slice("X-Amz-Signature=".length);
-    const unsigned = (url: string) => parameters(url).filter((parameter) => !/^(X-Amz-Signature|x-id)=/.test(parameter));
+    const referenceSignature = parameters(reference)
+      .find((parameter) => parameter.startsWith("X-Amz-Signature="))!
+      .slice("X-Amz-Signature=".length);
+    const unsigned = (url: string) =>
+      parameters(url).filter((parameter) => !/^(X-Amz-Signature|x-id)=/.test(parameter));
     for (const contestant of contestants) {
       if (contestant === project) continue;
       const produced = String(await contestant.produce(index));

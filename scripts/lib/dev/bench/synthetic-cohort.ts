@@ -7,6 +7,7 @@
 import { REQUIRED_HEADERS } from "../../cohort/existence";
 import { ObjectStore, ObjectSummary } from "../../s3/object-store";
 import { FileField, SampleInput } from "../../cohort/samples";
+import { manifestCell } from "../../cohort/manifest";
 
 export interface SyntheticFile {
   field: FileField;
@@ -21,10 +22,24 @@ const BGZF_EOF = Buffer.from("1f8b08040000000000ff0600424302001b0003000000000000
 
 /** The four files of every sample, in S3 key order of their names. */
 export const SYNTHETIC_FILES: readonly SyntheticFile[] = [
-  { field: "cnv", suffix: "consensus.cna.annotated.tsv", body: Buffer.from(`${REQUIRED_HEADERS.cnv.join("\t")}\nchr1\t1\t248956422\t2\t1\t1\n`) },
+  {
+    field: "cnv",
+    suffix: "consensus.cna.annotated.tsv",
+    body: Buffer.from(`${REQUIRED_HEADERS.cnv.join("\t")}\nchr1\t1\t248956422\t2\t1\t1\n`),
+  },
   { field: "vcf", suffix: "somatic.snv.vcf.gz", body: BGZF_EOF },
-  { field: "vcfIndex", suffix: "somatic.snv.vcf.gz.tbi", body: Buffer.concat([Buffer.from("TBI\x01"), Buffer.alloc(32)]) },
-  { field: "sv", suffix: "somatic.sv.bedpe", body: Buffer.from(`${REQUIRED_HEADERS.sv.join("\t")}\nchr1\t1000000\t1000001\tchr1\t2000000\t2000001\tSV0001\t+\t-\n`) },
+  {
+    field: "vcfIndex",
+    suffix: "somatic.snv.vcf.gz.tbi",
+    body: Buffer.concat([Buffer.from("TBI\x01"), Buffer.alloc(32)]),
+  },
+  {
+    field: "sv",
+    suffix: "somatic.sv.bedpe",
+    body: Buffer.from(
+      `${REQUIRED_HEADERS.sv.join("\t")}\nchr1\t1000000\t1000001\tchr1\t2000000\t2000001\tSV0001\t+\t-\n`,
+    ),
+  },
 ];
 
 export const FILES_PER_SAMPLE = SYNTHETIC_FILES.length;
@@ -46,14 +61,15 @@ export function syntheticKey(prefix: string, index: number, file: SyntheticFile)
 
 export function syntheticSample(prefix: string, index: number, cancer = "Breast"): SampleInput {
   const sample: SampleInput = { id: syntheticSampleId(index), cancer, assembly: "hg38" };
-  for (const file of SYNTHETIC_FILES) sample[file.field] = syntheticKey(prefix, index, file) as never;
+  for (const file of SYNTHETIC_FILES) sample[file.field] = syntheticKey(prefix, index, file);
   return sample;
 }
 
 /** Every object of a `samples`-sample cohort under `prefix`, in key order, generated as it is read. */
 export function* syntheticObjects(prefix: string, samples: number): Generator<ObjectSummary & { body: Buffer }> {
   for (let index = 0; index < samples; index++) {
-    for (const file of SYNTHETIC_FILES) yield { key: syntheticKey(prefix, index, file), size: file.body.length, body: file.body };
+    for (const file of SYNTHETIC_FILES)
+      yield { key: syntheticKey(prefix, index, file), size: file.body.length, body: file.body };
   }
 }
 
@@ -72,7 +88,7 @@ export function syntheticManifestTsv(prefix: string, samples: number, cancer = "
   const lines = [columns.join("\t")];
   for (let index = 0; index < samples; index++) {
     const sample = syntheticSample(prefix, index, cancer);
-    lines.push(columns.map((column) => String(sample[column])).join("\t"));
+    lines.push(columns.map((column) => manifestCell(sample[column])).join("\t"));
   }
   return `${lines.join("\n")}\n`;
 }
@@ -93,6 +109,7 @@ export class SyntheticListingStore implements ObjectStore {
     private readonly options: { acceptWrites?: boolean } = {},
   ) {}
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- generated in memory; the store's interface is async
   async *list(prefix: string): AsyncIterable<ObjectSummary> {
     this.listings.push(prefix);
     for (const { key, size } of syntheticObjects(this.prefix, this.samples)) {

@@ -22,8 +22,16 @@ export async function bucketFinding(probe: Probe): Promise<Finding> {
         fix: "check --stack/--outputs/--bucket: the stack may have been destroyed, or the outputs belong to another account",
       };
     }
-    if (failure.name === "PermanentRedirect" || failure.name === "AuthorizationHeaderMalformed" || failure.httpStatus === 301) {
-      return { status: "fail", detail: `bucket ${probe.bucket} is not in ${expected}`, fix: "pass the bucket's real region with --region, or export the stack outputs again" };
+    if (
+      failure.name === "PermanentRedirect" ||
+      failure.name === "AuthorizationHeaderMalformed" ||
+      failure.httpStatus === 301
+    ) {
+      return {
+        status: "fail",
+        detail: `bucket ${probe.bucket} is not in ${expected}`,
+        fix: "pass the bucket's real region with --region, or export the stack outputs again",
+      };
     }
     return unreadableSetting(probe, "location", read.error);
   }

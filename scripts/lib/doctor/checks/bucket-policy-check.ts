@@ -17,9 +17,11 @@ export interface PolicyJudgement {
  */
 export function judgeBucketPolicy(policyJson: string, bucket: string, maxLinkLifetimeSeconds: number): PolicyJudgement {
   const comparison = compareBucketPolicy(policyJson, bucket, maxLinkLifetimeSeconds);
-  if (comparison.invalid) return { finding: { status: "fail", detail: `the bucket policy ${comparison.invalid}`, fix: RESTORE } };
+  if (comparison.invalid)
+    return { finding: { status: "fail", detail: `the bucket policy ${comparison.invalid}`, fix: RESTORE } };
   const problems: string[] = [];
-  if (comparison.publicGrants.length > 0) problems.push(`statement ${comparison.publicGrants.join(", ")} allows everyone (public access)`);
+  if (comparison.publicGrants.length > 0)
+    problems.push(`statement ${comparison.publicGrants.join(", ")} allows everyone (public access)`);
   if (comparison.missingDenies.length > 0) problems.push(`no statement denies ${comparison.missingDenies.join("; ")}`);
   if (problems.length > 0) return { finding: { status: "fail", detail: problems.join("; "), fix: RESTORE } };
   if (comparison.conditionalPublicGrants.length > 0) {
@@ -57,9 +59,16 @@ export async function bucketPolicyFinding(probe: Probe): Promise<PolicyJudgement
   const read = await readBucketSetting(probe, "policy");
   if ("error" in read) return { finding: await unreadableSetting(probe, "policy", read.error) };
   if ("absent" in read) {
-    return { finding: { status: "fail", detail: "the bucket has no policy: plain HTTP, SigV2 and links of any age are not refused", fix: RESTORE } };
+    return {
+      finding: {
+        status: "fail",
+        detail: "the bucket has no policy: plain HTTP, SigV2 and links of any age are not refused",
+        fix: RESTORE,
+      },
+    };
   }
   const document = read.answer.Policy;
-  if (typeof document !== "string" || document === "") return { finding: unsupported("no policy document in the answer") };
+  if (typeof document !== "string" || document === "")
+    return { finding: unsupported("no policy document in the answer") };
   return judgeBucketPolicy(document, probe.bucket, probe.outputs.maxLinkLifetimeSeconds);
 }

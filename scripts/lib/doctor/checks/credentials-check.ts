@@ -12,7 +12,11 @@ export type SignerKind = ResolvedCredentials["kind"] | "instance-role" | "contai
  * session is named after the instance (`i-...`); a container's credentials come from the
  * container credentials endpoint when no keys are in the environment.
  */
-export function signerKind(credentials: Pick<ResolvedCredentials, "kind">, callerArn: string | undefined, env: NodeJS.ProcessEnv): SignerKind {
+export function signerKind(
+  credentials: Pick<ResolvedCredentials, "kind">,
+  callerArn: string | undefined,
+  env: NodeJS.ProcessEnv,
+): SignerKind {
   if (credentials.kind !== "session") return credentials.kind;
   if (callerArn !== undefined && /:assumed-role\/[^/]+\/i-[0-9a-f]{8,17}$/.test(callerArn)) return "instance-role";
   const containerEndpoint = env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ?? env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
@@ -61,10 +65,17 @@ export function credentialsFinding(
   const who = describeSigner(signerKind(credentials, callerArn, context.env), credentials);
   let decision;
   try {
-    decision = decideExpiry({ maxLinkLifetimeSeconds: context.outputs.maxLinkLifetimeSeconds, credentials, now: context.now });
+    decision = decideExpiry({
+      maxLinkLifetimeSeconds: context.outputs.maxLinkLifetimeSeconds,
+      credentials,
+      now: context.now,
+    });
   } catch (error) {
     const cause = error instanceof CliError ? error : undefined;
-    return { finding: { status: "fail", detail: `${who}: ${cause?.message ?? describeCause(error)}`, fix: cause?.fix }, limit: { seconds: 0 } };
+    return {
+      finding: { status: "fail", detail: `${who}: ${cause?.message ?? describeCause(error)}`, fix: cause?.fix },
+      limit: { seconds: 0 },
+    };
   }
   let seconds = decision.seconds;
   let reason: string = LIMIT_REASONS[decision.limit === "request" ? "s3" : decision.limit];
@@ -75,7 +86,14 @@ export function credentialsFinding(
   const detail = `${who}: links signed now can live ${describeDuration(seconds)} (${reason})`;
   const limit = { seconds, reason };
   if (decision.warnings.length > 0) {
-    return { finding: { status: "warn", detail, fix: "sign with the stack's presigner user (pass --stack or --outputs) for links up to 7 days" }, limit };
+    return {
+      finding: {
+        status: "warn",
+        detail,
+        fix: "sign with the stack's presigner user (pass --stack or --outputs) for links up to 7 days",
+      },
+      limit,
+    };
   }
   return { finding: { status: "pass", detail }, limit };
 }

@@ -3,7 +3,8 @@ import { Finding, rank } from "../doctor-model";
 import { bucketResource, failedRead, PrefixListing, Probe } from "../probe";
 
 function describeListing(listing: PrefixListing): string {
-  const plural = (count: number, word: string) => `${count}${listing.truncated ? "+" : ""} ${word}${count === 1 ? "" : "s"}`;
+  const plural = (count: number, word: string) =>
+    `${count}${listing.truncated ? "+" : ""} ${word}${count === 1 ? "" : "s"}`;
   if (listing.objects === 0) return `${listing.prefix} is empty`;
   const incomplete = listing.incompleteSamples > 0 ? ` (+${listing.incompleteSamples} incomplete)` : "";
   return `${listing.prefix}: ${plural(listing.objects, "object")}, ${plural(listing.samples, "sample")}${incomplete}`;
@@ -16,7 +17,12 @@ export async function dataPrefixesFinding(probe: Probe): Promise<Finding> {
   let worst: Finding | undefined;
   for (const listing of listings) {
     if (listing.error !== undefined) {
-      const finding = await failedRead(probe, listing.error, "s3:ListBucket", `${bucketResource(probe)} (prefix ${listing.prefix})`);
+      const finding = await failedRead(
+        probe,
+        listing.error,
+        "s3:ListBucket",
+        `${bucketResource(probe)} (prefix ${listing.prefix})`,
+      );
       parts.push(`${listing.prefix}: ${finding.detail}`);
       if (worst === undefined || rank(finding.status) > rank(worst.status)) worst = finding;
     } else {

@@ -33,15 +33,28 @@ export async function identityFinding(probe: Probe): Promise<Finding> {
                 : "configure current AWS credentials (AWS_PROFILE, aws sso login, or environment variables)",
           };
         case "SignatureDoesNotMatch":
-          return { status: "fail", detail: `the secret key does not belong to the access key ${key}`, fix: "export the stack outputs again with --show-secrets, or fix the configured secret key" };
+          return {
+            status: "fail",
+            detail: `the secret key does not belong to the access key ${key}`,
+            fix: "export the stack outputs again with --show-secrets, or fix the configured secret key",
+          };
         case "ExpiredToken":
         case "ExpiredTokenException":
-          return { status: "fail", detail: "the session credentials have expired", fix: "refresh the session (e.g. aws sso login) and run the doctor again" };
+          return {
+            status: "fail",
+            detail: "the session credentials have expired",
+            fix: "refresh the session (e.g. aws sso login) and run the doctor again",
+          };
       }
-      return { status: "warn", detail: `could not ask STS who these credentials are: ${failure.message}`, fix: "check the network; the other checks do not depend on this one" };
+      return {
+        status: "warn",
+        detail: `could not ask STS who these credentials are: ${failure.message}`,
+        fix: "check the network; the other checks do not depend on this one",
+      };
     }
     case "answer":
-      if (answer.match === "presigner") return { status: "pass", detail: `${answer.arn} is the stack's presigner ${presigner}` };
+      if (answer.match === "presigner")
+        return { status: "pass", detail: `${answer.arn} is the stack's presigner ${presigner}` };
       if (answer.match === "unknown") {
         return {
           status: "warn",

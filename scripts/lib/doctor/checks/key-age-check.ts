@@ -14,7 +14,8 @@ function days(ms: number): number {
 
 /** The stack's two key slots, or the finding that says why they are unknown. */
 export function slotsOrFinding(outputs: StackOutputs, what: string): KeySlots | Finding {
-  if (outputs.presignerKind === "role") return { status: "pass", detail: `role kind: no long-term access keys, ${what}` };
+  if (outputs.presignerKind === "role")
+    return { status: "pass", detail: `role kind: no long-term access keys, ${what}` };
   try {
     return keySlotsOf(outputs);
   } catch (error) {
@@ -26,7 +27,6 @@ export function slotsOrFinding(outputs: StackOutputs, what: string): KeySlots | 
 export function isFinding(value: KeySlots | Finding): value is Finding {
   return "status" in value;
 }
-
 
 /**
  * The keys' age (accessKeys output). Warns when the active key's rotation is due within
@@ -41,7 +41,11 @@ export function keyAgeFinding(outputs: StackOutputs, now: Date): Finding {
   const keys = [slots.active, slots.inactive];
   const tooOld = keys.filter((key) => age(key) > MAX_ACCESS_KEY_AGE_DAYS);
   if (tooOld.length > 0) {
-    return { status: "fail", detail: `${tooOld.map(describe).join(", ")}: past the ${MAX_ACCESS_KEY_AGE_DAYS}-day maximum (AWS IAM.3)`, fix: ROTATE };
+    return {
+      status: "fail",
+      detail: `${tooOld.map(describe).join(", ")}: past the ${MAX_ACCESS_KEY_AGE_DAYS}-day maximum (AWS IAM.3)`,
+      fix: ROTATE,
+    };
   }
   const period = (key: SlotKey) => (key.rotationDueAt.getTime() - key.createdAt.getTime()) / DAY_MS;
   const tooSlow = keys.filter((key) => period(key) > MAX_KEY_ROTATION_DAYS);
@@ -57,9 +61,21 @@ export function keyAgeFinding(outputs: StackOutputs, now: Date): Finding {
   const { active } = slots;
   const dueMs = active.rotationDueAt.getTime() - now.getTime();
   const due = instant(active.rotationDueAt);
-  if (dueMs <= 0) return { status: "warn", detail: `active ${describe(active)}: rotation was due ${due} (${describeDuration(-dueMs / 1000)} ago)`, fix: ROTATE };
+  if (dueMs <= 0)
+    return {
+      status: "warn",
+      detail: `active ${describe(active)}: rotation was due ${due} (${describeDuration(-dueMs / 1000)} ago)`,
+      fix: ROTATE,
+    };
   if (dueMs <= ROTATION_WARNING_DAYS * DAY_MS) {
-    return { status: "warn", detail: `active ${describe(active)}: rotation due ${due} (in ${describeDuration(dueMs / 1000)})`, fix: ROTATE };
+    return {
+      status: "warn",
+      detail: `active ${describe(active)}: rotation due ${due} (in ${describeDuration(dueMs / 1000)})`,
+      fix: ROTATE,
+    };
   }
-  return { status: "pass", detail: `active ${describe(active)}; rotation due ${due} (in ${describeDuration(dueMs / 1000)})` };
+  return {
+    status: "pass",
+    detail: `active ${describe(active)}; rotation due ${due} (in ${describeDuration(dueMs / 1000)})`,
+  };
 }

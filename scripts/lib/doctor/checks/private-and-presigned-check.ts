@@ -15,7 +15,12 @@ async function httpGet(probe: Probe, url: string, size: number, origin?: string)
   // One byte is enough to prove access; an empty object cannot satisfy a range.
   const headers: Record<string, string> = size > 0 ? { Range: "bytes=0-0" } : {};
   if (origin !== undefined) headers.Origin = origin;
-  const response = await probe.clients.fetch(url, { headers, redirect: "manual", cache: "no-store", signal: AbortSignal.timeout(probe.requestTimeoutMs) });
+  const response = await probe.clients.fetch(url, {
+    headers,
+    redirect: "manual",
+    cache: "no-store",
+    signal: AbortSignal.timeout(probe.requestTimeoutMs),
+  });
   let code: string | undefined;
   if (response.status >= 300) code = /<Code>([^<]+)<\/Code>/.exec(await response.text().catch(() => ""))?.[1];
   else await response.body?.cancel().catch(() => undefined);
@@ -23,7 +28,8 @@ async function httpGet(probe: Probe, url: string, size: number, origin?: string)
 }
 
 const PRESIGNED_FAILURE_FIXES: Record<string, string> = {
-  SignatureDoesNotMatch: "the secret key does not match the access key: export the stack outputs again with --show-secrets",
+  SignatureDoesNotMatch:
+    "the secret key does not match the access key: export the stack outputs again with --show-secrets",
   InvalidAccessKeyId: "the access key no longer exists: export fresh stack outputs (the keys may have been rotated)",
   ExpiredToken: "refresh the session (e.g. aws sso login) and run the doctor again",
   RequestTimeTooSkewed: "this machine's clock is wrong: sync it (e.g. with NTP)",
@@ -73,7 +79,9 @@ export async function privateAndPresignedFinding(probe: Probe): Promise<Finding>
     else if (unsigned.status >= 200 && unsigned.status < 300) {
       raise("fail");
       found.push(`unsigned GET served it (${unsigned.status}): the object is public`);
-      fixes.push("turn Block Public Access back on and remove public grants (`pulumi up --refresh`); check object ACLs");
+      fixes.push(
+        "turn Block Public Access back on and remove public grants (`pulumi up --refresh`); check object ACLs",
+      );
     } else {
       raise("warn");
       found.push(`unsigned GET answered ${unsigned.status}${unsigned.code ? ` ${unsigned.code}` : ""} (expected 403)`);

@@ -16,7 +16,10 @@ export async function rotationImpactFinding(probe: Probe): Promise<Finding> {
   const decision = decideRotation(slots, ledger.publications, context.now);
   const { replaced } = decision;
   if (decision.safe || decision.safeAfter === undefined) {
-    return { status: "pass", detail: `rotation now breaks no live link: slot ${replaced.slot}'s key ${replaced.accessKeyId} signed none that is still live${note}` };
+    return {
+      status: "pass",
+      detail: `rotation now breaks no live link: slot ${replaced.slot}'s key ${replaced.accessKeyId} signed none that is still live${note}`,
+    };
   }
   const cohorts = [...new Set(decision.breaking.map((publication) => publication.cohort))];
   const until = instant(decision.safeAfter);

@@ -1,5 +1,5 @@
 /**
-* Doctor check: do the stack's settings, as deployed now, still let every live publication's links
+ * Doctor check: do the stack's settings, as deployed now, still let every live publication's links
  * work? A setting changes the bucket and the presigner at once, and every request is judged by them:
  *
  * - `maxLinkLifetimeSeconds` caps `s3:signatureAge` in the bucket policy, so lowering it kills every
@@ -29,11 +29,12 @@ export interface SettingsBreak {
   why: string;
 }
 
-
 /** The data files a publication's samples point to (inline values such as a drivers array are not keys). */
 function dataKeys(publication: Publication): string[] {
   return publication.inputs.samples.flatMap((sample) =>
-    FILE_FIELDS.map((field) => (sample as unknown as Record<string, unknown>)[field]).filter((value): value is string => typeof value === "string"),
+    FILE_FIELDS.map((field) => (sample as unknown as Record<string, unknown>)[field]).filter(
+      (value): value is string => typeof value === "string",
+    ),
   );
 }
 
@@ -52,14 +53,19 @@ export function settingsBreaks(outputs: StackOutputs, live: readonly Publication
   const origins = outputs.allowedOrigins?.map((origin) => origin.toLowerCase());
   const breaks: SettingsBreak[] = [];
   for (const publication of live) {
-    const found = (why: string, failsAfter?: Date) => breaks.push({ publication, now: failsAfter === undefined, ...(failsAfter ? { failsAfter } : {}), why });
+    const found = (why: string, failsAfter?: Date) =>
+      breaks.push({ publication, now: failsAfter === undefined, ...(failsAfter ? { failsAfter } : {}), why });
     if (!publication.configKey.startsWith(outputs.configPrefix)) {
       found(`its config is outside configPrefix ${outputs.configPrefix}, so the presigner may not read it`);
     }
-    const outside = dataKeys(publication).filter((key) => !outputs.dataPrefixes.some((prefix) => key.startsWith(prefix)));
+    const outside = dataKeys(publication).filter(
+      (key) => !outputs.dataPrefixes.some((prefix) => key.startsWith(prefix)),
+    );
     if (outside.length > 0) {
       const prefixes = outputs.dataPrefixes.join(", ");
-      found(`${outside.length} of its data files (e.g. ${outside[0]}) are outside dataPrefixes ${prefixes}, so the presigner may not read them`);
+      found(
+        `${outside.length} of its data files (e.g. ${outside[0]}) are outside dataPrefixes ${prefixes}, so the presigner may not read them`,
+      );
     }
     const origin = viewerOrigin(publication.inputs.viewerUrl);
     if (origins && !origins.includes("*") && origin !== undefined && !origins.includes(origin)) {
@@ -69,9 +75,14 @@ export function settingsBreaks(outputs: StackOutputs, live: readonly Publication
     const signedMs = publication.createdAt.getTime();
     const ageMs = now.getTime() - signedMs;
     if (ageMs > capMs) {
-      found(`it was signed ${describeDuration(ageMs / 1000)} ago, more than maxLinkLifetimeSeconds (${cap}) lets the bucket policy accept`);
+      found(
+        `it was signed ${describeDuration(ageMs / 1000)} ago, more than maxLinkLifetimeSeconds (${cap}) lets the bucket policy accept`,
+      );
     } else if (publication.expiresAt.getTime() - signedMs > capMs) {
-      found(`maxLinkLifetimeSeconds (${cap}) caps its signature age before it expires at ${instant(publication.expiresAt)}`, new Date(signedMs + capMs));
+      found(
+        `maxLinkLifetimeSeconds (${cap}) caps its signature age before it expires at ${instant(publication.expiresAt)}`,
+        new Date(signedMs + capMs),
+      );
     }
   }
   return breaks;
@@ -97,10 +108,16 @@ function publicationsCount(breaks: readonly SettingsBreak[]): string {
  * The finding: fail naming the publications the settings have broken, warn naming those they will
  * break before they expire, else pass. `note` is appended to the detail (e.g. skipped ledger entries).
  */
-export function judgeSettings(outputs: StackOutputs, publications: readonly Publication[], now: Date, note = ""): Finding {
+export function judgeSettings(
+  outputs: StackOutputs,
+  publications: readonly Publication[],
+  now: Date,
+  note = "",
+): Finding {
   const keys = stackKeysOf(outputs);
   const live = publications.filter((publication) => judgePublication(publication, keys, now).status === "live");
-  if (live.length === 0) return { status: "pass", detail: `no live publication in the ledger to check the settings against${note}` };
+  if (live.length === 0)
+    return { status: "pass", detail: `no live publication in the ledger to check the settings against${note}` };
   const breaks = settingsBreaks(outputs, live, now);
   const broken = breaks.filter((found) => found.now);
   if (broken.length > 0) {
@@ -113,7 +130,10 @@ export function judgeSettings(outputs: StackOutputs, publications: readonly Publ
     };
   }
   if (breaks.length > 0) {
-    const first = breaks.reduce((soonest, found) => (found.failsAfter! < soonest ? found.failsAfter! : soonest), breaks[0].failsAfter!);
+    const first = breaks.reduce(
+      (soonest, found) => (found.failsAfter! < soonest ? found.failsAfter! : soonest),
+      breaks[0].failsAfter!,
+    );
     return {
       status: "warn",
       detail: `the stack's settings will break ${publicationsCount(breaks)} before they expire: ${listed(breaks)}${note}`,
@@ -121,11 +141,16 @@ export function judgeSettings(outputs: StackOutputs, publications: readonly Publ
     };
   }
   const fit = live.length === 1 ? "1 live publication fits" : `${live.length} live publications fit`;
-  return { status: "pass", detail: `${fit} the settings (configPrefix, dataPrefixes, allowedOrigins, maxLinkLifetimeSeconds)${note}` };
+  return {
+    status: "pass",
+    detail: `${fit} the settings (configPrefix, dataPrefixes, allowedOrigins, maxLinkLifetimeSeconds)${note}`,
+  };
 }
 
 /** The check: the ledger's live publications judged against the stack's settings as deployed now. */
 export async function settingsImpactFinding(probe: Probe): Promise<Finding> {
   const ledger = await probe.publications();
-  return "failure" in ledger ? ledger.failure : judgeSettings(probe.outputs, ledger.publications, probe.context.now, ledger.note);
+  return "failure" in ledger
+    ? ledger.failure
+    : judgeSettings(probe.outputs, ledger.publications, probe.context.now, ledger.note);
 }

@@ -1,5 +1,5 @@
 import { SingleBar } from "cli-progress";
-import { Progress } from "./publication/publish";
+import { Progress } from "../../publication/publish";
 
 /** Below this many items a step is quick enough to need no bar. */
 export const PROGRESS_THRESHOLD = 2000;
@@ -10,7 +10,12 @@ export function terminalProgress(isTTY: boolean, stream: NodeJS.WritableStream =
   return {
     start(step, total) {
       if (!isTTY || total < PROGRESS_THRESHOLD) return;
-      bar = new SingleBar({ format: `${step.padEnd(8)} [{bar}] {percentage}% {value}/{total} samples, {eta}s left`, stream, hideCursor: true, clearOnComplete: true });
+      bar = new SingleBar({
+        format: `${step.padEnd(8)} [{bar}] {percentage}% {value}/{total} samples, {eta}s left`,
+        stream,
+        hideCursor: true,
+        clearOnComplete: true,
+      });
       bar.start(total, 0);
     },
     tick(count = 1) {

@@ -1,0 +1,128 @@
+/**
+ * The shape docs/architecture.md describes, held: layers that import only downwards, small folders
+ * and files, unique file names, and a repository that cites nothing outside itself.
+ */
+import * as assert from "node:assert/strict";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
+
+const ROOT = join(__dirname, "..");
+const LIB = join(ROOT, "scripts", "lib");
+const MAX_SOURCE_LINES = 400;
+const MAX_LIB_ROOT_FILES = 8;
+/** About 12: the doctor keeps one module per check, 13 of them. */
+const MAX_FILES_PER_FOLDER = 13;
+/** Layers of scripts/lib, in order: a folder imports only from its own layer or an earlier one. */
+const LAYERS: Record<string, number> = {
+  "": 0,
+  s3: 1,
+  cohort: 2,
+  publication: 3,
+  lifecycle: 3,
+  doctor: 4,
+  cli: 5,
+  dev: 5,
+};
+
+function filesUnder(directory: string): string[] {
+  return readdirSync(directory).flatMap((name) => {
+    if (name === "node_modules" || name.startsWith(".")) return [];
+    const path = join(directory, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+const SOURCE_FOLDERS = ["components", "scripts", "policy"].map((folder) => join(ROOT, folder));
+const SOURCES = [join(ROOT, "index.ts"), ...SOURCE_FOLDERS.flatMap(filesUnder)].filter((file) =>
+  /\.(ts|js|css)$/.test(file),
+);
+const rel = (file: string) => relative(ROOT, file);
+
+/** Relative imports of a TypeScript file, resolved to paths (without extension). */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  const specifiers = [...text.matchAll(/(?:from|require\()\s*"(\.{1,2}\/[^"]+)"/g)].map((match) => match[1]);
+  return specifiers.map((specifier) => resolve(dirname(file), specifier));
+}
+
+/** The scripts/lib folder a path belongs to ("" for the root files), or undefined outside it. */
+function libFolder(path: string): string | undefined {
+  const inside = relative(LIB, path);
+  if (inside.startsWith("..")) return undefined;
+  const parts = inside.split("/");
+  return parts.length === 1 ? "" : parts[0];
+}
+
+describe("architecture (docs/architecture.md)", () => {
+  it(`no source file outside test/ has more than ${MAX_SOURCE_LINES} lines`, () => {
+    const long = SOURCES.map((file) => ({ file: rel(file), lines: readFileSync(file, "utf8").split("\n").length }))
+      .filter(({ lines }) => lines > MAX_SOURCE_LINES)
+      .map(({ file, lines }) => `${file}: ${lines}`);
+    assert.deepEqual(long, []);
+  });
+
+  it(`scripts/lib keeps at most ${MAX_LIB_ROOT_FILES} files itself, and no folder holds more than ${MAX_FILES_PER_FOLDER}`, () => {
+    const rootFiles = readdirSync(LIB).filter((name) => statSync(join(LIB, name)).isFile());
+    assert.ok(rootFiles.length <= MAX_LIB_ROOT_FILES, `scripts/lib holds ${rootFiles.join(", ")}`);
+    const folders = new Map<string, number>();
+    for (const file of SOURCE_FOLDERS.flatMap(filesUnder))
+      folders.set(dirname(file), (folders.get(dirname(file)) ?? 0) + 1);
+    const crowded = [...folders]
+      .filter(([, count]) => count > MAX_FILES_PER_FOLDER)
+      .map(([folder, count]) => `${rel(folder)}: ${count}`);
+    assert.deepEqual(crowded, []);
+  });
+
+  it("no two source files share a name (the tools' entry points, index.ts, aside)", () => {
+    const byName = new Map<string, string[]>();
+    for (const file of SOURCES.filter((path) => basename(path) !== "index.ts")) {
+      byName.set(basename(file), [...(byName.get(basename(file)) ?? []), rel(file)]);
+    }
+    assert.deepEqual(
+      [...byName.values()].filter((files) => files.length > 1),
+      [],
+    );
+  });
+
+  it("no folder of scripts/lib imports one of a later layer: the library never imports the CLI", () => {
+    const offenders: string[] = [];
+    for (const file of filesUnder(LIB).filter((path) => path.endsWith(".ts"))) {
+      const from = libFolder(file)!;
+      for (const target of importsOf(file)) {
+        const to = libFolder(target);
+        if (to === undefined || to === from) continue;
+        if (LAYERS[to] > LAYERS[from]) offenders.push(`${rel(file)} imports ${rel(target)}`);
+      }
+    }
+    assert.deepEqual(offenders, []);
+  });
+
+  it("shipped commands import the development folder only for the demo", () => {
+    const commands = join(LIB, "cli", "commands");
+    const offenders = readdirSync(commands)
+      .filter((name) => name !== "demo-command.ts")
+      .flatMap((name) => importsOf(join(commands, name)).map((target) => ({ name, target })))
+      .filter(({ target }) => libFolder(target) === "dev")
+      .map(({ name, target }) => `${name} imports ${rel(target)}`);
+    assert.deepEqual(offenders, []);
+    const registry = readFileSync(join(LIB, "cli", "command-registry.ts"), "utf8");
+    assert.deepEqual(
+      [...registry.matchAll(/"(\.\.\/dev\/[^"]+)"/g)].map((match) => match[1]),
+      ["../dev/bench/bench-command"],
+    );
+    assert.match(registry, /development: name === "bench"/);
+  });
+
+  it("the repository cites no file outside itself (no design notes of another folder)", () => {
+    const files = [
+      "README.md",
+      "index.ts",
+      ...["docs", "components", "scripts", "policy", "test", ".ci"].flatMap((folder) => filesUnder(join(ROOT, folder))),
+    ];
+    const citing = files
+      .filter((file) => /\.(ts|js|md|css|json|ya?ml)$|\/run$/.test(file) && file !== __filename)
+      .filter((file) => /DESIGN\.md|\.\.\/shared\/|§\s*\d/.test(readFileSync(file, "utf8")))
+      .map(rel);
+    assert.deepEqual(citing, []);
+  });
+});
