@@ -113,6 +113,29 @@ describe("link lifecycle against the embedded S3 server", function () {
       assertNoPresignedUrl(result.stdout + result.stderr);
     });
 
+    it("--expiring-within lists only live publications expiring in that time, without links", async () => {
+      const soon = await cohorts(["--expiring-within", "3d"]);
+      assert.equal(soon.code, 0, soon.stderr);
+      const lines = soon.stdout.trim().split("\n");
+      assert.equal(lines.length, 2, soon.stdout);
+      assert.match(lines[1], /live\s+Beta Liver\s/);
+      assertNoPresignedUrl(soon.stdout + soon.stderr);
+      const both = JSON.parse((await cohorts(["--expiring-within", "8d", "--json"])).stdout) as Array<{
+        cohort: string;
+      }>;
+      assert.deepEqual(
+        both.map((entry) => entry.cohort),
+        ["Beta Liver", "Alpha Breast"],
+      );
+      const none = await cohorts(["--expiring-within", "1h"]);
+      assert.equal(none.code, 0, none.stderr);
+      assert.equal(none.stdout, "");
+      assert.match(none.stderr, /No live publication in s3:\/\/chromoscope-test-data\/ledger\/ expires within 1h\./);
+      const bad = await cohorts(["--expiring-within", "soon"]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--expiring-within "soon" is not a duration/);
+    });
+
     it("lists as JSON with --json, filtered by --cohort", async () => {
       const result = await cohorts(["--json", "--cohort", "Beta Liver"]);
       assert.equal(result.code, 0, result.stderr);
@@ -647,6 +670,26 @@ describe("rotate-keys with a `pulumi` stand-in", function () {
     );
     assert.deepEqual(pulumi.calls(), [STACK_OUTPUT, CONFIG_GET]);
     assert.equal(pulumi.state().config[GENERATION_KEY], "4");
+  });
+
+  it("--if-due does nothing before the active key's rotation is due, and rotates once it is", async () => {
+    const args = [
+      "--outputs",
+      bucket.outputsFile,
+      "--endpoint",
+      bucket.server.endpoint,
+      "--print",
+      "--generation",
+      "6",
+    ];
+    // The test stack's active key (slot a) was created 2026-11-20T10:00Z and is due 2026-12-20T10:00Z.
+    const early = await run(rotateKeysCommand, [...args, "--if-due"], { now: () => new Date("2026-12-20T09:59:59Z") });
+    assert.equal(early.code, 0, early.stderr);
+    assert.equal(early.stdout, "");
+    assert.match(early.stderr, /Not due: the active .* is due for rotation at 2026-12-20T10:00:00Z; nothing changed\./);
+    const due = await run(rotateKeysCommand, [...args, "--if-due"], { now: () => new Date("2026-12-20T10:00:00Z") });
+    assert.equal(due.code, 0, due.stderr);
+    assert.match(due.stdout, /^pulumi version {2}# must be 3.208.0 or newer/);
   });
 
   it("decides and prints from --outputs alone, without the Pulumi CLI", async () => {

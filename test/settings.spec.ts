@@ -2,7 +2,14 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { defaultSettings, resolveSettings, SETTING_KEYS, SETTING_SPECS, SettingsError } from "../components/settings";
+import {
+  defaultSettings,
+  resolveSettings,
+  SettingKey,
+  SETTING_KEYS,
+  SETTING_SPECS,
+  SettingsError,
+} from "../components/settings";
 
 const root = join(__dirname, "..");
 
@@ -208,6 +215,36 @@ describe("stack settings", () => {
       assert.deepEqual(declared.default, SETTING_SPECS[key].default, `${key} default`);
       assert.equal(declared.description, SETTING_SPECS[key].description, `${key} description`);
     }
+  });
+
+  it("asks `pulumi new` for string settings only, with the settings' descriptions and defaults, which resolve unchanged", () => {
+    const project = parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as {
+      name: string;
+      template: { description: string; config: Record<string, { description: string; default: unknown }> };
+    };
+    assert.ok(project.template.description.length > 0);
+    const prompts = project.template.config;
+    assert.match(String(prompts["aws:region"]?.default), /^[a-z]{2}-[a-z]+-\d$/);
+    const asked = Object.keys(prompts).filter((key) => key !== "aws:region");
+    assert.ok(
+      asked.includes("chromoscope-private-data:presignerKind") && asked.includes("chromoscope-private-data:viewerUrl"),
+    );
+    const answers: Record<string, string> = {};
+    for (const fullKey of asked) {
+      const [namespace, key] = fullKey.split(":") as [string, SettingKey];
+      assert.equal(namespace, project.name, `${fullKey}: the project's namespace`);
+      const spec = SETTING_SPECS[key];
+      assert.ok(spec, `${fullKey} is not a setting`);
+      assert.equal(spec.type, "string", `${fullKey}: pulumi new stores a string, so only string settings are asked`);
+      assert.equal(prompts[fullKey].default, spec.default, `${fullKey} default`);
+      assert.equal(prompts[fullKey].description, spec.description, `${fullKey} description`);
+      answers[key] = String(prompts[fullKey].default);
+    }
+    assert.deepEqual(
+      resolveSettings((key) => answers[key]),
+      defaultSettings(),
+      "the answers, as strings, resolve to the defaults",
+    );
   });
 
   it("keeps the example stack valid", () => {

@@ -6,12 +6,13 @@ import { judgePublication, PublicationJudgement, stackKeysOf } from "../../lifec
 import { KeySlots, keySlotsOf, Publication, signingSlot } from "../../lifecycle/rotation";
 import { StackOutputs } from "../../../../components/stack-outputs";
 import { cohortLabel, cohortNames, slotLabel } from "../output/lifecycle-report";
-import { instant, plural } from "../../text-format";
+import { instant, parseDuration, plural } from "../../text-format";
 
 interface CohortsOptions extends StackOptions {
   cohort?: string;
   json?: boolean;
   showLinks?: boolean;
+  expiringWithin?: string;
 }
 
 /** The key slots when the stack has them; listing works on any stack. */
@@ -46,6 +47,10 @@ export function cohortsCommand(io: CliIo): Command {
       .option("--cohort <name>", "only this cohort (exact name)")
       .option("--json", "print the list as JSON on stdout")
       .option(
+        "--expiring-within <duration>",
+        "only live publications whose links expire within this time, e.g. 48h (to refresh them in time)",
+      )
+      .option(
         "--show-links",
         "add a freshly presigned link to each live publication (expiring no later than the publication; none for dead ones)",
       ),
@@ -60,9 +65,11 @@ export function cohortsCommand(io: CliIo): Command {
   );
   command.action(async (options: CohortsOptions) => {
     if (options.cohort !== undefined) assertCohortName(options.cohort);
+    const within =
+      options.expiringWithin === undefined ? undefined : parseDuration(options.expiringWithin, "--expiring-within");
     const stack = await openStack(options, io);
     const warn = (message: string) => io.stderr(`warning: ${message}\n`);
-    const publications = await loadPublications(stack.store, stack.outputs.ledgerPrefix, {
+    const recorded = await loadPublications(stack.store, stack.outputs.ledgerPrefix, {
       cohort: options.cohort,
       warn,
     });
@@ -70,9 +77,13 @@ export function cohortsCommand(io: CliIo): Command {
     const slots = slotsIfAny(stack.outputs);
     const keys = stackKeysOf(stack.outputs);
     const judged = new Map<Publication, PublicationJudgement>(
-      publications.map((publication) => [publication, judgePublication(publication, keys, now)]),
+      recorded.map((publication) => [publication, judgePublication(publication, keys, now)]),
     );
     const statusOf = (publication: Publication) => judged.get(publication)!.status;
+    const expiresSoon = (publication: Publication) =>
+      within !== undefined && publication.expiresAt.getTime() - now.getTime() <= within * 1000;
+    const publications =
+      within === undefined ? recorded : recorded.filter((p) => statusOf(p) === "live" && expiresSoon(p));
     // A fresh config link to a dead publication would load a config whose data links all fail: none is made.
     const shown = options.showLinks ? publications.filter((publication) => statusOf(publication) === "live") : [];
     const links = new Map(
@@ -104,6 +115,10 @@ export function cohortsCommand(io: CliIo): Command {
     }
 
     const where = `s3://${stack.store.bucket}/${stack.outputs.ledgerPrefix}`;
+    if (publications.length === 0 && within !== undefined) {
+      io.stderr(`No live publication in ${where} expires within ${options.expiringWithin}.\n`);
+      return;
+    }
     if (publications.length === 0) {
       io.stderr(
         options.cohort === undefined

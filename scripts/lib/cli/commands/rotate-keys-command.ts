@@ -11,6 +11,7 @@ interface RotateOptions extends StackOptions {
   generation?: string;
   force?: boolean;
   print?: boolean;
+  ifDue?: boolean;
 }
 
 export function rotateKeysCommand(io: CliIo): Command {
@@ -21,6 +22,10 @@ export function rotateKeysCommand(io: CliIo): Command {
       )
       .option("--generation <n>", "the stack's current keyGeneration (default: `pulumi config get`, absent: 0)")
       .option("--force", "rotate even though live links signed by the inactive key will break")
+      .option(
+        "--if-due",
+        "do nothing (exit 0) unless the active key's rotation is due (keyRotationDays after its creation): for schedules",
+      )
       .option(
         "--print",
         "print the safe sequence of Pulumi commands, with what to check, instead of running them (works with --outputs alone)",
@@ -53,6 +58,12 @@ export function rotateKeysCommand(io: CliIo): Command {
     const publications = await loadPublications(stack.store, stack.outputs.ledgerPrefix, {
       warn: (message) => io.stderr(`warning: ${message}\n`),
     });
+    if (options.ifDue && slots.active.rotationDueAt.getTime() > now.getTime()) {
+      io.stderr(
+        `Not due: the active ${describeKey(slots.active, now)} is due for rotation at ${instant(slots.active.rotationDueAt)}; nothing changed.\n`,
+      );
+      return;
+    }
     const decision = decideRotation(slots, publications, now);
 
     io.stderr(`Active: ${describeKey(slots.active, now)}, signs new links.\n`);
