@@ -734,23 +734,23 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
       assert.match(readme, /@cloud-copilot\/iam-simulate/);
     });
 
-    it("no shipped file (index.ts, components/, scripts/, policy/) imports @cloud-copilot", () => {
+    it("no shipped file (index.ts, components/, scripts/, policy/) imports @cloud-copilot or @action-validator (test-only, AGPL and GPL)", () => {
       const shipped = ["index.ts", "components", "scripts", "policy"].flatMap((path) => listFiles(join(ROOT, path)));
       assert.ok(shipped.some((file) => file.endsWith("index.ts")));
       const offenders = shipped
-        .filter((file) => /@cloud-copilot\//.test(readFileSync(file, "utf8")))
+        .filter((file) => /@cloud-copilot\/|@action-validator\//.test(readFileSync(file, "utf8")))
         .map((file) => relative(ROOT, file));
       assert.deepEqual(offenders, []);
     });
 
-    it("package.json keeps @cloud-copilot packages in devDependencies only", () => {
+    it("package.json keeps @cloud-copilot and @action-validator packages in devDependencies only", () => {
       const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Record<
         string,
         Record<string, string> | undefined
       >;
       for (const field of ["dependencies", "peerDependencies", "optionalDependencies", "bundleDependencies"]) {
         assert.deepEqual(
-          Object.keys(pkg[field] ?? {}).filter((name) => name.startsWith("@cloud-copilot/")),
+          Object.keys(pkg[field] ?? {}).filter((name) => /^@(cloud-copilot|action-validator)\//.test(name)),
           [],
           field,
         );
