@@ -28,6 +28,14 @@ const sharedOutputs = {
   maxLinkLifetimeSeconds: z.number().int().min(1).max(MAX_PRESIGN_SECONDS),
   logBucketName: z.string().optional(),
   viewerUrl: z.string().refine((value) => viewerUrlProblem(value) === undefined, VIEWER_URL_RULE),
+  /**
+   * The S3 endpoint of a stand-in stack (the demo's local server); absent for AWS. A command's
+   * --endpoint wins over it.
+   */
+  endpoint: z
+    .string()
+    .refine((value) => /^https?:\/\/[^/?#]+\/*$/.test(value), "an http(s) base URL such as http://127.0.0.1:4569")
+    .optional(),
 };
 
 /** One key slot as the stack reports it; `status` is absent in outputs of earlier deployments. */

@@ -25,7 +25,11 @@ import { createS3Client, s3ObjectStore } from "../scripts/lib/s3/object-store";
 import { parseStackOutputs } from "../scripts/lib/s3/outputs-source";
 import { StackOutputs } from "../components/stack-outputs";
 import { fetchBytes, startTestBucket, TestBucket, uploadExampleCohort } from "./support/local-bucket";
-import { run, spawnCli } from "./support/cli-runner";
+import { CommandRun, run, spawnCli } from "./support/cli-runner";
+import { doctorCommand } from "../scripts/lib/cli/commands/doctor-command";
+import { cohortsCommand } from "../scripts/lib/cli/commands/cohorts-command";
+import { rotateKeysCommand } from "../scripts/lib/cli/commands/rotate-keys-command";
+import { revokeCohortCommand } from "../scripts/lib/cli/commands/revoke-cohort-command";
 
 const VIEWER_ORIGIN = new URL(defaultSettings().viewerUrl).origin;
 
@@ -223,6 +227,65 @@ describe("npm run demo", function () {
         stderr,
         /npm run publish-cohort -- --stack dev --manifest \S+manifest\.tsv --cohort 'Demo cohort \(hg38\)'/,
       );
+    });
+  });
+
+  describe("the other commands with the demo's --outputs alone, while it serves", () => {
+    let dataDir: string;
+    let code: number;
+    let endpoint = "";
+    const results: Record<string, CommandRun> = {};
+
+    before(async () => {
+      dataDir = join(scratchDir(), "data");
+      const alone = () => ["--outputs", demoLayout(dataDir).outputsFile];
+      let stdout = "";
+      const lifecycle: DemoLifecycle = {
+        async untilStopped() {
+          endpoint = new URL(parseChromoscopeLink(linkOf(stdout)).external!).origin;
+          results.doctor = await run(doctorCommand, alone());
+          results.cohorts = await run(cohortsCommand, alone());
+          results["rotate-keys --print"] = await run(rotateKeysCommand, [...alone(), "--print"]);
+          results["revoke-cohort --rotate --print"] = await run(revokeCohortCommand, [
+            ...alone(),
+            "--cohort",
+            DEMO_COHORT,
+            "--rotate",
+            "--print",
+          ]);
+          return "test stop";
+        },
+      };
+      const io = { stdout: (text: string) => void (stdout += text) };
+      code = (await run((cliIo) => demoCommand(cliIo, lifecycle), ["--data-dir", dataDir, "--port", "0"], io)).code;
+    });
+    after(() => rmSync(join(dataDir, ".."), { recursive: true, force: true }));
+
+    it("writes outputs with both key slots and its endpoint", () => {
+      assert.equal(code, 0);
+      const outputs = readOutputs(dataDir);
+      assert.equal(outputs.presignerKind, "user");
+      assert.equal(outputs.activeKeySlot, "a");
+      assert.deepEqual(
+        outputs.accessKeys?.map((key) => `${key.slot}:${key.status}`),
+        ["a:Active", "b:Inactive"],
+      );
+      assert.equal(outputs.endpoint, endpoint);
+    });
+
+    it("doctor passes with no warning; cohorts lists the demo cohort live", () => {
+      assert.equal(results.doctor.code, 0, results.doctor.stderr);
+      assert.match(results.doctor.stdout, /0 warnings, 0 failed/);
+      assert.doesNotMatch(results.doctor.stdout, /^(WARN|FAIL)/m);
+      assert.equal(results.cohorts.code, 0, results.cohorts.stderr);
+      assert.match(results.cohorts.stdout, /live\s+Demo cohort \(hg38\)/);
+    });
+
+    it("rotate-keys --print and revoke-cohort --rotate --print give their commands", () => {
+      for (const name of ["rotate-keys --print", "revoke-cohort --rotate --print"]) {
+        assert.equal(results[name].code, 0, `${name}: ${results[name].stderr}`);
+        assert.match(results[name].stdout, /pulumi up --yes --stack <stack>/);
+      }
     });
   });
 

@@ -173,5 +173,24 @@ describe("the stack outputs file is never a leak", function () {
         }
       });
     }
+
+    it("an endpoint in the outputs file (a stand-in stack's server) is used, and --endpoint wins over it", async () => {
+      const outputs = JSON.parse(readFileSync(bucket.outputsFile, "utf8")) as Record<string, unknown>;
+      const named = bucket.scratch(
+        "named.outputs.json",
+        JSON.stringify({ ...outputs, endpoint: bucket.server.endpoint }),
+      );
+      const dead = bucket.scratch("dead.outputs.json", JSON.stringify({ ...outputs, endpoint: "http://127.0.0.1:9" }));
+      const bad = bucket.scratch("bad.outputs.json", JSON.stringify({ ...outputs, endpoint: "ftp://127.0.0.1:9" }));
+      for (const path of [named, dead, bad]) chmodSync(path, 0o600);
+      const fast = { s3: { maxAttempts: 1, connectionTimeoutMs: 500, callTimeoutMs: 2000 } };
+      assert.equal((await run(cohortsCommand, ["--outputs", named], fast)).code, 0);
+      assert.equal((await run(cohortsCommand, ["--outputs", dead], fast)).code, 3);
+      const flagWins = await run(cohortsCommand, ["--outputs", dead, "--endpoint", bucket.server.endpoint], fast);
+      assert.equal(flagWins.code, 0, flagWins.stderr);
+      const refused = await run(cohortsCommand, ["--outputs", bad], fast);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /endpoint: an http\(s\) base URL/);
+    });
   });
 });

@@ -148,8 +148,10 @@ export function readStackOutputs(options: StackOptions, io: CliIo): Promise<Stac
 
 /** Reads the stack outputs, picks the signing credentials and connects to the bucket. */
 export async function openStack(options: StackOptions, io: CliIo): Promise<OpenedStack> {
-  const endpoint = validateEndpoint(options.endpoint);
+  const flag = validateEndpoint(options.endpoint);
   const outputs = await readStackOutputs(options, io);
+  // A stand-in stack (the demo) names its local server; --endpoint still wins.
+  const endpoint = flag ?? outputs.endpoint?.replace(/\/+$/, "");
   const key = stackKey(outputs);
   const credentials = key ? fromStackKey(key) : await fromCredentialChain(io.credentialProvider);
   const connection: S3ConnectionOptions = {
@@ -198,6 +200,14 @@ export async function runCli(
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) })
     .showHelpAfterError("(run with --help for usage)");
+  const swallowed = optionsNpmTook(command, argv, io.env);
+  if (swallowed.length > 0) {
+    io.stderr(
+      `error: npm took ${swallowed.join(", ")} as options of its own, so they never reached ${command.name()}\n` +
+        `fix: put -- before the options: npm run ${command.name()} -- ${swallowed[0]} …\n`,
+    );
+    return ExitCode.usage;
+  }
   command.hook("postAction", (_, actionCommand) => {
     const result = (actionCommand as Command & { __exitCode?: number }).__exitCode;
     if (result !== undefined) exitCode = result;
@@ -213,6 +223,21 @@ export async function runCli(
     }
     return writeError(error, io, argv.includes("--verbose"));
   }
+}
+
+/**
+ * The command's options that npm kept for itself: `npm run publish-cohort --cohort X` without `--`
+ * turns `--cohort` into `npm_config_cohort=true` and passes only `X` on. Only under the npm script of
+ * the same name (not npx, which sets some npm_config_* itself), only values npm set from the command
+ * line (its defaults are empty), only when no option reached the command at all (npm keeps every one
+ * of them), and never `--prefix` (npm always sets npm_config_prefix).
+ */
+function optionsNpmTook(command: Command, argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  if (env.npm_lifecycle_event !== command.name() || argv.some((arg) => arg.startsWith("-"))) return [];
+  return command.options
+    .map((option) => option.long)
+    .filter((long): long is string => long !== undefined && long !== "--prefix")
+    .filter((long) => Boolean(env[`npm_config_${long.slice(2).replace(/-/g, "_")}`]));
 }
 
 /** Sets a command's exit code from inside its action (for "completed, but with failures"). */

@@ -64,8 +64,10 @@ export function displayPath(path: string, cwd = process.cwd()): string {
 export interface DemoKeys {
   /** Sets the bucket up and uploads the cohort, as a lab administrator would; never written anywhere. */
   admin: LocalS3Credentials;
-  /** The stack's presigner key, written to the outputs file only. */
+  /** The stack's presigner key (slot a, active), written to the outputs file only. */
   presigner: LocalS3Credentials;
+  /** Slot b's key, as a real stack has one: the server knows it, the outputs name only its id. */
+  presignerOtherSlot: LocalS3Credentials;
 }
 
 /**
@@ -78,7 +80,7 @@ export function generateDemoKeys(): DemoKeys {
     accessKeyId: `LOCALDEMO${randomBytes(8).toString("hex").toUpperCase().slice(0, 11)}`,
     secretAccessKey: randomBytes(30).toString("base64"),
   });
-  return { admin: key(), presigner: key() };
+  return { admin: key(), presigner: key(), presignerOtherSlot: key() };
 }
 
 /** Creates `bucket` unless it exists (the folder of an earlier run) and applies the stack's CORS rule. Returns whether it was created. */

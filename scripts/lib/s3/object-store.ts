@@ -110,13 +110,13 @@ export function fixFor(error: unknown, bucket: string): string {
     case "AbortError":
       return "S3 is failing or throttling; nothing was published — run the command again later";
   }
-  if (
-    code === "ECONNREFUSED" ||
-    code === "ENOTFOUND" ||
-    code === "ECONNRESET" ||
-    code === "ETIMEDOUT" ||
-    code === "EPIPE"
-  ) {
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
+    return "check the endpoint's host name (--endpoint, or `endpoint` in the outputs file) and your network, then run the command again";
+  }
+  if (code === "ECONNREFUSED") {
+    return "start the server that endpoint names (the demo: npm run demo), or fix --endpoint, then run the command again";
+  }
+  if (code === "ECONNRESET" || code === "ETIMEDOUT" || code === "EPIPE") {
     return "check the network and --endpoint; nothing was published — run the command again";
   }
   return "check the bucket, region and credentials, then run the command again";
@@ -130,7 +130,19 @@ export function describeS3Failure(error: unknown, callTimedOut: boolean, callTim
   const attempts = (error as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts;
   const stalled =
     error instanceof Error && error.name === "TimeoutError" ? /after (\d+) ms of inactivity/.exec(error.message) : null;
-  const code = (error as { code?: string } | undefined)?.code;
+  const { code, hostname, address, port } = (error ?? {}) as {
+    code?: string;
+    hostname?: string;
+    address?: string;
+    port?: number;
+  };
+  // Naming the host or port says it all; retries of a name that does not resolve add nothing.
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
+    return `the endpoint's host ${hostname ?? "name"} does not resolve (${code})`;
+  }
+  if (code === "ECONNREFUSED") {
+    return `nothing answers at ${address ?? "the endpoint"}${port ? `:${port}` : ""} (connection refused)`;
+  }
   const what = callTimedOut
     ? `no complete answer within ${callTimeoutMs / 1000} s, the call's time limit`
     : stalled

@@ -12,6 +12,7 @@ import {
   UserStackOutputs,
 } from "../../../components/stack-outputs";
 import { keySlotPlan, rotationDueAt } from "../../../components/key-slots";
+import { KeySlot } from "../../../policy/documents/limits";
 import { defaultSettings, StackSettings } from "../../../components/settings";
 import { UsageError, ValidationError } from "../errors";
 import { PROJECT_ROOT } from "../files";
@@ -92,7 +93,16 @@ export function parseStackOutputs(
 export interface StandInStack {
   bucket: string;
   region: string;
-  presigner?: { userName: string; accessKeyId: string; secretAccessKey: string; createdAt: Date };
+  presigner?: {
+    userName: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+    createdAt: Date;
+    /** The other slot's key (its secret is never in outputs): a stand-in with both slots, as a real stack has. */
+    otherSlot?: { accessKeyId: string; createdAt: Date };
+  };
+  /** The stand-in's S3 endpoint (a local server). */
+  endpoint?: string;
 }
 
 function partitionOf(region: string): string {
@@ -118,23 +128,25 @@ export function stackOutputsFor(settings: StackSettings, target: StandInStack): 
     maxLinkLifetimeSeconds: settings.maxLinkLifetimeSeconds,
     presignerKind: "user",
     viewerUrl: settings.viewerUrl,
+    ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }),
   };
   if (!presigner) return outputs;
-  const activeKeySlot = keySlotPlan(settings.keyGeneration).activeSlot;
-  const createdAt = presigner.createdAt.toISOString();
-  const activeKey = {
-    slot: activeKeySlot,
-    accessKeyId: presigner.accessKeyId,
-    createdAt,
-    rotationDueAt: rotationDueAt(createdAt, settings.keyRotationDays),
+  const plan = keySlotPlan(settings.keyGeneration);
+  const slotKey = (slot: KeySlot, key: { accessKeyId: string; createdAt: Date }) => {
+    const createdAt = key.createdAt.toISOString();
+    const dueAt = rotationDueAt(createdAt, settings.keyRotationDays);
+    return { slot, accessKeyId: key.accessKeyId, createdAt, rotationDueAt: dueAt, status: plan.status[slot] };
   };
+  const otherSlot: KeySlot = plan.activeSlot === "a" ? "b" : "a";
+  const keys = [slotKey(plan.activeSlot, presigner)];
+  if (presigner.otherSlot) keys.push(slotKey(otherSlot, presigner.otherSlot));
   return {
     ...outputs,
     presignerUserName: presigner.userName,
-    activeKeySlot,
+    activeKeySlot: plan.activeSlot,
     presignerAccessKeyId: presigner.accessKeyId,
     presignerSecretAccessKey: presigner.secretAccessKey,
-    accessKeys: [activeKey],
+    accessKeys: keys.sort((a, b) => a.slot.localeCompare(b.slot)),
   };
 }
 

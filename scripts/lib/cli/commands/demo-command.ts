@@ -81,7 +81,7 @@ async function startServer(
     return await startLocalS3({
       directory,
       port,
-      credentials: [keys.admin, keys.presigner],
+      credentials: [keys.admin, keys.presigner, keys.presignerOtherSlot],
       onRequest: ({ operation }) => onOperation(operation),
     });
   } catch (error) {
@@ -230,7 +230,13 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
       const outputs = stackOutputsFor(settings, {
         bucket: DEMO_BUCKET,
         region: server.region,
-        presigner: { userName: DEMO_PRESIGNER_USER, ...keys.presigner, createdAt: io.now() },
+        presigner: {
+          userName: DEMO_PRESIGNER_USER,
+          ...keys.presigner,
+          createdAt: io.now(),
+          otherSlot: { accessKeyId: keys.presignerOtherSlot.accessKeyId, createdAt: io.now() },
+        },
+        endpoint: server.endpoint,
       });
       writeDemoFiles(layout, cohort, outputs);
       const uploaded = await uploadCohort(s3ObjectStore(admin, DEMO_BUCKET), cohort);

@@ -37,8 +37,9 @@ export function createDoctorCommand(clients: DoctorClients = awsDoctorClients): 
       3: "unexpected AWS or network error",
     });
     command.action(async (options: DoctorOptions) => {
-      const endpoint = validateEndpoint(options.endpoint);
+      const flag = validateEndpoint(options.endpoint);
       const outputs = await readStackOutputs(options, io);
+      const endpoint = flag ?? outputs.endpoint?.replace(/\/+$/, "");
       const key = stackKey(outputs);
       const report = await runDoctor({
         outputs,

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { addHelpNotes, addStackOptions, CliIo, openStack, StackOptions } from "../shell";
-import { CliError, ExitCode, UsageError } from "../../errors";
+import { CliError, ExitCode, UsageError, ValidationError } from "../../errors";
 import {
   carryOutRotation,
   parseGenerationOption,
@@ -9,9 +9,16 @@ import {
 } from "../../lifecycle/key-rotation";
 import { CohortFolder, deleteStrays, surveyCohortFolder } from "../../lifecycle/cohort-folder";
 import { loadPublications, noPublicationError, revokePublications } from "../../lifecycle/publications";
-import { assertCohortName, randomHex8 } from "../../naming";
+import { assertCohortName, printable, randomHex8 } from "../../naming";
 import { linksWork, stackKeysOf } from "../../lifecycle/publication-status";
-import { keySlotsOf, latestExpiry, planRevokeRotation, RevokeRotationPlan, KeySlots } from "../../lifecycle/rotation";
+import {
+  keySlotsOf,
+  KeySlots,
+  latestExpiry,
+  planRevokeRotation,
+  Publication,
+  RevokeRotationPlan,
+} from "../../lifecycle/rotation";
 import { cohortNames, describeKey, npmCommand, publicationLine, ROTATION_EXIT_CODES } from "../output/lifecycle-report";
 import { instant, plural } from "../../text-format";
 
@@ -21,6 +28,8 @@ interface RevokeOptions extends StackOptions {
   yes?: boolean;
   print?: boolean;
   generation?: string;
+  dryRun?: boolean;
+  publication?: string;
 }
 
 /** What the rotation will do and break, for stderr, before anything happens. */
@@ -90,6 +99,34 @@ function reportStrays(folder: CohortFolder, deleted: readonly string[], cohort: 
   }
 }
 
+/** The publications a revoke acts on: all of the cohort's, or the one --publication names. */
+function chosenPublications(folder: CohortFolder, configKey: string | undefined, cohort: string): Publication[] {
+  if (configKey === undefined) return folder.publications;
+  const chosen = folder.publications.filter((publication) => publication.configKey === configKey);
+  if (chosen.length === 0) {
+    throw new ValidationError(`--publication ${printable(configKey)} is not a publication of cohort "${cohort}"`, {
+      details: folder.publications.map((publication) => publication.configKey),
+      fix: "pass one of the config keys listed above (`npm run cohorts -- --cohort NAME` lists them)",
+    });
+  }
+  return chosen;
+}
+
+/** What a revoke would delete, for --dry-run. */
+function reportDryRun(publications: readonly Publication[], strays: CohortFolder, cohort: string, io: CliIo): void {
+  const pending = publications.filter((publication) => publication.revokedAt === undefined);
+  io.stderr(
+    `Dry run: revoking "${cohort}" would delete ${plural(pending.length, "config")} (and their share pages):\n`,
+  );
+  for (const publication of pending) io.stderr(`  ${publication.configKey}\n`);
+  const others = [...strays.orphans, ...strays.leftovers];
+  if (others.length > 0) {
+    io.stderr(`and ${plural(others.length, "object")} under ${strays.prefix} that no live ledger entry names:\n`);
+    for (const key of others) io.stderr(`  ${key}\n`);
+  }
+  io.stderr("Nothing was changed.\n");
+}
+
 export function revokeCohortCommand(io: CliIo): Command {
   const command = addStackOptions(
     new Command("revoke-cohort")
@@ -102,7 +139,12 @@ export function revokeCohortCommand(io: CliIo): Command {
         "--rotate",
         "also rotate the key(s) that signed its live links, so data links copied out of a config die too (breaks other cohorts signed by the same keys; asks first)",
       )
-      .option("--yes", "with --rotate: confirm without asking (for scripts)")
+      .option(
+        "--publication <configKey>",
+        "revoke only this publication (its config key, as `npm run cohorts` lists it), e.g. the old one after a refresh",
+      )
+      .option("--dry-run", "say what would be deleted (and rotated), and change nothing")
+      .option("--yes", "confirm without asking (off a terminal, a revoke without --rotate proceeds anyway)")
       .option(
         "--print",
         "with --rotate: revoke now, but print the Pulumi commands of the rotation instead of running them",
@@ -127,7 +169,7 @@ export function revokeCohortCommand(io: CliIo): Command {
     }
     const generation = parseGenerationOption(options.generation);
     // Everything that would stop the rotation is checked before anything is deleted.
-    if (options.rotate && !options.print) {
+    if (options.rotate && !options.print && !options.dryRun) {
       if (options.stack === undefined) {
         throw new UsageError("--rotate runs the Pulumi CLI, which works on a stack: pass --stack NAME", {
           fix: "pass --stack NAME, or add --print to revoke now and print the rotation's commands",
@@ -144,9 +186,12 @@ export function revokeCohortCommand(io: CliIo): Command {
     const now = io.now();
     // Everything under the cohort's folder, ledgered or not (an interrupted publish leaves an orphan).
     const folder = await surveyCohortFolder(stack.store, stack.outputs, cohort, warn);
-    const publications = folder.publications;
-    if (publications.length === 0 && folder.orphans.length === 0)
+    if (folder.publications.length === 0 && folder.orphans.length === 0)
       throw noPublicationError(stack.store.bucket, stack.outputs, cohort);
+    const publications = chosenPublications(folder, options.publication, cohort);
+    // One publication's revoke deletes that publication only, never the cohort's other objects.
+    const strays: CohortFolder =
+      options.publication === undefined ? folder : { ...folder, orphans: [], leftovers: [], othersOrphans: [] };
 
     let plan: RevokeRotationPlan | undefined;
     let slots: KeySlots | undefined;
@@ -160,13 +205,14 @@ export function revokeCohortCommand(io: CliIo): Command {
           stack: options.stack,
           generation,
           deployedGeneration: stack.outputs.keyGeneration,
-          print: Boolean(options.print),
+          // A dry run plans the rotation as --print does, running no Pulumi command.
+          print: Boolean(options.print || options.dryRun),
           slots,
         };
         prepared = await prepareRotation({ ...request, rotations: plan.rotations }, io);
       }
       for (const line of describePlan(plan, slots, cohort, now)) io.stderr(`${line}\n`);
-      if (plan.rotations > 0 && !options.print && !options.yes) {
+      if (plan.rotations > 0 && !options.print && !options.yes && !options.dryRun) {
         const question =
           `Revoke "${cohort}" and rotate ${plan.rotations === 1 ? "the inactive key" : "both keys"}` +
           `${plan.breaking.length > 0 ? `, breaking the ${plural(plan.breaking.length, "publication")} listed above` : ""}?`;
@@ -175,6 +221,20 @@ export function revokeCohortCommand(io: CliIo): Command {
             fix: "run it again and answer yes, or leave out --rotate to only delete the cohort's configs",
           });
         }
+      }
+    }
+
+    if (options.dryRun) {
+      reportDryRun(publications, strays, cohort, io);
+      return;
+    }
+    if (!options.rotate && !options.yes && io.confirm) {
+      const pending = publications.filter((publication) => publication.revokedAt === undefined).length;
+      const question = `Revoke "${cohort}": delete ${plural(pending, "config")} and ${plural(strays.orphans.length, "unrecorded object")}, so their links fail?`;
+      if (!(await io.confirm(question))) {
+        throw new CliError("not confirmed: nothing was revoked", ExitCode.validation, {
+          fix: "run it again and answer yes (--dry-run shows what it deletes)",
+        });
       }
     }
 
@@ -195,7 +255,7 @@ export function revokeCohortCommand(io: CliIo): Command {
     if (result.alreadyRevoked.length > 0) {
       io.stderr(`${plural(result.alreadyRevoked.length, "publication")} of "${cohort}" had been revoked already.\n`);
     }
-    reportStrays(folder, await deleteStrays(stack.store, folder), cohort, io);
+    reportStrays(strays, await deleteStrays(stack.store, strays), cohort, io);
     if (publications.length === 0) {
       io.stderr(
         `Cohort "${cohort}" has no publication in the ledger: no link to it was ever printed, and nothing of it is left.\n`,
