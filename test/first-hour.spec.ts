@@ -12,6 +12,7 @@ import { SESSION_KEY, startTestBucket, TestBucket, uploadExampleCohort } from ".
 import { publishCohortCommand } from "../scripts/lib/cli/commands/publish-cohort-command";
 import { revokeCohortCommand } from "../scripts/lib/cli/commands/revoke-cohort-command";
 import { exampleManifestTsv } from "../scripts/lib/dev/example-cohort";
+import { MAX_PROBLEM_LINES } from "../scripts/lib/cohort/samples";
 
 const ROOT = join(__dirname, "..");
 
@@ -170,6 +171,48 @@ describe("first-hour slips", function () {
         listed.map((entry) => `${entry.configKey} ${entry.status}`).sort(),
         [`${newer} live`, `${older} revoked`].sort(),
       );
+    });
+  });
+
+  describe("every problem in one run", () => {
+    let bucket: TestBucket;
+    let cohort: Awaited<ReturnType<typeof uploadExampleCohort>>;
+    before(async () => {
+      bucket = await startTestBucket();
+      cohort = await uploadExampleCohort(bucket, "cohorts/problems/", 2);
+    });
+    after(() => bucket.close());
+    const publish = (manifest: string, extra: string[] = []) =>
+      run(publishCohortCommand, [
+        ...["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint],
+        ...["--cohort", "Problems", "--manifest", bucket.scratch("problems.tsv", manifest), "--dry-run", ...extra],
+      ]);
+    const details = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("  - "));
+
+    it("reports a bad header beside a missing file, grouped by sample (content is read where the file exists)", async () => {
+      await bucket.upload([{ key: String(cohort[0].sample.cnv), body: "chrom\tfrom\tto\n1\t1\t2\n" }]);
+      const missing = { ...cohort[1].sample, sv: "cohorts/problems/PD-missing.bedpe" };
+      const tsv = exampleManifestTsv([cohort[0], { ...cohort[1], sample: missing }]);
+      const result = await publish(tsv, ["--check-content"]);
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /^error: 2 problems in cohort "Problems"; nothing was published$/m);
+      const lines = details(result.stderr);
+      assert.equal(lines.length, 2, result.stderr);
+      assert.match(lines[0], new RegExp(`\\(${cohort[0].sample.id}\\): cnv .* lacks the header columns? `));
+      assert.match(lines[1], new RegExp(`\\(${cohort[1].sample.id}\\): sv .*PD-missing\\.bedpe does not exist`));
+    });
+
+    it(`shows at most ${MAX_PROBLEM_LINES} lines, then how many more`, async () => {
+      const rows = Array.from({ length: 60 }, (_, index) => ({
+        ...cohort[0],
+        sample: { ...cohort[0].sample, id: `PD${1000 + index}`, sv: `cohorts/problems/missing-${index}.bedpe` },
+      }));
+      const result = await publish(exampleManifestTsv(rows));
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /^error: 60 problems in cohort "Problems"; nothing was published$/m);
+      const lines = details(result.stderr);
+      assert.equal(lines.length, MAX_PROBLEM_LINES + 1);
+      assert.equal(lines[MAX_PROBLEM_LINES], "  - … and 10 more problems (60 samples with problems in all)");
     });
   });
 });

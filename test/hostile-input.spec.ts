@@ -578,7 +578,10 @@ describe("hostile and malformed input through the CLI: refused clearly, nothing 
       assert.equal(result.code, 1, result.stderr);
       const report = JSON.parse(result.stdout) as { checks: Array<{ id: string; status: string; detail: string }> };
       assert.equal(report.checks.find((check) => check.id === "bucket")?.status, "fail");
-      assert.match(report.checks.find((check) => check.id === "bucket")!.detail, /nothing answers at 127\.0\.0\.1:1 \(connection refused\)/);
+      assert.match(
+        report.checks.find((check) => check.id === "bucket")!.detail,
+        /nothing answers at 127\.0\.0\.1:1 \(connection refused\)/,
+      );
     });
     for (const generation of ["-1", "abc", "1.5", "1e3", "99999999999999999999", "", "0x2", "3 4"]) {
       it(`rotate-keys refuses --generation ${JSON.stringify(generation)}`, async () => {

@@ -29,7 +29,7 @@ export async function checkObjectsExist(
   dataPrefixes: readonly string[],
   store: ObjectStore,
   listedSizes: ReadonlyMap<string, number> = new Map(),
-): Promise<{ problems: Problem[]; listings: string[] }> {
+): Promise<{ problems: Problem[]; listings: string[]; unreadable: Set<string> }> {
   // Who uses each key, by reference: a message is formatted only when there is a problem.
   const wanted = new Map<string, Array<{ located: LocatedSample; field: FileField }>>();
   for (const located of samples) {
@@ -60,12 +60,14 @@ export async function checkObjectsExist(
     }
   }
   const problems: Problem[] = [];
+  const unreadable = new Set<string>();
   const report = (users: Array<{ located: LocatedSample; field: FileField }>, what: string, fix: string) => {
     for (const { located, field } of users)
       problems.push({ source: `${located.source} (${located.sample.id})`, message: `${field} ${what}`, fix });
   };
   for (const [key, users] of wanted) {
     const size = listedSizes.get(key) ?? sizes.get(key);
+    if (size === undefined || size === 0) unreadable.add(key);
     if (size === undefined)
       report(
         users,
@@ -74,7 +76,7 @@ export async function checkObjectsExist(
       );
     else if (size === 0) report(users, `s3://${store.bucket}/${key} is empty (0 bytes)`, "upload the complete file");
   }
-  return { problems, listings };
+  return { problems, listings, unreadable };
 }
 
 /** Header columns Chromoscope reads, per file field. */
@@ -105,13 +107,15 @@ export function headerColumns(head: Buffer): string[] | undefined {
 export async function checkContent(
   samples: readonly LocatedSample[],
   store: ObjectStore,
-  concurrency = 8,
+  options: { concurrency?: number; skip?: ReadonlySet<string> } = {},
 ): Promise<Problem[]> {
+  const { concurrency = 8, skip = new Set<string>() } = options;
   const jobs: Array<{ source: string; field: keyof typeof REQUIRED_HEADERS; key: string }> = [];
   for (const { sample, source } of samples) {
     for (const field of ["sv", "cnv", "drivers"] as const) {
       const key = sample[field];
-      if (typeof key === "string") jobs.push({ source: `${source} (${sample.id})`, field, key });
+      // A missing or empty file is reported already; the others are still read.
+      if (typeof key === "string" && !skip.has(key)) jobs.push({ source: `${source} (${sample.id})`, field, key });
     }
   }
   const problems: Problem[] = [];

@@ -2,6 +2,7 @@
  * Chromoscope's sample fields (type `SampleType` in hms-dbmi/chromoscope `src/data/samples.ts`)
  * as far as a manifest can set them, and the checks a sample must pass before anything is signed.
  */
+import { plural } from "../text-format";
 
 /** Fields whose value is an object in the bucket, presigned in the published config. */
 export const FILE_FIELDS = [
@@ -100,6 +101,26 @@ export interface Problem {
 
 export function formatProblem(problem: Problem): string {
   return `${problem.source}: ${problem.message} (fix: ${problem.fix})`;
+}
+
+/** Lines of a problem report at most: a manifest with a mistake in every row stays readable. */
+export const MAX_PROBLEM_LINES = 50;
+
+/**
+ * Problems as report lines, grouped by sample in the cohort's order (`sampleSources`; problems of no
+ * sample first), at most MAX_PROBLEM_LINES of them and then how many more there are.
+ */
+export function problemReport(problems: readonly Problem[], sampleSources: readonly string[]): string[] {
+  const rank = new Map(sampleSources.map((source, index) => [source, index]));
+  const bySource = new Map<string, Problem[]>();
+  for (const problem of problems) bySource.set(problem.source, [...(bySource.get(problem.source) ?? []), problem]);
+  const order = (source: string) => rank.get(source) ?? -1;
+  const grouped = [...bySource.entries()].sort(([a], [b]) => order(a) - order(b)).flatMap(([, group]) => group);
+  const lines = grouped.slice(0, MAX_PROBLEM_LINES).map(formatProblem);
+  const rest = grouped.length - lines.length;
+  if (rest > 0)
+    lines.push(`… and ${plural(rest, "more problem")} (${plural(bySource.size, "sample")} with problems in all)`);
+  return lines;
 }
 
 /** The file fields set on a sample, with their keys, in field order. */

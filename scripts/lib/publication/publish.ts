@@ -22,8 +22,8 @@ import { readManifest } from "../cohort/manifest";
 import { assertCohortName, configObjectKey, ledgerObjectKey, printable, publicationStem } from "../naming";
 import { interruptible, ObjectStore } from "../s3/object-store";
 import { S3QueryPresigner } from "../s3/presign";
-import { shellCommand } from "../text-format";
-import { formatProblem, LocatedSample, Problem } from "../cohort/samples";
+import { plural, shellCommand } from "../text-format";
+import { problemReport, LocatedSample, Problem } from "../cohort/samples";
 import { StackOutputs } from "../../../components/stack-outputs";
 import { validateSamples } from "../cohort/validate";
 
@@ -151,13 +151,13 @@ async function step<T>(name: string, work: () => T | Promise<T>): Promise<T> {
   }
 }
 
-function fail(problems: Problem[], cohort: string): never {
-  const count = problems.length;
+/** Every problem of the cohort in one error, grouped by sample (see problemReport). */
+function fail(problems: Problem[], cohort: string, sampleSources: readonly string[]): never {
   throw new ValidationError(
-    `${count} problem${count === 1 ? "" : "s"} in cohort ${printable(cohort)}; nothing was published`,
+    `${plural(problems.length, "problem")} in cohort ${printable(cohort)}; nothing was published`,
     {
       fix: "correct every problem listed above and run the command again",
-      details: problems.map(formatProblem),
+      details: problemReport(problems, sampleSources),
     },
   );
 }
@@ -184,10 +184,18 @@ async function checkedSamples(
       checkObjectsExist(samples, outputs.dataPrefixes, store, resolved.listedSizes),
     );
     problems.push(...existence.problems);
-    if (request.checkContent && existence.problems.length === 0)
-      problems.push(...(await step("check-content", () => checkContent(samples, store))));
+    if (request.checkContent) {
+      const skip = existence.unreadable;
+      problems.push(...(await step("check-content", () => checkContent(samples, store, { skip }))));
+    }
   }
-  if (problems.length > 0) fail(problems, cohort);
+  if (problems.length > 0) {
+    fail(
+      problems,
+      cohort,
+      samples.map(({ sample, source }) => `${source} (${sample.id})`),
+    );
+  }
   return samples;
 }
 
