@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { validateWorkflow } from "@action-validator/core";
 import { parse } from "yaml";
 import { COMMANDS } from "../scripts/lib/cli/command-registry";
+import { commandDefinition } from "./support/cli-runner";
 
 const ROOT = join(__dirname, "..");
 const FOLDER = join(ROOT, "examples", "github-actions");
@@ -37,14 +38,7 @@ const runLines = (workflow: Workflow) =>
     .filter((line) => line !== "" && !line.startsWith("#"));
 
 /** The options a command of the CLI accepts, from its own definition. */
-function optionsOf(commandName: string): string[] {
-  const entry = COMMANDS.find((command) => command.name === commandName);
-  assert.ok(entry, `no command ${commandName}`);
-  const quietIo = { stdout: () => undefined, stderr: () => undefined, isTTY: false, now: () => new Date(), env: {} };
-  return entry
-    .load()(quietIo)
-    .options.map((option) => option.long ?? "");
-}
+const optionsOf = (commandName: string) => commandDefinition(commandName).options.map((option) => option.long ?? "");
 
 describe("GitHub Actions workflows for a lab's repository (examples/github-actions)", () => {
   it("offers the pull-request, deploy and scheduled workflows", () => {

@@ -11,6 +11,7 @@ import { policies, RULE_INFO } from "../../policy/rules";
 import { COMMANDS, PROGRAM_NAME, usage } from "../../scripts/lib/cli/command-registry";
 import { PROJECT_ROOT } from "../../scripts/lib/files";
 import { renderAccessMatrixTables } from "./access-matrix-table";
+import { commandDefinition } from "./cli-runner";
 
 export interface GeneratedSection {
   /** File under the project root. */
@@ -48,9 +49,8 @@ export function policyRuleTable(): string {
 
 /** Every command's --help, as commander prints it, under one heading each. */
 export function cliReference(): string {
-  const quietIo = { stdout: () => undefined, stderr: () => undefined, isTTY: false, now: () => new Date(), env: {} };
   const sections = COMMANDS.map((entry) => {
-    const command = entry.load()(quietIo);
+    const command = commandDefinition(entry.name);
     // A fixed width: commander would otherwise wrap to the terminal that runs `npm run docs`.
     command.name(`${PROGRAM_NAME} ${entry.name}`).configureHelp({ helpWidth: 100 });
     const help = command

@@ -146,12 +146,19 @@ export function readStackOutputs(options: StackOptions, io: CliIo): Promise<Stac
   });
 }
 
+/**
+ * The S3 endpoint a command talks to: --endpoint (validated), else the server a stand-in stack's
+ * outputs name (the demo's), else none (AWS).
+ */
+export function endpointFor(flag: string | undefined, outputs: StackOutputs): string | undefined {
+  return flag ?? outputs.endpoint?.replace(/\/+$/, "");
+}
+
 /** Reads the stack outputs, picks the signing credentials and connects to the bucket. */
 export async function openStack(options: StackOptions, io: CliIo): Promise<OpenedStack> {
   const flag = validateEndpoint(options.endpoint);
   const outputs = await readStackOutputs(options, io);
-  // A stand-in stack (the demo) names its local server; --endpoint still wins.
-  const endpoint = flag ?? outputs.endpoint?.replace(/\/+$/, "");
+  const endpoint = endpointFor(flag, outputs);
   const key = stackKey(outputs);
   const credentials = key ? fromStackKey(key) : await fromCredentialChain(io.credentialProvider);
   const connection: S3ConnectionOptions = {

@@ -113,7 +113,11 @@ export const MAX_PROBLEM_LINES = 50;
 export function problemReport(problems: readonly Problem[], sampleSources: readonly string[]): string[] {
   const rank = new Map(sampleSources.map((source, index) => [source, index]));
   const bySource = new Map<string, Problem[]>();
-  for (const problem of problems) bySource.set(problem.source, [...(bySource.get(problem.source) ?? []), problem]);
+  for (const problem of problems) {
+    const group = bySource.get(problem.source);
+    if (group === undefined) bySource.set(problem.source, [problem]);
+    else group.push(problem);
+  }
   const order = (source: string) => rank.get(source) ?? -1;
   const grouped = [...bySource.entries()].sort(([a], [b]) => order(a) - order(b)).flatMap(([, group]) => group);
   const lines = grouped.slice(0, MAX_PROBLEM_LINES).map(formatProblem);

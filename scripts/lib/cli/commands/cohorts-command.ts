@@ -80,10 +80,10 @@ export function cohortsCommand(io: CliIo): Command {
       recorded.map((publication) => [publication, judgePublication(publication, keys, now)]),
     );
     const statusOf = (publication: Publication) => judged.get(publication)!.status;
-    const expiresSoon = (publication: Publication) =>
-      within !== undefined && publication.expiresAt.getTime() - now.getTime() <= within * 1000;
+    const expiresWithin = (publication: Publication, seconds: number) =>
+      statusOf(publication) === "live" && publication.expiresAt.getTime() - now.getTime() <= seconds * 1000;
     const publications =
-      within === undefined ? recorded : recorded.filter((p) => statusOf(p) === "live" && expiresSoon(p));
+      within === undefined ? recorded : recorded.filter((publication) => expiresWithin(publication, within));
     // A fresh config link to a dead publication would load a config whose data links all fail: none is made.
     const shown = options.showLinks ? publications.filter((publication) => statusOf(publication) === "live") : [];
     const links = new Map(

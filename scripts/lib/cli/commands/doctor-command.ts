@@ -3,6 +3,7 @@ import {
   addHelpNotes,
   addStackOptions,
   CliIo,
+  endpointFor,
   readStackOutputs,
   setExitCode,
   StackOptions,
@@ -39,7 +40,7 @@ export function createDoctorCommand(clients: DoctorClients = awsDoctorClients): 
     command.action(async (options: DoctorOptions) => {
       const flag = validateEndpoint(options.endpoint);
       const outputs = await readStackOutputs(options, io);
-      const endpoint = flag ?? outputs.endpoint?.replace(/\/+$/, "");
+      const endpoint = endpointFor(flag, outputs);
       const key = stackKey(outputs);
       const report = await runDoctor({
         outputs,
