@@ -24,6 +24,12 @@ export default tseslint.config(
     },
   },
   {
+    // The command's entry is plain CommonJS, so that it runs before anything is compiled.
+    files: ["bin/**/*.js"],
+    languageOptions: { sourceType: "commonjs" },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
     files: ["scripts/**/*.browser.js"],
     languageOptions: { globals: { ...globals.browser }, sourceType: "script" },
   },

@@ -7,92 +7,115 @@
  * optional, so outputs files written by earlier deployments keep working.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
+import type { z as Zod } from "zod";
 import { MAX_PRESIGN_SECONDS } from "../policy/documents/limits";
 import { KEY_PREFIX_RULE, keyPrefixProblem, VIEWER_URL_RULE, viewerUrlProblem } from "./address-rules";
 
-const keyPrefix = z.string().refine((value) => keyPrefixProblem(value) === undefined, KEY_PREFIX_RULE);
-const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "an ISO 8601 date");
-const keySlot = z.enum(["a", "b"]);
-/** An output the other kind exports: refused here, and typed `undefined` so either kind reads alike. */
-const absent = z.undefined().optional();
+/**
+ * The schemas, built at their first use: zod takes longer to load than Node itself starts, and a
+ * command's `--help` (or the Pulumi program, which only types its exports from them) needs none.
+ */
+function buildSchemas() {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+  const { z } = require("zod") as typeof import("zod");
+  const keyPrefix = z.string().refine((value) => keyPrefixProblem(value) === undefined, KEY_PREFIX_RULE);
+  const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "an ISO 8601 date");
+  const keySlot = z.enum(["a", "b"]);
+  /** An output the other kind exports: refused here, and typed `undefined` so either kind reads alike. */
+  const absent = z.undefined().optional();
 
-const sharedOutputs = {
-  bucketName: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name"),
-  bucketArn: z.string().optional(),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as eu-west-2"),
-  dataPrefixes: z.array(keyPrefix).min(1),
-  configPrefix: keyPrefix,
-  ledgerPrefix: keyPrefix,
-  allowedOrigins: z.array(z.string()).optional(),
-  maxLinkLifetimeSeconds: z.number().int().min(1).max(MAX_PRESIGN_SECONDS),
-  logBucketName: z.string().optional(),
-  viewerUrl: z.string().refine((value) => viewerUrlProblem(value) === undefined, VIEWER_URL_RULE),
+  const sharedOutputs = {
+    bucketName: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name"),
+    bucketArn: z.string().optional(),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as eu-west-2"),
+    dataPrefixes: z.array(keyPrefix).min(1),
+    configPrefix: keyPrefix,
+    ledgerPrefix: keyPrefix,
+    allowedOrigins: z.array(z.string()).optional(),
+    maxLinkLifetimeSeconds: z.number().int().min(1).max(MAX_PRESIGN_SECONDS),
+    logBucketName: z.string().optional(),
+    viewerUrl: z.string().refine((value) => viewerUrlProblem(value) === undefined, VIEWER_URL_RULE),
+    /**
+     * The S3 endpoint of a stand-in stack (the demo's local server); absent for AWS. A command's
+     * --endpoint wins over it.
+     */
+    endpoint: z
+      .string()
+      .refine((value) => /^https?:\/\/[^/?#]+\/*$/.test(value), "an http(s) base URL such as http://127.0.0.1:4569")
+      .optional(),
+  };
+
+  /** One key slot as the stack reports it; `status` is absent in outputs of earlier deployments. */
+  const accessKeyOutputSchema = z.object({
+    slot: keySlot,
+    accessKeyId: z.string(),
+    createdAt: isoDate,
+    rotationDueAt: isoDate,
+    status: z.enum(["Active", "Inactive"]).optional(),
+  });
+
   /**
-   * The S3 endpoint of a stand-in stack (the demo's local server); absent for AWS. A command's
-   * --endpoint wins over it.
+   * A user-kind stack: an IAM user whose access keys sign. A stand-in stack (--bucket/--region, the
+   * demo) may know only the active slot's key, or no key at all.
    */
-  endpoint: z
-    .string()
-    .refine((value) => /^https?:\/\/[^/?#]+\/*$/.test(value), "an http(s) base URL such as http://127.0.0.1:4569")
-    .optional(),
-};
+  const userOutputsSchema = z.object({
+    ...sharedOutputs,
+    presignerKind: z.literal("user"),
+    presignerUserName: z.string().optional(),
+    activeKeySlot: keySlot.optional(),
+    keyGeneration: z.number().int().min(0).optional(),
+    presignerAccessKeyId: z
+      .string()
+      .regex(/^[A-Z0-9]{16,128}$/, "an AWS access key id")
+      .optional(),
+    presignerSecretAccessKey: z.string().optional(),
+    accessKeys: z.array(accessKeyOutputSchema).min(1).max(2).optional(),
+    presignerRoleArn: absent,
+    presignerInstanceProfileName: absent,
+  });
 
-/** One key slot as the stack reports it; `status` is absent in outputs of earlier deployments. */
-export const accessKeyOutputSchema = z.object({
-  slot: keySlot,
-  accessKeyId: z.string(),
-  createdAt: isoDate,
-  rotationDueAt: isoDate,
-  status: z.enum(["Active", "Inactive"]).optional(),
-});
+  /** A role-kind stack: sessions of a role sign, so the outputs hold no key. */
+  const roleOutputsSchema = z.object({
+    ...sharedOutputs,
+    presignerKind: z.literal("role"),
+    presignerRoleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/, "an IAM role ARN"),
+    presignerInstanceProfileName: z.string().optional(),
+    presignerUserName: absent,
+    activeKeySlot: absent,
+    keyGeneration: absent,
+    presignerAccessKeyId: absent,
+    presignerSecretAccessKey: absent,
+    accessKeys: absent,
+  });
 
-/**
- * A user-kind stack: an IAM user whose access keys sign. A stand-in stack (--bucket/--region, the
- * demo) may know only the active slot's key, or no key at all.
- */
-const userOutputsSchema = z.object({
-  ...sharedOutputs,
-  presignerKind: z.literal("user"),
-  presignerUserName: z.string().optional(),
-  activeKeySlot: keySlot.optional(),
-  keyGeneration: z.number().int().min(0).optional(),
-  presignerAccessKeyId: z
-    .string()
-    .regex(/^[A-Z0-9]{16,128}$/, "an AWS access key id")
-    .optional(),
-  presignerSecretAccessKey: z.string().optional(),
-  accessKeys: z.array(accessKeyOutputSchema).min(1).max(2).optional(),
-  presignerRoleArn: absent,
-  presignerInstanceProfileName: absent,
-});
+  /**
+   * The outputs both kinds share, with the kind itself: what a reader can still check, and report
+   * all at once, when the kind is missing or unknown (the union then says only that).
+   */
+  const sharedStackOutputsSchema = z.object({ ...sharedOutputs, presignerKind: z.enum(["user", "role"]) });
 
-/** A role-kind stack: sessions of a role sign, so the outputs hold no key. */
-const roleOutputsSchema = z.object({
-  ...sharedOutputs,
-  presignerKind: z.literal("role"),
-  presignerRoleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/, "an IAM role ARN"),
-  presignerInstanceProfileName: z.string().optional(),
-  presignerUserName: absent,
-  activeKeySlot: absent,
-  keyGeneration: absent,
-  presignerAccessKeyId: absent,
-  presignerSecretAccessKey: absent,
-  accessKeys: absent,
-});
+  const stackOutputsSchema = z.discriminatedUnion("presignerKind", [userOutputsSchema, roleOutputsSchema]);
 
-/**
- * The outputs both kinds share, with the kind itself: what a reader can still check, and report
- * all at once, when the kind is missing or unknown (the union then says only that).
- */
-export const sharedStackOutputsSchema = z.object({ ...sharedOutputs, presignerKind: z.enum(["user", "role"]) });
+  return {
+    accessKeyOutput: accessKeyOutputSchema,
+    sharedStackOutputs: sharedStackOutputsSchema,
+    stackOutputs: stackOutputsSchema,
+    userOutputs: userOutputsSchema,
+    roleOutputs: roleOutputsSchema,
+  };
+}
 
-export const stackOutputsSchema = z.discriminatedUnion("presignerKind", [userOutputsSchema, roleOutputsSchema]);
+type Schemas = ReturnType<typeof buildSchemas>;
+let built: Schemas | undefined;
 
-export type StackOutputs = z.infer<typeof stackOutputsSchema>;
-export type UserStackOutputs = z.infer<typeof userOutputsSchema>;
-export type RoleStackOutputs = z.infer<typeof roleOutputsSchema>;
-export type AccessKeyOutput = z.infer<typeof accessKeyOutputSchema>;
+export function stackOutputSchemas(): Schemas {
+  return (built ??= buildSchemas());
+}
+
+export type StackOutputs = Zod.infer<Schemas["stackOutputs"]>;
+export type UserStackOutputs = Zod.infer<Schemas["userOutputs"]>;
+export type RoleStackOutputs = Zod.infer<Schemas["roleOutputs"]>;
+export type AccessKeyOutput = Zod.infer<Schemas["accessKeyOutput"]>;
 
 /** The program's view of the same contract: each output may still be a value Pulumi resolves later. */
 export type ProgramStackOutputs = StackOutputs extends infer Kind

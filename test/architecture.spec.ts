@@ -19,6 +19,7 @@ const LAYERS: Record<string, number> = {
   cohort: 2,
   publication: 3,
   lifecycle: 3,
+  upload: 3,
   doctor: 4,
   cli: 5,
   dev: 5,

@@ -9,6 +9,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchCommand } from "../scripts/lib/dev/bench/bench-command";
+import { benchStartup } from "../scripts/lib/dev/bench/startup-bench";
+import { COMMANDS } from "../scripts/lib/cli/command-registry";
 import { PYTHON } from "../scripts/lib/dev/botocore-runner";
 import { benchInMemory } from "../scripts/lib/dev/bench/in-memory-bench";
 import { interleavedTimings, median } from "../scripts/lib/dev/bench/measure";
@@ -318,7 +320,13 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
       assert.equal(result.writtenBytes, 0);
       assert.ok(result.maxRssBytes > 20e6, `peak RSS ${result.maxRssBytes}`);
       assert.ok(result.processCpuSeconds >= result.publishCpuSeconds && result.publishCpuSeconds > 0);
-      assert.deepEqual(Object.keys(result.stepsMs), ["read-input", "validate", "check-existence", "sign"]);
+      assert.deepEqual(Object.keys(result.stepsMs), [
+        "read-input",
+        "validate",
+        "check-existence",
+        "check-content",
+        "sign",
+      ]);
     });
 
     it("an upload into memory from a manifest writes the config and one ledger entry", async () => {
@@ -333,15 +341,17 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
         "read-input",
         "validate",
         "check-existence",
+        "check-content",
         "sign",
         "upload-config",
         "write-ledger",
       ]);
     });
 
-    it("a publish by the real CLI against the server process: one listing, two PUTs, and the link opens the config", async () => {
+    it("a publish by the real CLI against the server process: one listing, two PUTs, a read per file checked, and the link opens the config", async () => {
       const result: PublishBenchResult = await benchPublish({ samples: 25 });
-      assert.deepEqual(result.requests, { ListObjectsV2: 1, PutObject: 2 });
+      assert.deepEqual(result.requests, { GetObject: 100, ListObjectsV2: 1, PutObject: 2 });
+      assert.equal(result.contentReads, 100);
       assert.equal(result.requestsBesidesConfigUpload, 2);
       assert.equal(result.urls, 100);
       assert.deepEqual(result.verified, { configSamples: 25, dataUrlStatus: 200, dataBodyMatches: true });
@@ -349,6 +359,7 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
         "read-input",
         "validate",
         "check-existence",
+        "check-content",
         "sign",
         "upload-config",
         "write-ledger",
@@ -399,16 +410,28 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
         processCpuSeconds,
         maxRssBytes,
       }) as NonNullable<BenchReport["inMemory"]>[number];
-    const verdicts = (report: Pick<BenchReport, "presign" | "publish" | "inMemory">) =>
+    const startup = (slowestRatio: number) =>
+      ({
+        baselineSeconds: 0.1,
+        compiled: true,
+        rows: [
+          { args: "--help", seconds: 0.15, runs: 3, ratio: 1.5 },
+          { args: "demo --help", seconds: slowestRatio / 10, runs: 3, ratio: slowestRatio },
+        ],
+        tsNode: { seconds: 1.5, runs: 1, ratio: 15 },
+      }) as BenchReport["startup"];
+    const verdicts = (report: Pick<BenchReport, "startup" | "presign" | "publish" | "inMemory">) =>
       Object.fromEntries(evaluateTargets(report).map((target) => [target.id, target.pass]));
 
     it("PASS at the limits' right side (an upload into memory is not held to the dry-run targets)", () => {
       const report = {
+        startup: startup(4),
         presign: { ...presign(400_000, 16_000, 799_999), ratios: [] },
         publish: publish(45, 0.49),
         inMemory: [dryRun(9.9, 499e6), dryRun(20, 900e6, false)],
       };
       assert.deepEqual(verdicts(report), {
+        startup: true,
         "presigner-vs-getSignedUrl": true,
         "presigner-vs-floor": true,
         "publish-requests": true,
@@ -420,6 +443,7 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
 
     it("MISS just past them", () => {
       const report = {
+        startup: startup(4.01),
         presign: { ...presign(400_000, 16_001, 800_001), ratios: [] },
         publish: publish(46, 0.5),
         inMemory: [dryRun(10, 500e6)],
@@ -430,8 +454,30 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
       );
     });
 
+    it("n/a for start-up when the entry ran through ts-node (dist/ missing or stale), with the fix", () => {
+      const [target] = evaluateTargets({ startup: { ...startup(20)!, compiled: false } });
+      assert.equal(target.pass, undefined);
+      assert.match(target.note ?? "", /run npm run build/);
+    });
+
     it("n/a for a section that did not run", () => {
       assert.ok(evaluateTargets({}).every((target) => target.pass === undefined && target.measured === "not run"));
+    });
+  });
+
+  describe("start-up section", () => {
+    it("times every command's --help against node -e 0 in the same rounds, and the ts-node entry", async () => {
+      const result = await benchStartup({ repeat: { maxRounds: 1, budgetSeconds: 0 } });
+      assert.deepEqual(
+        result.rows.map((row) => row.args),
+        ["--help", ...COMMANDS.map((command) => `${command.name} --help`)],
+      );
+      for (const row of result.rows) {
+        assert.equal(row.runs, 1);
+        assert.ok(row.seconds > 0);
+        assert.equal(row.ratio, row.seconds / result.baselineSeconds);
+      }
+      assert.ok(result.tsNode.runs >= 1);
     });
   });
 
@@ -445,6 +491,7 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
     it("prints every section and a verdict per target, writes --json (mode 0600), and prints no presigned URL", async () => {
       const json = join(directory, "figures.json");
       const result = await run(benchCommand, [
+        ...["--only", "presign", "publish", "dry-run"],
         "--sizes",
         "20,40",
         "--publish-samples",
@@ -470,7 +517,10 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
         figures.targets.map((target) => target.id),
         evaluateTargets(figures).map((target) => target.id),
       );
-      assert.deepEqual(figures.publish?.requests, { ListObjectsV2: 1, PutObject: 2 });
+      // The content check reads the start of each of the 40 files; those reads are counted apart.
+      assert.deepEqual(figures.publish?.requests, { GetObject: 40, ListObjectsV2: 1, PutObject: 2 });
+      assert.equal(figures.publish?.contentReads, 40);
+      assert.equal(figures.publish?.requestsBesidesConfigUpload, 2);
       for (const text of [result.stdout, result.stderr, readFileSync(json, "utf8")])
         assert.doesNotMatch(text, /X-Amz-Signature|X-Amz-Credential/);
     });

@@ -203,6 +203,8 @@ describe("first-hour slips", function () {
     });
 
     it(`shows at most ${MAX_PROBLEM_LINES} lines, then how many more`, async () => {
+      // The CNV file as uploaded (the test above replaced it with one whose header is wrong).
+      await bucket.upload(cohort[0].files);
       const rows = Array.from({ length: 60 }, (_, index) => ({
         ...cohort[0],
         sample: { ...cohort[0].sample, id: `PD${1000 + index}`, sv: `cohorts/problems/missing-${index}.bedpe` },

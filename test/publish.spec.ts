@@ -14,6 +14,7 @@ import {
   uploadExampleCohort,
 } from "./support/local-bucket";
 import { run } from "./support/cli-runner";
+import { fixtureFor } from "../scripts/lib/dev/genomic-fixtures";
 
 const FILE_FIELDS = ["sv", "cnv", "drivers", "vcf", "vcfIndex", "vcf2", "vcf2Index", "bam", "bai", "thumbnail"];
 
@@ -198,7 +199,8 @@ describe("publish-cohort against the embedded S3 server", function () {
       "cohorts/odd keys/ünïcødé/δείγμα-🧬.drivers.tsv",
       "cohorts/odd keys/(x)!*'/PD1(1)!*'.tsv",
     ];
-    await bucket.upload(odd.map((key, i) => ({ key, body: `content ${i} of ${key}\n` })));
+    const bodies = odd.map((key, i) => fixtureFor(key, `content ${i} of ${key}`));
+    await bucket.upload(odd.map((key, i) => ({ key, body: bodies[i] })));
     const rows = [
       "id\tcancer\tassembly\tsv\tcnv\tdrivers",
       `ODD1\tBreast\thg38\t${odd[0]}\t${odd[1]}\t${odd[2]}`,
@@ -219,10 +221,7 @@ describe("publish-cohort against the embedded S3 server", function () {
     for (const url of urls) {
       const fetched = await fetchBytes(url);
       assert.equal(fetched.status, 200, url);
-      assert.equal(
-        fetched.body.toString(),
-        `content ${odd.indexOf(keyOf(url, bucket.bucket))} of ${keyOf(url, bucket.bucket)}\n`,
-      );
+      assert.ok(fetched.body.equals(bodies[odd.indexOf(keyOf(url, bucket.bucket))]), url);
     }
   });
 
@@ -269,7 +268,7 @@ describe("publish-cohort against the embedded S3 server", function () {
         "S2.bam",
         "S2.bai",
       ];
-      await bucket.upload(flat.map((name) => ({ key: `cohorts/discover-flat/${name}`, body: `data of ${name}` })));
+      await bucket.upload(flat.map((name) => ({ key: `cohorts/discover-flat/${name}`, body: fixtureFor(name) })));
       const result = await publish([
         "--cohort",
         "flat",
@@ -494,7 +493,7 @@ describe("publish-cohort against the embedded S3 server", function () {
     assert.equal(urlsOf(JSON.parse(readFileSync(`${bucket.directory}/dry.json`, "utf8"))).length, 9);
   });
 
-  it("--check-content refuses SV and CNV files without Chromoscope's header columns", async () => {
+  it("checks content by default: refuses SV and CNV files without Chromoscope's header columns (not with --no-check-content)", async () => {
     await bucket.upload([
       { key: "cohorts/content/C1.bedpe", body: "chr1\t1\t2\tchr2\t3\t4\tsv1\t+\t-\n" },
       {
@@ -506,9 +505,9 @@ describe("publish-cohort against the embedded S3 server", function () {
       "content.tsv",
       "id\tcancer\tassembly\tsv\tcnv\nC1\tBreast\thg38\tcohorts/content/C1.bedpe\tcohorts/content/C1.cnv.tsv\n",
     );
-    const plain = await publish(["--cohort", "content", "--manifest", file, "--dry-run"]);
+    const plain = await publish(["--cohort", "content", "--manifest", file, "--dry-run", "--no-check-content"]);
     assert.equal(plain.code, 0, plain.stderr);
-    const checked = await publish(["--cohort", "content", "--manifest", file, "--check-content"]);
+    const checked = await publish(["--cohort", "content", "--manifest", file]);
     assert.equal(checked.code, 1);
     assert.match(
       checked.stderr,
@@ -517,7 +516,7 @@ describe("publish-cohort against the embedded S3 server", function () {
     assert.doesNotMatch(checked.stderr, /C1\.cnv\.tsv lacks/);
   });
 
-  it("accepts --check-content on the generated cohort", async () => {
+  it("still accepts --check-content (the flag of the days it was off by default) on the generated cohort", async () => {
     const result = await publish(["--cohort", "checked", "--manifest", manifest, "--check-content", "--dry-run"]);
     assert.equal(result.code, 0, result.stderr);
   });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { defaultSettings } from "../../components/settings";
 import { ExampleSample, exampleCohort } from "../../scripts/lib/dev/example-cohort";
-import { startLocalS3, LocalS3Credentials, LocalS3Server } from "../../scripts/lib/dev/local-s3";
+import { startLocalS3, LocalS3Credentials, LocalS3Options, LocalS3Server } from "../../scripts/lib/dev/local-s3";
 import { provisionLocalBucket } from "../../scripts/lib/dev/demo-setup";
 import { createS3Client, ObjectStore, s3ObjectStore } from "../../scripts/lib/s3/object-store";
 import { stackOutputsFor } from "../../scripts/lib/s3/outputs-source";
@@ -51,6 +51,8 @@ export interface TestBucketOptions {
   allowedOrigins?: string[];
   /** Serve unsigned requests, as a bucket made public would (default false: 403, as S3). */
   allowAnonymous?: boolean;
+  /** Sees every request the server receives (its S3 operation name included). */
+  onRequest?: LocalS3Options["onRequest"];
 }
 
 export async function startTestBucket(options: TestBucketOptions = {}): Promise<TestBucket> {
@@ -59,6 +61,7 @@ export async function startTestBucket(options: TestBucketOptions = {}): Promise<
     directory: join(directory, "s3"),
     credentials: [PRESIGNER_KEY, SESSION_KEY],
     allowAnonymous: options.allowAnonymous,
+    onRequest: options.onRequest,
   });
   const client = createS3Client({
     region: server.region,

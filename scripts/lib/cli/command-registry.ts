@@ -17,6 +17,8 @@ export interface CommandEntry {
 /** Every command and its line in the command list, in the order the list shows them. */
 const SUMMARIES = {
   demo: "run the whole flow on this machine: embedded S3 server, example cohort, publish, verified links",
+  "upload-cohort":
+    "upload a local folder's files under a data prefix (resumable, SHA-256 checked), optionally writing the manifest",
   "publish-cohort": "presign a cohort's files, publish its Chromoscope config privately, print the link",
   cohorts: "list published cohorts from the ledger: live, expired, revoked or dead",
   "refresh-cohort": "publish a cohort again from its recorded inputs, with fresh links",

@@ -1,9 +1,11 @@
 /**
  * Checks that every referenced object exists (and is not empty) with one paginated listing per
- * prefix — about one request per 1,000 objects — instead of one HEAD per object; and, with
- * --check-content, that SV, CNV and drivers files start with the header columns Chromoscope reads.
+ * prefix — about one request per 1,000 objects — instead of one HEAD per object; and (unless
+ * --no-check-content) that each data file starts as its kind must: the header columns Chromoscope
+ * reads for SV, CNV and drivers files, the format's magic numbers for VCF, BAM and their indexes.
  */
 import { ObjectStore } from "../s3/object-store";
+import { FILE_SIGNATURES, signatureProblem } from "./file-signatures";
 import { fileEntries, FileField, LocatedSample, Problem } from "./samples";
 
 /** Longest common prefix of the keys, cut back to a "/" so it names a folder. */
@@ -103,47 +105,110 @@ export function headerColumns(head: Buffer): string[] | undefined {
         .map((column) => column.trim());
 }
 
-/** Reads the first few KiB of each SV, CNV and drivers file (ranged GETs, a few at a time). */
+/** Beyond this many files, the check reads a random sample of them (plus the first samples' files). */
+export const CONTENT_CHECK_LIMITS: ContentCheckLimits = { files: 1000, firstSamples: 20 };
+
+export interface ContentCheckLimits {
+  /** Files read at most beyond the first samples'... */
+  files: number;
+  /** ...whose files are all read. */
+  firstSamples: number;
+}
+
+export interface ContentCheck {
+  problems: Problem[];
+  /** Files read. */
+  checked: number;
+  /** Files that could be read (present and not empty). */
+  files: number;
+}
+
+interface ContentJob {
+  sampleIndex: number;
+  source: string;
+  field: FileField;
+  key: string;
+}
+
+/**
+ * Every file of the first `firstSamples` samples, and `files` chosen at random from the rest: a big
+ * cohort's mistakes are usually systematic (one pipeline wrote them all), and a lab looks at its
+ * first samples first.
+ */
+function sampleJobs(jobs: ContentJob[], limits: ContentCheckLimits, random: () => number): ContentJob[] {
+  if (jobs.length <= limits.files) return jobs;
+  const first = jobs.filter((job) => job.sampleIndex < limits.firstSamples);
+  const rest = jobs.filter((job) => job.sampleIndex >= limits.firstSamples);
+  for (let index = 0; index < Math.min(limits.files, rest.length); index++) {
+    const pick = index + Math.floor(random() * (rest.length - index));
+    [rest[index], rest[pick]] = [rest[pick], rest[index]];
+  }
+  return [...first, ...rest.slice(0, limits.files)];
+}
+
+/** The problem with one file's first bytes, if any: header columns for text, magic numbers for binary. */
+function contentProblem(job: ContentJob, head: Buffer, bucket: string): Problem | undefined {
+  const where = `${job.field} s3://${bucket}/${job.key}`;
+  if (!(job.field in REQUIRED_HEADERS)) {
+    const problem = signatureProblem(job.field, head);
+    return problem && { source: job.source, message: `${where} ${problem.message}`, fix: problem.fix };
+  }
+  const columns = headerColumns(head);
+  if (columns === undefined) {
+    return {
+      source: job.source,
+      message: `${where} is gzip-compressed`,
+      fix: "upload it uncompressed; Chromoscope reads plain tab-separated text",
+    };
+  }
+  const required = REQUIRED_HEADERS[job.field as keyof typeof REQUIRED_HEADERS];
+  const missing = required.filter((column) => !columns.includes(column));
+  return missing.length === 0
+    ? undefined
+    : {
+        source: job.source,
+        message: `${where} lacks the header column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`,
+        fix: `start the file with a tab-separated header: ${required.join(" ")}`,
+      };
+}
+
+/**
+ * Reads the first few KiB of each data file (ranged GETs, a few at a time): the header columns of
+ * SV, CNV and drivers files, the format of VCF, BAM and their indexes (see file-signatures).
+ */
 export async function checkContent(
   samples: readonly LocatedSample[],
   store: ObjectStore,
-  options: { concurrency?: number; skip?: ReadonlySet<string> } = {},
-): Promise<Problem[]> {
-  const { concurrency = 8, skip = new Set<string>() } = options;
-  const jobs: Array<{ source: string; field: keyof typeof REQUIRED_HEADERS; key: string }> = [];
-  for (const { sample, source } of samples) {
-    for (const field of ["sv", "cnv", "drivers"] as const) {
-      const key = sample[field];
+  options: {
+    concurrency?: number;
+    skip?: ReadonlySet<string>;
+    limits?: ContentCheckLimits;
+    random?: () => number;
+  } = {},
+): Promise<ContentCheck> {
+  const { concurrency = 8, skip = new Set<string>(), limits = CONTENT_CHECK_LIMITS, random = Math.random } = options;
+  const all: ContentJob[] = [];
+  samples.forEach(({ sample, source }, sampleIndex) => {
+    for (const [field, key] of fileEntries(sample)) {
       // A missing or empty file is reported already; the others are still read.
-      if (typeof key === "string" && !skip.has(key)) jobs.push({ source: `${source} (${sample.id})`, field, key });
+      if ((field in REQUIRED_HEADERS || FILE_SIGNATURES[field]) && !skip.has(key))
+        all.push({ sampleIndex, source: `${source} (${sample.id})`, field, key });
     }
-  }
+  });
+  const jobs = sampleJobs(all, limits, random);
   const problems: Problem[] = [];
   let next = 0;
   const worker = async () => {
     while (next < jobs.length) {
       const job = jobs[next++];
-      const head = await store.read(job.key, { start: 0, end: CONTENT_CHECK_BYTES - 1 });
-      const columns = headerColumns(head);
-      const required = REQUIRED_HEADERS[job.field];
-      if (columns === undefined) {
-        problems.push({
-          source: job.source,
-          message: `${job.field} s3://${store.bucket}/${job.key} is gzip-compressed`,
-          fix: "upload it uncompressed; Chromoscope reads plain tab-separated text",
-        });
-        continue;
-      }
-      const missing = required.filter((column) => !columns.includes(column));
-      if (missing.length > 0) {
-        problems.push({
-          source: job.source,
-          message: `${job.field} s3://${store.bucket}/${job.key} lacks the header column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`,
-          fix: `start the file with a tab-separated header: ${required.join(" ")}`,
-        });
-      }
+      const problem = contentProblem(
+        job,
+        await store.read(job.key, { start: 0, end: CONTENT_CHECK_BYTES - 1 }),
+        store.bucket,
+      );
+      if (problem) problems.push(problem);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
-  return problems;
+  return { problems, checked: jobs.length, files: all.length };
 }

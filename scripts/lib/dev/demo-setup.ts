@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { dirname, isAbsolute, join, relative } from "node:path";
-import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { toS3CorsRule, viewerCorsRule } from "../../../policy/documents/cors-rule";
 import { StackSettings } from "../../../components/settings";
 import { parseChromoscopeLink } from "../publication/chromoscope";
@@ -20,6 +20,7 @@ import { ExampleSample, exampleManifestTsv } from "./example-cohort";
 import { PROJECT_ROOT, writePrivateFileAtomic } from "../files";
 import { LocalS3Credentials } from "./local-s3";
 import { fixFor, ObjectStore } from "../s3/object-store";
+import { s3Sdk } from "../s3/sdk-modules";
 import { FILE_FIELDS } from "../cohort/samples";
 
 /** Under the project and git-ignored, so the user can see (and delete) everything the demo keeps. */
@@ -91,7 +92,7 @@ export async function provisionLocalBucket(
 ): Promise<boolean> {
   let created = true;
   try {
-    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    await client.send(new (s3Sdk().CreateBucketCommand)({ Bucket: bucket }));
   } catch (error) {
     const name = (error as { name?: string }).name;
     if (name !== "BucketAlreadyExists" && name !== "BucketAlreadyOwnedByYou") {
@@ -104,7 +105,7 @@ export async function provisionLocalBucket(
   }
   try {
     await client.send(
-      new PutBucketCorsCommand({
+      new (s3Sdk().PutBucketCorsCommand)({
         Bucket: bucket,
         CORSConfiguration: { CORSRules: [toS3CorsRule(viewerCorsRule(settings.allowedOrigins))] },
       }),

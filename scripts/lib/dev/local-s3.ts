@@ -9,7 +9,11 @@
 import { mkdir } from "node:fs/promises";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import S3rver from "@20minutes/s3rver";
+import type S3rverModule from "@20minutes/s3rver";
+
+/** Loaded when a server starts: its web framework and logger take longer to load than Node starts. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+const loadS3rver = (): typeof S3rverModule => require("@20minutes/s3rver") as typeof S3rverModule;
 
 export interface LocalS3Credentials {
   accessKeyId: string;
@@ -78,6 +82,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3Serv
   const accepted = credentials.map(({ accessKeyId, secretAccessKey }) => ({ accessKeyId, secretAccessKey }));
 
   await mkdir(directory, { recursive: true });
+  const S3rver = loadS3rver();
   const app = new S3rver({
     directory,
     silent,

@@ -2,21 +2,16 @@
  * The bucket settings the doctor reads (location, Block Public Access, ownership, encryption, policy,
  * CORS), from one table: each read once per run, and each failure reported the same way.
  */
-import {
-  GetBucketCorsCommand,
+import type {
   GetBucketCorsOutput,
-  GetBucketEncryptionCommand,
   GetBucketEncryptionOutput,
-  GetBucketLocationCommand,
   GetBucketLocationOutput,
-  GetBucketOwnershipControlsCommand,
   GetBucketOwnershipControlsOutput,
-  GetBucketPolicyCommand,
   GetBucketPolicyOutput,
-  GetPublicAccessBlockCommand,
   GetPublicAccessBlockOutput,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { s3Sdk } from "../s3/sdk-modules";
 import { Finding } from "./doctor-model";
 import { awsFailure, BucketReadPermission, bucketResource, failedRead, Probe } from "./probe";
 
@@ -43,32 +38,32 @@ interface BucketSettingRead<K extends BucketSetting> {
 const BUCKET_SETTING_READS: { [K in BucketSetting]: BucketSettingRead<K> } = {
   location: {
     permission: "s3:GetBucketLocation",
-    send: (s3, Bucket, options) => s3.send(new GetBucketLocationCommand({ Bucket }), options),
+    send: (s3, Bucket, options) => s3.send(new (s3Sdk().GetBucketLocationCommand)({ Bucket }), options),
   },
   publicAccessBlock: {
     permission: "s3:GetBucketPublicAccessBlock",
     absentCode: "NoSuchPublicAccessBlockConfiguration",
-    send: (s3, Bucket, options) => s3.send(new GetPublicAccessBlockCommand({ Bucket }), options),
+    send: (s3, Bucket, options) => s3.send(new (s3Sdk().GetPublicAccessBlockCommand)({ Bucket }), options),
   },
   ownershipControls: {
     permission: "s3:GetBucketOwnershipControls",
     absentCode: "OwnershipControlsNotFoundError",
-    send: (s3, Bucket, options) => s3.send(new GetBucketOwnershipControlsCommand({ Bucket }), options),
+    send: (s3, Bucket, options) => s3.send(new (s3Sdk().GetBucketOwnershipControlsCommand)({ Bucket }), options),
   },
   encryption: {
     permission: "s3:GetEncryptionConfiguration",
     absentCode: "ServerSideEncryptionConfigurationNotFoundError",
-    send: (s3, Bucket, options) => s3.send(new GetBucketEncryptionCommand({ Bucket }), options),
+    send: (s3, Bucket, options) => s3.send(new (s3Sdk().GetBucketEncryptionCommand)({ Bucket }), options),
   },
   policy: {
     permission: "s3:GetBucketPolicy",
     absentCode: "NoSuchBucketPolicy",
-    send: (s3, Bucket, options) => s3.send(new GetBucketPolicyCommand({ Bucket }), options),
+    send: (s3, Bucket, options) => s3.send(new (s3Sdk().GetBucketPolicyCommand)({ Bucket }), options),
   },
   cors: {
     permission: "s3:GetBucketCORS",
     absentCode: "NoSuchCORSConfiguration",
-    send: (s3, Bucket, options) => s3.send(new GetBucketCorsCommand({ Bucket }), options),
+    send: (s3, Bucket, options) => s3.send(new (s3Sdk().GetBucketCorsCommand)({ Bucket }), options),
   },
 };
 

@@ -3,8 +3,8 @@
  * data prefixes and the ledger, each fetched once whichever checks need them, and how a failed read
  * is reported (unsupported, a warning naming the missing permission, or a failure; never a pass).
  */
-import { S3Client } from "@aws-sdk/client-s3";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { STSClient } from "@aws-sdk/client-sts";
 import { BUCKET_CONFIGURATION_READ_ACTIONS } from "../../../policy/documents/iam-policies";
 import { discoverSamples } from "../cohort/discover";
 import { CliError, describeCause } from "../errors";
@@ -21,6 +21,7 @@ import {
   S3ConnectionOptions,
   s3ObjectStore,
 } from "../s3/object-store";
+import { stsSdk } from "../s3/sdk-modules";
 import { StackOutputs } from "../../../components/stack-outputs";
 import { SigningCredentials } from "../s3/presign";
 import { Finding, LISTING_LIMIT, unsupported } from "./doctor-model";
@@ -41,7 +42,7 @@ export interface DoctorClients {
 export const awsDoctorClients: DoctorClients = {
   s3: createS3Client,
   sts: ({ region, credentials }) =>
-    new STSClient({
+    new (stsSdk().STSClient)({
       region,
       credentials,
       maxAttempts: 3,
@@ -232,7 +233,7 @@ async function callerIdentity(probe: Probe): Promise<IdentityAnswer> {
   if (probe.context.endpoint !== undefined) return { kind: "no-sts" };
   const sts = probe.clients.sts({ region: probe.outputs.region, credentials: probe.credentials.credentials });
   try {
-    const answer = await sts.send(new GetCallerIdentityCommand({}), {
+    const answer = await sts.send(new (stsSdk().GetCallerIdentityCommand)({}), {
       abortSignal: AbortSignal.timeout(probe.callTimeoutMs),
     });
     if (!answer.Arn || !answer.Account)

@@ -8,12 +8,11 @@
  * (SIGINT, SIGTERM) stops the requests in flight and does the same: a config whose ledger entry was
  * not written is deleted; once the entry is written, the publication stands (its link unprinted).
  */
-import { performance } from "node:perf_hooks";
 import { buildConfig, chromoscopeLink } from "./chromoscope";
 import { ResolvedCredentials } from "../s3/credentials";
 import { discoverSamples } from "../cohort/discover";
 import { AwsError, InterruptedError, InterruptSignal, UsageError, ValidationError } from "../errors";
-import { checkContent, checkObjectsExist } from "../cohort/existence";
+import { checkContent, checkObjectsExist, CONTENT_CHECK_LIMITS, ContentCheck } from "../cohort/existence";
 import { decideExpiry, ExpiryDecision } from "./expiry";
 import { writePrivateFileAtomic } from "../files";
 import { LedgerEntry, ledgerEntryStored, writeLedgerEntry } from "../lifecycle/ledger";
@@ -21,6 +20,7 @@ import { linkSignerFor } from "../lifecycle/publication-status";
 import { readManifest } from "../cohort/manifest";
 import { assertCohortName, configObjectKey, ledgerObjectKey, printable, publicationStem } from "../naming";
 import { interruptible, ObjectStore } from "../s3/object-store";
+import { countingStore, step } from "./publish-steps";
 import { S3QueryPresigner } from "../s3/presign";
 import { plural, shellCommand } from "../text-format";
 import { problemReport, LocatedSample, Problem } from "../cohort/samples";
@@ -41,18 +41,15 @@ export interface PublishRequest {
   clamp?: boolean;
   /** --viewer-url; defaults to the stack's viewerUrl. */
   viewerUrl?: string;
+  /** Read each file's first bytes (default); false: --no-check-content. */
   checkContent?: boolean;
   dryRun?: boolean;
   /** --out: also write the config here (mode 0600, atomically). */
   outFile?: string;
 }
 
-/** Reports progress of the long steps; the CLI shows a bar on a terminal. */
-export interface Progress {
-  start(step: string, total: number): void;
-  tick(count?: number): void;
-  stop(): void;
-}
+import type { Progress } from "./publish-steps";
+export type { Progress };
 
 export interface PublishContext {
   outputs: StackOutputs;
@@ -138,17 +135,12 @@ async function resolveSamples(source: CohortSource, context: PublishContext): Pr
   }
 }
 
-/**
- * Runs one step of the publication and records its duration on Node's performance timeline as
- * `publish:<step>`, where `npm run bench` reads it; nothing is printed.
- */
-async function step<T>(name: string, work: () => T | Promise<T>): Promise<T> {
-  const start = performance.now();
-  try {
-    return await work();
-  } finally {
-    performance.measure(`publish:${name}`, { start });
-  }
+function sampledContentNote({ checked, files }: ContentCheck): string {
+  const { files: limit, firstSamples } = CONTENT_CHECK_LIMITS;
+  return (
+    `content checked in ${checked.toLocaleString("en-US")} of ${files.toLocaleString("en-US")} files: every file of the first ${firstSamples} samples ` +
+    `and ${limit.toLocaleString("en-US")} chosen at random from the rest (the others exist and are not empty)`
+  );
 }
 
 /** Every problem of the cohort in one error, grouped by sample (see problemReport). */
@@ -172,21 +164,26 @@ async function checkedSamples(
   context: PublishContext,
   cohort: string,
 ): Promise<LocatedSample[]> {
-  const { outputs, store } = context;
-  const resolved = await step("read-input", () => resolveSamples(request.source, context));
+  const { outputs, progress } = context;
+  const store = countingStore(context.store, progress);
+  const resolved = await step("read-input", () => resolveSamples(request.source, { ...context, store }), progress);
   const validated = await step("validate", () =>
     validateSamples(resolved.samples, { bucket: outputs.bucketName, dataPrefixes: outputs.dataPrefixes }),
   );
   const problems = [...resolved.problems, ...validated.problems];
   const samples = validated.samples;
   if (samples.length > 0) {
-    const existence = await step("check-existence", () =>
-      checkObjectsExist(samples, outputs.dataPrefixes, store, resolved.listedSizes),
+    const existence = await step(
+      "check-existence",
+      () => checkObjectsExist(samples, outputs.dataPrefixes, store, resolved.listedSizes),
+      progress,
     );
     problems.push(...existence.problems);
-    if (request.checkContent) {
+    if (request.checkContent !== false) {
       const skip = existence.unreadable;
-      problems.push(...(await step("check-content", () => checkContent(samples, store, { skip }))));
+      const content = await step("check-content", () => checkContent(samples, store, { skip }), progress);
+      problems.push(...content.problems);
+      if (content.checked < content.files) context.warn?.(sampledContentNote(content));
     }
   }
   if (problems.length > 0) {
@@ -281,16 +278,18 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
     expiresInSeconds: expiry.seconds,
     signingDate: now,
   });
-  context.progress?.start("signing", samples.length);
-  const config = await step("sign", () =>
-    buildConfig(
-      cohort,
-      samples,
-      (key) => presigner.presignGet(key),
-      () => context.progress?.tick(),
-    ),
+  const config = await step(
+    "sign",
+    () =>
+      buildConfig(
+        cohort,
+        samples,
+        (key) => presigner.presignGet(key),
+        () => context.progress?.tick(),
+      ),
+    context.progress,
+    samples.length,
   );
-  context.progress?.stop();
 
   const stem = publicationStem(cohort, now, context.randomHex());
   const configKey = configObjectKey(outputs.configPrefix, stem);
@@ -318,7 +317,7 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
   const unrecorded = async () =>
     stop((await removeQuietly(store, configKey, context)) ? "config-removed" : "config-left", { configKey });
   try {
-    await step("upload-config", () => working.put(configKey, configBody, "application/json"));
+    await step("upload-config", () => working.put(configKey, configBody, "application/json"), context.progress);
   } catch (error) {
     // An attempt may have reached S3 and stored the config although the answer was lost: remove it.
     if (error instanceof InterruptedError) throw await unrecorded();

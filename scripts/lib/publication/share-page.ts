@@ -18,7 +18,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import type { z } from "zod";
 import { chromoscopeLink } from "./chromoscope";
 import { ResolvedCredentials } from "../s3/credentials";
 import { describeDuration } from "../text-format";
@@ -33,26 +33,32 @@ export const SHARE_PAGE_CONTENT_TYPE = "text/html; charset=utf-8";
 /** Rows the page shows at once; the rest are reached by searching (keeps 100,000-sample cohorts fast). */
 export const MAX_RENDERED_ROWS = 1000;
 
-const optionalText = z.string().optional();
-const publishedSampleSchema = z.object({
-  id: z.string(),
-  cancer: z.string(),
-  assembly: z.string(),
-  note: optionalText,
-  sv: optionalText,
-  cnv: optionalText,
-  drivers: z.union([z.string(), z.array(z.unknown())]).optional(),
-  vcf: optionalText,
-  vcfIndex: optionalText,
-  vcf2: optionalText,
-  vcf2Index: optionalText,
-  bam: optionalText,
-  bai: optionalText,
-});
-const publishedConfigSchema = z.object({ name: z.string(), samples: z.array(publishedSampleSchema) });
+/** The schema, built at first use: zod loads slower than Node starts, and `--help` needs none of it. */
+function buildPublishedConfigSchema() {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+  const { z } = require("zod") as typeof import("zod");
+  const optionalText = z.string().optional();
+  const publishedSampleSchema = z.object({
+    id: z.string(),
+    cancer: z.string(),
+    assembly: z.string(),
+    note: optionalText,
+    sv: optionalText,
+    cnv: optionalText,
+    drivers: z.union([z.string(), z.array(z.unknown())]).optional(),
+    vcf: optionalText,
+    vcfIndex: optionalText,
+    vcf2: optionalText,
+    vcf2Index: optionalText,
+    bam: optionalText,
+    bai: optionalText,
+  });
+  return z.object({ name: z.string(), samples: z.array(publishedSampleSchema) });
+}
+let publishedConfigSchema: ReturnType<typeof buildPublishedConfigSchema> | undefined;
 
 /** A published Chromoscope config (`{ name, samples }`), as far as the share sheet reads it. */
-export type PublishedConfig = z.infer<typeof publishedConfigSchema>;
+export type PublishedConfig = z.infer<ReturnType<typeof buildPublishedConfigSchema>>;
 export type PublishedSample = PublishedConfig["samples"][number];
 
 /** Parses the bytes of a published config; anything else is refused with a ValidationError. */
@@ -66,7 +72,7 @@ export function parsePublishedConfig(bytes: Buffer | string): PublishedConfig {
       cause: error,
     });
   }
-  const parsed = publishedConfigSchema.safeParse(json);
+  const parsed = (publishedConfigSchema ??= buildPublishedConfigSchema()).safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ValidationError(

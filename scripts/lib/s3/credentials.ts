@@ -6,9 +6,10 @@
  * AWS chain is used (environment, shared config and credentials files, SSO, container and instance
  * metadata); session credentials limit a link to the session's remaining life.
  */
-import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
+import type { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import { AwsError, describeCause } from "../errors";
 import { SigningCredentials } from "./presign";
+import { credentialProvidersSdk } from "./sdk-modules";
 
 type AwsCredentialIdentityProvider = ReturnType<typeof fromNodeProviderChain>;
 type AwsCredentialIdentity = Awaited<ReturnType<AwsCredentialIdentityProvider>>;
@@ -61,7 +62,7 @@ export function classify(identity: AwsCredentialIdentity, source: string): Resol
 
 /** Resolves credentials through the standard AWS chain (or the provider given, in tests). */
 export async function fromCredentialChain(
-  provider: AwsCredentialIdentityProvider = fromNodeProviderChain(),
+  provider: AwsCredentialIdentityProvider = credentialProvidersSdk().fromNodeProviderChain(),
 ): Promise<ResolvedCredentials> {
   let identity: AwsCredentialIdentity;
   try {

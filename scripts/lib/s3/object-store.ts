@@ -3,16 +3,10 @@
  * breadth and tests can point it at any S3-compatible server. Every failure becomes an AwsError
  * that names the step, the object and the fix.
  */
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { AwsError, describeCause, InterruptedError } from "../errors";
 import { SigningCredentials } from "./presign";
+import { s3Sdk } from "./sdk-modules";
 
 export interface ObjectSummary {
   key: string;
@@ -65,7 +59,7 @@ export const S3_DEFAULTS = {
 } as const;
 
 export function createS3Client(options: S3ConnectionOptions): S3Client {
-  return new S3Client({
+  return new (s3Sdk().S3Client)({
     region: options.region,
     credentials: options.credentials,
     ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
@@ -86,7 +80,7 @@ export function createS3Client(options: S3ConnectionOptions): S3Client {
 
 /** A one-line fix for the usual S3 failures. */
 export function fixFor(error: unknown, bucket: string): string {
-  const name = error instanceof S3ServiceException ? error.name : (error as { name?: string; code?: string })?.name;
+  const name = (error as { name?: string })?.name;
   const code = (error as { code?: string })?.code;
   switch (name) {
     case "AccessDenied":
@@ -183,7 +177,7 @@ class S3ObjectStore implements ObjectStore {
         `listing s3://${this.bucket}/${prefix}`,
         (abortSignal) =>
           this.client.send(
-            new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+            new (s3Sdk().ListObjectsV2Command)({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
             { abortSignal },
           ),
         options,
@@ -206,7 +200,7 @@ class S3ObjectStore implements ObjectStore {
       `uploading s3://${this.bucket}/${key}`,
       (abortSignal) =>
         this.client.send(
-          new PutObjectCommand({
+          new (s3Sdk().PutObjectCommand)({
             Bucket: this.bucket,
             Key: key,
             Body: body,
@@ -222,7 +216,8 @@ class S3ObjectStore implements ObjectStore {
   async remove(key: string, options: CallOptions = {}): Promise<void> {
     await this.call(
       `deleting s3://${this.bucket}/${key}`,
-      (abortSignal) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }),
+      (abortSignal) =>
+        this.client.send(new (s3Sdk().DeleteObjectCommand)({ Bucket: this.bucket, Key: key }), { abortSignal }),
       options,
     );
   }
@@ -234,7 +229,7 @@ class S3ObjectStore implements ObjectStore {
         const maxAttempts = await this.maxAttempts();
         for (let attempt = 1; ; attempt++) {
           const response = await this.client.send(
-            new GetObjectCommand({
+            new (s3Sdk().GetObjectCommand)({
               Bucket: this.bucket,
               Key: key,
               ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),

@@ -5,12 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
-import {
-  sharedStackOutputsSchema,
-  StackOutputs,
-  stackOutputsSchema,
-  UserStackOutputs,
-} from "../../../components/stack-outputs";
+import { StackOutputs, stackOutputSchemas, UserStackOutputs } from "../../../components/stack-outputs";
 import { keySlotPlan, rotationDueAt } from "../../../components/key-slots";
 import { KeySlot } from "../../../policy/documents/limits";
 import { defaultSettings, StackSettings } from "../../../components/settings";
@@ -58,10 +53,11 @@ export function parseStackOutputs(
   const merged: Record<string, unknown> = { ...raw };
   if (overrides.bucket !== undefined) merged.bucketName = overrides.bucket;
   if (overrides.region !== undefined) merged.region = overrides.region;
-  const parsed = stackOutputsSchema.safeParse(merged);
+  const schemas = stackOutputSchemas();
+  const parsed = schemas.stackOutputs.safeParse(merged);
   if (!parsed.success) {
     const kindProblem = parsed.error.issues.some((issue) => issue.path[0] === "presignerKind");
-    const issues = (kindProblem && sharedStackOutputsSchema.safeParse(merged).error?.issues) || parsed.error.issues;
+    const issues = (kindProblem && schemas.sharedStackOutputs.safeParse(merged).error?.issues) || parsed.error.issues;
     const details = issues.map((issue) => {
       const path = issue.path.join(".") || "(root)";
       const received = issue.path.length > 0 && merged[String(issue.path[0])] === undefined ? "missing" : issue.message;

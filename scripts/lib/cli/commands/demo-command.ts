@@ -5,7 +5,7 @@
  * serving until Ctrl-C (or stops at once with --once).
  */
 import { existsSync, readFileSync, rmdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { defaultSettings } from "../../../../components/settings";
 import { addHelpNotes, CliIo, runCli } from "../shell";
@@ -156,13 +156,19 @@ async function publishThroughCli(args: string[], io: CliIo, dataFolder: string):
 }
 
 /** Where the link works, and the same three steps against AWS. */
-function nextSteps(args: { endpoint: string; viewerUrl: string; exampleFolder: string; manifest: string }): string {
+function nextSteps(args: {
+  endpoint: string;
+  viewerUrl: string;
+  exampleFolder: string;
+  examplePrefix: string;
+  manifest: string;
+}): string {
   return (
     `\nThe link points at ${new URL(args.endpoint).host}: it opens only on this machine, and only while the demo is serving.\n` +
     `Your browser may ask to let ${new URL(args.viewerUrl).host} access devices on your local network: allow it, or the viewer cannot load the data.\n` +
     '\nThe same flow against AWS (README "Deploy to AWS"):\n' +
     "  pulumi up --stack dev\n" +
-    `  aws s3 sync ${shellWord(args.exampleFolder)} "s3://$(pulumi stack output bucketName --stack dev)/"\n` +
+    `  npm run upload-cohort -- --stack dev --from ${shellWord(args.exampleFolder)} --prefix ${shellWord(args.examplePrefix)}\n` +
     `  npm run publish-cohort -- --stack dev --manifest ${shellWord(args.manifest)} --cohort ${shellWord(DEMO_COHORT)}\n`
   );
 }
@@ -288,7 +294,8 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
         nextSteps({
           endpoint: server.endpoint,
           viewerUrl: settings.viewerUrl,
-          exampleFolder: shownFolder(layout.exampleDirectory),
+          exampleFolder: shownFolder(join(layout.exampleDirectory, ...prefix.split("/"))),
+          examplePrefix: prefix,
           manifest: shown(layout.manifestFile),
         }),
       );

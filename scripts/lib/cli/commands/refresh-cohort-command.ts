@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { addStackOptions, CliIo, openStack, StackOptions } from "../shell";
 import { formatDuration, parseDuration, instant, plural } from "../../text-format";
 import { ValidationError } from "../../errors";
@@ -40,7 +40,12 @@ export function refreshCohortCommand(io: CliIo): Command {
       )
       .option("--clamp", "shorten --expires to the longest allowed instead of refusing it")
       .option("--viewer-url <url>", "Chromoscope app URL (default: the one the publication used)")
-      .option("--check-content", "read the first KiB of each SV, CNV and drivers file and check its header columns")
+      .option(
+        "--no-check-content",
+        "skip reading the start of each data file (header columns of SV, CNV and drivers files; VCF, BAM and index formats)",
+      )
+      // The check is on by default; the flag that once turned it on is still accepted.
+      .addOption(new Option("--check-content").hideHelp())
       .option("--dry-run", "validate and sign, but upload nothing and print no link")
       .option("--allow-revoked", "publish a cohort again although its latest publication was revoked"),
   );

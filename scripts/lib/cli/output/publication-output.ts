@@ -14,7 +14,7 @@ import { interruptible } from "../../s3/object-store";
 import { interruptedPublish, publishCohort, PublishRequest, PublishResult } from "../../publication/publish";
 import { describeKind } from "../../s3/credentials";
 import { npmCommand } from "./lifecycle-report";
-import { terminalProgress } from "./progress-bar";
+import { stderrStream, terminalProgress } from "./progress-bar";
 import {
   buildSharePage,
   parsePublishedConfig,
@@ -290,7 +290,7 @@ export function publishAndReport(
 ): Promise<PublishResult> {
   return interruptibly(io, async (interruption) => {
     const suggest = (script: string, args: readonly string[]) => npmCommand(script, options, args);
-    const progress = terminalProgress(io.isTTY && !options.json);
+    const progress = terminalProgress(io.isTTY, stderrStream(io));
     const context = { ...stack, now: io.now, randomHex: randomHex8, progress, warn, interruption, suggest };
     const result = await publishCohort(request, context);
     const signer = describeKind(stack.credentials, io.now());

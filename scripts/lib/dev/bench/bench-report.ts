@@ -6,6 +6,7 @@ import type { InMemoryRunResult } from "./in-memory-bench";
 import type { PresignBenchResult, PresignRow } from "./presign-bench";
 import { rowFor } from "./presign-bench";
 import type { PublishBenchResult } from "./publish-bench";
+import type { StartupBenchResult } from "./startup-bench";
 import { SIGNER_LABELS, SignerId } from "./signers";
 
 /** The issue's targets, as measured by `npm run bench` on this machine. */
@@ -20,6 +21,8 @@ export const TARGETS = {
   dryRunSamples: 100_000,
   maxDryRunCpuSeconds: 10,
   maxDryRunRssBytes: 500e6,
+  /** Every command's `--help`, spawn to exit, within this many times a bare `node -e 0`. */
+  maxStartupRatio: 4,
 } as const;
 
 export interface MachineInfo {
@@ -48,6 +51,7 @@ export interface BenchReport {
   totalSeconds: number;
   quick: boolean;
   machine: MachineInfo;
+  startup?: StartupBenchResult;
   presign?: PresignBenchResult & { ratios: Ratio[] };
   publish?: PublishBenchResult & { requestBudget: number; signingShareOfPublish: number; signingShareOfWall: number };
   /** Dry runs (held to the targets) and, for comparison, the same cohort uploaded into memory. */
@@ -96,8 +100,19 @@ function sizeNote(measured: number, target: number, what: string): string | unde
 }
 
 /** PASS/MISS for every target of the sections that ran. */
-export function evaluateTargets(report: Pick<BenchReport, "presign" | "publish" | "inMemory">): TargetResult[] {
+export function evaluateTargets(
+  report: Pick<BenchReport, "startup" | "presign" | "publish" | "inMemory">,
+): TargetResult[] {
   const targets: TargetResult[] = [];
+  const startup = report.startup;
+  const slowest = startup && [...startup.rows].sort((a, b) => b.ratio - a.ratio)[0];
+  targets.push({
+    id: "startup",
+    description: `every command's --help within ${TARGETS.maxStartupRatio}× a bare node -e 0`,
+    measured: slowest ? `slowest: ${slowest.args} at ${times(slowest.ratio)}` : "not run",
+    pass: slowest && startup.compiled ? slowest.ratio <= TARGETS.maxStartupRatio : undefined,
+    note: startup && !startup.compiled ? "dist/ is missing or stale: run npm run build, then the benchmark" : undefined,
+  });
   const presign = report.presign;
   const count = presign ? Math.max(...presign.sizes) : TARGETS.presignSize;
   const project = presign && rowFor(presign, "project", count);
@@ -124,7 +139,7 @@ export function evaluateTargets(report: Pick<BenchReport, "presign" | "publish" 
   const budget = publish ? requestBudget(publish.objects) : requestBudget(TARGETS.publishSamples * 4);
   targets.push({
     id: "publish-requests",
-    description: `publish of ${integer(TARGETS.publishSamples)} samples: at most ⌈objects/1000⌉ + ${TARGETS.extraRequests} S3 requests besides the config upload`,
+    description: `publish of ${integer(TARGETS.publishSamples)} samples: at most ⌈objects/1000⌉ + ${TARGETS.extraRequests} S3 requests besides the config upload (and the content check's reads, counted apart)`,
     measured: publish
       ? `${publish.requestsBesidesConfigUpload} requests (budget ${budget} for ${integer(publish.objects)} objects)`
       : "not run",
@@ -195,6 +210,18 @@ function stepsLine(stepsMs: Record<string, number>): string {
     .join(" · ");
 }
 
+function startupSection(startup: StartupBenchResult): string[] {
+  const rows = [
+    ["bin/chromoscope-private-data.js", "median", "× node -e 0", "runs"],
+    ...startup.rows.map((row) => [row.args, seconds(row.seconds), times(row.ratio), String(row.runs)]),
+  ];
+  return [
+    `Start-up, spawn to exit: node -e 0 takes ${seconds(startup.baselineSeconds)}${startup.compiled ? "" : " (dist/ missing or stale: these ran through ts-node)"}`,
+    ...table(rows).map((line) => `  ${line}`),
+    `  for comparison, the TypeScript entry through ts-node: publish-cohort --help ${seconds(startup.tsNode.seconds)} (${times(startup.tsNode.ratio)}, ${startup.tsNode.runs} runs)`,
+  ];
+}
+
 function presignSection(presign: NonNullable<BenchReport["presign"]>): string[] {
   const lines = [
     "Presigning GET URLs: same keys, credentials, signing date and 7-day expiry for every signer (checked equal before timing)",
@@ -240,7 +267,7 @@ function publishSection(publish: NonNullable<BenchReport["publish"]>): string[] 
     `  CPU time ${seconds(publish.userCpuSeconds + publish.systemCpuSeconds)} (user ${seconds(publish.userCpuSeconds)}, system ${seconds(publish.systemCpuSeconds)}), peak RSS ${megabytes(publish.maxRssBytes)}`,
     `  steps: ${stepsLine(publish.stepsMs)}`,
     `  signing: ${percent(publish.signingShareOfPublish)} of the publication, ${percent(publish.signingShareOfWall)} of the command's wall time`,
-    `  S3 requests: ${requests} (besides the config upload: ${publish.requestsBesidesConfigUpload}, budget ${publish.requestBudget})`,
+    `  S3 requests: ${requests} (besides the config upload and the content check's ${integer(publish.contentReads)} reads: ${publish.requestsBesidesConfigUpload}, budget ${publish.requestBudget})`,
     `  config: ${integer(publish.urls)} URLs, ${megabytes(publish.configBytes)}; fetched back through the link: ${integer(publish.verified.configSamples)} samples, a data URL answered ${publish.verified.dataUrlStatus}${publish.verified.dataBodyMatches ? " with the right bytes" : " WITH OTHER BYTES"}`,
   ];
 }
@@ -269,6 +296,7 @@ export function formatReport(report: BenchReport): string {
     `Node ${machine.node} on ${machine.platform}, ${machine.cpus} × ${machine.cpuModel}, ${megabytes(machine.totalMemoryBytes)} RAM; load average ${fixed(machine.loadAverageStart, 2)} at the start${machine.loadAverageEnd === undefined ? "" : `, ${fixed(machine.loadAverageEnd, 2)} at the end`}`,
     "",
   ];
+  if (report.startup) lines.push(...startupSection(report.startup), "");
   if (report.presign) lines.push(...presignSection(report.presign), "");
   if (report.publish) lines.push(...publishSection(report.publish), "");
   for (const run of report.inMemory ?? []) lines.push(...inMemorySection(run, report.inMemory ?? []), "");

@@ -1,5 +1,5 @@
 /**
- * Runs the benchmark's sections in order (presigners, publish, dry runs) and gathers one report.
+ * Runs the benchmark's sections in order (start-up, presigners, publish, dry runs) and gathers one report.
  * The micro-benchmark runs first, in this process, before any child process competes for the CPU.
  */
 import { accessSync, constants } from "node:fs";
@@ -8,9 +8,10 @@ import { benchInMemory, InMemoryRunOptions, InMemoryRunResult } from "./in-memor
 import { secondsSince } from "./measure";
 import { benchPresigners } from "./presign-bench";
 import { benchPublish } from "./publish-bench";
+import { benchStartup } from "./startup-bench";
 import { BenchReport, evaluateTargets, presignRatios, requestBudget, TARGETS } from "./bench-report";
 
-export const BENCH_SECTIONS = ["presign", "publish", "dry-run"] as const;
+export const BENCH_SECTIONS = ["startup", "presign", "publish", "dry-run"] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export interface BenchPlan {
@@ -74,6 +75,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
     targets: [],
   };
 
+  if (plan.sections.includes("startup")) report.startup = await benchStartup({ log });
   if (plan.sections.includes("presign")) {
     const presign = await benchPresigners({ sizes: plan.presignSizes, boto3: plan.boto3, log });
     report.presign = { ...presign, ratios: presignRatios(presign) };

@@ -9,11 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultSettings } from "../../../../components/settings";
 import type { InMemoryChildOutput, InMemorySource } from "./in-memory-child";
-import { childEnv, failureSummary, runMeasured, withInterruptCleanup } from "./processes";
+import { childEnv, DEV_SOURCES, failureSummary, runMeasured, withInterruptCleanup } from "./processes";
 import { publishSpan, stepDurations } from "./publish-bench";
 import { benchCohortPrefix, FILES_PER_SAMPLE, syntheticManifestTsv } from "./synthetic-cohort";
 
-const IN_MEMORY_CHILD = join(__dirname, "in-memory-child.ts");
+const IN_MEMORY_CHILD = join(DEV_SOURCES, "bench", "in-memory-child.ts");
 
 export interface InMemoryRunOptions {
   samples: number;

@@ -14,8 +14,10 @@ export const REPO_ROOT = PROJECT_ROOT;
 /** File descriptor on which a preloaded resource-report.ts writes its report. */
 export const REPORT_FD = 3;
 const TS_NODE = require.resolve("ts-node/register/transpile-only");
-const RESOURCE_REPORT = join(__dirname, "resource-report.ts");
-const LOCAL_S3_SERVER = join(__dirname, "..", "local-s3-server.ts");
+/** The development tools' TypeScript sources, which the children run even when this runs compiled. */
+export const DEV_SOURCES = join(PROJECT_ROOT, "scripts", "lib", "dev");
+const RESOURCE_REPORT = join(DEV_SOURCES, "bench", "resource-report.ts");
+const LOCAL_S3_SERVER = join(DEV_SOURCES, "local-s3-server.ts");
 
 /** Children still running, so that an interrupt can stop exactly these. */
 const running = new Set<ChildProcess>();

@@ -60,7 +60,9 @@ export interface PublishBenchResult {
   /** Signing and serialising every sample's config entry. */
   signSeconds: number;
   requests: Record<string, number>;
-  /** Everything but the one config upload. */
+  /** The content check's ranged GETs (the first KiB of each file, a sample of 1,000 beyond that many). */
+  contentReads: number;
+  /** Everything but the one config upload and the content check's reads. */
   requestsBesidesConfigUpload: number;
   /** What the link's config held when fetched back: samples, and the status of one data URL. */
   verified: { configSamples: number; dataUrlStatus: number; dataBodyMatches: boolean };
@@ -188,7 +190,8 @@ async function publishInto(root: string, samples: number, log: (line: string) =>
     stepsMs,
     signSeconds: (stepsMs.sign ?? 0) / 1000,
     requests,
-    requestsBesidesConfigUpload: total - 1,
+    contentReads: requests.GetObject ?? 0,
+    requestsBesidesConfigUpload: total - 1 - (requests.GetObject ?? 0),
     verified: {
       configSamples: verified.configSamples,
       dataUrlStatus: verified.dataUrlStatus,

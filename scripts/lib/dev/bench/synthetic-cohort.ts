@@ -8,6 +8,7 @@ import { REQUIRED_HEADERS } from "../../cohort/existence";
 import { ObjectStore, ObjectSummary } from "../../s3/object-store";
 import { FileField, SampleInput } from "../../cohort/samples";
 import { manifestCell } from "../../cohort/manifest";
+import { tbiFile, vcfFile } from "../genomic-fixtures";
 
 export interface SyntheticFile {
   field: FileField;
@@ -17,9 +18,6 @@ export interface SyntheticFile {
   body: Buffer;
 }
 
-/** The smallest valid BGZF file: the 28-byte end-of-file block every bgzipped VCF ends with. */
-const BGZF_EOF = Buffer.from("1f8b08040000000000ff0600424302001b0003000000000000000000", "hex");
-
 /** The four files of every sample, in S3 key order of their names. */
 export const SYNTHETIC_FILES: readonly SyntheticFile[] = [
   {
@@ -27,12 +25,8 @@ export const SYNTHETIC_FILES: readonly SyntheticFile[] = [
     suffix: "consensus.cna.annotated.tsv",
     body: Buffer.from(`${REQUIRED_HEADERS.cnv.join("\t")}\nchr1\t1\t248956422\t2\t1\t1\n`),
   },
-  { field: "vcf", suffix: "somatic.snv.vcf.gz", body: BGZF_EOF },
-  {
-    field: "vcfIndex",
-    suffix: "somatic.snv.vcf.gz.tbi",
-    body: Buffer.concat([Buffer.from("TBI\x01"), Buffer.alloc(32)]),
-  },
+  { field: "vcf", suffix: "somatic.snv.vcf.gz", body: vcfFile() },
+  { field: "vcfIndex", suffix: "somatic.snv.vcf.gz.tbi", body: tbiFile() },
   {
     field: "sv",
     suffix: "somatic.sv.bedpe",
@@ -127,7 +121,12 @@ export class SyntheticListingStore implements ObjectStore {
     return Promise.reject(new Error(`the synthetic listing cannot delete ${key}`));
   }
 
-  read(key: string): Promise<Buffer> {
-    return Promise.reject(new Error(`the synthetic listing holds no data for ${key}`));
+  /** The start every synthetic file of that kind has (all that the content check reads). */
+  read(key: string, range?: { start: number; end: number }): Promise<Buffer> {
+    const file = SYNTHETIC_FILES.find(
+      (candidate) => key.startsWith(this.prefix) && key.endsWith(`.${candidate.suffix}`),
+    );
+    if (file === undefined) return Promise.reject(new Error(`the synthetic listing holds no object ${key}`));
+    return Promise.resolve(range ? file.body.subarray(range.start, range.end + 1) : file.body);
   }
 }
