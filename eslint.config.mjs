@@ -30,6 +30,16 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
+    // The stand-in viewer's app runs in the browser tests only, as a module, outside the TypeScript project.
+    files: ["test/fixtures/**/*.js"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      globals: { ...globals.browser },
+      sourceType: "module",
+      parserOptions: { projectService: false, project: null },
+    },
+  },
+  {
     files: ["scripts/**/*.browser.js"],
     languageOptions: { globals: { ...globals.browser }, sourceType: "script" },
   },

@@ -46,3 +46,30 @@ export function keyPrefixProblem(value: string): string | undefined {
   const dotSegment = value.split("/").some((segment) => segment === "." || segment === "..");
   return KEY_PREFIX_PATTERN.test(value) && !dotSegment ? undefined : KEY_PREFIX_RULE;
 }
+
+// What the SDK's endpoint rules address virtual-hosted style (isVirtualHostableS3Bucket): one
+// lowercase DNS label of 3..63 characters. Dotted names would break the *.s3 TLS wildcard
+// certificate, so the SDK (and we) use path style for them.
+const VIRTUAL_HOSTABLE_BUCKET = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+// DNS suffixes by partition, in the SDK's matching order (partitions.json); the rest is "aws".
+const PARTITION_DNS_SUFFIXES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/, "amazonaws.com"],
+  [/^cn-\w+-\d+$/, "amazonaws.com.cn"],
+  [/^eusc-(de)-\w+-\d+$/, "amazonaws.eu"],
+  [/^us-iso-\w+-\d+$/, "c2s.ic.gov"],
+  [/^us-isob-\w+-\d+$/, "sc2s.sgov.gov"],
+  [/^eu-isoe-\w+-\d+$/, "cloud.adc-e.uk"],
+  [/^us-isof-\w+-\d+$/, "csp.hci.ic.gov"],
+  [/^us-gov-\w+-\d+$/, "amazonaws.com"],
+];
+
+/**
+ * How the presigner addresses a bucket on AWS, as the SDK's endpoint rules do: in the host
+ * (`<bucket>.s3.<region>.<partition suffix>`) when the name is one DNS label, else in the path.
+ * The self-hosted viewer's Content-Security-Policy allows exactly this origin.
+ */
+export function awsBucketAddress(bucket: string, region: string): { host: string; virtualHosted: boolean } {
+  const dnsSuffix = PARTITION_DNS_SUFFIXES.find(([pattern]) => pattern.test(region))?.[1] ?? "amazonaws.com";
+  const virtualHosted = VIRTUAL_HOSTABLE_BUCKET.test(bucket);
+  return { host: virtualHosted ? `${bucket}.s3.${region}.${dnsSuffix}` : `s3.${region}.${dnsSuffix}`, virtualHosted };
+}

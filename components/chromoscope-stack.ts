@@ -1,11 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KEY_GENERATION_OUTPUT, keyGenerationProblem } from "./key-generation";
 import { PresignerIdentity } from "./presigner-identity";
+import { awsBucketAddress } from "./address-rules";
 import { PrivateDataBucket } from "./private-data-bucket";
+import { PrivateViewer } from "./private-viewer";
+import { viewerFolderProblem } from "./viewer-site";
 import { StackSettings } from "./settings";
 import { ProgramStackOutputs } from "./stack-outputs";
 
-/** Wires validated settings into the two components; `name` prefixes every resource. */
+/** Wires validated settings into the components (the viewer only when self-hosted); `name` prefixes every resource. */
 export function buildStack(
   settings: StackSettings,
   name = "chromoscope",
@@ -13,7 +16,45 @@ export function buildStack(
 ): ProgramStackOutputs {
   // The settings carry every argument of both components under the same names (a wider object
   // satisfies each Args interface); only the bucket's identity and the presigner's kind are added.
-  const storage = new PrivateDataBucket(`${name}-data`, settings, opts);
+  // The viewer and the data bucket each need the other's address (CORS origin and log source one
+  // way, the Content-Security-Policy's data origin the other): the viewer's are filled in once it exists.
+  const selfHosted = settings.viewer === "self-hosted";
+  // Checked before anything is declared, so a bad folder leaves no half-wired stack behind.
+  const folderProblem = selfHosted ? viewerFolderProblem(settings.viewerDistPath) : undefined;
+  if (folderProblem !== undefined) throw new pulumi.RunError(`viewerDistPath: ${folderProblem}`);
+  const origin = selfHosted ? pulumi.deferredOutput<string>() : undefined;
+  const viewerBucketArn = selfHosted && settings.accessLogging ? pulumi.deferredOutput<string>() : undefined;
+  const storage = new PrivateDataBucket(
+    `${name}-data`,
+    {
+      ...settings,
+      viewerOrigins: origin ? [origin[0]] : [],
+      otherLoggedBucketArns: viewerBucketArn ? [viewerBucketArn[0]] : [],
+    },
+    opts,
+  );
+  const viewer = selfHosted
+    ? new PrivateViewer(
+        `${name}-viewer`,
+        {
+          ...settings,
+          distPath: settings.viewerDistPath,
+          domain: settings.viewerDomain,
+          certificateArn: settings.viewerCertificateArn,
+          dataOrigins: [
+            pulumi
+              .all([storage.bucketName, storage.region])
+              .apply(([bucket, region]) => `https://${awsBucketAddress(bucket, region).host}`),
+          ],
+          logBucketName: storage.logBucketName,
+        },
+        opts,
+      )
+    : undefined;
+  if (viewer) {
+    origin?.[1](viewer.origin);
+    viewerBucketArn?.[1](viewer.bucketArn);
+  }
   const presigner = new PresignerIdentity(
     `${name}-presigner`,
     { ...settings, bucketArn: storage.bucketArn, region: storage.region, kind: settings.presignerKind },
@@ -29,7 +70,9 @@ export function buildStack(
     allowedOrigins: [...settings.allowedOrigins],
     maxLinkLifetimeSeconds: settings.maxLinkLifetimeSeconds,
     logBucketName: storage.logBucketName,
-    viewerUrl: settings.viewerUrl,
+    viewerUrl: viewer ? viewer.url : settings.viewerUrl,
+    viewerDistributionId: viewer?.distributionId,
+    viewerBucketName: viewer?.bucketName,
   };
   if (settings.presignerKind === "role") {
     return {

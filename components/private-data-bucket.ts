@@ -2,13 +2,17 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { dataBucketPolicyDocument, logBucketPolicyDocument } from "../policy/documents/bucket-policies";
 import { viewerCorsRule } from "../policy/documents/cors-rule";
-import { encryptionRule } from "../policy/documents/encryption-rule";
-import { dataBucketLifecycleRules, LifecycleRule, logBucketLifecycleRules } from "../policy/documents/lifecycle-rules";
+import { dataBucketLifecycleRules, logBucketLifecycleRules } from "../policy/documents/lifecycle-rules";
+import { lockedDownBucket } from "./locked-down-bucket";
 import { ACCESS_LOG_PREFIX, MAX_PRESIGN_SECONDS } from "../policy/documents/limits";
 
 export interface PrivateDataBucketArgs {
   /** Origins allowed by the GET-only CORS rule. */
   readonly allowedOrigins: readonly string[];
+  /** Origins of the stack's own viewer (its CloudFront distribution), allowed first. */
+  readonly viewerOrigins?: ReadonlyArray<pulumi.Input<string>>;
+  /** Other buckets of the stack whose server access logs go to the log bucket (the viewer's). */
+  readonly otherLoggedBucketArns?: ReadonlyArray<pulumi.Input<string>>;
   /** Prefix of published configs (expired by lifecycle after `configExpiryDays`). */
   readonly configPrefix: string;
   readonly configExpiryDays: number;
@@ -52,12 +56,22 @@ export class PrivateDataBucket extends pulumi.ComponentResource {
     if (args.allowedOrigins.length === 0)
       throw new Error(`PrivateDataBucket ${name}: allowedOrigins must list at least one origin`);
 
-    const { bucket, publicAccessBlock } = this.lockedDownBucket(`${name}-bucket`, args, dataBucketLifecycleRules(args));
+    const { bucket, publicAccessBlock } = lockedDownBucket(
+      `${name}-bucket`,
+      args,
+      dataBucketLifecycleRules(args),
+      this,
+    );
     this.bucket = bucket;
 
     new aws.s3.BucketCorsConfiguration(
       `${name}-cors`,
-      { bucket: bucket.id, corsRules: [viewerCorsRule(args.allowedOrigins)] },
+      {
+        bucket: bucket.id,
+        corsRules: pulumi
+          .all([...(args.viewerOrigins ?? [])])
+          .apply((viewerOrigins) => [viewerCorsRule([...viewerOrigins, ...args.allowedOrigins])]),
+      },
       { parent: this },
     );
     new aws.s3.BucketPolicy(
@@ -73,7 +87,7 @@ export class PrivateDataBucket extends pulumi.ComponentResource {
 
     if (args.accessLogging) {
       // Server access logs cannot be delivered to an SSE-KMS bucket, so the log bucket uses SSE-S3.
-      const logs = this.lockedDownBucket(`${name}-logs`, { ...args, kmsKeyArn: "" }, logBucketLifecycleRules(args));
+      const logs = lockedDownBucket(`${name}-logs`, { ...args, kmsKeyArn: "" }, logBucketLifecycleRules(args), this);
       const logBucket = logs.bucket;
       const account = aws.getCallerIdentityOutput({}, { parent: this });
       const logPolicy = new aws.s3.BucketPolicy(
@@ -81,12 +95,13 @@ export class PrivateDataBucket extends pulumi.ComponentResource {
         {
           bucket: logBucket.id,
           policy: pulumi
-            .all([logBucket.arn, bucket.arn, account.accountId])
-            .apply(([logBucketArn, sourceBucketArn, accountId]) =>
+            .all([logBucket.arn, bucket.arn, account.accountId, pulumi.all([...(args.otherLoggedBucketArns ?? [])])])
+            .apply(([logBucketArn, sourceBucketArn, accountId, otherSourceBucketArns]) =>
               JSON.stringify(
                 logBucketPolicyDocument({
                   bucketArn: logBucketArn,
                   sourceBucketArn,
+                  otherSourceBucketArns,
                   accountId,
                   maxLinkLifetimeSeconds: args.maxLinkLifetimeSeconds,
                   logReaderArns: args.logReaderArns,
@@ -118,52 +133,5 @@ export class PrivateDataBucket extends pulumi.ComponentResource {
       region: this.region,
       logBucketName: this.logBucketName,
     });
-  }
-
-  /** A bucket with the settings every bucket of the stack shares. */
-  private lockedDownBucket(
-    name: string,
-    args: Required<
-      Omit<PrivateDataBucketArgs, "allowedOrigins" | "configPrefix" | "configExpiryDays" | "logReaderArns">
-    >,
-    lifecycleRules: LifecycleRule[],
-  ): { bucket: aws.s3.Bucket; publicAccessBlock: aws.s3.BucketPublicAccessBlock } {
-    const parent = { parent: this };
-    const bucket = new aws.s3.Bucket(name, { forceDestroy: args.forceDestroy }, parent);
-    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access-block`,
-      {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      parent,
-    );
-    new aws.s3.BucketOwnershipControls(
-      `${name}-ownership`,
-      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      parent,
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-encryption`,
-      { bucket: bucket.id, rules: [encryptionRule(args.kmsKeyArn)] },
-      parent,
-    );
-    const versioning = args.versioning
-      ? new aws.s3.BucketVersioning(
-          `${name}-versioning`,
-          { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-          parent,
-        )
-      : undefined;
-    new aws.s3.BucketLifecycleConfiguration(
-      `${name}-lifecycle`,
-      { bucket: bucket.id, rules: lifecycleRules },
-      // Lifecycle rules on noncurrent versions need versioning configured first.
-      { parent: this, dependsOn: versioning ? [versioning] : [] },
-    );
-    return { bucket, publicAccessBlock };
   }
 }

@@ -32,7 +32,13 @@ export interface StackSettings {
   readonly configExpiryDays: number;
   readonly forceDestroy: boolean;
   readonly viewerUrl: string;
+  readonly viewer: ViewerKind;
+  readonly viewerDistPath: string;
+  readonly viewerDomain: string;
+  readonly viewerCertificateArn: string;
 }
+
+export type ViewerKind = "chromoscope.bio" | "self-hosted";
 
 export type SettingKey = keyof StackSettings;
 type SettingType = "string" | "integer" | "boolean" | "array";
@@ -50,6 +56,9 @@ const ORIGIN_PATTERN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
 const EXTERNAL_ID_PATTERN = /^[\w+=,.@:/-]{2,1224}$/;
 /** An IAM role or user of the stack's account (`*` allowed in the name, e.g. for SSO roles' random suffixes). */
 const LOG_READER_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/*-]+$/;
+/** CloudFront takes certificates from ACM in us-east-1 only. */
+const CLOUDFRONT_CERTIFICATE_PATTERN = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[A-Za-z0-9-]+$/;
+const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 function integerIn(min: number, max: number) {
@@ -208,6 +217,38 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
       return problem === undefined ? undefined : `${VIEWER_URL_RULE} (this one ${problem})`;
     },
   },
+  viewer: {
+    type: "string",
+    default: "chromoscope.bio",
+    description:
+      '"chromoscope.bio" (links open the public app, which loads Google Analytics: it records page addresses, link included) or "self-hosted" (a private CloudFront viewer built from viewerDistPath; no third party sees the link).',
+    check: (kind) =>
+      kind === "chromoscope.bio" || kind === "self-hosted" ? undefined : '"chromoscope.bio" or "self-hosted"',
+  },
+  viewerDistPath: {
+    type: "string",
+    default: "",
+    description:
+      "Self-hosted viewer: the folder of a Chromoscope build (`npx vite build`'s dist/, holding index.html).",
+  },
+  viewerDomain: {
+    type: "string",
+    default: "",
+    description: "Self-hosted viewer: a custom domain (with viewerCertificateArn); empty for CloudFront's own domain.",
+    check: (domain) =>
+      domain === "" || DOMAIN_PATTERN.test(domain)
+        ? undefined
+        : '"" or a lower-case domain name such as viewer.lab.example.org',
+  },
+  viewerCertificateArn: {
+    type: "string",
+    default: "",
+    description: "Self-hosted viewer with viewerDomain: its ACM certificate, which CloudFront requires in us-east-1.",
+    check: (arn) =>
+      arn === "" || CLOUDFRONT_CERTIFICATE_PATTERN.test(arn)
+        ? undefined
+        : '"" or an ACM certificate ARN in us-east-1 such as arn:aws:acm:us-east-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab',
+  },
 };
 
 export const SETTING_KEYS = Object.keys(SETTING_SPECS) as SettingKey[];
@@ -284,6 +325,25 @@ function crossChecks(settings: StackSettings): string[] {
   if (settings.logReaderArns.length > 0 && !settings.accessLogging) {
     problems.push(
       "logReaderArns is set but accessLogging is false: there is no log bucket to read; turn accessLogging on or clear logReaderArns",
+    );
+  }
+  const selfHosted = settings.viewer === "self-hosted";
+  if (selfHosted && settings.viewerDistPath === "") {
+    problems.push(
+      'viewer is "self-hosted" but viewerDistPath is empty: build Chromoscope (npx vite build) and set its dist/ folder',
+    );
+  }
+  if (selfHosted && settings.viewerUrl !== SETTING_SPECS.viewerUrl.default) {
+    problems.push('viewerUrl is set but viewer is "self-hosted": links open the stack\'s own viewer; unset viewerUrl');
+  }
+  if (!selfHosted && (settings.viewerDistPath !== "" || settings.viewerDomain !== "")) {
+    problems.push(
+      'viewerDistPath or viewerDomain is set but viewer is not "self-hosted": set viewer to "self-hosted" or unset them',
+    );
+  }
+  if ((settings.viewerDomain === "") !== (settings.viewerCertificateArn === "")) {
+    problems.push(
+      "viewerDomain and viewerCertificateArn go together: a custom domain needs its certificate (ACM, us-east-1)",
     );
   }
   if (settings.configExpiryDays * 86400 < settings.maxLinkLifetimeSeconds) {

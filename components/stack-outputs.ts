@@ -35,6 +35,9 @@ function buildSchemas() {
     maxLinkLifetimeSeconds: z.number().int().min(1).max(MAX_PRESIGN_SECONDS),
     logBucketName: z.string().optional(),
     viewerUrl: z.string().refine((value) => viewerUrlProblem(value) === undefined, VIEWER_URL_RULE),
+    /** The self-hosted viewer's CloudFront distribution and bucket; absent with chromoscope.bio. */
+    viewerDistributionId: z.string().optional(),
+    viewerBucketName: z.string().optional(),
     /**
      * The S3 endpoint of a stand-in stack (the demo's local server); absent for AWS. A command's
      * --endpoint wins over it.

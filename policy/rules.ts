@@ -30,6 +30,12 @@ import {
   noPublicPrincipalAllow,
   publicAccessBlockFlags,
 } from "./families/s3-public-access";
+import {
+  cloudfrontHttpsOnly,
+  cloudfrontReadsPinned,
+  cloudfrontS3OriginAccessControl,
+  viewerContentSecurityPolicy,
+} from "./families/viewer";
 import { Rule } from "./framework/rule-framework";
 
 export const POLICY_PACK_NAME = "chromoscope-private-data-policy";
@@ -63,6 +69,10 @@ export const policies: Rule[] = [
   presignedUrlAgeCap,
   denySignatureVersion2,
   presignedReadsOnly,
+  cloudfrontHttpsOnly,
+  cloudfrontS3OriginAccessControl,
+  cloudfrontReadsPinned,
+  viewerContentSecurityPolicy,
 ];
 
 export const RULE_NAMES: readonly string[] = policies.map((policy) => policy.name);

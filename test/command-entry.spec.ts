@@ -78,7 +78,13 @@ describe("the chromoscope-private-data command (bin)", function () {
     for (const command of COMMANDS) {
       assert.equal(PACKAGE.scripts[command.name], `node bin/chromoscope-private-data.js ${command.name}`);
     }
-    const viaNpx = spawnSync("npx", ["--no-install", PROGRAM_NAME, "--help"], { cwd: PROJECT_ROOT, encoding: "utf8" });
+    // Without the npm_* settings of an npm or npx this suite may run under (CI's `npx -p node@24`).
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+    const viaNpx = spawnSync("npx", ["--no-install", PROGRAM_NAME, "--help"], {
+      cwd: PROJECT_ROOT,
+      encoding: "utf8",
+      env,
+    });
     assert.equal(viaNpx.status, 0, viaNpx.stderr);
     assert.match(viaNpx.stdout, /^Usage: chromoscope-private-data <command>/);
   });

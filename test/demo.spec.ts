@@ -10,6 +10,7 @@ import { toS3CorsRule, viewerCorsRule } from "../policy/documents/cors-rule";
 import { defaultSettings } from "../components/settings";
 import { parseChromoscopeLink } from "../scripts/lib/publication/chromoscope";
 import { demoCommand, DemoLifecycle } from "../scripts/lib/cli/commands/demo-command";
+import { STAND_IN_VIEWER } from "./support/stand-in-viewer";
 import { publishCohortCommand } from "../scripts/lib/cli/commands/publish-cohort-command";
 import {
   DEMO_BUCKET,
@@ -286,6 +287,67 @@ describe("npm run demo", function () {
         assert.equal(results[name].code, 0, `${name}: ${results[name].stderr}`);
         assert.match(results[name].stdout, /pulumi up --yes --stack <stack>/);
       }
+    });
+  });
+
+  describe("--viewer-dist: the viewer served by the demo's own server", () => {
+    let dataDir: string;
+    let result: CommandRun;
+    let viewerPage: Response | undefined;
+    before(async () => {
+      dataDir = scratchDir();
+      const lifecycle: DemoLifecycle = {
+        async untilStopped() {
+          viewerPage = await fetch(new URL(linkOf(stdout)).origin + "/app/");
+          return "test stop";
+        },
+      };
+      let stdout = "";
+      const io = { stdout: (text: string) => void (stdout += text) };
+      result = await run(
+        (cliIo) => demoCommand(cliIo, lifecycle),
+        ["--data-dir", dataDir, "--port", "0", "--viewer-dist", STAND_IN_VIEWER],
+        io,
+      );
+      result.stdout = stdout;
+    });
+    after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+    it("prints one link, to the viewer on the same port as the S3 endpoint, and verifies every link", () => {
+      assert.equal(result.code, 0, result.stderr);
+      const lines = result.stdout.trim().split("\n");
+      assert.equal(lines.length, 1);
+      const link = parseChromoscopeLink(lines[0]);
+      const viewer = new URL(lines[0]);
+      assert.equal(viewer.pathname, "/app/");
+      assert.equal(viewer.hostname, "127.0.0.1");
+      assert.equal(new URL(link.external!).origin, viewer.origin, "viewer and data share one origin");
+      assert.match(result.stderr, /links verified/);
+      assert.match(result.stderr, /no third party sees the link, and the browser asks for no local-network access/);
+      assert.doesNotMatch(result.stderr, /access devices on your local network/);
+    });
+
+    it("serves the build at /app/ with the viewer's Content-Security-Policy", () => {
+      assert.equal(viewerPage?.status, 200);
+      assert.match(
+        viewerPage?.headers.get("content-security-policy") ?? "",
+        /script-src 'self' 'unsafe-eval' 'sha256-/,
+      );
+      assert.equal(viewerPage?.headers.get("referrer-policy"), "no-referrer");
+    });
+
+    it("refuses a folder without index.html (exit 2)", async () => {
+      const refused = await run(demoCommand, [
+        "--once",
+        "--data-dir",
+        dataDir,
+        "--port",
+        "0",
+        "--viewer-dist",
+        dataDir,
+      ]);
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, /--viewer-dist: .* holds no index\.html/);
     });
   });
 

@@ -33,6 +33,7 @@ import {
 } from "./support/policy-harness";
 import { SettingOverrides, synthesize, SynthesizedStack } from "./support/stack-harness";
 import { RESOURCE_TYPE } from "../policy/framework/resource-types";
+import { STAND_IN_VIEWER } from "./support/stand-in-viewer";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -60,9 +61,14 @@ const R = {
   ageCap: "s3-presigned-url-age-cap",
   sigv2: "s3-deny-sigv2",
   presignedReadsOnly: "s3-deny-presigned-writes",
+  https: "cloudfront-https-only",
+  oac: "cloudfront-s3-origin-oac",
+  pinned: "s3-cloudfront-reads-pinned",
+  csp: "viewer-csp-own-scripts-only",
 } as const;
 
 const ROOT_STACK_NAME = "chromoscope-private-data-dev";
+const SELF_HOSTED = { viewer: "self-hosted", viewerDistPath: STAND_IN_VIEWER };
 const PRINCIPALS = ["arn:aws:iam::210987654321:role/lab-pipeline", "arn:aws:iam::123456789012:user/alice"];
 const KMS_KEY = "arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const DAY_MS = 86_400_000;
@@ -164,6 +170,7 @@ const VARIANTS: Variant[] = [
     ],
   },
   { label: "key generation bumped to 5", overrides: { keyGeneration: 5 }, advisory: [] },
+  { label: "self-hosted viewer", overrides: SELF_HOSTED, advisory: [] },
   {
     label: "custom prefixes, link lifetime and expiry",
     overrides: {
@@ -193,6 +200,7 @@ const UNDECIDED_IN_PREVIEW_USER = [
   R.publicPrincipal,
   R.ageCap,
   R.presignedReadsOnly,
+  R.pinned,
 ].sort();
 const UNDECIDED_IN_PREVIEW_ROLE = UNDECIDED_IN_PREVIEW_USER.filter((rule) => rule !== R.rotation);
 
@@ -273,7 +281,8 @@ describe("policy pack (rules run against the program under mocks)", function () 
         assert.deepEqual(result.findings, []);
         // Decided from URN links and absent resources alone: blocks and logging exist, keys per user are
         // counted, no ACL or user policy exists. Everything else waits for known values.
-        const decided: string[] = [R.hasBlock, R.publicAcl, R.userDirect, R.twoKeys, R.logging];
+        // The CloudFront rules have nothing to judge in a stack without a self-hosted viewer.
+        const decided: string[] = [R.hasBlock, R.publicAcl, R.userDirect, R.twoKeys, R.logging, R.https, R.oac, R.csp];
         if (stack === role) decided.push(R.rotation); // no access keys at all
         assert.deepEqual(undecidedRules(result), RULE_NAMES.filter((rule) => !decided.includes(rule)).sort());
       }
@@ -945,10 +954,11 @@ describe("policy pack (rules run against the program under mocks)", function () 
         const info = RULE_INFO.get(policy.name)!;
         assert.equal(policy.description, describeRule(info));
         assert.match(policy.description, /\[AWS Security Hub: .+ \| Checkov: .+\]$/, policy.name);
-        assert.ok(info.securityHub.length > 0 || (info.related ?? []).length > 0, `${policy.name} cites no control`);
+        const cited = [...info.securityHub, ...(info.related ?? []), ...info.checkov];
+        assert.ok(cited.length > 0, `${policy.name} cites no control`);
         for (const id of [...info.securityHub, ...info.checkov, ...(info.related ?? [])])
           assert.ok(policy.description.includes(id), `${policy.name}: ${id}`);
-        for (const id of info.securityHub) assert.match(id, /^(S3|IAM)\.\d+$/);
+        for (const id of info.securityHub) assert.match(id, /^(S3|IAM|CloudFront)\.\d+$/);
         for (const id of info.checkov) assert.match(id, /^CKV2?_AWS_\d+$/);
       }
       const cite = (name: string) => RULE_INFO.get(name)!;
@@ -1105,6 +1115,95 @@ describe("policy pack (rules run against the program under mocks)", function () 
           `${info.name}: Checkov column`,
         );
       }
+    });
+  });
+
+  describe("negative tests of the self-hosted viewer's rules", () => {
+    let viewerStack: SynthesizedStack;
+    let resources: EngineResource[];
+    before(async () => {
+      viewerStack = await synthesize(SELF_HOSTED, "policy");
+    });
+    beforeEach(() => {
+      resources = engineResources(viewerStack);
+    });
+    const distribution = () => pick(resources, T.distribution, "-viewer-distribution");
+    const editBehaviour = (edit: (behaviour: any) => void) => {
+      const behaviour = structuredClone(distribution().inputs.defaultCacheBehavior);
+      edit(behaviour);
+      setProp(distribution(), "defaultCacheBehavior", behaviour);
+    };
+    const expectOnly = async (rule: string, pattern: RegExp) => {
+      const result = await run(resources);
+      assert.deepEqual(
+        findings(result, "mandatory", viewerStack).map(([found]) => found),
+        [rule],
+        message(result, rule),
+      );
+      assert.match(message(result, rule), pattern);
+      caught.add(rule);
+    };
+
+    it(`${R.https}: reports plain HTTP, a behaviour without the headers policy, and TLS below 1.2_2021`, async () => {
+      editBehaviour((behaviour) => (behaviour.viewerProtocolPolicy = "allow-all"));
+      await expectOnly(R.https, /allows plain HTTP \(viewerProtocolPolicy allow-all\)/);
+      resources = engineResources(viewerStack);
+      editBehaviour((behaviour) => delete behaviour.responseHeadersPolicyId);
+      await expectOnly(R.https, /has no response-headers policy/);
+      resources = engineResources(viewerStack);
+      setProp(distribution(), "viewerCertificate", {
+        acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+        sslSupportMethod: "sni-only",
+        minimumProtocolVersion: "TLSv1",
+      });
+      await expectOnly(R.https, /accepts TLSv1: set minimumProtocolVersion TLSv1\.2_2021/);
+    });
+
+    it(`${R.oac}: reports an S3 origin without an Origin Access Control, a legacy identity, and unsigned requests`, async () => {
+      const origins = structuredClone(distribution().inputs.origins);
+      delete origins[0].originAccessControlId;
+      setProp(distribution(), "origins", origins);
+      await expectOnly(R.oac, /without an Origin Access Control/);
+      resources = engineResources(viewerStack);
+      const legacy = structuredClone(distribution().inputs.origins);
+      legacy[0].s3OriginConfig = { originAccessIdentity: "origin-access-identity/cloudfront/E123" };
+      setProp(distribution(), "origins", legacy);
+      await expectOnly(R.oac, /legacy origin access identity/);
+      resources = engineResources(viewerStack);
+      setProp(pick(resources, T.originAccessControl, "-viewer-oac"), "signingBehavior", "no-override");
+      await expectOnly(R.oac, /sign always with sigv4/);
+    });
+
+    it(`${R.pinned}: reports a CloudFront grant without aws:SourceArn, or of more than s3:GetObject`, async () => {
+      const policy = pick(resources, T.bucketPolicy, "-viewer-policy");
+      editStatement(policy, "AllowReadsByTheStacksCloudFrontDistribution", (statement) => delete statement.Condition);
+      await expectOnly(R.pinned, /lets any CloudFront distribution read/);
+      resources = engineResources(viewerStack);
+      editStatement(
+        pick(resources, T.bucketPolicy, "-viewer-policy"),
+        "AllowReadsByTheStacksCloudFrontDistribution",
+        (statement) => (statement.Action = "s3:*"),
+      );
+      await expectOnly(R.pinned, /grants CloudFront s3:\*: grant s3:GetObject only/);
+    });
+
+    it(`${R.csp}: reports 'unsafe-inline', a third-party script host, and no policy at all`, async () => {
+      const headers = () => pick(resources, T.responseHeadersPolicy, "-viewer-headers");
+      const withCsp = (edit: (csp: string) => string | undefined) => {
+        const config = structuredClone(headers().inputs.securityHeadersConfig);
+        const csp = edit(config.contentSecurityPolicy.contentSecurityPolicy);
+        if (csp === undefined) delete config.contentSecurityPolicy;
+        else config.contentSecurityPolicy.contentSecurityPolicy = csp;
+        setProp(headers(), "securityHeadersConfig", config);
+      };
+      withCsp((csp) => csp.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'"));
+      await expectOnly(R.csp, /script-src allows 'unsafe-inline'/);
+      resources = engineResources(viewerStack);
+      withCsp((csp) => csp.replace("script-src 'self'", "script-src 'self' https://www.googletagmanager.com"));
+      await expectOnly(R.csp, /allows scripts from https:\/\/www\.googletagmanager\.com/);
+      resources = engineResources(viewerStack);
+      withCsp(() => undefined);
+      await expectOnly(R.csp, /sets no Content-Security-Policy/);
     });
   });
 

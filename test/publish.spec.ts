@@ -62,6 +62,12 @@ describe("publish-cohort against the embedded S3 server", function () {
         /^https:\/\/chromoscope\.bio\/app\/\?showSamples=false&cohortId=Demo%20Breast%20\(hg38\)&external=http:\/\/127\.0\.0\.1:\d+\/chromoscope-test-data\/configs\/demo-breast-hg38\/\d{8}T\d{9}Z-[0-9a-f]{8}\.json\?X-Amz-Algorithm=AWS4-HMAC-SHA256&/,
       );
       assert.match(result.stderr, /Published cohort "Demo Breast \(hg38\)": 3 samples, 9 files presigned/);
+      // Once, with the two ways around it: the self-hosted viewer, or the config through the upload dialog.
+      assert.equal(result.stderr.split("Google Analytics").length - 1, 1);
+      assert.match(
+        result.stderr,
+        /^Note: chromoscope\.bio loads Google Analytics, which records the page address, this link included.* viewer: "self-hosted".*upload dialog/m,
+      );
       assert.match(result.stderr, /Links expire \d{4}-\d\d-\d\dT.*\(in 7 days; S3's 7-day maximum\)/);
     });
 

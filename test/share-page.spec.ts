@@ -186,18 +186,32 @@ describe("share sheet: the page", () => {
     assert.match(readFileSync(join(folder, "share-page.browser.js"), "utf8"), /^\/\/ @ts-check\n/);
   });
 
-  it("holds no URL but the cohort link and the deep links' common prefix", () => {
+  it("says once that chromoscope.bio records addresses, and offers the config to open with Chromoscope's upload dialog", () => {
+    const html = page();
+    assert.equal(html.split('id="viewer-notice"').length - 1, 1);
+    assert.match(html, /chromoscope\.bio loads Google Analytics, which records the page address, this link included/);
+    assert.match(html, /<a id="download-config" href="[^"]+" download="lab-cohort-hg38\.json" rel="noreferrer">/);
+    assert.match(html, /upload dialog's Configuration File/);
+    const selfHosted = page({
+      link: { viewerUrl: "https://d111111abcdef8.cloudfront.net/app/", configUrl: CONFIG_URL },
+    });
+    assert.doesNotMatch(selfHosted, /viewer-notice|Google Analytics/);
+    assert.match(selfHosted, /id="download-config"/);
+  });
+
+  it("holds no URL but the cohort link, the deep links' common prefix and the config's own (to download)", () => {
     const html = page();
     const data = pageData(html);
+    const configUrl = data.cohortLink!.slice(data.cohortLink!.indexOf("external=") + "external=".length);
     let rest = html;
-    for (const url of [data.cohortLink!, data.sampleLinkPrefix!]) {
+    for (const url of [data.cohortLink!, data.sampleLinkPrefix!, configUrl]) {
       for (const form of [url, escapeHtml(url), jsonForScript(url).slice(1, -1)]) rest = rest.split(form).join("");
     }
     assert.doesNotMatch(rest, /https?:|X-Amz-/);
     assert.equal(
       html.split("X-Amz-Signature=").length - 1,
-      4,
-      "the config URL: copy box, open button, and the script data's cohort link and deep-link prefix",
+      5,
+      "the config URL: copy box, open button, download link, and the script data's cohort link and deep-link prefix",
     );
   });
 

@@ -61,6 +61,8 @@ export function dataBucketPolicyDocument(args: BucketPolicyArgs): PolicyDocument
 
 export interface LogBucketPolicyArgs extends BucketPolicyArgs {
   sourceBucketArn: string;
+  /** Other buckets of the stack that log here (the self-hosted viewer's). */
+  otherSourceBucketArns?: readonly string[];
   accountId: string;
   /** IAM role or user ARNs of the account that may read the logs besides its root (default none). */
   logReaderArns?: readonly string[];
@@ -98,9 +100,38 @@ export function logBucketPolicyDocument(args: LogBucketPolicyArgs): PolicyDocume
       Action: "s3:PutObject",
       Resource: prefixObjectsArn(args.bucketArn, ACCESS_LOG_PREFIX),
       Condition: {
-        ArnLike: { "aws:SourceArn": args.sourceBucketArn },
+        ArnLike: {
+          "aws:SourceArn": args.otherSourceBucketArns?.length
+            ? [args.sourceBucketArn, ...args.otherSourceBucketArns]
+            : args.sourceBucketArn,
+        },
         StringEquals: { "aws:SourceAccount": args.accountId },
       },
+    },
+  ]);
+}
+
+export interface ViewerBucketPolicyArgs extends BucketPolicyArgs {
+  /** The one CloudFront distribution that may read the viewer's files. */
+  distributionArn: string;
+}
+
+/**
+ * The self-hosted viewer's bucket: the deny statements every bucket carries, and reads by CloudFront
+ * only on behalf of this stack's distribution (its Origin Access Control signs as the service
+ * principal; AWS:SourceArn pins the distribution, so another distribution pointed at the bucket
+ * cannot read it). No other principal is granted anything.
+ */
+export function viewerBucketPolicyDocument(args: ViewerBucketPolicyArgs): PolicyDocument {
+  return policyDocument([
+    ...transportAndSignatureDenyStatements(args),
+    {
+      Sid: "AllowReadsByTheStacksCloudFrontDistribution",
+      Effect: "Allow",
+      Principal: { Service: "cloudfront.amazonaws.com" },
+      Action: "s3:GetObject",
+      Resource: `${args.bucketArn}/*`,
+      Condition: { StringEquals: { "AWS:SourceArn": args.distributionArn } },
     },
   ]);
 }

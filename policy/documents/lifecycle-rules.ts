@@ -60,6 +60,19 @@ export function logBucketLifecycleRules(args: { versioning: boolean; noncurrentV
   return rules;
 }
 
+/** The self-hosted viewer's bucket: each sync's replaced files kept for a while, then deleted. */
+export function viewerBucketLifecycleRules(args: { noncurrentVersionDays: number }): LifecycleRule[] {
+  return [
+    {
+      id: "abort-incomplete-multipart-uploads",
+      status: "Enabled",
+      filter: {},
+      abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
+    },
+    { ...noncurrentVersionsRule(args.noncurrentVersionDays), expiration: { expiredObjectDeleteMarker: true } },
+  ];
+}
+
 /** Deletes object versions `days` after they stopped being current. */
 function noncurrentVersionsRule(days: number): LifecycleRule {
   return {

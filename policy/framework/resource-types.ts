@@ -33,6 +33,10 @@ export const RESOURCE_TYPE = {
   policyAttachment: "aws:iam/policyAttachment:PolicyAttachment",
   userPoliciesExclusive: "aws:iam/userPoliciesExclusive:UserPoliciesExclusive",
   userPolicyAttachmentsExclusive: "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
+  distribution: "aws:cloudfront/distribution:Distribution",
+  originAccessControl: "aws:cloudfront/originAccessControl:OriginAccessControl",
+  responseHeadersPolicy: "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
+  cloudfrontFunction: "aws:cloudfront/function:Function",
 } as const;
 
 const R = RESOURCE_TYPE;
@@ -65,6 +69,9 @@ export const TYPES = {
   userPoliciesExclusive: R.userPoliciesExclusive,
   userPolicyAttachmentsExclusive: R.userPolicyAttachmentsExclusive,
   policyAttachment: R.policyAttachment,
+  distribution: R.distribution,
+  originAccessControl: R.originAccessControl,
+  responseHeadersPolicy: R.responseHeadersPolicy,
   managedPolicyAttachments: [
     R.policyAttachment,
     R.rolePolicyAttachment,

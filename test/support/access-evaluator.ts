@@ -59,6 +59,8 @@ export interface StackPolicies {
   presigner: { principal: string; identityPolicies: SimulationIdentityPolicy[] };
   dataBucket: EvaluatedBucket;
   logBucket?: EvaluatedBucket;
+  /** The self-hosted viewer's bucket (viewer: "self-hosted"). */
+  viewerBucket?: EvaluatedBucket;
   role?: { arn: string; trustPolicy: PolicyDocument };
   /** Key policies of the KMS keys the rows touch (the lab's key is outside the stack). */
   kmsKeyPolicies: Record<string, PolicyDocument>;
@@ -145,6 +147,8 @@ export function stackPolicies(stack: SynthesizedStack, variant: string, account:
     maxLinkLifetimeSeconds: number;
     logBucketName?: string;
     region: string;
+    viewerBucketName?: string;
+    viewerDistributionId?: string;
   };
   const dataBucket = evaluatedBucket(stack, outputs.bucketName);
   if (dataBucket.arn !== outputs.bucketArn)
@@ -153,6 +157,8 @@ export function stackPolicies(stack: SynthesizedStack, variant: string, account:
   const logging = ofType(stack, TYPES.logging).filter((l) => l.inputs.bucket === outputs.bucketName);
   if (logBucket && logging.length !== 1)
     throw new Error(`the data bucket has ${logging.length} logging configurations`);
+  const viewerBucket =
+    outputs.viewerBucketName === undefined ? undefined : evaluatedBucket(stack, outputs.viewerBucketName);
   const identity = presignerIdentity(stack, account);
   const kmsKeyArn = stack.settings.kmsKeyArn;
 
@@ -161,6 +167,7 @@ export function stackPolicies(stack: SynthesizedStack, variant: string, account:
   if (logBucket) features.push("logging");
   if (stack.settings.externalId !== "") features.push("externalId");
   if (logBucket && stack.settings.logReaderArns.length > 0) features.push("logReaders");
+  if (viewerBucket) features.push("viewer");
 
   const [firstData] = outputs.dataPrefixes;
   const symbols: Record<string, string> = {
@@ -168,6 +175,7 @@ export function stackPolicies(stack: SynthesizedStack, variant: string, account:
     "{otherAccount}": OTHER_ACCOUNT_ID,
     "{bucket}": dataBucket.arn,
     "{otherBucket}": OTHER_BUCKET_ARN,
+    "{otherDistribution}": `arn:aws:cloudfront::${account}:distribution/EOTHERDISTRIB1`,
     "{data}": firstData,
     "{dataLast}": outputs.dataPrefixes[outputs.dataPrefixes.length - 1],
     "{dataStem}": firstData.replace(/\/$/, ""),
@@ -184,6 +192,10 @@ export function stackPolicies(stack: SynthesizedStack, variant: string, account:
     symbols["{logBucket}"] = logBucket.arn;
     symbols["{logPrefix}"] = logging[0].inputs.targetPrefix;
   }
+  if (viewerBucket) {
+    symbols["{viewerBucket}"] = viewerBucket.arn;
+    symbols["{distribution}"] = `arn:aws:cloudfront::${account}:distribution/${outputs.viewerDistributionId}`;
+  }
   if (identity.role) symbols["{role}"] = identity.role.arn;
   if (kmsKeyArn !== "") symbols["{kmsKey}"] = kmsKeyArn;
   if (stack.settings.externalId !== "") symbols["{externalId}"] = stack.settings.externalId;
@@ -197,6 +209,7 @@ export function stackPolicies(stack: SynthesizedStack, variant: string, account:
     presigner: { principal: identity.principal, identityPolicies: identity.identityPolicies },
     dataBucket,
     logBucket,
+    viewerBucket,
     role: identity.role,
     kmsKeyPolicies: Object.fromEntries(
       [kmsKeyArn, OTHER_KMS_KEY_ARN].filter((arn) => arn !== "").map((arn) => [arn, keyPolicy]),
@@ -242,6 +255,7 @@ function resourcePolicyFor(
   for (const [label, bucket] of [
     ["data bucket policy", policies.dataBucket],
     ["log bucket policy", policies.logBucket],
+    ["viewer bucket policy", policies.viewerBucket],
   ] as const) {
     if (bucket && (resource === bucket.arn || resource.startsWith(`${bucket.arn}/`))) {
       return { label, account: policies.account, policy: bucket.policy, bpa: bucket.restrictPublicBuckets };

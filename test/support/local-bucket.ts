@@ -53,6 +53,8 @@ export interface TestBucketOptions {
   allowAnonymous?: boolean;
   /** Sees every request the server receives (its S3 operation name included). */
   onRequest?: LocalS3Options["onRequest"];
+  /** A viewer build the server serves under /app/ (as `demo --viewer-dist`). */
+  viewerFolder?: string;
 }
 
 export async function startTestBucket(options: TestBucketOptions = {}): Promise<TestBucket> {
@@ -62,6 +64,7 @@ export async function startTestBucket(options: TestBucketOptions = {}): Promise<
     credentials: [PRESIGNER_KEY, SESSION_KEY],
     allowAnonymous: options.allowAnonymous,
     onRequest: options.onRequest,
+    viewerFolder: options.viewerFolder,
   });
   const client = createS3Client({
     region: server.region,

@@ -19,6 +19,8 @@ export const MOCK_KEY_CREATED_AT = "2026-11-01T09:30:00Z";
 export interface RecordedResource {
   type: string;
   name: string;
+  /** The physical id the mock gave it (a bucket's name, a distribution's id). */
+  id: string;
   custom: boolean;
   inputs: Record<string, any>;
   state: Record<string, any>;
@@ -49,8 +51,23 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
   switch (type) {
     case "aws:s3/bucket:Bucket": {
       const bucket = inputs.bucket ?? physicalName(name);
-      return { bucket, arn: `arn:aws:s3:::${bucket}`, region: inputs.region ?? MOCK_REGION };
+      const region = inputs.region ?? MOCK_REGION;
+      return {
+        bucket,
+        arn: `arn:aws:s3:::${bucket}`,
+        region,
+        bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`,
+      };
     }
+    case "aws:cloudfront/distribution:Distribution": {
+      const id = `E${mockAccessKeyId(name).slice(4, 17)}`;
+      return {
+        arn: `arn:aws:cloudfront::${MOCK_ACCOUNT_ID}:distribution/${id}`,
+        domainName: `d${id.slice(1).toLowerCase()}.cloudfront.net`,
+      };
+    }
+    case "aws:cloudfront/function:Function":
+      return { arn: `arn:aws:cloudfront::${MOCK_ACCOUNT_ID}:function/${physicalName(name)}` };
     case "aws:iam/user:User":
     case "aws:iam/group:Group":
     case "aws:iam/role:Role":
@@ -73,6 +90,7 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
 
 function resourceId(type: string, name: string, state: Record<string, any>): string {
   if (type === "aws:iam/accessKey:AccessKey") return mockAccessKeyId(name);
+  if (type === "aws:cloudfront/distribution:Distribution") return String(state.arn).split("/")[1];
   return state.bucket ?? state.name ?? `${name}_id`;
 }
 
@@ -81,14 +99,16 @@ export const mocksReady: Promise<void> = pulumi.runtime.setMocks(
   {
     newResource(args: pulumi.runtime.MockResourceArgs) {
       const state = { ...args.inputs, ...computedState(args.type, args.name, args.inputs) };
+      const id = resourceId(args.type, args.name, state);
       recordedResources.push({
         type: args.type,
         name: args.name,
+        id,
         custom: args.custom ?? true,
         inputs: args.inputs,
         state,
       });
-      return { id: resourceId(args.type, args.name, state), state };
+      return { id, state };
     },
     call(args: pulumi.runtime.MockCallArgs) {
       if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {

@@ -9,6 +9,7 @@
 import { mkdir } from "node:fs/promises";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
+import { isViewerRequest, viewerHandler } from "./local-viewer";
 import type S3rverModule from "@20minutes/s3rver";
 
 /** Loaded when a server starts: its web framework and logger take longer to load than Node starts. */
@@ -43,6 +44,8 @@ export interface LocalS3Options {
   silent?: boolean;
   /** Called once per incoming request, before it is handled (e.g. to count requests). */
   onRequest?: (request: LocalS3Request) => void;
+  /** A Chromoscope build to serve under /app/ on the same port, with the viewer's headers. */
+  viewerFolder?: string;
 }
 
 export interface LocalS3Server {
@@ -77,6 +80,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3Serv
     allowAnonymous = false,
     silent = true,
     onRequest,
+    viewerFolder,
   } = options;
   const accessKeys = buildAccessKeys(credentials);
   const accepted = credentials.map(({ accessKeyId, secretAccessKey }) => ({ accessKeyId, secretAccessKey }));
@@ -92,12 +96,15 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3Serv
     accessKeys,
   });
   const handle = app.callback();
+  let viewer: ReturnType<typeof viewerHandler> | undefined;
   const server = createServer((request, response) => {
-    if (onRequest) {
-      const method = request.method ?? "GET";
-      const [path, query = ""] = splitUrl(request.url ?? "/");
-      onRequest({ method, path, query, operation: s3OperationName(method, path, query, request.headers) });
+    const method = request.method ?? "GET";
+    const [path, query = ""] = splitUrl(request.url ?? "/");
+    if (viewer && isViewerRequest(path)) {
+      onRequest?.({ method, path, query, operation: "Viewer" });
+      return viewer(request, response, path);
     }
+    onRequest?.({ method, path, query, operation: s3OperationName(method, path, query, request.headers) });
     handle(request, response);
   });
 
@@ -109,6 +116,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3Serv
     });
   });
   const boundPort = (server.address() as AddressInfo).port;
+  if (viewerFolder !== undefined) viewer = viewerHandler(viewerFolder, `http://${LOCAL_HOST}:${boundPort}`);
 
   let closed: Promise<void> | undefined;
   return {

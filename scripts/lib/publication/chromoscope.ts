@@ -139,3 +139,13 @@ export function parseChromoscopeLink(link: string): {
     demoIndex: demoIndex === null ? null : Number(demoIndex),
   };
 }
+
+/** Whether links open the public Chromoscope, whose page loads Google Analytics. */
+export function opensPublicChromoscope(viewerUrl: string): boolean {
+  return /^(www\.)?chromoscope\.bio$/i.test(new URL(viewerUrl).hostname);
+}
+
+/** Said once wherever a link to the public Chromoscope is handed out (command output, share page, README). */
+export const PUBLIC_VIEWER_NOTICE =
+  "chromoscope.bio loads Google Analytics, which records the page address, this link included, and the link is a key to the cohort's data. " +
+  'For controlled-access data, host the viewer yourself (stack setting viewer: "self-hosted"), or open the config file with Chromoscope\'s upload dialog, which keeps the key out of every address.';

@@ -171,6 +171,8 @@
       linkRow.replaceWith(dead);
       var status = document.getElementById("copy-status");
       if (status) status.remove();
+      var download = document.getElementById("config-download");
+      if (download) download.remove();
     }
     countdown.textContent = "expired";
     countdown.classList.add("soon");

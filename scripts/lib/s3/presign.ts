@@ -22,6 +22,7 @@
  */
 import { createHash, createHmac, createSecretKey, hash, type KeyObject } from "node:crypto";
 import { MAX_PRESIGN_SECONDS } from "../../../policy/documents/limits";
+import { awsBucketAddress } from "../../../components/address-rules";
 import { ValidationError } from "../errors";
 
 /** Longest life of a SigV4 presigned URL (7 days, 604800 s); defined once, in policy/documents/limits.ts. */
@@ -214,21 +215,6 @@ interface BucketTarget {
 const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,3}$/;
 // Bucket names S3 has allowed (legacy us-east-1 names included), all URL-safe as they are.
 const BUCKET = /^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/;
-// What the SDK's endpoint rules address virtual-hosted style (isVirtualHostableS3Bucket): one
-// lowercase DNS label of 3..63 characters. Dotted names would break the *.s3 TLS wildcard
-// certificate, so the SDK (and we) use path style for them.
-const VIRTUAL_HOSTABLE_BUCKET = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
-// DNS suffixes by partition, in the SDK's matching order (partitions.json); the rest is "aws".
-const PARTITION_DNS_SUFFIXES: ReadonlyArray<readonly [RegExp, string]> = [
-  [/^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/, "amazonaws.com"],
-  [/^cn-\w+-\d+$/, "amazonaws.com.cn"],
-  [/^eusc-(de)-\w+-\d+$/, "amazonaws.eu"],
-  [/^us-iso-\w+-\d+$/, "c2s.ic.gov"],
-  [/^us-isob-\w+-\d+$/, "sc2s.sgov.gov"],
-  [/^eu-isoe-\w+-\d+$/, "cloud.adc-e.uk"],
-  [/^us-isof-\w+-\d+$/, "csp.hci.ic.gov"],
-  [/^us-gov-\w+-\d+$/, "amazonaws.com"],
-];
 // http(s)://host[:port][/path], nothing else (no user info, query or fragment); group 1 is the path.
 const ENDPOINT = /^https?:\/\/[^/?#@\s]+(\/[^?#\s]*)?$/i;
 // Path segments that need neither encoding nor dot-segment normalization.
@@ -255,15 +241,7 @@ function resolveBucketTarget({ bucket, region, endpoint }: BucketLocation): Buck
       pathPrefix: `${basePath}${bucket}/`,
     };
   }
-  let dnsSuffix = "amazonaws.com";
-  for (const [pattern, suffix] of PARTITION_DNS_SUFFIXES) {
-    if (pattern.test(region)) {
-      dnsSuffix = suffix;
-      break;
-    }
-  }
-  const virtualHosted = VIRTUAL_HOSTABLE_BUCKET.test(bucket);
-  const host = virtualHosted ? `${bucket}.s3.${region}.${dnsSuffix}` : `s3.${region}.${dnsSuffix}`;
+  const { host, virtualHosted } = awsBucketAddress(bucket, region);
   return { region, origin: `https://${host}`, host, pathPrefix: virtualHosted ? "/" : `/${bucket}/` };
 }
 

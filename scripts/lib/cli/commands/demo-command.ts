@@ -8,6 +8,7 @@ import { existsSync, readFileSync, rmdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { defaultSettings } from "../../../../components/settings";
+import { viewerFolderProblem } from "../../../../components/viewer-site";
 import { addHelpNotes, CliIo, runCli } from "../shell";
 import {
   DEFAULT_DEMO_DATA_DIR,
@@ -59,6 +60,7 @@ interface DemoOptions {
   once?: boolean;
   samples: string;
   verbose?: boolean;
+  viewerDist?: string;
 }
 
 const MAX_SAMPLES = 1000;
@@ -76,6 +78,7 @@ async function startServer(
   port: number,
   keys: ReturnType<typeof generateDemoKeys>,
   onOperation: (operation: string) => void,
+  viewerFolder: string | undefined,
 ): Promise<LocalS3Server> {
   try {
     return await startLocalS3({
@@ -83,6 +86,7 @@ async function startServer(
       port,
       credentials: [keys.admin, keys.presigner, keys.presignerOtherSlot],
       onRequest: ({ operation }) => onOperation(operation),
+      viewerFolder,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -165,7 +169,9 @@ function nextSteps(args: {
 }): string {
   return (
     `\nThe link points at ${new URL(args.endpoint).host}: it opens only on this machine, and only while the demo is serving.\n` +
-    `Your browser may ask to let ${new URL(args.viewerUrl).host} access devices on your local network: allow it, or the viewer cannot load the data.\n` +
+    (new URL(args.viewerUrl).origin === new URL(args.endpoint).origin
+      ? "The viewer is served by the same server: no third party sees the link, and the browser asks for no local-network access.\n"
+      : `Your browser may ask to let ${new URL(args.viewerUrl).host} access devices on your local network: allow it, or the viewer cannot load the data.\n`) +
     '\nThe same flow against AWS (README "Deploy to AWS"):\n' +
     "  pulumi up --stack dev\n" +
     `  npm run upload-cohort -- --stack dev --from ${shellWord(args.exampleFolder)} --prefix ${shellWord(args.examplePrefix)}\n` +
@@ -186,7 +192,11 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
     )
     .option("--port <port>", "port on 127.0.0.1 (0: any free port)", String(DEFAULT_DEMO_PORT))
     .option("--samples <count>", "samples in the example cohort", "3")
-    .option("--once", "stop after printing the link instead of serving until Ctrl-C");
+    .option("--once", "stop after printing the link instead of serving until Ctrl-C")
+    .option(
+      "--viewer-dist <folder>",
+      "serve this Chromoscope build (npx vite build's dist/) at /app/ on the same port, with the self-hosted viewer's headers, and link to it",
+    );
   addHelpNotes(command, ["Needs no AWS account and no network. The link goes to stdout, everything else to stderr."], {
     0: "done (also after Ctrl-C)",
     1: "invalid input",
@@ -205,7 +215,12 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
     const layout = demoLayout(resolve(options.dataDir));
     const shown = displayPath;
     const shownFolder = (path: string) => `${displayPath(path)}/`;
-    const settings = defaultSettings();
+    const viewerProblem = options.viewerDist === undefined ? undefined : viewerFolderProblem(options.viewerDist);
+    if (viewerProblem !== undefined) {
+      throw new UsageError(`--viewer-dist: ${viewerProblem}`, {
+        fix: "build Chromoscope (README, Self-hosted viewer) and pass its dist/ folder",
+      });
+    }
     const keys = generateDemoKeys();
     const requests = new Map<string, number>();
 
@@ -213,13 +228,26 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
     prepareDataDir(layout);
     let server: LocalS3Server;
     try {
-      server = await startServer(layout.s3Directory, port, keys, (operation) =>
-        requests.set(operation, (requests.get(operation) ?? 0) + 1),
+      server = await startServer(
+        layout.s3Directory,
+        port,
+        keys,
+        (operation) => requests.set(operation, (requests.get(operation) ?? 0) + 1),
+        options.viewerDist,
       );
     } catch (error) {
       if (newDataDir) removeEmptyFolders(layout.s3Directory, layout.dataDir);
       throw error;
     }
+    // With --viewer-dist the viewer is this server's own origin: the links open it, and its CORS allows it.
+    const defaults = defaultSettings();
+    const settings = options.viewerDist
+      ? {
+          ...defaults,
+          viewerUrl: `${server.endpoint}/app/`,
+          allowedOrigins: [server.endpoint, ...defaults.allowedOrigins],
+        }
+      : defaults;
     const admin = createS3Client({ region: server.region, credentials: { ...keys.admin }, endpoint: server.endpoint });
     try {
       io.stderr(

@@ -6,6 +6,7 @@
  */
 import { CliIo, interruptibly, OpenedStack, StackOptions } from "../shell";
 import { describeDuration } from "../../text-format";
+import { opensPublicChromoscope, PUBLIC_VIEWER_NOTICE } from "../../publication/chromoscope";
 import { CliError, describeCause, ExitCode, InterruptedError, UsageError } from "../../errors";
 import { PublicationOutputOptions } from "./publication-options";
 import { writePrivateFileAtomic } from "../../files";
@@ -227,6 +228,7 @@ function reportText(
     `Links expire ${result.expiresAt.toISOString()} (in ${life}; ${LIMITS[result.expiry.limit]}). Signed with ${signer}.\n`,
   );
   io.stderr("Anyone holding this link can read the cohort's data until then.\n");
+  if (opensPublicChromoscope(result.viewerUrl)) io.stderr(`Note: ${PUBLIC_VIEWER_NOTICE}\n`);
   if (options.out) io.stderr(`Config written to ${options.out} (mode 0600).\n`);
   if (shared.sharePageFile !== undefined) io.stderr(`Share page written to ${shared.sharePageFile} (mode 0600).\n`);
   if (shared.sharePage) {

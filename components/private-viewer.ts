@@ -1,0 +1,188 @@
+/**
+ * A self-hosted Chromoscope, so that a link (a key to the cohort's data) is never seen by a third
+ * party: chromoscope.bio loads Google Analytics, which records page addresses, query string included.
+ * A private bucket (locked down like the data bucket, SSE-S3 so CloudFront can read it without a key
+ * policy) readable only by this stack's CloudFront distribution through an Origin Access Control;
+ * HTTPS only; a viewer-request function that serves index.html for the app's routes; and a
+ * response-headers policy whose Content-Security-Policy lets the app reach its data and annotation
+ * hosts and run only its own scripts.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { viewerBucketPolicyDocument } from "../policy/documents/bucket-policies";
+import { viewerBucketLifecycleRules } from "../policy/documents/lifecycle-rules";
+import { ACCESS_LOG_PREFIX } from "../policy/documents/limits";
+import { VIEWER_HSTS_SECONDS, viewerContentSecurityPolicy } from "../policy/documents/viewer-headers";
+import { lockedDownBucket } from "./locked-down-bucket";
+import { ViewerFolderSync } from "./viewer-folder-sync";
+import {
+  inlineScriptHashes,
+  viewerFolderManifest,
+  viewerFolderProblem,
+  viewerRoutingFunctionCode,
+} from "./viewer-site";
+
+/** AWS's managed cache policy "CachingOptimized" (it honours the files' Cache-Control). */
+export const CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+/** The oldest TLS a custom domain accepts. */
+export const VIEWER_MIN_TLS = "TLSv1.2_2021";
+
+export interface PrivateViewerArgs {
+  /** A Chromoscope build (`npx vite build`'s dist/ folder, holding index.html). */
+  readonly distPath: string;
+  /** Where the app fetches data: the data bucket's endpoint, as the presigner addresses it. */
+  readonly dataOrigins: ReadonlyArray<pulumi.Input<string>>;
+  /** A custom domain for the viewer ("" for CloudFront's own), with its ACM certificate in us-east-1. */
+  readonly domain: string;
+  readonly certificateArn: string;
+  readonly maxLinkLifetimeSeconds: number;
+  readonly noncurrentVersionDays: number;
+  readonly forceDestroy: boolean;
+  /** The stack's log bucket, for the viewer bucket's server access logs. */
+  readonly logBucketName?: pulumi.Input<string>;
+}
+
+export class PrivateViewer extends pulumi.ComponentResource {
+  readonly bucketName: pulumi.Output<string>;
+  readonly bucketArn: pulumi.Output<string>;
+  readonly distributionId: pulumi.Output<string>;
+  /** `https://<domain>`: what the data bucket's CORS rule allows. */
+  readonly origin: pulumi.Output<string>;
+  /** `https://<domain>/app/`: the viewer URL links open. */
+  readonly url: pulumi.Output<string>;
+
+  constructor(name: string, args: PrivateViewerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("chromoscope-private-data:viewer:PrivateViewer", name, {}, opts);
+    const problem = viewerFolderProblem(args.distPath);
+    if (problem !== undefined) throw new pulumi.RunError(`viewerDistPath: ${problem}`);
+    const parent = { parent: this };
+
+    const { bucket, publicAccessBlock } = lockedDownBucket(
+      `${name}-bucket`,
+      { kmsKeyArn: "", versioning: true, forceDestroy: args.forceDestroy },
+      viewerBucketLifecycleRules(args),
+      this,
+    );
+    if (args.logBucketName !== undefined) {
+      new aws.s3.BucketLogging(
+        `${name}-logging`,
+        { bucket: bucket.id, targetBucket: args.logBucketName, targetPrefix: `${ACCESS_LOG_PREFIX}viewer/` },
+        parent,
+      );
+    }
+
+    const accessControl = new aws.cloudfront.OriginAccessControl(
+      `${name}-oac`,
+      {
+        description: "Signs the viewer distribution's requests to its private bucket",
+        originAccessControlOriginType: "s3",
+        signingBehavior: "always",
+        signingProtocol: "sigv4",
+      },
+      parent,
+    );
+    const routing = new aws.cloudfront.Function(
+      `${name}-routing`,
+      {
+        runtime: "cloudfront-js-2.0",
+        comment: "Chromoscope's routes under /app/ load index.html",
+        code: viewerRoutingFunctionCode(),
+        publish: true,
+      },
+      parent,
+    );
+    const scriptHashes = inlineScriptHashes(readFileSync(join(args.distPath, "index.html"), "utf8"));
+    const headers = new aws.cloudfront.ResponseHeadersPolicy(
+      `${name}-headers`,
+      {
+        comment: "Chromoscope runs its own scripts only and reaches its data and annotation hosts only",
+        securityHeadersConfig: {
+          contentSecurityPolicy: {
+            contentSecurityPolicy: pulumi
+              .all([...args.dataOrigins])
+              .apply((dataOrigins) => viewerContentSecurityPolicy({ scriptHashes, dataOrigins })),
+            override: true,
+          },
+          referrerPolicy: { referrerPolicy: "no-referrer", override: true },
+          strictTransportSecurity: {
+            accessControlMaxAgeSec: VIEWER_HSTS_SECONDS,
+            includeSubdomains: true,
+            override: true,
+          },
+          contentTypeOptions: { override: true },
+          frameOptions: { frameOption: "DENY", override: true },
+        },
+      },
+      parent,
+    );
+    const originId = "viewer-bucket";
+    const distribution = new aws.cloudfront.Distribution(
+      `${name}-distribution`,
+      {
+        enabled: true,
+        comment: "Self-hosted Chromoscope (chromoscope-private-data)",
+        isIpv6Enabled: true,
+        httpVersion: "http2and3",
+        priceClass: "PriceClass_100",
+        ...(args.domain !== "" ? { aliases: [args.domain] } : {}),
+        origins: [{ originId, domainName: bucket.bucketRegionalDomainName, originAccessControlId: accessControl.id }],
+        defaultCacheBehavior: {
+          targetOriginId: originId,
+          viewerProtocolPolicy: "redirect-to-https",
+          allowedMethods: ["GET", "HEAD"],
+          cachedMethods: ["GET", "HEAD"],
+          compress: true,
+          cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
+          responseHeadersPolicyId: headers.id,
+          functionAssociations: [{ eventType: "viewer-request", functionArn: routing.arn }],
+        },
+        restrictions: { geoRestriction: { restrictionType: "none" } },
+        viewerCertificate:
+          args.domain !== ""
+            ? {
+                acmCertificateArn: args.certificateArn,
+                sslSupportMethod: "sni-only",
+                minimumProtocolVersion: VIEWER_MIN_TLS,
+              }
+            : { cloudfrontDefaultCertificate: true },
+      },
+      parent,
+    );
+    const policy = new aws.s3.BucketPolicy(
+      `${name}-policy`,
+      {
+        bucket: bucket.id,
+        policy: pulumi.all([bucket.arn, distribution.arn]).apply(([bucketArn, distributionArn]) =>
+          JSON.stringify(
+            viewerBucketPolicyDocument({
+              bucketArn,
+              distributionArn,
+              maxLinkLifetimeSeconds: args.maxLinkLifetimeSeconds,
+            }),
+          ),
+        ),
+      },
+      { parent: this, dependsOn: [publicAccessBlock] },
+    );
+    new ViewerFolderSync(
+      `${name}-files`,
+      {
+        bucket: bucket.bucket,
+        region: bucket.region,
+        folder: args.distPath,
+        digest: viewerFolderManifest(args.distPath).digest,
+      },
+      { parent: this, dependsOn: [policy] },
+    );
+
+    const host = args.domain !== "" ? pulumi.output(args.domain) : distribution.domainName;
+    this.bucketName = bucket.bucket;
+    this.bucketArn = bucket.arn;
+    this.distributionId = distribution.id;
+    this.origin = pulumi.interpolate`https://${host}`;
+    this.url = pulumi.interpolate`https://${host}/app/`;
+    this.registerOutputs({ bucketName: this.bucketName, distributionId: this.distributionId, url: this.url });
+  }
+}
