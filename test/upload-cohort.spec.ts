@@ -225,20 +225,8 @@ describe("upload-cohort", function () {
   });
 
   it("refuses a prefix outside the data prefixes, and --manifest-out without --cancer, before sending anything", async () => {
-    const outside = await run(
-      uploadCohortCommand,
-      [
-        "--outputs",
-        bucket.outputsFile,
-        "--endpoint",
-        bucket.server.endpoint,
-        "--from",
-        folder,
-        "--prefix",
-        "configs/x/",
-      ],
-      own,
-    );
+    // A second --prefix overrides the helper's (commander keeps the last).
+    const outside = await upload(["--prefix", "configs/x/"]);
     assert.equal(outside.code, 2);
     assert.match(outside.stderr, /--prefix "configs\/x\/" is not inside a data prefix of the stack/);
     assert.match(outside.stderr, /^fix: upload under cohorts\/<cohort>\//m);

@@ -5,7 +5,7 @@
  */
 import { createInterface } from "node:readline/promises";
 import { Command, CommanderError, Option } from "commander";
-import { CliError, describeCause, ExitCode, InterruptSignal } from "../errors";
+import { CliError, describeCause, ExitCode, InterruptSignal, UsageError } from "../errors";
 import { fromCredentialChain, fromStackKey, ResolvedCredentials } from "../s3/credentials";
 import { createS3Client, ObjectStore, S3ConnectionOptions, s3ObjectStore } from "../s3/object-store";
 import { EXPORT_OUTPUTS_COMMAND, loadStackOutputs, stackKey } from "../s3/outputs-source";
@@ -276,4 +276,13 @@ export function addHelpNotes(command: Command, notes: readonly string[], exitCod
   const meanings = Object.entries({ 2: "usage error", ...exitCodes }).sort(([a], [b]) => parseInt(a) - parseInt(b));
   const codes = meanings.map(([code, meaning]) => `  ${code.padEnd(8)}${meaning}`);
   command.addHelpText("after", ["", ...notes, "Exit codes:", ...codes, ""].join("\n"));
+}
+
+/** A whole-number option's value within [min, max], or a UsageError naming the option, its range and `fix`. */
+export function integerOption(name: string, value: string, min: number, max: number, fix: string): number {
+  const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(number) || number < min || number > max) {
+    throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`, { fix });
+  }
+  return number;
 }

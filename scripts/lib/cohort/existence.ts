@@ -4,6 +4,7 @@
  * --no-check-content) that each data file starts as its kind must: the header columns Chromoscope
  * reads for SV, CNV and drivers files, the format's magic numbers for VCF, BAM and their indexes.
  */
+import { eachAtOnce } from "../concurrency";
 import { ObjectStore } from "../s3/object-store";
 import { FILE_SIGNATURES, signatureProblem } from "./file-signatures";
 import { fileEntries, FileField, LocatedSample, Problem } from "./samples";
@@ -197,18 +198,10 @@ export async function checkContent(
   });
   const jobs = sampleJobs(all, limits, random);
   const problems: Problem[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const job = jobs[next++];
-      const problem = contentProblem(
-        job,
-        await store.read(job.key, { start: 0, end: CONTENT_CHECK_BYTES - 1 }),
-        store.bucket,
-      );
-      if (problem) problems.push(problem);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+  await eachAtOnce(jobs, concurrency, async (job) => {
+    const head = await store.read(job.key, { start: 0, end: CONTENT_CHECK_BYTES - 1 });
+    const problem = contentProblem(job, head, store.bucket);
+    if (problem) problems.push(problem);
+  });
   return { problems, checked: jobs.length, files: all.length };
 }

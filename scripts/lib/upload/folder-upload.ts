@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { eachAtOnce } from "../concurrency";
 import { AwsError, InterruptedError } from "../errors";
 import { describeS3Failure, fixFor, ObjectStore } from "../s3/object-store";
 import { libStorageSdk, s3Sdk } from "../s3/sdk-modules";
@@ -166,26 +167,6 @@ async function abandonParts(target: UploadTarget, key: string, upload: object): 
   } catch {
     // Already aborted by lib-storage, or unreachable: the lifecycle rule removes the parts.
   }
-}
-
-/** Runs `work` on every item, at most `limit` at once; the first failure stops new work and is thrown. */
-async function eachAtOnce<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const item = items[next++];
-      try {
-        await work(item);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  const results = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
-  const rejected = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
-  if (rejected) throw rejected.reason;
 }
 
 export async function uploadFolder(

@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { defaultSettings } from "../../../../components/settings";
 import { viewerFolderProblem } from "../../../../components/viewer-site";
-import { addHelpNotes, CliIo, runCli } from "../shell";
+import { addHelpNotes, CliIo, integerOption, runCli } from "../shell";
 import {
   DEFAULT_DEMO_DATA_DIR,
   DEFAULT_DEMO_PORT,
@@ -64,14 +64,6 @@ interface DemoOptions {
 }
 
 const MAX_SAMPLES = 1000;
-
-function integerOption(name: string, value: string, min: number, max: number, fix: string): number {
-  const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(number) || number < min || number > max) {
-    throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`, { fix });
-  }
-  return number;
-}
 
 async function startServer(
   directory: string,

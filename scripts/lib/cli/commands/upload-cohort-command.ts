@@ -24,6 +24,7 @@ import {
   addStackOptions,
   CliIo,
   endpointFor,
+  integerOption,
   interruptibly,
   readStackOutputs,
   setExitCode,
@@ -44,16 +45,6 @@ interface UploadOptions extends StackOptions {
 }
 
 const MIB = 1024 * 1024;
-
-function wholeNumber(value: string, option: string, min: number, max: number): number {
-  const number = Number(value);
-  if (!/^\d+$/.test(value) || number < min || number > max) {
-    throw new UsageError(`${option} ${printable(value)} is not a whole number from ${min} to ${max}`, {
-      fix: `pass e.g. ${option} ${min}`,
-    });
-  }
-  return number;
-}
 
 /** The --prefix as a key prefix (ending in "/") inside one of the stack's data prefixes. */
 function uploadPrefix(value: string, outputs: StackOutputs): string {
@@ -156,8 +147,10 @@ export function uploadCohortCommand(io: CliIo): Command {
     },
   );
   command.action(async (options: UploadOptions) => {
-    const concurrency = wholeNumber(options.concurrency, "--concurrency", 1, 64);
-    const partSize = wholeNumber(options.partSize, "--part-size", MIN_PART_SIZE / MIB, 5 * 1024) * MIB;
+    const concurrency = integerOption("--concurrency", options.concurrency, 1, 64, "pass e.g. --concurrency 4");
+    const minPart = MIN_PART_SIZE / MIB;
+    const partSize =
+      integerOption("--part-size", options.partSize, minPart, 5 * 1024, `pass e.g. --part-size ${minPart}`) * MIB;
     if (options.manifestOut !== undefined && (options.cancer === undefined || options.assembly === undefined)) {
       throw new UsageError("--manifest-out needs --cancer and --assembly (they go in every row)", {
         fix: "add e.g. --cancer Breast --assembly hg38",
