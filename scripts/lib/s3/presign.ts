@@ -6,7 +6,7 @@
  * `responseChecksumValidation` set to `WHEN_REQUIRED`, minus the SDK's `x-id=GetObject` marker and
  * any checksum parameter: `host` is the only signed header, the payload is `UNSIGNED-PAYLOAD`, the
  * query is sorted the way the SDK sorts it, and a session token travels as `X-Amz-Security-Token`.
- * (test/presign-conformance.spec.ts holds us to that, and to botocore's signer.)
+ * (test/s3/presign-conformance.spec.ts holds us to that, and to botocore's signer.)
  *
  * Why not `getSignedUrl`: it runs a middleware stack, re-resolves the endpoint and re-derives
  * (or looks up) the signing key for every URL. Here everything that does not depend on the object

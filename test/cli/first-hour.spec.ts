@@ -1,0 +1,220 @@
+/**
+ * The slips of a lab's first hour, caught with a clear answer: options npm kept for itself because
+ * `--` was missing, and an endpoint that cannot be reached.
+ */
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { cohortsCommand } from "../../scripts/lib/cli/commands/cohorts-command";
+import { run } from "../support/cli-runner";
+import { SESSION_KEY, startTestBucket, TestBucket, uploadExampleCohort } from "../support/local-bucket";
+import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
+import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohort-command";
+import { exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
+import { MAX_PROBLEM_LINES } from "../../scripts/lib/cohort/samples";
+
+const ROOT = join(__dirname, "..", "..");
+
+describe("first-hour slips", function () {
+  this.timeout(60_000);
+
+  it("npm run without `--`: says npm took the options and how to pass them (exit 2)", () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+    delete env.npm_lifecycle_event;
+    const result = spawnSync("npm", ["run", "-s", "publish-cohort", "--cohort", "Breast", "--manifest", "m.tsv"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env,
+    });
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(
+      result.stderr,
+      /^error: npm took --cohort, --manifest as options of its own, so they never reached publish-cohort$/m,
+    );
+    assert.match(result.stderr, /^fix: put -- before the options: npm run publish-cohort -- --cohort …$/m);
+    assert.doesNotMatch(result.stderr, /required option/);
+  });
+
+  it("gives no hint when options did reach the command, under npx, or for npm's own settings", async () => {
+    const environments = [
+      { npm_lifecycle_event: "cohorts", npm_config_prefix: "/usr", npm_config_json: "" },
+      { npm_lifecycle_event: "npx", npm_config_json: "true" },
+      // json=true in an .npmrc, while the options did arrive after `--`
+      { npm_lifecycle_event: "cohorts", npm_config_json: "true" },
+    ];
+    for (const env of environments) {
+      const result = await run(cohortsCommand, ["--bucket", "lab-data"], { env });
+      assert.doesNotMatch(result.stderr, /npm took/);
+      assert.match(result.stderr, /no stack outputs/);
+    }
+  });
+
+  const unreachable: Array<[string, string, RegExp, RegExp]> = [
+    [
+      "a host name that does not resolve",
+      "http://nonexistent.invalid:4569",
+      /failed: the endpoint's host nonexistent\.invalid does not resolve \((ENOTFOUND|EAI_AGAIN)\)$/,
+      /^fix: check the endpoint's host name/m,
+    ],
+    [
+      "a port where nothing listens",
+      "http://127.0.0.1:9",
+      /failed: nothing answers at 127\.0\.0\.1:9 \(connection refused\)$/,
+      /^fix: start the server that endpoint names/m,
+    ],
+  ];
+  for (const [what, endpoint, error, fix] of unreachable) {
+    it(`an endpoint with ${what} is one clear error line and its fix (exit 3)`, async () => {
+      const result = await run(
+        cohortsCommand,
+        ["--bucket", "lab-data", "--region", "eu-west-2", "--endpoint", endpoint],
+        {
+          credentialProvider: async () => ({ ...SESSION_KEY }),
+        },
+      );
+      assert.equal(result.code, 3);
+      const errors = result.stderr.split("\n").filter((line) => line.startsWith("error:"));
+      assert.equal(errors.length, 1, result.stderr);
+      assert.match(errors[0], error);
+      assert.match(result.stderr, fix);
+      assert.doesNotMatch(result.stderr, /gave up after/);
+    });
+  }
+
+  describe("revoke with precision: --dry-run, --publication, and a question on a terminal", () => {
+    let bucket: TestBucket;
+    let older: string;
+    let newer: string;
+    const stack = () => ["--outputs", bucket.outputsFile];
+    const configKeys = () => bucket.keys("configs/precise/");
+
+    before(async () => {
+      bucket = await startTestBucket();
+      // The outputs name their server, as the demo's do: no --endpoint below.
+      const outputs = JSON.parse(readFileSync(bucket.outputsFile, "utf8")) as Record<string, unknown>;
+      writeFileSync(bucket.outputsFile, JSON.stringify({ ...outputs, endpoint: bucket.server.endpoint }), {
+        mode: 0o600,
+      });
+      const manifest = bucket.scratch(
+        "manifest.tsv",
+        exampleManifestTsv(await uploadExampleCohort(bucket, "cohorts/precise/", 2)),
+      );
+      const publish = async () => {
+        const result = await run(publishCohortCommand, [
+          ...stack(),
+          "--cohort",
+          "Precise",
+          "--manifest",
+          manifest,
+          "--json",
+        ]);
+        assert.equal(result.code, 0, result.stderr);
+        return (JSON.parse(result.stdout) as { configKey: string }).configKey;
+      };
+      older = await publish();
+      newer = await publish();
+    });
+    after(() => bucket.close());
+
+    it("--dry-run says which configs it would delete, and deletes nothing", async () => {
+      const result = await run(revokeCohortCommand, [...stack(), "--cohort", "Precise", "--dry-run"]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /^Dry run: revoking "Precise" would delete 2 configs/m);
+      assert.ok(result.stderr.includes(`  ${older}\n`) && result.stderr.includes(`  ${newer}\n`));
+      assert.match(result.stderr, /^Nothing was changed\.$/m);
+      assert.deepEqual((await configKeys()).sort(), [newer, older].sort());
+    });
+
+    it("on a terminal it asks first: no is exit 1 and nothing deleted", async () => {
+      const questions: string[] = [];
+      const confirm = async (question: string) => {
+        questions.push(question);
+        return false;
+      };
+      const result = await run(revokeCohortCommand, [...stack(), "--cohort", "Precise"], { confirm });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /not confirmed: nothing was revoked/);
+      assert.deepEqual(questions, [
+        'Revoke "Precise": delete 2 configs and 0 unrecorded objects, so their links fail?',
+      ]);
+      assert.equal((await configKeys()).length, 2);
+    });
+
+    it("--publication names an unknown config: refused, listing the cohort's publications", async () => {
+      const result = await run(revokeCohortCommand, [
+        ...stack(),
+        "--cohort",
+        "Precise",
+        "--publication",
+        "configs/x.json",
+      ]);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /--publication "configs\/x\.json" is not a publication of cohort "Precise"/);
+      assert.ok(result.stderr.includes(`  - ${older}`) && result.stderr.includes(`  - ${newer}`));
+    });
+
+    it("--publication revokes that publication only (with --yes, no question); the other stays live", async () => {
+      const confirm = async () => assert.fail("--yes asks nothing");
+      const result = await run(
+        revokeCohortCommand,
+        [...stack(), "--cohort", "Precise", "--publication", older, "--yes"],
+        { confirm },
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(await configKeys(), [newer]);
+      const listed = JSON.parse((await run(cohortsCommand, [...stack(), "--json"])).stdout) as Array<{
+        configKey: string;
+        status: string;
+      }>;
+      assert.deepEqual(
+        listed.map((entry) => `${entry.configKey} ${entry.status}`).sort(),
+        [`${newer} live`, `${older} revoked`].sort(),
+      );
+    });
+  });
+
+  describe("every problem in one run", () => {
+    let bucket: TestBucket;
+    let cohort: Awaited<ReturnType<typeof uploadExampleCohort>>;
+    before(async () => {
+      bucket = await startTestBucket();
+      cohort = await uploadExampleCohort(bucket, "cohorts/problems/", 2);
+    });
+    after(() => bucket.close());
+    const publish = (manifest: string, extra: string[] = []) =>
+      run(publishCohortCommand, [
+        ...["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint],
+        ...["--cohort", "Problems", "--manifest", bucket.scratch("problems.tsv", manifest), "--dry-run", ...extra],
+      ]);
+    const details = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("  - "));
+
+    it("reports a bad header beside a missing file, grouped by sample (content is read where the file exists)", async () => {
+      await bucket.upload([{ key: String(cohort[0].sample.cnv), body: "chrom\tfrom\tto\n1\t1\t2\n" }]);
+      const missing = { ...cohort[1].sample, sv: "cohorts/problems/PD-missing.bedpe" };
+      const tsv = exampleManifestTsv([cohort[0], { ...cohort[1], sample: missing }]);
+      const result = await publish(tsv, ["--check-content"]);
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /^error: 2 problems in cohort "Problems"; nothing was published$/m);
+      const lines = details(result.stderr);
+      assert.equal(lines.length, 2, result.stderr);
+      assert.match(lines[0], new RegExp(`\\(${cohort[0].sample.id}\\): cnv .* lacks the header columns? `));
+      assert.match(lines[1], new RegExp(`\\(${cohort[1].sample.id}\\): sv .*PD-missing\\.bedpe does not exist`));
+    });
+
+    it(`shows at most ${MAX_PROBLEM_LINES} lines, then how many more`, async () => {
+      // The CNV file as uploaded (the test above replaced it with one whose header is wrong).
+      await bucket.upload(cohort[0].files);
+      const rows = Array.from({ length: 60 }, (_, index) => ({
+        ...cohort[0],
+        sample: { ...cohort[0].sample, id: `PD${1000 + index}`, sv: `cohorts/problems/missing-${index}.bedpe` },
+      }));
+      const result = await publish(exampleManifestTsv(rows));
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /^error: 60 problems in cohort "Problems"; nothing was published$/m);
+      const lines = details(result.stderr);
+      assert.equal(lines.length, MAX_PROBLEM_LINES + 1);
+      assert.equal(lines[MAX_PROBLEM_LINES], "  - … and 10 more problems (60 samples with problems in all)");
+    });
+  });
+});

@@ -1,0 +1,81 @@
+import { deployedStackOutputs, MOCK_ORGANIZATION, MOCK_PROJECT, MOCK_STACK, mocksReady } from "../support/pulumi-mocks";
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { resolved } from "../support/stack-harness";
+
+const NAMESPACE = "chromoscope-private-data";
+const BASE_CONFIG = {
+  "aws:region": "eu-west-2",
+  [`${NAMESPACE}:keyRotationDays`]: "45",
+  [`${NAMESPACE}:allowedOrigins`]: '["https://chromoscope.bio","https://viewer.lab.example.org"]',
+};
+
+describe("index.ts (the program `pulumi up` runs)", () => {
+  let program: () => Promise<Record<string, unknown>>;
+  let outputs: Record<string, unknown>;
+  before(async () => {
+    await mocksReady;
+    pulumi.runtime.setAllConfig(BASE_CONFIG);
+    // `export =` an async function: Pulumi awaits it and takes the returned object as the stack outputs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program must load after the mocks are set
+    program = require("../../index");
+    outputs = await program();
+  });
+  afterEach(() => {
+    pulumi.runtime.setAllConfig(BASE_CONFIG);
+    deployedStackOutputs.delete(`${MOCK_ORGANIZATION}/${MOCK_PROJECT}/${MOCK_STACK}`);
+  });
+
+  async function output(name: string): Promise<unknown> {
+    const value = outputs[name];
+    return pulumi.Output.isInstance(value) ? resolved(value) : value;
+  }
+
+  it("reads the stack config through the typed settings", async () => {
+    assert.deepEqual(await output("allowedOrigins"), ["https://chromoscope.bio", "https://viewer.lab.example.org"]);
+    const keys = (await output("accessKeys")) as Array<{ createdAt: string; rotationDueAt: string }>;
+    assert.equal(Date.parse(keys[0].rotationDueAt) - Date.parse(keys[0].createdAt), 45 * 86_400_000);
+  });
+
+  it("exports the contract's outputs by name, the secret as a secret", async () => {
+    assert.equal(typeof program, "function");
+    assert.deepEqual(Object.keys(outputs).sort(), [
+      "accessKeys",
+      "activeKeySlot",
+      "allowedOrigins",
+      "bucketArn",
+      "bucketName",
+      "configPrefix",
+      "dataPrefixes",
+      "keyGeneration",
+      "ledgerPrefix",
+      "logBucketName",
+      "maxLinkLifetimeSeconds",
+      "presignerAccessKeyId",
+      "presignerKind",
+      "presignerSecretAccessKey",
+      "presignerUserName",
+      "region",
+      "viewerUrl",
+    ]);
+    assert.equal(await pulumi.isSecret(outputs.presignerSecretAccessKey as pulumi.Output<string>), true);
+    assert.equal(await output("region"), "eu-west-2");
+    assert.match(String(await output("bucketName")), /^chromoscope-data-bucket-/);
+    assert.equal(await output("keyGeneration"), 0);
+  });
+
+  it("awaits the deployed keyGeneration and refuses a stale one with the fix", async () => {
+    deployedStackOutputs.set(`${MOCK_ORGANIZATION}/${MOCK_PROJECT}/${MOCK_STACK}`, { keyGeneration: 3 });
+    pulumi.runtime.setAllConfig({ ...BASE_CONFIG, [`${NAMESPACE}:keyGeneration`]: "2" });
+    await assert.rejects(program(), (error: Error) => {
+      assert.ok(error instanceof pulumi.RunError);
+      assert.match(
+        error.message,
+        /^keyGeneration 2 is lower than the deployed generation 3 .*`pulumi config set keyGeneration 4`$/,
+      );
+      return true;
+    });
+    pulumi.runtime.setAllConfig({ ...BASE_CONFIG, [`${NAMESPACE}:keyGeneration`]: "4" });
+    assert.equal((await program()).keyGeneration, 4);
+  });
+});
