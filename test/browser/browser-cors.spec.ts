@@ -10,7 +10,7 @@ import type { Page } from "playwright-core";
 import { S3QueryPresigner } from "../../scripts/lib/s3/presign";
 import { ExampleSample } from "../../scripts/lib/dev/example-cohort";
 import { Browser, launchChromiumOrSkip, PageServer, servePage } from "../support/browser";
-import { fetchBytes, PRESIGNER_KEY, startTestBucket, TestBucket, uploadExampleCohort } from "../support/local-bucket";
+import { fetchBytes, PRESIGNER_KEY, TestBucket, startCohortBucket } from "../support/local-bucket";
 
 const PAGE = "<!doctype html><meta charset=utf-8><title>chromoscope CORS test</title>";
 
@@ -64,9 +64,8 @@ describe("CORS in a real browser (Chromium) against the embedded S3 server", fun
     browser = await launchChromiumOrSkip(this);
     allowedPage = await servePage(PAGE);
     otherPage = await servePage(PAGE);
-    // the rule is the component's own (startTestBucket applies viewerCorsRule / toS3CorsRule)
-    bucket = await startTestBucket({ allowedOrigins: [allowedPage.origin] });
-    cohort = await uploadExampleCohort(bucket, "cohorts/browser/", 1);
+    // the rule is the component's own (startCohortBucket applies viewerCorsRule / toS3CorsRule)
+    ({ bucket, cohort } = await startCohortBucket("cohorts/browser/", 1, { allowedOrigins: [allowedPage.origin] }));
     presigner = new S3QueryPresigner({
       bucket: bucket.bucket,
       region: bucket.server.region,

@@ -12,10 +12,9 @@ import { readFileSync } from "node:fs";
 import { get } from "node:http";
 import { join } from "node:path";
 import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
-import { exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
 import { run } from "../support/cli-runner";
 import { Browser, launchChromiumOrSkip } from "../support/browser";
-import { startTestBucket, TestBucket, uploadExampleCohort } from "../support/local-bucket";
+import { TestBucket, startCohortBucket } from "../support/local-bucket";
 import { STAND_IN_VIEWER } from "../support/stand-in-viewer";
 
 describe("self-hosted viewer in a real browser (Chromium), served as demo --viewer-dist serves it", function () {
@@ -26,11 +25,11 @@ describe("self-hosted viewer in a real browser (Chromium), served as demo --view
 
   before(async function () {
     browser = await launchChromiumOrSkip(this);
-    bucket = await startTestBucket({ viewerFolder: STAND_IN_VIEWER });
-    const cohort = await uploadExampleCohort(bucket, "cohorts/viewer/", 3);
+    let manifest: string;
+    ({ bucket, manifest } = await startCohortBucket("cohorts/viewer/", 3, { viewerFolder: STAND_IN_VIEWER }));
     const published = await run(publishCohortCommand, [
       ...["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint, "--cohort", "Viewer test"],
-      ...["--manifest", bucket.scratch("viewer.tsv", exampleManifestTsv(cohort))],
+      ...["--manifest", manifest],
       ...["--viewer-url", `${bucket.server.endpoint}/app/`],
     ]);
     assert.equal(published.code, 0, published.stderr);

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cohortsCommand } from "../../scripts/lib/cli/commands/cohorts-command";
 import { run } from "../support/cli-runner";
-import { SESSION_KEY, startTestBucket, TestBucket, uploadExampleCohort } from "../support/local-bucket";
+import { SESSION_KEY, TestBucket, uploadExampleCohort, startCohortBucket } from "../support/local-bucket";
 import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
 import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohort-command";
 import { exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
@@ -90,16 +90,13 @@ describe("first-hour slips", function () {
     const configKeys = () => bucket.keys("configs/precise/");
 
     before(async () => {
-      bucket = await startTestBucket();
+      let manifest: string;
+      ({ bucket, manifest } = await startCohortBucket("cohorts/precise/", 2));
       // The outputs name their server, as the demo's do: no --endpoint below.
       const outputs = JSON.parse(readFileSync(bucket.outputsFile, "utf8")) as Record<string, unknown>;
       writeFileSync(bucket.outputsFile, JSON.stringify({ ...outputs, endpoint: bucket.server.endpoint }), {
         mode: 0o600,
       });
-      const manifest = bucket.scratch(
-        "manifest.tsv",
-        exampleManifestTsv(await uploadExampleCohort(bucket, "cohorts/precise/", 2)),
-      );
       const publish = async () => {
         const result = await run(publishCohortCommand, [
           ...stack(),
@@ -178,8 +175,7 @@ describe("first-hour slips", function () {
     let bucket: TestBucket;
     let cohort: Awaited<ReturnType<typeof uploadExampleCohort>>;
     before(async () => {
-      bucket = await startTestBucket();
-      cohort = await uploadExampleCohort(bucket, "cohorts/problems/", 2);
+      ({ bucket, cohort } = await startCohortBucket("cohorts/problems/", 2));
     });
     after(() => bucket.close());
     const publish = (manifest: string, extra: string[] = []) =>

@@ -18,7 +18,7 @@ import {
 } from "../../scripts/lib/cli/output/progress-bar";
 import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
 import { run } from "../support/cli-runner";
-import { PRESIGNER_KEY, startTestBucket, TestBucket, uploadExampleCohort } from "../support/local-bucket";
+import { PRESIGNER_KEY, TestBucket, startCohortBucket } from "../support/local-bucket";
 
 const PREFIX = "cohorts/progress/";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -43,8 +43,7 @@ describe("progress on a terminal", function () {
   let bucket: TestBucket;
 
   before(async () => {
-    bucket = await startTestBucket();
-    await uploadExampleCohort(bucket, PREFIX, 3);
+    ({ bucket } = await startCohortBucket(PREFIX, 3));
   });
   after(() => bucket.close());
 

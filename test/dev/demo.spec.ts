@@ -20,12 +20,12 @@ import {
   objectKeyOf,
   verifyPublishedLinks,
 } from "../../scripts/lib/dev/demo-setup";
-import { exampleCohort, exampleManifestTsv, ExampleSample } from "../../scripts/lib/dev/example-cohort";
+import { exampleCohort, ExampleSample } from "../../scripts/lib/dev/example-cohort";
 import { startLocalS3 } from "../../scripts/lib/dev/local-s3";
 import { createS3Client, s3ObjectStore } from "../../scripts/lib/s3/object-store";
 import { parseStackOutputs } from "../../scripts/lib/s3/outputs-source";
 import { StackOutputs } from "../../components/stack-outputs";
-import { fetchBytes, startTestBucket, TestBucket, uploadExampleCohort } from "../support/local-bucket";
+import { fetchBytes, TestBucket, startCohortBucket } from "../support/local-bucket";
 import { CommandRun, run, spawnCli } from "../support/cli-runner";
 import { doctorCommand } from "../../scripts/lib/cli/commands/doctor-command";
 import { cohortsCommand } from "../../scripts/lib/cli/commands/cohorts-command";
@@ -465,8 +465,8 @@ describe("npm run demo", function () {
     let configBytes: Buffer;
     let files: Map<string, Buffer>;
     before(async () => {
-      bucket = await startTestBucket();
-      cohort = await uploadExampleCohort(bucket, "cohorts/check/", 2);
+      let manifest: string;
+      ({ bucket, cohort, manifest } = await startCohortBucket("cohorts/check/", 2));
       const configFile = join(bucket.directory, "config.json");
       const args = [
         "--outputs",
@@ -478,11 +478,7 @@ describe("npm run demo", function () {
         "--out",
         configFile,
       ];
-      const published = await run(publishCohortCommand, [
-        ...args,
-        "--manifest",
-        bucket.scratch("manifest.tsv", exampleManifestTsv(cohort)),
-      ]);
+      const published = await run(publishCohortCommand, [...args, "--manifest", manifest]);
       assert.equal(published.code, 0, published.stderr);
       link = linkOf(published.stdout);
       configBytes = readFileSync(configFile);

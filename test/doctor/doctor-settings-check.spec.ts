@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { judgeSettings } from "../../scripts/lib/doctor/checks/settings-impact-check";
 import { Publication } from "../../scripts/lib/lifecycle/rotation";
 import { StackOutputs } from "../../components/stack-outputs";
-import { userStackOutputs } from "../support/stack-outputs-fixture";
+import { userStackOutputs } from "../fixtures/stack-outputs";
 
 const NOW = new Date("2026-12-01T12:00:00.000Z");
 const KEY = "AKIASLOTAKEY00000001";

@@ -4,17 +4,16 @@ import { toS3CorsRule, viewerCorsRule } from "../../policy/documents/cors-rule";
 import { doctorCommand } from "../../scripts/lib/cli/commands/doctor-command";
 import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
 import { CHECK_IDS, CHECKS, CheckId, CheckResult } from "../../scripts/lib/doctor/doctor-model";
-import { ExampleSample, exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
+import { ExampleSample } from "../../scripts/lib/dev/example-cohort";
 import { LedgerEntry, writeLedgerEntry } from "../../scripts/lib/lifecycle/ledger";
 import {
   fetchBytes,
   PRESIGNER_KEY,
   SESSION_KEY,
   SESSION_TOKEN,
-  startTestBucket,
   TestBucket,
-  uploadExampleCohort,
   VIEWER_ORIGIN,
+  startCohortBucket,
 } from "../support/local-bucket";
 import { run } from "../support/cli-runner";
 
@@ -49,10 +48,12 @@ describe("doctor against the embedded S3 server", function () {
   this.timeout(30_000);
   let bucket: TestBucket;
   let cohort: ExampleSample[];
+  let manifest: string;
 
   before(async () => {
-    bucket = await startTestBucket({ outputs: { accessKeys: freshAccessKeys() } });
-    cohort = await uploadExampleCohort(bucket, "cohorts/demo-breast/", 3);
+    ({ bucket, cohort, manifest } = await startCohortBucket("cohorts/demo-breast/", 3, {
+      outputs: { accessKeys: freshAccessKeys() },
+    }));
   });
   after(async () => bucket.close());
 
@@ -450,7 +451,6 @@ describe("doctor against the embedded S3 server", function () {
   describe("settings against live links, from the ledger", () => {
     let configKey: string;
     before(async () => {
-      const manifest = bucket.scratch("settings-manifest.tsv", exampleManifestTsv(cohort));
       const args = [
         "--outputs",
         bucket.outputsFile,
@@ -533,8 +533,10 @@ describe("doctor against a bucket that serves anonymous requests (a public bucke
   this.timeout(30_000);
   let bucket: TestBucket;
   before(async () => {
-    bucket = await startTestBucket({ allowAnonymous: true, outputs: { accessKeys: freshAccessKeys() } });
-    await uploadExampleCohort(bucket, "cohorts/public/", 1);
+    ({ bucket } = await startCohortBucket("cohorts/public/", 1, {
+      allowAnonymous: true,
+      outputs: { accessKeys: freshAccessKeys() },
+    }));
   });
   after(async () => bucket.close());
 

@@ -8,9 +8,8 @@ import * as assert from "node:assert/strict";
 import { cohortsCommand } from "../../scripts/lib/cli/commands/cohorts-command";
 import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
 import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohort-command";
-import { exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
 import { sharePageKey } from "../../scripts/lib/publication/share-page";
-import { startTestBucket, TestBucket, uploadExampleCohort } from "../support/local-bucket";
+import { TestBucket, startCohortBucket } from "../support/local-bucket";
 import { run } from "../support/cli-runner";
 
 const FOLDER = "configs/mixed-case/";
@@ -37,11 +36,7 @@ describe("revoke-cohort removes everything under the cohort's folder, and nothin
   const config = (name: string) => JSON.stringify({ name, samples: [] });
 
   before(async () => {
-    bucket = await startTestBucket();
-    manifest = bucket.scratch(
-      "manifest.tsv",
-      exampleManifestTsv(await uploadExampleCohort(bucket, "cohorts/folder/", 2)),
-    );
+    ({ bucket, manifest } = await startCohortBucket("cohorts/folder/", 2));
   });
   after(() => bucket.close());
 

@@ -6,9 +6,8 @@
 import * as assert from "node:assert/strict";
 import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohort-command";
 import { rotateKeysCommand } from "../../scripts/lib/cli/commands/rotate-keys-command";
-import { exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
 import { recordPublication } from "../support/ledger-fixtures";
-import { PRESIGNER_KEY, SESSION_KEY, startTestBucket, TestBucket, uploadExampleCohort } from "../support/local-bucket";
+import { PRESIGNER_KEY, SESSION_KEY, TestBucket, startCohortBucket } from "../support/local-bucket";
 import { run } from "../support/cli-runner";
 import {
   CONFIG_GET,
@@ -33,9 +32,7 @@ describe("rotations that did not happen are never reported as done (`pulumi` sta
   let bucket: TestBucket;
   let pulumi: StandIn;
   before(async () => {
-    bucket = await startTestBucket();
-    const cohort = await uploadExampleCohort(bucket, "cohorts/rotation/", 1);
-    bucket.scratch("manifest.tsv", exampleManifestTsv(cohort));
+    ({ bucket } = await startCohortBucket("cohorts/rotation/", 1));
   });
   after(async () => bucket.close());
   afterEach(() => pulumi?.close());

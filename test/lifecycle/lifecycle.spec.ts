@@ -10,7 +10,6 @@ import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohor
 import { rotateKeysCommand } from "../../scripts/lib/cli/commands/rotate-keys-command";
 import { fromStackKey } from "../../scripts/lib/s3/credentials";
 import { AwsError } from "../../scripts/lib/errors";
-import { exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
 import { readLedger, writeLedgerEntry } from "../../scripts/lib/lifecycle/ledger";
 import { loadPublications, revokePublications } from "../../scripts/lib/lifecycle/publications";
 import { cohortSlug, publicationStem, randomHex8 } from "../../scripts/lib/naming";
@@ -28,14 +27,8 @@ import {
   standIn,
   VERSION,
 } from "../support/pulumi-stand-in";
-import {
-  fetchBytes,
-  PRESIGNER_KEY,
-  SESSION_KEY,
-  startTestBucket,
-  TestBucket,
-  uploadExampleCohort,
-} from "../support/local-bucket";
+import { KEY_OUTPUT_NAMES } from "../fixtures/stack-outputs";
+import { fetchBytes, PRESIGNER_KEY, SESSION_KEY, TestBucket, startCohortBucket } from "../support/local-bucket";
 import { run } from "../support/cli-runner";
 
 const PROJECT_ROOT = realpathSync(join(__dirname, "..", ".."));
@@ -47,11 +40,7 @@ const sleepUntil = async (date: Date) => {
 };
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-async function setUpBucket(): Promise<{ bucket: TestBucket; manifest: string }> {
-  const bucket = await startTestBucket();
-  const cohort = await uploadExampleCohort(bucket, "cohorts/lifecycle/", 2);
-  return { bucket, manifest: bucket.scratch("manifest.tsv", exampleManifestTsv(cohort)) };
-}
+const setUpBucket = () => startCohortBucket("cohorts/lifecycle/", 2);
 
 function assertNoPresignedUrl(text: string): void {
   assert.doesNotMatch(text, /X-Amz-Signature|X-Amz-Credential/, "no presigned URL printed");
@@ -783,15 +772,7 @@ describe("rotate-keys with a `pulumi` stand-in", function () {
       presignerKind: "role",
       presignerRoleArn: "arn:aws:iam::123456789012:role/presigner",
     };
-    for (const name of [
-      "presignerUserName",
-      "activeKeySlot",
-      "keyGeneration",
-      "accessKeys",
-      "presignerAccessKeyId",
-      "presignerSecretAccessKey",
-    ])
-      delete (roleOutputs as Record<string, unknown>)[name];
+    for (const name of KEY_OUTPUT_NAMES) delete (roleOutputs as Record<string, unknown>)[name];
     const file = bucket.scratch("role-outputs.json", JSON.stringify(roleOutputs));
     const result = await run(rotateKeysCommand, ["--outputs", file, "--endpoint", bucket.server.endpoint, "--print"], {
       credentialProvider: async () => ({ ...SESSION_KEY }),

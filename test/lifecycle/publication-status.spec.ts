@@ -4,7 +4,6 @@ import { cohortsCommand } from "../../scripts/lib/cli/commands/cohorts-command";
 import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
 import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohort-command";
 import { fromStackKey } from "../../scripts/lib/s3/credentials";
-import { exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
 import { readLedger, StoredLedgerEntry } from "../../scripts/lib/lifecycle/ledger";
 import {
   judgePublication,
@@ -22,16 +21,9 @@ import {
 } from "../../scripts/lib/lifecycle/rotation";
 import { StackOutputs } from "../../components/stack-outputs";
 import { recordPublication } from "../support/ledger-fixtures";
-import {
-  PRESIGNER_KEY,
-  SESSION_KEY,
-  SESSION_TOKEN,
-  startTestBucket,
-  TestBucket,
-  uploadExampleCohort,
-} from "../support/local-bucket";
+import { PRESIGNER_KEY, SESSION_KEY, SESSION_TOKEN, TestBucket, startCohortBucket } from "../support/local-bucket";
 import { run } from "../support/cli-runner";
-import { roleStackOutputs, userStackOutputs } from "../support/stack-outputs-fixture";
+import { roleStackOutputs, userStackOutputs } from "../fixtures/stack-outputs";
 
 const NOW = new Date("2026-12-01T12:00:00.000Z");
 const SLOT_A = "AKIASLOTAKEY00000001";
@@ -333,9 +325,7 @@ describe("cohorts never calls a dead link live (embedded S3 server)", function (
   const session = async () => ({ ...SESSION_KEY, sessionToken: SESSION_TOKEN, expiration: sessionEnds });
 
   before(async () => {
-    bucket = await startTestBucket();
-    const cohort = await uploadExampleCohort(bucket, "cohorts/status/", 1);
-    manifest = bucket.scratch("manifest.tsv", exampleManifestTsv(cohort));
+    ({ bucket, manifest } = await startCohortBucket("cohorts/status/", 1));
     const publish = async (cohortName: string, args: string[], io: Partial<CliIo> = {}) => {
       const argv = [
         ...args,

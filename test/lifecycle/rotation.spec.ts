@@ -24,7 +24,7 @@ import {
 } from "../../scripts/lib/lifecycle/rotation";
 import { StackOutputs } from "../../components/stack-outputs";
 import { shellCommand } from "../../scripts/lib/text-format";
-import { roleStackOutputs, userStackOutputs } from "../support/stack-outputs-fixture";
+import { roleStackOutputs, userStackOutputs } from "../fixtures/stack-outputs";
 import { judgePublication, StackKeys } from "../../scripts/lib/lifecycle/publication-status";
 
 const NOW = new Date("2026-12-01T12:00:00.000Z");

@@ -7,7 +7,7 @@ import { keyPrefixProblem, viewerUrlProblem } from "../../components/address-rul
 import { resolveSettings, SettingKey } from "../../components/settings";
 import { chromoscopeLink } from "../../scripts/lib/publication/chromoscope";
 import { parseViewerUrlOption } from "../../scripts/lib/cli/output/publication-options";
-import { userStackOutputs } from "../support/stack-outputs-fixture";
+import { userStackOutputs } from "../fixtures/stack-outputs";
 
 const VIEWER_URLS: ReadonlyArray<[string, boolean]> = [
   ["https://chromoscope.bio/app/", true],

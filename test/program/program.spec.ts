@@ -2,6 +2,7 @@ import { deployedStackOutputs, MOCK_ORGANIZATION, MOCK_PROJECT, MOCK_STACK, mock
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { resolved } from "../support/stack-harness";
+import { USER_KIND_OUTPUT_NAMES } from "../fixtures/stack-outputs";
 
 const NAMESPACE = "chromoscope-private-data";
 const BASE_CONFIG = {
@@ -39,25 +40,7 @@ describe("index.ts (the program `pulumi up` runs)", () => {
 
   it("exports the contract's outputs by name, the secret as a secret", async () => {
     assert.equal(typeof program, "function");
-    assert.deepEqual(Object.keys(outputs).sort(), [
-      "accessKeys",
-      "activeKeySlot",
-      "allowedOrigins",
-      "bucketArn",
-      "bucketName",
-      "configPrefix",
-      "dataPrefixes",
-      "keyGeneration",
-      "ledgerPrefix",
-      "logBucketName",
-      "maxLinkLifetimeSeconds",
-      "presignerAccessKeyId",
-      "presignerKind",
-      "presignerSecretAccessKey",
-      "presignerUserName",
-      "region",
-      "viewerUrl",
-    ]);
+    assert.deepEqual(Object.keys(outputs).sort(), USER_KIND_OUTPUT_NAMES);
     assert.equal(await pulumi.isSecret(outputs.presignerSecretAccessKey as pulumi.Output<string>), true);
     assert.equal(await output("region"), "eu-west-2");
     assert.match(String(await output("bucketName")), /^chromoscope-data-bucket-/);

@@ -7,28 +7,9 @@ import { PolicyDocument, PolicyStatement } from "../../policy/documents/iam-poli
 import { MOCK_KEY_CREATED_AT, MOCK_REGION, mockAccessKeyId } from "../support/pulumi-mocks";
 import { ofType, single, synthesize, SynthesizedResource, SynthesizedStack } from "../support/stack-harness";
 import { RESOURCE_TYPE } from "../../policy/framework/resource-types";
+import { KEY_OUTPUT_NAMES, USER_KIND_OUTPUT_NAMES } from "../fixtures/stack-outputs";
 
 const T = RESOURCE_TYPE;
-
-const USER_KIND_OUTPUTS = [
-  "accessKeys",
-  "activeKeySlot",
-  "allowedOrigins",
-  "bucketArn",
-  "bucketName",
-  "configPrefix",
-  "dataPrefixes",
-  "keyGeneration",
-  "ledgerPrefix",
-  "logBucketName",
-  "maxLinkLifetimeSeconds",
-  "presignerAccessKeyId",
-  "presignerKind",
-  "presignerSecretAccessKey",
-  "presignerUserName",
-  "region",
-  "viewerUrl",
-];
 
 function doc(resource: SynthesizedResource, field = "policy"): PolicyDocument {
   return JSON.parse(resource.inputs[field]);
@@ -330,7 +311,7 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
     });
 
     it("exports exactly the outputs the scripts read", () => {
-      assert.deepEqual(Object.keys(stack.outputs).sort(), USER_KIND_OUTPUTS);
+      assert.deepEqual(Object.keys(stack.outputs).sort(), USER_KIND_OUTPUT_NAMES);
       assert.equal(stack.outputs.region, MOCK_REGION);
       assert.equal(stack.outputs.bucketName, single(stack, T.bucket, "-data-bucket").state.bucket);
       assert.equal(stack.outputs.bucketArn, single(stack, T.bucket, "-data-bucket").state.arn);
@@ -387,14 +368,7 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
         role.outputs.presignerInstanceProfileName,
         single(role, T.instanceProfile, "-presigner-instance-profile").state.name,
       );
-      for (const absent of [
-        "presignerAccessKeyId",
-        "presignerSecretAccessKey",
-        "accessKeys",
-        "activeKeySlot",
-        "presignerUserName",
-        "keyGeneration",
-      ]) {
+      for (const absent of KEY_OUTPUT_NAMES) {
         assert.ok(!(absent in role.outputs), `${absent} must be absent for the role kind`);
       }
     });

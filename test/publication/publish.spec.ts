@@ -2,16 +2,16 @@ import * as assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
 import { parseChromoscopeLink } from "../../scripts/lib/publication/chromoscope";
 import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
-import { exampleManifestTsv, ExampleSample } from "../../scripts/lib/dev/example-cohort";
+import { ExampleSample } from "../../scripts/lib/dev/example-cohort";
 import { writeLedgerEntry } from "../../scripts/lib/lifecycle/ledger";
 import {
   fetchBytes,
   PRESIGNER_KEY,
   SESSION_KEY,
   SESSION_TOKEN,
-  startTestBucket,
   TestBucket,
   uploadExampleCohort,
+  startCohortBucket,
 } from "../support/local-bucket";
 import { run } from "../support/cli-runner";
 import { fixtureFor } from "../../scripts/lib/dev/genomic-fixtures";
@@ -37,9 +37,7 @@ describe("publish-cohort against the embedded S3 server", function () {
   let manifest: string;
 
   before(async () => {
-    bucket = await startTestBucket();
-    cohort = await uploadExampleCohort(bucket, "cohorts/demo-breast/", 3);
-    manifest = bucket.scratch("manifest.tsv", exampleManifestTsv(cohort));
+    ({ bucket, cohort, manifest } = await startCohortBucket("cohorts/demo-breast/", 3));
   });
   after(async () => bucket.close());
 

@@ -7,7 +7,7 @@ import { fromStackKey } from "../../scripts/lib/s3/credentials";
 import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
 import { reportPublication } from "../../scripts/lib/cli/output/publication-output";
 import { AwsError, CliError, ValidationError } from "../../scripts/lib/errors";
-import { exampleManifestTsv, ExampleSample } from "../../scripts/lib/dev/example-cohort";
+import { ExampleSample } from "../../scripts/lib/dev/example-cohort";
 import { ObjectStore } from "../../scripts/lib/s3/object-store";
 import { PublishResult } from "../../scripts/lib/publication/publish";
 import {
@@ -34,7 +34,7 @@ import {
   trackConfig,
   VIEWER_URL,
 } from "../fixtures/share-page";
-import { fetchBytes, PRESIGNER_KEY, startTestBucket, TestBucket, uploadExampleCohort } from "../support/local-bucket";
+import { fetchBytes, PRESIGNER_KEY, TestBucket, startCohortBucket } from "../support/local-bucket";
 import { run } from "../support/cli-runner";
 
 /** The cohort link as the README documents it, written out here rather than by the code under test. */
@@ -296,9 +296,7 @@ describe("share sheet: publish-cohort against the embedded S3 server", function 
   let manifest: string;
 
   before(async () => {
-    bucket = await startTestBucket();
-    cohort = await uploadExampleCohort(bucket, "cohorts/share/", 4);
-    manifest = bucket.scratch("manifest.tsv", exampleManifestTsv(cohort));
+    ({ bucket, cohort, manifest } = await startCohortBucket("cohorts/share/", 4));
   });
   after(async () => bucket.close());
 

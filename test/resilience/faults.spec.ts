@@ -12,7 +12,6 @@ import { doctorCommand } from "../../scripts/lib/cli/commands/doctor-command";
 import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
 import { refreshCohortCommand } from "../../scripts/lib/cli/commands/refresh-cohort-command";
 import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohort-command";
-import { exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
 import { AwsError } from "../../scripts/lib/errors";
 import { LedgerEntry, writeLedgerEntry } from "../../scripts/lib/lifecycle/ledger";
 import { ObjectStore, S3ConnectionOptions } from "../../scripts/lib/s3/object-store";
@@ -25,7 +24,7 @@ import {
   bucketState,
 } from "../support/bucket-audit";
 import { FAULT_KINDS, FaultKind, FaultProxy, FaultRule, startFaultProxy } from "../support/fault-proxy";
-import { fetchBytes, startTestBucket, TestBucket, uploadExampleCohort } from "../support/local-bucket";
+import { fetchBytes, TestBucket, startCohortBucket } from "../support/local-bucket";
 import { CommandRun, run } from "../support/cli-runner";
 
 const MAX_ATTEMPTS = 3;
@@ -67,10 +66,7 @@ describe("faults between the tools and S3 (fault-injecting proxy)", function () 
   const neverLinked = new Set<string>();
 
   before(async () => {
-    bucket = await startTestBucket();
-    const cohort = await uploadExampleCohort(bucket, "cohorts/faults/", 3);
-    uploaded = new Map(cohort.flatMap(({ files }) => files.map((file) => [file.key, file.body] as const)));
-    manifest = bucket.scratch("manifest.tsv", exampleManifestTsv(cohort));
+    ({ bucket, manifest, uploaded } = await startCohortBucket("cohorts/faults/", 3));
     proxy = await startFaultProxy({ target: bucket.server.endpoint, seed: SEED });
   });
   after(async () => {

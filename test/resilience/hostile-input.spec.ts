@@ -18,12 +18,12 @@ import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-coh
 import { refreshCohortCommand } from "../../scripts/lib/cli/commands/refresh-cohort-command";
 import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohort-command";
 import { rotateKeysCommand } from "../../scripts/lib/cli/commands/rotate-keys-command";
-import { ExampleSample, exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
+import { ExampleSample } from "../../scripts/lib/dev/example-cohort";
 import { LedgerEntry, writeLedgerEntry } from "../../scripts/lib/lifecycle/ledger";
 import { cohortSlug, publicationStem, randomHex8 } from "../../scripts/lib/naming";
 import { S3ConnectionOptions } from "../../scripts/lib/s3/object-store";
 import { assertBucketIntact, assertLinkWorks, assertUnchanged, bucketState } from "../support/bucket-audit";
-import { PRESIGNER_KEY, startTestBucket, TestBucket, uploadExampleCohort } from "../support/local-bucket";
+import { PRESIGNER_KEY, TestBucket, startCohortBucket } from "../support/local-bucket";
 import { CommandRun, run } from "../support/cli-runner";
 
 const FAST: Partial<S3ConnectionOptions> = {
@@ -79,10 +79,7 @@ describe("hostile and malformed input through the CLI: refused clearly, nothing 
   let uploaded: Map<string, string | Buffer>;
 
   before(async () => {
-    bucket = await startTestBucket();
-    cohort = await uploadExampleCohort(bucket, "cohorts/hostile/", 2);
-    uploaded = new Map(cohort.flatMap(({ files }) => files.map((file) => [file.key, file.body] as const)));
-    manifest = bucket.scratch("manifest.tsv", exampleManifestTsv(cohort));
+    ({ bucket, cohort, manifest, uploaded } = await startCohortBucket("cohorts/hostile/", 2));
   });
   after(async () => bucket.close());
 

@@ -10,11 +10,10 @@
 import * as assert from "node:assert/strict";
 import { cohortsCommand } from "../../scripts/lib/cli/commands/cohorts-command";
 import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohort-command";
-import { exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
 import { addedKeys, assertBucketIntact, assertCompleteConfig, bucketState } from "../support/bucket-audit";
 import { signalAtPoints, SignalStep } from "../support/cli-child";
 import { FaultProxy, startFaultProxy } from "../support/fault-proxy";
-import { startTestBucket, TestBucket, uploadExampleCohort } from "../support/local-bucket";
+import { TestBucket, startCohortBucket } from "../support/local-bucket";
 import { run } from "../support/cli-runner";
 
 interface InterruptPoint {
@@ -93,11 +92,7 @@ describe("interrupting publish-cohort (SIGINT, SIGTERM) at every step of a publi
   const stack = () => ["--outputs", bucket.outputsFile, "--endpoint", proxy.endpoint];
 
   before(async () => {
-    bucket = await startTestBucket();
-    manifest = bucket.scratch(
-      "manifest.tsv",
-      exampleManifestTsv(await uploadExampleCohort(bucket, "cohorts/interrupt/", 20)),
-    );
+    ({ bucket, manifest } = await startCohortBucket("cohorts/interrupt/", 20));
     proxy = await startFaultProxy({ target: bucket.server.endpoint });
   });
   after(async () => {

@@ -10,7 +10,6 @@ import * as assert from "node:assert/strict";
 import { cohortsCommand } from "../../scripts/lib/cli/commands/cohorts-command";
 import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
 import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohort-command";
-import { exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
 import { cohortSlug } from "../../scripts/lib/naming";
 import {
   addedKeys,
@@ -21,7 +20,7 @@ import {
 } from "../support/bucket-audit";
 import { signalAtPoints } from "../support/cli-child";
 import { FaultProxy, FaultRule, ProxiedRequest, startFaultProxy } from "../support/fault-proxy";
-import { startTestBucket, TestBucket, uploadExampleCohort } from "../support/local-bucket";
+import { TestBucket, startCohortBucket } from "../support/local-bucket";
 import { run } from "../support/cli-runner";
 
 interface KillPoint {
@@ -68,10 +67,7 @@ describe("killing publish-cohort (SIGKILL) at any point of a publish", function 
   let uploaded: Map<string, string | Buffer>;
 
   before(async () => {
-    bucket = await startTestBucket();
-    const cohort = await uploadExampleCohort(bucket, "cohorts/kill/", 40);
-    uploaded = new Map(cohort.flatMap(({ files }) => files.map((file) => [file.key, file.body] as const)));
-    manifest = bucket.scratch("manifest.tsv", exampleManifestTsv(cohort));
+    ({ bucket, manifest, uploaded } = await startCohortBucket("cohorts/kill/", 40));
     proxy = await startFaultProxy({ target: bucket.server.endpoint });
   });
   after(async () => {

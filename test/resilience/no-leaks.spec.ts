@@ -20,17 +20,9 @@ import { refreshCohortCommand } from "../../scripts/lib/cli/commands/refresh-coh
 import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohort-command";
 import { rotateKeysCommand } from "../../scripts/lib/cli/commands/rotate-keys-command";
 import { demoLayout } from "../../scripts/lib/dev/demo-setup";
-import { exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
 import { S3ConnectionOptions } from "../../scripts/lib/s3/object-store";
 import { FaultProxy, startFaultProxy } from "../support/fault-proxy";
-import {
-  PRESIGNER_KEY,
-  SESSION_KEY,
-  SESSION_TOKEN,
-  startTestBucket,
-  TestBucket,
-  uploadExampleCohort,
-} from "../support/local-bucket";
+import { PRESIGNER_KEY, SESSION_KEY, SESSION_TOKEN, TestBucket, startCohortBucket } from "../support/local-bucket";
 import { CommandRun, run } from "../support/cli-runner";
 
 const FAST: Partial<S3ConnectionOptions> = {
@@ -68,9 +60,7 @@ describe("no secret, token or unrequested link leaks from any command", function
   let runs = 0;
 
   before(async () => {
-    bucket = await startTestBucket();
-    const cohort = await uploadExampleCohort(bucket, "cohorts/leaks/", 2);
-    manifest = bucket.scratch("manifest.tsv", exampleManifestTsv(cohort));
+    ({ bucket, manifest } = await startCohortBucket("cohorts/leaks/", 2));
     noKeyOutputs = bucket.scratch(
       "nokey-outputs.json",
       JSON.stringify({ ...bucket.outputs, presignerAccessKeyId: undefined, presignerSecretAccessKey: undefined }),

@@ -14,9 +14,8 @@ import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-coh
 import { refreshCohortCommand } from "../../scripts/lib/cli/commands/refresh-cohort-command";
 import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohort-command";
 import { rotateKeysCommand } from "../../scripts/lib/cli/commands/rotate-keys-command";
-import { exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
 import { EXPORT_OUTPUTS_COMMAND } from "../../scripts/lib/s3/outputs-source";
-import { startTestBucket, TestBucket, uploadExampleCohort } from "../support/local-bucket";
+import { TestBucket, startCohortBucket } from "../support/local-bucket";
 import { run } from "../support/cli-runner";
 
 const ROOT = join(__dirname, "..", "..");
@@ -92,11 +91,7 @@ describe("the stack outputs file is never a leak", function () {
     let bucket: TestBucket;
     let manifest: string;
     before(async () => {
-      bucket = await startTestBucket();
-      manifest = bucket.scratch(
-        "manifest.tsv",
-        exampleManifestTsv(await uploadExampleCohort(bucket, "cohorts/outputs/", 2)),
-      );
+      ({ bucket, manifest } = await startCohortBucket("cohorts/outputs/", 2));
       const stack = ["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint];
       const published = await run(publishCohortCommand, [...stack, "--cohort", "Outputs", "--manifest", manifest]);
       assert.equal(published.code, 0, published.stderr);

@@ -10,9 +10,8 @@ import { cohortsCommand } from "../../scripts/lib/cli/commands/cohorts-command";
 import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
 import { refreshCohortCommand } from "../../scripts/lib/cli/commands/refresh-cohort-command";
 import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohort-command";
-import { exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
 import { FaultProxy, startFaultProxy } from "../support/fault-proxy";
-import { startTestBucket, TestBucket, uploadExampleCohort } from "../support/local-bucket";
+import { TestBucket, startCohortBucket } from "../support/local-bucket";
 import { run } from "../support/cli-runner";
 
 describe("every request the tools send is header-signed (presigned writes are denied by the bucket policy)", function () {
@@ -22,9 +21,7 @@ describe("every request the tools send is header-signed (presigned writes are de
   let manifest: string;
 
   before(async () => {
-    bucket = await startTestBucket();
-    const cohort = await uploadExampleCohort(bucket, "cohorts/signing/", 3);
-    manifest = bucket.scratch("manifest.tsv", exampleManifestTsv(cohort));
+    ({ bucket, manifest } = await startCohortBucket("cohorts/signing/", 3));
     proxy = await startFaultProxy({ target: bucket.server.endpoint });
   });
   after(async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { defaultSettings } from "../../components/settings";
-import { ExampleSample, exampleCohort } from "../../scripts/lib/dev/example-cohort";
+import { ExampleSample, exampleCohort, exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
 import { startLocalS3, LocalS3Credentials, LocalS3Options, LocalS3Server } from "../../scripts/lib/dev/local-s3";
 import { provisionLocalBucket } from "../../scripts/lib/dev/demo-setup";
 import { createS3Client, ObjectStore, s3ObjectStore } from "../../scripts/lib/s3/object-store";
@@ -144,6 +144,35 @@ export async function uploadExampleCohort(
   const cohort = exampleCohort({ prefix, samples, seed });
   await bucket.upload(cohort.flatMap((sample) => sample.files));
   return cohort;
+}
+
+/** A test bucket holding the example cohort, and the cohort's manifest in its scratch folder. */
+export interface CohortBucket {
+  bucket: TestBucket;
+  cohort: ExampleSample[];
+  /** The cohort's manifest (TSV), as publish-cohort --manifest takes it. */
+  manifest: string;
+  /** Every object uploaded, by key: what must stay unchanged in the bucket. */
+  uploaded: Map<string, string | Buffer>;
+}
+
+/**
+ * The setup most command specs share: a fresh test bucket, the example cohort of `samples` samples
+ * uploaded under `prefix`, and its manifest. Close it with `bucket.close()`.
+ */
+export async function startCohortBucket(
+  prefix: string,
+  samples = 3,
+  options: TestBucketOptions = {},
+): Promise<CohortBucket> {
+  const bucket = await startTestBucket(options);
+  const cohort = await uploadExampleCohort(bucket, prefix, samples);
+  return {
+    bucket,
+    cohort,
+    manifest: bucket.scratch("manifest.tsv", exampleManifestTsv(cohort)),
+    uploaded: new Map(cohort.flatMap(({ files }) => files.map((file) => [file.key, file.body] as const))),
+  };
 }
 
 /** GETs a URL and returns status and body bytes. */
