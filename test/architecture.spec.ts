@@ -1,6 +1,7 @@
 /**
  * The shape docs/architecture.md describes, held: layers that import only downwards, small folders
- * and files, unique file names, and a repository that cites nothing outside itself.
+ * and files, unique file names, tests in the folders the document lists, and a repository that
+ * cites nothing outside itself.
  */
 import * as assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -12,6 +13,12 @@ const MAX_SOURCE_LINES = 400;
 const MAX_LIB_ROOT_FILES = 8;
 /** About 12: the doctor keeps one module per check, 13 of them. */
 const MAX_FILES_PER_FOLDER = 13;
+const TEST = join(ROOT, "test");
+/** The top of test/ keeps the repository-wide specs only; the rest sit in folders a newcomer can find. */
+const MAX_TEST_TOP_FILES = 12;
+const MIN_TEST_FOLDERS = 4;
+/** Folders of test/ that hold no specs: harnesses and data. */
+const TEST_HELPER_FOLDERS = ["support", "fixtures"];
 /** Layers of scripts/lib, in order: a folder imports only from its own layer or an earlier one. */
 const LAYERS: Record<string, number> = {
   "": 0,
@@ -112,6 +119,26 @@ describe("architecture (docs/architecture.md)", () => {
       ["../dev/bench/bench-command"],
     );
     assert.match(registry, /development: name === "bench"/);
+  });
+
+  it(`test/ keeps at most ${MAX_TEST_TOP_FILES} files at its top and its specs in the folders docs/architecture.md lists`, () => {
+    const entries = readdirSync(TEST).map((name) => ({ name, folder: statSync(join(TEST, name)).isDirectory() }));
+    const topFiles = entries.filter((entry) => !entry.folder).map((entry) => entry.name);
+    assert.ok(topFiles.length <= MAX_TEST_TOP_FILES, `test/ holds ${topFiles.length} files: ${topFiles.join(", ")}`);
+    const specFolders = entries
+      .filter((entry) => entry.folder && !TEST_HELPER_FOLDERS.includes(entry.name))
+      .map((entry) => entry.name)
+      .sort();
+    assert.ok(specFolders.length >= MIN_TEST_FOLDERS, `test/ has ${specFolders.length} folders of specs`);
+    const architecture = readFileSync(join(ROOT, "docs", "architecture.md"), "utf8");
+    const listed = [...architecture.matchAll(/^\| `test\/([a-z0-9-]+)\/` \|/gm)].map((match) => match[1]).sort();
+    assert.deepEqual(specFolders, listed, "docs/architecture.md lists every folder of test/, and only those");
+    const misplaced = filesUnder(TEST)
+      .filter((file) => file.endsWith(".spec.ts"))
+      .map((file) => relative(TEST, file).split("/"))
+      .filter((parts) => parts.length > 2 || (parts.length === 2 && TEST_HELPER_FOLDERS.includes(parts[0])))
+      .map((parts) => parts.join("/"));
+    assert.deepEqual(misplaced, [], "specs sit at the top of test/ or one folder down, never among helpers");
   });
 
   it("the repository cites no file outside itself (no design notes of another folder)", () => {
