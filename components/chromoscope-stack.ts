@@ -41,6 +41,7 @@ export function buildStack(
           distPath: settings.viewerDistPath,
           domain: settings.viewerDomain,
           certificateArn: settings.viewerCertificateArn,
+          annotationTiles: settings.viewerAnnotationTiles,
           dataOrigins: [
             pulumi
               .all([storage.bucketName, storage.region])

@@ -5,10 +5,9 @@
  * policy) readable only by this stack's CloudFront distribution through an Origin Access Control;
  * HTTPS only; a viewer-request function that serves index.html for the app's routes; and a
  * response-headers policy whose Content-Security-Policy lets the app reach its data and annotation
- * hosts and run only its own scripts.
+ * hosts and run only its own scripts. The bucket holds what viewer/served-viewer.ts makes of the lab's
+ * build (its start-up files served from the viewer's own origin), so a cohort opens with no third party.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { viewerBucketPolicyDocument } from "../policy/documents/bucket-policies";
@@ -17,12 +16,8 @@ import { ACCESS_LOG_PREFIX } from "../policy/documents/limits";
 import { VIEWER_HSTS_SECONDS, viewerContentSecurityPolicy } from "../policy/documents/viewer-headers";
 import { lockedDownBucket } from "./locked-down-bucket";
 import { ViewerFolderSync } from "./viewer-folder-sync";
-import {
-  inlineScriptHashes,
-  viewerFolderManifest,
-  viewerFolderProblem,
-  viewerRoutingFunctionCode,
-} from "./viewer-site";
+import { servedViewer } from "./viewer/served-viewer";
+import { viewerFolderProblem, viewerRoutingFunctionCode } from "./viewer-site";
 
 /** AWS's managed cache policy "CachingOptimized" (it honours the files' Cache-Control). */
 export const CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6";
@@ -37,6 +32,8 @@ export interface PrivateViewerArgs {
   /** A custom domain for the viewer ("" for CloudFront's own), with its ACM certificate in us-east-1. */
   readonly domain: string;
   readonly certificateArn: string;
+  /** Whether the app may fetch annotation tiles from Gosling's tile server (false: a closed network). */
+  readonly annotationTiles: boolean;
   readonly maxLinkLifetimeSeconds: number;
   readonly noncurrentVersionDays: number;
   readonly forceDestroy: boolean;
@@ -93,16 +90,22 @@ export class PrivateViewer extends pulumi.ComponentResource {
       },
       parent,
     );
-    const scriptHashes = inlineScriptHashes(readFileSync(join(args.distPath, "index.html"), "utf8"));
+    const served = servedViewer(args.distPath);
+    for (const warning of served.notApplied) {
+      void pulumi.log.warn(`viewerDistPath ${args.distPath}: ${warning}`, this);
+    }
+    const { scriptHashes } = served;
     const headers = new aws.cloudfront.ResponseHeadersPolicy(
       `${name}-headers`,
       {
-        comment: "Chromoscope runs its own scripts only and reaches its data and annotation hosts only",
+        comment: "Chromoscope runs its own scripts only and reaches its data and the annotation tile server only",
         securityHeadersConfig: {
           contentSecurityPolicy: {
             contentSecurityPolicy: pulumi
               .all([...args.dataOrigins])
-              .apply((dataOrigins) => viewerContentSecurityPolicy({ scriptHashes, dataOrigins })),
+              .apply((dataOrigins) =>
+                viewerContentSecurityPolicy({ scriptHashes, dataOrigins, annotationTiles: args.annotationTiles }),
+              ),
             override: true,
           },
           referrerPolicy: { referrerPolicy: "no-referrer", override: true },
@@ -172,7 +175,7 @@ export class PrivateViewer extends pulumi.ComponentResource {
         bucket: bucket.bucket,
         region: bucket.region,
         folder: args.distPath,
-        digest: viewerFolderManifest(args.distPath).digest,
+        digest: served.digest,
       },
       { parent: this, dependsOn: [policy] },
     );

@@ -8,6 +8,7 @@
 import { MAX_ACCESS_KEY_AGE_DAYS, MAX_KEY_ROTATION_DAYS, MAX_PRESIGN_SECONDS } from "../policy/documents/limits";
 import { PRESIGNER_SERVICE_PRINCIPALS, trustedPrincipalProblem } from "./trust-policy";
 import { keyPrefixProblem, VIEWER_URL_RULE, viewerUrlProblem } from "./address-rules";
+import { viewerSettingsProblems } from "./viewer/viewer-settings";
 
 export type PresignerKind = "user" | "role";
 
@@ -36,6 +37,7 @@ export interface StackSettings {
   readonly viewerDistPath: string;
   readonly viewerDomain: string;
   readonly viewerCertificateArn: string;
+  readonly viewerAnnotationTiles: boolean;
 }
 
 export type ViewerKind = "chromoscope.bio" | "self-hosted";
@@ -249,6 +251,12 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
         ? undefined
         : '"" or an ACM certificate ARN in us-east-1 such as arn:aws:acm:us-east-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab',
   },
+  viewerAnnotationTiles: {
+    type: "boolean",
+    default: true,
+    description:
+      "Self-hosted viewer: let the app fetch gene and sequence annotation tiles from https://server.gosling-lang.org; false for a closed network (those tracks then stay empty).",
+  },
 };
 
 export const SETTING_KEYS = Object.keys(SETTING_SPECS) as SettingKey[];
@@ -327,25 +335,7 @@ function crossChecks(settings: StackSettings): string[] {
       "logReaderArns is set but accessLogging is false: there is no log bucket to read; turn accessLogging on or clear logReaderArns",
     );
   }
-  const selfHosted = settings.viewer === "self-hosted";
-  if (selfHosted && settings.viewerDistPath === "") {
-    problems.push(
-      'viewer is "self-hosted" but viewerDistPath is empty: build Chromoscope (npx vite build) and set its dist/ folder',
-    );
-  }
-  if (selfHosted && settings.viewerUrl !== SETTING_SPECS.viewerUrl.default) {
-    problems.push('viewerUrl is set but viewer is "self-hosted": links open the stack\'s own viewer; unset viewerUrl');
-  }
-  if (!selfHosted && (settings.viewerDistPath !== "" || settings.viewerDomain !== "")) {
-    problems.push(
-      'viewerDistPath or viewerDomain is set but viewer is not "self-hosted": set viewer to "self-hosted" or unset them',
-    );
-  }
-  if ((settings.viewerDomain === "") !== (settings.viewerCertificateArn === "")) {
-    problems.push(
-      "viewerDomain and viewerCertificateArn go together: a custom domain needs its certificate (ACM, us-east-1)",
-    );
-  }
+  problems.push(...viewerSettingsProblems(settings, SETTING_SPECS.viewerUrl.default));
   if (settings.configExpiryDays * 86400 < settings.maxLinkLifetimeSeconds) {
     const days = Math.ceil(settings.maxLinkLifetimeSeconds / 86400);
     problems.push(

@@ -1,9 +1,10 @@
 /**
- * One resource that keeps the viewer bucket equal to a local Chromoscope build: a build holds about
- * 2,900 files (237 MB, mostly sample thumbnails), and one Pulumi resource per file would make every
- * preview diff thousands of resources and the state megabytes large. This resource's only inputs are
- * the bucket and the digest of the folder's content hashes (viewer-site.ts), so `pulumi preview`
- * hashes the folder (about a second) and shows one change when anything in it changed. `pulumi up`
+ * One resource that keeps the viewer bucket equal to what the viewer serves of a local Chromoscope
+ * build (viewer/served-viewer.ts: the build, made self-sufficient, and the project's start-up files):
+ * a build holds about 2,900 files (237 MB, mostly sample thumbnails), and one Pulumi resource per file
+ * would make every preview diff thousands of resources and the state megabytes large. This resource's
+ * only inputs are the bucket and the digest of the served files' hashes, so `pulumi preview` hashes
+ * the folder (about a second) and shows one change when anything served changed. `pulumi up`
  * then uploads the files whose hash differs from the manifest stored with the last sync, deletes the
  * files that are gone, and stores the new manifest last (an interrupted sync is redone in full next
  * time). The files are written with the deploying credentials (the standard AWS chain: AWS_PROFILE,
@@ -13,7 +14,8 @@
  * captured by value, and the AWS SDK is required inside it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { viewerCacheControl, viewerContentType, viewerFolderManifest } from "./viewer-site";
+import { servedViewer } from "./viewer/served-viewer";
+import { viewerCacheControl, viewerContentType } from "./viewer-site";
 
 /** Where the last sync's manifest is kept: outside app/, so CloudFront never serves it. */
 export const VIEWER_SYNC_MANIFEST_KEY = ".viewer-sync/manifest.json";
@@ -23,7 +25,7 @@ export interface ViewerFolderSyncArgs {
   region: pulumi.Input<string>;
   /** The local build folder (read again when the sync runs). */
   folder: string;
-  /** viewerFolderManifest(folder).digest: the only thing a preview compares. */
+  /** servedViewer(folder).digest: the only thing a preview compares. */
   digest: string;
   /** An S3-compatible endpoint instead of AWS (tests). */
   endpoint?: string;
@@ -37,11 +39,10 @@ interface SyncInputs {
   endpoint?: string;
 }
 
-/** Makes the bucket's app/ files those of `inputs.folder` (or, with `remove`, deletes them all). */
+/** Makes the bucket's app/ files those served of `inputs.folder` (or, with `remove`, deletes them all). */
 export async function syncViewerFolder(inputs: SyncInputs, remove = false): Promise<number> {
   /* eslint-disable @typescript-eslint/no-require-imports -- required where the provider host runs it */
   const s3 = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
-  const { readFileSync } = require("node:fs") as typeof import("node:fs");
   /* eslint-enable @typescript-eslint/no-require-imports */
   const client = new s3.S3Client({
     region: inputs.region,
@@ -58,7 +59,7 @@ export async function syncViewerFolder(inputs: SyncInputs, remove = false): Prom
     } catch (error) {
       if ((error as { name?: string }).name !== "NoSuchKey") throw error;
     }
-    const manifest = remove ? { files: [], digest: "" } : viewerFolderManifest(inputs.folder);
+    const manifest = remove ? { files: [], digest: "" } : servedViewer(inputs.folder);
     const next = Object.fromEntries(manifest.files.map((file) => [file.key, file.sha256]));
     const changed = manifest.files.filter((file) => previous[file.key] !== file.sha256);
     const queue = [...changed];
@@ -68,7 +69,7 @@ export async function syncViewerFolder(inputs: SyncInputs, remove = false): Prom
           new s3.PutObjectCommand({
             Bucket: inputs.bucket,
             Key: file.key,
-            Body: readFileSync(`${inputs.folder}/${file.key.slice(file.key.indexOf("/") + 1)}`),
+            Body: file.read(),
             ContentType: viewerContentType(file.key),
             CacheControl: viewerCacheControl(file.key),
             Metadata: { sha256: file.sha256 },

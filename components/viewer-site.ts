@@ -1,13 +1,13 @@
 /**
  * The self-hosted viewer's files as a web site: which object a request path reads (Chromoscope's
  * build uses `base: '/app/'`, and its client-side routes all load index.html), the headers each file
- * is stored with, the hashes of the build's inline scripts that its Content-Security-Policy allows,
- * and a manifest of the folder's content hashes, by which the program syncs the bucket.
+ * is stored with, and the hashes of the page's inline scripts that its Content-Security-Policy allows.
+ * What is served is made from the build by viewer/served-viewer.ts.
  * Node only (no Pulumi runtime): the program, the demo server and the tests share it.
  */
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { statSync } from "node:fs";
+import { join } from "node:path";
 
 /** The viewer's files live under this key prefix and are served under `/${VIEWER_KEY_PREFIX}`. */
 export const VIEWER_KEY_PREFIX = "app/";
@@ -57,6 +57,9 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   woff2: "font/woff2",
   ttf: "font/ttf",
   txt: "text/plain; charset=utf-8",
+  csv: "text/csv; charset=utf-8",
+  tsv: "text/tab-separated-values; charset=utf-8",
+  bedpe: "text/tab-separated-values; charset=utf-8",
   wasm: "application/wasm",
 };
 
@@ -73,40 +76,6 @@ export function viewerCacheControl(key: string): string {
   if (key === VIEWER_INDEX_KEY) return "no-cache";
   if (key.startsWith(`${VIEWER_KEY_PREFIX}assets/`)) return "public, max-age=31536000, immutable";
   return "public, max-age=3600";
-}
-
-export interface ViewerFile {
-  key: string;
-  /** Hex SHA-256 of the content. */
-  sha256: string;
-  size: number;
-}
-
-export interface ViewerManifest {
-  files: ViewerFile[];
-  /** SHA-256 over every file's key and hash: changes exactly when the folder's content does. */
-  digest: string;
-}
-
-/** Every file under `folder` (a Chromoscope build), keyed under VIEWER_KEY_PREFIX, with its hash. */
-export function viewerFolderManifest(folder: string): ViewerManifest {
-  const files: ViewerFile[] = [];
-  const visit = (directory: string) => {
-    for (const entry of readdirSync(directory, { withFileTypes: true })) {
-      const path = join(directory, entry.name);
-      if (entry.isDirectory()) visit(path);
-      else if (statSync(path).isFile()) {
-        const bytes = readFileSync(path);
-        const key = VIEWER_KEY_PREFIX + relative(folder, path).split(sep).join("/");
-        files.push({ key, sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length });
-      }
-    }
-  };
-  visit(folder);
-  files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const digest = createHash("sha256");
-  for (const file of files) digest.update(`${file.key}\0${file.sha256}\n`);
-  return { files, digest: digest.digest("hex") };
 }
 
 /** Why `folder` cannot be the viewer (no index.html...), or undefined. */

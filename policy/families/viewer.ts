@@ -2,7 +2,9 @@
  * Rules for a self-hosted viewer (CloudFront in front of a private bucket), where a link, a key to a
  * cohort's data, sits in the page address: viewers only over HTTPS, S3 origins read through an Origin
  * Access Control and buckets granting CloudFront only one pinned distribution, and a
- * Content-Security-Policy under which no third-party script (analytics) can run.
+ * Content-Security-Policy under which no third-party script (analytics) can run and the page reaches no
+ * host but its own origin, the data bucket and Gosling's tile server (a resource rule cannot see which
+ * bucket is the stack's, so any S3 endpoint passes).
  */
 import { viewerCspProblems } from "../documents/viewer-headers";
 import {
@@ -160,7 +162,7 @@ export const viewerContentSecurityPolicy = resourceRule(
     name: "viewer-csp-own-scripts-only",
     enforcementLevel: "mandatory",
     checks:
-      "Every CloudFront response-headers policy sets a Content-Security-Policy whose script-src allows no 'unsafe-inline' and no host but the viewer's own ('self', hashes, 'unsafe-eval'), with frame-ancestors 'none': no analytics script ever sees a link.",
+      "Every CloudFront response-headers policy sets a Content-Security-Policy whose script-src allows no 'unsafe-inline' and no host but the viewer's own ('self', hashes, 'unsafe-eval'), whose connect-src reaches only 'self', S3 endpoints (the data bucket) and Gosling's tile server, with frame-ancestors 'none': no analytics script ever sees a link and the page sends it nowhere else.",
     securityHub: [],
     checkov: ["CKV2_AWS_32"],
   },

@@ -294,11 +294,13 @@ describe("npm run demo", function () {
     let dataDir: string;
     let result: CommandRun;
     let viewerPage: Response | undefined;
+    let cohortList: Response | undefined;
     before(async () => {
       dataDir = scratchDir();
       const lifecycle: DemoLifecycle = {
         async untilStopped() {
           viewerPage = await fetch(new URL(linkOf(stdout)).origin + "/app/");
+          cohortList = await fetch(new URL(linkOf(stdout)).origin + "/app/startup/cohort-list.json");
           return "test stop";
         },
       };
@@ -334,6 +336,35 @@ describe("npm run demo", function () {
         /script-src 'self' 'unsafe-eval' 'sha256-/,
       );
       assert.equal(viewerPage?.headers.get("referrer-policy"), "no-referrer");
+    });
+
+    it("serves the build as the stack's sync does: the page without third-party tags, the start-up files, and says so", async () => {
+      assert.doesNotMatch(await viewerPage!.text(), /googletagmanager|fonts\.googleapis|unpkg|bundle\.run/);
+      assert.equal(cohortList?.status, 200);
+      assert.match((await cohortList.json()).name, /^MSK SPECTRUM \(not loaded/);
+      assert.match(
+        result.stderr,
+        /Viewer: .*stand-in-viewer as the stack's sync serves it \(the folder itself is only read\):/,
+      );
+      assert.match(result.stderr, /pointed the public cohort list .* at \/app\/startup\/cohort-list\.json/);
+      assert.match(result.stderr, /served 5 start-up files from this origin/);
+      assert.doesNotMatch(result.stderr, /Warning:/);
+      assert.match(
+        viewerPage?.headers.get("content-security-policy") ?? "",
+        /connect-src 'self' \S+ https:\/\/server\.gosling-lang\.org;/,
+      );
+    });
+
+    it("--no-annotation-tiles keeps the tile server out (and is refused without --viewer-dist)", async () => {
+      const closed = await run(demoCommand, [
+        ...["--once", "--data-dir", dataDir, "--port", "0"],
+        ...["--viewer-dist", STAND_IN_VIEWER, "--no-annotation-tiles"],
+      ]);
+      assert.equal(closed.code, 0, closed.stderr);
+      assert.match(closed.stderr, /Its pages reach no tile server \(--no-annotation-tiles\)/);
+      const refused = await run(demoCommand, ["--once", "--data-dir", dataDir, "--port", "0", "--no-annotation-tiles"]);
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, /--no-annotation-tiles applies to the viewer --viewer-dist serves/);
     });
 
     it("refuses a folder without index.html (exit 2)", async () => {

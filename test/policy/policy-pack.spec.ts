@@ -1187,7 +1187,7 @@ describe("policy pack (rules run against the program under mocks)", function () 
       await expectOnly(R.pinned, /grants CloudFront s3:\*: grant s3:GetObject only/);
     });
 
-    it(`${R.csp}: reports 'unsafe-inline', a third-party script host, and no policy at all`, async () => {
+    it(`${R.csp}: reports 'unsafe-inline', a third-party script host, a third-party connect-src host, and no policy at all`, async () => {
       const headers = () => pick(resources, T.responseHeadersPolicy, "-viewer-headers");
       const withCsp = (edit: (csp: string) => string | undefined) => {
         const config = structuredClone(headers().inputs.securityHeadersConfig);
@@ -1201,6 +1201,17 @@ describe("policy pack (rules run against the program under mocks)", function () 
       resources = engineResources(viewerStack);
       withCsp((csp) => csp.replace("script-src 'self'", "script-src 'self' https://www.googletagmanager.com"));
       await expectOnly(R.csp, /allows scripts from https:\/\/www\.googletagmanager\.com/);
+      resources = engineResources(viewerStack);
+      withCsp((csp) =>
+        csp.replace("connect-src 'self'", "connect-src 'self' https://genomebrowser-uploads.hms.harvard.edu"),
+      );
+      await expectOnly(
+        R.csp,
+        /connect-src lets the page send data \(a link included\) to https:\/\/genomebrowser-uploads/,
+      );
+      resources = engineResources(viewerStack);
+      withCsp((csp) => csp.replace(/connect-src [^;]*; /, "").replace("default-src 'self'", "default-src *"));
+      await expectOnly(R.csp, /connect-src lets the page send data \(a link included\) to \*/);
       resources = engineResources(viewerStack);
       withCsp(() => undefined);
       await expectOnly(R.csp, /sets no Content-Security-Policy/);

@@ -1,24 +1,22 @@
 /**
  * The self-hosted viewer (settings `viewer: self-hosted`) under Pulumi mocks: a private bucket read
  * only by the stack's distribution through an Origin Access Control, HTTPS only, index.html for the
- * app's routes, a Content-Security-Policy with the build's inline-script hashes and the data origin,
+ * app's routes, a Content-Security-Policy with the served page's inline-script hash, the data origin
+ * and Gosling's tile server (or not: viewerAnnotationTiles), warnings for a build it cannot change,
  * the data bucket's CORS opened to the distribution, and the outputs the commands read.
  */
 import "../support/pulumi-mocks";
 import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runInNewContext } from "node:vm";
+import * as pulumi from "@pulumi/pulumi";
 import { cspDirectives, viewerCspProblems } from "../../policy/documents/viewer-headers";
 import { parseStackOutputs } from "../../scripts/lib/s3/outputs-source";
-import {
-  inlineScriptHashes,
-  viewerFolderManifest,
-  viewerObjectKey,
-  viewerRoutingFunctionCode,
-} from "../../components/viewer-site";
+import { inlineScriptHashes, viewerObjectKey, viewerRoutingFunctionCode } from "../../components/viewer-site";
+import { servedViewer } from "../../components/viewer/served-viewer";
 import { MOCK_REGION } from "../support/pulumi-mocks";
 import { ofType, settingsFrom, single, synthesize, SynthesizedStack } from "../support/stack-harness";
 
@@ -104,23 +102,19 @@ describe("self-hosted viewer (Pulumi program under mocks)", function () {
     assert.deepEqual(distribution.inputs.viewerCertificate, { cloudfrontDefaultCertificate: true });
   });
 
-  it("allows the build's own inline scripts by hash, the data bucket's endpoint and the annotation hosts; nothing third-party", () => {
+  it("allows the served page's own inline script by hash, the data bucket's endpoint and Gosling's tile server; nothing third-party", () => {
     const headers = single(stack, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "-viewer-headers");
     const config = headers.inputs.securityHeadersConfig;
     const csp = config.contentSecurityPolicy.contentSecurityPolicy as string;
     const directives = cspDirectives(csp);
-    const inline = [
-      '\n      window.dataLayer = window.dataLayer || [];\n      function gtag() {\n        dataLayer.push(arguments);\n      }\n      gtag("js", new Date());\n    ',
-      '\n      var process = { platform: "", env: "" };\n      var global = globalThis;\n    ',
-    ];
-    assert.deepEqual(directives.get("script-src"), ["'self'", "'unsafe-eval'", ...inline.map(sha256)]);
+    // The served index.html keeps the process/global shim; the analytics snippet is gone with gtag.js.
+    const shim = '\n      var process = { platform: "", env: "" };\n      var global = globalThis;\n    ';
+    assert.deepEqual(directives.get("script-src"), ["'self'", "'unsafe-eval'", sha256(shim)]);
     const dataBucket = single(stack, "aws:s3/bucket:Bucket", "-data-bucket").id;
     assert.deepEqual(directives.get("connect-src"), [
       "'self'",
       `https://${dataBucket}.s3.${MOCK_REGION}.amazonaws.com`,
       "https://server.gosling-lang.org",
-      "https://raw.githubusercontent.com",
-      "https://genomebrowser-uploads.hms.harvard.edu",
     ]);
     assert.deepEqual(viewerCspProblems(csp), []);
     assert.equal(config.contentSecurityPolicy.override, true);
@@ -148,9 +142,50 @@ describe("self-hosted viewer (Pulumi program under mocks)", function () {
   it("syncs the build as one resource keyed by the folder's content digest (not one resource per file)", () => {
     const syncs = stack.resources.filter((resource) => resource.type === "pulumi-nodejs:dynamic:Resource");
     assert.equal(syncs.length, 1);
-    assert.equal(syncs[0].inputs.digest, viewerFolderManifest(STAND_IN_VIEWER).digest);
+    assert.equal(syncs[0].inputs.digest, servedViewer(STAND_IN_VIEWER).digest);
     assert.equal(syncs[0].inputs.folder, STAND_IN_VIEWER);
     assert.equal(ofType(stack, "aws:s3/bucketObjectv2:BucketObjectv2").length, 0);
+  });
+
+  it("with viewerAnnotationTiles false, connect-src names only the viewer's origin and the data endpoint", async () => {
+    const closed = await synthesize(
+      { viewer: "self-hosted", viewerDistPath: STAND_IN_VIEWER, viewerAnnotationTiles: false },
+      "closedviewer",
+    );
+    const headers = single(closed, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "-viewer-headers");
+    const csp = headers.inputs.securityHeadersConfig.contentSecurityPolicy.contentSecurityPolicy as string;
+    const dataBucket = single(closed, "aws:s3/bucket:Bucket", "-data-bucket").id;
+    assert.deepEqual(cspDirectives(csp).get("connect-src"), [
+      "'self'",
+      `https://${dataBucket}.s3.${MOCK_REGION}.amazonaws.com`,
+    ]);
+    assert.deepEqual(viewerCspProblems(csp), []);
+  });
+
+  it("warns, naming what was not applied and what the viewer then needs, when a build lacks a start-up fetch; still deploys it", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "viewer-other-build-"));
+    const warnings: string[] = [];
+    const warn = pulumi.log.warn;
+    pulumi.log.warn = async (message: string) => {
+      warnings.push(message);
+    };
+    try {
+      cpSync(STAND_IN_VIEWER, folder, { recursive: true });
+      const script = join(folder, "assets", "app.js");
+      writeFileSync(
+        script,
+        readFileSync(script, "utf8").replace("genomebrowser-uploads.hms.harvard.edu", "example.org"),
+      );
+      const other = await synthesize({ viewer: "self-hosted", viewerDistPath: folder }, "otherbuild");
+      assert.equal(warnings.length, 1, warnings.join("\n"));
+      assert.match(warnings[0], new RegExp(`^viewerDistPath ${folder}: not found in the build's scripts`));
+      assert.match(warnings[0], /the public cohort list the app waits for before it opens a link's cohort/);
+      assert.match(warnings[0], /links show its built-in sample instead of the cohort: the viewer then needs/);
+      assert.equal(ofType(other, "pulumi-nodejs:dynamic:Resource").length, 1, "the viewer is still synced");
+    } finally {
+      pulumi.log.warn = warn;
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it("exports the viewer's URL, distribution and bucket, which the commands' outputs schema reads", () => {
@@ -209,6 +244,14 @@ describe("self-hosted viewer (Pulumi program under mocks)", function () {
       problems({ viewerCertificateArn: "arn:aws:acm:eu-west-2:123456789012:certificate/abc" }),
       /an ACM certificate ARN in us-east-1/,
     );
+    assert.match(
+      problems({ viewerAnnotationTiles: "false" }),
+      /viewerAnnotationTiles is false but viewer is not "self-hosted": chromoscope\.bio reaches its tile server/,
+    );
+    assert.match(
+      problems({ viewerAnnotationTiles: "no" }),
+      /viewerAnnotationTiles = no is not allowed: expected true or false/,
+    );
   });
 
   it("refuses a build folder without index.html before declaring anything", async () => {
@@ -254,14 +297,10 @@ describe("viewer site rules", () => {
     const folder = mkdtempSync(join(tmpdir(), "viewer-digest-"));
     try {
       cpSync(STAND_IN_VIEWER, folder, { recursive: true });
-      const first = viewerFolderManifest(folder);
-      assert.deepEqual(
-        first.files.map((file) => file.key),
-        ["app/assets/app.js", "app/index.html"],
-      );
-      assert.equal(viewerFolderManifest(folder).digest, first.digest);
+      const first = servedViewer(folder);
+      assert.equal(servedViewer(folder).digest, first.digest);
       writeFileSync(join(folder, "assets", "app.js"), "changed");
-      assert.notEqual(viewerFolderManifest(folder).digest, first.digest);
+      assert.notEqual(servedViewer(folder).digest, first.digest);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

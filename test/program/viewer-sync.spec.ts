@@ -1,5 +1,6 @@
 /**
- * The viewer's folder sync against the embedded S3 server: the first sync uploads the build with its
+ * The viewer's folder sync against the embedded S3 server: the first sync uploads what the viewer
+ * serves of the build (servedViewer: the build made self-sufficient, the start-up files) with its
  * Content-Type and Cache-Control, a later one sends only what changed and deletes what is gone, and
  * `pulumi destroy` empties it. The provider also runs as Pulumi runs it: serialized, in a plain Node
  * process without ts-node.
@@ -7,7 +8,7 @@
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { cpSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
@@ -17,7 +18,8 @@ import {
   VIEWER_SYNC_MANIFEST_KEY,
   viewerFolderSyncProvider,
 } from "../../components/viewer-folder-sync";
-import { viewerFolderManifest } from "../../components/viewer-site";
+import { STARTUP_FILES } from "../../components/viewer/chromoscope-changes";
+import { servedViewer, VIEWER_STARTUP_FOLDER } from "../../components/viewer/served-viewer";
 import { PROJECT_ROOT } from "../../scripts/lib/files";
 import { PRESIGNER_KEY, startTestBucket, TestBucket } from "../support/local-bucket";
 import { STAND_IN_VIEWER } from "../support/stand-in-viewer";
@@ -60,15 +62,32 @@ describe("viewer folder sync (one resource, by content hashes)", function () {
   });
   const head = (key: string) => bucket.client.send(new HeadObjectCommand({ Bucket: bucket.bucket, Key: key }));
 
-  it("uploads the build under app/ with its Content-Type and Cache-Control, then its manifest", async () => {
-    assert.equal(await syncViewerFolder(inputs()), 2);
-    assert.deepEqual((await bucket.keys("")).sort(), [VIEWER_SYNC_MANIFEST_KEY, "app/assets/app.js", "app/index.html"]);
+  it("uploads what the viewer serves under app/ (the changed page and script, the start-up files) with its Content-Type and Cache-Control, then its manifest", async () => {
+    assert.equal(await syncViewerFolder(inputs()), 7);
+    assert.deepEqual((await bucket.keys("")).sort(), [
+      VIEWER_SYNC_MANIFEST_KEY,
+      "app/assets/app.js",
+      "app/index.html",
+      ...STARTUP_FILES.map((name) => `app/startup/${name}`).sort(),
+    ]);
+    const served = servedViewer(folder);
+    for (const file of served.files) {
+      assert.deepEqual(await bucket.store.read(file.key), file.read(), `${file.key}: the served bytes`);
+    }
+    assert.doesNotMatch((await bucket.store.read("app/index.html")).toString(), /googletagmanager|bundle\.run/);
+    assert.deepEqual(
+      await bucket.store.read("app/startup/UCSC.HG38.Human.CytoBandIdeogram.csv"),
+      readFileSync(join(VIEWER_STARTUP_FOLDER, "UCSC.HG38.Human.CytoBandIdeogram.csv")),
+    );
     const index = await head("app/index.html");
     assert.equal(index.ContentType, "text/html; charset=utf-8");
     assert.equal(index.CacheControl, "no-cache");
     const script = await head("app/assets/app.js");
     assert.equal(script.ContentType, "text/javascript; charset=utf-8");
     assert.equal(script.CacheControl, "public, max-age=31536000, immutable");
+    const bands = await head("app/startup/UCSC.HG19.Human.CytoBandIdeogram.csv");
+    assert.equal(bands.ContentType, "text/csv; charset=utf-8");
+    assert.equal(bands.CacheControl, "public, max-age=3600");
   });
 
   it("a later sync sends only the changed and new files, deletes the gone ones; destroy empties the bucket", async () => {
@@ -94,7 +113,7 @@ describe("viewer folder sync (one resource, by content hashes)", function () {
   });
 
   it("diffs on the folder's digest only: a preview of an unchanged build shows no change", async () => {
-    const digest = viewerFolderManifest(folder).digest;
+    const digest = servedViewer(folder).digest;
     const same = await viewerFolderSyncProvider.diff!("id", { ...inputs(), digest }, { ...inputs(), digest });
     assert.equal(same.changes, false);
     const changed = await viewerFolderSyncProvider.diff!(
@@ -131,8 +150,9 @@ describe("viewer folder sync (one resource, by content hashes)", function () {
         },
         timeout: 30_000,
       });
-      assert.equal(JSON.parse(child.stdout).outs.files, 2);
+      assert.equal(JSON.parse(child.stdout).outs.files, 7);
       assert.ok((await bucket.keys("app/")).includes("app/index.html"));
+      assert.ok((await bucket.keys("app/")).includes("app/startup/cohort-list.json"), "the start-up files too");
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }

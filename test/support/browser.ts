@@ -23,6 +23,12 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
+/**
+ * Makes every host but 127.0.0.1 unresolvable, as on a closed network: a request that leaves the
+ * machine fails with net::ERR_NAME_NOT_RESOLVED even where the page's policy would allow it.
+ */
+export const NO_THIRD_PARTY_REACHABLE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1";
+
 export interface Browser {
   context: BrowserContext;
   close(): Promise<void>;
@@ -32,7 +38,7 @@ export interface Browser {
  * Launches Chromium with a fresh profile, or skips the calling suite (`this.skip()`) with a notice
  * when Chromium is not installed — except under CI=true, where that throws.
  */
-export async function launchChromiumOrSkip(suite: Mocha.Context): Promise<Browser> {
+export async function launchChromiumOrSkip(suite: Mocha.Context, extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     const notice = `Chromium not found at ${CHROMIUM_PATH} (Debian package "chromium"; .ci/run installs it)`;
     if (process.env.CI === "true") throw new Error(`${notice}: browser tests cannot be skipped under CI=true`);
@@ -43,7 +49,7 @@ export async function launchChromiumOrSkip(suite: Mocha.Context): Promise<Browse
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
   });
   return {
     context,

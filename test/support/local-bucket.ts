@@ -10,6 +10,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { defaultSettings } from "../../components/settings";
 import { ExampleSample, exampleCohort, exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
 import { startLocalS3, LocalS3Credentials, LocalS3Options, LocalS3Server } from "../../scripts/lib/dev/local-s3";
+import { LocalViewer } from "../../scripts/lib/dev/local-viewer";
 import { provisionLocalBucket } from "../../scripts/lib/dev/demo-setup";
 import { createS3Client, ObjectStore, s3ObjectStore } from "../../scripts/lib/s3/object-store";
 import { stackOutputsFor } from "../../scripts/lib/s3/outputs-source";
@@ -53,8 +54,8 @@ export interface TestBucketOptions {
   allowAnonymous?: boolean;
   /** Sees every request the server receives (its S3 operation name included). */
   onRequest?: LocalS3Options["onRequest"];
-  /** A viewer build the server serves under /app/ (as `demo --viewer-dist`). */
-  viewerFolder?: string;
+  /** A viewer the server serves under /app/ (as `demo --viewer-dist`: `{ served: servedViewer(folder) }`). */
+  viewer?: LocalViewer;
 }
 
 export async function startTestBucket(options: TestBucketOptions = {}): Promise<TestBucket> {
@@ -64,7 +65,7 @@ export async function startTestBucket(options: TestBucketOptions = {}): Promise<
     credentials: [PRESIGNER_KEY, SESSION_KEY],
     allowAnonymous: options.allowAnonymous,
     onRequest: options.onRequest,
-    viewerFolder: options.viewerFolder,
+    viewer: options.viewer,
   });
   const client = createS3Client({
     region: server.region,

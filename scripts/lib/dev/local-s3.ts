@@ -9,7 +9,7 @@
 import { mkdir } from "node:fs/promises";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import { isViewerRequest, viewerHandler } from "./local-viewer";
+import { isViewerRequest, LocalViewer, viewerHandler } from "./local-viewer";
 import type S3rverModule from "@20minutes/s3rver";
 
 /** Loaded when a server starts: its web framework and logger take longer to load than Node starts. */
@@ -44,8 +44,8 @@ export interface LocalS3Options {
   silent?: boolean;
   /** Called once per incoming request, before it is handled (e.g. to count requests). */
   onRequest?: (request: LocalS3Request) => void;
-  /** A Chromoscope build to serve under /app/ on the same port, with the viewer's headers. */
-  viewerFolder?: string;
+  /** A Chromoscope build, as the self-hosted viewer serves it, under /app/ on the same port. */
+  viewer?: LocalViewer;
 }
 
 export interface LocalS3Server {
@@ -80,7 +80,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3Serv
     allowAnonymous = false,
     silent = true,
     onRequest,
-    viewerFolder,
+    viewer: servedViewer,
   } = options;
   const accessKeys = buildAccessKeys(credentials);
   const accepted = credentials.map(({ accessKeyId, secretAccessKey }) => ({ accessKeyId, secretAccessKey }));
@@ -116,7 +116,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3Serv
     });
   });
   const boundPort = (server.address() as AddressInfo).port;
-  if (viewerFolder !== undefined) viewer = viewerHandler(viewerFolder, `http://${LOCAL_HOST}:${boundPort}`);
+  if (servedViewer !== undefined) viewer = viewerHandler(servedViewer, `http://${LOCAL_HOST}:${boundPort}`);
 
   let closed: Promise<void> | undefined;
   return {

@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { defaultSettings } from "../../../../components/settings";
 import { viewerFolderProblem } from "../../../../components/viewer-site";
+import { servedViewer } from "../../../../components/viewer/served-viewer";
 import { addHelpNotes, CliIo, integerOption, runCli } from "../shell";
 import {
   DEFAULT_DEMO_DATA_DIR,
@@ -28,6 +29,7 @@ import {
 import { AwsError, CliError, UsageError } from "../../errors";
 import { exampleCohort } from "../../dev/example-cohort";
 import { LocalS3Server, startLocalS3 } from "../../dev/local-s3";
+import { describeLocalViewer, LocalViewer } from "../../dev/local-viewer";
 import { createS3Client, s3ObjectStore } from "../../s3/object-store";
 import { stackOutputsFor } from "../../s3/outputs-source";
 import { publishCohortCommand } from "./publish-cohort-command";
@@ -61,6 +63,7 @@ interface DemoOptions {
   samples: string;
   verbose?: boolean;
   viewerDist?: string;
+  annotationTiles: boolean;
 }
 
 const MAX_SAMPLES = 1000;
@@ -70,7 +73,7 @@ async function startServer(
   port: number,
   keys: ReturnType<typeof generateDemoKeys>,
   onOperation: (operation: string) => void,
-  viewerFolder: string | undefined,
+  viewer: LocalViewer | undefined,
 ): Promise<LocalS3Server> {
   try {
     return await startLocalS3({
@@ -78,7 +81,7 @@ async function startServer(
       port,
       credentials: [keys.admin, keys.presigner, keys.presignerOtherSlot],
       onRequest: ({ operation }) => onOperation(operation),
-      viewerFolder,
+      viewer,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -187,7 +190,11 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
     .option("--once", "stop after printing the link instead of serving until Ctrl-C")
     .option(
       "--viewer-dist <folder>",
-      "serve this Chromoscope build (npx vite build's dist/) at /app/ on the same port, with the self-hosted viewer's headers, and link to it",
+      "serve this Chromoscope build (npx vite build's dist/) at /app/ on the same port as the stack's self-hosted viewer serves it (start-up files from its own origin, its headers), and link to it",
+    )
+    .option(
+      "--no-annotation-tiles",
+      "with --viewer-dist: keep Gosling's tile server out of the viewer's connect-src, as viewerAnnotationTiles false does (gene and sequence tracks stay empty)",
     );
   addHelpNotes(command, ["Needs no AWS account and no network. The link goes to stdout, everything else to stderr."], {
     0: "done (also after Ctrl-C)",
@@ -213,6 +220,15 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
         fix: "build Chromoscope (README, Self-hosted viewer) and pass its dist/ folder",
       });
     }
+    if (!options.annotationTiles && options.viewerDist === undefined) {
+      throw new UsageError("--no-annotation-tiles applies to the viewer --viewer-dist serves", {
+        fix: "add --viewer-dist <Chromoscope dist folder>, or leave --no-annotation-tiles out",
+      });
+    }
+    const viewer =
+      options.viewerDist === undefined
+        ? undefined
+        : { served: servedViewer(options.viewerDist), annotationTiles: options.annotationTiles };
     const keys = generateDemoKeys();
     const requests = new Map<string, number>();
 
@@ -225,7 +241,7 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
         port,
         keys,
         (operation) => requests.set(operation, (requests.get(operation) ?? 0) + 1),
-        options.viewerDist,
+        viewer,
       );
     } catch (error) {
       if (newDataDir) removeEmptyFolders(layout.s3Directory, layout.dataDir);
@@ -246,6 +262,7 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
         `Local S3 server on ${server.endpoint} (objects in ${shownFolder(layout.s3Directory)}; delete ${shownFolder(layout.dataDir)} to start over)\n`,
       );
 
+      if (viewer) io.stderr(describeLocalViewer(viewer, shown(options.viewerDist!)));
       const created = await provisionLocalBucket(admin, DEMO_BUCKET, settings);
       io.stderr(
         `Bucket ${DEMO_BUCKET} ${created ? "created" : "reused"}: private (unsigned requests refused), GET-only CORS for ${settings.allowedOrigins.join(", ")}\n`,
