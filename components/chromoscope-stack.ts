@@ -71,6 +71,7 @@ export function buildStack(
     allowedOrigins: [...settings.allowedOrigins],
     maxLinkLifetimeSeconds: settings.maxLinkLifetimeSeconds,
     logBucketName: storage.logBucketName,
+    accessLogPrefix: storage.accessLogPrefix,
     viewerUrl: viewer ? viewer.url : settings.viewerUrl,
     viewerDistributionId: viewer?.distributionId,
     viewerBucketName: viewer?.bucketName,

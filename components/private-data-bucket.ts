@@ -49,6 +49,8 @@ export class PrivateDataBucket extends pulumi.ComponentResource {
   readonly bucketArn: pulumi.Output<string>;
   readonly region: pulumi.Output<string>;
   readonly logBucketName?: pulumi.Output<string>;
+  /** Where in the log bucket the data bucket's server access logs go (partitioned by account, region, bucket and day). */
+  readonly accessLogPrefix?: string;
 
   constructor(name: string, inputArgs: PrivateDataBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("chromoscope-private-data:storage:PrivateDataBucket", name, {}, opts);
@@ -122,6 +124,7 @@ export class PrivateDataBucket extends pulumi.ComponentResource {
         { parent: this, dependsOn: [logPolicy] },
       );
       this.logBucketName = logBucket.bucket;
+      this.accessLogPrefix = ACCESS_LOG_PREFIX;
     }
 
     this.bucketName = bucket.bucket;
@@ -132,6 +135,7 @@ export class PrivateDataBucket extends pulumi.ComponentResource {
       bucketArn: this.bucketArn,
       region: this.region,
       logBucketName: this.logBucketName,
+      accessLogPrefix: this.accessLogPrefix,
     });
   }
 }

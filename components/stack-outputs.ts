@@ -46,6 +46,13 @@ function buildSchemas() {
       .string()
       .refine((value) => /^https?:\/\/[^/?#]+\/*$/.test(value), "an http(s) base URL such as http://127.0.0.1:4569")
       .optional(),
+    /** The data bucket's server-access-log prefix in logBucketName (partitioned keys under it). */
+    accessLogPrefix: keyPrefix.optional(),
+    /** How links open: absent in outputs written before sign-in viewing existed, which means "links". */
+    access: z.enum(["links", "sign-in"]).optional(),
+    /** Sign-in mode: where grants and audit records live in the data bucket. */
+    grantsPrefix: keyPrefix.optional(),
+    auditPrefix: keyPrefix.optional(),
   };
 
   /** One key slot as the stack reports it; `status` is absent in outputs of earlier deployments. */

@@ -97,13 +97,17 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
       assert.ok(lifecycle.opts.dependsOn, "lifecycle waits for versioning");
     });
 
-    it("logs server access into the log bucket, which expires its logs", () => {
+    it("logs server access into the log bucket, partitioned by day, under the exported prefix", () => {
       const logging = single(stack, T.logging, "-data-logging");
       const data = single(stack, T.bucket, "-data-bucket");
       const logs = single(stack, T.bucket, "-data-logs");
       assert.equal(logging.inputs.bucket, data.state.bucket);
       assert.equal(logging.inputs.targetBucket, logs.state.bucket);
       assert.equal(logging.inputs.targetPrefix, "access-logs/");
+      assert.deepEqual(logging.inputs.targetObjectKeyFormat, {
+        partitionedPrefix: { partitionDateSource: "EventTime" },
+      });
+      assert.equal(stack.outputs.accessLogPrefix, logging.inputs.targetPrefix, "access-report finds the logs here");
       const logRules = single(stack, T.lifecycle, "-data-logs-lifecycle").inputs.rules as any[];
       assert.equal(logRules.find((rule) => rule.id === "expire-access-logs").expiration.days, 365);
       assert.equal(stack.outputs.logBucketName, logs.state.bucket);
@@ -413,12 +417,13 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
       assert.deepEqual(open.outputs.allowedOrigins, ["*"]);
     });
 
-    it("logging off: no log bucket, no logging, no logBucketName output", async () => {
+    it("logging off: no log bucket, no logging, no logBucketName or accessLogPrefix output", async () => {
       const quiet = await synthesize({ accessLogging: false });
       assert.equal(ofType(quiet, T.bucket).length, 1);
       assert.equal(ofType(quiet, T.logging).length, 0);
       assert.equal(ofType(quiet, T.bucketPolicy).length, 1);
       assert.ok(!("logBucketName" in quiet.outputs));
+      assert.ok(!("accessLogPrefix" in quiet.outputs));
     });
 
     it("versioning off: no versioning resource and no noncurrent-version rule", async () => {
