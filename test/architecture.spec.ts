@@ -28,6 +28,7 @@ const LAYERS: Record<string, number> = {
   lifecycle: 3,
   upload: 3,
   doctor: 4,
+  access: 4,
   cli: 5,
   dev: 5,
 };

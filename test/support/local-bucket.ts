@@ -11,7 +11,8 @@ import { defaultSettings } from "../../components/settings";
 import { ExampleSample, exampleCohort, exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
 import { startLocalS3, LocalS3Credentials, LocalS3Options, LocalS3Server } from "../../scripts/lib/dev/local-s3";
 import { LocalViewer } from "../../scripts/lib/dev/local-viewer";
-import { provisionLocalBucket } from "../../scripts/lib/dev/demo-setup";
+import { createLocalBucket, provisionLocalBucket } from "../../scripts/lib/dev/demo-setup";
+import { ACCESS_LOG_PREFIX } from "../../policy/documents/limits";
 import { createS3Client, ObjectStore, s3ObjectStore } from "../../scripts/lib/s3/object-store";
 import { stackOutputsFor } from "../../scripts/lib/s3/outputs-source";
 
@@ -27,6 +28,7 @@ export const SESSION_KEY: LocalS3Credentials = {
 };
 export const SESSION_TOKEN = "FwoGZXIvYXdzEXAMPLESESSIONTOKENnotARealOne0123456789==";
 export const TEST_BUCKET = "chromoscope-test-data";
+export const TEST_LOG_BUCKET = "chromoscope-test-logs";
 export const VIEWER_ORIGIN = "https://chromoscope.bio";
 
 export interface TestBucket {
@@ -56,6 +58,11 @@ export interface TestBucketOptions {
   onRequest?: LocalS3Options["onRequest"];
   /** A viewer the server serves under /app/ (as `demo --viewer-dist`: `{ served: servedViewer(folder) }`). */
   viewer?: LocalViewer;
+  /**
+   * A log bucket, TEST_LOG_BUCKET, named in the outputs as the stack names its own: "server" has the
+   * server log the bucket's requests into it, as S3 does; "empty" leaves the test to fill it.
+   */
+  accessLog?: "server" | "empty";
 }
 
 export async function startTestBucket(options: TestBucketOptions = {}): Promise<TestBucket> {
@@ -66,6 +73,9 @@ export async function startTestBucket(options: TestBucketOptions = {}): Promise<
     allowAnonymous: options.allowAnonymous,
     onRequest: options.onRequest,
     viewer: options.viewer,
+    ...(options.accessLog === "server"
+      ? { accessLog: { bucket: TEST_BUCKET, logBucket: TEST_LOG_BUCKET, prefix: ACCESS_LOG_PREFIX } }
+      : {}),
   });
   const client = createS3Client({
     region: server.region,
@@ -73,6 +83,7 @@ export async function startTestBucket(options: TestBucketOptions = {}): Promise<
     endpoint: server.endpoint,
   });
   const settings = { ...defaultSettings(), allowedOrigins: options.allowedOrigins ?? defaultSettings().allowedOrigins };
+  if (options.accessLog) await createLocalBucket(client, TEST_LOG_BUCKET);
   await provisionLocalBucket(client, TEST_BUCKET, settings);
   const store = s3ObjectStore(client, TEST_BUCKET);
   const presigner = {
@@ -81,7 +92,12 @@ export async function startTestBucket(options: TestBucketOptions = {}): Promise<
     createdAt: new Date("2026-11-20T10:00:00.000Z"),
   };
   const outputs: Record<string, unknown> = {
-    ...stackOutputsFor(settings, { bucket: TEST_BUCKET, region: server.region, presigner }),
+    ...stackOutputsFor(settings, {
+      bucket: TEST_BUCKET,
+      region: server.region,
+      presigner,
+      ...(options.accessLog ? { logBucket: TEST_LOG_BUCKET } : {}),
+    }),
     // Both slots, as a real stack exports them: slot b holds an older key this server does not know.
     accessKeys: [
       {

@@ -19,6 +19,8 @@ import { AwsError, describeCause, UsageError } from "../errors";
 import { ExampleSample, exampleManifestTsv } from "./example-cohort";
 import { PROJECT_ROOT, writePrivateFileAtomic } from "../files";
 import { LocalS3Credentials } from "./local-s3";
+import { LocalAccessLogOptions } from "./local-access-log";
+import { ACCESS_LOG_PREFIX } from "../../../policy/documents/limits";
 import { fixFor, ObjectStore } from "../s3/object-store";
 import { s3Sdk } from "../s3/sdk-modules";
 import { FILE_FIELDS } from "../cohort/samples";
@@ -28,6 +30,12 @@ export const DEFAULT_DEMO_DATA_DIR = join(PROJECT_ROOT, ".demo");
 /** Fixed, so the printed link (and a browser's local-network permission for it) stays the same across runs. */
 export const DEFAULT_DEMO_PORT = 4569;
 export const DEMO_BUCKET = "chromoscope-demo-data";
+/** The demo bucket's server access logs go to a log bucket, under the prefix and in the layout the stack gives them. */
+export const DEMO_ACCESS_LOG: LocalAccessLogOptions = {
+  bucket: DEMO_BUCKET,
+  logBucket: "chromoscope-demo-logs",
+  prefix: ACCESS_LOG_PREFIX,
+};
 export const DEMO_COHORT = "Demo cohort (hg38)";
 export const DEMO_PRESIGNER_USER = "chromoscope-demo-presigner";
 
@@ -84,15 +92,11 @@ export function generateDemoKeys(): DemoKeys {
   return { admin: key(), presigner: key(), presignerOtherSlot: key() };
 }
 
-/** Creates `bucket` unless it exists (the folder of an earlier run) and applies the stack's CORS rule. Returns whether it was created. */
-export async function provisionLocalBucket(
-  client: S3Client,
-  bucket: string,
-  settings: StackSettings,
-): Promise<boolean> {
-  let created = true;
+/** Creates `bucket` unless it exists (the folder of an earlier run). Returns whether it was created. */
+export async function createLocalBucket(client: S3Client, bucket: string): Promise<boolean> {
   try {
     await client.send(new (s3Sdk().CreateBucketCommand)({ Bucket: bucket }));
+    return true;
   } catch (error) {
     const name = (error as { name?: string }).name;
     if (name !== "BucketAlreadyExists" && name !== "BucketAlreadyOwnedByYou") {
@@ -101,8 +105,17 @@ export async function provisionLocalBucket(
         cause: error,
       });
     }
-    created = false;
+    return false;
   }
+}
+
+/** Creates `bucket` unless it exists (the folder of an earlier run) and applies the stack's CORS rule. Returns whether it was created. */
+export async function provisionLocalBucket(
+  client: S3Client,
+  bucket: string,
+  settings: StackSettings,
+): Promise<boolean> {
+  const created = await createLocalBucket(client, bucket);
   try {
     await client.send(
       new (s3Sdk().PutBucketCorsCommand)({

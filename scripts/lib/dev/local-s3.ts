@@ -10,6 +10,7 @@ import { mkdir } from "node:fs/promises";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { isViewerRequest, LocalViewer, viewerHandler } from "./local-viewer";
+import { LocalAccessLog, localAccessLog, LocalAccessLogOptions } from "./local-access-log";
 import type S3rverModule from "@20minutes/s3rver";
 
 /** Loaded when a server starts: its web framework and logger take longer to load than Node starts. */
@@ -46,6 +47,8 @@ export interface LocalS3Options {
   onRequest?: (request: LocalS3Request) => void;
   /** A Chromoscope build, as the self-hosted viewer serves it, under /app/ on the same port. */
   viewer?: LocalViewer;
+  /** Server access logging of one bucket into another, in S3's format and partitioned layout. */
+  accessLog?: LocalAccessLogOptions;
 }
 
 export interface LocalS3Server {
@@ -81,6 +84,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3Serv
     silent = true,
     onRequest,
     viewer: servedViewer,
+    accessLog: accessLogOptions,
   } = options;
   const accessKeys = buildAccessKeys(credentials);
   const accepted = credentials.map(({ accessKeyId, secretAccessKey }) => ({ accessKeyId, secretAccessKey }));
@@ -97,6 +101,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3Serv
   });
   const handle = app.callback();
   let viewer: ReturnType<typeof viewerHandler> | undefined;
+  let accessLog: LocalAccessLog | undefined;
   const server = createServer((request, response) => {
     const method = request.method ?? "GET";
     const [path, query = ""] = splitUrl(request.url ?? "/");
@@ -104,8 +109,11 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3Serv
       onRequest?.({ method, path, query, operation: "Viewer" });
       return viewer(request, response, path);
     }
-    onRequest?.({ method, path, query, operation: s3OperationName(method, path, query, request.headers) });
-    handle(request, response);
+    const operation = s3OperationName(method, path, query, request.headers);
+    // The log's own deliveries are not requests of a client (S3's are not either).
+    if (!accessLog?.isDelivery({ path, query, operation })) onRequest?.({ method, path, query, operation });
+    if (accessLog) accessLog.handle(request, response, { path, query, operation }, () => handle(request, response));
+    else handle(request, response);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -117,19 +125,26 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3Serv
   });
   const boundPort = (server.address() as AddressInfo).port;
   if (servedViewer !== undefined) viewer = viewerHandler(servedViewer, `http://${LOCAL_HOST}:${boundPort}`);
+  const endpoint = `http://${LOCAL_HOST}:${boundPort}`;
+  if (accessLogOptions) {
+    accessLog = localAccessLog(accessLogOptions, { endpoint, region: LOCAL_S3_REGION, credentials: accepted[0] });
+  }
 
   let closed: Promise<void> | undefined;
   return {
-    endpoint: `http://${LOCAL_HOST}:${boundPort}`,
+    endpoint,
     port: boundPort,
     region: LOCAL_S3_REGION,
     credentials: accepted,
     close() {
-      closed ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // keep-alive sockets (SDK clients, fetch) would otherwise hold the server open
-        server.closeAllConnections();
-      });
+      closed ??= (accessLog?.close() ?? Promise.resolve()).then(
+        () =>
+          new Promise<void>((resolve, reject) => {
+            server.close((error) => (error ? reject(error) : resolve()));
+            // keep-alive sockets (SDK clients, fetch) would otherwise hold the server open
+            server.closeAllConnections();
+          }),
+      );
       return closed;
     },
   };

@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import { StackOutputs, stackOutputSchemas, UserStackOutputs } from "../../../components/stack-outputs";
 import { keySlotPlan, rotationDueAt } from "../../../components/key-slots";
-import { KeySlot } from "../../../policy/documents/limits";
+import { ACCESS_LOG_PREFIX, KeySlot } from "../../../policy/documents/limits";
 import { defaultSettings, StackSettings } from "../../../components/settings";
 import { UsageError, ValidationError } from "../errors";
 import { PROJECT_ROOT } from "../files";
@@ -99,6 +99,8 @@ export interface StandInStack {
   };
   /** The stand-in's S3 endpoint (a local server). */
   endpoint?: string;
+  /** The bucket that receives the data bucket's server access logs (under ACCESS_LOG_PREFIX), if any. */
+  logBucket?: string;
 }
 
 function partitionOf(region: string): string {
@@ -125,6 +127,7 @@ export function stackOutputsFor(settings: StackSettings, target: StandInStack): 
     presignerKind: "user",
     viewerUrl: settings.viewerUrl,
     ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }),
+    ...(target.logBucket === undefined ? {} : { logBucketName: target.logBucket, accessLogPrefix: ACCESS_LOG_PREFIX }),
   };
   if (!presigner) return outputs;
   const plan = keySlotPlan(settings.keyGeneration);

@@ -14,6 +14,7 @@ import { addHelpNotes, CliIo, integerOption, runCli } from "../shell";
 import {
   DEFAULT_DEMO_DATA_DIR,
   DEFAULT_DEMO_PORT,
+  DEMO_ACCESS_LOG,
   DEMO_BUCKET,
   DEMO_COHORT,
   DEMO_PRESIGNER_USER,
@@ -21,6 +22,7 @@ import {
   displayPath,
   generateDemoKeys,
   prepareDataDir,
+  createLocalBucket,
   provisionLocalBucket,
   uploadCohort,
   verifyPublishedLinks,
@@ -82,6 +84,7 @@ async function startServer(
       credentials: [keys.admin, keys.presigner, keys.presignerOtherSlot],
       onRequest: ({ operation }) => onOperation(operation),
       viewer,
+      accessLog: DEMO_ACCESS_LOG,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -263,9 +266,10 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
       );
 
       if (viewer) io.stderr(describeLocalViewer(viewer, shown(options.viewerDist!)));
+      await createLocalBucket(admin, DEMO_ACCESS_LOG.logBucket); // first: it logs the data bucket's creation
       const created = await provisionLocalBucket(admin, DEMO_BUCKET, settings);
       io.stderr(
-        `Bucket ${DEMO_BUCKET} ${created ? "created" : "reused"}: private (unsigned requests refused), GET-only CORS for ${settings.allowedOrigins.join(", ")}\n`,
+        `Bucket ${DEMO_BUCKET} ${created ? "created" : "reused"}: private (unsigned requests refused), GET-only CORS for ${settings.allowedOrigins.join(", ")}; access logs in ${DEMO_ACCESS_LOG.logBucket}\n`,
       );
 
       const prefix = `${settings.dataPrefixes[0]}demo/`;
@@ -280,6 +284,7 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
           otherSlot: { accessKeyId: keys.presignerOtherSlot.accessKeyId, createdAt: io.now() },
         },
         endpoint: server.endpoint,
+        logBucket: DEMO_ACCESS_LOG.logBucket,
       });
       writeDemoFiles(layout, cohort, outputs);
       const uploaded = await uploadCohort(s3ObjectStore(admin, DEMO_BUCKET), cohort);
