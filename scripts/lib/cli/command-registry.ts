@@ -25,6 +25,7 @@ const SUMMARIES = {
   "revoke-cohort": "withdraw a cohort: delete its configs (and, with --rotate, the keys that signed its links)",
   "rotate-keys": "replace the presigner's inactive access key when no live link needs it",
   doctor: "check a deployed stack and your credentials before sharing links",
+  "access-report": "who read what: the bucket's access logs of a period, per publication, with flags",
   bench: "measure signing and publishing speed against baselines (development)",
 } as const;
 
