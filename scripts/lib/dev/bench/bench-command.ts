@@ -47,7 +47,7 @@ export function benchCommand(io: CliIo): Command {
   const command = new Command("bench")
     .description(
       "Measure the presigner against getSignedUrl, @smithy/signature-v4, boto3 and the crypto floor; a 10,000-sample publish against the local S3 server; " +
-        "and 100,000-sample dry runs from an in-memory listing. Prints the figures and PASS/MISS per target.",
+        "100,000-sample dry runs from an in-memory listing; and access-log parsing against a plain split. Prints the figures and PASS/MISS per target.",
     )
     .option(
       "--quick",
@@ -82,6 +82,7 @@ export function benchCommand(io: CliIo): Command {
         options.dryRunSamples === undefined
           ? sizes.dryRunSamples
           : positiveInteger(options.dryRunSamples, "--dry-run-samples"),
+      accessLogRecords: sizes.accessLogRecords,
       boto3: options.boto3,
       scratch: options.scratch === undefined ? defaultScratch() : existingFolder(options.scratch, "--scratch"),
     };

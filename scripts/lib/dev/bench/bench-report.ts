@@ -7,6 +7,7 @@ import type { PresignBenchResult, PresignRow } from "./presign-bench";
 import { rowFor } from "./presign-bench";
 import type { PublishBenchResult } from "./publish-bench";
 import type { StartupBenchResult } from "./startup-bench";
+import type { AccessLogBenchResult } from "../access-log-bench";
 import { SIGNER_LABELS, SignerId } from "./signers";
 
 /** The issue's targets, as measured by `npm run bench` on this machine. */
@@ -56,6 +57,8 @@ export interface BenchReport {
   publish?: PublishBenchResult & { requestBudget: number; signingShareOfPublish: number; signingShareOfWall: number };
   /** Dry runs (held to the targets) and, for comparison, the same cohort uploaded into memory. */
   inMemory?: InMemoryRunResult[];
+  /** access-report's log parser against a plain split of the same records. */
+  accessLog?: AccessLogBenchResult;
   targets: TargetResult[];
 }
 
@@ -289,6 +292,23 @@ function inMemorySection(run: InMemoryRunResult, all: readonly InMemoryRunResult
   ];
 }
 
+function accessLogSection(result: AccessLogBenchResult): string[] {
+  const rows = [
+    ["reading S3 access log records into memory", "records/s", "runs"],
+    [
+      "access-report's parser (every field, quoted ones whole)",
+      integer(result.parser.recordsPerSecond),
+      String(result.parser.runs),
+    ],
+    ["baseline: lines split at every space", integer(result.split.recordsPerSecond), String(result.split.runs)],
+    ["parser ÷ baseline", times(result.ratio), ""],
+  ];
+  return [
+    `Access logs: ${integer(result.records)} synthetic records (${megabytes(result.bytes)}), presigned reads as a viewer makes them, in interleaved rounds`,
+    ...table(rows).map((line) => `  ${line}`),
+  ];
+}
+
 export function formatReport(report: BenchReport): string {
   const { machine } = report;
   const lines = [
@@ -300,6 +320,7 @@ export function formatReport(report: BenchReport): string {
   if (report.presign) lines.push(...presignSection(report.presign), "");
   if (report.publish) lines.push(...publishSection(report.publish), "");
   for (const run of report.inMemory ?? []) lines.push(...inMemorySection(run, report.inMemory ?? []), "");
+  if (report.accessLog) lines.push(...accessLogSection(report.accessLog), "");
   lines.push("Targets");
   for (const target of report.targets) {
     const verdict = target.pass === undefined ? "n/a " : target.pass ? "PASS" : "MISS";

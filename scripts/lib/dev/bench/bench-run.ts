@@ -1,5 +1,5 @@
 /**
- * Runs the benchmark's sections in order (start-up, presigners, publish, dry runs) and gathers one report.
+ * Runs the benchmark's sections in order (start-up, presigners, publish, dry runs, access-log parsing) and gathers one report.
  * The micro-benchmark runs first, in this process, before any child process competes for the CPU.
  */
 import { accessSync, constants } from "node:fs";
@@ -9,9 +9,10 @@ import { secondsSince } from "./measure";
 import { benchPresigners } from "./presign-bench";
 import { benchPublish } from "./publish-bench";
 import { benchStartup } from "./startup-bench";
+import { benchAccessLogParser } from "../access-log-bench";
 import { BenchReport, evaluateTargets, presignRatios, requestBudget, TARGETS } from "./bench-report";
 
-export const BENCH_SECTIONS = ["startup", "presign", "publish", "dry-run"] as const;
+export const BENCH_SECTIONS = ["startup", "presign", "publish", "dry-run", "access-log"] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export interface BenchPlan {
@@ -20,6 +21,8 @@ export interface BenchPlan {
   presignSizes: readonly number[];
   publishSamples: number;
   dryRunSamples: number;
+  /** Records of the access-log parsing benchmark. */
+  accessLogRecords: number;
   boto3: boolean;
   /** Where the publish benchmark's server keeps its objects. */
   scratch: string;
@@ -29,12 +32,14 @@ export const FULL_SIZES = {
   presignSizes: [10_000, TARGETS.presignSize],
   publishSamples: TARGETS.publishSamples,
   dryRunSamples: TARGETS.dryRunSamples,
+  accessLogRecords: 50_000,
 } as const;
 
 export const QUICK_SIZES = {
   presignSizes: [1_000, 10_000],
   publishSamples: 1_000,
   dryRunSamples: 10_000,
+  accessLogRecords: 10_000,
 } as const;
 
 /**
@@ -98,6 +103,8 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
     }
     report.inMemory = runs;
   }
+  if (plan.sections.includes("access-log"))
+    report.accessLog = await benchAccessLogParser(plan.accessLogRecords, { log });
   report.targets = evaluateTargets(report);
   report.machine.loadAverageEnd = loadavg()[0];
   report.totalSeconds = secondsSince(started);
