@@ -120,6 +120,8 @@ export interface SignInReport {
   signIns: number;
   /** Distinct people who signed in. */
   people: number;
+  /** Refusals that name no cohort (a sign-in that failed before any cohort was known). */
+  refusedWithoutCohort: number;
 }
 
 function personOf(record: AuditRecord): AuditPerson {
@@ -131,12 +133,14 @@ export function signInReportOf(records: readonly AuditRecord[], cohort?: string)
   const byCohort = new Map<string, CohortAudit>();
   const signedIn = new Set<string>();
   let signIns = 0;
+  let refusedWithoutCohort = 0;
   for (const record of records) {
     if (record.event === "sign-in") {
       signIns++;
       signedIn.add(`${record.issuer} ${record.subject}`);
       continue;
     }
+    if (record.cohort === undefined && record.event === "refused") refusedWithoutCohort++;
     if (record.cohort === undefined || (cohort !== undefined && record.cohort !== cohort)) continue;
     let entry = byCohort.get(record.cohort);
     if (!entry) byCohort.set(record.cohort, (entry = { cohort: record.cohort, opened: [], refused: [] }));
@@ -149,7 +153,7 @@ export function signInReportOf(records: readonly AuditRecord[], cohort?: string)
     (record.event === "open" ? entry.opened : entry.refused).push(event);
   }
   const cohorts = [...byCohort.values()].sort((a, b) => a.cohort.localeCompare(b.cohort));
-  return { cohorts, signIns, people: signedIn.size };
+  return { cohorts, signIns, people: signedIn.size, refusedWithoutCohort };
 }
 
 /** The sign-in report as `--json` prints it. */
@@ -172,6 +176,7 @@ export function signInReportJson(report: SignInReport): object {
     })),
     signIns: report.signIns,
     people: report.people,
+    refusedWithoutCohort: report.refusedWithoutCohort,
   };
 }
 

@@ -105,6 +105,9 @@ export function printSignInReport(report: SignInAccessReport, json: boolean, io:
     `Audit records ${audit.where}: ${plural(audit.objects, "record")} for the days of ${instant(request.start)} to ${instant(request.end)}; ${plural(report.signIns, "sign-in")} by ${plural(report.people, "person", "people")} in that period.`,
     ...SIGN_IN_LIMITS,
   ];
+  if (report.refusedWithoutCohort > 0) {
+    lines.push(`${plural(report.refusedWithoutCohort, "refused attempt")} named no cohort (a sign-in that failed).`);
+  }
   if (audit.unreadable > 0)
     lines.push(`${plural(audit.unreadable, "object")} under the audit prefix were not audit records; skipped.`);
   if (report.cohorts.length === 0) {
