@@ -11,6 +11,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { AccessLogRecord, encodeLogKey, formatAccessLogRecord } from "../access/access-log-format";
 import { describeCause } from "../errors";
 import { createS3Client } from "../s3/object-store";
@@ -178,6 +179,31 @@ export function logObjectName(time: Date, id: string = randomBytes(8).toString("
   return `${iso.slice(0, 10).replace(/-/g, "/")}/${iso.slice(0, 10)}-${iso.slice(11, 19).replace(/:/g, "-")}-${id}`;
 }
 
+/** Writes records into the log bucket, one object per day of their time (as S3's EventTime partitions put them). */
+async function deliverRecords(
+  records: readonly AccessLogRecord[],
+  into: { client: S3Client; logBucket: string; folder: string; onError: (message: string) => void },
+): Promise<void> {
+  const byDay = new Map<string, AccessLogRecord[]>();
+  for (const record of records) {
+    const day = record.time.toISOString().slice(0, 10);
+    byDay.set(day, [...(byDay.get(day) ?? []), record]);
+  }
+  for (const dayRecords of byDay.values()) {
+    const body = dayRecords.map((record) => `${formatAccessLogRecord(record)}\n`).join("");
+    const Key = `${into.folder}${logObjectName(dayRecords[0].time)}`;
+    try {
+      await into.client.send(
+        new (s3Sdk().PutObjectCommand)({ Bucket: into.logBucket, Key, Body: body, ContentType: "text/plain" }),
+      );
+    } catch (error) {
+      into.onError(
+        `access log: writing ${dayRecords.length} record(s) to s3://${into.logBucket}/${Key} failed: ${describeCause(error)}`,
+      );
+    }
+  }
+}
+
 /**
  * The access log of one bucket of a running server, written into its log bucket through the
  * server's own S3 API with `credentials` (one of the keys it accepts).
@@ -188,7 +214,7 @@ export function localAccessLog(
 ): LocalAccessLog {
   const onError = options.onError ?? ((message: string) => void process.stderr.write(`${message}\n`));
   const folder = `${options.prefix}${LOCAL_ACCOUNT_ID}/${server.region}/${options.bucket}/`;
-  let client: ReturnType<typeof createS3Client> | undefined;
+  let client: S3Client | undefined;
   let pending: AccessLogRecord[] = [];
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
@@ -199,25 +225,7 @@ export function localAccessLog(
       credentials: { ...server.credentials },
       endpoint: server.endpoint,
     });
-    // One object per day, as S3's EventTime partitions put them.
-    const byDay = new Map<string, AccessLogRecord[]>();
-    for (const record of records) {
-      const day = record.time.toISOString().slice(0, 10);
-      byDay.set(day, [...(byDay.get(day) ?? []), record]);
-    }
-    for (const dayRecords of byDay.values()) {
-      const body = dayRecords.map((record) => `${formatAccessLogRecord(record)}\n`).join("");
-      const Key = `${folder}${logObjectName(dayRecords[0].time)}`;
-      try {
-        await client.send(
-          new (s3Sdk().PutObjectCommand)({ Bucket: options.logBucket, Key, Body: body, ContentType: "text/plain" }),
-        );
-      } catch (error) {
-        onError(
-          `access log: writing ${dayRecords.length} record(s) to s3://${options.logBucket}/${Key} failed: ${describeCause(error)}`,
-        );
-      }
-    }
+    await deliverRecords(records, { client, logBucket: options.logBucket, folder, onError });
   };
   const flush = async () => {
     clearTimeout(timer);
