@@ -47,6 +47,25 @@ export function keyPrefixProblem(value: string): string | undefined {
   return KEY_PREFIX_PATTERN.test(value) && !dotSegment ? undefined : KEY_PREFIX_RULE;
 }
 
+/**
+ * Every pair of `[setting, prefix]` entries where one prefix contains the other: data, configs, the
+ * ledger, grants and audit records each need a prefix of their own, or a lifecycle rule, a revoke or
+ * an IAM grant meant for one would reach the other.
+ */
+export function prefixOverlapProblems(owned: ReadonlyArray<readonly [string, string]>): string[] {
+  const problems: string[] = [];
+  owned.forEach(([keyA, a], i) => {
+    for (const [keyB, b] of owned.slice(i + 1)) {
+      if (a.startsWith(b) || b.startsWith(a)) {
+        problems.push(
+          `${keyA} "${a}" and ${keyB} "${b}" overlap: data, config, ledger, grants and audit prefixes must be disjoint (e.g. cohorts/, configs/, ledger/, grants/, audit/)`,
+        );
+      }
+    }
+  });
+  return problems;
+}
+
 // What the SDK's endpoint rules address virtual-hosted style (isVirtualHostableS3Bucket): one
 // lowercase DNS label of 3..63 characters. Dotted names would break the *.s3 TLS wildcard
 // certificate, so the SDK (and we) use path style for them.

@@ -4,15 +4,23 @@ import { PresignerIdentity } from "./presigner-identity";
 import { awsBucketAddress } from "./address-rules";
 import { PrivateDataBucket } from "./private-data-bucket";
 import { PrivateViewer } from "./private-viewer";
+import { SignInAccess } from "./sign-in/sign-in-access";
 import { viewerFolderProblem } from "./viewer-site";
 import { StackSettings } from "./settings";
 import { ProgramStackOutputs } from "./stack-outputs";
+
+/** What tests may change about how the program is built (never a setting). */
+export interface StackBuildOptions {
+  /** The sign-in function's TypeScript entry, when not the project's own. */
+  readonly signInHandlerEntry?: string;
+}
 
 /** Wires validated settings into the components (the viewer only when self-hosted); `name` prefixes every resource. */
 export function buildStack(
   settings: StackSettings,
   name = "chromoscope",
   opts?: pulumi.ComponentResourceOptions,
+  build: StackBuildOptions = {},
 ): ProgramStackOutputs {
   // The settings carry every argument of both components under the same names (a wider object
   // satisfies each Args interface); only the bucket's identity and the presigner's kind are added.
@@ -24,15 +32,40 @@ export function buildStack(
   if (folderProblem !== undefined) throw new pulumi.RunError(`viewerDistPath: ${folderProblem}`);
   const origin = selfHosted ? pulumi.deferredOutput<string>() : undefined;
   const viewerBucketArn = selfHosted && settings.accessLogging ? pulumi.deferredOutput<string>() : undefined;
+  // Sign-in mode (settings refuse it without the self-hosted viewer): the distribution reads the data.
+  const signIn = selfHosted && origin && settings.access === "sign-in";
+  const distributionArn = signIn ? pulumi.deferredOutput<string>() : undefined;
   const storage = new PrivateDataBucket(
     `${name}-data`,
     {
       ...settings,
       viewerOrigins: origin ? [origin[0]] : [],
       otherLoggedBucketArns: viewerBucketArn ? [viewerBucketArn[0]] : [],
+      cloudFrontReads: distributionArn && {
+        distributionArn: distributionArn[0],
+        prefixes: [...settings.dataPrefixes, settings.configPrefix],
+      },
     },
     opts,
   );
+  const access =
+    signIn && distributionArn
+      ? new SignInAccess(
+          `${name}-sign-in`,
+          {
+            ...settings,
+            signInClientSecret: pulumi.secret(settings.signInClientSecret),
+            bucketName: storage.bucketName,
+            bucketArn: storage.bucketArn,
+            region: storage.region,
+            bucketDomainName: storage.regionalDomainName,
+            viewerOrigin: origin[0],
+            distributionArn: distributionArn[0],
+            handlerEntry: build.signInHandlerEntry,
+          },
+          opts,
+        )
+      : undefined;
   const viewer = selfHosted
     ? new PrivateViewer(
         `${name}-viewer`,
@@ -42,12 +75,16 @@ export function buildStack(
           domain: settings.viewerDomain,
           certificateArn: settings.viewerCertificateArn,
           annotationTiles: settings.viewerAnnotationTiles,
-          dataOrigins: [
-            pulumi
-              .all([storage.bucketName, storage.region])
-              .apply(([bucket, region]) => `https://${awsBucketAddress(bucket, region).host}`),
-          ],
+          // With sign-in the app reads its data from its own origin ('self'); links reach the bucket.
+          dataOrigins: access
+            ? []
+            : [
+                pulumi
+                  .all([storage.bucketName, storage.region])
+                  .apply(([bucket, region]) => `https://${awsBucketAddress(bucket, region).host}`),
+              ],
           logBucketName: storage.logBucketName,
+          signInRoutes: access?.routes,
         },
         opts,
       )
@@ -55,6 +92,7 @@ export function buildStack(
   if (viewer) {
     origin?.[1](viewer.origin);
     viewerBucketArn?.[1](viewer.bucketArn);
+    distributionArn?.[1](viewer.distributionArn);
   }
   const presigner = new PresignerIdentity(
     `${name}-presigner`,
@@ -71,10 +109,19 @@ export function buildStack(
     allowedOrigins: [...settings.allowedOrigins],
     maxLinkLifetimeSeconds: settings.maxLinkLifetimeSeconds,
     logBucketName: storage.logBucketName,
-    accessLogPrefix: storage.accessLogPrefix,
     viewerUrl: viewer ? viewer.url : settings.viewerUrl,
     viewerDistributionId: viewer?.distributionId,
     viewerBucketName: viewer?.bucketName,
+    accessLogPrefix: storage.accessLogPrefix,
+    access: settings.access,
+    ...(access && {
+      grantsPrefix: settings.grantsPrefix,
+      auditPrefix: settings.auditPrefix,
+      signInIssuer: access.issuer,
+      signInUserPoolId: access.userPoolId,
+      signInClientId: access.clientId,
+      signInFunctionName: access.functionName,
+    }),
   };
   if (settings.presignerKind === "role") {
     return {

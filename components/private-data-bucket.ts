@@ -26,6 +26,8 @@ export interface PrivateDataBucketArgs {
   readonly versioning?: boolean;
   readonly noncurrentVersionDays?: number;
   readonly forceDestroy?: boolean;
+  /** Sign-in mode: the viewer's distribution reads these prefixes (data and configs) through CloudFront. */
+  readonly cloudFrontReads?: { readonly distributionArn: pulumi.Input<string>; readonly prefixes: readonly string[] };
 }
 
 const DEFAULTS = {
@@ -48,6 +50,8 @@ export class PrivateDataBucket extends pulumi.ComponentResource {
   readonly bucketName: pulumi.Output<string>;
   readonly bucketArn: pulumi.Output<string>;
   readonly region: pulumi.Output<string>;
+  /** `<bucket>.s3.<region>.amazonaws.com`: CloudFront's origin for the bucket (sign-in mode). */
+  readonly regionalDomainName: pulumi.Output<string>;
   readonly logBucketName?: pulumi.Output<string>;
   /** Where in the log bucket the data bucket's server access logs go (partitioned by account, region, bucket and day). */
   readonly accessLogPrefix?: string;
@@ -80,8 +84,16 @@ export class PrivateDataBucket extends pulumi.ComponentResource {
       `${name}-policy`,
       {
         bucket: bucket.id,
-        policy: bucket.arn.apply((bucketArn) =>
-          JSON.stringify(dataBucketPolicyDocument({ bucketArn, maxLinkLifetimeSeconds: args.maxLinkLifetimeSeconds })),
+        policy: pulumi.all([bucket.arn, args.cloudFrontReads?.distributionArn]).apply(([bucketArn, distributionArn]) =>
+          JSON.stringify(
+            dataBucketPolicyDocument({
+              bucketArn,
+              maxLinkLifetimeSeconds: args.maxLinkLifetimeSeconds,
+              ...(args.cloudFrontReads && distributionArn !== undefined
+                ? { cloudFrontReads: { distributionArn, prefixes: args.cloudFrontReads.prefixes } }
+                : {}),
+            }),
+          ),
         ),
       },
       { parent: this, dependsOn: [publicAccessBlock] },
@@ -130,6 +142,7 @@ export class PrivateDataBucket extends pulumi.ComponentResource {
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
     this.region = bucket.region;
+    this.regionalDomainName = bucket.bucketRegionalDomainName;
     this.registerOutputs({
       bucketName: this.bucketName,
       bucketArn: this.bucketArn,

@@ -15,6 +15,7 @@ import { viewerBucketLifecycleRules } from "../policy/documents/lifecycle-rules"
 import { ACCESS_LOG_PREFIX } from "../policy/documents/limits";
 import { VIEWER_HSTS_SECONDS, viewerContentSecurityPolicy } from "../policy/documents/viewer-headers";
 import { lockedDownBucket } from "./locked-down-bucket";
+import type { SignInRoutes } from "./sign-in/sign-in-routes";
 import { ViewerFolderSync } from "./viewer-folder-sync";
 import { servedViewer } from "./viewer/served-viewer";
 import { viewerFolderProblem, viewerRoutingFunctionCode } from "./viewer-site";
@@ -39,12 +40,15 @@ export interface PrivateViewerArgs {
   readonly forceDestroy: boolean;
   /** The stack's log bucket, for the viewer bucket's server access logs. */
   readonly logBucketName?: pulumi.Input<string>;
+  /** Sign-in mode: the data bucket and the sign-in function as further origins, with their paths. */
+  readonly signInRoutes?: Pick<SignInRoutes, "origins" | "cacheBehaviours">;
 }
 
 export class PrivateViewer extends pulumi.ComponentResource {
   readonly bucketName: pulumi.Output<string>;
   readonly bucketArn: pulumi.Output<string>;
   readonly distributionId: pulumi.Output<string>;
+  readonly distributionArn: pulumi.Output<string>;
   /** `https://<domain>`: what the data bucket's CORS rule allows. */
   readonly origin: pulumi.Output<string>;
   /** `https://<domain>/app/`: the viewer URL links open. */
@@ -130,7 +134,19 @@ export class PrivateViewer extends pulumi.ComponentResource {
         httpVersion: "http2and3",
         priceClass: "PriceClass_100",
         ...(args.domain !== "" ? { aliases: [args.domain] } : {}),
-        origins: [{ originId, domainName: bucket.bucketRegionalDomainName, originAccessControlId: accessControl.id }],
+        origins: [
+          { originId, domainName: bucket.bucketRegionalDomainName, originAccessControlId: accessControl.id },
+          ...(args.signInRoutes?.origins ?? []),
+        ],
+        // Sign-in mode: the data, config and sign-in paths, each served with the same headers as the app.
+        ...(args.signInRoutes
+          ? {
+              orderedCacheBehaviors: args.signInRoutes.cacheBehaviours.map((behaviour) => ({
+                ...behaviour,
+                responseHeadersPolicyId: headers.id,
+              })),
+            }
+          : {}),
         defaultCacheBehavior: {
           targetOriginId: originId,
           viewerProtocolPolicy: "redirect-to-https",
@@ -184,6 +200,7 @@ export class PrivateViewer extends pulumi.ComponentResource {
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
     this.distributionId = distribution.id;
+    this.distributionArn = distribution.arn;
     this.origin = pulumi.interpolate`https://${host}`;
     this.url = pulumi.interpolate`https://${host}/app/`;
     this.registerOutputs({ bucketName: this.bucketName, distributionId: this.distributionId, url: this.url });

@@ -7,12 +7,13 @@
  */
 import { MAX_ACCESS_KEY_AGE_DAYS, MAX_KEY_ROTATION_DAYS, MAX_PRESIGN_SECONDS } from "../policy/documents/limits";
 import { PRESIGNER_SERVICE_PRINCIPALS, trustedPrincipalProblem } from "./trust-policy";
-import { keyPrefixProblem, VIEWER_URL_RULE, viewerUrlProblem } from "./address-rules";
+import { keyPrefixProblem, prefixOverlapProblems, VIEWER_URL_RULE, viewerUrlProblem } from "./address-rules";
 import { viewerSettingsProblems } from "./viewer/viewer-settings";
+import { SIGN_IN_SETTING_SPECS, SignInSettings, signInSettingsProblems } from "./sign-in/sign-in-settings";
 
 export type PresignerKind = "user" | "role";
 
-export interface StackSettings {
+export interface StackSettings extends SignInSettings {
   readonly allowedOrigins: readonly string[];
   readonly dataPrefixes: readonly string[];
   readonly configPrefix: string;
@@ -45,10 +46,12 @@ export type ViewerKind = "chromoscope.bio" | "self-hosted";
 export type SettingKey = keyof StackSettings;
 type SettingType = "string" | "integer" | "boolean" | "array";
 
-interface SettingSpec<K extends SettingKey> {
+export interface SettingSpec<K extends SettingKey> {
   readonly type: SettingType;
   readonly default: StackSettings[K];
   readonly description: string;
+  /** Set only with `pulumi config set --secret`; its value never appears in a message. */
+  readonly secret?: boolean;
   /** Returns a message naming the allowed values, or undefined when the value is fine. */
   readonly check?: (value: StackSettings[K]) => string | undefined;
 }
@@ -257,6 +260,7 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
     description:
       "Self-hosted viewer: let the app fetch gene and sequence annotation tiles from https://server.gosling-lang.org; false for a closed network (those tracks then stay empty).",
   },
+  ...SIGN_IN_SETTING_SPECS,
 };
 
 export const SETTING_KEYS = Object.keys(SETTING_SPECS) as SettingKey[];
@@ -304,22 +308,15 @@ function formatRaw(raw: unknown): string {
 /** Problems that involve more than one key. */
 function crossChecks(settings: StackSettings): string[] {
   const problems: string[] = [];
-  const owned: Array<[string, string]> = [
-    ...settings.dataPrefixes.map((prefix): [string, string] => ["dataPrefixes", prefix]),
-    ["configPrefix", settings.configPrefix],
-    ["ledgerPrefix", settings.ledgerPrefix],
-  ];
-  for (let i = 0; i < owned.length; i++) {
-    for (let j = i + 1; j < owned.length; j++) {
-      const [keyA, a] = owned[i];
-      const [keyB, b] = owned[j];
-      if (a.startsWith(b) || b.startsWith(a)) {
-        problems.push(
-          `${keyA} "${a}" and ${keyB} "${b}" overlap: data, config and ledger prefixes must be disjoint (e.g. cohorts/, configs/, ledger/)`,
-        );
-      }
-    }
-  }
+  problems.push(
+    ...prefixOverlapProblems([
+      ...settings.dataPrefixes.map((prefix): [string, string] => ["dataPrefixes", prefix]),
+      ["configPrefix", settings.configPrefix],
+      ["ledgerPrefix", settings.ledgerPrefix],
+      ["grantsPrefix", settings.grantsPrefix],
+      ["auditPrefix", settings.auditPrefix],
+    ]),
+  );
   if (settings.presignerKind === "role" && settings.trustedPrincipals.length === 0) {
     problems.push(
       'trustedPrincipals is empty but presignerKind is "role": list the IAM principal ARNs allowed to assume the presigner role',
@@ -336,6 +333,7 @@ function crossChecks(settings: StackSettings): string[] {
     );
   }
   problems.push(...viewerSettingsProblems(settings, SETTING_SPECS.viewerUrl.default));
+  problems.push(...signInSettingsProblems(settings));
   if (settings.configExpiryDays * 86400 < settings.maxLinkLifetimeSeconds) {
     const days = Math.ceil(settings.maxLinkLifetimeSeconds / 86400);
     problems.push(
@@ -356,10 +354,15 @@ export class SettingsError extends Error {
 }
 
 /**
- * Reads every key through `read`, applies defaults for missing ones, validates all of them and
- * throws one SettingsError listing every problem (each names the key, the value and what is allowed).
+ * Reads every key through `read`, applies defaults for missing ones, validates all of them and throws
+ * one SettingsError listing every problem (each names the key, the value, never a secret's, and what
+ * is allowed). A secret key that `isStoredSecret` says the stack keeps in plaintext is refused.
  */
-export function resolveSettings(read: RawSettingReader, namespace = "chromoscope-private-data"): StackSettings {
+export function resolveSettings(
+  read: RawSettingReader,
+  namespace = "chromoscope-private-data",
+  isStoredSecret?: (key: SettingKey) => boolean,
+): StackSettings {
   const problems: string[] = [];
   const resolved: Record<string, unknown> = {};
   for (const key of SETTING_KEYS) {
@@ -372,8 +375,12 @@ export function resolveSettings(read: RawSettingReader, namespace = "chromoscope
     const parsed = parseRaw(spec.type, raw);
     const allowed = parsed.problem ?? spec.check?.(parsed.value as never);
     if (allowed !== undefined) {
-      problems.push(`${key} = ${formatRaw(raw)} is not allowed: expected ${allowed}`);
+      problems.push(`${key} = ${spec.secret ? "(secret)" : formatRaw(raw)} is not allowed: expected ${allowed}`);
     }
+    if (spec.secret && raw !== "" && isStoredSecret !== undefined && !isStoredSecret(key))
+      problems.push(
+        `${key} is stored in plaintext: \`pulumi config rm ${key}\`, then \`pulumi config set --secret ${key}\``,
+      );
     resolved[key] = parsed.value ?? spec.default;
   }
   const settings = resolved as unknown as StackSettings;

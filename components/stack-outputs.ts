@@ -3,8 +3,9 @@
  * read. One schema, a union on `presignerKind`; the program's exports are typed from it, the
  * command-line tools parse with it, and the tests build their outputs through it.
  *
- * Outputs added after the first deployments (`keyGeneration`, a key's `status`, `bucketArn`) stay
- * optional, so outputs files written by earlier deployments keep working.
+ * Outputs added after the first deployments (`keyGeneration`, a key's `status`, `bucketArn`, the
+ * sign-in outputs) stay optional, so outputs files written by earlier deployments keep working. No
+ * output ever holds a sign-in secret or a cookie-signing key.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { z as Zod } from "zod";
@@ -53,6 +54,18 @@ function buildSchemas() {
     /** Sign-in mode: where grants and audit records live in the data bucket. */
     grantsPrefix: keyPrefix.optional(),
     auditPrefix: keyPrefix.optional(),
+    /** Sign-in mode: the issuer the sign-in function trusts (the stack's Cognito user pool, or the lab's). */
+    signInIssuer: z
+      .string()
+      .refine((value) => /^https:\/\/[^\s?#]+$/.test(value), "an https issuer URL")
+      .optional(),
+    /** Sign-in mode with the stack's own user pool: its id (add-reader manages its users). */
+    signInUserPoolId: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d_[A-Za-z0-9]+$/, "a Cognito user pool id such as eu-west-2_AbC123")
+      .optional(),
+    signInClientId: z.string().optional(),
+    signInFunctionName: z.string().optional(),
   };
 
   /** One key slot as the stack reports it; `status` is absent in outputs of earlier deployments. */

@@ -55,8 +55,37 @@ export function transportAndSignatureDenyStatements(args: BucketPolicyArgs): Pol
   ];
 }
 
-export function dataBucketPolicyDocument(args: BucketPolicyArgs): PolicyDocument {
-  return policyDocument(transportAndSignatureDenyStatements(args));
+export interface DataBucketPolicyArgs extends BucketPolicyArgs {
+  /** Sign-in mode: the viewer's distribution reads these prefixes (data and configs), nothing else. */
+  cloudFrontReads?: { distributionArn: string; prefixes: readonly string[] };
+}
+
+export function dataBucketPolicyDocument(args: DataBucketPolicyArgs): PolicyDocument {
+  const statements = transportAndSignatureDenyStatements(args);
+  if (args.cloudFrontReads !== undefined)
+    statements.push(cloudFrontReadStatement(args.bucketArn, args.cloudFrontReads));
+  return policyDocument(statements);
+}
+
+/**
+ * Sign-in mode: CloudFront reads the data and config prefixes on behalf of the stack's distribution
+ * only (its Origin Access Control signs as the service principal; AWS:SourceArn pins the
+ * distribution). The ledger, grants and audit records stay out of its reach, so no cookie and no
+ * cache behaviour can ever serve them.
+ */
+export function cloudFrontReadStatement(
+  bucketArn: string,
+  reads: { distributionArn: string; prefixes: readonly string[] },
+): PolicyStatement {
+  if (reads.prefixes.length === 0) throw new Error("CloudFront's read grant needs at least one prefix");
+  return {
+    Sid: "AllowDataAndConfigReadsByTheStacksCloudFrontDistribution",
+    Effect: "Allow",
+    Principal: { Service: "cloudfront.amazonaws.com" },
+    Action: "s3:GetObject",
+    Resource: reads.prefixes.map((prefix) => prefixObjectsArn(bucketArn, prefix)),
+    Condition: { StringEquals: { "AWS:SourceArn": reads.distributionArn } },
+  };
 }
 
 export interface LogBucketPolicyArgs extends BucketPolicyArgs {

@@ -113,3 +113,86 @@ export function presignerPolicyDocument(args: PresignerPolicyArgs): PolicyDocume
 export function s3ServiceEndpoint(region: string): string {
   return `s3.${region}.${region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com"}`;
 }
+
+export interface SignInFunctionPolicyArgs {
+  bucketArn: string;
+  /** The bucket's region: KMS use is allowed only through S3 in that region. */
+  region: string;
+  grantsPrefix: string;
+  ledgerPrefix: string;
+  auditPrefix: string;
+  /** The Secrets Manager secret holding the function's configuration and cookie-signing keys. */
+  secretArn: string;
+  /** The function's own log group (`arn:…:log-group:<name>`, without a `:*` suffix). */
+  logGroupArn: string;
+  /** "" when the bucket uses SSE-S3. */
+  kmsKeyArn: string;
+}
+
+/**
+ * Least privilege for the sign-in function: read its own configuration secret, the grants and the
+ * ledger (a cohort's latest publication), list only those two prefixes, append audit records
+ * (create-only, so a record once written cannot be overwritten), write its own logs. No data, no
+ * configs, no writes anywhere else.
+ */
+export function signInFunctionPolicyDocument(args: SignInFunctionPolicyArgs): PolicyDocument {
+  const { bucketArn, region, grantsPrefix, ledgerPrefix, auditPrefix, kmsKeyArn } = args;
+  const readable = [grantsPrefix, ledgerPrefix];
+  const statements: PolicyStatement[] = [
+    {
+      Sid: "ReadOwnConfigurationSecret",
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: args.secretArn,
+    },
+    {
+      Sid: "ReadGrantsAndLedger",
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: readable.map((prefix) => prefixObjectsArn(bucketArn, prefix)),
+    },
+    {
+      Sid: "ListGrantsAndLedger",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: bucketArn,
+      Condition: { StringLike: { "s3:prefix": readable.map((prefix) => `${prefix}*`) } },
+    },
+    {
+      Sid: "AppendAuditRecords",
+      Effect: "Allow",
+      Action: "s3:PutObject",
+      Resource: prefixObjectsArn(bucketArn, auditPrefix),
+      Condition: { StringEquals: { "s3:if-none-match": "*" } },
+    },
+    {
+      Sid: "WriteOwnLogs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      // Both act on log streams (the Service Authorization Reference): the streams of its group only.
+      Resource: `${args.logGroupArn}:log-stream:*`,
+    },
+  ];
+  if (kmsKeyArn !== "") {
+    statements.push({
+      Sid: "UseBucketKmsKeyThroughS3",
+      Effect: "Allow",
+      Action: [...KMS_PRESIGNER_ACTIONS],
+      Resource: kmsKeyArn,
+      Condition: { StringEquals: { "kms:ViaService": s3ServiceEndpoint(region) } },
+    });
+  }
+  return policyDocument(statements);
+}
+
+/** Lambda may assume the sign-in function's role; nobody else. */
+export function lambdaTrustPolicyDocument(): PolicyDocument {
+  return policyDocument([
+    {
+      Sid: "LambdaRunsTheSignInFunction",
+      Effect: "Allow",
+      Principal: { Service: "lambda.amazonaws.com" },
+      Action: "sts:AssumeRole",
+    },
+  ]);
+}

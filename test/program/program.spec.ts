@@ -1,7 +1,10 @@
 import { deployedStackOutputs, MOCK_ORGANIZATION, MOCK_PROJECT, MOCK_STACK, mocksReady } from "../support/pulumi-mocks";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import { existsSync } from "node:fs";
+import { SIGN_IN_HANDLER_ENTRY } from "../../components/sign-in/function-bundle";
 import { resolved } from "../support/stack-harness";
+import { STAND_IN_VIEWER } from "../support/stand-in-viewer";
 import { USER_KIND_OUTPUT_NAMES } from "../fixtures/stack-outputs";
 
 const NAMESPACE = "chromoscope-private-data";
@@ -60,5 +63,46 @@ describe("index.ts (the program `pulumi up` runs)", () => {
     });
     pulumi.runtime.setAllConfig({ ...BASE_CONFIG, [`${NAMESPACE}:keyGeneration`]: "4" });
     assert.equal((await program()).keyGeneration, 4);
+  });
+
+  describe("the lab's client secret (signInClientSecret)", () => {
+    const SECRET_KEY = `${NAMESPACE}:signInClientSecret`;
+    const LAB_SIGN_IN = {
+      ...BASE_CONFIG,
+      [`${NAMESPACE}:allowedOrigins`]: '["https://chromoscope.bio"]',
+      [`${NAMESPACE}:viewer`]: "self-hosted",
+      [`${NAMESPACE}:viewerDistPath`]: STAND_IN_VIEWER,
+      [`${NAMESPACE}:access`]: "sign-in",
+      [`${NAMESPACE}:signInIssuer`]: "https://login.lab.example.org/realms/lab",
+      [`${NAMESPACE}:signInClientId`]: "chromoscope-viewer",
+      [SECRET_KEY]: "lab-client-s3cret",
+    };
+
+    it("is refused when the stack stores it in plaintext, with the fix and without repeating it", async () => {
+      pulumi.runtime.setAllConfig(LAB_SIGN_IN, []);
+      await assert.rejects(program(), (error: Error) => {
+        assert.match(
+          error.message,
+          /signInClientSecret is stored in plaintext: .*`pulumi config set --secret signInClientSecret`/,
+        );
+        assert.doesNotMatch(error.message, /lab-client-s3cret/);
+        return true;
+      });
+    });
+
+    it("is accepted when set with --secret, and never exported", async function () {
+      this.timeout(60_000);
+      if (!existsSync(SIGN_IN_HANDLER_ENTRY)) {
+        console.warn(`      (skipped: ${SIGN_IN_HANDLER_ENTRY} is not in this checkout yet)`);
+        this.skip();
+      }
+      pulumi.runtime.setAllConfig(LAB_SIGN_IN, [SECRET_KEY]);
+      const signIn = await program();
+      const values = await Promise.all(
+        Object.values(signIn).map((value) => (pulumi.Output.isInstance(value) ? resolved(value) : value)),
+      );
+      assert.equal(signIn.access, "sign-in");
+      assert.doesNotMatch(JSON.stringify(values), /lab-client-s3cret/);
+    });
   });
 });

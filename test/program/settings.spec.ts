@@ -12,6 +12,8 @@ import {
 } from "../../components/settings";
 
 const root = join(__dirname, "..", "..");
+/** A self-hosted viewer in sign-in mode (the folder is not read by the settings). */
+const SIGN_IN = { access: "sign-in", viewer: "self-hosted", viewerDistPath: "/srv/chromoscope/dist" } as const;
 
 function resolveWith(values: Record<string, string>) {
   return resolveSettings((key) => values[key]);
@@ -167,6 +169,70 @@ describe("stack settings", () => {
       { logReaderArns: '["arn:aws:iam::123456789012:role/audit"]', accessLogging: "false" },
       /logReaderArns is set but accessLogging is false/,
     ],
+    ["an unknown access mode", { access: "open" }, /access = open .*"links" or "sign-in"/],
+    [
+      "sign-in without the self-hosted viewer",
+      { access: "sign-in" },
+      /access is "sign-in" but viewer is not "self-hosted": .*set viewer to "self-hosted" and viewerDistPath/,
+    ],
+    ["a session over a day", { sessionHours: "25" }, /sessionHours = 25 .*from 1 to 24/],
+    ["a session of no hours", { sessionHours: "0" }, /sessionHours = 0 .*from 1 to 24/],
+    [
+      "an issuer over plain http",
+      { signInIssuer: "http://login.lab.example.org" },
+      /signInIssuer = http:\/\/login\.lab\.example\.org .*https URL/,
+    ],
+    [
+      "an issuer with a query",
+      { signInIssuer: "https://login.lab.example.org/?realm=x" },
+      /signInIssuer .*without query/,
+    ],
+    [
+      "an issuer without its client id",
+      { ...SIGN_IN, signInIssuer: "https://login.lab.example.org/realms/lab" },
+      /signInIssuer is set but signInClientId is empty: .*callback https:\/\/<viewer>\/auth\/callback/,
+    ],
+    [
+      "a client id for the stack's own pool",
+      { ...SIGN_IN, signInClientId: "chromoscope-viewer" },
+      /signInClientId or signInClientSecret is set but signInIssuer is empty/,
+    ],
+    [
+      "an issuer in links mode",
+      { signInIssuer: "https://login.lab.example.org", signInClientId: "viewer" },
+      /signInIssuer or signInClientId is set but access is not "sign-in"/,
+    ],
+    [
+      "a grants prefix inside the ledger",
+      { grantsPrefix: "ledger/grants/" },
+      /ledgerPrefix "ledger\/" and grantsPrefix "ledger\/grants\/" overlap: data, config, ledger, grants and audit prefixes must be disjoint/,
+    ],
+    [
+      "the same grants and audit prefix",
+      { auditPrefix: "grants/" },
+      /grantsPrefix "grants\/" and auditPrefix "grants\/" overlap/,
+    ],
+    [
+      "an audit prefix inside a data prefix",
+      { auditPrefix: "cohorts/audit/" },
+      /dataPrefixes "cohorts\/" and auditPrefix/,
+    ],
+    [
+      "a data prefix CloudFront cannot match, in sign-in mode",
+      { ...SIGN_IN, dataPrefixes: '["cohorts/","wgs(2026)/"]' },
+      /"wgs\(2026\)\/" cannot be a CloudFront path in sign-in mode/,
+    ],
+    [
+      "a config prefix on the viewer's own path, in sign-in mode",
+      { ...SIGN_IN, configPrefix: "app/configs/" },
+      /"app\/configs\/" collides with the viewer's own path \/app\/ in sign-in mode/,
+    ],
+    [
+      "more data prefixes than CloudFront has cache behaviours, in sign-in mode",
+      { ...SIGN_IN, dataPrefixes: JSON.stringify(Array.from({ length: 21 }, (_, i) => `cohort-${i}/`)) },
+      /dataPrefixes lists 21 prefixes: .*at most 20/,
+    ],
+    ["a negative cookie key generation", { cookieKeyGeneration: "-1" }, /cookieKeyGeneration = -1 .*from 0 upwards/],
   ];
   for (const [what, values, message] of rejected) {
     it(`rejects ${what}, naming the key and the allowed values`, () => {
@@ -199,6 +265,49 @@ describe("stack settings", () => {
     assert.deepEqual(resolveWith({ logReaderArns: JSON.stringify(readers) }).logReaderArns, readers);
   });
 
+  it("accepts sign-in with the self-hosted viewer: the stack's own user pool, or the lab's issuer with or without a secret", () => {
+    const own = resolveWith(SIGN_IN);
+    assert.equal(own.access, "sign-in");
+    assert.deepEqual(
+      [own.sessionHours, own.signInGroupsClaim, own.signInIssuer, own.grantsPrefix, own.auditPrefix],
+      [12, "cognito:groups", "", "grants/", "audit/"],
+    );
+    const lab = { ...SIGN_IN, signInIssuer: "https://login.lab.example.org/realms/lab", signInClientId: "viewer" };
+    assert.equal(resolveWith(lab).signInClientSecret, "");
+    const stored = resolveSettings(
+      (key) => (({ ...lab, signInClientSecret: "s3cr3t-value" }) as Record<string, string>)[key],
+      "ns",
+      () => true,
+    );
+    assert.equal(stored.signInClientSecret, "s3cr3t-value");
+    assert.equal(defaultSettings().access, "links");
+  });
+
+  it("refuses a client secret stored in plaintext, and never repeats a secret's value", () => {
+    const lab = { ...SIGN_IN, signInIssuer: "https://login.lab.example.org", signInClientId: "viewer" };
+    const plaintext = (secret: string) => {
+      try {
+        resolveSettings(
+          (key) => (({ ...lab, signInClientSecret: secret }) as Record<string, string>)[key],
+          "ns",
+          (key) => key !== "signInClientSecret",
+        );
+        return "";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    assert.match(
+      plaintext("s3cr3t-value"),
+      /signInClientSecret is stored in plaintext: `pulumi config rm signInClientSecret`, then `pulumi config set --secret signInClientSecret`/,
+    );
+    assert.doesNotMatch(plaintext("s3cr3t-value"), /s3cr3t-value/);
+    const malformed = plaintext("two words");
+    assert.match(malformed, /signInClientSecret = \(secret\) is not allowed/);
+    assert.doesNotMatch(malformed, /two words/);
+    assert.equal(SETTING_SPECS.signInClientSecret.secret, true);
+  });
+
   it('accepts "*" as an origin only when it is set', () => {
     assert.deepEqual(resolveWith({ allowedOrigins: '["*"]' }).allowedOrigins, ["*"]);
     assert.ok(!defaultSettings().allowedOrigins.includes("*"));
@@ -229,6 +338,9 @@ describe("stack settings", () => {
     assert.ok(
       asked.includes("chromoscope-private-data:presignerKind") && asked.includes("chromoscope-private-data:viewerUrl"),
     );
+    for (const key of ["access", "signInIssuer", "signInClientId", "signInClientSecret"]) {
+      assert.ok(asked.includes(`chromoscope-private-data:${key}`), `pulumi new asks for ${key}`);
+    }
     const answers: Record<string, string> = {};
     for (const fullKey of asked) {
       const [namespace, key] = fullKey.split(":") as [string, SettingKey];
@@ -238,6 +350,11 @@ describe("stack settings", () => {
       assert.equal(spec.type, "string", `${fullKey}: pulumi new stores a string, so only string settings are asked`);
       assert.equal(prompts[fullKey].default, spec.default, `${fullKey} default`);
       assert.equal(prompts[fullKey].description, spec.description, `${fullKey} description`);
+      assert.equal(
+        (prompts[fullKey] as { secret?: boolean }).secret,
+        spec.secret,
+        `${fullKey}: pulumi new encrypts secrets`,
+      );
       answers[key] = String(prompts[fullKey].default);
     }
     assert.deepEqual(

@@ -328,6 +328,16 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
       assert.equal(stack.outputs.presignerKind, "user");
       assert.equal(stack.outputs.keyGeneration, 0);
       assert.equal(stack.outputs.viewerUrl, "https://chromoscope.bio/app/");
+      assert.equal(stack.outputs.access, "links");
+    });
+
+    it("exports where the data bucket's access logs land, under partitioned keys (the access report reads them)", () => {
+      const logging = single(stack, T.logging, "-data-logging");
+      assert.equal(stack.outputs.accessLogPrefix, logging.inputs.targetPrefix);
+      assert.equal(stack.outputs.accessLogPrefix, "access-logs/");
+      assert.deepEqual(logging.inputs.targetObjectKeyFormat, {
+        partitionedPrefix: { partitionDateSource: "EventTime" },
+      });
     });
   });
 

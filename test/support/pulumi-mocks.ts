@@ -79,6 +79,40 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
       const resourceName = inputs.name ?? physicalName(name);
       return { name: resourceName, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:${kind}${inputs.path ?? "/"}${resourceName}` };
     }
+    case "tls:index/privateKey:PrivateKey": {
+      // Not a key: the sign-in tests look for PEM-shaped text where no key may be (outputs, environments).
+      const body = Buffer.from(`mock key ${name}`).toString("base64");
+      const pem = (label: string) => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
+      return {
+        publicKeyPem: pem("PUBLIC KEY"),
+        privateKeyPem: pem("RSA PRIVATE KEY"),
+        privateKeyPemPkcs8: pem("PRIVATE KEY"),
+      };
+    }
+    case "aws:cognito/userPool:UserPool": {
+      const id = `${MOCK_REGION}_${mockAccessKeyId(name).slice(4, 13)}`;
+      return {
+        id,
+        arn: `arn:aws:cognito-idp:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:userpool/${id}`,
+        endpoint: `cognito-idp.${MOCK_REGION}.amazonaws.com/${id}`,
+      };
+    }
+    case "aws:cognito/userPoolClient:UserPoolClient":
+      return { clientSecret: `mock-client-secret-${name}` };
+    case "aws:secretsmanager/secret:Secret":
+      return { arn: `arn:aws:secretsmanager:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:secret:${physicalName(name)}-AbC123` };
+    case "aws:cloudwatch/logGroup:LogGroup": {
+      const logGroup = inputs.name ?? physicalName(name);
+      return { name: logGroup, arn: `arn:aws:logs:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:log-group:${logGroup}` };
+    }
+    case "aws:lambda/function:Function": {
+      const functionName = inputs.name ?? physicalName(name);
+      return { name: functionName, arn: `arn:aws:lambda:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:function:${functionName}` };
+    }
+    case "aws:lambda/functionUrl:FunctionUrl":
+      return {
+        functionUrl: `https://${mockAccessKeyId(name).slice(4).toLowerCase()}.lambda-url.${MOCK_REGION}.on.aws/`,
+      };
     case "pulumi:pulumi:StackReference":
       return { outputs: deployedStackOutputs.get(inputs.name) ?? {}, secretOutputNames: [] };
     case "aws:iam/accessKey:AccessKey":
@@ -90,6 +124,10 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
 
 function resourceId(type: string, name: string, state: Record<string, any>): string {
   if (type === "aws:iam/accessKey:AccessKey") return mockAccessKeyId(name);
+  if (type === "aws:cloudfront/publicKey:PublicKey") return `K${mockAccessKeyId(name).slice(4, 17)}`;
+  if (type === "aws:cognito/userPoolClient:UserPoolClient") return mockAccessKeyId(name).slice(4).toLowerCase();
+  if (type === "aws:secretsmanager/secret:Secret" || type === "aws:cognito/userPool:UserPool")
+    return state.id ?? state.arn;
   if (type === "aws:cloudfront/distribution:Distribution") return String(state.arn).split("/")[1];
   return state.bucket ?? state.name ?? `${name}_id`;
 }

@@ -4,7 +4,11 @@
  * resolved stack outputs. The policy-pack and access-matrix tests use the same harness.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { buildStack } from "../../components/chromoscope-stack";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildStack, StackBuildOptions } from "../../components/chromoscope-stack";
+import { SIGN_IN_HANDLER_ENTRY } from "../../components/sign-in/function-bundle";
 import { ProgramStackOutputs } from "../../components/stack-outputs";
 import { resolveSettings, SettingKey, StackSettings } from "../../components/settings";
 import { mocksReady, RecordedResource, recordedResources } from "./pulumi-mocks";
@@ -56,11 +60,29 @@ async function resolveOutputs(outputs: ProgramStackOutputs): Promise<Record<stri
 
 let counter = 0;
 
+let standInEntry: string | undefined;
+/**
+ * The sign-in function's entry the program bundles: the project's handler, or, while that file does
+ * not exist yet in this checkout, a minimal stand-in written once to a temporary folder.
+ */
+export function signInHandlerEntry(): string {
+  if (existsSync(SIGN_IN_HANDLER_ENTRY)) return SIGN_IN_HANDLER_ENTRY;
+  if (standInEntry === undefined) {
+    standInEntry = join(mkdtempSync(join(tmpdir(), "sign-in-handler-")), "lambda-handler.ts");
+    writeFileSync(standInEntry, "export async function handler() {\n  return { statusCode: 503 };\n}\n");
+  }
+  return standInEntry;
+}
+
 /**
  * Builds the stack for `overrides` with a unique resource-name prefix so that several variants
  * can live in one mocked process, and waits until every declared child resource reached the mock.
  */
-export async function synthesize(overrides: SettingOverrides = {}, label = "stack"): Promise<SynthesizedStack> {
+export async function synthesize(
+  overrides: SettingOverrides = {},
+  label = "stack",
+  build: StackBuildOptions = { signInHandlerEntry: signInHandlerEntry() },
+): Promise<SynthesizedStack> {
   await mocksReady;
   const settings = settingsFrom(overrides);
   const name = `${label}${++counter}`;
@@ -74,7 +96,7 @@ export async function synthesize(overrides: SettingOverrides = {}, label = "stac
     });
     return undefined;
   };
-  const rawOutputs = buildStack(settings, name, { transformations: [capture] });
+  const rawOutputs = buildStack(settings, name, { transformations: [capture] }, build);
   const outputs = await resolveOutputs(rawOutputs);
 
   const ownedBy = (resource: RecordedResource) => resource.name === name || resource.name.startsWith(`${name}-`);
