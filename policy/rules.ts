@@ -36,6 +36,11 @@ import {
   cloudfrontS3OriginAccessControl,
   viewerContentSecurityPolicy,
 } from "./families/viewer";
+import {
+  cloudfrontDataPathsSigned,
+  cloudfrontGrantDataAndConfigOnly,
+  lambdaEnvironmentNoPrivateKey,
+} from "./families/sign-in";
 import { Rule } from "./framework/rule-framework";
 
 export const POLICY_PACK_NAME = "chromoscope-private-data-policy";
@@ -73,6 +78,9 @@ export const policies: Rule[] = [
   cloudfrontS3OriginAccessControl,
   cloudfrontReadsPinned,
   viewerContentSecurityPolicy,
+  cloudfrontDataPathsSigned,
+  cloudfrontGrantDataAndConfigOnly,
+  lambdaEnvironmentNoPrivateKey,
 ];
 
 export const RULE_NAMES: readonly string[] = policies.map((policy) => policy.name);

@@ -26,7 +26,7 @@ const HTTPS_ONLY = ["redirect-to-https", "https-only"];
 /** CloudFront's security policies for custom certificates, oldest first; TLSv1.2_2021 is the floor. */
 const TLS_POLICIES = ["SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021"];
 
-function cacheBehaviours(props: Props): Array<[string, Props | undefined, unknown]> {
+export function cacheBehaviours(props: Props): Array<[string, Props | undefined, unknown]> {
   const ordered = asArray(props.orderedCacheBehaviors).map((item, index): [string, Props | undefined, unknown] => [
     `cache behaviour #${index + 1}`,
     asRecord(item),

@@ -37,6 +37,19 @@ export const RESOURCE_TYPE = {
   originAccessControl: "aws:cloudfront/originAccessControl:OriginAccessControl",
   responseHeadersPolicy: "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
   cloudfrontFunction: "aws:cloudfront/function:Function",
+  keyGroup: "aws:cloudfront/keyGroup:KeyGroup",
+  publicKey: "aws:cloudfront/publicKey:PublicKey",
+  originRequestPolicy: "aws:cloudfront/originRequestPolicy:OriginRequestPolicy",
+  lambdaFunction: "aws:lambda/function:Function",
+  functionUrl: "aws:lambda/functionUrl:FunctionUrl",
+  lambdaPermission: "aws:lambda/permission:Permission",
+  secret: "aws:secretsmanager/secret:Secret",
+  secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+  logGroup: "aws:cloudwatch/logGroup:LogGroup",
+  userPool: "aws:cognito/userPool:UserPool",
+  userPoolClient: "aws:cognito/userPoolClient:UserPoolClient",
+  userPoolDomain: "aws:cognito/userPoolDomain:UserPoolDomain",
+  privateKey: "tls:index/privateKey:PrivateKey",
 } as const;
 
 const R = RESOURCE_TYPE;
@@ -72,6 +85,7 @@ export const TYPES = {
   distribution: R.distribution,
   originAccessControl: R.originAccessControl,
   responseHeadersPolicy: R.responseHeadersPolicy,
+  lambdaFunction: R.lambdaFunction,
   managedPolicyAttachments: [
     R.policyAttachment,
     R.rolePolicyAttachment,

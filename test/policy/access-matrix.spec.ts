@@ -150,6 +150,7 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
       assert.deepEqual(at("role-kms-short").policies.features, ["role", "kms", "logging", "externalId"]);
       assert.deepEqual(at("kms").policies.features, ["user", "kms", "logging"]);
       assert.deepEqual(at("no-logging").policies.features, ["user"]);
+      assert.deepEqual(at("sign-in").policies.features, ["user", "logging", "viewer", "signIn"]);
     });
 
     it("binds symbols to the synthesized stack, not to the builders' defaults", () => {
@@ -682,6 +683,36 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
         "presigner-kms-decrypt-direct": "Allowed",
         "presigner-kms-decrypt-via-other-service": "Allowed",
       });
+    });
+
+    it("sign-in: CloudFront's grant on the whole bucket serves the ledger, the grants and the audit records", async () => {
+      const diff = await differences("sign-in", (p) => {
+        const grant = statementOf(dataPolicy(p), "AllowDataAndConfigReadsByTheStacksCloudFrontDistribution");
+        grant.Resource = `${p.dataBucket.arn}/*`;
+      });
+      assert.deepEqual(diff, {
+        "cloudfront-reads-ledger": "Allowed",
+        "cloudfront-reads-grants": "Allowed",
+        "cloudfront-reads-audit": "Allowed",
+      });
+    });
+
+    it("sign-in: CloudFront's grant without aws:SourceArn lets any distribution read the data", async () => {
+      const diff = await differences("sign-in", (p) => {
+        delete statementOf(dataPolicy(p), "AllowDataAndConfigReadsByTheStacksCloudFrontDistribution").Condition;
+      });
+      assert.deepEqual(diff, {
+        "other-distribution-reads-data": "Allowed",
+        "cloudfront-without-source-reads-data": "Allowed",
+      });
+    });
+
+    it("sign-in: the function's audit grant without the create-only condition lets it overwrite records", async () => {
+      const diff = await differences("sign-in", (p) => {
+        const holder = p.signInFunction!.identityPolicies[0].policy as PolicyDocument;
+        delete statementOf(holder, "AppendAuditRecords").Condition;
+      });
+      assert.deepEqual(diff, { "function-overwrites-audit": "Allowed" });
     });
 
     it("the role's policy widened to s3:* on the bucket: the role variant fails on administration too", async () => {

@@ -1,5 +1,6 @@
 import "../support/pulumi-mocks";
 import * as assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
 import * as fs from "node:fs";
 import Module from "node:module";
 import * as path from "node:path";
@@ -65,10 +66,14 @@ const R = {
   oac: "cloudfront-s3-origin-oac",
   pinned: "s3-cloudfront-reads-pinned",
   csp: "viewer-csp-own-scripts-only",
+  dataPathsSigned: "cloudfront-data-paths-signed",
+  cloudFrontGrant: "s3-cloudfront-grant-data-and-config-only",
+  lambdaKeys: "lambda-environment-no-private-key",
 } as const;
 
 const ROOT_STACK_NAME = "chromoscope-private-data-dev";
 const SELF_HOSTED = { viewer: "self-hosted", viewerDistPath: STAND_IN_VIEWER };
+const SIGN_IN = { ...SELF_HOSTED, access: "sign-in" };
 const PRINCIPALS = ["arn:aws:iam::210987654321:role/lab-pipeline", "arn:aws:iam::123456789012:user/alice"];
 const KMS_KEY = "arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const DAY_MS = 86_400_000;
@@ -144,6 +149,8 @@ interface Variant {
   label: string;
   overrides: SettingOverrides;
   advisory: Expected;
+  /** Rules a preview cannot decide besides UNDECIDED_IN_PREVIEW_* (what only this variant computes). */
+  undecidedInPreview?: string[];
 }
 
 const VARIANTS: Variant[] = [
@@ -171,6 +178,26 @@ const VARIANTS: Variant[] = [
   },
   { label: "key generation bumped to 5", overrides: { keyGeneration: 5 }, advisory: [] },
   { label: "self-hosted viewer", overrides: SELF_HOSTED, advisory: [] },
+  // The function's environment names its secret's ARN, which AWS computes.
+  {
+    label: "sign-in with the stack's own user pool",
+    overrides: SIGN_IN,
+    advisory: [],
+    undecidedInPreview: [R.lambdaKeys],
+  },
+  {
+    label: "sign-in with the lab's issuer, custom prefixes and a KMS key",
+    overrides: {
+      ...SIGN_IN,
+      signInIssuer: "https://login.lab.example.org/realms/lab",
+      signInClientId: "chromoscope-viewer",
+      dataPrefixes: ["wgs/", "panels/"],
+      configPrefix: "shared/configs/",
+      kmsKeyArn: KMS_KEY,
+    },
+    advisory: [],
+    undecidedInPreview: [R.lambdaKeys],
+  },
   {
     label: "custom prefixes, link lifetime and expiry",
     overrides: {
@@ -201,6 +228,7 @@ const UNDECIDED_IN_PREVIEW_USER = [
   R.ageCap,
   R.presignedReadsOnly,
   R.pinned,
+  R.cloudFrontGrant,
 ].sort();
 const UNDECIDED_IN_PREVIEW_ROLE = UNDECIDED_IN_PREVIEW_USER.filter((rule) => rule !== R.rotation);
 
@@ -233,7 +261,10 @@ describe("policy pack (rules run against the program under mocks)", function () 
             const kind = stack.settings.presignerKind;
             assert.deepEqual(
               undecidedRules(result),
-              kind === "user" ? UNDECIDED_IN_PREVIEW_USER : UNDECIDED_IN_PREVIEW_ROLE,
+              [
+                ...(kind === "user" ? UNDECIDED_IN_PREVIEW_USER : UNDECIDED_IN_PREVIEW_ROLE),
+                ...(variant.undecidedInPreview ?? []),
+              ].sort(),
             );
             for (const entry of result.undecided) assert.match(entry.message, /can't be known during preview/);
           });
@@ -282,7 +313,10 @@ describe("policy pack (rules run against the program under mocks)", function () 
         // Decided from URN links and absent resources alone: blocks and logging exist, keys per user are
         // counted, no ACL or user policy exists. Everything else waits for known values.
         // The CloudFront rules have nothing to judge in a stack without a self-hosted viewer.
-        const decided: string[] = [R.hasBlock, R.publicAcl, R.userDirect, R.twoKeys, R.logging, R.https, R.oac, R.csp];
+        const decided: string[] = [
+          ...[R.hasBlock, R.publicAcl, R.userDirect, R.twoKeys, R.logging, R.https, R.oac, R.csp],
+          ...[R.dataPathsSigned, R.lambdaKeys],
+        ];
         if (stack === role) decided.push(R.rotation); // no access keys at all
         assert.deepEqual(undecidedRules(result), RULE_NAMES.filter((rule) => !decided.includes(rule)).sort());
       }
@@ -1215,6 +1249,92 @@ describe("policy pack (rules run against the program under mocks)", function () 
       resources = engineResources(viewerStack);
       withCsp(() => undefined);
       await expectOnly(R.csp, /sets no Content-Security-Policy/);
+    });
+  });
+
+  describe("negative tests of the sign-in rules", () => {
+    let signInStack: SynthesizedStack;
+    let resources: EngineResource[];
+    before(async () => {
+      signInStack = await synthesize(SIGN_IN, "policy");
+    });
+    beforeEach(() => {
+      resources = engineResources(signInStack);
+    });
+    const distribution = () => pick(resources, T.distribution, "-viewer-distribution");
+    const editBehaviours = (edit: (behaviours: any[], fallback: any) => void) => {
+      const behaviours = structuredClone(distribution().inputs.orderedCacheBehaviors);
+      const fallback = structuredClone(distribution().inputs.defaultCacheBehavior);
+      edit(behaviours, fallback);
+      setProp(distribution(), "orderedCacheBehaviors", behaviours);
+      setProp(distribution(), "defaultCacheBehavior", fallback);
+    };
+    const expectOnly = async (rule: string, pattern: RegExp) => {
+      const result = await run(resources);
+      assert.deepEqual(
+        findings(result, "mandatory", signInStack).map(([found]) => found),
+        [rule],
+        message(result, rule),
+      );
+      assert.match(message(result, rule), pattern);
+      caught.add(rule);
+      resources = engineResources(signInStack);
+    };
+
+    it(`${R.dataPathsSigned}: reports a data path without the key group, a path outside the prefixes, and the bucket as the default`, async () => {
+      editBehaviours((behaviours) => delete behaviours.find((b) => b.pathPattern === "/cohorts/*").trustedKeyGroups);
+      await expectOnly(
+        R.dataPathsSigned,
+        /cache behaviour #1 \(\/cohorts\/\*\) serves the data bucket without a trusted key group/,
+      );
+      editBehaviours((behaviours) => (behaviours.find((b) => b.pathPattern === "/configs/*").trustedKeyGroups = []));
+      await expectOnly(R.dataPathsSigned, /\(\/configs\/\*\) serves the data bucket without a trusted key group/);
+      editBehaviours(
+        (behaviours) => (behaviours.find((b) => b.pathPattern === "/configs/*").pathPattern = "/ledger/*"),
+      );
+      await expectOnly(
+        R.dataPathsSigned,
+        /\(\/ledger\/\*\) serves the data bucket outside its data and config prefixes/,
+      );
+      editBehaviours((_, fallback) => (fallback.targetOriginId = "data-bucket"));
+      await expectOnly(R.dataPathsSigned, /the default cache behaviour \(every path\) serves the data bucket/);
+    });
+
+    it(`${R.cloudFrontGrant}: reports CloudFront's grant on the whole bucket, the ledger, or all but a few objects`, async () => {
+      const grant = "AllowDataAndConfigReadsByTheStacksCloudFrontDistribution";
+      const bucket = bucketArn(resources);
+      const policy = () => pick(resources, T.bucketPolicy, "-data-policy");
+      editStatement(policy(), grant, (statement) => (statement.Resource = `${bucket}/*`));
+      await expectOnly(
+        R.cloudFrontGrant,
+        new RegExp(`lets CloudFront read ${bucket}/\\*: grant only .*/cohorts/\\*, .*/configs/\\*`),
+      );
+      editStatement(policy(), grant, (statement) => statement.Resource.push(`${bucket}/ledger/*`));
+      await expectOnly(R.cloudFrontGrant, /lets CloudFront read .*\/ledger\/\*:/);
+      editStatement(policy(), grant, (statement) => {
+        statement.NotResource = `${bucket}/ledger/*`;
+        delete statement.Resource;
+      });
+      await expectOnly(R.cloudFrontGrant, /grants CloudFront NotResource/);
+    });
+
+    it(`${R.lambdaKeys}: reports a private key in a function's environment as PEM, base64 DER or JWK; never a public key or an ARN`, async () => {
+      const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+      const withVariable = (value: string) => {
+        const lambda = pick(resources, RESOURCE_TYPE.lambdaFunction, "-function-lambda");
+        setProp(lambda, "environment", { variables: { ...lambda.inputs.environment.variables, COOKIE_KEY: value } });
+      };
+      withVariable(privateKey.export({ type: "pkcs8", format: "pem" }) as string);
+      await expectOnly(
+        R.lambdaKeys,
+        /environment variable COOKIE_KEY holds a PEM private key: keep keys in Secrets Manager/,
+      );
+      withVariable((privateKey.export({ type: "pkcs1", format: "der" }) as Buffer).toString("base64"));
+      await expectOnly(R.lambdaKeys, /COOKIE_KEY holds base64 key material/);
+      withVariable(JSON.stringify(privateKey.export({ format: "jwk" })));
+      await expectOnly(R.lambdaKeys, /COOKIE_KEY holds a private JSON Web Key/);
+      withVariable(publicKey.export({ type: "spki", format: "pem" }) as string);
+      assert.deepEqual(findings(await run(resources), "mandatory", signInStack), []);
     });
   });
 

@@ -26,6 +26,7 @@ import {
   OTHER_ACCOUNT_ID,
   OTHER_BUCKET_ARN,
   OTHER_KMS_KEY_ARN,
+  OTHER_SECRET_ARN,
   PRINCIPALS,
   PrincipalSpec,
   REFERENCE_IDENTITY_POLICIES,
@@ -34,6 +35,31 @@ import {
 } from "../fixtures/access-matrix";
 import { SynthesizedResource, SynthesizedStack } from "./stack-harness";
 import { RESOURCE_TYPE } from "../../policy/framework/resource-types";
+import { PRESIGNER_COMPONENT_TYPE } from "../../policy/rules";
+
+/** The component type of the sign-in function (its role, policy, secret and log group). */
+const SIGN_IN_FUNCTION_COMPONENT_TYPE = "chromoscope-private-data:sign-in:SignInFunction";
+
+/** The sign-in function's role, as a running function's session, with its policies and resources. */
+function signInFunctionIdentity(stack: SynthesizedStack, account: string) {
+  const owned = (type: string) =>
+    only(
+      ofType(stack, type).filter((resource) => resource.parentType === SIGN_IN_FUNCTION_COMPONENT_TYPE),
+      `${type} of the sign-in function`,
+    );
+  const role = owned(TYPES.role);
+  const identityPolicies = ofType(stack, TYPES.rolePolicy)
+    .filter((policy) => policy.inputs.role === role.state.name)
+    .map((policy) => ({ name: policy.name, policy: parseDocument(policy, "policy") }));
+  const functionName = owned(TYPES.lambdaFunction).state.name as string;
+  return {
+    principal: `arn:aws:sts::${account}:assumed-role/${role.state.name}/${functionName}`,
+    roleArn: role.state.arn as string,
+    identityPolicies,
+    secretArn: owned(TYPES.secret).state.arn as string,
+    logGroupArn: owned(TYPES.logGroup).state.arn as string,
+  };
+}
 
 const TYPES = RESOURCE_TYPE;
 
@@ -62,6 +88,8 @@ export interface StackPolicies {
   /** The self-hosted viewer's bucket (viewer: "self-hosted"). */
   viewerBucket?: EvaluatedBucket;
   role?: { arn: string; trustPolicy: PolicyDocument };
+  /** Sign-in mode: the function's role session and the identity policies of its role. */
+  signInFunction?: { principal: string; identityPolicies: SimulationIdentityPolicy[] };
   /** Key policies of the KMS keys the rows touch (the lab's key is outside the stack). */
   kmsKeyPolicies: Record<string, PolicyDocument>;
 }
@@ -110,8 +138,10 @@ function presignerIdentity(
     // A managed policy's document is not in the stack's inputs; the matrix could not see it.
     throw new Error(`managed policy attachments cannot be evaluated: ${managed.map((r) => r.name).join(", ")}`);
   }
-  const roles = ofType(stack, TYPES.role);
-  const users = ofType(stack, TYPES.user);
+  // Other roles of the stack (the sign-in function's) are not the presigner.
+  const presignerOwned = (resource: SynthesizedResource) => resource.parentType === PRESIGNER_COMPONENT_TYPE;
+  const roles = ofType(stack, TYPES.role).filter(presignerOwned);
+  const users = ofType(stack, TYPES.user).filter(presignerOwned);
   if (roles.length + users.length !== 1)
     throw new Error(`expected one presigner user or role, found ${users.length} users and ${roles.length} roles`);
   if (roles.length === 1) {
@@ -149,6 +179,9 @@ export function stackPolicies(stack: SynthesizedStack, variant: string, account:
     region: string;
     viewerBucketName?: string;
     viewerDistributionId?: string;
+    access?: string;
+    grantsPrefix?: string;
+    auditPrefix?: string;
   };
   const dataBucket = evaluatedBucket(stack, outputs.bucketName);
   if (dataBucket.arn !== outputs.bucketArn)
@@ -168,6 +201,8 @@ export function stackPolicies(stack: SynthesizedStack, variant: string, account:
   if (stack.settings.externalId !== "") features.push("externalId");
   if (logBucket && stack.settings.logReaderArns.length > 0) features.push("logReaders");
   if (viewerBucket) features.push("viewer");
+  const signIn = outputs.access === "sign-in" ? signInFunctionIdentity(stack, account) : undefined;
+  if (signIn) features.push("signIn");
 
   const [firstData] = outputs.dataPrefixes;
   const symbols: Record<string, string> = {
@@ -197,6 +232,17 @@ export function stackPolicies(stack: SynthesizedStack, variant: string, account:
     symbols["{distribution}"] = `arn:aws:cloudfront::${account}:distribution/${outputs.viewerDistributionId}`;
   }
   if (identity.role) symbols["{role}"] = identity.role.arn;
+  if (signIn) {
+    Object.assign(symbols, {
+      "{grants}": outputs.grantsPrefix!,
+      "{audit}": outputs.auditPrefix!,
+      "{signInSecret}": signIn.secretArn,
+      "{otherSecret}": OTHER_SECRET_ARN,
+      "{signInLogGroup}": signIn.logGroupArn,
+      "{signInRole}": signIn.roleArn,
+      "{signInSession}": signIn.principal,
+    });
+  }
   if (kmsKeyArn !== "") symbols["{kmsKey}"] = kmsKeyArn;
   if (stack.settings.externalId !== "") symbols["{externalId}"] = stack.settings.externalId;
 
@@ -211,6 +257,7 @@ export function stackPolicies(stack: SynthesizedStack, variant: string, account:
     logBucket,
     viewerBucket,
     role: identity.role,
+    ...(signIn && { signInFunction: { principal: signIn.principal, identityPolicies: signIn.identityPolicies } }),
     kmsKeyPolicies: Object.fromEntries(
       [kmsKeyArn, OTHER_KMS_KEY_ARN].filter((arn) => arn !== "").map((arn) => [arn, keyPolicy]),
     ),
@@ -307,7 +354,9 @@ export function bindRow(row: AccessRow, policies: StackPolicies): BoundRequest {
   const identityPolicies: SimulationIdentityPolicy[] =
     spec.identityPolicies === "stack"
       ? policies.presigner.identityPolicies
-      : spec.identityPolicies.map((name) => ({ name, policy: REFERENCE_IDENTITY_POLICIES[name] }));
+      : spec.identityPolicies === "signInFunction"
+        ? (policies.signInFunction?.identityPolicies ?? [])
+        : spec.identityPolicies.map((name) => ({ name, policy: REFERENCE_IDENTITY_POLICIES[name] }));
   const target = resourcePolicyFor(policies, resource);
   const simulation: Simulation = {
     request: {

@@ -11,6 +11,8 @@ const FEATURE_LABELS: Record<string, string> = {
   logging: "with access logging",
   externalId: "with an `externalId`",
   logReaders: "with logReaderArns",
+  viewer: "with the self-hosted viewer",
+  signIn: "in sign-in mode",
 };
 const DECISION_LABELS: Record<string, string> = {
   Allowed: "**allowed**",

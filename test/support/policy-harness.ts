@@ -30,6 +30,7 @@ import {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import * as pulumi from "@pulumi/pulumi";
 import { mockAccessKeyId } from "./pulumi-mocks";
 import { SynthesizedStack } from "./stack-harness";
 
@@ -79,6 +80,10 @@ const COMPUTED_IN_PREVIEW: Record<string, readonly string[]> = {
   "aws:iam/role:Role": ["arn"],
   "aws:iam/instanceProfile:InstanceProfile": ["arn"],
   "aws:iam/accessKey:AccessKey": ["secret", "createDate"],
+  "aws:secretsmanager/secret:Secret": ["arn"],
+  "aws:lambda/function:Function": ["arn"],
+  "aws:cloudwatch/logGroup:LogGroup": ["arn"],
+  "aws:cognito/userPool:UserPool": ["arn"],
 };
 
 /** Attributes by which other resources refer to a resource (its id and ARN, names for IAM). */
@@ -116,6 +121,22 @@ function mapStrings(value: unknown, replace: (text: string) => string): any {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapStrings(item, replace)]));
   }
   return value;
+}
+
+/** The mocks' wrapper of a secret input (a policy sees the value itself). */
+const SECRET_SIGNATURE = { key: "4dabf18193072939515e22adb298388d", value: "1b47061264138c4ac30d75fd1eb44270" };
+
+/**
+ * Inputs as plain data, as the engine hands them to a policy: secrets as their values, and an asset
+ * or archive (the sign-in function's code, whose contents the mocks keep behind promises) as a marker.
+ */
+function plainData(value: unknown): any {
+  if (pulumi.asset.Archive.isInstance(value) || pulumi.asset.Asset.isInstance(value)) return { asset: "(code)" };
+  if (Array.isArray(value)) return (value as unknown[]).map(plainData);
+  if (value === null || typeof value !== "object") return value;
+  const record = value as Record<string, unknown>;
+  if (record[SECRET_SIGNATURE.key] === SECRET_SIGNATURE.value) return plainData(record.value);
+  return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, plainData(item)]));
 }
 
 function policyOptions(opts: Record<string, any>, parent: string | undefined): PolicyResourceOptions {
@@ -222,8 +243,8 @@ export function engineResources(stack: SynthesizedStack, mode: PreviewMode = "re
     const dependencies = [...new Set([...Object.values(propertyDependencies).flat(), ...explicit])];
 
     const parent = componentUrn(resource.parentType, resource.parentName);
-    const inputs = unknownInputs(structuredClone(resource.inputs));
-    let outputs: Record<string, any> = structuredClone(resource.state);
+    const inputs = unknownInputs(plainData(resource.inputs));
+    let outputs: Record<string, any> = plainData(resource.state);
     if (preview) {
       outputs = { ...outputs, ...inputs };
       for (const key of COMPUTED_IN_PREVIEW[resource.type] ?? []) {
