@@ -5,6 +5,7 @@ import { awsBucketAddress } from "./address-rules";
 import { PrivateDataBucket } from "./private-data-bucket";
 import { PrivateViewer } from "./private-viewer";
 import { SignInAccess } from "./sign-in/sign-in-access";
+import { COOKIE_KEY_GENERATION_OUTPUT, cookieKeyGenerationProblem } from "./sign-in/cookie-key-guard";
 import { viewerFolderProblem } from "./viewer-site";
 import { StackSettings } from "./settings";
 import { ProgramStackOutputs } from "./stack-outputs";
@@ -121,6 +122,7 @@ export function buildStack(
       signInUserPoolId: access.userPoolId,
       signInClientId: access.clientId,
       signInFunctionName: access.functionName,
+      cookieKeyGeneration: settings.cookieKeyGeneration,
     }),
   };
   if (settings.presignerKind === "role") {
@@ -149,42 +151,85 @@ function required<T>(value: T | undefined, what: string): T {
 }
 
 /**
- * The stack's own deployed `keyGeneration`, read through a StackReference to itself; undefined on a
- * first deployment (or one made before the output existed).
+ * One generation output of the stack's own deployment, read through a StackReference to itself;
+ * undefined on a first deployment (or one made before the output existed).
  */
-export async function deployedKeyGeneration(referenceName: string): Promise<number | undefined> {
-  const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
-  const reference = new pulumi.StackReference(referenceName, { name: self });
-  const details = await reference.getOutputDetails(KEY_GENERATION_OUTPUT);
+async function deployedGeneration(
+  reference: pulumi.StackReference,
+  self: string,
+  output: string,
+): Promise<number | undefined> {
+  const details = await reference.getOutputDetails(output);
   const value: unknown = details.value;
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
     throw new pulumi.RunError(
-      `the deployed stack ${self} exports keyGeneration ${JSON.stringify(value)}, which is not a generation: fix or remove that output`,
+      `the deployed stack ${self} exports ${output} ${JSON.stringify(value)}, which is not a generation: fix or remove that output`,
     );
   }
   return value;
 }
 
+/** Refuses a move from `deployed` to `requested` the guard finds unsafe; warns about an allowed jump. */
+function guardGeneration(
+  output: string,
+  requested: number,
+  deployed: number | undefined,
+  allowJump: boolean,
+  problemOf: typeof keyGenerationProblem,
+  jumpDamage: string,
+): void {
+  const problem = problemOf(requested, deployed, allowJump);
+  if (problem !== undefined) throw new pulumi.RunError(problem);
+  if (deployed !== undefined && requested > deployed + 1) {
+    void pulumi.log.warn(
+      `allowKeyGenerationJump: ${output} ${deployed} -> ${requested} replaces both keys; ${jumpDamage}. Set it back to false afterwards.`,
+    );
+  }
+}
+
 /**
  * What `pulumi up` runs: refuses, before any resource is declared, a keyGeneration that would replace
- * a key whose links are live, then wires the stack and returns its outputs (absent ones left out).
+ * a key whose links are live (user kind) or a cookieKeyGeneration that would replace the key that
+ * signs the current sessions (sign-in mode), then wires the stack and returns its outputs (absent
+ * ones left out).
  */
 export async function buildGuardedStack(
   settings: StackSettings,
   name = "chromoscope",
   opts?: pulumi.ComponentResourceOptions,
+  build: StackBuildOptions = {},
 ): Promise<Record<string, unknown>> {
-  if (settings.presignerKind === "user") {
-    const deployed = await deployedKeyGeneration(`${name}-deployed`);
-    const problem = keyGenerationProblem(settings.keyGeneration, deployed, settings.allowKeyGenerationJump);
-    if (problem !== undefined) throw new pulumi.RunError(problem);
-    if (deployed !== undefined && settings.keyGeneration > deployed + 1) {
-      void pulumi.log.warn(
-        `allowKeyGenerationJump: generation ${deployed} -> ${settings.keyGeneration} replaces both keys; every live link dies. Set it back to false afterwards.`,
+  const userKeys = settings.presignerKind === "user";
+  const cookieKeys = settings.viewer === "self-hosted" && settings.access === "sign-in";
+  if (userKeys || cookieKeys) {
+    const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+    const reference = new pulumi.StackReference(`${name}-deployed`, { name: self });
+    if (userKeys) {
+      const deployed = await deployedGeneration(reference, self, KEY_GENERATION_OUTPUT);
+      const { keyGeneration, allowKeyGenerationJump } = settings;
+      guardGeneration(
+        KEY_GENERATION_OUTPUT,
+        keyGeneration,
+        deployed,
+        allowKeyGenerationJump,
+        keyGenerationProblem,
+        "every live link dies",
+      );
+    }
+    if (cookieKeys) {
+      const deployed = await deployedGeneration(reference, self, COOKIE_KEY_GENERATION_OUTPUT);
+      const { cookieKeyGeneration, allowKeyGenerationJump } = settings;
+      guardGeneration(
+        COOKIE_KEY_GENERATION_OUTPUT,
+        cookieKeyGeneration,
+        deployed,
+        allowKeyGenerationJump,
+        cookieKeyGenerationProblem,
+        "every session ends",
       );
     }
   }
-  const outputs = buildStack(settings, name, opts);
+  const outputs = buildStack(settings, name, opts, build);
   return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));
 }

@@ -9,11 +9,11 @@ import { MAX_ACCESS_KEY_AGE_DAYS, MAX_KEY_ROTATION_DAYS, MAX_PRESIGN_SECONDS } f
 import { PRESIGNER_SERVICE_PRINCIPALS, trustedPrincipalProblem } from "./trust-policy";
 import { keyPrefixProblem, prefixOverlapProblems, VIEWER_URL_RULE, viewerUrlProblem } from "./address-rules";
 import { viewerSettingsProblems } from "./viewer/viewer-settings";
-import { SIGN_IN_SETTING_SPECS, SignInSettings, signInSettingsProblems } from "./sign-in/sign-in-settings";
+import * as signIn from "./sign-in/sign-in-settings";
 
 export type PresignerKind = "user" | "role";
 
-export interface StackSettings extends SignInSettings {
+export interface StackSettings extends signIn.SignInSettings {
   readonly allowedOrigins: readonly string[];
   readonly dataPrefixes: readonly string[];
   readonly configPrefix: string;
@@ -157,7 +157,7 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
     type: "boolean",
     default: false,
     description:
-      "User kind: let keyGeneration go more than one past the deployed generation (an emergency rotation that kills every live link); never lower.",
+      "Let keyGeneration (user kind) or cookieKeyGeneration (sign-in) go more than one past the deployed generation: an emergency rotation that kills every live link or ends every session; never lower.",
   },
   maxLinkLifetimeSeconds: {
     type: "integer",
@@ -260,7 +260,7 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
     description:
       "Self-hosted viewer: let the app fetch gene and sequence annotation tiles from https://server.gosling-lang.org; false for a closed network (those tracks then stay empty).",
   },
-  ...SIGN_IN_SETTING_SPECS,
+  ...signIn.SIGN_IN_SETTING_SPECS,
 };
 
 export const SETTING_KEYS = Object.keys(SETTING_SPECS) as SettingKey[];
@@ -300,7 +300,8 @@ function parseRaw(type: SettingType, raw: unknown): { value?: unknown; problem?:
   }
 }
 
-function formatRaw(raw: unknown): string {
+function formatRaw(raw: unknown, secret = false): string {
+  if (secret) return "(secret)";
   const text = typeof raw === "string" ? raw : JSON.stringify(raw);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
@@ -333,7 +334,7 @@ function crossChecks(settings: StackSettings): string[] {
     );
   }
   problems.push(...viewerSettingsProblems(settings, SETTING_SPECS.viewerUrl.default));
-  problems.push(...signInSettingsProblems(settings));
+  problems.push(...signIn.signInSettingsProblems(settings));
   if (settings.configExpiryDays * 86400 < settings.maxLinkLifetimeSeconds) {
     const days = Math.ceil(settings.maxLinkLifetimeSeconds / 86400);
     problems.push(
@@ -374,13 +375,9 @@ export function resolveSettings(
     }
     const parsed = parseRaw(spec.type, raw);
     const allowed = parsed.problem ?? spec.check?.(parsed.value as never);
-    if (allowed !== undefined) {
-      problems.push(`${key} = ${spec.secret ? "(secret)" : formatRaw(raw)} is not allowed: expected ${allowed}`);
-    }
-    if (spec.secret && raw !== "" && isStoredSecret !== undefined && !isStoredSecret(key))
-      problems.push(
-        `${key} is stored in plaintext: \`pulumi config rm ${key}\`, then \`pulumi config set --secret ${key}\``,
-      );
+    if (allowed !== undefined)
+      problems.push(`${key} = ${formatRaw(raw, spec.secret)} is not allowed: expected ${allowed}`);
+    if (spec.secret && raw !== "" && isStoredSecret?.(key) === false) problems.push(signIn.plaintextSecretProblem(key));
     resolved[key] = parsed.value ?? spec.default;
   }
   const settings = resolved as unknown as StackSettings;

@@ -66,6 +66,8 @@ function buildSchemas() {
       .optional(),
     signInClientId: z.string().optional(),
     signInFunctionName: z.string().optional(),
+    /** Sign-in mode: the deployed cookie-key generation (the next `pulumi up` reads it back). */
+    cookieKeyGeneration: z.number().int().nonnegative().optional(),
   };
 
   /** One key slot as the stack reports it; `status` is absent in outputs of earlier deployments. */

@@ -96,7 +96,7 @@ export const SIGN_IN_SETTING_SPECS: SignInSpecs = {
     type: "integer",
     default: 0,
     description:
-      "Sign-in: cookie-signing key generation. The active slot is generation % 2; bumping it replaces only the other slot's key (sessions go on); a jump of two ends every session.",
+      "Sign-in: cookie-signing key generation. The active slot is generation % 2; bumping it by one replaces only the other slot's key (sessions go on); a jump of two ends every session and needs allowKeyGenerationJump; never lower.",
     check: (generation) =>
       Number.isSafeInteger(generation) && generation >= 0 ? undefined : "an integer from 0 upwards",
   },
@@ -115,6 +115,11 @@ export const SIGN_IN_SETTING_SPECS: SignInSpecs = {
     check: keyPrefixProblem,
   },
 };
+
+/** A secret setting the stack keeps in plaintext, and how to store it encrypted instead. */
+export function plaintextSecretProblem(key: string): string {
+  return `${key} is stored in plaintext: \`pulumi config rm ${key}\`, then \`pulumi config set --secret ${key}\``;
+}
 
 /** Sign-in problems that involve more than one key (prefix overlaps are settings.ts's, with the others). */
 export function signInSettingsProblems(settings: StackSettings): string[] {
