@@ -4,7 +4,7 @@
  * python3-boto3 is installed. botocore reads the clock through `botocore.auth.datetime`; it is
  * pinned to the same signing date as the other signers.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { SigningSetup } from "./bench/signers";
 
@@ -97,25 +97,55 @@ export function runBotocoreJob<T>(
     encoding: "utf8",
     maxBuffer: limits.maxBuffer,
     timeout: limits.timeoutMs,
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      PYTHONPATH: "",
-      PYTHONNOUSERSITE: "1",
-      AWS_CONFIG_FILE: "/dev/null",
-      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-    },
+    env: ISOLATED_ENV,
   });
   if (run.error) return { available: false, failed: true, reason: `${PYTHON} could not run: ${run.error.message}` };
-  if (run.status !== 0) {
+  return jobResult<T>(run.status, run.stdout, run.stderr);
+}
+
+/**
+ * runBotocoreJob without blocking this process: for scripts that call a server running in it (the
+ * embedded S3 server in a test).
+ */
+export async function runBotocoreJobAsync<T>(
+  script: string,
+  job: unknown,
+  limits: { timeoutMs: number },
+): Promise<BotocoreJobResult<T>> {
+  if (!existsSync(PYTHON)) return { available: false, failed: false, reason: `${PYTHON} not found (${INSTALL_HINT})` };
+  const child = spawn(PYTHON, ["-c", script], { env: ISOLATED_ENV, timeout: limits.timeoutMs });
+  const output = { stdout: "", stderr: "" };
+  child.stdout.on("data", (chunk: Buffer) => (output.stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output.stderr += chunk.toString()));
+  child.stdin.end(JSON.stringify(job));
+  const [status, error] = await new Promise<[number | null, Error | undefined]>((resolve) => {
+    child.once("error", (failure) => resolve([null, failure]));
+    child.once("close", (code) => resolve([code, undefined]));
+  });
+  if (error) return { available: false, failed: true, reason: `${PYTHON} could not run: ${error.message}` };
+  return jobResult<T>(status, output.stdout, output.stderr);
+}
+
+/** Isolated from the user's site packages and AWS configuration: botocore signs with the job's keys only. */
+const ISOLATED_ENV = {
+  PATH: process.env.PATH ?? "/usr/bin:/bin",
+  PYTHONPATH: "",
+  PYTHONNOUSERSITE: "1",
+  AWS_CONFIG_FILE: "/dev/null",
+  AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+};
+
+function jobResult<T>(status: number | null, stdout: string, stderr: string): BotocoreJobResult<T> {
+  if (status !== 0) {
     return {
       available: false,
       failed: true,
-      reason: `the botocore script failed (exit ${run.status}): ${lastLine(run.stderr)}`,
+      reason: `the botocore script failed (exit ${status}): ${lastLine(stderr)}`,
     };
   }
   let output: T & { unavailable?: string };
   try {
-    output = JSON.parse(run.stdout) as T & { unavailable?: string };
+    output = JSON.parse(stdout) as T & { unavailable?: string };
   } catch {
     return { available: false, failed: true, reason: "the botocore script printed no JSON" };
   }

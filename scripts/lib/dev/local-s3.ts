@@ -8,9 +8,10 @@
  */
 import { mkdir } from "node:fs/promises";
 import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { isViewerRequest, LocalViewer, viewerHandler } from "./local-viewer";
 import { LocalAccessLog, localAccessLog, LocalAccessLogOptions } from "./local-access-log";
+import { s3Operations } from "./s3-operations/s3-operations";
 import type S3rverModule from "@20minutes/s3rver";
 
 /** Loaded when a server starts: its web framework and logger take longer to load than Node starts. */
@@ -57,6 +58,8 @@ export interface LocalS3Server {
   port: number;
   region: string;
   credentials: LocalS3Credentials[];
+  /** Bytes received from clients so far (requests' headers and bodies, on every connection). */
+  bytesReceived(): number;
   /** Stops listening, drops open connections; resolves once everything is released. */
   close(): Promise<void>;
 }
@@ -98,6 +101,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3Serv
     allowMismatchedSignatures: false,
     allowAnonymous,
     accessKeys,
+    operations: s3Operations,
   });
   const handle = app.callback();
   let viewer: ReturnType<typeof viewerHandler> | undefined;
@@ -114,6 +118,16 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3Serv
     if (!accessLog?.isDelivery({ path, query, operation })) onRequest?.({ method, path, query, operation });
     if (accessLog) accessLog.handle(request, response, { path, query, operation }, () => handle(request, response));
     else handle(request, response);
+  });
+
+  let received = 0;
+  const open = new Set<Socket>();
+  server.on("connection", (socket) => {
+    open.add(socket);
+    socket.once("close", () => {
+      received += socket.bytesRead;
+      open.delete(socket);
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -136,6 +150,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3Serv
     port: boundPort,
     region: LOCAL_S3_REGION,
     credentials: accepted,
+    bytesReceived: () => [...open].reduce((sum, socket) => sum + socket.bytesRead, received),
     close() {
       closed ??= (accessLog?.close() ?? Promise.resolve()).then(
         () =>
@@ -229,7 +244,7 @@ function s3OperationName(method: string, path: string, query: string, headers: I
   }
   switch (method) {
     case "GET":
-      return "GetObject";
+      return params.has("uploadId") ? "ListParts" : "GetObject";
     case "HEAD":
       return "HeadObject";
     case "PUT":

@@ -16,6 +16,8 @@ declare module "@20minutes/s3rver" {
     allowAnonymous?: boolean;
     /** Patched: access key id -> secret accepted by this server only (upstream: a process-wide registry). */
     accessKeys?: Record<string, string>;
+    /** Patched: a Koa middleware run after authentication, for the operations the embedding code runs itself. */
+    operations?: (ctx: never, next: () => Promise<void>) => Promise<void>;
   }
 
   class S3rver {

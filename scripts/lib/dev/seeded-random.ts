@@ -12,3 +12,11 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** `length` bytes drawn from seededRandom(seed): test data that a seed reproduces. */
+export function seededBytes(length: number, seed: number): Buffer {
+  const next = seededRandom(seed);
+  const bytes = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) bytes[i] = Math.floor(next() * 256);
+  return bytes;
+}

@@ -99,7 +99,7 @@ export function getSignedUrlContestant(
 }
 
 /** SHA-256 and HMAC-SHA256 on node:crypto, in the shape SignatureV4 expects (as @smithy/hash-node). */
-class NodeSha256 implements Checksum {
+export class NodeSha256 implements Checksum {
   private state: Hash | Hmac;
 
   constructor(private readonly secret?: SourceData) {
