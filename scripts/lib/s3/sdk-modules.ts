@@ -6,12 +6,10 @@
 import type * as ClientS3 from "@aws-sdk/client-s3";
 import type * as ClientSts from "@aws-sdk/client-sts";
 import type * as CredentialProviders from "@aws-sdk/credential-providers";
-import type * as LibStorage from "@aws-sdk/lib-storage";
 
 /* eslint-disable @typescript-eslint/no-require-imports -- loading on first use is the point of this module */
 export const s3Sdk = (): typeof ClientS3 => require("@aws-sdk/client-s3") as typeof ClientS3;
 export const stsSdk = (): typeof ClientSts => require("@aws-sdk/client-sts") as typeof ClientSts;
 export const credentialProvidersSdk = (): typeof CredentialProviders =>
   require("@aws-sdk/credential-providers") as typeof CredentialProviders;
-export const libStorageSdk = (): typeof LibStorage => require("@aws-sdk/lib-storage") as typeof LibStorage;
 /* eslint-enable @typescript-eslint/no-require-imports */

@@ -1,28 +1,31 @@
 /**
- * Uploads a folder's files under a key prefix: each file's SHA-256 goes into its object's metadata,
- * and a file whose object is already there with the same size and SHA-256 is skipped, so running the
- * upload again resumes it (and a second complete run uploads nothing). Large files go up in parts
- * (@aws-sdk/lib-storage: parts buffered from a file stream, several at once), several files at once.
+ * Uploads a folder's files under a key prefix with checksums S3 validates: every file goes with its
+ * CRC-64/NVME (a large one in parts, resumed from the parts S3 already holds), and a file counts as
+ * already there only when its object has the same size and the same full-object checksum as S3
+ * stored it (HeadObject with ChecksumMode), never by user metadata. After an upload, the object as
+ * S3 holds it is checked once more; an object that fails that check is deleted.
+ *
+ * Each byte is read once where it can be: a new file's bytes are checksummed from the buffers that
+ * are sent; a file whose object has the same size is read to compare (and sent, read again, only if
+ * it differs); a resumed file's held parts are read to check them, the others to send them.
  */
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { eachAtOnce } from "../concurrency";
 import { AwsError, InterruptedError } from "../errors";
+import { checksumOf, ChecksumAlgorithm, ChecksumType, isChecksumAlgorithm } from "../s3/checksums";
 import { describeS3Failure, fixFor, ObjectStore } from "../s3/object-store";
-import { libStorageSdk, s3Sdk } from "../s3/sdk-modules";
+import { s3Sdk } from "../s3/sdk-modules";
+import { fileChecksum, openListedFile, readRange } from "./local-file";
 import { contentTypeFor, LocalFile } from "./local-folder";
+import { MAX_PARTS, sendInParts } from "./resumable-multipart";
 
-/** The metadata entry (`x-amz-meta-sha256`) holding the file's SHA-256, in hex. */
-export const SHA256_METADATA = "sha256";
-/** S3 allows at most this many parts per object. */
-const MAX_PARTS = 10_000;
 const MIB = 1024 * 1024;
 /** Parts of one file in flight at once; with `concurrency` files, memory holds about their product of parts. */
 export const PARTS_IN_FLIGHT = 4;
 export const DEFAULT_PART_SIZE = 8 * MIB;
-/** S3's smallest part (all but the last). */
-export const MIN_PART_SIZE = 5 * MIB;
+export { MIN_PART_SIZE } from "./resumable-multipart";
+/** The algorithm of every upload: S3's default, a full-object CRC however the file was cut into parts. */
+export const UPLOAD_ALGORITHM = "CRC64NVME";
 
 export interface UploadTarget {
   client: S3Client;
@@ -34,8 +37,10 @@ export interface UploadTarget {
 /** What the command shows while the bytes move; every method may be called from several files at once. */
 export interface TransferProgress {
   start(totalBytes: number, files: number): void;
-  /** Bytes read to compute checksums, or sent to S3. */
-  advance(kind: "hashed" | "sent", bytes: number): void;
+  /** More bytes to read than planned: a file of the same size as its object turned out to differ. */
+  grow(bytes: number): void;
+  /** Bytes read to compare with S3's checksum or check a held part, or sent to S3. */
+  advance(kind: "checked" | "sent", bytes: number): void;
   fileDone(): void;
   stop(): void;
 }
@@ -47,17 +52,22 @@ export interface FolderUploadOptions {
   partSize?: number;
   /** Decide what to upload and skip, but send nothing. */
   dryRun?: boolean;
-  /** Aborts the upload (its multipart uploads are aborted too) with a signal's name as reason. */
+  /** Stops the upload with a signal's name as reason; parts already sent stay for the next run. */
   interruption?: AbortSignal;
   progress?: TransferProgress;
 }
 
+export type UploadReason = "new" | "size differs" | "content differs" | "no comparable checksum stored";
+
 export interface FileOutcome {
   key: string;
   size: number;
-  sha256: string;
+  /** The object's full-object checksum (S3's, as compared or as stored by this upload). */
+  checksum?: { algorithm: ChecksumAlgorithm; value: string };
   /** Why it was (or, on a dry run, would be) uploaded; absent when skipped. */
-  reason?: "new" | "size differs" | "content differs" | "no checksum recorded";
+  reason?: UploadReason;
+  /** A resumed multipart upload: the parts S3 already held that matched the file. */
+  kept?: { parts: number; bytes: number };
 }
 
 export interface FolderUploadResult {
@@ -70,103 +80,100 @@ export function partSizeFor(size: number, requested = DEFAULT_PART_SIZE): number
   return Math.max(requested, Math.ceil(size / MAX_PARTS / MIB) * MIB);
 }
 
-async function sha256Of(path: string, onBytes: (bytes: number) => void, signal?: AbortSignal): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path, { highWaterMark: MIB, signal })) {
-    hash.update(chunk as Buffer);
-    onBytes((chunk as Buffer).length);
-  }
-  return hash.digest("hex");
-}
-
 function failure(step: string, error: unknown, bucket: string): AwsError {
+  if (error instanceof AwsError) return error;
   return new AwsError(`${step} failed: ${describeS3Failure(error, false, 0)}`, {
     fix: fixFor(error, bucket),
     cause: error,
   });
 }
 
-/** The recorded size and SHA-256 of an object, or undefined when there is none. */
-async function recorded(target: UploadTarget, key: string, signal?: AbortSignal) {
+/** The size and full-object checksum S3 stored for an object, or undefined when there is no object. */
+export async function storedChecksum(client: S3Client, bucket: string, key: string, signal?: AbortSignal) {
   try {
-    const head = await target.client.send(new (s3Sdk().HeadObjectCommand)({ Bucket: target.bucket, Key: key }), {
-      abortSignal: signal,
-    });
-    return { size: head.ContentLength ?? 0, sha256: head.Metadata?.[SHA256_METADATA] };
-  } catch (error) {
-    if ((error as { name?: string }).name === "NotFound") return undefined;
-    throw failure(`reading s3://${target.bucket}/${key}`, error, target.bucket);
-  }
-}
-
-async function sendFile(
-  target: UploadTarget,
-  file: LocalFile,
-  key: string,
-  sha256: string,
-  options: FolderUploadOptions,
-): Promise<void> {
-  const upload = new (libStorageSdk().Upload)({
-    client: target.client,
-    params: {
-      Bucket: target.bucket,
-      Key: key,
-      Body: createReadStream(file.path, { highWaterMark: MIB }),
-      ContentType: contentTypeFor(file.relativeKey),
-      Metadata: { [SHA256_METADATA]: sha256 },
-    },
-    queueSize: PARTS_IN_FLIGHT,
-    partSize: partSizeFor(file.size, options.partSize),
-    // A failed or interrupted multipart upload is aborted, so no stored parts are left to pay for.
-    leavePartsOnError: false,
-  });
-  let reported = 0;
-  upload.on("httpUploadProgress", ({ loaded }) => {
-    if (loaded === undefined || loaded <= reported) return;
-    options.progress?.advance("sent", loaded - reported);
-    reported = loaded;
-  });
-  const abort = () => void upload.abort().catch(() => undefined);
-  options.interruption?.addEventListener("abort", abort, { once: true });
-  try {
-    await upload.done();
-  } catch (error) {
-    if (options.interruption?.aborted) {
-      await abandonParts(target, key, upload);
-      throw error;
-    }
-    throw failure(`uploading ${file.relativeKey} to s3://${target.bucket}/${key}`, error, target.bucket);
-  } finally {
-    options.interruption?.removeEventListener("abort", abort);
-  }
-  if (reported < file.size) options.progress?.advance("sent", file.size - reported);
-  // The object as S3 now holds it: the right size and the checksum the next run compares.
-  const stored = await recorded(target, key, options.interruption);
-  if (!stored || stored.size !== file.size || stored.sha256 !== sha256) {
-    throw new AwsError(
-      `s3://${target.bucket}/${key} does not hold what was uploaded (size ${stored?.size ?? "none"} of ${file.size})`,
+    const head = await client.send(
+      new (s3Sdk().HeadObjectCommand)({ Bucket: bucket, Key: key, ChecksumMode: "ENABLED" }),
       {
-        fix: "run the upload again (a file changed while it was read, or the server dropped the object)",
+        abortSignal: signal,
       },
     );
+    const type: ChecksumType = head.ChecksumType === "COMPOSITE" ? "COMPOSITE" : "FULL_OBJECT";
+    const algorithm = (["CRC64NVME", "CRC32", "CRC32C", "SHA256", "SHA1"] as const).find(
+      (name) => head[`Checksum${name}`] !== undefined && !/-\d+$/.test(head[`Checksum${name}`]!),
+    );
+    return {
+      size: head.ContentLength ?? 0,
+      checksum:
+        algorithm !== undefined && type === "FULL_OBJECT" && isChecksumAlgorithm(algorithm)
+          ? { algorithm, value: head[`Checksum${algorithm}`]! }
+          : undefined,
+    };
+  } catch (error) {
+    if ((error as { name?: string }).name === "NotFound") return undefined;
+    throw failure(`reading s3://${bucket}/${key}`, error, bucket);
   }
 }
 
-/**
- * Aborts an interrupted multipart upload now, so S3 keeps no parts to charge for: lib-storage's own
- * abort request would race the process's exit. (The bucket's lifecycle rule aborts any left over.)
- */
-async function abandonParts(target: UploadTarget, key: string, upload: object): Promise<void> {
-  const uploadId = (upload as { uploadId?: string }).uploadId;
-  if (uploadId === undefined) return;
+async function putWhole(target: UploadTarget, file: LocalFile, key: string, options: FolderUploadOptions) {
+  const handle = await openListedFile(file.path, file.size, file.relativeKey);
   try {
+    const bytes = await readRange(handle, 0, file.size, file.relativeKey);
+    const checksum = checksumOf(UPLOAD_ALGORITHM, bytes);
     await target.client.send(
-      new (s3Sdk().AbortMultipartUploadCommand)({ Bucket: target.bucket, Key: key, UploadId: uploadId }),
-      { abortSignal: AbortSignal.timeout(10_000) },
+      new (s3Sdk().PutObjectCommand)({
+        Bucket: target.bucket,
+        Key: key,
+        Body: bytes,
+        ContentLength: file.size,
+        ContentType: contentTypeFor(file.relativeKey),
+        ChecksumCRC64NVME: checksum,
+      }),
+      { abortSignal: options.interruption },
     );
-  } catch {
-    // Already aborted by lib-storage, or unreachable: the lifecycle rule removes the parts.
+    options.progress?.advance("sent", file.size);
+    return { checksum, kept: undefined };
+  } finally {
+    await handle.close();
   }
+}
+
+/** Sends a file, then checks the object as S3 holds it; an object that fails the check is deleted. */
+async function send(target: UploadTarget, file: LocalFile, key: string, options: FolderUploadOptions) {
+  const partSize = partSizeFor(file.size, options.partSize);
+  let sent;
+  try {
+    sent =
+      file.size <= partSize
+        ? await putWhole(target, file, key, options)
+        : await sendInParts(
+            target,
+            { path: file.path, name: file.relativeKey, size: file.size, contentType: contentTypeFor(file.relativeKey) },
+            key,
+            {
+              partSize,
+              partsInFlight: PARTS_IN_FLIGHT,
+              signal: options.interruption,
+              onBytes: (kind, bytes) => options.progress?.advance(kind, bytes),
+            },
+          );
+  } catch (error) {
+    if (options.interruption?.aborted) throw error;
+    throw failure(`uploading ${file.relativeKey} to s3://${target.bucket}/${key}`, error, target.bucket);
+  }
+  const stored = await storedChecksum(target.client, target.bucket, key, options.interruption);
+  if (
+    stored?.size !== file.size ||
+    stored.checksum?.algorithm !== UPLOAD_ALGORITHM ||
+    stored.checksum.value !== sent.checksum
+  ) {
+    await target.store.remove(key).catch(() => undefined);
+    throw new AwsError(
+      `s3://${target.bucket}/${key} does not hold what was uploaded (size ${stored?.size ?? "none"} of ${file.size}, ` +
+        `${UPLOAD_ALGORITHM} ${stored?.checksum?.value ?? "none"} of ${sent.checksum}); the object was deleted`,
+      { fix: "run the upload again (a file changed while it was read, or the server dropped the object)" },
+    );
+  }
+  return sent;
 }
 
 export async function uploadFolder(
@@ -176,14 +183,19 @@ export async function uploadFolder(
   options: FolderUploadOptions,
 ): Promise<FolderUploadResult> {
   const signal = options.interruption;
+  const progress = options.progress;
+  // Once interrupted, the bar stops for good: the lines that follow are the run's last words.
+  const stopProgress = () => progress?.stop();
+  signal?.addEventListener("abort", stopProgress, { once: true });
   const existing = new Map<string, number>();
   for await (const object of target.store.list(prefix, { signal })) existing.set(object.key, object.size);
 
-  const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
-  // Every byte is read once for its checksum and, unless skipped, once more to send it.
-  const toSend = files.filter((file) => existing.get(prefix + file.relativeKey) !== file.size);
-  options.progress?.start(
-    totalBytes + (options.dryRun ? 0 : toSend.reduce((sum, file) => sum + file.size, 0)),
+  // Every byte is read once (to compare or to send); a file found different after comparing, twice.
+  progress?.start(
+    files.reduce(
+      (sum, file) => sum + (options.dryRun && existing.get(prefix + file.relativeKey) !== file.size ? 0 : file.size),
+      0,
+    ),
     files.length,
   );
 
@@ -192,37 +204,52 @@ export async function uploadFolder(
   try {
     await eachAtOnce(files, options.concurrency, async (file) => {
       const key = prefix + file.relativeKey;
-      const sha256 = await sha256Of(file.path, (bytes) => options.progress?.advance("hashed", bytes), signal);
-      const there = existing.has(key) ? await recorded(target, key, signal) : undefined;
-      const reason: FileOutcome["reason"] =
-        there === undefined
-          ? "new"
-          : there.size !== file.size
-            ? "size differs"
-            : there.sha256 === undefined
-              ? "no checksum recorded"
-              : there.sha256 !== sha256
-                ? "content differs"
-                : undefined;
-      if (reason !== undefined && !options.dryRun) {
-        await sendFile(target, file, key, sha256, options);
-        bytesSent += file.size;
+      const outcome: FileOutcome = { key, size: file.size };
+      const size = existing.get(key);
+      if (size === undefined) outcome.reason = "new";
+      else if (size !== file.size) outcome.reason = "size differs";
+      else {
+        const stored = await storedChecksum(target.client, target.bucket, key, signal);
+        if (stored?.checksum === undefined) outcome.reason = "no comparable checksum stored";
+        else {
+          const handle = await openListedFile(file.path, file.size, file.relativeKey);
+          const local = await fileChecksum(
+            handle,
+            file.size,
+            stored.checksum.algorithm,
+            file.relativeKey,
+            (bytes) => progress?.advance("checked", bytes),
+            signal,
+          ).finally(() => handle.close());
+          outcome.checksum = stored.checksum;
+          if (local !== stored.checksum.value) {
+            outcome.reason = "content differs";
+            if (!options.dryRun) progress?.grow(file.size);
+          }
+        }
       }
-      outcomes.set(file, { key, size: file.size, sha256, ...(reason ? { reason } : {}) });
-      options.progress?.fileDone();
+      if (outcome.reason !== undefined && !options.dryRun) {
+        const sent = await send(target, file, key, options);
+        outcome.checksum = { algorithm: UPLOAD_ALGORITHM, value: sent.checksum };
+        if (sent.kept && sent.kept.parts > 0) outcome.kept = sent.kept;
+        bytesSent += file.size - (sent.kept?.bytes ?? 0);
+      }
+      outcomes.set(file, outcome);
+      progress?.fileDone();
     });
   } catch (error) {
     if (signal?.aborted) {
       const reason = signal.reason === "SIGTERM" ? "SIGTERM" : "SIGINT";
       const done = [...outcomes.values()].filter((outcome) => outcome.reason !== undefined).length;
       throw new InterruptedError(reason, `interrupted (${reason}): ${done} of ${files.length} files were uploaded`, {
-        fix: "run the same command again: files already uploaded are skipped, the rest are uploaded",
+        fix: "run the same command again: files already uploaded are skipped, and a large file resumes from the parts S3 holds",
         cause: error,
       });
     }
     throw error;
   } finally {
-    options.progress?.stop();
+    signal?.removeEventListener("abort", stopProgress);
+    progress?.stop();
   }
   const all = files.map((file) => outcomes.get(file)!);
   return {

@@ -42,6 +42,7 @@ interface UploadOptions extends StackOptions {
   assembly?: string;
   dryRun?: boolean;
   json?: boolean;
+  followLinks?: boolean;
 }
 
 const MIB = 1024 * 1024;
@@ -87,7 +88,12 @@ function report(result: FolderUploadResult, seconds: number, where: string, dryR
   const bytes = (files: FolderUploadResult["uploaded"]) => formatBytes(files.reduce((sum, file) => sum + file.size, 0));
   const skipped =
     result.skipped.length > 0
-      ? `; ${plural(result.skipped.length, "file")} (${bytes(result.skipped)}) already there with the same size and SHA-256, skipped`
+      ? `; ${plural(result.skipped.length, "file")} (${bytes(result.skipped)}) already there with the same size and checksum (as S3 stored it), skipped`
+      : "";
+  const kept = result.uploaded.filter((file) => file.kept !== undefined);
+  const resumed =
+    kept.length > 0
+      ? `; resumed ${plural(kept.length, "file")} from the parts S3 held (${formatBytes(kept.reduce((sum, file) => sum + file.kept!.bytes, 0))} not sent again)`
       : "";
   if (dryRun) {
     io.stderr(
@@ -98,7 +104,7 @@ function report(result: FolderUploadResult, seconds: number, where: string, dryR
   }
   const rate = seconds > 0 && result.bytesSent > 0 ? `, ${formatBytes(result.bytesSent / seconds)}/s` : "";
   io.stderr(
-    `Uploaded ${plural(result.uploaded.length, "file")} (${bytes(result.uploaded)}) to ${where} in ${seconds.toFixed(1)} s${rate}${skipped}.\n`,
+    `Uploaded ${plural(result.uploaded.length, "file")} (${bytes(result.uploaded)}) to ${where} in ${seconds.toFixed(1)} s${rate}${resumed}${skipped}.\n`,
   );
 }
 
@@ -107,7 +113,8 @@ export function uploadCohortCommand(io: CliIo): Command {
     new Command("upload-cohort")
       .description(
         "Upload a local folder's files under a data prefix with your own AWS credentials: large files in parts, several at once, " +
-          "each file's SHA-256 kept in its object's metadata; files already there with the same size and SHA-256 are skipped.",
+          "each with a CRC-64/NVME checksum S3 validates; files already there with the same size and checksum (as S3 stored it) are skipped, " +
+          "and an interrupted file resumes from the parts S3 holds.",
       )
       .requiredOption("--from <folder>", "the local folder whose contents (not the folder itself) are uploaded")
       .requiredOption(
@@ -128,14 +135,21 @@ export function uploadCohortCommand(io: CliIo): Command {
       .addOption(
         new Option("--assembly <assembly>", "with --manifest-out: the genome assembly").choices([...ASSEMBLIES]),
       )
-      .option("--dry-run", "say what would be uploaded and skipped, and send nothing")
+      .option(
+        "--follow-links",
+        "also upload what symbolic links to outside --from point to (by default they are left out and listed)",
+      )
+      .option("--dry-run", "say what would be uploaded and skipped, and send (or write) nothing")
       .option("--json", "print what was uploaded and skipped as JSON on stdout"),
   );
   addHelpNotes(
     command,
     [
       "Credentials: your own, from the AWS chain (AWS_PROFILE, aws sso login, environment); only S3 is called.",
-      "An interrupted upload resumes when run again: files already uploaded are skipped.",
+      "An interrupted upload resumes when run again: files already uploaded are skipped, and a large file",
+      "resumes from the parts S3 holds (found by listing: nothing is kept on this machine).",
+      "An object without a CRC-64/NVME (or other full-object) checksum, e.g. stored by another tool before S3",
+      "kept checksums, is uploaded again rather than downloaded to compare.",
       'Sample ids in --manifest-out come from the folder names (or flat file names up to their first "."),',
       "with characters an id may not hold replaced by _.",
     ],
@@ -159,7 +173,7 @@ export function uploadCohortCommand(io: CliIo): Command {
     const flag = validateEndpoint(options.endpoint);
     const outputs = await readStackOutputs(options, io);
     const prefix = uploadPrefix(options.prefix, outputs);
-    const folder = readLocalFolder(resolve(options.from));
+    const folder = readLocalFolder(resolve(options.from), { followLinks: options.followLinks });
     const badKeys = keyProblems(prefix, folder.files);
     if (badKeys.length > 0) {
       throw new UsageError(
@@ -174,6 +188,13 @@ export function uploadCohortCommand(io: CliIo): Command {
       io.stderr(
         `Leaving out ${plural(folder.hidden.length, "hidden name")} (starting with "."): ${folder.hidden.slice(0, 5).join(", ")}${folder.hidden.length > 5 ? ", …" : ""}\n`,
       );
+    }
+    if (folder.leftOut.length > 0) {
+      io.stderr(
+        `Leaving out ${plural(folder.leftOut.length, "entry", "entries")} that would take data from outside the folder or block:\n`,
+      );
+      for (const entry of folder.leftOut.slice(0, 20)) io.stderr(`  ${printable(entry.name)}: ${entry.reason}\n`);
+      if (folder.leftOut.length > 20) io.stderr(`  … and ${folder.leftOut.length - 20} more\n`);
     }
     const credentials = await uploaderCredentials(outputs, io);
     const connection = {
@@ -208,7 +229,9 @@ export function uploadCohortCommand(io: CliIo): Command {
 
     let manifest: { file: string; samples: number } | undefined;
     let leftOut = 0;
-    if (options.manifestOut !== undefined) {
+    if (options.manifestOut !== undefined && options.dryRun) {
+      io.stderr(`Dry run: ${options.manifestOut} not written.\n`);
+    } else if (options.manifestOut !== undefined) {
       const built = await uploadManifest(
         folder.files.map((file) => prefix + file.relativeKey),
         { prefix, cancer: options.cancer!, assembly: options.assembly!, bucket: outputs.bucketName },

@@ -42,6 +42,7 @@ class DelayedBar {
   private bar?: SingleBar;
   private timer?: NodeJS.Timeout;
   private value = 0;
+  private total = 0;
   private payload: Record<string, string> = {};
 
   constructor(
@@ -52,13 +53,19 @@ class DelayedBar {
   start(format: string, total: number): void {
     this.stop();
     this.value = 0;
+    this.total = total;
     if (!this.isTTY) return;
     this.timer = setTimeout(() => {
       this.bar = new SingleBar({ format, stream: this.stream, hideCursor: true, clearOnComplete: true });
-      this.bar.start(Math.max(total, 1), this.value, this.payload);
+      this.bar.start(Math.max(this.total, 1), this.value, this.payload);
     }, PROGRESS_DELAY_MS);
     // A pending line never keeps the process alive.
     this.timer.unref();
+  }
+
+  setTotal(total: number): void {
+    this.total = total;
+    this.bar?.setTotal(Math.max(total, 1));
   }
 
   update(value: number, payload: Record<string, string> = this.payload): void {
@@ -110,7 +117,7 @@ export function formatBytes(bytes: number): string {
     value /= 1000;
     unit++;
   }
-  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${UNITS[unit]}`;
+  return `${unit === 0 ? Math.round(value) : value.toFixed(value < 10 ? 1 : 0)} ${UNITS[unit]}`;
 }
 
 /** Seconds as the bar says them: 45s, 12m 5s, 2h 3m. */
@@ -121,20 +128,25 @@ function formatSeconds(seconds: number): string {
   return `${Math.floor(whole / 3600)}h ${Math.floor((whole % 3600) / 60)}m`;
 }
 
-/** Progress of an upload: bytes checksummed and sent, the sending rate, files done, time left. */
+/**
+ * Progress of an upload: bytes read (to compare with S3's checksums, or to send), the sending rate,
+ * files done, time left. Stopped, it stays stopped: nothing redraws over the lines printed after it.
+ */
 export function terminalTransferProgress(
   isTTY: boolean,
   stream: NodeJS.WritableStream = process.stderr,
   now: () => number = Date.now,
 ): TransferProgress {
   const bar = new DelayedBar(isTTY, stream);
-  const done = { hashed: 0, sent: 0, files: 0 };
+  const done = { checked: 0, sent: 0, files: 0 };
   let files = 0;
   let total = 0;
   let started = 0;
+  let stopped = false;
   const update = () => {
+    if (stopped) return;
     const seconds = Math.max((now() - started) / 1000, 0.001);
-    const work = done.hashed + done.sent;
+    const work = done.checked + done.sent;
     bar.update(work, {
       sent: formatBytes(done.sent),
       rate: `${formatBytes(done.sent / seconds)}/s`,
@@ -144,11 +156,17 @@ export function terminalTransferProgress(
   };
   return {
     start(totalBytes, fileCount) {
-      Object.assign(done, { hashed: 0, sent: 0, files: 0 });
+      Object.assign(done, { checked: 0, sent: 0, files: 0 });
       files = fileCount;
       total = totalBytes;
       started = now();
+      stopped = false;
       bar.start("uploading  [{bar}] {percentage}% | {sent} sent, {rate} | {files} files | {left}", totalBytes);
+      update();
+    },
+    grow(bytes) {
+      total += bytes;
+      bar.setTotal(total);
       update();
     },
     advance(kind, bytes) {
@@ -160,6 +178,7 @@ export function terminalTransferProgress(
       update();
     },
     stop() {
+      stopped = true;
       bar.stop();
     },
   };
