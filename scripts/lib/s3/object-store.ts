@@ -49,6 +49,8 @@ export interface S3ConnectionOptions {
   requestTimeoutMs?: number;
   /** Per call, retries included: the call is abandoned after this long. */
   callTimeoutMs?: number;
+  /** Follow S3's redirect to a bucket's own region (a bucket of another region than `region`). */
+  followRegionRedirects?: boolean;
 }
 
 export const S3_DEFAULTS = {
@@ -64,6 +66,7 @@ export function createS3Client(options: S3ConnectionOptions): S3Client {
     credentials: options.credentials,
     ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
     maxAttempts: options.maxAttempts ?? S3_DEFAULTS.maxAttempts,
+    followRegionRedirects: options.followRegionRedirects ?? false,
     retryMode: "standard",
     // Checksums only where S3 requires them: no CRC32 parameters on presigned URLs or PUTs.
     requestChecksumCalculation: "WHEN_REQUIRED",

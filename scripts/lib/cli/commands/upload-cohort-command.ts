@@ -17,6 +17,7 @@ import { plural } from "../../text-format";
 import { keyProblems, readLocalFolder } from "../../upload/local-folder";
 import { DEFAULT_PART_SIZE, FolderUploadResult, MIN_PART_SIZE, uploadFolder } from "../../upload/folder-upload";
 import { uploadManifest } from "../../upload/upload-manifest";
+import { bucketLocation, copyFromBucket } from "../../upload/bucket-copy";
 import { npmCommand } from "../output/lifecycle-report";
 import { formatBytes, stderrStream, terminalTransferProgress } from "../output/progress-bar";
 import {
@@ -116,7 +117,10 @@ export function uploadCohortCommand(io: CliIo): Command {
           "each with a CRC-64/NVME checksum S3 validates; files already there with the same size and checksum (as S3 stored it) are skipped, " +
           "and an interrupted file resumes from the parts S3 holds.",
       )
-      .requiredOption("--from <folder>", "the local folder whose contents (not the folder itself) are uploaded")
+      .requiredOption(
+        "--from <folder>",
+        "the local folder whose contents (not the folder itself) are uploaded, or s3://<bucket>/<prefix>/ to copy a cohort from a bucket you can read (server-side)",
+      )
       .requiredOption(
         "--prefix <prefix>",
         "the key prefix to upload under, inside a data prefix, e.g. cohorts/pcawg-breast/",
@@ -173,8 +177,11 @@ export function uploadCohortCommand(io: CliIo): Command {
     const flag = validateEndpoint(options.endpoint);
     const outputs = await readStackOutputs(options, io);
     const prefix = uploadPrefix(options.prefix, outputs);
-    const folder = readLocalFolder(resolve(options.from), { followLinks: options.followLinks });
-    const badKeys = keyProblems(prefix, folder.files);
+    const bucketSource = bucketLocation(options.from);
+    const folder = bucketSource
+      ? undefined
+      : readLocalFolder(resolve(options.from), { followLinks: options.followLinks });
+    const badKeys = folder ? keyProblems(prefix, folder.files) : [];
     if (badKeys.length > 0) {
       throw new UsageError(
         `${plural(badKeys.length, "file")} under --from cannot become S3 keys; nothing was uploaded`,
@@ -184,12 +191,12 @@ export function uploadCohortCommand(io: CliIo): Command {
         },
       );
     }
-    if (folder.hidden.length > 0) {
+    if (folder && folder.hidden.length > 0) {
       io.stderr(
         `Leaving out ${plural(folder.hidden.length, "hidden name")} (starting with "."): ${folder.hidden.slice(0, 5).join(", ")}${folder.hidden.length > 5 ? ", …" : ""}\n`,
       );
     }
-    if (folder.leftOut.length > 0) {
+    if (folder && folder.leftOut.length > 0) {
       io.stderr(
         `Leaving out ${plural(folder.leftOut.length, "entry", "entries")} that would take data from outside the folder or block:\n`,
       );
@@ -210,20 +217,43 @@ export function uploadCohortCommand(io: CliIo): Command {
       bucket: outputs.bucketName,
     };
     const where = `s3://${outputs.bucketName}/${prefix}`;
-    const total = folder.files.reduce((sum, file) => sum + file.size, 0);
-    io.stderr(
-      `${options.dryRun ? "Checking" : "Uploading"} ${plural(folder.files.length, "file")} (${formatBytes(total)}) from ${options.from} to ${where}\n`,
-    );
+    const progress = terminalTransferProgress(io.isTTY, stderrStream(io));
+    // A bucket in another region answers with a redirect the SDK follows.
+    const sourceClient = bucketSource ? createS3Client({ ...connection, followRegionRedirects: true }) : undefined;
+    if (folder) {
+      const total = folder.files.reduce((sum, file) => sum + file.size, 0);
+      io.stderr(
+        `${options.dryRun ? "Checking" : "Uploading"} ${plural(folder.files.length, "file")} (${formatBytes(total)}) from ${options.from} to ${where}\n`,
+      );
+    } else {
+      io.stderr(
+        `${options.dryRun ? "Checking" : "Copying"} s3://${bucketSource!.bucket}/${bucketSource!.prefix} to ${where} (server-side: no bytes pass through this machine)\n`,
+      );
+    }
     const started = Date.now();
     const result = await interruptibly(io, (interruption) =>
-      uploadFolder(folder.files, prefix, target, {
-        concurrency,
-        partSize,
-        dryRun: options.dryRun,
-        interruption,
-        progress: terminalTransferProgress(io.isTTY, stderrStream(io)),
-      }),
-    ).finally(() => client.destroy());
+      sourceClient
+        ? copyFromBucket(
+            {
+              client: sourceClient,
+              store: s3ObjectStore(sourceClient, bucketSource!.bucket, connection.callTimeoutMs),
+              ...bucketSource!,
+            },
+            prefix,
+            target,
+            { concurrency, dryRun: options.dryRun, interruption, progress },
+          )
+        : uploadFolder(folder!.files, prefix, target, {
+            concurrency,
+            partSize,
+            dryRun: options.dryRun,
+            interruption,
+            progress,
+          }).then((uploaded) => ({ ...uploaded, keys: folder!.files.map((file) => prefix + file.relativeKey) })),
+    ).finally(() => {
+      client.destroy();
+      sourceClient?.destroy();
+    });
     const seconds = (Date.now() - started) / 1000;
     report(result, seconds, where, Boolean(options.dryRun), io);
 
@@ -232,10 +262,12 @@ export function uploadCohortCommand(io: CliIo): Command {
     if (options.manifestOut !== undefined && options.dryRun) {
       io.stderr(`Dry run: ${options.manifestOut} not written.\n`);
     } else if (options.manifestOut !== undefined) {
-      const built = await uploadManifest(
-        folder.files.map((file) => prefix + file.relativeKey),
-        { prefix, cancer: options.cancer!, assembly: options.assembly!, bucket: outputs.bucketName },
-      );
+      const built = await uploadManifest(result.keys, {
+        prefix,
+        cancer: options.cancer!,
+        assembly: options.assembly!,
+        bucket: outputs.bucketName,
+      });
       writePrivateFileAtomic(options.manifestOut, built.tsv, "--manifest-out");
       manifest = { file: options.manifestOut, samples: built.samples };
       io.stderr(`Wrote the manifest of ${plural(built.samples, "sample")} to ${options.manifestOut}.\n`);
