@@ -22,6 +22,7 @@ import {
   PublishBenchResult,
 } from "../../scripts/lib/dev/bench/publish-bench";
 import { BenchReport, evaluateTargets, presignRatios, TARGETS } from "../../scripts/lib/dev/bench/bench-report";
+import { benchUpload, uploadSection } from "../../scripts/lib/dev/bench/upload-bench";
 import {
   BENCH_SIGNING,
   checkEquivalence,
@@ -420,7 +421,9 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
         ],
         tsNode: { seconds: 1.5, runs: 1, ratio: 15 },
       }) as BenchReport["startup"];
-    const verdicts = (report: Pick<BenchReport, "startup" | "presign" | "publish" | "inMemory">) =>
+    const upload = (value: number) =>
+      ({ files: 62, bytes: 1, rounds: 5, tools: [], ratio: { peer: "rclone copy", value } }) as BenchReport["upload"];
+    const verdicts = (report: Pick<BenchReport, "startup" | "presign" | "publish" | "inMemory" | "upload">) =>
       Object.fromEntries(evaluateTargets(report).map((target) => [target.id, target.pass]));
 
     it("PASS at the limits' right side (an upload into memory is not held to the dry-run targets)", () => {
@@ -429,6 +432,7 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
         presign: { ...presign(400_000, 16_000, 799_999), ratios: [] },
         publish: publish(45, 0.49),
         inMemory: [dryRun(9.9, 499e6), dryRun(20, 900e6, false)],
+        upload: upload(1),
       };
       assert.deepEqual(verdicts(report), {
         startup: true,
@@ -438,6 +442,7 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
         "publish-signing-share": true,
         "dry-run-cpu": true,
         "dry-run-rss": true,
+        "upload-vs-peers": true,
       });
     });
 
@@ -447,6 +452,7 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
         presign: { ...presign(400_000, 16_001, 800_001), ratios: [] },
         publish: publish(46, 0.5),
         inMemory: [dryRun(10, 500e6)],
+        upload: upload(0.99),
       };
       assert.ok(
         Object.values(verdicts(report)).every((pass) => pass === false),
@@ -462,6 +468,36 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
 
     it("n/a for a section that did not run", () => {
       assert.ok(evaluateTargets({}).every((target) => target.pass === undefined && target.measured === "not run"));
+    });
+  });
+
+  describe("upload section", () => {
+    it("uploads one folder with upload-cohort, aws s3 cp and rclone copy, each into a fresh prefix, and reports MB/s and the ratio", async function () {
+      const scratch = mkdtempSync(join(tmpdir(), "upload-bench-"));
+      try {
+        const result = await benchUpload({
+          scratch,
+          rounds: 1,
+          largeFiles: 1,
+          largeFileBytes: 64 * 1024,
+          smallFiles: 3,
+        });
+        assert.equal(result.files, 4);
+        const own = result.tools.find((tool) => tool.tool === "upload-cohort")!;
+        assert.equal(own.megabytesPerSecond.length, 1, own.reason);
+        const missing = result.tools.filter((tool) => !tool.available);
+        if (missing.length > 0) {
+          if (process.env.CI === "true") assert.fail(missing.map((tool) => `${tool.tool}: ${tool.reason}`).join("; "));
+          console.log(`      (peers not measured: ${missing.map((tool) => tool.reason).join("; ")})`);
+          return;
+        }
+        for (const tool of result.tools)
+          assert.equal(tool.megabytesPerSecond.length, 1, `${tool.tool}: ${tool.reason}`);
+        assert.ok(result.ratio && result.ratio.value > 0);
+        assert.match(uploadSection(result).join("\n"), /upload-cohort ÷ (aws s3 cp|rclone copy): \d+\.\d\d×/);
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
     });
   });
 

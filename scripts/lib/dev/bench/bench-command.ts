@@ -47,7 +47,7 @@ export function benchCommand(io: CliIo): Command {
   const command = new Command("bench")
     .description(
       "Measure the presigner against getSignedUrl, @smithy/signature-v4, boto3 and the crypto floor; a 10,000-sample publish against the local S3 server; " +
-        "100,000-sample dry runs from an in-memory listing; and access-log parsing against a plain split. Prints the figures and PASS/MISS per target.",
+        "100,000-sample dry runs from an in-memory listing; access-log parsing against a plain split; and upload-cohort against aws s3 cp and rclone copy on one folder. Prints the figures and PASS/MISS per target.",
     )
     .option(
       "--quick",
@@ -85,6 +85,8 @@ export function benchCommand(io: CliIo): Command {
       accessLogRecords: sizes.accessLogRecords,
       boto3: options.boto3,
       scratch: options.scratch === undefined ? defaultScratch() : existingFolder(options.scratch, "--scratch"),
+      uploadLargeFileBytes: sizes.uploadLargeFileBytes,
+      uploadRounds: sizes.uploadRounds,
     };
     const report = await runBench(plan, (line) => io.stderr(`${line}\n`));
     io.stdout(formatReport(report));

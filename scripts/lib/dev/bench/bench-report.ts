@@ -8,6 +8,7 @@ import { rowFor } from "./presign-bench";
 import type { PublishBenchResult } from "./publish-bench";
 import type { StartupBenchResult } from "./startup-bench";
 import type { AccessLogBenchResult } from "../access-log-bench";
+import { MIN_UPLOAD_RATIO, UploadBenchResult, uploadSection } from "./upload-bench";
 import { SIGNER_LABELS, SignerId } from "./signers";
 
 /** The issue's targets, as measured by `npm run bench` on this machine. */
@@ -59,6 +60,7 @@ export interface BenchReport {
   inMemory?: InMemoryRunResult[];
   /** access-report's log parser against a plain split of the same records. */
   accessLog?: AccessLogBenchResult;
+  upload?: UploadBenchResult;
   targets: TargetResult[];
 }
 
@@ -104,7 +106,7 @@ function sizeNote(measured: number, target: number, what: string): string | unde
 
 /** PASS/MISS for every target of the sections that ran. */
 export function evaluateTargets(
-  report: Pick<BenchReport, "startup" | "presign" | "publish" | "inMemory">,
+  report: Pick<BenchReport, "startup" | "presign" | "publish" | "inMemory" | "upload">,
 ): TargetResult[] {
   const targets: TargetResult[] = [];
   const startup = report.startup;
@@ -182,6 +184,17 @@ export function evaluateTargets(
         : dryRuns.map((run) => `${megabytes(run.maxRssBytes)} (${run.source})`).join(", "),
     pass: dryRuns.length === 0 ? undefined : dryRuns.every((run) => run.maxRssBytes < TARGETS.maxDryRunRssBytes),
     note: dryRuns[0] && sizeNote(dryRuns[0].samples, TARGETS.dryRunSamples, "samples"),
+  });
+  const upload = report.upload;
+  targets.push({
+    id: "upload-vs-peers",
+    description: `upload-cohort at least ${times(MIN_UPLOAD_RATIO)} the faster of aws s3 cp and rclone copy (median MB/s, same folder, same server)`,
+    measured: upload?.ratio
+      ? `${times(upload.ratio.value)} ${upload.ratio.peer}`
+      : upload
+        ? "no peer measured"
+        : "not run",
+    pass: upload?.ratio ? upload.ratio.value >= MIN_UPLOAD_RATIO : undefined,
   });
   return targets;
 }
@@ -321,6 +334,7 @@ export function formatReport(report: BenchReport): string {
   if (report.publish) lines.push(...publishSection(report.publish), "");
   for (const run of report.inMemory ?? []) lines.push(...inMemorySection(run, report.inMemory ?? []), "");
   if (report.accessLog) lines.push(...accessLogSection(report.accessLog), "");
+  if (report.upload) lines.push(...uploadSection(report.upload), "");
   lines.push("Targets");
   for (const target of report.targets) {
     const verdict = target.pass === undefined ? "n/a " : target.pass ? "PASS" : "MISS";

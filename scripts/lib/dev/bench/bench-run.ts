@@ -1,5 +1,5 @@
 /**
- * Runs the benchmark's sections in order (start-up, presigners, publish, dry runs, access-log parsing) and gathers one report.
+ * Runs the benchmark's sections in order (start-up, presigners, publish, dry runs, access-log parsing, upload) and gathers one report.
  * The micro-benchmark runs first, in this process, before any child process competes for the CPU.
  */
 import { accessSync, constants } from "node:fs";
@@ -10,9 +10,10 @@ import { benchPresigners } from "./presign-bench";
 import { benchPublish } from "./publish-bench";
 import { benchStartup } from "./startup-bench";
 import { benchAccessLogParser } from "../access-log-bench";
+import { benchUpload } from "./upload-bench";
 import { BenchReport, evaluateTargets, presignRatios, requestBudget, TARGETS } from "./bench-report";
 
-export const BENCH_SECTIONS = ["startup", "presign", "publish", "dry-run", "access-log"] as const;
+export const BENCH_SECTIONS = ["startup", "presign", "publish", "dry-run", "access-log", "upload"] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export interface BenchPlan {
@@ -26,6 +27,9 @@ export interface BenchPlan {
   boto3: boolean;
   /** Where the publish benchmark's server keeps its objects. */
   scratch: string;
+  /** The upload benchmark's folder: large files of this many bytes (two), and its rounds. */
+  uploadLargeFileBytes: number;
+  uploadRounds: number;
 }
 
 export const FULL_SIZES = {
@@ -33,6 +37,8 @@ export const FULL_SIZES = {
   publishSamples: TARGETS.publishSamples,
   dryRunSamples: TARGETS.dryRunSamples,
   accessLogRecords: 50_000,
+  uploadLargeFileBytes: 256 * 1024 * 1024,
+  uploadRounds: 5,
 } as const;
 
 export const QUICK_SIZES = {
@@ -40,6 +46,8 @@ export const QUICK_SIZES = {
   publishSamples: 1_000,
   dryRunSamples: 10_000,
   accessLogRecords: 10_000,
+  uploadLargeFileBytes: 32 * 1024 * 1024,
+  uploadRounds: 3,
 } as const;
 
 /**
@@ -105,6 +113,16 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
   }
   if (plan.sections.includes("access-log"))
     report.accessLog = await benchAccessLogParser(plan.accessLogRecords, { log });
+  if (plan.sections.includes("upload")) {
+    report.upload = await benchUpload({
+      scratch: plan.scratch,
+      rounds: plan.uploadRounds,
+      largeFiles: 2,
+      largeFileBytes: plan.uploadLargeFileBytes,
+      smallFiles: 60,
+      log,
+    });
+  }
   report.targets = evaluateTargets(report);
   report.machine.loadAverageEnd = loadavg()[0];
   report.totalSeconds = secondsSince(started);
