@@ -22,7 +22,7 @@ import {
   PublishBenchResult,
 } from "../../scripts/lib/dev/bench/publish-bench";
 import { BenchReport, evaluateTargets, presignRatios, TARGETS } from "../../scripts/lib/dev/bench/bench-report";
-import { benchUpload, uploadSection } from "../../scripts/lib/dev/bench/upload-bench";
+import { benchUpload, uploadSection } from "../../scripts/lib/dev/upload-bench";
 import {
   BENCH_SIGNING,
   checkEquivalence,

@@ -8,7 +8,7 @@ import { rowFor } from "./presign-bench";
 import type { PublishBenchResult } from "./publish-bench";
 import type { StartupBenchResult } from "./startup-bench";
 import type { AccessLogBenchResult } from "../access-log-bench";
-import { MIN_UPLOAD_RATIO, UploadBenchResult, uploadSection } from "./upload-bench";
+import { MIN_UPLOAD_RATIO, UploadBenchResult, uploadSection } from "../upload-bench";
 import { SIGNER_LABELS, SignerId } from "./signers";
 
 /** The issue's targets, as measured by `npm run bench` on this machine. */

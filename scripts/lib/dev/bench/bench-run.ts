@@ -10,7 +10,7 @@ import { benchPresigners } from "./presign-bench";
 import { benchPublish } from "./publish-bench";
 import { benchStartup } from "./startup-bench";
 import { benchAccessLogParser } from "../access-log-bench";
-import { benchUpload } from "./upload-bench";
+import { benchUpload } from "../upload-bench";
 import { BenchReport, evaluateTargets, presignRatios, requestBudget, TARGETS } from "./bench-report";
 
 export const BENCH_SECTIONS = ["startup", "presign", "publish", "dry-run", "access-log", "upload"] as const;

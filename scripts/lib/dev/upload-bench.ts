@@ -11,11 +11,11 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
-import { createS3Client } from "../../s3/object-store";
-import { LOCAL_S3_DEFAULT_CREDENTIALS } from "../local-s3";
-import { median, secondsSince } from "./measure";
-import { childEnv, REPO_ROOT, startLocalS3Process, withInterruptCleanup } from "./processes";
-import { localStackOutputs } from "./publish-bench";
+import { createS3Client } from "../s3/object-store";
+import { LOCAL_S3_DEFAULT_CREDENTIALS } from "./local-s3";
+import { median, secondsSince } from "./bench/measure";
+import { childEnv, REPO_ROOT, startLocalS3Process, withInterruptCleanup } from "./bench/processes";
+import { localStackOutputs } from "./bench/publish-bench";
 
 export const UPLOAD_TOOLS = ["upload-cohort", "aws s3 cp", "rclone copy"] as const;
 export type UploadTool = (typeof UPLOAD_TOOLS)[number];
