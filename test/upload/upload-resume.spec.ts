@@ -46,7 +46,19 @@ describe("upload-cohort resumes inside a file", function () {
       0,
     );
   };
+  /**
+   * Waits until the server has received nothing for a while: parts of the interrupted run still in
+   * flight (or in the sockets' buffers) may yet be stored, and must be before the held parts are counted.
+   */
+  const settled = async () => {
+    const state = () => `${bucket.server.bytesReceived()} ${storedParts()}`;
+    for (let last = ""; last !== state();) {
+      last = state();
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+  };
   const held = async () => {
+    await settled();
     const uploads = await bucket.client.send(
       new S3.ListMultipartUploadsCommand({ Bucket: bucket.bucket, Prefix: PREFIX }),
     );
@@ -60,11 +72,7 @@ describe("upload-cohort resumes inside a file", function () {
 
   /** Runs the upload again in-process and checks it sent only what S3 did not hold. */
   async function resumeAndCheck(heldBytes: number, heldParts: number) {
-    // Bytes of the interrupted run still in the sockets' buffers reach the server first.
-    for (let last = -1; last !== bucket.server.bytesReceived();) {
-      last = bucket.server.bytesReceived();
-      await new Promise((resolve) => setTimeout(resolve, 150));
-    }
+    await settled();
     operations.length = 0;
     const before = bucket.server.bytesReceived();
     const result = await run(uploadCohortCommand, [...args(bucket.server.endpoint), "--json"], own);
