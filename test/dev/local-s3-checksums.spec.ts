@@ -435,6 +435,63 @@ describe("local S3 server: checksums and multipart uploads as S3", function () {
     assert.equal((await head("copy+crc")).ChecksumCRC64NVME, checksumOf("CRC64NVME", data));
   });
 
+  it("a copy whose source is no longer the ETag named (x-amz-copy-source-if-match) fails with 412 and writes nothing", async () => {
+    const data = seededBytes(6 * MIB, 7);
+    const { ETag } = await s3.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: "pinned", Body: data }));
+    const stale = `"${"0".repeat(32)}"`;
+    await assert.rejects(
+      s3.send(
+        new S3.CopyObjectCommand({
+          Bucket: BUCKET,
+          Key: "pinned copy",
+          CopySource: `${BUCKET}/pinned`,
+          CopySourceIfMatch: stale,
+        }),
+      ),
+      (error: S3.S3ServiceException) => error.name === "PreconditionFailed" && error.$metadata.httpStatusCode === 412,
+    );
+    await assert.rejects(head("pinned copy"), { name: "NotFound" });
+    await assert.rejects(
+      s3.send(
+        new S3.CopyObjectCommand({
+          Bucket: BUCKET,
+          Key: "pinned copy",
+          CopySource: `${BUCKET}/pinned`,
+          CopySourceIfNoneMatch: ETag,
+        }),
+      ),
+      { name: "PreconditionFailed" },
+    );
+    const { UploadId } = await s3.send(new S3.CreateMultipartUploadCommand({ Bucket: BUCKET, Key: "pinned parts" }));
+    const copyPart = (ifMatch: string | undefined) =>
+      s3.send(
+        new S3.UploadPartCopyCommand({
+          Bucket: BUCKET,
+          Key: "pinned parts",
+          UploadId,
+          PartNumber: 1,
+          CopySource: `${BUCKET}/pinned`,
+          CopySourceRange: `bytes=0-${5 * MIB - 1}`,
+          CopySourceIfMatch: ifMatch,
+        }),
+      );
+    await assert.rejects(copyPart(stale), { name: "PreconditionFailed" });
+    assert.equal(
+      (await s3.send(new S3.ListPartsCommand({ Bucket: BUCKET, Key: "pinned parts", UploadId }))).Parts,
+      undefined,
+    );
+    await copyPart(ETag);
+    await s3.send(
+      new S3.CopyObjectCommand({
+        Bucket: BUCKET,
+        Key: "pinned copy",
+        CopySource: `${BUCKET}/pinned`,
+        CopySourceIfMatch: ETag,
+      }),
+    );
+    assert.equal((await head("pinned copy")).ContentLength, data.length);
+  });
+
   it("agrees with botocore: its checksum headers (CRC32, CRC32C via the AWS CRT, SHA1, SHA256) are accepted and returned, and its composite multipart values match", async function () {
     const result = await runBotocoreJobAsync<{ single: Record<string, [string, string]>; composite: [string, string] }>(
       String.raw`

@@ -21,7 +21,7 @@ import {
   emptyCrc,
   isCrc,
 } from "../../s3/checksums";
-import { DEFAULT_ALGORITHM } from "./object-operations";
+import { checkCopySourceConditions, copySource, DEFAULT_ALGORITHM } from "./object-operations";
 import { checkedBody, namedAlgorithm, requestedChecksum } from "./request-checksums";
 import { header, Next, S3Context, s3Error, S3Object, xmlBody } from "./s3rver-internals";
 import {
@@ -275,6 +275,7 @@ export async function uploadPart(ctx: S3Context, bucket: string, key: string): P
 export async function uploadPartCopy(ctx: S3Context, bucket: string, key: string, next: Next): Promise<void> {
   const upload = await uploadFor(ctx, bucket, key);
   const number = partNumberOf(ctx);
+  await checkCopySourceConditions(ctx, copySource(ctx));
   await rm(join(upload.directory, `${number}.checksum.json`), { force: true });
   await next();
   const path = join(upload.directory, String(number));

@@ -1,12 +1,13 @@
 /**
  * PutObject, CopyObject and reads (GetObject, HeadObject) with S3's checksums: a PUT stores the
  * checksum it was sent (validated) or, like S3 for an upload without one, CRC-64/NVME of its bytes;
- * a copy keeps the source's checksum unless asked for another algorithm; a read returns the checksum
- * only when asked (`x-amz-checksum-mode: ENABLED`) and only for the whole object.
+ * a copy keeps the source's checksum unless asked for another algorithm, and honours the conditions
+ * on its source's ETag; a read returns the checksum only when asked (`x-amz-checksum-mode: ENABLED`)
+ * and only for the whole object.
  */
 import { ChecksumAlgorithm } from "../../s3/checksums";
 import { checkedBody, namedAlgorithm, requestedChecksum } from "./request-checksums";
-import { header, Next, S3Context, S3Object } from "./s3rver-internals";
+import { header, Next, S3Context, s3Error, S3Object } from "./s3rver-internals";
 import {
   CHECKSUM_METADATA_KEY,
   checksumFields,
@@ -59,8 +60,43 @@ export function copySource(ctx: S3Context): { bucket: string; key: string } {
   return { bucket: source.slice(0, slash), key: source.slice(slash + 1) };
 }
 
+/**
+ * A copy (CopyObject, UploadPartCopy) goes ahead only while its source is what the caller saw:
+ * `x-amz-copy-source-if-match` must name the source's ETag, `x-amz-copy-source-if-none-match` must
+ * not (S3: 412 PreconditionFailed). A missing source is left to s3rver's NoSuchKey.
+ */
+export async function checkCopySourceConditions(ctx: S3Context, source: { bucket: string; key: string }) {
+  const ifMatch = header(ctx, "x-amz-copy-source-if-match");
+  const ifNoneMatch = header(ctx, "x-amz-copy-source-if-none-match");
+  if (ifMatch === undefined && ifNoneMatch === undefined) return;
+  let etag: string;
+  try {
+    etag = (await ctx.store.getMetadata(source.bucket, source.key)).etag.replace(/"/g, "");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  const names = (list: string) =>
+    list
+      .split(",")
+      .map((tag) => tag.trim().replace(/"/g, ""))
+      .some((tag) => tag === "*" || tag === etag);
+  const failed =
+    ifMatch !== undefined && !names(ifMatch)
+      ? "x-amz-copy-source-If-Match"
+      : ifNoneMatch !== undefined && names(ifNoneMatch)
+        ? "x-amz-copy-source-If-None-Match"
+        : undefined;
+  if (failed !== undefined) {
+    throw s3Error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", {
+      Condition: failed,
+    });
+  }
+}
+
 export async function copyObject(ctx: S3Context, bucket: string, key: string, next: Next): Promise<void> {
   const source = copySource(ctx);
+  await checkCopySourceConditions(ctx, source);
   const requested = namedAlgorithm(ctx, "x-amz-checksum-algorithm");
   const sourceChecksum = await storedChecksum(ctx.store, source.bucket, source.key);
   await next();

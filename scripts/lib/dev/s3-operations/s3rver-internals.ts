@@ -33,6 +33,8 @@ export interface FilesystemStore {
   /** `<root>/<bucket>/<key folders>/<last part>._S3rver_<resource>` */
   getResourcePath(bucket: string, key: string | undefined, resource: string): string;
   existsObject(bucket: string, key: string): Promise<boolean>;
+  /** The object's stored headers, its quoted `etag` among them; rejects (ENOENT) when there is no object. */
+  getMetadata(bucket: string, key: string): Promise<{ etag: string }>;
   /** Writes the content to a temporary file, then the metadata, then renames the content into place. */
   putObject(object: S3ObjectInstance): Promise<{ size: number; md5: string }>;
   /** Writes `<uploads>/<uploadId>/<partNumber>` the same way, and its `.md5`. */
