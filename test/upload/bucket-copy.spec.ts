@@ -12,7 +12,7 @@ import { uploadCohortCommand } from "../../scripts/lib/cli/commands/upload-cohor
 import { copyFromBucket } from "../../scripts/lib/upload/bucket-copy";
 import { seededBytes } from "../../scripts/lib/dev/seeded-random";
 import { checksumOf } from "../../scripts/lib/s3/checksums";
-import { s3ObjectStore } from "../../scripts/lib/s3/object-store";
+import { createS3Client, s3ObjectStore } from "../../scripts/lib/s3/object-store";
 import { run } from "../support/cli-runner";
 import { SESSION_KEY, startTestBucket, TestBucket } from "../support/local-bucket";
 
@@ -118,5 +118,48 @@ describe("upload-cohort --from s3://…: server-side copy from a lab's bucket", 
     );
     assert.equal(head.ChecksumCRC64NVME, checksumOf("CRC64NVME", FILES.get("pcawg/S1/S1.bam")!));
     assert.equal(head.ChecksumType, "FULL_OBJECT");
+  });
+
+  it("a source replaced after it was looked at is not copied: each copy is pinned to the ETag seen", async () => {
+    // The source client replaces the BAM right after its HeadObject, as another writer could.
+    const sourceClient = createS3Client({
+      region: bucket.server.region,
+      endpoint: bucket.server.endpoint,
+      credentials: { ...SESSION_KEY },
+    });
+    let replacements = 0;
+    sourceClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        const input = args.input as { Key?: string };
+        if (context.commandName === "HeadObjectCommand" && input.Key === "pcawg/S1/S1.bam") {
+          await bucket.client.send(
+            new S3.PutObjectCommand({
+              Bucket: SOURCE,
+              Key: input.Key,
+              Body: seededBytes(11 * MIB + 7, 100 + replacements++),
+            }),
+          );
+        }
+        return result;
+      },
+      { step: "initialize", name: "replaceSource" },
+    );
+    for (const multipartAbove of [undefined, 5 * MIB]) {
+      operations.length = 0;
+      await assert.rejects(
+        copyFromBucket({ ...source(), client: sourceClient }, "cohorts/adopted/", target(), {
+          concurrency: 1,
+          multipartAbove,
+          partSize: 5 * MIB,
+        }),
+        /s3:\/\/lab-archive\/pcawg\/S1\/S1\.bam changed while it was copied .*nothing of it was kept/,
+      );
+      assert.ok(count(multipartAbove ? "UploadPartCopy" : "CopyObject") >= 1, operations.join(", "));
+      assert.ok(!(await bucket.keys("cohorts/adopted/")).includes("cohorts/adopted/S1/S1.bam"), "no copy of either");
+      const uploads = await bucket.client.send(new S3.ListMultipartUploadsCommand({ Bucket: bucket.bucket }));
+      assert.equal(uploads.Uploads, undefined, "parts copied from the old version are aborted");
+    }
+    sourceClient.destroy();
   });
 });

@@ -61,6 +61,9 @@ export function bucketLocation(from: string): { bucket: string; prefix: string }
 
 const copySource = (bucket: string, key: string) => `${bucket}/${key.split("/").map(encodeURIComponent).join("/")}`;
 
+/** S3's answer to a copy pinned to an ETag the source no longer has (replaced since it was looked at). */
+const sourceChanged = (error: unknown) => (error as { name?: string } | undefined)?.name === "PreconditionFailed";
+
 function failure(step: string, error: unknown, bucket: string): AwsError {
   if (error instanceof AwsError) return error;
   return new AwsError(`${step} failed: ${describeS3Failure(error, false, 0)}`, {
@@ -168,6 +171,10 @@ async function copyInParts(
       throw new AwsError(`S3 returned no CRC-64/NVME for part ${number} of s3://${target.bucket}/${key}`);
     done.set(number, { number, size, etag: copied.CopyPartResult?.ETag ?? "", checksum });
     options.progress?.advance("sent", size);
+  }).catch(async (error: unknown) => {
+    // The parts copied so far hold a version of the source that is gone: no use to a later run.
+    if (sourceChanged(error)) await abortUpload(target, key, uploadId);
+    throw error;
   });
   const parts = [...done.values()].sort((a, b) => a.number - b.number);
   const checksum = combinedCrc(UPLOAD_ALGORITHM, parts);
@@ -265,6 +272,12 @@ export async function copyFromBucket(
           checksum = await copyOne(source, target, from, key, options);
         } catch (error) {
           if (signal?.aborted) throw error;
+          if (sourceChanged(error)) {
+            throw new AwsError(
+              `s3://${source.bucket}/${object.key} changed while it was copied (its ETag is no longer the one read); nothing of it was kept`,
+              { fix: "run the command again once the source stays put", cause: error },
+            );
+          }
           throw failure(
             `copying s3://${source.bucket}/${object.key} to s3://${target.bucket}/${key}`,
             error,
