@@ -8,7 +8,7 @@
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as S3 from "@aws-sdk/client-s3";
 import { uploadCohortCommand } from "../../scripts/lib/cli/commands/upload-cohort-command";
@@ -96,6 +96,24 @@ describe("upload-cohort takes nothing from outside the folder and trusts only S3
       followed.leftOut.some((entry) => entry.name === "S1/S1.snv.vcf.gz" && entry.reason === "a FIFO"),
       "never a FIFO",
     );
+  });
+
+  it("a file swapped for a link to outside after the folder was read is not followed: nothing of it is sent", async () => {
+    const listed = readLocalFolder(folder).files;
+    const secret = join(outside, "credentials");
+    writeFileSync(secret, CNV.replace(/[a-z]/g, "x"));
+    rmSync(join(folder, "S1/S1.cna.tsv"));
+    symlinkSync(secret, join(folder, "S1/S1.cna.tsv"));
+    await assert.rejects(
+      uploadFolder(
+        listed,
+        PREFIX,
+        { client: bucket.client, store: bucket.store, bucket: bucket.bucket },
+        { concurrency: 1 },
+      ),
+      /S1\/S1\.cna\.tsv" changed while the upload ran \(now a symbolic link, listed as a file\)/,
+    );
+    assert.ok(!(await bucket.keys(PREFIX)).includes(`${PREFIX}S1/S1.cna.tsv`));
   });
 
   it("an object of the same size with other bytes and the file's hash in its metadata is replaced", async () => {

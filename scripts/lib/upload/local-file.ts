@@ -1,7 +1,8 @@
 /**
  * Reading a local file for an upload: opened so that a FIFO or device put in its place never blocks
- * the run (non-blocking open, then refused unless it is a regular file of the size listed), read by
- * ranges into memory (each byte once: its checksum is computed from the same buffer that is sent).
+ * the run, nor a link put in its place leads out of the folder (non-blocking, not following a link,
+ * then refused unless it is a regular file of the size listed), read by ranges into memory (each
+ * byte once: its checksum is computed from the same buffer that is sent).
  */
 import { constants } from "node:fs";
 import { FileHandle, open } from "node:fs/promises";
@@ -12,7 +13,18 @@ import { ChecksumAlgorithm, checksummer, combineCrc, emptyCrc } from "../s3/chec
 export class LocalFileChanged extends AwsError {}
 
 export async function openListedFile(path: string, size: number, name: string): Promise<FileHandle> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  let handle: FileHandle;
+  try {
+    // O_NOFOLLOW: a file swapped for a link after it was listed is not followed out of the folder.
+    // (A link listed and followed is opened by its resolved path, which is no link.)
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ELOOP") throw error;
+    throw new LocalFileChanged(
+      `${printable(name)} changed while the upload ran (now a symbolic link, listed as a file); nothing of it was kept`,
+      { fix: "run the upload again: links are looked at when the folder is read", cause: error },
+    );
+  }
   const stats = await handle.stat();
   if (!stats.isFile() || stats.size !== size) {
     await handle.close();
