@@ -9,19 +9,26 @@ const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
 const DURATION_PATTERN = /^([1-9]\d{0,9})([smhd]?)$/;
 
 /**
- * Parses `--expires` values such as `3600`, `90m`, `36h`, `7d` into whole seconds.
- * Zero, negatives, fractions, exponents and unknown units are refused; the upper bound is the
- * expiry policy's business (see expiry.ts), so `8d` parses and is refused there with the reason.
+ * Parses `--expires` values such as `3600s`, `90m`, `36h`, `7d` into whole seconds.
+ * Zero, negatives, fractions, exponents and unknown units are refused, and so is a number without
+ * a unit: `--expires 36` meant 36 hours to the person who typed it far more often than 36 seconds,
+ * and links that die before anyone opens them fail silently. The upper bound is the expiry
+ * policy's business (see expiry.ts), so `8d` parses and is refused there with the reason.
  */
 export function parseDuration(text: string, option = "--expires"): number {
   const match = DURATION_PATTERN.exec(text.trim());
   if (!match) {
     throw new UsageError(`${option} ${printable(text)} is not a duration`, {
-      fix: `give a positive whole number with an optional unit: s, m, h or d (e.g. ${option} 36h or ${option} 7d)`,
+      fix: `give a positive whole number with a unit: s, m, h or d (e.g. ${option} 36h or ${option} 7d)`,
     });
   }
-  const unit = (match[2] || "s") as keyof typeof UNIT_SECONDS;
-  return Number(match[1]) * UNIT_SECONDS[unit];
+  const [, count, unit] = match;
+  if (unit === "") {
+    throw new UsageError(`${option} ${printable(text)} has no unit`, {
+      fix: `say which unit: ${option} ${count}s (seconds), ${count}m (minutes), ${count}h (hours) or ${count}d (days)`,
+    });
+  }
+  return Number(count) * UNIT_SECONDS[unit as keyof typeof UNIT_SECONDS];
 }
 
 /** `604800` → `7d`, `129600` → `36h`, `5400` → `90m`, else seconds. */

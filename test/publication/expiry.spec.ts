@@ -6,7 +6,7 @@ import { thrown } from "../support/thrown";
 
 describe("durations (--expires)", () => {
   for (const [text, seconds] of [
-    ["3600", 3600],
+    ["3600s", 3600],
     ["90m", 5400],
     ["36h", 129600],
     ["7d", 604800],
@@ -21,6 +21,18 @@ describe("durations (--expires)", () => {
       assert.equal(error.exitCode, 2);
       assert.match(error.message, /^--expires ".*" is not a duration$/);
       assert.match(error.fix!, /e\.g\. --expires 36h/);
+    });
+  }
+  for (const text of ["36", "3600", " 7 "]) {
+    it(`refuses ${JSON.stringify(text)}: a number without a unit, repeating it and naming the units`, () => {
+      const error = thrown(() => parseDuration(text));
+      assert.equal(error.exitCode, 2);
+      const value = text.trim();
+      assert.equal(error.message, `--expires ${JSON.stringify(text)} has no unit`);
+      assert.equal(
+        error.fix,
+        `say which unit: --expires ${value}s (seconds), ${value}m (minutes), ${value}h (hours) or ${value}d (days)`,
+      );
     });
   }
   it("formats whole units", () => {

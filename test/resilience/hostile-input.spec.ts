@@ -420,6 +420,13 @@ describe("hostile and malformed input through the CLI: refused clearly, nothing 
         );
       });
     }
+    it('refuses "36" (no unit: not silently 36 seconds), repeating it with each unit', async () => {
+      await publishRefused(
+        ["--cohort", "Expires", "--manifest", manifest, "--expires", "36"],
+        2,
+        /^error: --expires "36" has no unit\nfix: say which unit: --expires 36s \(seconds\), 36m \(minutes\), 36h \(hours\) or 36d \(days\)$/m,
+      );
+    });
     for (const [value, message] of [
       ["8d", /--expires 8d is longer than the 7 days a SigV4 presigned URL can live/],
       ["604801s", /--expires 604801s is longer than the 7 days a SigV4 presigned URL can live/],
