@@ -3,7 +3,8 @@
  * `--` was missing, and an endpoint that cannot be reached.
  */
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cohortsCommand } from "../../scripts/lib/cli/commands/cohorts-command";
@@ -16,38 +17,139 @@ import { MAX_PROBLEM_LINES } from "../../scripts/lib/cohort/samples";
 
 const ROOT = join(__dirname, "..", "..");
 
+/** `npm run ARGS` in the project's folder, without blocking this process (whose servers must answer). */
+async function npmRun(args: readonly string[]): Promise<{ status: number | null; stderr: string }> {
+  const child = spawn("npm", ["run", ...args], {
+    cwd: ROOT,
+    env: withoutNpmSettings(),
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const [status] = (await once(child, "exit")) as [number | null];
+  return { status, stderr };
+}
+
+/** This process's environment without npm's settings (the suite itself may run under npm or npx --yes). */
+function withoutNpmSettings(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+  return { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+}
+
 describe("first-hour slips", function () {
   this.timeout(60_000);
 
   it("npm run without `--`: says npm took the options and how to pass them (exit 2)", () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
-    delete env.npm_lifecycle_event;
     const result = spawnSync("npm", ["run", "-s", "publish-cohort", "--cohort", "Breast", "--manifest", "m.tsv"], {
       cwd: ROOT,
       encoding: "utf8",
-      env,
+      env: withoutNpmSettings(),
     });
     assert.equal(result.status, 2, result.stderr);
     assert.match(
       result.stderr,
-      /^error: npm took --cohort, --manifest as options of its own, so they never reached publish-cohort$/m,
+      /^error: npm took --cohort, --manifest as options of its own, so they never reached publish-cohort: nothing was done$/m,
     );
-    assert.match(result.stderr, /^fix: put -- before the options: npm run publish-cohort -- --cohort …$/m);
+    assert.match(result.stderr, /^fix: put them after --: npm run publish-cohort -- --cohort … --manifest …/m);
     assert.doesNotMatch(result.stderr, /required option/);
   });
 
-  it("gives no hint when options did reach the command, under npx, or for npm's own settings", async () => {
-    const environments = [
-      { npm_lifecycle_event: "cohorts", npm_config_prefix: "/usr", npm_config_json: "" },
-      { npm_lifecycle_event: "npx", npm_config_json: "true" },
-      // json=true in an .npmrc, while the options did arrive after `--`
-      { npm_lifecycle_event: "cohorts", npm_config_json: "true" },
-    ];
-    for (const env of environments) {
-      const result = await run(cohortsCommand, ["--bucket", "lab-data"], { env });
-      assert.doesNotMatch(result.stderr, /npm took/);
-      assert.match(result.stderr, /no stack outputs/);
-    }
+  describe("an option npm took while others reached the command: refused before anything happens", () => {
+    let bucket: TestBucket;
+    let manifest: string;
+    const stack = () => ["--outputs", bucket.outputsFile];
+    const underNpm = (script: string, settings: NodeJS.ProcessEnv) => ({
+      env: {
+        npm_command: "run",
+        npm_lifecycle_event: script,
+        npm_config_prefix: "/usr",
+        npm_config_yes: "",
+        ...settings,
+      },
+    });
+
+    before(async () => {
+      bucket = await startTestBucket();
+      const outputs = JSON.parse(readFileSync(bucket.outputsFile, "utf8")) as Record<string, unknown>;
+      writeFileSync(bucket.outputsFile, JSON.stringify({ ...outputs, endpoint: bucket.server.endpoint }), {
+        mode: 0o600,
+      });
+      manifest = bucket.scratch("m.tsv", exampleManifestTsv(await uploadExampleCohort(bucket, "cohorts/npm/", 1)));
+      const published = await run(publishCohortCommand, [...stack(), "--cohort", "Npm", "--manifest", manifest]);
+      assert.equal(published.code, 0, published.stderr);
+    });
+    after(() => bucket.close());
+
+    it("`npm run revoke-cohort --dry-run -- …` (real npm): exit 2, and nothing is revoked", async () => {
+      const configs = await bucket.keys("configs/");
+      // Not spawnSync: the bucket's server runs in this process and must answer meanwhile.
+      const result = await npmRun(["-s", "revoke-cohort", "--dry-run", "--", ...stack(), "--cohort", "Npm"]);
+      assert.equal(result.status, 2, result.stderr);
+      assert.match(
+        result.stderr,
+        /^error: npm took --dry-run as an option of its own, so it never reached revoke-cohort: nothing was done$/m,
+      );
+      assert.match(result.stderr, /^ {2}- npm_config_dry_run=true: npm sets it for --dry-run written before --/m);
+      assert.match(result.stderr, /^fix: put it after --: npm run revoke-cohort -- --dry-run …/m);
+      assert.deepEqual(await bucket.keys("configs/"), configs);
+      assert.equal((await bucket.keys("ledger/")).length, 1, "no revoke entry");
+    });
+
+    it("publish-cohort with npm_config_dry_run: exit 2, and nothing is uploaded (a lab's own script name too)", async () => {
+      const before = await bucket.keys("");
+      const result = await run(
+        publishCohortCommand,
+        [...stack(), "--cohort", "Npm", "--manifest", manifest],
+        underNpm("share-breast", { npm_config_dry_run: "true", npm_config_json: "true" }),
+      );
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /^error: npm took --dry-run, --json as options of its own/m);
+      assert.match(result.stderr, /^fix: put them after --: npm run share-breast -- --dry-run --json …/m);
+      assert.equal(result.stdout, "");
+      assert.deepEqual(await bucket.keys(""), before);
+    });
+
+    it("a --no-… option npm took is named too", async () => {
+      const result = await run(
+        publishCohortCommand,
+        [...stack(), "--cohort", "Npm", "--manifest", manifest],
+        underNpm("publish-cohort", { npm_config_check_content: "" }),
+      );
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /npm took --no-check-content as an option of its own/);
+    });
+
+    it("says where else the setting can come from (an .npmrc, NPM_CONFIG_*, npx --yes)", async () => {
+      const result = await run(cohortsCommand, stack(), underNpm("cohorts", { npm_config_json: "true" }));
+      assert.equal(result.code, 2);
+      assert.match(
+        result.stderr,
+        /^ {2}- npm_config_json=true: .* \(or from an \.npmrc or an NPM_CONFIG_JSON variable\)$/m,
+      );
+      assert.match(result.stderr, /if you did not write it, unset the variable above$/m);
+      const yes = await run(
+        revokeCohortCommand,
+        [...stack(), "--cohort", "Npm", "--dry-run"],
+        underNpm("revoke-cohort", { npm_config_yes: "true" }),
+      );
+      assert.equal(yes.code, 2);
+      assert.match(yes.stderr, /NPM_CONFIG_YES variable; an outer npx --yes sets it too\)$/m);
+    });
+
+    it("no refusal: under npx, npm's defaults, an option that reached the command anyway, or outside npm", async () => {
+      const cases: Array<[string[], NodeJS.ProcessEnv]> = [
+        [[], { npm_command: "exec", npm_lifecycle_event: "npx", npm_config_json: "true" }],
+        [[], underNpm("cohorts", {}).env],
+        [["--json"], underNpm("cohorts", { npm_config_json: "true" }).env],
+        [["--cohort=Npm"], underNpm("cohorts", { npm_config_cohort: "true" }).env],
+        [[], { npm_config_json: "true" }],
+      ];
+      for (const [extra, env] of cases) {
+        const result = await run(cohortsCommand, [...stack(), ...extra], { env });
+        assert.equal(result.code, 0, `${JSON.stringify(env)}: ${result.stderr}`);
+        assert.doesNotMatch(result.stderr, /npm took/);
+      }
+    });
   });
 
   const unreachable: Array<[string, string, RegExp, RegExp]> = [

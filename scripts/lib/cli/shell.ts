@@ -209,10 +209,7 @@ export async function runCli(
     .showHelpAfterError("(run with --help for usage)");
   const swallowed = optionsNpmTook(command, argv, io.env);
   if (swallowed.length > 0) {
-    io.stderr(
-      `error: npm took ${swallowed.join(", ")} as options of its own, so they never reached ${command.name()}\n` +
-        `fix: put -- before the options: npm run ${command.name()} -- ${swallowed[0]} …\n`,
-    );
+    io.stderr(npmTookOptionsMessage(command.name(), swallowed, io.env));
     return ExitCode.usage;
   }
   command.hook("postAction", (_, actionCommand) => {
@@ -232,21 +229,71 @@ export async function runCli(
   }
 }
 
-/**
- * The command's options that npm kept for itself: `npm run publish-cohort --cohort X` without `--`
- * turns `--cohort` into `npm_config_cohort=true` and passes only `X` on. Only under the npm script of
- * the same name (not npx, which sets some npm_config_* itself), only values npm set from the command
- * line (its defaults are empty), only when no option reached the command at all (npm keeps every one
- * of them), and never `--prefix` (npm always sets npm_config_prefix).
- */
-function optionsNpmTook(command: Command, argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
-  if (env.npm_lifecycle_event !== command.name() || argv.some((arg) => arg.startsWith("-"))) return [];
-  return command.options
-    .map((option) => option.long)
-    .filter((long): long is string => long !== undefined && long !== "--prefix")
-    .filter((long) => Boolean(env[`npm_config_${long.slice(2).replace(/-/g, "_")}`]));
+/** One of the command's options that npm kept for itself, and the setting that shows it. */
+interface TakenOption {
+  /** As the user wrote it: `--dry-run`, `--no-check-content`. */
+  flag: string;
+  /** `npm_config_dry_run` */
+  variable: string;
+  /** The option takes a value (npm left it behind as a stray argument). */
+  takesValue: boolean;
 }
 
+/**
+ * Whether the command runs as an npm script (`npm run`, `npm test`...): npm then keeps every option
+ * written before `--` and passes it on only as an `npm_config_<name>` variable. Not under npx (`npm
+ * exec`), which hands the command every argument after its name.
+ */
+function underNpmScript(env: NodeJS.ProcessEnv): boolean {
+  if (env.npm_command !== undefined) return env.npm_command !== "exec";
+  return env.npm_lifecycle_event !== undefined && env.npm_lifecycle_event !== "npx";
+}
+
+/**
+ * The command's options that npm kept for itself: `npm run revoke-cohort --dry-run -- --cohort X`
+ * turns `--dry-run` into `npm_config_dry_run=true` and passes only `--cohort X` on, so the command
+ * would act for real. An option counts when npm's variable for it is set (npm exports only values
+ * that differ from its defaults; a `--no-` option sets it empty) and the option did not reach the
+ * command after `--` as well. Never `--prefix`: npm always sets npm_config_prefix (and takes
+ * `--prefix` itself as the folder it works in).
+ */
+function optionsNpmTook(command: Command, argv: readonly string[], env: NodeJS.ProcessEnv): TakenOption[] {
+  if (!underNpmScript(env)) return [];
+  const reached = (long: string) => argv.some((arg) => arg === long || arg.startsWith(`${long}=`));
+  const taken: TakenOption[] = [];
+  for (const option of command.options) {
+    const long = option.long;
+    if (long === undefined || long === "--prefix") continue;
+    const name = long.replace(/^--(no-)?/, "");
+    const variable = `npm_config_${name.replace(/-/g, "_")}`;
+    const value = env[variable];
+    const tookIt = option.negate ? value === "" : value !== undefined && value !== "";
+    if (tookIt && !reached(long) && !reached(option.negate ? `--${name}` : `--no-${name}`)) {
+      taken.push({ flag: long, variable, takesValue: option.required || option.optional });
+    }
+  }
+  return taken;
+}
+
+/** What npm took, where else its variables come from, and how to pass the options. */
+function npmTookOptionsMessage(commandName: string, taken: readonly TakenOption[], env: NodeJS.ProcessEnv): string {
+  const flags = taken.map(({ flag }) => flag);
+  const one = taken.length === 1;
+  const script = env.npm_lifecycle_event ?? commandName;
+  const origins = taken.map(
+    ({ flag, variable }) =>
+      `  - ${variable}=${env[variable]}: npm sets it for ${flag} written before -- ` +
+      `(or from an .npmrc or an ${variable.toUpperCase()} variable${variable === "npm_config_yes" ? "; an outer npx --yes sets it too" : ""})\n`,
+  );
+  // A value npm took left its word behind as an argument: show where it goes.
+  const example = taken.map(({ flag, takesValue }) => (takesValue ? `${flag} …` : flag)).join(" ");
+  return (
+    `error: npm took ${flags.join(", ")} as ${one ? "an option" : "options"} of its own, so ${one ? "it" : "they"} never reached ${commandName}: nothing was done\n` +
+    origins.join("") +
+    `fix: put ${one ? "it" : "them"} after --: npm run ${script} -- ${example} … (npm hands a script only what follows --); ` +
+    `if you did not write ${one ? "it" : "them"}, unset the variable${one ? "" : "s"} above\n`
+  );
+}
 /** Sets a command's exit code from inside its action (for "completed, but with failures"). */
 export function setExitCode(command: Command, code: number): void {
   (command as Command & { __exitCode?: number }).__exitCode = code;
