@@ -6,10 +6,11 @@
  */
 import * as assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { uploadCohortCommand } from "../../scripts/lib/cli/commands/upload-cohort-command";
+import { InterruptSignal } from "../../scripts/lib/errors";
 import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
 import { run } from "../support/cli-runner";
 import { PRESIGNER_KEY, SESSION_KEY, startTestBucket, TestBucket } from "../support/local-bucket";
@@ -140,6 +141,41 @@ describe("upload-cohort", function () {
     );
     assert.deepEqual(sent(), ["PutObject"]);
     assert.ok((await bucket.store.read(`${PREFIX}PD2/PD2.cna.tsv`)).equals(changed));
+  });
+
+  it("interrupted while resuming: counts the files already there, not just those this run uploaded", async () => {
+    const bam = join(folder, "PD2", "PD2.bam");
+    const aside = join(bucket.directory, "PD2.bam");
+    renameSync(bam, aside);
+    const first = await upload();
+    assert.equal(first.code, 0, first.stderr);
+    renameSync(aside, bam);
+    let interrupt: ((signal: InterruptSignal) => void) | undefined;
+    const io = {
+      ...own,
+      onInterrupt: (handler: (signal: InterruptSignal) => void) => {
+        interrupt = handler;
+        return () => (interrupt = undefined);
+      },
+    };
+    operations.length = 0;
+    const watcher = setInterval(() => {
+      if (!operations.includes("UploadPart")) return;
+      interrupt?.("SIGINT");
+      interrupt = undefined;
+    }, 1);
+    let result;
+    try {
+      result = await upload(["--concurrency", "1"], io);
+    } finally {
+      clearInterval(watcher);
+    }
+    assert.equal(result.code, 130, result.stderr);
+    assert.match(
+      result.stderr,
+      // One file at a time, in the folder's order: PD 1's four files (there already), then the BAM.
+      /^error: interrupted \(SIGINT\) with 4 of 10 files in place: 0 uploaded by this run, 4 already there \(skipped\); 6 left$/m,
+    );
   });
 
   it("--manifest-out writes the manifest publish-cohort takes: ids from folder names, _ for what ids cannot hold", async () => {

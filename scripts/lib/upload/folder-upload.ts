@@ -240,8 +240,14 @@ export async function uploadFolder(
   } catch (error) {
     if (signal?.aborted) {
       const reason = signal.reason === "SIGTERM" ? "SIGTERM" : "SIGINT";
-      const done = [...outcomes.values()].filter((outcome) => outcome.reason !== undefined).length;
-      throw new InterruptedError(reason, `interrupted (${reason}): ${done} of ${files.length} files were uploaded`, {
+      // A resumed run skips what an earlier one uploaded: those files are in place too.
+      const done = [...outcomes.values()];
+      const uploaded = done.filter((outcome) => outcome.reason !== undefined).length;
+      const skipped = done.length - uploaded;
+      const state =
+        `with ${done.length} of ${files.length} files in place: ${uploaded} uploaded by this run, ` +
+        `${skipped} already there (skipped); ${files.length - done.length} left`;
+      throw new InterruptedError(reason, `interrupted (${reason}) ${state}`, {
         fix: "run the same command again: files already uploaded are skipped, and a large file resumes from the parts S3 holds",
         cause: error,
       });
