@@ -79,3 +79,34 @@ export function shellCommand(program: string, args: readonly string[]): string {
     /^([A-Za-z0-9_./:=@%+-]+|<[a-z0-9+]+>)$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
   return [program, ...args].map(quote).join(" ");
 }
+
+/**
+ * The candidate a slip of the keyboard most likely meant, or undefined: the closest by edit distance
+ * (case ignored, at most 2 edits, fewer than the word has letters), else the only candidate the word
+ * begins (`publish` for `publish-cohort`).
+ */
+export function closestWord(word: string, candidates: readonly string[]): string | undefined {
+  const typed = word.toLowerCase();
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(typed, candidate.toLowerCase());
+    if (distance <= 2 && distance < typed.length && (!best || distance < best.distance)) best = { candidate, distance };
+  }
+  if (best) return best.candidate;
+  const extended = candidates.filter((candidate) => typed.length >= 3 && candidate.toLowerCase().startsWith(typed));
+  return extended.length === 1 ? extended[0] : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}

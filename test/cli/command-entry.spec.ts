@@ -73,11 +73,20 @@ describe("the chromoscope-private-data command (bin)", function () {
     assert.equal(result.stderr, "", "no note about ts-node: the compiled entry ran");
   });
 
-  it("an unknown command is a usage error naming the commands", () => {
-    const result = runBin(["publish"]);
-    assert.equal(result.status, 2);
-    assert.match(result.stderr, /unknown command "publish"/);
-    assert.match(result.stderr, /fix: use one of: demo, upload-cohort, publish-cohort, cohorts/);
+  it("an unknown command is a usage error naming the commands, and the one meant when it is a slip", () => {
+    for (const [typed, meant] of [
+      ["cohort", "cohorts"],
+      ["publish", "publish-cohort"],
+      ["revoke-cohorts", "revoke-cohort"],
+      ["doctr", "doctor"],
+    ]) {
+      const result = runBin([typed, "--stack", "dev"]);
+      assert.equal(result.status, 2);
+      assert.match(result.stderr, new RegExp(`^error: unknown command "${typed}": did you mean ${meant}\\?$`, "m"));
+      assert.match(result.stderr, /^fix: use one of: demo, upload-cohort, publish-cohort, cohorts/m);
+    }
+    const far = runBin(["deploy"]);
+    assert.match(far.stderr, /^error: unknown command "deploy"$/m);
   });
 
   it("every command has an npm script of its name that runs the bin, and npx finds it", () => {

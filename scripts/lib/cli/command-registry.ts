@@ -3,6 +3,8 @@
  * commands or running one never loads the others (nor the AWS SDK parts only they need).
  */
 import { ExitCode } from "../errors";
+import { printable } from "../naming";
+import { closestWord } from "../text-format";
 import { CommandFactory, main, processIo } from "./shell";
 
 export interface CommandEntry {
@@ -82,8 +84,10 @@ export function runFromArgv(argv: readonly string[]): void {
   }
   const entry = findCommand(name);
   if (!entry) {
+    const names = COMMANDS.map((command) => command.name);
+    const meant = closestWord(name, names);
     io.stderr(
-      `error: unknown command ${JSON.stringify(name)}\nfix: use one of: ${COMMANDS.map((command) => command.name).join(", ")}\n`,
+      `error: unknown command ${printable(name)}${meant ? `: did you mean ${meant}?` : ""}\nfix: use one of: ${names.join(", ")}\n`,
     );
     process.exitCode = ExitCode.usage;
     return;

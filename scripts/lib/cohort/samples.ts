@@ -2,7 +2,7 @@
  * Chromoscope's sample fields (type `SampleType` in hms-dbmi/chromoscope `src/data/samples.ts`)
  * as far as a manifest can set them, and the checks a sample must pass before anything is signed.
  */
-import { plural } from "../text-format";
+import { closestWord, plural } from "../text-format";
 
 /** Fields whose value is an object in the bucket, presigned in the published config. */
 export const FILE_FIELDS = [
@@ -139,26 +139,5 @@ export function fileEntries(sample: SampleInput): Array<[FileField, string]> {
 
 /** Closest known column for a typo, by edit distance (at most 2 edits), or undefined. */
 export function suggestColumn(name: string): string | undefined {
-  const alias = COLUMN_ALIASES[name.toLowerCase()];
-  if (alias) return alias;
-  let best: { column: string; distance: number } | undefined;
-  for (const column of MANIFEST_COLUMNS) {
-    const distance = editDistance(name.toLowerCase(), column.toLowerCase());
-    if (distance <= 2 && (!best || distance < best.distance)) best = { column, distance };
-  }
-  return best?.column;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
+  return COLUMN_ALIASES[name.toLowerCase()] ?? closestWord(name, MANIFEST_COLUMNS);
 }
