@@ -208,7 +208,17 @@ describe("link lifecycle against the embedded S3 server", function () {
           longer.stderr,
           /Refreshing cohort "Gamma Ovary" from its publication of \S+ \(ledger\/gamma-ovary\/\S+\.json\): 2 samples\./,
         );
-        assert.match(longer.stderr, /2 earlier publications of this cohort keep working until/);
+        assert.match(
+          longer.stderr,
+          /^2 earlier publications of this cohort keep working until \S+; to end them now and keep this new one, revoke each with --publication:$/m,
+        );
+        for (const earlier of [first, second])
+          assert.ok(
+            longer.stderr.includes(
+              `\n  npm run revoke-cohort -- --outputs ${bucket.outputsFile} --endpoint ${bucket.server.endpoint} --cohort 'Gamma Ovary' --publication ${earlier.configKey}\n`,
+            ),
+            longer.stderr,
+          );
 
         for (const url of [first.configUrl, second.configUrl, third.external!])
           assert.equal((await fetchBytes(url)).status, 200, url);

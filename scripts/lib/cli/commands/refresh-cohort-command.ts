@@ -107,10 +107,16 @@ export function refreshCohortCommand(io: CliIo): Command {
     );
     const lastEnd = latestExpiry(earlierLive);
     if (!result.dryRun && !options.json && lastEnd) {
+      // --publication ends an earlier publication and keeps the one just made; --cohort alone would end both.
+      const one = earlierLive.length === 1;
       io.stderr(
-        `${plural(earlierLive.length, "earlier publication")} of this cohort keep${earlierLive.length === 1 ? "s" : ""} working until ${instant(lastEnd)}; ` +
-          `to end ${earlierLive.length === 1 ? "it" : "them"} now: ${npmCommand("revoke-cohort", options, ["--cohort", cohort])} (it revokes this new publication too).\n`,
+        `${plural(earlierLive.length, "earlier publication")} of this cohort keep${one ? "s" : ""} working until ${instant(lastEnd)}; ` +
+          `to end ${one ? "it" : "them"} now and keep this new one, revoke ${one ? "it" : "each"} with --publication:\n`,
       );
+      for (const publication of earlierLive) {
+        const args = ["--cohort", cohort, "--publication", publication.configKey];
+        io.stderr(`  ${npmCommand("revoke-cohort", options, args)}\n`);
+      }
     }
   });
   return command;
