@@ -282,7 +282,10 @@ describe("doctor with stubbed AWS clients", function () {
       const { check } = await doctor();
       assert.equal(check("identity").detail, `${USER_ARN} is the stack's presigner user ${PRESIGNER_USER}`);
       assert.equal(check("bucket").detail, `bucket ${BUCKET} exists in eu-west-2`);
-      assert.equal(check("data-prefixes").detail, "cohorts/: 7 objects, 2 samples (+1 incomplete)");
+      assert.equal(
+        check("data-prefixes").detail,
+        "cohorts/: 7 objects, 2 samples (+1 incomplete: cohorts/breast-2026/PD4105/ (no CNV file))",
+      );
       assert.equal(
         check("public-access-block").detail,
         "all four flags on (BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets)",

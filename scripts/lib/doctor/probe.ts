@@ -273,6 +273,14 @@ export function presignerMatch(
   }
   return "other";
 }
+/** A sample folder (or flat sample) publish-cohort --prefix would refuse, and why. */
+export interface IncompleteSample {
+  /** Its key prefix, e.g. `cohorts/breast/PD4105/` (flat samples: `cohorts/breast/PD4105.*`). */
+  sample: string;
+  /** Discovery's first problem with it, without the hint in parentheses, e.g. `no CNV file`. */
+  problem: string;
+}
+
 export interface PrefixListing {
   prefix: string;
   /** Set when the listing failed. */
@@ -281,13 +289,14 @@ export interface PrefixListing {
   /** Stopped at LISTING_LIMIT. */
   truncated: boolean;
   samples: number;
-  incompleteSamples: number;
+  /** Samples discovery would refuse, each with its first problem (see countSamples). */
+  incompleteSamples: IncompleteSample[];
   /** The smallest non-empty object (an empty one if that is all there is): cheap to GET. */
   testObject?: ObjectSummary;
 }
 
 async function listPrefix(probe: Probe, prefix: string): Promise<PrefixListing> {
-  const listing: PrefixListing = { prefix, objects: 0, truncated: false, samples: 0, incompleteSamples: 0 };
+  const listing: PrefixListing = { prefix, objects: 0, truncated: false, samples: 0, incompleteSamples: [] };
   const objects: ObjectSummary[] = [];
   try {
     for await (const object of probe.store.list(prefix)) {
@@ -317,7 +326,7 @@ export async function countSamples(
   objects: readonly ObjectSummary[],
   prefix: string,
   bucket: string,
-): Promise<{ samples: number; incompleteSamples: number }> {
+): Promise<{ samples: number; incompleteSamples: IncompleteSample[] }> {
   const groups = new Map<string, ObjectSummary[]>([[prefix, []]]);
   for (const object of objects) {
     const parts = object.key.slice(prefix.length).split("/");
@@ -327,13 +336,17 @@ export async function countSamples(
     groups.set(groupPrefix, group);
   }
   let samples = 0;
-  let incompleteSamples = 0;
+  const incomplete = new Map<string, string>();
+  const location = `s3://${bucket}/`;
   for (const [groupPrefix, members] of groups) {
     const discovery = await discoverSamples(members, { prefix: groupPrefix, cancer: "", assembly: "", bucket });
     samples += discovery.samples.length;
-    incompleteSamples += new Set(discovery.problems.map((problem) => problem.source)).size;
+    for (const { source, message } of discovery.problems) {
+      const sample = source.startsWith(location) ? source.slice(location.length) : source;
+      if (!incomplete.has(sample)) incomplete.set(sample, message.replace(/ \(.*\)$/, ""));
+    }
   }
-  return { samples, incompleteSamples };
+  return { samples, incompleteSamples: [...incomplete].map(([sample, problem]) => ({ sample, problem })) };
 }
 
 /** The publications in the ledger, or the finding that says why they could not be read. */
