@@ -9,11 +9,18 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cohortsCommand } from "../../scripts/lib/cli/commands/cohorts-command";
 import { run } from "../support/cli-runner";
-import { SESSION_KEY, TestBucket, uploadExampleCohort, startCohortBucket } from "../support/local-bucket";
+import {
+  SESSION_KEY,
+  startCohortBucket,
+  startTestBucket,
+  TestBucket,
+  uploadExampleCohort,
+} from "../support/local-bucket";
 import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
 import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohort-command";
 import { exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
-import { MAX_PROBLEM_LINES } from "../../scripts/lib/cohort/samples";
+import { MAX_PROBLEM_LINES, SampleInput } from "../../scripts/lib/cohort/samples";
+import { baiFile, bamFile, vcfFile } from "../../scripts/lib/dev/genomic-fixtures";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -313,6 +320,72 @@ describe("first-hour slips", function () {
       const lines = details(result.stderr);
       assert.equal(lines.length, MAX_PROBLEM_LINES + 1);
       assert.equal(lines[MAX_PROBLEM_LINES], "  - … and 10 more problems (60 samples with problems in all)");
+    });
+    /** A manifest with the columns given, one row per sample. */
+    const manifestOf = (columns: ReadonlyArray<keyof SampleInput>, rows: readonly SampleInput[]) =>
+      [columns, ...rows.map((row) => columns.map((column) => String(row[column] ?? "")))]
+        .map((row) => row.join("\t"))
+        .join("\n");
+
+    it("a VCF without its index, an empty CNV file and a PNG named .bam: all three at once, each with its fix", async () => {
+      const folder = "cohorts/problems/PD-all/";
+      const png = Buffer.concat([Buffer.from("\x89PNG\r\n\x1a\n", "latin1"), Buffer.alloc(64)]);
+      await bucket.upload([
+        { key: `${folder}PD-all.cna.tsv`, body: Buffer.alloc(0) },
+        { key: `${folder}PD-all.snv.vcf.gz`, body: vcfFile() },
+        { key: `${folder}PD-all.bam`, body: png },
+        { key: `${folder}PD-all.bam.bai`, body: baiFile() },
+      ]);
+      const sample = {
+        ...cohort[0].sample,
+        id: "PD-all",
+        cnv: `${folder}PD-all.cna.tsv`,
+        vcf: `${folder}PD-all.snv.vcf.gz`,
+        bam: `${folder}PD-all.bam`,
+        bai: `${folder}PD-all.bam.bai`,
+      };
+      const columns = ["id", "cancer", "assembly", "sv", "cnv", "vcf", "bam", "bai"] as const;
+      const result = await publish(manifestOf(columns, [cohort[1].sample, sample]));
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /^error: 3 problems in cohort "Problems"; nothing was published$/m);
+      const lines = details(result.stderr);
+      assert.equal(lines.length, 3, result.stderr);
+      assert.match(
+        lines[0],
+        /^ {2}- line 3 \(PD-all\): vcf is set without vcfIndex \(fix: .*`tabix -p vcf PD-all\.snv\.vcf\.gz`/,
+      );
+      assert.match(lines[1], /^ {2}- line 3 \(PD-all\): cnv s3:\/\/\S+\/PD-all\.cna\.tsv is empty \(0 bytes\)/);
+      assert.match(
+        lines[2],
+        /^ {2}- line 3 \(PD-all\): bam s3:\/\/\S+\/PD-all\.bam is not a BAM file \(it starts "\\u0089PNG/,
+      );
+    });
+
+    it("discovery (--prefix): a sample without a CNV file still has its other files read", async () => {
+      const folder = "cohorts/discovered/PD-nocnv/";
+      const png = Buffer.concat([Buffer.from("\x89PNG\r\n\x1a\n", "latin1"), Buffer.alloc(64)]);
+      await bucket.upload([
+        { key: `${folder}PD-nocnv.sv.bedpe`, body: cohort[0].files.find((file) => file.key.endsWith(".bedpe"))!.body },
+        { key: `${folder}PD-nocnv.bam`, body: png },
+        { key: `${folder}PD-nocnv.bam.bai`, body: baiFile() },
+      ]);
+      const result = await run(publishCohortCommand, [
+        ...["--outputs", bucket.outputsFile, "--endpoint", bucket.server.endpoint, "--cohort", "Problems"],
+        ...["--prefix", "cohorts/discovered/", "--cancer", "Breast", "--assembly", "hg38", "--dry-run"],
+      ]);
+      assert.equal(result.code, 1, result.stderr);
+      const lines = details(result.stderr);
+      assert.equal(lines.length, 2, result.stderr);
+      assert.match(lines[0], /PD-nocnv\/: no CNV file/);
+      assert.match(lines[1], /PD-nocnv\/ \(PD-nocnv\): bam \S+ is not a BAM file/);
+    });
+
+    it("a missing BAM index names `samtools index`", async () => {
+      const sample = { ...cohort[0].sample, id: "PD-bam", bam: "cohorts/problems/PD-bam.bam" };
+      await bucket.upload([{ key: "cohorts/problems/PD-bam.bam", body: bamFile() }]);
+      const result = await publish(manifestOf(["id", "cancer", "assembly", "sv", "cnv", "bam"], [sample]));
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /bam is set without bai \(fix: .*`samtools index PD-bam\.bam`/);
     });
   });
 });

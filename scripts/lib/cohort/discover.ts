@@ -45,6 +45,8 @@ export interface Discovery {
   layout: { folders: number; flat: number };
   /** Size of every listed file that could belong to a sample, so the existence check need not list again. */
   sizes: Map<string, number>;
+  /** Samples refused above (a missing or ambiguous file), with the files that were clear: their content is still checked. */
+  incomplete: LocatedSample[];
 }
 
 export async function discoverSamples(
@@ -87,6 +89,7 @@ export async function discoverSamples(
   }
 
   const samples: LocatedSample[] = [];
+  const incomplete: LocatedSample[] = [];
   const problems: Problem[] = [];
   const ids = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [groupKey, group] of ids) {
@@ -128,7 +131,7 @@ export async function discoverSamples(
         ok = false;
       }
     }
-    if (ok) samples.push({ sample, source });
+    (ok ? samples : incomplete).push({ sample, source });
   }
-  return { samples, problems, ignored, layout, sizes };
+  return { samples, problems, ignored, layout, sizes, incomplete };
 }

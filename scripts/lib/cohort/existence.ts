@@ -7,7 +7,7 @@
 import { eachAtOnce } from "../concurrency";
 import { ObjectStore } from "../s3/object-store";
 import { FILE_SIGNATURES, signatureProblem } from "./file-signatures";
-import { fileEntries, FileField, LocatedSample, Problem } from "./samples";
+import { fileEntries, FileField, LocatedSample, Problem, sampleLabel } from "./samples";
 
 /** Longest common prefix of the keys, cut back to a "/" so it names a folder. */
 export function commonFolder(keys: readonly string[], floor: string): string {
@@ -66,7 +66,7 @@ export async function checkObjectsExist(
   const unreadable = new Set<string>();
   const report = (users: Array<{ located: LocatedSample; field: FileField }>, what: string, fix: string) => {
     for (const { located, field } of users)
-      problems.push({ source: `${located.source} (${located.sample.id})`, message: `${field} ${what}`, fix });
+      problems.push({ source: sampleLabel(located), message: `${field} ${what}`, fix });
   };
   for (const [key, users] of wanted) {
     const size = listedSizes.get(key) ?? sizes.get(key);
@@ -189,11 +189,11 @@ export async function checkContent(
 ): Promise<ContentCheck> {
   const { concurrency = 8, skip = new Set<string>(), limits = CONTENT_CHECK_LIMITS, random = Math.random } = options;
   const all: ContentJob[] = [];
-  samples.forEach(({ sample, source }, sampleIndex) => {
-    for (const [field, key] of fileEntries(sample)) {
+  samples.forEach((located, sampleIndex) => {
+    for (const [field, key] of fileEntries(located.sample)) {
       // A missing or empty file is reported already; the others are still read.
       if ((field in REQUIRED_HEADERS || FILE_SIGNATURES[field]) && !skip.has(key))
-        all.push({ sampleIndex, source: `${source} (${sample.id})`, field, key });
+        all.push({ sampleIndex, source: sampleLabel(located), field, key });
     }
   });
   const jobs = sampleJobs(all, limits, random);

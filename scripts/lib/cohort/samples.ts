@@ -2,6 +2,7 @@
  * Chromoscope's sample fields (type `SampleType` in hms-dbmi/chromoscope `src/data/samples.ts`)
  * as far as a manifest can set them, and the checks a sample must pass before anything is signed.
  */
+import { sampleIdProblem } from "../naming";
 import { closestWord, plural } from "../text-format";
 
 /** Fields whose value is an object in the bucket, presigned in the published config. */
@@ -97,6 +98,15 @@ export interface Problem {
   source: string;
   message: string;
   fix: string;
+}
+
+/**
+ * How problems name a sample: its origin and, when it has a valid id, the id (`line 4 (PD1)`). One
+ * function, so that the problems of one sample group together whichever check found them.
+ */
+export function sampleLabel({ source, sample }: LocatedSample): string {
+  const id = (sample as Partial<SampleInput> | null)?.id;
+  return typeof id === "string" && sampleIdProblem(id) === undefined ? `${source} (${id})` : source;
 }
 
 export function formatProblem(problem: Problem): string {

@@ -12,6 +12,7 @@ import {
   LocatedSample,
   Problem,
   REQUIRED_FIELDS,
+  sampleLabel,
   SampleInput,
 } from "./samples";
 
@@ -108,17 +109,37 @@ export function resolveObjectKey(
   return { key };
 }
 
+/** How to make a missing index, for the fix line: the command that writes it, from the data file's name. */
+function indexFix(data: FileField, index: FileField, value: string): string {
+  const file = value.slice(value.lastIndexOf("/") + 1);
+  const [command, suffix] = data === "bam" ? ["samtools index", ".bai"] : ["tabix -p vcf", ".tbi"];
+  return (
+    `set ${index} too (Chromoscope loads the ${data} track only with its index): make it with \`${command} ${file}\`, ` +
+    `upload the ${suffix} next to it and name it in ${index}`
+  );
+}
+
+export interface ValidatedSamples {
+  /** Samples with no problem, file values resolved to keys: what may be published. */
+  samples: LocatedSample[];
+  problems: Problem[];
+  /**
+   * Every sample whose shape is sound, with the file fields that resolved to keys (the others left
+   * out): the existence and content checks read these too, so a sample's missing index, empty file
+   * and mislabelled file are all reported in one run.
+   */
+  checkable: LocatedSample[];
+}
+
 /**
  * Validates every sample and returns them with file values resolved to keys. Problems are
  * collected, never thrown, so that the caller reports them all together.
  */
-export function validateSamples(
-  located: readonly LocatedSample[],
-  rules: KeyRules,
-): { samples: LocatedSample[]; problems: Problem[] } {
+export function validateSamples(located: readonly LocatedSample[], rules: KeyRules): ValidatedSamples {
   const problems: Problem[] = [];
   const firstSourceById = new Map<string, string>();
   const samples: LocatedSample[] = [];
+  const checkable: LocatedSample[] = [];
   for (const { sample, source } of located) {
     const before = problems.length;
     // Samples come from manifests and from the ledger (refresh), which anyone with write access to
@@ -133,7 +154,8 @@ export function validateSamples(
         });
       continue;
     }
-    const report = (message: string, fix: string) => problems.push({ source: describe(source, sample), message, fix });
+    const report = (message: string, fix: string) =>
+      problems.push({ source: sampleLabel({ source, sample }), message, fix });
 
     for (const field of REQUIRED_FIELDS) {
       if (sample[field] === undefined || sample[field] === "")
@@ -166,11 +188,9 @@ export function validateSamples(
       report(`note is ${sample.note.length} characters long`, `keep notes under ${MAX_NOTE_LENGTH} characters`);
     }
     for (const [data, index] of FILE_PAIRS) {
-      if (sample[data] && !sample[index])
-        report(
-          `${data} is set without ${index}`,
-          `set ${index} too (Chromoscope loads the ${data} track only with its index)`,
-        );
+      const dataValue = sample[data];
+      if (typeof dataValue === "string" && dataValue !== "" && !sample[index])
+        report(`${data} is set without ${index}`, indexFix(data, index, dataValue));
       if (!sample[data] && sample[index])
         report(`${index} is set without ${data}`, `set ${data} too, or remove ${index}`);
     }
@@ -182,6 +202,7 @@ export function validateSamples(
       const { key, problem } = resolveObjectKey(value, rules);
       if (problem) {
         report(`${field}: ${problem.message}`, problem.fix);
+        delete resolved[field];
         continue;
       }
       resolved[field] = key;
@@ -196,9 +217,10 @@ export function validateSamples(
         );
       }
     }
+    checkable.push({ sample: resolved, source });
     if (problems.length === before) samples.push({ sample: resolved, source });
   }
-  return { samples, problems };
+  return { samples, problems, checkable };
 }
 
 /** What is wrong with the shape of a sample (not an object, fields that are not strings), if anything. */
@@ -221,10 +243,4 @@ function shapeOf(sample: unknown): string[] {
     );
   }
   return problems;
-}
-
-function describe(source: string, sample: SampleInput): string {
-  return typeof sample.id === "string" && sample.id !== "" && sampleIdProblem(sample.id) === undefined
-    ? `${source} (${sample.id})`
-    : source;
 }

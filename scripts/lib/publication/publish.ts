@@ -23,7 +23,7 @@ import { interruptible, ObjectStore } from "../s3/object-store";
 import { countingStore, step } from "./publish-steps";
 import { S3QueryPresigner } from "../s3/presign";
 import { plural, shellCommand } from "../text-format";
-import { problemReport, LocatedSample, Problem } from "../cohort/samples";
+import { problemReport, LocatedSample, Problem, sampleLabel } from "../cohort/samples";
 import { StackOutputs } from "../../../components/stack-outputs";
 import { validateSamples } from "../cohort/validate";
 
@@ -94,6 +94,8 @@ export interface PublishResult {
 interface ResolvedSamples {
   samples: LocatedSample[];
   problems: Problem[];
+  /** Samples discovery refused (a missing or ambiguous file), with the files it could place: still checked. */
+  incomplete?: LocatedSample[];
   /** Object sizes from the listing discovery already made, so the existence check need not list again. */
   listedSizes?: ReadonlyMap<string, number>;
 }
@@ -130,7 +132,12 @@ async function resolveSamples(source: CohortSource, context: PublishContext): Pr
           fix: "check the prefix, or upload the cohort's files under it",
         });
       }
-      return { samples: discovery.samples, problems: discovery.problems, listedSizes: discovery.sizes };
+      return {
+        samples: discovery.samples,
+        problems: discovery.problems,
+        incomplete: discovery.incomplete,
+        listedSizes: discovery.sizes,
+      };
     }
   }
 }
@@ -171,29 +178,24 @@ async function checkedSamples(
     validateSamples(resolved.samples, { bucket: outputs.bucketName, dataPrefixes: outputs.dataPrefixes }),
   );
   const problems = [...resolved.problems, ...validated.problems];
-  const samples = validated.samples;
-  if (samples.length > 0) {
+  // Every sample's files are read, a sample with other problems' too: all its problems in one run.
+  const checked = [...validated.checkable, ...(resolved.incomplete ?? [])];
+  if (checked.length > 0) {
     const existence = await step(
       "check-existence",
-      () => checkObjectsExist(samples, outputs.dataPrefixes, store, resolved.listedSizes),
+      () => checkObjectsExist(checked, outputs.dataPrefixes, store, resolved.listedSizes),
       progress,
     );
     problems.push(...existence.problems);
     if (request.checkContent !== false) {
       const skip = existence.unreadable;
-      const content = await step("check-content", () => checkContent(samples, store, { skip }), progress);
+      const content = await step("check-content", () => checkContent(checked, store, { skip }), progress);
       problems.push(...content.problems);
       if (content.checked < content.files) context.warn?.(sampledContentNote(content));
     }
   }
-  if (problems.length > 0) {
-    fail(
-      problems,
-      cohort,
-      samples.map(({ sample, source }) => `${source} (${sample.id})`),
-    );
-  }
-  return samples;
+  if (problems.length > 0) fail(problems, cohort, checked.map(sampleLabel));
+  return validated.samples;
 }
 
 /** How far an interrupted publish got, which decides what is left in the bucket and what the user is told. */
