@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { realpathSync, writeFileSync } from "node:fs";
+import { readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseChromoscopeLink } from "../../scripts/lib/publication/chromoscope";
 import { CliIo } from "../../scripts/lib/cli/shell";
@@ -195,7 +195,11 @@ describe("link lifecycle against the embedded S3 server", function () {
         );
         assert.ok(
           second.link.startsWith(`${viewer}?showSamples=false&cohortId=Gamma%20Ovary&external=`),
-          "reuses the recorded viewer URL",
+          "keeps the viewer the publication chose with --viewer-url",
+        );
+        assert.match(
+          repeated.stderr,
+          /^Links open https:\/\/viewer\.lab\.example\.org\/app\/, the viewer the publication chose with --viewer-url \(the stack's is https:\/\/chromoscope\.bio\/app\/\); --viewer-url changes it\.$/m,
         );
         assert.notEqual(second.configKey, first.configKey, "a new config object");
 
@@ -239,6 +243,30 @@ describe("link lifecycle against the embedded S3 server", function () {
         const ledger = await loadPublications(bucket.store, "ledger/", { cohort: "Gamma Ovary" });
         assert.equal(ledger.length, 3);
         assert.equal(new Set(ledger.map((publication) => publication.configKey)).size, 3);
+      });
+
+      it("follows the stack's current viewer (it moved to its own), says so; --viewer-url still overrides", async () => {
+        const recorded = await publish("Delta Skin");
+        assert.ok(recorded.link.startsWith("https://chromoscope.bio/app/?"));
+        const selfHosted = "https://d111111abcdef8.cloudfront.net/app/";
+        const outputs = JSON.parse(readFileSync(bucket.outputsFile, "utf8")) as Record<string, unknown>;
+        const moved = bucket.scratch("moved-outputs.json", JSON.stringify({ ...outputs, viewerUrl: selfHosted }));
+        const args = ["--outputs", moved, "--endpoint", bucket.server.endpoint, "--cohort", "Delta Skin", "--json"];
+
+        const refreshed = await run(refreshCohortCommand, args);
+        assert.equal(refreshed.code, 0, refreshed.stderr);
+        const link = (JSON.parse(refreshed.stdout) as { link: string }).link;
+        assert.ok(link.startsWith(`${selfHosted}?showSamples=false&cohortId=Delta%20Skin&external=`), link);
+        assert.match(
+          refreshed.stderr,
+          /^Links open the stack's viewer https:\/\/d111111abcdef8\.cloudfront\.net\/app\/, not https:\/\/chromoscope\.bio\/app\/ as the publication did \(the stack's viewerUrl changed since\); --viewer-url https:\/\/chromoscope\.bio\/app\/ keeps the old one\.$/m,
+        );
+
+        const lab = "https://viewer.lab.example.org/app/";
+        const overridden = await run(refreshCohortCommand, [...args, "--viewer-url", lab]);
+        assert.equal(overridden.code, 0, overridden.stderr);
+        assert.ok((JSON.parse(overridden.stdout) as { link: string }).link.startsWith(`${lab}?`));
+        assert.doesNotMatch(overridden.stderr, /^Links open/m);
       });
 
       it("refuses a cohort the ledger does not know (exit 1)", async () => {

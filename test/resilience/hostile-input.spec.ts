@@ -692,6 +692,7 @@ describe("hostile and malformed input through the CLI: refused clearly, nothing 
         inputs: {
           samples: [{ id: "PD1", cancer: "Breast", assembly: "hg38", sv: sv(), cnv: cnv() }],
           viewerUrl: "javascript:alert(document.cookie)",
+          viewerUrlSource: "option",
         },
       });
       await refused(

@@ -11,6 +11,12 @@ import { SampleInput } from "../cohort/samples";
 export interface PublicationInputs {
   samples: SampleInput[];
   viewerUrl: string;
+  /**
+   * Where viewerUrl came from: "option", chosen for this cohort with --viewer-url (a refresh keeps it),
+   * or "stack", the stack's viewerUrl (a refresh follows the stack's current one). Absent in entries
+   * written before it was recorded: read as "stack".
+   */
+  viewerUrlSource?: "option" | "stack";
   /** The --expires the publication asked for, if any. */
   requestedSeconds?: number;
 }

@@ -39,7 +39,7 @@ export interface PublishRequest {
   /** --expires in seconds; undefined: as long as the credentials and the stack allow. */
   expiresSeconds?: number;
   clamp?: boolean;
-  /** --viewer-url; defaults to the stack's viewerUrl. */
+  /** --viewer-url (recorded as chosen for the cohort); defaults to the stack's viewerUrl. */
   viewerUrl?: string;
   /** Read each file's first bytes (default); false: --no-check-content. */
   checkContent?: boolean;
@@ -337,6 +337,7 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
     inputs: {
       samples: samples.map(({ sample }) => sample),
       viewerUrl,
+      viewerUrlSource: request.viewerUrl === undefined ? "stack" : "option",
       ...(request.expiresSeconds !== undefined ? { requestedSeconds: request.expiresSeconds } : {}),
     },
     // When its links die besides expiry: with the key (rotation) or with the session.

@@ -7,7 +7,7 @@ import { assertCohortName, printable } from "../../naming";
 import { viewerUrlProblem } from "../../../../components/address-rules";
 import { npmCommand } from "../output/lifecycle-report";
 import { judgePublication, stackKeysOf } from "../../lifecycle/publication-status";
-import { latestExpiry } from "../../lifecycle/rotation";
+import { latestExpiry, Publication } from "../../lifecycle/rotation";
 import { publishAndReport } from "../output/publication-output";
 import {
   addPublicationOutputOptions,
@@ -27,6 +27,39 @@ function isAppUrl(value: unknown): boolean {
   return typeof value === "string" && viewerUrlProblem(value) === undefined;
 }
 
+/**
+ * The viewer a refresh links to without --viewer-url: the one the publication chose with
+ * --viewer-url, else the stack's current viewerUrl (undefined: publish uses it and records it as the
+ * stack's), so a stack that moved to its own viewer moves its cohorts' links with it. Says so when
+ * the links change viewer, or keep one the stack no longer uses.
+ */
+function refreshViewer(latest: Publication, stackViewer: string, io: CliIo): string | undefined {
+  const recorded = latest.inputs.viewerUrl;
+  if (latest.inputs.viewerUrlSource === "option") {
+    // The ledger is data in the bucket: a recorded viewer URL is used only if it is one.
+    if (!isAppUrl(recorded)) {
+      throw new ValidationError(
+        `the viewer URL recorded in ${latest.ledgerKey} (${printable(String(recorded))}) is not a Chromoscope app URL`,
+        { fix: "pass --viewer-url with the app's URL, e.g. --viewer-url https://chromoscope.bio/app/" },
+      );
+    }
+    if (recorded !== stackViewer) {
+      io.stderr(
+        `Links open ${recorded}, the viewer the publication chose with --viewer-url (the stack's is ${stackViewer}); --viewer-url changes it.\n`,
+      );
+    }
+    return recorded;
+  }
+  if (recorded !== stackViewer) {
+    const old = isAppUrl(recorded) ? recorded : printable(String(recorded));
+    io.stderr(
+      `Links open the stack's viewer ${stackViewer}, not ${old} as the publication did (the stack's viewerUrl changed since)` +
+        `${isAppUrl(recorded) ? `; --viewer-url ${recorded} keeps the old one` : ""}.\n`,
+    );
+  }
+  return undefined;
+}
+
 export function refreshCohortCommand(io: CliIo): Command {
   const command = addStackOptions(
     new Command("refresh-cohort")
@@ -39,7 +72,10 @@ export function refreshCohortCommand(io: CliIo): Command {
         "link lifetime, e.g. 36h or 7d (default: the recorded --expires, else the longest the credentials and the stack allow)",
       )
       .option("--clamp", "shorten --expires to the longest allowed instead of refusing it")
-      .option("--viewer-url <url>", "Chromoscope app URL (default: the one the publication used)")
+      .option(
+        "--viewer-url <url>",
+        "Chromoscope app URL (default: the one the publication chose with --viewer-url, else the stack's current viewerUrl)",
+      )
       .option(
         "--no-check-content",
         "skip reading the start of each data file (header columns of SV, CNV and drivers files; VCF, BAM and index formats)",
@@ -68,15 +104,7 @@ export function refreshCohortCommand(io: CliIo): Command {
         },
       );
     }
-    // The ledger is data in the bucket: a recorded viewer URL is used only if it is one.
-    if (viewerUrl === undefined && !isAppUrl(latest.inputs.viewerUrl)) {
-      throw new ValidationError(
-        `the viewer URL recorded in ${latest.ledgerKey} (${printable(String(latest.inputs.viewerUrl))}) is not a Chromoscope app URL`,
-        {
-          fix: "pass --viewer-url with the app's URL, e.g. --viewer-url https://chromoscope.bio/app/",
-        },
-      );
-    }
+    const viewer = viewerUrl ?? refreshViewer(latest, stack.outputs.viewerUrl, io);
     // A recorded --expires is repeated but, not being typed now, shortened rather than refused.
     const recordedSeconds = latest.inputs.requestedSeconds;
     const expiresSeconds = explicitSeconds ?? recordedSeconds;
@@ -91,7 +119,7 @@ export function refreshCohortCommand(io: CliIo): Command {
         source: recordedSource(latest),
         expiresSeconds,
         clamp,
-        viewerUrl: viewerUrl ?? latest.inputs.viewerUrl,
+        viewerUrl: viewer,
         checkContent: options.checkContent,
         dryRun: options.dryRun,
         outFile: options.out,
