@@ -4,7 +4,8 @@
  * Cohort names are shown to people and travel in the link's `cohortId` parameter (URL-encoded), so
  * they may hold letters of any script (with their combining marks), digits, spaces and
  * `_ - . , ( ) + '`, 1-100 characters, starting with a letter, digit or `_`. Object keys use an
- * ASCII slug of the name, so a name can never steer a write outside the config and ledger prefixes.
+ * ASCII slug of the name (cohortSlug), so a name can never steer a write outside the config and
+ * ledger prefixes, and distinct names never share a folder.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { ValidationError } from "./errors";
@@ -58,22 +59,59 @@ export function sampleIdProblem(id: string): string | undefined {
   return undefined;
 }
 
-/**
- * Key-safe form of a cohort name: lower-case ASCII letters, digits, `.`, `_`, `-`. A name with no
- * Latin letter or digit (say, in Japanese or Greek script) gets a slug from a hash of the name.
- */
-export function cohortSlug(name: string): string {
-  const slug = name
+/** Longest cohort slug; a slug that carries a hash keeps at most SLUG_LENGTH - 13 readable characters. */
+const SLUG_LENGTH = 64;
+/** The hash a slug ends with when the name lost characters on the way: `-` and 12 hex digits (48 bits). */
+const HASH_SUFFIX = /-[0-9a-f]{12}$/;
+
+/** Lower-case ASCII letters, digits, `.`, `_`, `-`: the readable part of a cohort's folder name. */
+function readableSlug(name: string): string {
+  return name
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()
     .replace(/[^a-z0-9._-]+/g, "-")
     .replace(/-{2,}/g, "-")
-    .replace(/^[-.]+|[-.]+$/g, "")
-    .slice(0, 64);
-  return slug !== ""
-    ? slug
-    : `cohort-${createHash("sha256").update(name.normalize("NFC"), "utf8").digest("hex").slice(0, 12)}`;
+    .replace(/^[-.]+|[-.]+$/g, "");
+}
+
+function nameHash(name: string, length = 12): string {
+  return createHash("sha256").update(name, "utf8").digest("hex").slice(0, length);
+}
+
+/**
+ * The folder name of a cohort's configs and ledger entries: key-safe (lower-case ASCII letters,
+ * digits, `.`, `_`, `-`, at most 64 characters) and one of its own for every distinct name. A name
+ * that is its own slug (`pcawg-breast`) is used as it is; any other name, one that lost characters
+ * on the way (case, spaces, accents, other scripts: `PCAWG Breast`, `乳腺癌 2026`), gets a short
+ * hash of the exact name appended (`pcawg-breast-3f9a1c07e2d4`, `2026-…`; `cohort-…` when nothing
+ * readable is left), so names that read alike never share a folder.
+ */
+export function cohortSlug(name: string): string {
+  const readable = readableSlug(name);
+  if (readable === name && readable.length <= SLUG_LENGTH && !HASH_SUFFIX.test(readable)) return readable;
+  const base = readable.slice(0, SLUG_LENGTH - 13).replace(/[-.]+$/, "");
+  return `${base === "" ? "cohort" : base}-${nameHash(name)}`;
+}
+
+/**
+ * The folder name earlier releases gave a cohort (the readable slug alone, or `cohort-<hash>` when
+ * nothing readable was left), which different names could share. Read, never written: publications
+ * made then are found there, and their own ledger entries say which name each belongs to.
+ */
+export function legacyCohortSlug(name: string): string {
+  const slug = readableSlug(name).slice(0, SLUG_LENGTH);
+  return slug !== "" ? slug : `cohort-${nameHash(name.normalize("NFC"))}`;
+}
+
+/** A readable file name for a cohort's files outside the bucket (the share page's config download). */
+export function cohortFileStem(name: string): string {
+  return readableSlug(name).slice(0, SLUG_LENGTH) || "cohort";
+}
+
+/** Every folder name a cohort's objects may sit under: its own, then the one earlier releases used. */
+export function cohortSlugs(name: string): string[] {
+  return [...new Set([cohortSlug(name), legacyCohortSlug(name)])];
 }
 
 /** `yyyyMMddTHHmmssSSSZ` in UTC: sorts lexically in time order. */

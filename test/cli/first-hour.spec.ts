@@ -21,6 +21,7 @@ import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohor
 import { exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
 import { MAX_PROBLEM_LINES, SampleInput } from "../../scripts/lib/cohort/samples";
 import { baiFile, bamFile, vcfFile } from "../../scripts/lib/dev/genomic-fixtures";
+import { cohortSlug } from "../../scripts/lib/naming";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -196,7 +197,7 @@ describe("first-hour slips", function () {
     let older: string;
     let newer: string;
     const stack = () => ["--outputs", bucket.outputsFile];
-    const configKeys = () => bucket.keys("configs/precise/");
+    const configKeys = () => bucket.keys(`configs/${cohortSlug("Precise")}/`);
 
     before(async () => {
       let manifest: string;

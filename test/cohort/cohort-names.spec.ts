@@ -43,9 +43,10 @@ describe("cohort names and keys", () => {
   }
   it("keys configs by slug and UTC stamp, never by the raw name", () => {
     const stem = publicationStem("Demo Breast (hg38)", new Date("2026-11-27T09:08:07.006Z"), "0a1b2c3d");
-    assert.equal(stem, "demo-breast-hg38/20261127T090807006Z-0a1b2c3d");
-    assert.equal(configObjectKey("configs/", stem), "configs/demo-breast-hg38/20261127T090807006Z-0a1b2c3d.json");
-    assert.equal(cohortSlug("Étude Lyon"), "etude-lyon");
+    assert.match(stem, /^demo-breast-hg38-[0-9a-f]{12}\/20261127T090807006Z-0a1b2c3d$/);
+    assert.equal(configObjectKey("configs/", stem), `configs/${stem}.json`);
+    assert.match(cohortSlug("Étude Lyon"), /^etude-lyon-[0-9a-f]{12}$/);
+    assert.equal(cohortSlug("etude-lyon"), "etude-lyon", "a name that is its own slug keeps it");
     assert.equal(compactTimestamp(new Date("2026-01-02T03:04:05.678Z")), "20260102T030405678Z");
   });
 });

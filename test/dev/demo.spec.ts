@@ -31,6 +31,7 @@ import { doctorCommand } from "../../scripts/lib/cli/commands/doctor-command";
 import { cohortsCommand } from "../../scripts/lib/cli/commands/cohorts-command";
 import { rotateKeysCommand } from "../../scripts/lib/cli/commands/rotate-keys-command";
 import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohort-command";
+import { cohortSlug } from "../../scripts/lib/naming";
 
 const VIEWER_ORIGIN = new URL(defaultSettings().viewerUrl).origin;
 
@@ -153,7 +154,7 @@ describe("npm run demo", function () {
       assert.match(
         link.external!,
         new RegExp(
-          `^http://127\\.0\\.0\\.1:\\d+/${DEMO_BUCKET}/configs/demo-cohort-hg38/\\d{8}T\\d{9}Z-[0-9a-f]{8}\\.json\\?X-Amz-Algorithm=`,
+          `^http://127\\.0\\.0\\.1:\\d+/${DEMO_BUCKET}/configs/demo-cohort-hg38-[0-9a-f]{12}/\\d{8}T\\d{9}Z-[0-9a-f]{8}\\.json\\?X-Amz-Algorithm=`,
         ),
       );
     });
@@ -425,8 +426,8 @@ describe("npm run demo", function () {
           for await (const object of store.list(prefix)) found.push(object.key);
           return found;
         };
-        const configs = await keys("configs/demo-cohort-hg38/");
-        const ledger = await keys("ledger/demo-cohort-hg38/");
+        const configs = await keys(`configs/${cohortSlug(DEMO_COHORT)}/`);
+        const ledger = await keys(`ledger/${cohortSlug(DEMO_COHORT)}/`);
         assert.equal(configs.length, 2);
         assert.deepEqual(
           ledger.map((key) => key.replace(/^ledger\//, "")),
@@ -552,7 +553,9 @@ describe("npm run demo", function () {
       assert.equal(check.total, 1, "the config is unreadable, so its files are never reached");
       assert.match(
         check.failures[0],
-        /^config configs\/check\/.*\.json: the CORS rule does not let https:\/\/viewer\.elsewhere\.example read it$/,
+        new RegExp(
+          `^config configs/${cohortSlug("Check")}/.*\\.json: the CORS rule does not let https://viewer\\.elsewhere\\.example read it$`,
+        ),
       );
     });
 

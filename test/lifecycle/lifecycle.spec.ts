@@ -17,6 +17,7 @@ import { ObjectStore } from "../../scripts/lib/s3/object-store";
 import { publishCohort } from "../../scripts/lib/publication/publish";
 import { parseStackOutputs } from "../../scripts/lib/s3/outputs-source";
 import { recordPublication } from "../support/ledger-fixtures";
+import { foldLedger } from "../../scripts/lib/lifecycle/rotation";
 import {
   CONFIG_GET,
   GENERATION_KEY,
@@ -32,6 +33,8 @@ import { fetchBytes, PRESIGNER_KEY, SESSION_KEY, TestBucket, startCohortBucket }
 import { run } from "../support/cli-runner";
 
 const PROJECT_ROOT = realpathSync(join(__dirname, "..", ".."));
+/** The test stack's config and ledger prefixes (the defaults). */
+const PREFIXES = { configPrefix: "configs/", ledgerPrefix: "ledger/" };
 
 const seconds = (date: Date) => new Date(Math.floor(date.getTime() / 1000) * 1000);
 const sleepUntil = async (date: Date) => {
@@ -210,7 +213,7 @@ describe("link lifecycle against the embedded S3 server", function () {
         assert.equal(new URL(third.external!).searchParams.get("X-Amz-Expires"), "3600");
         assert.match(
           longer.stderr,
-          /Refreshing cohort "Gamma Ovary" from its publication of \S+ \(ledger\/gamma-ovary\/\S+\.json\): 2 samples\./,
+          /Refreshing cohort "Gamma Ovary" from its publication of \S+ \(ledger\/gamma-ovary-[0-9a-f]{12}\/\S+\.json\): 2 samples\./,
         );
         assert.match(
           longer.stderr,
@@ -240,7 +243,7 @@ describe("link lifecycle against the embedded S3 server", function () {
         assert.equal((await fetchBytes(first.configUrl)).status, 403, "the first link has expired");
         assert.equal((await fetchBytes(second.configUrl)).status, 403, "the second too");
         assert.equal((await fetchBytes(third.external!)).status, 200, "the newest still works");
-        const ledger = await loadPublications(bucket.store, "ledger/", { cohort: "Gamma Ovary" });
+        const ledger = await loadPublications(bucket.store, PREFIXES, { cohort: "Gamma Ovary" });
         assert.equal(ledger.length, 3);
         assert.equal(new Set(ledger.map((publication) => publication.configKey)).size, 3);
       });
@@ -295,12 +298,12 @@ describe("link lifecycle against the embedded S3 server", function () {
         assert.match(
           result.stderr,
           new RegExp(
-            `Revoked cohort "Alpha Breast": deleted 1 config, so every link to them now fails:\\n {2}${escape(alpha.configKey)} \\(recorded in ledger/alpha-breast/`,
+            `Revoked cohort "Alpha Breast": deleted 1 config, so every link to them now fails:\\n {2}${escape(alpha.configKey)} \\(recorded in ledger/${cohortSlug("Alpha Breast")}/`,
           ),
         );
         assert.ok([403, 404].includes((await fetchBytes(alpha.configUrl)).status));
         assert.equal((await fetchBytes(beta.configUrl)).status, 200);
-        assert.deepEqual(await bucket.keys("configs/alpha-breast/"), []);
+        assert.deepEqual(await bucket.keys(`configs/${cohortSlug("Alpha Breast")}/`), []);
       });
 
       it("says plainly that copied-out data links stay valid until they expire unless the key is rotated (and they do)", async () => {
@@ -344,7 +347,7 @@ describe("link lifecycle against the embedded S3 server", function () {
         const again = await revoke(["--cohort", "Alpha Breast"]);
         assert.equal(again.code, 0, again.stderr);
         assert.match(again.stderr, /1 publication of "Alpha Breast" had been revoked already/);
-        assert.equal((await bucket.keys("ledger/alpha-breast/")).length, 2);
+        assert.equal((await bucket.keys(`ledger/${cohortSlug("Alpha Breast")}/`)).length, 2);
       });
 
       it("keeps refresh from sharing a revoked cohort again unless --allow-revoked", async () => {
@@ -352,7 +355,7 @@ describe("link lifecycle against the embedded S3 server", function () {
         assert.equal(refused.code, 1);
         assert.match(refused.stderr, /cohort "Alpha Breast" was revoked at \S+: refreshing would share it again/);
         assert.match(refused.stderr, /fix: if you mean to share it again, add --allow-revoked/);
-        assert.deepEqual(await bucket.keys("configs/alpha-breast/"), []);
+        assert.deepEqual(await bucket.keys(`configs/${cohortSlug("Alpha Breast")}/`), []);
         const allowed = await refresh(["--cohort", "Alpha Breast", "--allow-revoked", "--json"]);
         assert.equal(allowed.code, 0, allowed.stderr);
         assert.equal((await fetchBytes(JSON.parse(allowed.stdout).configUrl)).status, 200);
@@ -432,7 +435,7 @@ describe("the ledger under racing publishers and interrupted revokes", function 
     const [one, two] = await Promise.all([publishCohort(request, context()), publishCohort(request, context())]);
     assert.notEqual(one.configKey, two.configKey);
     assert.equal(one.createdAt.getTime(), two.createdAt.getTime(), "the same stamp: only the random part differs");
-    const publications = await loadPublications(bucket.store, "ledger/", { cohort: "Race" });
+    const publications = await loadPublications(bucket.store, PREFIXES, { cohort: "Race" });
     assert.deepEqual(
       publications.map((publication) => publication.configKey).sort(),
       [one.configKey, two.configKey].sort(),
@@ -456,7 +459,7 @@ describe("the ledger under racing publishers and interrupted revokes", function 
         return bucket.store.remove(key);
       },
     };
-    const publications = await loadPublications(bucket.store, "ledger/", { cohort: "Partial" });
+    const publications = await loadPublications(bucket.store, PREFIXES, { cohort: "Partial" });
     await assert.rejects(
       revokePublications(publications, {
         store: failing,
@@ -470,18 +473,18 @@ describe("the ledger under racing publishers and interrupted revokes", function 
         /revoking stopped after 1 of 2 publications: deleting .* failed: ECONNRESET/.test(error.message) &&
         /run the same command again/.test(error.fix ?? ""),
     );
-    const after = await loadPublications(bucket.store, "ledger/", { cohort: "Partial" });
+    const after = await loadPublications(bucket.store, PREFIXES, { cohort: "Partial" });
     assert.deepEqual(
       after.filter((p) => p.revokedAt).map((p) => p.configKey),
       [second.configKey],
     );
-    assert.deepEqual(await bucket.keys("configs/partial/"), [first.configKey]);
+    assert.deepEqual(await bucket.keys(`configs/${cohortSlug("Partial")}/`), [first.configKey]);
 
     const finish = await revoke(["--cohort", "Partial"]);
     assert.equal(finish.code, 0, finish.stderr);
     assert.match(finish.stderr, /deleted 1 config/);
     assert.match(finish.stderr, /1 publication of "Partial" had been revoked already/);
-    assert.deepEqual(await bucket.keys("configs/partial/"), []);
+    assert.deepEqual(await bucket.keys(`configs/${cohortSlug("Partial")}/`), []);
   });
 
   it("deletes an uploaded share page with its config", async () => {
@@ -498,12 +501,12 @@ describe("the ledger under racing publishers and interrupted revokes", function 
     const published = JSON.parse(result.stdout);
     assert.equal((await fetchBytes(published.sharePage.url)).status, 200);
     assert.deepEqual(
-      (await bucket.keys("configs/paged/")).sort(),
+      (await bucket.keys(`configs/${cohortSlug("Paged")}/`)).sort(),
       [published.configKey, published.sharePage.key].sort(),
     );
     const revoked = await revoke(["--cohort", "Paged"]);
     assert.equal(revoked.code, 0, revoked.stderr);
-    assert.deepEqual(await bucket.keys("configs/paged/"), []);
+    assert.deepEqual(await bucket.keys(`configs/${cohortSlug("Paged")}/`), []);
     assert.ok([403, 404].includes((await fetchBytes(published.sharePage.url)).status));
   });
 
@@ -516,7 +519,7 @@ describe("the ledger under racing publishers and interrupted revokes", function 
     sampleLines.forEach((line, index) => assert.equal(line.split("\t")[1], `${cohortLink}&demoIndex=${index}`));
   });
 
-  it("never deletes outside the config prefix, whatever a ledger entry names (exit 1, nothing deleted)", async () => {
+  it("never deletes outside the cohort's config folder, whatever a ledger entry names (reported, nothing deleted)", async () => {
     const dataKey = "cohorts/lifecycle/not-a-config.json";
     await bucket.upload([{ key: dataKey, body: "{}" }]);
     const stem = publicationStem("Forged", new Date(), randomHex8());
@@ -533,7 +536,15 @@ describe("the ledger under racing publishers and interrupted revokes", function 
     assert.equal(result.code, 1);
     assert.match(
       result.stderr,
-      /error: the ledger names config objects outside configs\/: nothing was deleted\n {2}- ledger\/forged\/\S+: configKey "cohorts\/lifecycle\/not-a-config\.json"/,
+      /^warning: ledger entry ledger\/forged-[0-9a-f]{12}\/\S+ names config cohorts\/lifecycle\/not-a-config\.json, which is not in cohort "Forged"'s config folder \(configs\/forged-[0-9a-f]{12}\/\): ignored$/m,
+    );
+    assert.match(result.stderr, /^error: cohort "Forged" has no publication in the ledger/m);
+    assert.deepEqual(await bucket.keys(dataKey), [dataKey]);
+    // The library refuses such a publication outright, should a caller pass one it did not load.
+    const [forged] = foldLedger(await readLedger(bucket.store, "ledger/", { cohortSlug: cohortSlug("Forged") }));
+    await assert.rejects(
+      revokePublications([forged], { store: bucket.store, ...PREFIXES, now: new Date(), randomHex: randomHex8 }),
+      /the ledger names configs outside their cohorts' folders: nothing was deleted/,
     );
     assert.deepEqual(await bucket.keys(dataKey), [dataKey]);
   });
@@ -645,7 +656,7 @@ describe("rotate-keys with a `pulumi` stand-in", function () {
         ),
       );
       const after = await publishViaStack(pulumi, "After Rotation");
-      const [entry] = await loadPublications(bucket.store, "ledger/", { cohort: "After Rotation" });
+      const [entry] = await loadPublications(bucket.store, PREFIXES, { cohort: "After Rotation" });
       assert.equal(entry.signingAccessKeyId, SESSION_KEY.accessKeyId);
       assert.equal(
         new URL(after.configUrl).searchParams.get("X-Amz-Credential")!.split("/")[0],
@@ -662,7 +673,7 @@ describe("rotate-keys with a `pulumi` stand-in", function () {
         refused.stderr,
         /would break 1 live publication of 1 cohort, signed by the inactive key AKIATESTPRESIGNER001/,
       );
-      assert.match(refused.stderr, /"Before Rotation": configs\/before-rotation\//);
+      assert.match(refused.stderr, /"Before Rotation": configs\/before-rotation-[0-9a-f]{12}\//);
       const callsBefore = pulumi.calls().length;
       assert.deepEqual(pulumi.calls().slice(-1), [STACK_OUTPUT], "nothing but the outputs read");
 
@@ -893,7 +904,7 @@ describe("revoke-cohort --rotate with a `pulumi` stand-in", function () {
     );
     assert.match(
       result.stderr,
-      /The rotation also breaks 1 live publication of 1 other cohort:\n {2}"Same Key": configs\/same-key\//,
+      /The rotation also breaks 1 live publication of 1 other cohort:\n {2}"Same Key": configs\/same-key-[0-9a-f]{12}\//,
     );
     assert.doesNotMatch(result.stderr, /"Safe":/);
     assert.deepEqual(questions, [
@@ -934,10 +945,13 @@ describe("revoke-cohort --rotate with a `pulumi` stand-in", function () {
       result.stderr,
       /The rotation also breaks 2 live publications of 2 other cohorts:\n {2}"Other [AB]": .*\n {2}"Other [AB]": /,
     );
-    assert.match(result.stderr, /"Other A": configs\/other-a\/\S+, signed by AKIATESTPRESIGNER001 \(slot a, active\)/);
     assert.match(
       result.stderr,
-      /"Other B": configs\/other-b\/\S+, signed by AKIATESTPRESIGNER002 \(slot b, inactive\)/,
+      /"Other A": configs\/other-a-[0-9a-f]{12}\/\S+, signed by AKIATESTPRESIGNER001 \(slot a, active\)/,
+    );
+    assert.match(
+      result.stderr,
+      /"Other B": configs\/other-b-[0-9a-f]{12}\/\S+, signed by AKIATESTPRESIGNER002 \(slot b, inactive\)/,
     );
     const twoSteps = [STACK_OUTPUT, VERSION, CONFIG_GET, ...ROTATION(1), ...ROTATION(2)];
     assert.deepEqual(pulumi.calls().slice(start), twoSteps, "two verified +1 steps, not one +2 jump");

@@ -397,7 +397,9 @@ describe("cohorts never calls a dead link live (embedded S3 server)", function (
     const lines = result.stdout.trimEnd().split("\n");
     assert.match(
       lines[1],
-      new RegExp(`\\s+dead\\s+Rotated Out\\s+${ROTATED_OUT} \\(not a current stack key\\)\\s+configs/rotated-out/`),
+      new RegExp(
+        `\\s+dead\\s+Rotated Out\\s+${ROTATED_OUT} \\(not a current stack key\\)\\s+configs/rotated-out-[0-9a-f]{12}/`,
+      ),
     );
     assert.equal(
       lines[2],

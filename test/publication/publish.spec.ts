@@ -4,6 +4,7 @@ import { parseChromoscopeLink } from "../../scripts/lib/publication/chromoscope"
 import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
 import { ExampleSample } from "../../scripts/lib/dev/example-cohort";
 import { writeLedgerEntry } from "../../scripts/lib/lifecycle/ledger";
+import { cohortSlug } from "../../scripts/lib/naming";
 import {
   fetchBytes,
   PRESIGNER_KEY,
@@ -57,7 +58,7 @@ describe("publish-cohort against the embedded S3 server", function () {
       assert.equal(result.stdout.trim().split("\n").length, 1);
       assert.match(
         result.stdout,
-        /^https:\/\/chromoscope\.bio\/app\/\?showSamples=false&cohortId=Demo%20Breast%20\(hg38\)&external=http:\/\/127\.0\.0\.1:\d+\/chromoscope-test-data\/configs\/demo-breast-hg38\/\d{8}T\d{9}Z-[0-9a-f]{8}\.json\?X-Amz-Algorithm=AWS4-HMAC-SHA256&/,
+        /^https:\/\/chromoscope\.bio\/app\/\?showSamples=false&cohortId=Demo%20Breast%20\(hg38\)&external=http:\/\/127\.0\.0\.1:\d+\/chromoscope-test-data\/configs\/demo-breast-hg38-[0-9a-f]{12}\/\d{8}T\d{9}Z-[0-9a-f]{8}\.json\?X-Amz-Algorithm=AWS4-HMAC-SHA256&/,
       );
       assert.match(result.stderr, /Published cohort "Demo Breast \(hg38\)": 3 samples, 9 files presigned/);
       // Once, with the two ways around it: the self-hosted viewer, or the config through the upload dialog.
@@ -123,9 +124,9 @@ describe("publish-cohort against the embedded S3 server", function () {
     });
 
     it("records the publication in the ledger with no secret and no URL", async () => {
-      const ledger = await bucket.keys("ledger/demo-breast-hg38/");
+      const ledger = await bucket.keys(`ledger/${cohortSlug("Demo Breast (hg38)")}/`);
       assert.equal(ledger.length, 1);
-      const configs = await bucket.keys("configs/demo-breast-hg38/");
+      const configs = await bucket.keys(`configs/${cohortSlug("Demo Breast (hg38)")}/`);
       assert.equal(configs.length, 1);
       assert.equal(ledger[0].replace(/^ledger\//, ""), configs[0].replace(/^configs\//, ""));
       const text = (await bucket.store.read(ledger[0])).toString();
@@ -152,7 +153,7 @@ describe("publish-cohort against the embedded S3 server", function () {
           void puts.push({ key, createOnly: options?.createOnly }),
       };
       const entry = JSON.parse(
-        (await bucket.store.read((await bucket.keys("ledger/demo-breast-hg38/"))[0])).toString(),
+        (await bucket.store.read((await bucket.keys(`ledger/${cohortSlug("Demo Breast (hg38)")}/`))[0])).toString(),
       );
       await writeLedgerEntry(recording, "ledger/", "demo-breast-hg38/20990101T000000000Z-00000000", entry);
       assert.deepEqual(puts, [{ key: "ledger/demo-breast-hg38/20990101T000000000Z-00000000.json", createOnly: true }]);

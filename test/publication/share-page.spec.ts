@@ -10,6 +10,7 @@ import { AwsError, CliError, ValidationError } from "../../scripts/lib/errors";
 import { ExampleSample } from "../../scripts/lib/dev/example-cohort";
 import { ObjectStore } from "../../scripts/lib/s3/object-store";
 import { PublishResult } from "../../scripts/lib/publication/publish";
+import { cohortSlug } from "../../scripts/lib/naming";
 import {
   buildSharePage,
   escapeHtml,
@@ -338,7 +339,7 @@ describe("share sheet: publish-cohort against the embedded S3 server", function 
 
   it("--share-page writes the page (mode 0600) from the published config, and uploads nothing unasked", async () => {
     const file = `${bucket.directory}/share.html`;
-    const before = await bucket.keys("configs/share-page/");
+    const before = await bucket.keys(`configs/${cohortSlug("share page")}/`);
     const result = await publish(["--cohort", "share page", "--manifest", manifest, "--share-page", file]);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout.trim().split("\n").length, 1, "stdout: the cohort link only");
@@ -362,7 +363,7 @@ describe("share sheet: publish-cohort against the embedded S3 server", function 
       ),
     );
     assert.ok(!html.includes(PRESIGNER_KEY.secretAccessKey));
-    const keys = await bucket.keys("configs/share-page/");
+    const keys = await bucket.keys(`configs/${cohortSlug("share page")}/`);
     assert.equal(keys.length, before.length + 1);
     assert.ok(
       keys.every((key) => key.endsWith(".json")),
@@ -419,11 +420,11 @@ describe("share sheet: publish-cohort against the embedded S3 server", function 
     assert.equal(lines.length, 1 + cohort.length + 1);
     assert.match(
       lines[lines.length - 1],
-      /^http:\/\/127\.0\.0\.1:\d+\/chromoscope-test-data\/configs\/uploaded-text\/\d{8}T\d{9}Z-[0-9a-f]{8}\.html\?X-Amz-/,
+      /^http:\/\/127\.0\.0\.1:\d+\/chromoscope-test-data\/configs\/uploaded-text-[0-9a-f]{12}\/\d{8}T\d{9}Z-[0-9a-f]{8}\.html\?X-Amz-/,
     );
     assert.match(
       result.stderr,
-      /Share page stored privately at s3:\/\/chromoscope-test-data\/configs\/uploaded-text\/.*\.html; its link \(the last line of the output\) expires with the config/,
+      /Share page stored privately at s3:\/\/chromoscope-test-data\/configs\/uploaded-text-[0-9a-f]{12}\/.*\.html; its link \(the last line of the output\) expires with the config/,
     );
     const served = await fetchBytes(lines[lines.length - 1]);
     assert.equal(pageData(served.body.toString()).cohortLink, lines[0]);

@@ -215,7 +215,7 @@ describe("faults between the tools and S3 (fault-injecting proxy)", function () 
       const result = await publish("Partly reached");
       assertCleanFailure(
         result,
-        /^error: uploading s3:\/\/chromoscope-test-data\/configs\/partly-reached\/\S+\.json failed: SlowDown: .*\(gave up after 3 attempts\)$/m,
+        /^error: uploading s3:\/\/chromoscope-test-data\/configs\/partly-reached-[0-9a-f]{12}\/\S+\.json failed: SlowDown: .*\(gave up after 3 attempts\)$/m,
       );
       assert.deepEqual(
         proxy.faulted().map((request) => [request.fault, request.upstreamStatus]),
@@ -255,13 +255,13 @@ describe("faults between the tools and S3 (fault-injecting proxy)", function () 
       const result = await publish("Ledger unconfirmed");
       assertCleanFailure(
         result,
-        /^error: recording the publication in the ledger \(ledger\/ledger-unconfirmed\/\S+\) failed, so the config was removed: /m,
+        /^error: recording the publication in the ledger \(ledger\/ledger-unconfirmed-[0-9a-f]{12}\/\S+\) failed, so the config was removed: /m,
       );
       proxy.setRules([]);
       const after = await state();
       const added = addedKeys(before, after);
       assert.equal(added.length, 1);
-      assert.match(added[0], /^ledger\/ledger-unconfirmed\//);
+      assert.match(added[0], /^ledger\/ledger-unconfirmed-[0-9a-f]{12}\//);
       const entry = JSON.parse(after.objects.get(added[0])!.toString()) as LedgerEntry;
       assert.ok(!after.keys.includes(entry.configKey), "no config");
       // The entry names a config that is gone and whose link nobody ever saw (docs/reliability.md).
@@ -277,7 +277,7 @@ describe("faults between the tools and S3 (fault-injecting proxy)", function () 
       const failed = await run(revokeCohortCommand, [...stackArgs(), "--cohort", "Revoke under faults"], { s3: FAST });
       assertCleanFailure(
         failed,
-        /^error: revoking stopped after 0 of 1 publication: uploading s3:\/\/chromoscope-test-data\/ledger\/revoke-under-faults\/\S+ failed: SlowDown: .*\(gave up after 3 attempts\)$/m,
+        /^error: revoking stopped after 0 of 1 publication: uploading s3:\/\/chromoscope-test-data\/ledger\/revoke-under-faults-[0-9a-f]{12}\/\S+ failed: SlowDown: .*\(gave up after 3 attempts\)$/m,
       );
       assert.doesNotMatch(failed.stderr, /Revoked cohort/);
       assert.match(failed.stderr, /run the same command again/);
@@ -300,7 +300,7 @@ describe("faults between the tools and S3 (fault-injecting proxy)", function () 
       const failed = await run(revokeCohortCommand, [...stackArgs(), "--cohort", "Revoke delete fails"], { s3: FAST });
       assertCleanFailure(
         failed,
-        /^error: revoking stopped after 0 of 1 publication: deleting s3:\/\/chromoscope-test-data\/configs\/revoke-delete-fails\/\S+ failed: InternalError: /m,
+        /^error: revoking stopped after 0 of 1 publication: deleting s3:\/\/chromoscope-test-data\/configs\/revoke-delete-fails-[0-9a-f]{12}\/\S+ failed: InternalError: /m,
       );
       proxy.setRules([]);
       assertUnchanged(before, await state());

@@ -650,15 +650,49 @@ describe("hostile and malformed input through the CLI: refused clearly, nothing 
       await writeLedgerEntry(bucket.store, "ledger/", stem, entry);
     }
 
-    it("revoke-cohort refuses to delete a config key outside configs/ that a forged entry names, and deletes nothing", async () => {
+    it("revoke-cohort never deletes a key outside configs/ that a forged entry names: reported, and nothing deleted", async () => {
       await forge("Forged Key", { configKey: sv() });
-      await refused(
+      const result = await refused(
         revokeCohortCommand,
         [...stackArgs(), "--cohort", "Forged Key"],
         1,
-        /the ledger names config objects outside configs\/: nothing was deleted/,
+        /cohort "Forged Key" has no publication in the ledger/,
+      );
+      assert.match(
+        result.stderr,
+        /^warning: ledger entry ledger\/forged-key-[0-9a-f]{12}\/\S+\.json names config cohorts\/hostile\/\S+, which is not in cohort "Forged Key"'s config folder \(configs\/forged-key-[0-9a-f]{12}\/\): ignored$/m,
       );
       assert.ok((await bucket.keys("cohorts/hostile/")).includes(sv()), "the data object is still there");
+    });
+
+    it("an entry in Bravo's ledger folder naming Alpha's config: revoking Bravo reports it, leaves Alpha, revokes Bravo's own", async () => {
+      const publish = async (cohort: string) => {
+        const args = [...stackArgs(), "--cohort", cohort, "--manifest", manifest, "--json", "--upload-share-page"];
+        const result = await run(publishCohortCommand, args);
+        assert.equal(result.code, 0, result.stderr);
+        return JSON.parse(result.stdout) as { configKey: string; sharePage: { key: string } };
+      };
+      const alpha = await publish("Alpha Target");
+      const bravo = await publish("Bravo Forger");
+      await forge("Bravo Forger", { configKey: alpha.configKey });
+
+      const listed = await run(cohortsCommand, [...stackArgs(), "--cohort", "Bravo Forger", "--json", "--show-links"]);
+      assert.equal(listed.code, 0, listed.stderr);
+      const configKeys = (JSON.parse(listed.stdout) as Array<{ configKey: string }>).map((entry) => entry.configKey);
+      assert.deepEqual(configKeys, [bravo.configKey], "cohorts lists, and signs a link to, Bravo's own only");
+      assert.match(listed.stderr, /^warning: ledger entry \S+ names config configs\/alpha-target-/m);
+
+      const revoked = await run(revokeCohortCommand, [...stackArgs(), "--cohort", "Bravo Forger", "--yes"]);
+      assert.equal(revoked.code, 0, revoked.stderr);
+      const forged =
+        /^warning: ledger entry (ledger\/bravo-forger-[0-9a-f]{12}\/\S+\.json) names config (\S+), which is not in cohort "Bravo Forger"'s config folder \(configs\/bravo-forger-[0-9a-f]{12}\/\): ignored$/m.exec(
+          revoked.stderr,
+        );
+      assert.ok(forged, revoked.stderr);
+      assert.equal(forged[2], alpha.configKey);
+      const keys = await bucket.keys("configs/");
+      assert.ok(keys.includes(alpha.configKey) && keys.includes(alpha.sharePage.key), "Alpha's config and page stay");
+      assert.ok(!keys.includes(bravo.configKey) && !keys.includes(bravo.sharePage.key), "Bravo's own are revoked");
     });
 
     it("refresh-cohort refuses recorded samples that are not samples, or that point outside the data prefixes", async () => {
@@ -679,7 +713,10 @@ describe("hostile and malformed input through the CLI: refused clearly, nothing 
         1,
         /^error: \d+ problems in cohort "Forged Samples"; nothing was published$/m,
       );
-      assert.match(result.stderr, /sample 1 recorded in ledger\/forged-samples\/\S+: is null, not a sample object/);
+      assert.match(
+        result.stderr,
+        /sample 1 recorded in ledger\/forged-samples-[0-9a-f]{12}\/\S+: is null, not a sample object/,
+      );
       assert.match(result.stderr, /sample 2 recorded in .*: is a number, not a sample object/);
       assert.match(result.stderr, /id "\.\.\/x" contains characters that are not allowed/);
       assert.match(result.stderr, /sv: "\/etc\/passwd" is an absolute path/);
@@ -699,7 +736,7 @@ describe("hostile and malformed input through the CLI: refused clearly, nothing 
         refreshCohortCommand,
         [...stackArgs(), "--cohort", "Forged Viewer"],
         1,
-        /the viewer URL recorded in ledger\/forged-viewer\/\S+ \("javascript:alert\(document\.cookie\)"\) is not a Chromoscope app URL/,
+        /the viewer URL recorded in ledger\/forged-viewer-[0-9a-f]{12}\/\S+ \("javascript:alert\(document\.cookie\)"\) is not a Chromoscope app URL/,
       );
     });
 

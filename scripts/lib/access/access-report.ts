@@ -104,7 +104,7 @@ export async function buildAccessReport(
 export async function accessReport(request: AccessReportRequest, context: AccessReportContext): Promise<AccessReport> {
   const { outputs, warn } = context;
   const target = loggedBucketOf(outputs, warn);
-  const publications = await loadPublications(context.store, outputs.ledgerPrefix, { warn });
+  const publications = await loadPublications(context.store, outputs, { warn });
   const reader = await openLogReader({ ...context, bucket: outputs.logBucketName! });
   try {
     return await buildAccessReport(request, { ...reader, outputs, publications, target });

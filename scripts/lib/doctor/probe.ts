@@ -368,7 +368,7 @@ async function readPublications(probe: Probe): Promise<LedgerRead> {
       ),
     };
   }
-  const publications = foldLedger(entries, (message) => skipped.push(message));
+  const publications = foldLedger(entries, (message) => skipped.push(message), outputs.configPrefix);
   const note =
     skipped.length > 0
       ? ` (${skipped.length} unreadable ledger entr${skipped.length === 1 ? "y" : "ies"} skipped)`

@@ -1,22 +1,25 @@
 /**
- * Everything stored under a cohort's config folder (`<configPrefix><cohort-slug>/`), sorted against
- * the ledger, so that revoke removes all a cohort ever stored and nothing of another cohort's.
+ * Everything stored under a cohort's config folders (`<configPrefix><cohort-slug>/`, and the folder
+ * an earlier release gave the name), sorted against the ledger, so that revoke removes all a cohort
+ * ever stored and nothing of another cohort's.
  *
- * Different cohort names can share a slug ("PCAWG Breast" and "pcawg-breast"), and so a folder. An
- * object belongs to the publication the ledger names it in (its config, or the share page next to
+ * Earlier releases gave different names the same folder ("乳腺癌 2026" and "肺癌 2026" both
+ * `2026/`); today every name has a folder of its own, but those folders are still read, and shared.
+ * An object belongs to the publication the ledger names it in (its config, or the share page next to
  * it); an object no ledger entry names is an orphan, left by a publish that was killed or failed
  * between the config upload and the ledger entry. An orphan config says whose it is (its `name`):
  * one of another cohort name is left alone, since that cohort's publish may still be running.
+ * Ledger entries naming a config outside their own cohort's folder are reported and ignored.
  */
-import { readLedger } from "./ledger";
-import { cohortSlug } from "../naming";
+import { LedgerPrefixes, readLedger } from "./ledger";
+import { cohortSlugs } from "../naming";
 import { ObjectStore } from "../s3/object-store";
 import { foldLedger, Publication, publicationsOf } from "./rotation";
 import { sharePageKey } from "../publication/share-page";
 
 export interface CohortFolder {
-  /** `<configPrefix><cohort-slug>/` */
-  prefix: string;
+  /** `<configPrefix><cohort-slug>/`: the cohort's own folder, then the one an earlier release used, if other. */
+  prefixes: string[];
   /** The ledger's publications of exactly this cohort name, newest first. */
   publications: Publication[];
   /** Objects no ledger entry names, to delete with the cohort. */
@@ -38,26 +41,28 @@ async function declaredCohort(store: ObjectStore, key: string): Promise<string |
   }
 }
 
-/** Reads the folder and the ledger (no writes): what a revoke of `cohort` must delete, and what it must leave. */
+/** Reads the folders and the ledger (no writes): what a revoke of `cohort` must delete, and what it must leave. */
 export async function surveyCohortFolder(
   store: ObjectStore,
-  prefixes: { configPrefix: string; ledgerPrefix: string },
+  prefixes: LedgerPrefixes,
   cohort: string,
   warn?: (message: string) => void,
 ): Promise<CohortFolder> {
-  const slug = cohortSlug(cohort);
-  const prefix = `${prefixes.configPrefix}${slug}/`;
-  const everyName = foldLedger(await readLedger(store, prefixes.ledgerPrefix, { cohortSlug: slug, warn }), warn);
+  // Every name's entries in these folders: objects another name's ledger entry names are that name's.
+  const slugs = cohortSlugs(cohort);
+  const entries = await readLedger(store, prefixes.ledgerPrefix, { cohortSlugs: slugs, warn });
+  const everyName = foldLedger(entries, warn, prefixes.configPrefix);
   const owner = new Map<string, Publication>();
   for (const publication of everyName) {
     owner.set(publication.configKey, publication);
     if (publication.configKey.endsWith(".json")) owner.set(sharePageKey(publication.configKey), publication);
   }
   const keys: string[] = [];
-  for await (const object of store.list(prefix)) keys.push(object.key);
+  const folders = slugs.map((slug) => `${prefixes.configPrefix}${slug}/`);
+  for (const prefix of folders) for await (const object of store.list(prefix)) keys.push(object.key);
 
   const folder: CohortFolder = {
-    prefix,
+    prefixes: folders,
     publications: publicationsOf(everyName, cohort),
     orphans: [],
     leftovers: [],

@@ -4,7 +4,7 @@
  * It holds no secret and no presigned URL: only keys, ids, times and the inputs to publish again.
  */
 import { ObjectStore } from "../s3/object-store";
-import { ledgerObjectKey, printable } from "../naming";
+import { cohortSlugs, ledgerObjectKey, printable } from "../naming";
 import { SampleInput } from "../cohort/samples";
 
 /** What refresh needs to publish the cohort again: the resolved samples (keys, not URLs). */
@@ -138,17 +138,24 @@ export interface StoredLedgerEntry extends LedgerEntry {
 }
 
 /**
- * Every ledger entry (optionally of one cohort slug's folder), oldest first by key (keys start
- * with the UTC stamp of the event). Unreadable entries are reported through `warn` and skipped.
+ * Every ledger entry (optionally of some cohort slugs' folders only), oldest first by the UTC stamp
+ * its key ends with. Unreadable entries are reported through `warn` and skipped.
  */
 export async function readLedger(
   store: ObjectStore,
   ledgerPrefix: string,
-  options: { cohortSlug?: string; warn?: (message: string) => void; concurrency?: number } = {},
+  options: {
+    cohortSlug?: string;
+    cohortSlugs?: readonly string[];
+    warn?: (message: string) => void;
+    concurrency?: number;
+  } = {},
 ): Promise<StoredLedgerEntry[]> {
-  const prefix = options.cohortSlug === undefined ? ledgerPrefix : `${ledgerPrefix}${options.cohortSlug}/`;
+  const slugs = options.cohortSlugs ?? (options.cohortSlug === undefined ? undefined : [options.cohortSlug]);
+  const prefixes = slugs === undefined ? [ledgerPrefix] : slugs.map((slug) => `${ledgerPrefix}${slug}/`);
   const keys: string[] = [];
-  for await (const object of store.list(prefix)) if (object.key.endsWith(".json")) keys.push(object.key);
+  for (const prefix of prefixes)
+    for await (const object of store.list(prefix)) if (object.key.endsWith(".json")) keys.push(object.key);
   const entries = new Array<StoredLedgerEntry | undefined>(keys.length);
   let next = 0;
   const worker = async () => {
@@ -174,4 +181,30 @@ export async function readLedger(
   return entries
     .filter((entry): entry is StoredLedgerEntry => entry !== undefined)
     .sort((a, b) => (byStamp(a) < byStamp(b) ? -1 : byStamp(a) > byStamp(b) ? 1 : 0));
+}
+
+/** The prefixes a ledger entry is judged by: where configs and ledger entries live. */
+export interface LedgerPrefixes {
+  configPrefix: string;
+  ledgerPrefix: string;
+}
+
+/**
+ * Why an entry's configKey does not name a config of its own cohort, or undefined: the key must be
+ * a `.json` object directly in one of the cohort's config folders (its own, or the one an earlier
+ * release gave the name). The ledger is data in the bucket: an entry written under one cohort that
+ * names another cohort's config (or any other object) would otherwise have revoke delete it.
+ */
+export function foreignConfigProblem(
+  entry: Pick<LedgerEntry, "cohort" | "configKey">,
+  configPrefix: string,
+): string | undefined {
+  const folders = cohortSlugs(entry.cohort).map((slug) => `${configPrefix}${slug}/`);
+  const inside = folders.some((folder) => {
+    const name = entry.configKey.startsWith(folder) ? entry.configKey.slice(folder.length) : undefined;
+    return name !== undefined && name.endsWith(".json") && name.length > ".json".length && !name.includes("/");
+  });
+  return inside
+    ? undefined
+    : `names config ${safeKey(entry.configKey)}, which is not in cohort ${printable(entry.cohort)}'s config folder (${folders[0]})`;
 }

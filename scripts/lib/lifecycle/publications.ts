@@ -7,8 +7,8 @@ import { chromoscopeLink } from "../publication/chromoscope";
 import { ResolvedCredentials } from "../s3/credentials";
 import { AwsError, ValidationError } from "../errors";
 import { decideExpiry } from "../publication/expiry";
-import { readLedger, revokeEntryFor, writeLedgerEntry } from "./ledger";
-import { cohortSlug, printable, publicationStem, sampleIdProblem } from "../naming";
+import { foreignConfigProblem, LedgerPrefixes, readLedger, revokeEntryFor, writeLedgerEntry } from "./ledger";
+import { cohortSlugs, printable, publicationStem, sampleIdProblem } from "../naming";
 import { ObjectStore } from "../s3/object-store";
 import { S3QueryPresigner } from "../s3/presign";
 import { sharePageKey } from "../publication/share-page";
@@ -21,19 +21,22 @@ const LEDGER_READ_CONCURRENCY = 32;
 /** At most this many S3 requests of one revocation in flight. */
 const REVOKE_CONCURRENCY = 8;
 
-/** Every publication in the ledger (or only those of `cohort`, by exact name), newest first. */
+/**
+ * Every publication in the ledger (or only those of `cohort`, by exact name, from its folders, the
+ * one an earlier release gave the name included), newest first. Entries naming a config outside
+ * their own cohort's folder are reported through `warn` and left out.
+ */
 export async function loadPublications(
   store: ObjectStore,
-  ledgerPrefix: string,
+  prefixes: LedgerPrefixes,
   options: { cohort?: string; warn?: (message: string) => void } = {},
 ): Promise<Publication[]> {
-  const cohortSlugFilter = options.cohort === undefined ? undefined : cohortSlug(options.cohort);
-  const entries = await readLedger(store, ledgerPrefix, {
-    cohortSlug: cohortSlugFilter,
+  const entries = await readLedger(store, prefixes.ledgerPrefix, {
+    cohortSlugs: options.cohort === undefined ? undefined : cohortSlugs(options.cohort),
     warn: options.warn,
     concurrency: LEDGER_READ_CONCURRENCY,
   });
-  const publications = foldLedger(entries, options.warn);
+  const publications = foldLedger(entries, options.warn, prefixes.configPrefix);
   return options.cohort === undefined ? publications : publicationsOf(publications, options.cohort);
 }
 
@@ -54,14 +57,14 @@ export async function requirePublications(
   cohort: string,
   warn?: (message: string) => void,
 ): Promise<Publication[]> {
-  const publications = await loadPublications(store, outputs.ledgerPrefix, { cohort, warn });
+  const publications = await loadPublications(store, outputs, { cohort, warn });
   if (publications.length === 0) throw noPublicationError(store.bucket, outputs, cohort);
   return publications;
 }
 
 export interface RevokeContext {
   store: ObjectStore;
-  /** Only keys under it are ever deleted, whatever a ledger entry says. */
+  /** Only configs in their own cohort's folder under it are ever deleted, whatever a ledger entry says. */
   configPrefix: string;
   ledgerPrefix: string;
   /** The revocation time (recorded in the ledger). */
@@ -87,12 +90,13 @@ export async function revokePublications(
 ): Promise<RevokeResult> {
   const alreadyRevoked = publications.filter((publication) => publication.revokedAt !== undefined);
   const pending = publications.filter((publication) => publication.revokedAt === undefined);
-  const foreign = pending.filter(
-    ({ configKey }) => !configKey.startsWith(context.configPrefix) || !configKey.endsWith(".json"),
-  );
+  // loadPublications leaves such entries out already; a caller that did not is refused outright.
+  const foreign = pending.filter((publication) => foreignConfigProblem(publication, context.configPrefix));
   if (foreign.length > 0) {
-    throw new ValidationError(`the ledger names config objects outside ${context.configPrefix}: nothing was deleted`, {
-      details: foreign.map((publication) => `${publication.ledgerKey}: configKey ${printable(publication.configKey)}`),
+    throw new ValidationError(`the ledger names configs outside their cohorts' folders: nothing was deleted`, {
+      details: foreign.map(
+        (publication) => `${publication.ledgerKey} ${foreignConfigProblem(publication, context.configPrefix)}`,
+      ),
       fix: "check those ledger entries (they were not written by publish-cohort) and remove them, then run the command again",
     });
   }

@@ -15,7 +15,7 @@ import { keySlotPlan } from "../../../components/key-slots";
 import { KEY_SLOTS, KeySlot } from "../../../policy/documents/limits";
 import { SettingKey } from "../../../components/settings";
 import { UsageError, ValidationError } from "../errors";
-import { LINK_SIGNERS, LinkSigner, PublicationInputs, StoredLedgerEntry } from "./ledger";
+import { foreignConfigProblem, LINK_SIGNERS, LinkSigner, PublicationInputs, StoredLedgerEntry } from "./ledger";
 import { printable } from "../naming";
 import { linksWork, StackKeys } from "./publication-status";
 import { StackOutputs } from "../../../components/stack-outputs";
@@ -55,23 +55,34 @@ function signerOf(entry: StoredLedgerEntry): Pick<Publication, "signer" | "sessi
 /**
  * Folds the ledger (oldest first, as readLedger returns it) into publications, newest first.
  * A revoke entry marks the publication with the same config key; entries that are neither
- * a well-formed publish nor a revoke are reported through `warn` and skipped.
+ * a well-formed publish nor a revoke are reported through `warn` and skipped. With `configPrefix`,
+ * so are entries whose configKey is not in their own cohort's config folder (foreignConfigProblem):
+ * the ledger is data in the bucket, and such an entry must never make a command act on another
+ * cohort's config.
  */
-export function foldLedger(entries: readonly StoredLedgerEntry[], warn?: (message: string) => void): Publication[] {
+export function foldLedger(
+  entries: readonly StoredLedgerEntry[],
+  warn?: (message: string) => void,
+  configPrefix?: string,
+): Publication[] {
   const byConfigKey = new Map<string, Publication>();
   const revocations: Array<{ configKey: string; at: Date }> = [];
   for (const entry of entries) {
     const createdAt = parseDate(entry.createdAt);
     const expiresAt = parseDate(entry.expiresAt);
-    if (entry.event === "revoke" && createdAt) {
-      revocations.push({ configKey: entry.configKey, at: createdAt });
-    } else if (
+    const isRevoke = entry.event === "revoke" && createdAt !== undefined;
+    const isPublish =
       entry.event === "publish" &&
-      createdAt &&
-      expiresAt &&
+      createdAt !== undefined &&
+      expiresAt !== undefined &&
       typeof entry.signingAccessKeyId === "string" &&
-      Array.isArray(entry.inputs?.samples)
-    ) {
+      Array.isArray(entry.inputs?.samples);
+    const foreign = configPrefix === undefined ? undefined : foreignConfigProblem(entry, configPrefix);
+    if ((isRevoke || isPublish) && foreign !== undefined) {
+      warn?.(`ledger entry ${entry.ledgerKey} ${foreign}: ignored`);
+    } else if (isRevoke) {
+      revocations.push({ configKey: entry.configKey, at: createdAt });
+    } else if (isPublish) {
       byConfigKey.set(entry.configKey, {
         cohort: entry.cohort,
         configKey: entry.configKey,

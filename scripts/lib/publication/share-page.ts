@@ -20,7 +20,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
 import { chromoscopeLink, opensPublicChromoscope, PUBLIC_VIEWER_NOTICE } from "./chromoscope";
-import { cohortSlug } from "../naming";
+import { cohortFileStem } from "../naming";
 import { ResolvedCredentials } from "../s3/credentials";
 import { describeDuration } from "../text-format";
 import { ValidationError } from "../errors";
@@ -216,7 +216,7 @@ export function buildSharePage(input: SharePageInput): string {
       </div>
       <p id="copy-status" class="status" role="status"></p>
       ${opensPublicChromoscope(input.link.viewerUrl) ? `<p class="note" id="viewer-notice">${escapeHtml(PUBLIC_VIEWER_NOTICE)}</p>` : ""}
-      <p class="note" id="config-download">To keep the key out of every page address: <a id="download-config" href="${escapeHtml(input.link.configUrl)}" download="${escapeHtml(cohortSlug(config.name))}.json" rel="noreferrer">download the config</a> (save it as a .json file), then in Chromoscope choose the upload dialog's Configuration File and pick it. The dialog needs an SV file for every sample and takes drivers only as a file, not inline.</p>`;
+      <p class="note" id="config-download">To keep the key out of every page address: <a id="download-config" href="${escapeHtml(input.link.configUrl)}" download="${escapeHtml(cohortFileStem(config.name))}.json" rel="noreferrer">download the config</a> (save it as a .json file), then in Chromoscope choose the upload dialog's Configuration File and pick it. The dialog needs an SV file for every sample and takes drivers only as a file, not inline.</p>`;
   const header = (key: string, label: string, sorted = false) =>
     `<th scope="col" aria-sort="${sorted ? "ascending" : "none"}"><button type="button" data-sort="${key}">${label}</button></th>`;
   return `<!doctype html>

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import stringWidth from "string-width";
 import { addHelpNotes, addStackOptions, CliIo, openStack, StackOptions } from "../shell";
 import { freshConfigLink, loadPublications } from "../../lifecycle/publications";
 import { assertCohortName } from "../../naming";
@@ -26,12 +27,17 @@ function slotsIfAny(outputs: StackOutputs): KeySlots | undefined {
 
 const COLUMNS = ["CREATED", "EXPIRES", "STATUS", "COHORT", "SIGNED BY", "CONFIG"] as const;
 
+/**
+ * Columns padded by the width a terminal gives each cell, not its length in code units: a name in
+ * Chinese or Japanese takes two columns a character (string-width), and would push the rest aside.
+ */
 function table(rows: string[][]): string {
-  const widths = COLUMNS.map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  const widths = COLUMNS.map((_, column) => Math.max(...rows.map((row) => stringWidth(row[column]))));
+  const pad = (cell: string, width: number) => cell + " ".repeat(Math.max(0, width - stringWidth(cell)));
   return rows
     .map((row) =>
       row
-        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column])))
+        .map((cell, column) => (column === row.length - 1 ? cell : pad(cell, widths[column])))
         .join("  ")
         .trimEnd(),
     )
@@ -69,7 +75,7 @@ export function cohortsCommand(io: CliIo): Command {
       options.expiringWithin === undefined ? undefined : parseDuration(options.expiringWithin, "--expiring-within");
     const stack = await openStack(options, io);
     const warn = (message: string) => io.stderr(`warning: ${message}\n`);
-    const recorded = await loadPublications(stack.store, stack.outputs.ledgerPrefix, {
+    const recorded = await loadPublications(stack.store, stack.outputs, {
       cohort: options.cohort,
       warn,
     });

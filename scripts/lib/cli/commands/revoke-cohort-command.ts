@@ -76,11 +76,16 @@ function describePlan(plan: RevokeRotationPlan, slots: KeySlots, cohort: string,
   return lines;
 }
 
+/** The folders `keys` lie in, for a message: `configs/a/` or `configs/a/ and configs/b/`. */
+function foldersOf(keys: readonly string[]): string {
+  return [...new Set(keys.map((key) => key.slice(0, key.lastIndexOf("/") + 1)))].join(" and ");
+}
+
 /** What revoke found under the cohort's folder besides its publications, and did about it. */
 function reportStrays(folder: CohortFolder, deleted: readonly string[], cohort: string, io: CliIo): void {
   const orphans = deleted.filter((key) => folder.orphans.includes(key));
   if (orphans.length > 0) {
-    const what = `${plural(orphans.length, "object")} under ${folder.prefix}`;
+    const what = `${plural(orphans.length, "object")} under ${foldersOf(orphans)}`;
     io.stderr(`Also deleted ${what} that no ledger entry names (left by an interrupted or failed publish):\n`);
     for (const key of orphans) io.stderr(`  ${key}\n`);
   }
@@ -121,7 +126,7 @@ function reportDryRun(publications: readonly Publication[], strays: CohortFolder
   for (const publication of pending) io.stderr(`  ${publication.configKey}\n`);
   const others = [...strays.orphans, ...strays.leftovers];
   if (others.length > 0) {
-    io.stderr(`and ${plural(others.length, "object")} under ${strays.prefix} that no live ledger entry names:\n`);
+    io.stderr(`and ${plural(others.length, "object")} under ${foldersOf(others)} that no live ledger entry names:\n`);
     for (const key of others) io.stderr(`  ${key}\n`);
   }
   io.stderr("Nothing was changed.\n");
@@ -198,7 +203,7 @@ export function revokeCohortCommand(io: CliIo): Command {
     let prepared: PreparedRotation | undefined;
     if (options.rotate) {
       slots = keySlotsOf(stack.outputs);
-      const everything = await loadPublications(stack.store, stack.outputs.ledgerPrefix, { warn });
+      const everything = await loadPublications(stack.store, stack.outputs, { warn });
       plan = planRevokeRotation(slots, everything, cohort, now);
       if (plan.rotations !== 0) {
         const request = {

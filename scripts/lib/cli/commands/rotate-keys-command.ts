@@ -55,7 +55,7 @@ export function rotateKeysCommand(io: CliIo): Command {
     const stack = await openStack(options, io);
     const slots = keySlotsOf(stack.outputs);
     const now = io.now();
-    const publications = await loadPublications(stack.store, stack.outputs.ledgerPrefix, {
+    const publications = await loadPublications(stack.store, stack.outputs, {
       warn: (message) => io.stderr(`warning: ${message}\n`),
     });
     if (options.ifDue && slots.active.rotationDueAt.getTime() > now.getTime()) {
