@@ -1,48 +1,33 @@
 #!/usr/bin/env node
 // The `chromoscope-private-data` command. It runs the JavaScript that `npm ci` compiles into dist/
-// (`npm run build`), which starts in a fraction of the time ts-node takes; when dist/ is missing or
-// older than the TypeScript sources (a checkout edited since), it runs the sources through ts-node.
+// (`npm run build`), which starts in a fraction of the time ts-node takes, while dist/ holds exactly
+// what the build of these sources wrote (build-stamp.js compares their contents). Otherwise (a
+// checkout changed since the build, or a compiled file changed after it) it runs the sources through
+// ts-node, configured by this project's own tsconfig.json alone: nothing in the folder the command
+// is run from (a cohort folder, say) is read as configuration, so nothing there can run as code.
 "use strict";
-const fs = require("node:fs");
 const path = require("node:path");
+const { buildProblem } = require("./build-stamp.js");
 
 const ROOT = path.join(__dirname, "..");
 const COMPILED = path.join(ROOT, "dist", "scripts", "chromoscope-private-data.js");
 const SOURCE = path.join(ROOT, "scripts", "chromoscope-private-data.ts");
-/** Every folder the command's sources come from. */
-const SOURCE_FOLDERS = ["scripts", "components", path.join("policy", "documents")];
 
-/**
- * Whether any TypeScript file under `folder` changed after `time`.
- * @param {string} folder
- * @param {number} time milliseconds since the epoch
- * @returns {boolean}
- */
-function changedSince(folder, time) {
-  return fs.readdirSync(folder, { withFileTypes: true }).some((entry) => {
-    const child = path.join(folder, entry.name);
-    if (entry.isDirectory()) return changedSince(child, time);
-    return entry.name.endsWith(".ts") && fs.statSync(child).mtimeMs > time;
-  });
-}
-
-function compiledIsCurrent() {
-  /** @type {number} */
-  let builtAt;
-  try {
-    builtAt = fs.statSync(COMPILED).mtimeMs;
-  } catch {
-    return false;
-  }
-  return !SOURCE_FOLDERS.some((folder) => changedSince(path.join(ROOT, folder), builtAt));
-}
-
-if (compiledIsCurrent()) {
+const problem = buildProblem(ROOT);
+if (problem === undefined) {
   require(COMPILED);
 } else {
   process.stderr.write(
-    "note: dist/ is missing or older than the TypeScript sources, so they run through ts-node (slower to start); `npm run build` compiles them\n",
+    `note: ${problem}, so the TypeScript sources run through ts-node (slower to start); \`npm run build\` compiles them\n`,
   );
-  require("ts-node").register({ transpileOnly: true });
+  require("ts-node").register({
+    transpileOnly: true,
+    // This project's settings only: ts-node would otherwise look for a tsconfig.json from the
+    // working folder upwards and run what its "ts-node" section names ("require", "compiler"...).
+    project: path.join(ROOT, "tsconfig.json"),
+    skipProject: false,
+    cwd: ROOT,
+    compiler: "typescript",
+  });
   require(SOURCE);
 }

@@ -5,7 +5,18 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { COMMANDS, PROGRAM_NAME } from "../../scripts/lib/cli/command-registry";
 import { PROJECT_ROOT } from "../../scripts/lib/files";
@@ -39,10 +50,11 @@ describe("the chromoscope-private-data command (bin)", function () {
       .split("\n")
       .filter(Boolean);
     assert.deepEqual(
-      // Hand-written JavaScript only: the entry, the share page's browser script, test fixtures' pages.
+      // Hand-written JavaScript only: the entry and its build stamp, the share page's browser script, test fixtures' pages.
       tracked.filter(
         (file) =>
           file !== "bin/chromoscope-private-data.js" &&
+          file !== "bin/build-stamp.js" &&
           !file.endsWith(".browser.js") &&
           !file.startsWith("test/fixtures/"),
       ),
@@ -87,6 +99,93 @@ describe("the chromoscope-private-data command (bin)", function () {
     }
     const far = runBin(["deploy"]);
     assert.match(far.stderr, /^error: unknown command "deploy"$/m);
+  });
+
+  describe("dist/ or the sources: told apart by content, the sources run with the project's own settings", () => {
+    // A copy of the project (its node_modules linked), so the test can build, edit and break it.
+    let copy: string;
+    let bin: string;
+    const marker = (what: string) => join(copy, `ran-${what}`);
+    const runCopy = (args: readonly string[], cwd = copy) =>
+      spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8", env: process.env });
+    const usage = /^Usage: chromoscope-private-data <command>/;
+
+    before(function () {
+      this.timeout(300_000);
+      copy = mkdtempSync(join(tmpdir(), "chromoscope-bin-"));
+      for (const entry of ["bin", "scripts", "components", join("policy", "documents")])
+        cpSync(join(PROJECT_ROOT, entry), join(copy, entry), { recursive: true });
+      for (const file of ["package.json", "Pulumi.yaml", "tsconfig.json", "tsconfig.build.json"])
+        cpSync(join(PROJECT_ROOT, file), join(copy, file));
+      symlinkSync(join(PROJECT_ROOT, "node_modules"), join(copy, "node_modules"), "dir");
+      bin = join(copy, "bin", "chromoscope-private-data.js");
+    });
+    after(() => rmSync(copy, { recursive: true, force: true }));
+
+    it("without dist/, a tsconfig.json planted in the folder it runs from runs nothing", () => {
+      const cohortFolder = join(copy, "cohort");
+      mkdirSync(cohortFolder);
+      writeFileSync(
+        join(cohortFolder, "planted.js"),
+        `require("fs").writeFileSync(${JSON.stringify(marker("planted-tsconfig"))}, "ran");`,
+      );
+      writeFileSync(join(cohortFolder, "tsconfig.json"), JSON.stringify({ "ts-node": { require: ["./planted.js"] } }));
+      const result = runCopy(["--help"], cohortFolder);
+      assert.ok(!existsSync(marker("planted-tsconfig")), "the planted tsconfig's ts-node.require did not run");
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, usage);
+      assert.match(
+        result.stderr,
+        /^note: dist\/ is missing, or holds no record of its build, so the TypeScript sources run through ts-node/,
+      );
+    });
+
+    it("`npm run build` records the build: a fresh one runs, whatever the files' times say", function () {
+      this.timeout(300_000);
+      const build = spawnSync("sh", ["-c", PACKAGE.scripts.build], { cwd: copy, encoding: "utf8" });
+      assert.equal(build.status, 0, build.stdout + build.stderr);
+      assert.ok(existsSync(join(copy, "dist", "build-stamp.json")));
+      const fresh = runCopy(["--help"]);
+      assert.equal(fresh.stderr, "", "the compiled entry ran");
+      // A checkout touches files without changing them: still the same build.
+      const later = new Date(Date.now() + 60_000);
+      utimesSync(join(copy, "scripts", "lib", "naming.ts"), later, later);
+      assert.equal(runCopy(["--help"]).stderr, "");
+    });
+
+    it("a source changed since the build: the sources run, and the note names the file", () => {
+      const source = join(copy, "scripts", "lib", "naming.ts");
+      const original = readFileSync(source);
+      writeFileSync(source, Buffer.concat([original, Buffer.from("\n// changed by a pull\n")]));
+      try {
+        const result = runCopy(["--help"]);
+        assert.equal(result.status, 0, result.stderr);
+        assert.match(result.stdout, usage);
+        assert.match(
+          result.stderr,
+          /^note: scripts\/lib\/naming\.ts changed since the last `npm run build`, so the TypeScript sources run through ts-node/,
+        );
+      } finally {
+        writeFileSync(source, original);
+      }
+      assert.equal(runCopy(["--help"]).stderr, "", "the same content again: the build is fresh again");
+    });
+
+    it("a line added to a compiled file after the build never runs: the sources run instead", () => {
+      const compiled = join(copy, "dist", "scripts", "chromoscope-private-data.js");
+      writeFileSync(
+        compiled,
+        `${readFileSync(compiled, "utf8")}\nrequire("fs").writeFileSync(${JSON.stringify(marker("added-line"))}, "ran");\n`,
+      );
+      const result = runCopy(["--help"]);
+      assert.ok(!existsSync(marker("added-line")), "the added line did not run");
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, usage);
+      assert.match(
+        result.stderr,
+        /^note: dist\/scripts\/chromoscope-private-data\.js does not hold what `npm run build` wrote, so the TypeScript sources run through ts-node/,
+      );
+    });
   });
 
   it("every command has an npm script of its name that runs the bin, and npx finds it", () => {
