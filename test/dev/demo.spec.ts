@@ -600,6 +600,53 @@ describe("npm run demo", function () {
       assert.ok(!(output.stdout + output.stderr).includes(readOutputs(dataDir).presignerSecretAccessKey!));
     });
 
+    it("a second demo on the folder of one that serves refuses (exit 2) and leaves it working; a killed one's lock is recovered", async () => {
+      const dataDir = join(parent, "shared");
+      const first = startDemo(["--data-dir", dataDir, "--port", "0"]);
+      await new Promise<void>((resolve, reject) => {
+        const poll = () =>
+          first.output.stderr.includes("until Ctrl-C")
+            ? resolve()
+            : first.child.exitCode !== null
+              ? reject(new Error(first.output.stderr))
+              : setTimeout(poll, 50);
+        poll();
+      });
+      const outputsFile = demoLayout(dataDir).outputsFile;
+      const outputs = readFileSync(outputsFile, "utf8");
+      const external = parseChromoscopeLink(linkOf(first.output.stdout)).external!;
+
+      const second = await run(demoCommand, ["--once", "--data-dir", dataDir, "--port", "0"]);
+      assert.equal(second.code, 2, second.stderr);
+      assert.match(
+        second.stderr,
+        new RegExp(
+          `^error: --data-dir .*shared/ belongs to a demo that is running \\(pid ${first.child.pid}, serving http://127\\.0\\.0\\.1:\\d+, since \\S+\\): a second demo there would replace its keys and outputs and break it$`,
+          "m",
+        ),
+      );
+      assert.match(
+        second.stderr,
+        new RegExp(`^fix: use the running demo .*kill ${first.child.pid}\\), or pass another --data-dir`, "m"),
+      );
+      assert.equal(readFileSync(outputsFile, "utf8"), outputs, "the running demo's outputs are untouched");
+      assert.equal((await fetchBytes(external)).status, 200, "and its links still work");
+
+      first.child.kill("SIGKILL");
+      await first.exited;
+      assert.ok(existsSync(join(dataDir, "demo.lock")), "a killed demo leaves its lock");
+      const third = await run(demoCommand, ["--once", "--data-dir", dataDir, "--port", "0"]);
+      assert.equal(third.code, 0, third.stderr);
+      assert.match(
+        third.stderr,
+        new RegExp(
+          `^\\(Removed the lock of a demo that no longer runs: pid ${first.child.pid}, started \\S+\\.\\)$`,
+          "m",
+        ),
+      );
+      assert.ok(!existsSync(join(dataDir, "demo.lock")), "a demo that stops removes its lock");
+    });
+
     it("serving until SIGINT: the link works meanwhile, then the server closes and the process exits 0", async () => {
       const { child, output, exited } = startDemo(["--data-dir", join(parent, "serving"), "--port", "0"]);
       await new Promise<void>((resolve, reject) => {

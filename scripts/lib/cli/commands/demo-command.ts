@@ -30,6 +30,7 @@ import {
 } from "../../dev/demo-setup";
 import { AwsError, CliError, UsageError } from "../../errors";
 import { exampleCohort } from "../../dev/example-cohort";
+import { lockDataFolder } from "../../dev/demo-lock";
 import { LocalS3Server, startLocalS3 } from "../../dev/local-s3";
 import { describeLocalViewer, LocalViewer } from "../../dev/local-viewer";
 import { createS3Client, s3ObjectStore } from "../../s3/object-store";
@@ -237,6 +238,13 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
 
     const newDataDir = !existsSync(layout.dataDir);
     prepareDataDir(layout);
+    // Before anything is written: a demo serving this folder keeps it (its outputs name its keys).
+    const lock = lockDataFolder(layout.dataDir, shownFolder(layout.dataDir), io.now());
+    if (lock.recovered) {
+      io.stderr(
+        `(Removed the lock of a demo that no longer runs: pid ${lock.recovered.pid}, started ${lock.recovered.startedAt}.)\n`,
+      );
+    }
     let server: LocalS3Server;
     try {
       server = await startServer(
@@ -247,9 +255,11 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
         viewer,
       );
     } catch (error) {
+      lock.release();
       if (newDataDir) removeEmptyFolders(layout.s3Directory, layout.dataDir);
       throw error;
     }
+    lock.serving(server.endpoint);
     // With --viewer-dist the viewer is this server's own origin: the links open it, and its CORS allows it.
     const defaults = defaultSettings();
     const settings = options.viewerDist
@@ -357,6 +367,7 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
     } finally {
       admin.destroy();
       await server.close();
+      lock.release();
     }
   });
   return command;
