@@ -1,5 +1,4 @@
 import { Command } from "commander";
-import stringWidth from "string-width";
 import { addHelpNotes, addStackOptions, CliIo, openStack, StackOptions } from "../shell";
 import { freshConfigLink, loadPublications } from "../../lifecycle/publications";
 import { assertCohortName } from "../../naming";
@@ -7,6 +6,7 @@ import { judgePublication, PublicationJudgement, stackKeysOf } from "../../lifec
 import { KeySlots, keySlotsOf, Publication, signingSlot } from "../../lifecycle/rotation";
 import { StackOutputs } from "../../../../components/stack-outputs";
 import { cohortLabel, cohortNames, slotLabel } from "../output/lifecycle-report";
+import { renderTable } from "../output/text-table";
 import { instant, parseDuration, plural } from "../../text-format";
 
 interface CohortsOptions extends StackOptions {
@@ -26,23 +26,6 @@ function slotsIfAny(outputs: StackOutputs): KeySlots | undefined {
 }
 
 const COLUMNS = ["CREATED", "EXPIRES", "STATUS", "COHORT", "SIGNED BY", "CONFIG"] as const;
-
-/**
- * Columns padded by the width a terminal gives each cell, not its length in code units: a name in
- * Chinese or Japanese takes two columns a character (string-width), and would push the rest aside.
- */
-function table(rows: string[][]): string {
-  const widths = COLUMNS.map((_, column) => Math.max(...rows.map((row) => stringWidth(row[column]))));
-  const pad = (cell: string, width: number) => cell + " ".repeat(Math.max(0, width - stringWidth(cell)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => (column === row.length - 1 ? cell : pad(cell, widths[column])))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
-}
 
 export function cohortsCommand(io: CliIo): Command {
   const command = addStackOptions(
@@ -147,7 +130,7 @@ export function cohortsCommand(io: CliIo): Command {
         ];
       }),
     ];
-    const lines = table(rows).split("\n");
+    const lines = renderTable(rows);
     io.stdout(`${lines[0]}\n`);
     publications.forEach((publication, index) => {
       io.stdout(`${lines[index + 1]}\n`);
