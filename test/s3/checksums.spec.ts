@@ -6,7 +6,7 @@
  */
 import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { ChecksumAlgorithm, checksumOf, combineCrc, emptyCrc } from "../../scripts/lib/s3/checksums";
+import { ChecksumAlgorithm, checksumOf, checksummer, combineCrc, emptyCrc } from "../../scripts/lib/s3/checksums";
 import { seededBytes } from "../../scripts/lib/dev/seeded-random";
 import { runBotocoreJob } from "../../scripts/lib/dev/botocore-runner";
 
@@ -26,6 +26,29 @@ describe("checksums S3 computes", () => {
     for (const [name, bytes, expected] of vectors) {
       it(name, () => assert.equal(hex("CRC64NVME", bytes), expected));
     }
+    it("the same value at any alignment in memory and for any split into updates (bit by bit as reference)", () => {
+      // The CRC reads whole 32-bit words where it can: pieces that start off a 4-byte boundary, or
+      // end inside a word, take the byte-by-byte steps before and after.
+      const data = seededBytes(203, 4);
+      let reference = 0xffffffffffffffffn;
+      for (const byte of data) {
+        reference ^= BigInt(byte);
+        for (let bit = 0; bit < 8; bit++)
+          reference = reference & 1n ? (reference >> 1n) ^ 0x9a6c9329ac4bc9b5n : reference >> 1n;
+      }
+      const expected = (reference ^ 0xffffffffffffffffn).toString(16).padStart(16, "0");
+      for (let offset = 0; offset < 8; offset++) {
+        const shifted = Buffer.alloc(data.length + 8);
+        data.copy(shifted, offset);
+        const bytes = shifted.subarray(offset, offset + data.length);
+        assert.equal(hex("CRC64NVME", bytes), expected, `offset ${offset}`);
+        for (const split of [1, 3, 5, 8, 13, 100]) {
+          const sum = checksummer("CRC64NVME");
+          for (let start = 0; start < bytes.length; start += split) sum.update(bytes.subarray(start, start + split));
+          assert.equal(sum.digest().toString("hex"), expected, `offset ${offset}, pieces of ${split}`);
+        }
+      }
+    });
     it("base64 of the big-endian value, as S3 sends it", () => {
       assert.equal(checksumOf("CRC64NVME", Buffer.from("Hello, World!\n")), "SoXXbx67KpE=");
       assert.equal(checksumOf("CRC64NVME", Buffer.alloc(0)), "AAAAAAAAAAA=");

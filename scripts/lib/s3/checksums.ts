@@ -45,11 +45,11 @@ const CRC32C: CrcModel = { width: 32, reflectedPolynomial: 0x82f63b78n };
 const CRC32: CrcModel = { width: 32, reflectedPolynomial: 0xedb88320n };
 
 /**
- * Slice-by-8 tables for CRC-64/NVME: entry (slice * 256 + byte) holds the low 32 bits at 2i and the
- * high 32 bits at 2i + 1, so the inner loop needs no BigInt.
+ * Slice-by-8 tables for CRC-64/NVME, the low and the high 32 bits of each entry apart (slice * 256 +
+ * byte), so the inner loop needs no BigInt.
  */
-let crc64Table: Int32Array | undefined;
-function crc64Tables(): Int32Array {
+let crc64Table: { low: Int32Array; high: Int32Array } | undefined;
+function crc64Tables(): { low: Int32Array; high: Int32Array } {
   if (crc64Table) return crc64Table;
   const base: bigint[] = [];
   for (let byte = 0; byte < 256; byte++) {
@@ -57,47 +57,63 @@ function crc64Tables(): Int32Array {
     for (let bit = 0; bit < 8; bit++) crc = crc & 1n ? (crc >> 1n) ^ CRC64NVME.reflectedPolynomial : crc >> 1n;
     base.push(crc);
   }
-  const table = new Int32Array(8 * 256 * 2);
+  const low = new Int32Array(8 * 256);
+  const high = new Int32Array(8 * 256);
   let slice = base;
   for (let s = 0; s < 8; s++) {
     slice.forEach((crc, byte) => {
-      table[(s * 256 + byte) * 2] = Number(crc & 0xffffffffn) | 0;
-      table[(s * 256 + byte) * 2 + 1] = Number(crc >> 32n) | 0;
+      low[s * 256 + byte] = Number(crc & 0xffffffffn) | 0;
+      high[s * 256 + byte] = Number(crc >> 32n) | 0;
     });
     slice = slice.map((crc) => (crc >> 8n) ^ base[Number(crc & 0xffn)]);
   }
-  return (crc64Table = table);
+  return (crc64Table = { low, high });
 }
+
+/** Words read from memory hold their bytes in this order only on little-endian machines (x86, Arm). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 class Crc64Nvme implements Checksummer {
   private low = -1;
   private high = -1;
-  private readonly table = crc64Tables();
+  private readonly tables = crc64Tables();
 
   update(bytes: Uint8Array): void {
-    const t = this.table;
+    const { low: L, high: H } = this.tables;
     let low = this.low;
     let high = this.high;
     let i = 0;
-    const whole = bytes.length - (bytes.length & 7);
-    // Eight bytes a step: the first four meet the low half, the next four the high half.
-    while (i < whole) {
-      const a0 = (((low ^ bytes[i]) & 255) + 7 * 256) << 1;
-      const a1 = ((((low >>> 8) ^ bytes[i + 1]) & 255) + 6 * 256) << 1;
-      const a2 = ((((low >>> 16) ^ bytes[i + 2]) & 255) + 5 * 256) << 1;
-      const a3 = ((((low >>> 24) ^ bytes[i + 3]) & 255) + 4 * 256) << 1;
-      const a4 = (((high ^ bytes[i + 4]) & 255) + 3 * 256) << 1;
-      const a5 = ((((high >>> 8) ^ bytes[i + 5]) & 255) + 2 * 256) << 1;
-      const a6 = ((((high >>> 16) ^ bytes[i + 6]) & 255) + 256) << 1;
-      const a7 = (((high >>> 24) ^ bytes[i + 7]) & 255) << 1;
-      low = t[a0] ^ t[a1] ^ t[a2] ^ t[a3] ^ t[a4] ^ t[a5] ^ t[a6] ^ t[a7];
-      high = t[a0 + 1] ^ t[a1 + 1] ^ t[a2 + 1] ^ t[a3 + 1] ^ t[a4 + 1] ^ t[a5 + 1] ^ t[a6 + 1] ^ t[a7 + 1];
-      i += 8;
+    // Up to the first 4-byte boundary byte by byte, then 8 bytes a step read as two 32-bit words
+    // (about 2.5 times the speed of eight byte reads here), then the rest byte by byte. (No closure
+    // for the byte step: it would move low and high out of registers for the whole loop.)
+    if (LITTLE_ENDIAN && bytes.length >= 12) {
+      const head = (4 - (bytes.byteOffset % 4)) % 4;
+      for (; i < head; i++) {
+        const a = (low ^ bytes[i]) & 255;
+        low = ((low >>> 8) | (high << 24)) ^ L[a];
+        high = (high >>> 8) ^ H[a];
+      }
+      const words = new Int32Array(bytes.buffer, bytes.byteOffset + i, ((bytes.length - i) >> 3) << 1);
+      for (let j = 0; j < words.length; j += 2) {
+        const w0 = low ^ words[j];
+        const w1 = high ^ words[j + 1];
+        const a0 = (w0 & 255) + 7 * 256;
+        const a1 = ((w0 >>> 8) & 255) + 6 * 256;
+        const a2 = ((w0 >>> 16) & 255) + 5 * 256;
+        const a3 = (w0 >>> 24) + 4 * 256;
+        const a4 = (w1 & 255) + 3 * 256;
+        const a5 = ((w1 >>> 8) & 255) + 2 * 256;
+        const a6 = ((w1 >>> 16) & 255) + 256;
+        const a7 = w1 >>> 24;
+        low = L[a0] ^ L[a1] ^ L[a2] ^ L[a3] ^ L[a4] ^ L[a5] ^ L[a6] ^ L[a7];
+        high = H[a0] ^ H[a1] ^ H[a2] ^ H[a3] ^ H[a4] ^ H[a5] ^ H[a6] ^ H[a7];
+      }
+      i += words.length * 4;
     }
     for (; i < bytes.length; i++) {
-      const a = ((low ^ bytes[i]) & 255) << 1;
-      low = ((low >>> 8) | (high << 24)) ^ t[a];
-      high = (high >>> 8) ^ t[a + 1];
+      const a = (low ^ bytes[i]) & 255;
+      low = ((low >>> 8) | (high << 24)) ^ L[a];
+      high = (high >>> 8) ^ H[a];
     }
     this.low = low;
     this.high = high;
