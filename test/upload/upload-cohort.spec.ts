@@ -117,6 +117,23 @@ describe("upload-cohort", function () {
     assert.doesNotMatch(result.stderr, /presigner key/, "the caller's own credentials raise no warning");
   });
 
+  it("many requests in flight on the one interruption signal: no MaxListenersExceededWarning printed", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on("warning", onWarning);
+    try {
+      const result = await upload(["--concurrency", "8"]);
+      assert.equal(result.code, 0, result.stderr);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    assert.deepEqual(
+      warnings.filter((warning) => warning.startsWith("MaxListenersExceededWarning")),
+      [],
+    );
+  });
+
   it("a second run sends nothing; a file changed since is sent again", async () => {
     assert.equal((await upload()).code, 0);
     operations.length = 0;

@@ -3,6 +3,7 @@
  * (so tests need no child process), opens the stack, and turns errors into messages and exit codes.
  * Only this module catches CliErrors; the exit code is set once, by the caller of runCli.
  */
+import { setMaxListeners } from "node:events";
 import { createInterface } from "node:readline/promises";
 import { Command, CommanderError, Option } from "commander";
 import { CliError, describeCause, ExitCode, InterruptSignal, UsageError } from "../errors";
@@ -55,6 +56,9 @@ function onProcessInterrupt(handler: (signal: InterruptSignal) => void): () => v
  */
 export async function interruptibly<T>(io: CliIo, work: (interruption: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
+  // Every request in flight listens to this one signal (an upload has dozens at once): no limit, so
+  // Node prints no "possible memory leak" warning in the middle of the command's output.
+  setMaxListeners(0, controller.signal);
   const stop = io.onInterrupt?.((signal) => {
     io.stderr(
       `\n${signal}: stopping and cleaning up (nothing is left half-published); signal again to quit at once.\n`,
