@@ -1,5 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import { KEY_GENERATION_OUTPUT, keyGenerationProblem } from "./key-generation";
+import {
+  DeployedKeys,
+  deployedGeneration,
+  deployedKeys,
+  deployedKeysProblem,
+  selfReference,
+} from "./key-guard/deployed-keys";
+import { KEY_GENERATION_OUTPUT } from "./key-guard/key-generation";
+import { BackendFacts } from "./key-guard/state-backend";
 import { PresignerIdentity } from "./presigner-identity";
 import { awsBucketAddress } from "./address-rules";
 import { PrivateDataBucket } from "./private-data-bucket";
@@ -14,6 +22,8 @@ import { ProgramStackOutputs } from "./stack-outputs";
 export interface StackBuildOptions {
   /** The sign-in function's TypeScript entry, when not the project's own. */
   readonly signInHandlerEntry?: string;
+  /** The state backend the stack lives in (default: the one the Pulumi CLI uses, see state-backend.ts). */
+  readonly backend?: BackendFacts;
 }
 
 /** Wires validated settings into the components (the viewer only when self-hosted); `name` prefixes every resource. */
@@ -150,40 +160,17 @@ function required<T>(value: T | undefined, what: string): T {
   return value;
 }
 
-/**
- * One generation output of the stack's own deployment, read through a StackReference to itself;
- * undefined on a first deployment (or one made before the output existed).
- */
-async function deployedGeneration(
-  reference: pulumi.StackReference,
-  self: string,
-  output: string,
-): Promise<number | undefined> {
-  const details = await reference.getOutputDetails(output);
-  const value: unknown = details.value;
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw new pulumi.RunError(
-      `the deployed stack ${self} exports ${output} ${JSON.stringify(value)}, which is not a generation: fix or remove that output`,
-    );
-  }
-  return value;
-}
-
-/** Refuses a move from `deployed` to `requested` the guard finds unsafe; warns about an allowed jump. */
-function guardGeneration(
-  output: string,
-  requested: number,
-  deployed: number | undefined,
-  allowJump: boolean,
-  problemOf: typeof keyGenerationProblem,
-  jumpDamage: string,
-): void {
-  const problem = problemOf(requested, deployed, allowJump);
+/** Refuses a keyGeneration the deployed keys make unsafe; warns when allowKeyGenerationJump lets one through. */
+function guardKeys(settings: StackSettings, deployed: DeployedKeys): void {
+  const problem = deployedKeysProblem(settings, deployed);
   if (problem !== undefined) throw new pulumi.RunError(problem);
-  if (deployed !== undefined && requested > deployed + 1) {
+  if (deployed.kind === "unrecorded") {
     void pulumi.log.warn(
-      `allowKeyGenerationJump: ${output} ${deployed} -> ${requested} replaces both keys; ${jumpDamage}. Set it back to false afterwards.`,
+      `allowKeyGenerationJump: this update records keyGeneration ${settings.keyGeneration} for a stack deployed before the guard existed. Set it back to false afterwards.`,
+    );
+  } else if (deployed.kind === "recorded" && settings.keyGeneration > deployed.generation + 1) {
+    void pulumi.log.warn(
+      `allowKeyGenerationJump: ${KEY_GENERATION_OUTPUT} ${deployed.generation} -> ${settings.keyGeneration} replaces both keys; every live link dies. Set it back to false afterwards.`,
     );
   }
 }
@@ -203,31 +190,18 @@ export async function buildGuardedStack(
   const userKeys = settings.presignerKind === "user";
   const cookieKeys = settings.viewer === "self-hosted" && settings.access === "sign-in";
   if (userKeys || cookieKeys) {
-    const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
-    const reference = new pulumi.StackReference(`${name}-deployed`, { name: self });
-    if (userKeys) {
-      const deployed = await deployedGeneration(reference, self, KEY_GENERATION_OUTPUT);
-      const { keyGeneration, allowKeyGenerationJump } = settings;
-      guardGeneration(
-        KEY_GENERATION_OUTPUT,
-        keyGeneration,
-        deployed,
-        allowKeyGenerationJump,
-        keyGenerationProblem,
-        "every live link dies",
-      );
-    }
+    const deployed = selfReference(`${name}-deployed`, build.backend);
+    if (userKeys) guardKeys(settings, await deployedKeys(deployed));
     if (cookieKeys) {
-      const deployed = await deployedGeneration(reference, self, COOKIE_KEY_GENERATION_OUTPUT);
+      const generation = await deployedGeneration(deployed, COOKIE_KEY_GENERATION_OUTPUT);
       const { cookieKeyGeneration, allowKeyGenerationJump } = settings;
-      guardGeneration(
-        COOKIE_KEY_GENERATION_OUTPUT,
-        cookieKeyGeneration,
-        deployed,
-        allowKeyGenerationJump,
-        cookieKeyGenerationProblem,
-        "every session ends",
-      );
+      const problem = cookieKeyGenerationProblem(cookieKeyGeneration, generation, allowKeyGenerationJump);
+      if (problem !== undefined) throw new pulumi.RunError(problem);
+      if (generation !== undefined && cookieKeyGeneration > generation + 1) {
+        void pulumi.log.warn(
+          `allowKeyGenerationJump: ${COOKIE_KEY_GENERATION_OUTPUT} ${generation} -> ${cookieKeyGeneration} replaces both keys; every session ends. Set it back to false afterwards.`,
+        );
+      }
     }
   }
   const outputs = buildStack(settings, name, opts, build);

@@ -6,7 +6,7 @@
  * replaces both: every session ends at once. That is refused unless the lab asks for it
  * (`allowKeyGenerationJump`, an emergency rotation); a lower generation is always refused.
  */
-import { replacedSlots } from "../key-generation";
+import { replacedSlots } from "../key-guard/key-generation";
 
 /** The stack output the guard reads back from the deployed stack (sign-in mode only). */
 export const COOKIE_KEY_GENERATION_OUTPUT = "cookieKeyGeneration";

@@ -63,7 +63,8 @@ describe("cookieKeyGeneration guard", () => {
           settingsFrom({ ...SIGN_IN, ...overrides }),
           `cookieguard${++counter}`,
           { transformations: [capture] },
-          { signInHandlerEntry: signInHandlerEntry() },
+          // The stack's name as Pulumi Cloud takes it, whatever backend this machine's CLI is logged in to.
+          { signInHandlerEntry: signInHandlerEntry(), backend: { layout: "cloud" } },
         );
         return { outputs, declared };
       } catch (error) {

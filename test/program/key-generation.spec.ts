@@ -1,4 +1,5 @@
 import {
+  deployedSecretOutputNames,
   deployedStackOutputs,
   MOCK_ORGANIZATION,
   MOCK_PROJECT,
@@ -7,9 +8,17 @@ import {
   recordedResources,
 } from "../support/pulumi-mocks";
 import * as assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { buildGuardedStack } from "../../components/chromoscope-stack";
-import { keyGenerationProblem, replacedSlots } from "../../components/key-generation";
+import {
+  keyGenerationProblem,
+  replacedSlots,
+  unrecordedGenerationProblem,
+} from "../../components/key-guard/key-generation";
+import { BackendFacts, backendUrl, fileBackendFolder, stateBackend } from "../../components/key-guard/state-backend";
 import { SettingOverrides, settingsFrom, single, synthesize, SynthesizedStack } from "../support/stack-harness";
 import { RESOURCE_TYPE } from "../../policy/framework/resource-types";
 
@@ -80,15 +89,34 @@ describe("keyGeneration guard", () => {
       assert.equal(keyGenerationProblem(9, 4, true), undefined);
       assert.match(String(keyGenerationProblem(3, 4, true)), /keyGeneration 3 is lower than the deployed generation 4/);
     });
+
+    it("key slots without a recorded generation: every generation refused until confirmed once with allowKeyGenerationJump", () => {
+      for (const requested of [0, 1, 3]) {
+        const problem = String(unrecordedGenerationProblem(requested, "b", false));
+        assert.match(problem, /^the deployed stack has access keys \(its active slot is b: /);
+        assert.match(problem, new RegExp(`keyGeneration ${requested} cannot be checked`));
+        assert.match(problem, /Check that \d+ is the keyGeneration of the last deployment/);
+        assert.match(problem, /pulumi config set allowKeyGenerationJump true/);
+        assert.match(problem, /pulumi config rm allowKeyGenerationJump/);
+      }
+      assert.match(String(unrecordedGenerationProblem(3, "b", false)), /keyGeneration 3 makes slot b active/);
+      assert.equal(unrecordedGenerationProblem(3, "b", true), undefined);
+    });
   });
 
   describe("the program, reading the deployed value through a StackReference to itself (mocks)", () => {
     let counter = 0;
+    const CLOUD: BackendFacts = { layout: "cloud" };
 
     /** Runs the guarded program; `declared` lists every resource it constructed (none when refused). */
-    async function deploy(overrides: SettingOverrides, deployed?: Record<string, unknown>) {
+    async function deploy(
+      overrides: SettingOverrides,
+      deployed?: Record<string, unknown>,
+      options: { secret?: string[]; backend?: BackendFacts } = {},
+    ) {
       await mocksReady;
       if (deployed) deployedStackOutputs.set(SELF, deployed);
+      if (options.secret) deployedSecretOutputNames.set(SELF, options.secret);
       const declared: string[] = [];
       const capture: pulumi.ResourceTransformation = (args) => {
         declared.push(args.name);
@@ -96,14 +124,22 @@ describe("keyGeneration guard", () => {
       };
       const name = `guard${++counter}`;
       try {
-        const outputs = await buildGuardedStack(settingsFrom(overrides), name, { transformations: [capture] });
+        const outputs = await buildGuardedStack(
+          settingsFrom(overrides),
+          name,
+          { transformations: [capture] },
+          { backend: options.backend ?? CLOUD },
+        );
         return { name, outputs, declared };
       } catch (error) {
         return { name, error: error as Error, declared };
       }
     }
 
-    afterEach(() => deployedStackOutputs.delete(SELF));
+    afterEach(() => {
+      deployedStackOutputs.delete(SELF);
+      deployedSecretOutputNames.delete(SELF);
+    });
 
     it("reads the stack itself, org/project/stack", async () => {
       const { name } = await deploy({ keyGeneration: 2 }, { keyGeneration: 2 });
@@ -112,10 +148,48 @@ describe("keyGeneration guard", () => {
       assert.equal(reference?.inputs.name, "lab-org/chromoscope-private-data/dev");
     });
 
-    it("first deployment (no keyGeneration output): any generation, exported as keyGeneration", async () => {
-      const { outputs, error } = await deploy({ keyGeneration: 6 }, { bucketName: "older-stack-without-the-output" });
+    it("first deployment (no key slots deployed): any generation, exported as keyGeneration", async () => {
+      const { outputs, error } = await deploy({ keyGeneration: 6 }, { bucketName: "a-role-kind-stack-until-now" });
       assert.equal(error, undefined);
       assert.equal(outputs?.keyGeneration, 6);
+    });
+
+    const UPGRADED = {
+      bucketName: "deployed-before-the-keyGeneration-output",
+      activeKeySlot: "a",
+      accessKeys: [{ slot: "a", accessKeyId: "AKIAOLDSTACKSLOTA000" }],
+    };
+
+    for (const requested of [0, 1, 3]) {
+      it(`key slots but no recorded generation: keyGeneration ${requested} refused before any resource is declared`, async () => {
+        const { error, declared } = await deploy({ keyGeneration: requested }, UPGRADED);
+        assert.ok(error instanceof pulumi.RunError, `expected a RunError, got ${error}`);
+        assert.match(error.message, /records no keyGeneration .*allowKeyGenerationJump true/);
+        assert.deepEqual(declared, []);
+      });
+    }
+
+    it("key slots but no recorded generation, confirmed with allowKeyGenerationJump: deploys and records it", async () => {
+      const { outputs, error } = await deploy({ keyGeneration: 2, allowKeyGenerationJump: true }, UPGRADED);
+      assert.equal(error, undefined);
+      assert.equal(outputs?.keyGeneration, 2);
+    });
+
+    it("only accessKeys left to show the slots (activeKeySlot gone): still refused", async () => {
+      const { error } = await deploy({ keyGeneration: 0 }, { accessKeys: UPGRADED.accessKeys });
+      assert.match(String(error?.message), /records no keyGeneration/);
+    });
+
+    it("reads outputs marked secret: a secret keyGeneration still guards", async () => {
+      const { error, declared } = await deploy(
+        { keyGeneration: 3 },
+        { keyGeneration: 4 },
+        { secret: ["keyGeneration"] },
+      );
+      assert.match(String(error?.message), /keyGeneration 3 is lower than the deployed generation 4/);
+      assert.deepEqual(declared, []);
+      const slots = await deploy({ keyGeneration: 0 }, UPGRADED, { secret: ["activeKeySlot", "accessKeys"] });
+      assert.match(String(slots.error?.message), /records no keyGeneration/);
     });
 
     it("the deployed generation again: deploys", async () => {
@@ -160,5 +234,76 @@ describe("keyGeneration guard", () => {
       assert.ok(outputs && !("keyGeneration" in outputs));
       assert.ok(!recordedResources.some((resource) => resource.name === `${name}-deployed`));
     });
+  });
+});
+
+describe("the guard's self-reference on each kind of state backend", () => {
+  let folder: string;
+  let saved: string | undefined;
+  let counter = 0;
+  beforeEach(() => {
+    folder = mkdtempSync(join(tmpdir(), "pulumi-state-"));
+    saved = process.env.PULUMI_BACKEND_URL;
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.PULUMI_BACKEND_URL;
+    else process.env.PULUMI_BACKEND_URL = saved;
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  /** The name the program's StackReference to itself took, with PULUMI_BACKEND_URL as given. */
+  async function referenceName(url: string): Promise<string> {
+    await mocksReady;
+    process.env.PULUMI_BACKEND_URL = url;
+    const name = `backend${++counter}`;
+    await buildGuardedStack(settingsFrom({}), name);
+    const reference = recordedResources.find((resource) => resource.name === `${name}-deployed`);
+    return String(reference?.inputs.name);
+  }
+
+  it("a file:// backend in the legacy layout (no .pulumi/meta.yaml): the bare stack name", async () => {
+    assert.equal(await referenceName(`file://${folder}`), MOCK_STACK);
+  });
+
+  it("a file:// backend whose meta.yaml says version 0: the bare stack name", async () => {
+    mkdirSync(join(folder, ".pulumi"));
+    writeFileSync(join(folder, ".pulumi", "meta.yaml"), "version: 0\n");
+    assert.equal(await referenceName(`file://${folder}`), MOCK_STACK);
+  });
+
+  it("a file:// backend moved with `pulumi state upgrade` (meta.yaml version 1): organization/<project>/<stack>", async () => {
+    mkdirSync(join(folder, ".pulumi"));
+    writeFileSync(join(folder, ".pulumi", "meta.yaml"), "version: 1\n");
+    assert.equal(await referenceName(`file://${folder}`), `organization/${MOCK_PROJECT}/${MOCK_STACK}`);
+  });
+
+  it("s3://, gs://, azblob://: the bare name, which both layouts accept", async () => {
+    for (const url of ["s3://lab-pulumi-state?region=eu-west-2", "gs://lab-state", "azblob://state"]) {
+      assert.equal(await referenceName(url), MOCK_STACK, url);
+    }
+  });
+
+  it("Pulumi Cloud (an https:// URL): org/project/stack", async () => {
+    assert.equal(await referenceName("https://api.pulumi.com"), SELF);
+  });
+
+  it("finds the backend as the CLI does: PULUMI_BACKEND_URL, then Pulumi.yaml, then the login state", () => {
+    const files: Record<string, string> = {
+      "/lab/Pulumi.yaml": "name: x\nbackend:\n  url: file://./state\n",
+      "/home/lab/.pulumi-home/credentials.json": JSON.stringify({ current: "s3://from-login" }),
+    };
+    const readText = (path: string) => files[path];
+    const home = { PULUMI_HOME: "/home/lab/.pulumi-home" };
+    assert.deepEqual(backendUrl({ env: { ...home, PULUMI_BACKEND_URL: "gs://env" }, projectDir: "/lab", readText }), {
+      url: "gs://env",
+      source: "PULUMI_BACKEND_URL",
+    });
+    assert.equal(backendUrl({ env: home, projectDir: "/lab", readText }).url, "file://./state");
+    assert.equal(backendUrl({ env: home, projectDir: "/elsewhere", readText }).url, "s3://from-login");
+    assert.deepEqual(backendUrl({ env: {}, projectDir: "/elsewhere", readText: () => undefined }), {});
+    assert.equal(fileBackendFolder("file://./state", "/lab"), "/lab/state");
+    assert.equal(fileBackendFolder("file:///srv/state?no_tmp_dir=true", "/lab"), "/srv/state");
+    assert.equal(fileBackendFolder("file://~", "/lab"), homedir());
+    assert.equal(stateBackend({ env: {}, projectDir: "/elsewhere", readText: () => undefined }).layout, "cloud");
   });
 });

@@ -35,6 +35,8 @@ export const recordedResources: RecordedResource[] = [];
  * entry delete it afterwards.
  */
 export const deployedStackOutputs = new Map<string, Record<string, unknown>>();
+/** Names of the outputs a deployed stack marks secret (as `pulumi stack output` shows `[secret]`). */
+export const deployedSecretOutputNames = new Map<string, string[]>();
 
 function physicalName(name: string): string {
   return `${name}-0a1b2c3`.toLowerCase();
@@ -114,7 +116,10 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
         functionUrl: `https://${mockAccessKeyId(name).slice(4).toLowerCase()}.lambda-url.${MOCK_REGION}.on.aws/`,
       };
     case "pulumi:pulumi:StackReference":
-      return { outputs: deployedStackOutputs.get(inputs.name) ?? {}, secretOutputNames: [] };
+      return {
+        outputs: deployedStackOutputs.get(inputs.name) ?? {},
+        secretOutputNames: deployedSecretOutputNames.get(inputs.name) ?? [],
+      };
     case "aws:iam/accessKey:AccessKey":
       return { secret: `mock-secret-${name}`, createDate: MOCK_KEY_CREATED_AT, status: inputs.status ?? "Active" };
     default:

@@ -4,8 +4,8 @@
  * (the inactive slot gets a new key) keep the key that signed the live links. A stale checkout with a
  * lower generation would replace the active key; a jump of two or more replaces both.
  */
-import { keySlotPlan } from "./key-slots";
-import { KEY_SLOTS, KeySlot } from "../policy/documents/limits";
+import { keySlotPlan } from "../key-slots";
+import { KEY_SLOTS, KeySlot } from "../../policy/documents/limits";
 
 /** The stack output the guard reads back from the deployed stack. */
 export const KEY_GENERATION_OUTPUT = "keyGeneration";
@@ -42,5 +42,32 @@ export function keyGenerationProblem(
   return (
     `keyGeneration ${requested} is ${requested - deployed} generations past the deployed generation ${deployed}: this update would ${damage}; ${fix}. ` +
     "For an emergency rotation (a leaked key) that must kill them, also set allowKeyGenerationJump to true for that one update"
+  );
+}
+
+/** Stack outputs that exist exactly when key slots were deployed (user kind), generation recorded or not. */
+export const KEY_SLOT_OUTPUTS = ["activeKeySlot", "accessKeys"] as const;
+
+/**
+ * Why `requested` must not be deployed over a stack that has key slots but no recorded generation (it
+ * was deployed before the keyGeneration output existed): nothing tells which generation wrote its keys,
+ * so any value might replace the active key. Refused until the lab confirms the value once with
+ * allowKeyGenerationJump; that update records the generation and the guard works from then on.
+ */
+export function unrecordedGenerationProblem(
+  requested: number,
+  activeKeySlot: KeySlot | undefined,
+  allowJump: boolean,
+): string | undefined {
+  if (allowJump) return undefined;
+  const parity =
+    activeKeySlot === undefined
+      ? ""
+      : ` (its active slot is ${activeKeySlot}: keyGeneration ${requested} makes slot ${keySlotPlan(requested).activeSlot} active)`;
+  return (
+    `the deployed stack has access keys${parity} but records no keyGeneration (it was deployed before the guard existed), ` +
+    `so keyGeneration ${requested} cannot be checked: a value other than the one last deployed would replace the active key and kill every live link. ` +
+    `Check that ${requested} is the keyGeneration of the last deployment (Pulumi.<stack>.yaml in the commit that was deployed, or \`pulumi stack history\`), ` +
+    "then run `pulumi up` once with `pulumi config set allowKeyGenerationJump true`, which records it, and remove the flag afterwards (`pulumi config rm allowKeyGenerationJump`)"
   );
 }
