@@ -17,7 +17,7 @@ import { presignerWriteScope } from "./families/presigner-scope";
 import {
   denyInsecureTransport,
   denySignatureVersion2,
-  presignedReadsOnly,
+  headerSignedWritesOnly,
   presignedUrlAgeCap,
 } from "./families/s3-bucket-policy-rules";
 import { corsGetOnly, corsNoWildcardOrigin } from "./families/s3-cors";
@@ -73,7 +73,7 @@ export const policies: Rule[] = [
   presignerWriteScope,
   presignedUrlAgeCap,
   denySignatureVersion2,
-  presignedReadsOnly,
+  headerSignedWritesOnly,
   cloudfrontHttpsOnly,
   cloudfrontS3OriginAccessControl,
   cloudfrontReadsPinned,

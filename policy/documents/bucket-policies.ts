@@ -13,15 +13,23 @@ export interface BucketPolicyArgs {
 }
 
 /**
- * What a presigned (query-string signed) URL may do on the stack's buckets: read an object or one
- * of its versions. Everything else signed that way is denied, whoever's key signed it.
+ * What a request not signed in the Authorization header (a presigned URL, a browser POST upload) may
+ * do on the stack's buckets: read an object or one of its versions. Everything else signed that way
+ * is denied, whoever's key signed it.
  */
 export const PRESIGNED_URL_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion"] as const;
 
+/** `s3:authType` of requests signed in the Authorization header, the only way the tools write. */
+export const HEADER_SIGNED_AUTH_TYPE = "REST-HEADER";
+
+/** The deny of every non-read request not signed in the header, by Sid (the doctor and the tests name it). */
+export const DENY_UNSIGNED_HEADER_WRITES_SID = "DenyRequestsOtherThanReadsNotSignedInTheHeader";
+
 /**
  * Deny statements every bucket of the stack carries (AWS S3.5 and the presigned-link rules):
- * no plain HTTP, no TLS below 1.2, no SigV2, no presigned request other than a read (so a leaked
- * key cannot mint a link that writes or deletes), no presigned request older than the link lifetime.
+ * no plain HTTP, no TLS below 1.2, no SigV2, no request other than a read unless it is signed in the
+ * Authorization header (so a leaked key can mint neither a link nor a browser POST upload form that
+ * writes or deletes), no presigned request older than the link lifetime.
  */
 export function transportAndSignatureDenyStatements(args: BucketPolicyArgs): PolicyStatement[] {
   const { bucketArn, maxLinkLifetimeSeconds } = args;
@@ -46,8 +54,18 @@ export function transportAndSignatureDenyStatements(args: BucketPolicyArgs): Pol
     deny("DenyOutdatedTls", { NumericLessThan: { "s3:TlsVersion": MIN_TLS_VERSION } }),
     deny("DenySignatureVersion2", { StringEquals: { "s3:signatureversion": "AWS" } }),
     // A Deny with NotAction denies every action but the listed reads: a write action S3 adds later is
-    // denied too, which a list of denied actions could not promise. It never grants.
-    deny("DenyPresignedRequestsOtherThanReads", presigned, { NotAction: [...PRESIGNED_URL_ACTIONS] }),
+    // denied too, which a list of denied actions could not promise. It never grants. "Not signed in
+    // the header" covers presigned URLs (REST-QUERY-STRING), browser POST uploads (POST) and any
+    // kind S3 adds later. AWS services writing as themselves (S3 log delivery to the log bucket) are
+    // exempt: their requests are not the tools' and carry aws:PrincipalIsAWSService true.
+    deny(
+      DENY_UNSIGNED_HEADER_WRITES_SID,
+      {
+        StringNotEquals: { "s3:authType": HEADER_SIGNED_AUTH_TYPE },
+        Bool: { "aws:PrincipalIsAWSService": "false" },
+      },
+      { NotAction: [...PRESIGNED_URL_ACTIONS] },
+    ),
     deny("DenyPresignedUrlsOlderThanMaxLifetime", {
       ...presigned,
       NumericGreaterThan: { "s3:signatureAge": maxLinkLifetimeSeconds * 1000 },

@@ -1,5 +1,5 @@
-/** Rules on what every bucket policy denies: plain HTTP, SigV2, over-age and non-read presigned requests. */
-import { PRESIGNED_URL_ACTIONS } from "../documents/bucket-policies";
+/** Rules on what every bucket policy denies: plain HTTP, SigV2, over-age presigned links, writes not signed in the header. */
+import { HEADER_SIGNED_AUTH_TYPE, PRESIGNED_URL_ACTIONS } from "../documents/bucket-policies";
 import { MAX_PRESIGN_SECONDS } from "../documents/limits";
 import { BUCKET_ADMIN_ACTIONS, OBJECT_WRITE_ACTIONS } from "./presigner-scope";
 import {
@@ -155,50 +155,77 @@ function deniesAction(statement: Statement, action: string): boolean {
   return grantsAction(statement, action);
 }
 
-/** A condition that holds for exactly the presigned (query-string signed) requests, and nothing else. */
-function isPresignedOnlyCondition(condition: unknown): boolean {
-  const entries = conditionEntries(condition);
-  return (
-    entries.length === 1 &&
-    entries[0].key.toLowerCase() === "s3:authtype" &&
-    ["StringEquals", "StringLike"].includes(entries[0].operator) &&
-    conditionValues(entries[0].values).includes("REST-QUERY-STRING")
-  );
+/** Which requests a deny's condition selects, judged by its s3:authType entry. */
+type AuthTypeScope = "not-header-signed" | "presigned-only" | "other";
+
+/**
+ * Reads a deny's condition: `StringNotEquals s3:authType "REST-HEADER"` (every request not signed in the
+ * header), optionally narrowed by `Bool aws:PrincipalIsAWSService "false"` (AWS services writing as
+ * themselves, such as S3 log delivery, exempt); or the older `StringEquals s3:authType
+ * "REST-QUERY-STRING"` (presigned only, which spares browser POST uploads); or anything else.
+ */
+function authTypeScope(condition: unknown): AuthTypeScope {
+  let scope: AuthTypeScope | undefined;
+  for (const entry of conditionEntries(condition)) {
+    const key = entry.key.toLowerCase();
+    const values = conditionValues(entry.values);
+    if (key === "aws:principalisawsservice" && entry.operator === "Bool" && values.every((v) => v === "false")) {
+      continue;
+    }
+    if (key !== "s3:authtype" || scope !== undefined) return "other";
+    if (entry.operator === "StringNotEquals" && values.length === 1 && values[0] === HEADER_SIGNED_AUTH_TYPE) {
+      scope = "not-header-signed";
+    } else if (["StringEquals", "StringLike"].includes(entry.operator) && values.includes("REST-QUERY-STRING")) {
+      scope = "presigned-only";
+    } else {
+      return "other";
+    }
+  }
+  return scope ?? "other";
 }
 
-/** What no presigned URL may do: every object write and bucket change the pack knows of. */
+/** What no request but a header-signed one may do: every object write and bucket change the pack knows of. */
 const PRESIGNED_FORBIDDEN_ACTIONS = [...OBJECT_WRITE_ACTIONS, ...BUCKET_ADMIN_ACTIONS];
 
-export const presignedReadsOnly = bucketPolicyRule(
+export const headerSignedWritesOnly = bucketPolicyRule(
   {
-    name: "s3-deny-presigned-writes",
+    name: "s3-deny-writes-not-signed-in-header",
     enforcementLevel: "mandatory",
     checks:
-      "Every bucket's policy denies every presigned (s3:authType REST-QUERY-STRING) request but a read, whoever signed it: " +
-      "a leaked key cannot mint a link that writes, deletes or changes the bucket.",
+      "Every bucket's policy denies every request but a read that is not signed in the Authorization header (s3:authType " +
+      "other than REST-HEADER: presigned URLs, browser POST uploads), whoever signed it, AWS services writing as themselves " +
+      "aside: a leaked key can mint neither a link nor an upload form that writes, deletes or changes the bucket.",
     securityHub: [],
     checkov: [],
     related: ["S3.3"],
   },
   (name, statements) => {
-    const candidates = statements.filter(
+    const denies = statements.filter(
       (statement) =>
         isDeny(statement) &&
         isEveryone(statement.Principal) &&
         statement.NotPrincipal === undefined &&
         statement.NotResource === undefined &&
-        appliesToBucketAndObjects(statement, name) &&
-        isPresignedOnlyCondition(statement.Condition),
+        appliesToBucketAndObjects(statement, name),
     );
     let spared: string[] | undefined;
-    for (const statement of candidates) {
+    for (const statement of denies.filter((candidate) => authTypeScope(candidate.Condition) === "not-header-signed")) {
       const missed = PRESIGNED_FORBIDDEN_ACTIONS.filter((action) => !deniesAction(statement, action));
       if (missed.length === 0) return true;
       if (spared === undefined || missed.length < spared.length) spared = missed;
     }
-    return spared !== undefined
-      ? `its deny of presigned requests spares ${spared.join(", ")}: a leaked key could mint links that do that.`
-      : `no statement denies presigned writes (Deny, Principal "*", NotAction ${JSON.stringify(PRESIGNED_URL_ACTIONS)}, the bucket and bucket/*, ` +
-          'StringEquals s3:authType "REST-QUERY-STRING", no other condition): a leaked key could mint links that write or delete.';
+    if (spared !== undefined) {
+      return `its deny of requests not signed in the header spares ${spared.join(", ")}: a leaked key could mint links or upload forms that do that.`;
+    }
+    const shape =
+      `(Deny, Principal "*", NotAction ${JSON.stringify(PRESIGNED_URL_ACTIONS)}, the bucket and bucket/*, ` +
+      `StringNotEquals s3:authType "${HEADER_SIGNED_AUTH_TYPE}", optionally Bool aws:PrincipalIsAWSService "false")`;
+    if (denies.some((statement) => authTypeScope(statement.Condition) === "presigned-only")) {
+      return (
+        'its deny of non-read requests covers presigned ones only (s3:authType "REST-QUERY-STRING"): a browser POST upload ' +
+        `(s3:authType "POST") signed with a leaked key still writes. Deny every request not signed in the header instead ${shape}.`
+      );
+    }
+    return `no statement denies writes not signed in the header ${shape}: a leaked key could mint links or upload forms that write or delete.`;
   },
 );

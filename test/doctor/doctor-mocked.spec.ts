@@ -76,7 +76,14 @@ const USER_ARN = `arn:aws:iam::${ACCOUNT}:user/${PRESIGNER_USER}`;
 
 /** The data bucket's policy as GetBucketPolicy returns it (condition values come back as strings). */
 function policyJson(
-  overrides: { signatureAge?: string; drop?: string[]; extra?: object[]; tls?: string; presignedReads?: string[] } = {},
+  overrides: {
+    signatureAge?: string;
+    drop?: string[];
+    extra?: object[];
+    tls?: string;
+    presignedReads?: string[];
+    unsignedHeaderCondition?: object;
+  } = {},
 ): string {
   const everything = [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`];
   const statements = [
@@ -116,12 +123,15 @@ function policyJson(
       },
     },
     {
-      Sid: "DenyPresignedRequestsOtherThanReads",
+      Sid: "DenyRequestsOtherThanReadsNotSignedInTheHeader",
       Effect: "Deny",
       Principal: "*",
       NotAction: overrides.presignedReads ?? ["s3:GetObject", "s3:GetObjectVersion"],
       Resource: everything,
-      Condition: { StringEquals: { "s3:authType": "REST-QUERY-STRING" } },
+      Condition: overrides.unsignedHeaderCondition ?? {
+        StringNotEquals: { "s3:authType": "REST-HEADER" },
+        Bool: { "aws:PrincipalIsAWSService": "false" },
+      },
     },
   ].filter((statement) => !(overrides.drop ?? []).includes(statement.Sid));
   return JSON.stringify({ Version: "2012-10-17", Statement: [...statements, ...(overrides.extra ?? [])] });
@@ -294,7 +304,7 @@ describe("doctor with stubbed AWS clients", function () {
       assert.equal(check("encryption").detail, "SSE-S3 (AES256)");
       assert.equal(
         check("bucket-policy").detail,
-        "denies plain HTTP, TLS below 1.2, SigV2, presigned writes and presigned links older than 7 days",
+        "denies plain HTTP, TLS below 1.2, SigV2, writes not signed in the header (presigned or browser POST) and presigned links older than 7 days",
       );
       assert.equal(
         check("cors").detail,
@@ -375,7 +385,10 @@ describe("doctor with stubbed AWS clients", function () {
             Principal: "*",
             NotAction: "S3:GetObject",
             Resource: everything,
-            Condition: { StringLike: { "s3:AuthType": "REST-QUERY-STRING" } },
+            Condition: {
+              BoolIfExists: { "AWS:PrincipalIsAwsService": ["false"] },
+              StringNotEqualsIfExists: { "s3:AuthType": ["REST-HEADER"] },
+            },
           },
         ],
       };
@@ -511,21 +524,35 @@ describe("doctor with stubbed AWS clients", function () {
       );
     });
 
-    it("fails when presigned writes are not denied: a leaked key could mint PUT and DELETE links", async () => {
-      const { code, check } = await judge(policyJson({ drop: ["DenyPresignedRequestsOtherThanReads"] }));
+    const UNSIGNED_HEADER_WRITES =
+      "no statement denies requests other than reads not signed in the header (a presigned PUT or DELETE, a browser POST upload)";
+
+    it("fails when writes not signed in the header are not denied: a leaked key could mint PUT and DELETE links", async () => {
+      const { code, check } = await judge(policyJson({ drop: ["DenyRequestsOtherThanReadsNotSignedInTheHeader"] }));
       assert.equal(code, 1);
-      assert.equal(
-        check("bucket-policy").detail,
-        "no statement denies presigned requests other than reads (a presigned PUT or DELETE)",
-      );
+      assert.equal(check("bucket-policy").detail, UNSIGNED_HEADER_WRITES);
     });
 
-    it("fails when the deny of presigned requests spares a write, passes when it spares fewer reads", async () => {
-      const spared = await judge(policyJson({ presignedReads: ["s3:GetObject", "s3:PutObject"] }));
-      assert.equal(
-        spared.check("bucket-policy").detail,
-        "no statement denies presigned requests other than reads (a presigned PUT or DELETE)",
+    it("fails on the presigned-only deny of earlier stacks: it spares browser POST uploads", async () => {
+      const older = await judge(
+        policyJson({ unsignedHeaderCondition: { StringEquals: { "s3:authType": "REST-QUERY-STRING" } } }),
       );
+      assert.equal(older.code, 1);
+      assert.equal(older.check("bucket-policy").detail, UNSIGNED_HEADER_WRITES);
+      const widened = await judge(
+        policyJson({
+          unsignedHeaderCondition: {
+            StringNotEquals: { "s3:authType": ["REST-HEADER", "POST"] },
+            Bool: { "aws:PrincipalIsAWSService": "false" },
+          },
+        }),
+      );
+      assert.equal(widened.check("bucket-policy").status, "fail", "a deny that spares POST is not the declared one");
+    });
+
+    it("fails when the deny of requests not signed in the header spares a write, passes when it spares fewer reads", async () => {
+      const spared = await judge(policyJson({ presignedReads: ["s3:GetObject", "s3:PutObject"] }));
+      assert.equal(spared.check("bucket-policy").detail, UNSIGNED_HEADER_WRITES);
       const stricter = await judge(policyJson({ presignedReads: ["s3:getobject"] }));
       assert.equal(stricter.check("bucket-policy").status, "pass", stricter.check("bucket-policy").detail);
     });

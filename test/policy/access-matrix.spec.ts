@@ -478,9 +478,11 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
       });
     });
 
-    it("without the presigned-reads-only deny, a leaked key can mint links that write, delete and list", async () => {
+    const UNSIGNED_HEADER = "DenyRequestsOtherThanReadsNotSignedInTheHeader";
+
+    it("without the deny of writes not signed in the header, a leaked key can mint links and upload forms that write, delete and list", async () => {
       const diff = await differences("default", (p) => {
-        p.dataBucket.policy = withoutStatement(dataPolicy(p), "DenyPresignedRequestsOtherThanReads");
+        p.dataBucket.policy = withoutStatement(dataPolicy(p), UNSIGNED_HEADER);
       });
       assert.deepEqual(diff, {
         "presigned-put-config": "Allowed",
@@ -490,22 +492,57 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
         "presigned-list": "Allowed",
         "admin-presigned-put-data": "Allowed",
         "admin-presigned-delete-data": "Allowed",
+        "post-upload-config": "Allowed",
+        "post-upload-ledger": "ImplicitlyDenied",
+        "admin-post-upload-data": "Allowed",
+        "admin-unknown-auth-type-put-data": "Allowed",
       });
     });
 
-    it("a presigned-reads-only deny that spares s3:Put*: presigned PUTs go through", async () => {
+    it("the presigned-only deny of earlier stacks (s3:authType REST-QUERY-STRING): browser POST uploads write", async () => {
       const diff = await differences("default", (p) => {
-        statementOf(dataPolicy(p), "DenyPresignedRequestsOtherThanReads").NotAction = [
-          "s3:GetObject",
-          "s3:GetObjectVersion",
-          "s3:Put*",
-        ];
+        for (const bucket of [p.dataBucket, p.logBucket]) {
+          statementOf(bucket?.policy, UNSIGNED_HEADER).Condition = {
+            StringEquals: { "s3:authType": "REST-QUERY-STRING" },
+          };
+        }
+      });
+      assert.deepEqual(diff, {
+        "post-upload-config": "Allowed",
+        "post-upload-ledger": "ImplicitlyDenied",
+        "admin-post-upload-data": "Allowed",
+        "admin-post-upload-logs": "Allowed",
+        "admin-unknown-auth-type-put-data": "Allowed",
+      });
+    });
+
+    it("a deny of writes not signed in the header that spares s3:Put*: presigned and POST PUTs go through", async () => {
+      const diff = await differences("default", (p) => {
+        statementOf(dataPolicy(p), UNSIGNED_HEADER).NotAction = ["s3:GetObject", "s3:GetObjectVersion", "s3:Put*"];
       });
       assert.deepEqual(diff, {
         "presigned-put-config": "Allowed",
         "presigned-put-ledger": "Allowed",
         "presigned-put-data": "ImplicitlyDenied",
         "admin-presigned-put-data": "Allowed",
+        "post-upload-config": "Allowed",
+        "post-upload-ledger": "ImplicitlyDenied",
+        "admin-post-upload-data": "Allowed",
+        "admin-unknown-auth-type-put-data": "Allowed",
+      });
+    });
+
+    it("the same deny without its AWS-service exemption: S3 can no longer deliver the access logs", async () => {
+      const diff = await differences("default", (p) => {
+        delete statementOf(p.logBucket?.policy, UNSIGNED_HEADER).Condition!.Bool;
+      });
+      // The other delivery rows were refused already (no grant); now the deny refuses them too.
+      assert.deepEqual(diff, {
+        "log-delivery": "ExplicitlyDenied",
+        "log-delivery-no-source": "ExplicitlyDenied",
+        "log-delivery-outside-prefix": "ExplicitlyDenied",
+        "log-delivery-wrong-account": "ExplicitlyDenied",
+        "log-delivery-wrong-bucket": "ExplicitlyDenied",
       });
     });
 

@@ -61,7 +61,7 @@ const R = {
   presignerWrites: "presigner-writes-only-config-and-ledger",
   ageCap: "s3-presigned-url-age-cap",
   sigv2: "s3-deny-sigv2",
-  presignedReadsOnly: "s3-deny-presigned-writes",
+  headerSignedWritesOnly: "s3-deny-writes-not-signed-in-header",
   https: "cloudfront-https-only",
   oac: "cloudfront-s3-origin-oac",
   pinned: "s3-cloudfront-reads-pinned",
@@ -226,7 +226,7 @@ const UNDECIDED_IN_PREVIEW_USER = [
   R.sigv2,
   R.publicPrincipal,
   R.ageCap,
-  R.presignedReadsOnly,
+  R.headerSignedWritesOnly,
   R.pinned,
   R.cloudFrontGrant,
 ].sort();
@@ -540,7 +540,7 @@ describe("policy pack (rules run against the program under mocks)", function () 
             [R.tls, "-data-logs"],
             [R.sigv2, "-data-logs"],
             [R.ageCap, "-data-logs"],
-            [R.presignedReadsOnly, "-data-logs"],
+            [R.headerSignedWritesOnly, "-data-logs"],
           ],
           base,
         );
@@ -900,38 +900,76 @@ describe("policy pack (rules run against the program under mocks)", function () 
       });
     });
 
-    describe(R.presignedReadsOnly, () => {
-      it("reports a bucket policy without the deny of presigned writes", async () => {
-        dropStatement(pick(resources, T.bucketPolicy, "-data-policy"), "DenyPresignedRequestsOtherThanReads");
+    describe(R.headerSignedWritesOnly, () => {
+      it("reports a bucket policy without the deny of writes not signed in the header", async () => {
+        dropStatement(
+          pick(resources, T.bucketPolicy, "-data-policy"),
+          "DenyRequestsOtherThanReadsNotSignedInTheHeader",
+        );
         const result = await run(resources);
-        expectFindings(result, "mandatory", [[R.presignedReadsOnly, "-data-bucket"]], base);
-        assert.match(message(result, R.presignedReadsOnly), /no statement denies presigned writes/);
+        expectFindings(result, "mandatory", [[R.headerSignedWritesOnly, "-data-bucket"]], base);
+        assert.match(message(result, R.headerSignedWritesOnly), /no statement denies writes not signed in the header/);
+      });
+
+      it("reports the presigned-only deny of earlier stacks: browser POST uploads still write", async () => {
+        editStatement(
+          pick(resources, T.bucketPolicy, "-data-policy"),
+          "DenyRequestsOtherThanReadsNotSignedInTheHeader",
+          (statement) => {
+            statement.Condition = { StringEquals: { "s3:authType": "REST-QUERY-STRING" } };
+          },
+        );
+        const result = await run(resources);
+        expectFindings(result, "mandatory", [[R.headerSignedWritesOnly, "-data-bucket"]], base);
+        assert.match(
+          message(result, R.headerSignedWritesOnly),
+          /covers presigned ones only .* a browser POST upload \(s3:authType "POST"\) signed with a leaked key still writes/,
+        );
+      });
+
+      it("accepts the deny without the AWS-service exemption, and refuses one that also spares POST", async () => {
+        editStatement(
+          pick(resources, T.bucketPolicy, "-data-policy"),
+          "DenyRequestsOtherThanReadsNotSignedInTheHeader",
+          (statement) => {
+            delete statement.Condition.Bool;
+          },
+        );
+        editStatement(
+          pick(resources, T.bucketPolicy, "-data-logs-policy"),
+          "DenyRequestsOtherThanReadsNotSignedInTheHeader",
+          (statement) => {
+            statement.Condition.StringNotEquals = { "s3:authType": ["REST-HEADER", "POST"] };
+          },
+        );
+        const result = await run(resources);
+        expectFindings(result, "mandatory", [[R.headerSignedWritesOnly, "-data-logs"]], base);
       });
 
       it("reports a deny that spares presigned PUTs, naming what it spares", async () => {
         editStatement(
           pick(resources, T.bucketPolicy, "-data-logs-policy"),
-          "DenyPresignedRequestsOtherThanReads",
+          "DenyRequestsOtherThanReadsNotSignedInTheHeader",
           (statement) => {
             statement.NotAction = [...statement.NotAction, "s3:Put*"];
           },
         );
         const result = await run(resources);
-        expectFindings(result, "mandatory", [[R.presignedReadsOnly, "-data-logs"]], base);
-        assert.match(message(result, R.presignedReadsOnly), /spares s3:PutObject, .*s3:PutBucketPolicy/);
+        expectFindings(result, "mandatory", [[R.headerSignedWritesOnly, "-data-logs"]], base);
+        assert.match(message(result, R.headerSignedWritesOnly), /spares s3:PutObject, .*s3:PutBucketPolicy/);
       });
 
       it("reports a deny narrowed by another condition, or one that lists some writes only", async () => {
         editStatement(
           pick(resources, T.bucketPolicy, "-data-policy"),
-          "DenyPresignedRequestsOtherThanReads",
+          "DenyRequestsOtherThanReadsNotSignedInTheHeader",
           (statement) => {
             statement.Condition.IpAddress = { "aws:SourceIp": "203.0.113.0/24" };
           },
         );
         editStatement(
           pick(resources, T.bucketPolicy, "-data-logs-policy"),
-          "DenyPresignedRequestsOtherThanReads",
+          "DenyRequestsOtherThanReadsNotSignedInTheHeader",
           (statement) => {
             delete statement.NotAction;
             statement.Action = ["s3:PutObject", "s3:DeleteObject"];
@@ -942,24 +980,24 @@ describe("policy pack (rules run against the program under mocks)", function () 
           result,
           "mandatory",
           [
-            [R.presignedReadsOnly, "-data-bucket"],
-            [R.presignedReadsOnly, "-data-logs"],
+            [R.headerSignedWritesOnly, "-data-bucket"],
+            [R.headerSignedWritesOnly, "-data-logs"],
           ],
           base,
         );
-        assert.match(message(result, R.presignedReadsOnly), /spares s3:DeleteObjectVersion/);
+        assert.match(message(result, R.headerSignedWritesOnly), /spares s3:DeleteObjectVersion/);
       });
 
-      it("accepts a deny of every presigned action (s3:*): stricter, if useless for links", async () => {
+      it("accepts a deny of every action not signed in the header (s3:*): stricter, if useless for links", async () => {
         editStatement(
           pick(resources, T.bucketPolicy, "-data-policy"),
-          "DenyPresignedRequestsOtherThanReads",
+          "DenyRequestsOtherThanReadsNotSignedInTheHeader",
           (statement) => {
             delete statement.NotAction;
             statement.Action = "s3:*";
           },
         );
-        assert.deepEqual(findings(await runOnly(R.presignedReadsOnly, resources), "mandatory", base), []);
+        assert.deepEqual(findings(await runOnly(R.headerSignedWritesOnly, resources), "mandatory", base), []);
       });
     });
   });

@@ -113,7 +113,7 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
       assert.equal(stack.outputs.logBucketName, logs.state.bucket);
     });
 
-    it("denies non-TLS, TLS < 1.2, SigV2 and over-age presigned requests on the data bucket", () => {
+    it("denies non-TLS, TLS < 1.2, SigV2, over-age presigned requests and writes not signed in the header on the data bucket", () => {
       const data = single(stack, T.bucket, "-data-bucket");
       const policy = doc(single(stack, T.bucketPolicy, "-data-policy"));
       const everything = [data.state.arn, `${data.state.arn}/*`];
@@ -131,8 +131,11 @@ describe("provisioning stack (Pulumi program under mocks)", function () {
         StringEquals: { "s3:authType": "REST-QUERY-STRING" },
         NumericGreaterThan: { "s3:signatureAge": 604_800_000 },
       });
-      expectDeny("DenyPresignedRequestsOtherThanReads", { StringEquals: { "s3:authType": "REST-QUERY-STRING" } });
-      assert.deepEqual(statement(policy, "DenyPresignedRequestsOtherThanReads").NotAction, [
+      expectDeny("DenyRequestsOtherThanReadsNotSignedInTheHeader", {
+        StringNotEquals: { "s3:authType": "REST-HEADER" },
+        Bool: { "aws:PrincipalIsAWSService": "false" },
+      });
+      assert.deepEqual(statement(policy, "DenyRequestsOtherThanReadsNotSignedInTheHeader").NotAction, [
         "s3:GetObject",
         "s3:GetObjectVersion",
       ]);

@@ -334,14 +334,26 @@ function principalArnOf(spec: PrincipalSpec, policies: StackPolicies): string | 
   throw new Error(`no aws:PrincipalArn known for ${arn}: give its PrincipalSpec a principalArn`);
 }
 
+/**
+ * `aws:PrincipalIsAWSService` as AWS sets it (iam-simulate does not): "true" for a service principal
+ * acting as itself, "false" for every request signed with IAM credentials, absent when anonymous.
+ */
+export function principalIsAwsServiceOf(spec: PrincipalSpec): "true" | "false" | undefined {
+  if (spec.arn === null) return undefined;
+  if (/\.amazonaws\.com$/.test(spec.arn)) return "true";
+  return spec.signs ? "false" : undefined;
+}
+
 export function bindRow(row: AccessRow, policies: StackPolicies): BoundRequest {
   const spec: PrincipalSpec = PRINCIPALS[row.principal];
   const symbols = policies.symbols;
   const resource = bind(row.resource, symbols);
   const isS3 = row.action.toLowerCase().startsWith("s3:");
   const principalArn = principalArnOf(spec, policies);
+  const isService = principalIsAwsServiceOf(spec);
   const context: Record<string, string | null> = {
     ...(principalArn !== undefined ? { "aws:PrincipalArn": principalArn } : {}),
+    ...(isService !== undefined ? { "aws:PrincipalIsAWSService": isService } : {}),
     ...BASELINE_CONTEXT.all,
     ...(isS3 ? BASELINE_CONTEXT.s3 : {}),
     ...(isS3 && spec.signs ? BASELINE_CONTEXT.s3Signed : {}),

@@ -5,7 +5,10 @@
  * differ, and a stricter value (a shorter signature-age cap, a higher TLS floor) still counts.
  * Pure: no I/O.
  */
-import { transportAndSignatureDenyStatements } from "../../../policy/documents/bucket-policies";
+import {
+  DENY_UNSIGNED_HEADER_WRITES_SID,
+  transportAndSignatureDenyStatements,
+} from "../../../policy/documents/bucket-policies";
 import { PolicyStatement } from "../../../policy/documents/iam-policies";
 
 /** A statement as found in a live policy: anything goes. */
@@ -38,7 +41,8 @@ const DENY_PURPOSES: Readonly<Record<string, string>> = {
   DenyInsecureTransport: "requests without TLS (aws:SecureTransport false)",
   DenyOutdatedTls: "TLS below 1.2",
   DenySignatureVersion2: "SigV2 signatures",
-  DenyPresignedRequestsOtherThanReads: "presigned requests other than reads (a presigned PUT or DELETE)",
+  [DENY_UNSIGNED_HEADER_WRITES_SID]:
+    "requests other than reads not signed in the header (a presigned PUT or DELETE, a browser POST upload)",
   DenyPresignedUrlsOlderThanMaxLifetime: "presigned links older than maxLinkLifetimeSeconds (s3:signatureAge)",
 };
 
@@ -138,6 +142,14 @@ function conditionCovers(found: ConditionEntry, declared: ConditionEntry): { ok:
   switch (declared.operator) {
     case "Bool":
       return { ok: operator === "Bool" && found.values.length > 0 && found.values.every((value) => value === "false") };
+    case "StringNotEquals":
+      // Denies every value but the declared ones: a found list that spares no more (a subset) is as strict.
+      return {
+        ok:
+          operator === "StringNotEquals" &&
+          found.values.length > 0 &&
+          found.values.every((value) => declared.values.includes(value)),
+      };
     case "StringEquals":
       return {
         ok:

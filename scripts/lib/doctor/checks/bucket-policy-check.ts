@@ -40,7 +40,7 @@ export function judgeBucketPolicy(policyJson: string, bucket: string, maxLinkLif
       finding: {
         status: "warn",
         detail:
-          `denies plain HTTP, old TLS, SigV2 and presigned writes, but cuts presigned links at ${describeDuration(capSeconds)}, ` +
+          `denies plain HTTP, old TLS, SigV2 and writes not signed in the header, but cuts presigned links at ${describeDuration(capSeconds)}, ` +
           `shorter than the stack's maxLinkLifetimeSeconds (${describeDuration(maxLinkLifetimeSeconds)}): longer links die early`,
         fix: "run `pulumi up --refresh` to restore the declared policy, or lower maxLinkLifetimeSeconds to match",
       },
@@ -50,7 +50,7 @@ export function judgeBucketPolicy(policyJson: string, bucket: string, maxLinkLif
   return {
     finding: {
       status: "pass",
-      detail: `denies plain HTTP, TLS below 1.2, SigV2, presigned writes and presigned links older than ${describeDuration(maxLinkLifetimeSeconds)}`,
+      detail: `denies plain HTTP, TLS below 1.2, SigV2, writes not signed in the header (presigned or browser POST) and presigned links older than ${describeDuration(maxLinkLifetimeSeconds)}`,
     },
   };
 }
