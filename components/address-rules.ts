@@ -92,3 +92,24 @@ export function awsBucketAddress(bucket: string, region: string): { host: string
   const virtualHosted = VIRTUAL_HOSTABLE_BUCKET.test(bucket);
   return { host: virtualHosted ? `${bucket}.s3.${region}.${dnsSuffix}` : `s3.${region}.${dnsSuffix}`, virtualHosted };
 }
+
+/** The origin (scheme://host[:port]) a viewer URL runs on: the one the data bucket's CORS rule must allow. */
+export function viewerOrigin(viewerUrl: string): string {
+  return new URL(viewerUrl).origin;
+}
+
+/**
+ * Every origin the data bucket's CORS rule allows: the viewer's own first (the public viewer's, the
+ * self-hosted one's, or the demo's), then the lab's extra `allowedOrigins`, each once. So the default
+ * follows the viewer: chromoscope.bio with the public viewer, nothing else with a self-hosted one.
+ */
+export function corsOrigins(ownViewerOrigin: string, extraOrigins: readonly string[]): string[] {
+  // "*" admits every origin, the viewer's included: listing others beside it would say less than it does.
+  if (extraOrigins.includes("*")) return ["*"];
+  return [...new Set([ownViewerOrigin, ...extraOrigins])];
+}
+
+/** corsOrigins for a viewer at `viewerUrl` (the public one, or the demo's): what a stand-in stack allows. */
+export function corsOriginsForViewerUrl(viewerUrl: string, extraOrigins: readonly string[]): string[] {
+  return corsOrigins(viewerOrigin(viewerUrl), extraOrigins);
+}

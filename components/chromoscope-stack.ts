@@ -9,13 +9,13 @@ import {
 import { KEY_GENERATION_OUTPUT } from "./key-guard/key-generation";
 import { BackendFacts } from "./key-guard/state-backend";
 import { PresignerIdentity } from "./presigner-identity";
-import { awsBucketAddress } from "./address-rules";
+import { awsBucketAddress, corsOrigins, viewerOrigin } from "./address-rules";
 import { PrivateDataBucket } from "./private-data-bucket";
 import { PrivateViewer } from "./private-viewer";
 import { SignInAccess } from "./sign-in/sign-in-access";
 import { COOKIE_KEY_GENERATION_OUTPUT, cookieKeyGenerationProblem } from "./sign-in/cookie-key-guard";
 import { viewerFolderProblem } from "./viewer-site";
-import { StackSettings } from "./settings";
+import { SETTING_SPECS, StackSettings } from "./settings";
 import { ProgramStackOutputs } from "./stack-outputs";
 
 /** What tests may change about how the program is built (never a setting). */
@@ -41,7 +41,16 @@ export function buildStack(
   // Checked before anything is declared, so a bad folder leaves no half-wired stack behind.
   const folderProblem = selfHosted ? viewerFolderProblem(settings.viewerDistPath) : undefined;
   if (folderProblem !== undefined) throw new pulumi.RunError(`viewerDistPath: ${folderProblem}`);
+  const publicViewerOrigin = viewerOrigin(SETTING_SPECS.viewerUrl.default);
+  if (selfHosted && settings.allowedOrigins.includes(publicViewerOrigin)) {
+    void pulumi.log.warn(
+      `allowedOrigins lists ${publicViewerOrigin} although the viewer is self-hosted: pages there may read what a link opens (CORS). Remove it once no live link opens the public viewer.`,
+    );
+  }
   const origin = selfHosted ? pulumi.deferredOutput<string>() : undefined;
+  // The CORS rule allows the viewer's own origin and the lab's extra ones (allowedOrigins).
+  const ownViewerOrigin: pulumi.Input<string> = origin ? origin[0] : viewerOrigin(settings.viewerUrl);
+  const allowedOrigins = pulumi.output(ownViewerOrigin).apply((own) => corsOrigins(own, settings.allowedOrigins));
   const viewerBucketArn = selfHosted && settings.accessLogging ? pulumi.deferredOutput<string>() : undefined;
   // Sign-in mode (settings refuse it without the self-hosted viewer): the distribution reads the data.
   const signIn = selfHosted && origin && settings.access === "sign-in";
@@ -50,7 +59,7 @@ export function buildStack(
     `${name}-data`,
     {
       ...settings,
-      viewerOrigins: origin ? [origin[0]] : [],
+      allowedOrigins,
       otherLoggedBucketArns: viewerBucketArn ? [viewerBucketArn[0]] : [],
       cloudFrontReads: distributionArn && {
         distributionArn: distributionArn[0],
@@ -117,7 +126,7 @@ export function buildStack(
     dataPrefixes: [...settings.dataPrefixes],
     configPrefix: settings.configPrefix,
     ledgerPrefix: settings.ledgerPrefix,
-    allowedOrigins: [...settings.allowedOrigins],
+    allowedOrigins,
     maxLinkLifetimeSeconds: settings.maxLinkLifetimeSeconds,
     logBucketName: storage.logBucketName,
     viewerUrl: viewer ? viewer.url : settings.viewerUrl,

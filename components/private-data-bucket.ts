@@ -7,10 +7,8 @@ import { lockedDownBucket } from "./locked-down-bucket";
 import { ACCESS_LOG_PREFIX, MAX_PRESIGN_SECONDS } from "../policy/documents/limits";
 
 export interface PrivateDataBucketArgs {
-  /** Origins allowed by the GET-only CORS rule. */
-  readonly allowedOrigins: readonly string[];
-  /** Origins of the stack's own viewer (its CloudFront distribution), allowed first. */
-  readonly viewerOrigins?: ReadonlyArray<pulumi.Input<string>>;
+  /** Every origin the GET-only CORS rule allows: the viewer's own first (corsOrigins in address-rules.ts). */
+  readonly allowedOrigins: pulumi.Input<readonly string[]>;
   /** Other buckets of the stack whose server access logs go to the log bucket (the viewer's). */
   readonly otherLoggedBucketArns?: ReadonlyArray<pulumi.Input<string>>;
   /** Prefix of published configs (expired by lifecycle after `configExpiryDays`). */
@@ -59,8 +57,6 @@ export class PrivateDataBucket extends pulumi.ComponentResource {
   constructor(name: string, inputArgs: PrivateDataBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("chromoscope-private-data:storage:PrivateDataBucket", name, {}, opts);
     const args = { ...DEFAULTS, ...inputArgs };
-    if (args.allowedOrigins.length === 0)
-      throw new Error(`PrivateDataBucket ${name}: allowedOrigins must list at least one origin`);
 
     const { bucket, publicAccessBlock } = lockedDownBucket(
       `${name}-bucket`,
@@ -74,9 +70,7 @@ export class PrivateDataBucket extends pulumi.ComponentResource {
       `${name}-cors`,
       {
         bucket: bucket.id,
-        corsRules: pulumi
-          .all([...(args.viewerOrigins ?? [])])
-          .apply((viewerOrigins) => [viewerCorsRule([...viewerOrigins, ...args.allowedOrigins])]),
+        corsRules: pulumi.output(args.allowedOrigins).apply((origins) => [viewerCorsRule(origins)]),
       },
       { parent: this },
     );

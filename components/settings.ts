@@ -74,13 +74,13 @@ function integerIn(min: number, max: number) {
 export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
   allowedOrigins: {
     type: "array",
-    default: ["https://chromoscope.bio"],
+    default: [],
     description:
-      'Origins allowed by the bucket\'s GET-only CORS rule (the Chromoscope viewer). "*" only if set explicitly.',
+      "Origins the data bucket's GET-only CORS rule allows in addition to the viewer's own (viewerUrl's, or the self-hosted viewer's), which is always allowed. \"*\" only if set explicitly.",
     check: (origins) =>
-      origins.length > 0 && origins.every((origin) => origin === "*" || ORIGIN_PATTERN.test(origin))
+      origins.every((origin) => origin === "*" || ORIGIN_PATTERN.test(origin))
         ? undefined
-        : 'a non-empty list of origins such as "https://chromoscope.bio" (scheme://host[:port], no path or trailing slash), or "*"',
+        : 'a list of origins such as "https://viewer.lab.example.org" (scheme://host[:port], no path or trailing slash), or "*"',
   },
   dataPrefixes: {
     type: "array",

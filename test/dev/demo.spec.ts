@@ -178,8 +178,8 @@ describe("npm run demo", function () {
       assert.equal(whileServing.unsignedStatus, 403);
     });
 
-    it("gives the bucket the component's CORS rule (viewerCorsRule of the default allowedOrigins)", () => {
-      assert.deepEqual(whileServing.cors, [toS3CorsRule(viewerCorsRule(defaultSettings().allowedOrigins))]);
+    it("gives the bucket the component's CORS rule: the public viewer's origin, nothing else by default", () => {
+      assert.deepEqual(whileServing.cors, [toS3CorsRule(viewerCorsRule(["https://chromoscope.bio"]))]);
     });
 
     it("reports what it served while running, request by request", () => {
@@ -204,7 +204,7 @@ describe("npm run demo", function () {
       assert.deepEqual(outputs.dataPrefixes, settings.dataPrefixes);
       assert.equal(outputs.configPrefix, settings.configPrefix);
       assert.equal(outputs.ledgerPrefix, settings.ledgerPrefix);
-      assert.deepEqual(outputs.allowedOrigins, settings.allowedOrigins);
+      assert.deepEqual(outputs.allowedOrigins, ["https://chromoscope.bio"], "every origin the CORS rule allows");
       assert.equal(outputs.viewerUrl, settings.viewerUrl);
     });
 
@@ -328,6 +328,12 @@ describe("npm run demo", function () {
       assert.match(result.stderr, /links verified/);
       assert.match(result.stderr, /no third party sees the link, and the browser asks for no local-network access/);
       assert.doesNotMatch(result.stderr, /access devices on your local network/);
+    });
+
+    it("opens the bucket's CORS to its own viewer only: chromoscope.bio is not admitted", () => {
+      const viewer = new URL(result.stdout.trim()).origin;
+      assert.match(result.stderr, new RegExp(`GET-only CORS for ${viewer.replace(/[.]/g, "\\.")};`));
+      assert.deepEqual(readOutputs(dataDir).allowedOrigins, [viewer]);
     });
 
     it("serves the build at /app/ with the viewer's Content-Security-Policy", () => {

@@ -124,19 +124,33 @@ describe("self-hosted viewer (Pulumi program under mocks)", function () {
     assert.equal(config.frameOptions.frameOption, "DENY");
   });
 
-  it("opens the data bucket's CORS rule to the distribution's origin besides allowedOrigins, and lets the viewer bucket log", () => {
+  it("opens the data bucket's CORS rule to the distribution's origin only (not chromoscope.bio), and lets the viewer bucket log", () => {
     const distribution = single(stack, "aws:cloudfront/distribution:Distribution", "-viewer-distribution");
     const cors = single(stack, "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration", "-data-cors");
-    assert.deepEqual(cors.inputs.corsRules[0].allowedOrigins, [
-      `https://${distribution.state.domainName}`,
-      "https://chromoscope.bio",
-    ]);
+    assert.deepEqual(cors.inputs.corsRules[0].allowedOrigins, [`https://${distribution.state.domainName}`]);
+    assert.deepEqual(stack.outputs.allowedOrigins, [`https://${distribution.state.domainName}`]);
     const logPolicy = policyOf(single(stack, "aws:s3/bucketPolicy:BucketPolicy", "-data-logs-policy"));
     const delivery = logPolicy.Statement.find((statement: any) => statement.Sid === "AllowS3ServerAccessLogDelivery");
     assert.deepEqual(delivery.Condition.ArnLike["aws:SourceArn"], [
       `arn:aws:s3:::${single(stack, "aws:s3/bucket:Bucket", "-data-bucket").id}`,
       `arn:aws:s3:::${single(stack, "aws:s3/bucket:Bucket", "-viewer-bucket").id}`,
     ]);
+  });
+
+  it("allowedOrigins adds to the distribution's origin: the lab lists chromoscope.bio or a partner's viewer itself", async () => {
+    const listed = await synthesize(
+      {
+        viewer: "self-hosted",
+        viewerDistPath: STAND_IN_VIEWER,
+        allowedOrigins: ["https://viewer.partner.example.org"],
+      },
+      "extraorigins",
+    );
+    const distribution = single(listed, "aws:cloudfront/distribution:Distribution", "-viewer-distribution");
+    const expected = [`https://${distribution.state.domainName}`, "https://viewer.partner.example.org"];
+    const cors = single(listed, "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration", "-data-cors");
+    assert.deepEqual(cors.inputs.corsRules[0].allowedOrigins, expected);
+    assert.deepEqual(listed.outputs.allowedOrigins, expected);
   });
 
   it("syncs the build as one resource keyed by the folder's content digest (not one resource per file)", () => {

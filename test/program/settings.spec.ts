@@ -33,7 +33,7 @@ describe("stack settings", () => {
   it("applies every default when nothing is set", () => {
     const settings = resolveWith({});
     assert.deepEqual(settings, defaultSettings());
-    assert.deepEqual(settings.allowedOrigins, ["https://chromoscope.bio"]);
+    assert.deepEqual(settings.allowedOrigins, [], "nothing beyond the viewer's own origin");
     assert.deepEqual(settings.dataPrefixes, ["cohorts/"]);
     assert.equal(settings.presignerKind, "user");
     assert.equal(settings.keyRotationDays, 30);
@@ -95,7 +95,11 @@ describe("stack settings", () => {
     ],
     ["a non-integer lifetime", { maxLinkLifetimeSeconds: "1.5" }, /maxLinkLifetimeSeconds = 1.5 .*an integer/],
     ["an unknown presigner kind", { presignerKind: "admin" }, /presignerKind = admin .*"user" or "role"/],
-    ["an empty origin list", { allowedOrigins: "[]" }, /allowedOrigins = \[\] .*non-empty list of origins/],
+    [
+      "an origin without a scheme",
+      { allowedOrigins: '["viewer.lab.example.org"]' },
+      /allowedOrigins .*a list of origins/,
+    ],
     [
       "an origin with a path",
       { allowedOrigins: '["https://chromoscope.bio/app"]' },
@@ -377,6 +381,11 @@ describe("stack settings", () => {
       return Array.isArray(value) ? JSON.stringify(value) : value === undefined ? undefined : String(value);
     });
     assert.equal(settings.presignerKind, "user");
+    assert.equal(
+      stack[`${namespace}allowedOrigins`],
+      undefined,
+      "the example leaves allowedOrigins to its default, which follows the viewer",
+    );
   });
 
   it("documents every setting with its default in the settings table (docs/settings.md)", () => {

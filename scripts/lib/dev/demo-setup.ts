@@ -14,6 +14,7 @@ import { dirname, isAbsolute, join, relative } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { toS3CorsRule, viewerCorsRule } from "../../../policy/documents/cors-rule";
 import { StackSettings } from "../../../components/settings";
+import { corsOriginsForViewerUrl } from "../../../components/address-rules";
 import { parseChromoscopeLink } from "../publication/chromoscope";
 import { AwsError, describeCause, UsageError } from "../errors";
 import { ExampleSample, exampleManifestTsv } from "./example-cohort";
@@ -120,7 +121,11 @@ export async function provisionLocalBucket(
     await client.send(
       new (s3Sdk().PutBucketCorsCommand)({
         Bucket: bucket,
-        CORSConfiguration: { CORSRules: [toS3CorsRule(viewerCorsRule(settings.allowedOrigins))] },
+        CORSConfiguration: {
+          CORSRules: [
+            toS3CorsRule(viewerCorsRule(corsOriginsForViewerUrl(settings.viewerUrl, settings.allowedOrigins))),
+          ],
+        },
       }),
     );
   } catch (error) {

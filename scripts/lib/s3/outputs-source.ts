@@ -9,6 +9,7 @@ import { StackOutputs, stackOutputSchemas, UserStackOutputs } from "../../../com
 import { keySlotPlan, rotationDueAt } from "../../../components/key-slots";
 import { ACCESS_LOG_PREFIX, KeySlot } from "../../../policy/documents/limits";
 import { defaultSettings, StackSettings } from "../../../components/settings";
+import { corsOriginsForViewerUrl } from "../../../components/address-rules";
 import { UsageError, ValidationError } from "../errors";
 import { PROJECT_ROOT } from "../files";
 import { printable } from "../naming";
@@ -122,7 +123,7 @@ export function stackOutputsFor(settings: StackSettings, target: StandInStack): 
     dataPrefixes: [...settings.dataPrefixes],
     configPrefix: settings.configPrefix,
     ledgerPrefix: settings.ledgerPrefix,
-    allowedOrigins: [...settings.allowedOrigins],
+    allowedOrigins: corsOriginsForViewerUrl(settings.viewerUrl, settings.allowedOrigins),
     maxLinkLifetimeSeconds: settings.maxLinkLifetimeSeconds,
     presignerKind: "user",
     viewerUrl: settings.viewerUrl,

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, rmdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command, Option } from "commander";
+import { corsOriginsForViewerUrl } from "../../../../components/address-rules";
 import { defaultSettings } from "../../../../components/settings";
 import { viewerFolderProblem } from "../../../../components/viewer-site";
 import { servedViewer } from "../../../../components/viewer/served-viewer";
@@ -260,15 +261,10 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
       throw error;
     }
     lock.serving(server.endpoint);
-    // With --viewer-dist the viewer is this server's own origin: the links open it, and its CORS allows it.
+    // With --viewer-dist the viewer is this server's own origin: the links open it, and its CORS allows
+    // it (and nothing else, as for a self-hosted stack).
     const defaults = defaultSettings();
-    const settings = options.viewerDist
-      ? {
-          ...defaults,
-          viewerUrl: `${server.endpoint}/app/`,
-          allowedOrigins: [server.endpoint, ...defaults.allowedOrigins],
-        }
-      : defaults;
+    const settings = options.viewerDist ? { ...defaults, viewerUrl: `${server.endpoint}/app/` } : defaults;
     const admin = createS3Client({ region: server.region, credentials: { ...keys.admin }, endpoint: server.endpoint });
     try {
       io.stderr(
@@ -279,7 +275,7 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
       await createLocalBucket(admin, DEMO_ACCESS_LOG.logBucket); // first: it logs the data bucket's creation
       const created = await provisionLocalBucket(admin, DEMO_BUCKET, settings);
       io.stderr(
-        `Bucket ${DEMO_BUCKET} ${created ? "created" : "reused"}: private (unsigned requests refused), GET-only CORS for ${settings.allowedOrigins.join(", ")}; access logs in ${DEMO_ACCESS_LOG.logBucket}\n`,
+        `Bucket ${DEMO_BUCKET} ${created ? "created" : "reused"}: private (unsigned requests refused), GET-only CORS for ${corsOriginsForViewerUrl(settings.viewerUrl, settings.allowedOrigins).join(", ")}; access logs in ${DEMO_ACCESS_LOG.logBucket}\n`,
       );
 
       const prefix = `${settings.dataPrefixes[0]}demo/`;

@@ -1,5 +1,6 @@
 /** Check: the bucket's CORS rule is the one the stack declares (GET only, from the viewer's origins). */
 import { defaultSettings } from "../../../../components/settings";
+import { corsOriginsForViewerUrl } from "../../../../components/address-rules";
 import { S3CorsRule, toS3CorsRule, viewerCorsRule } from "../../../../policy/documents/cors-rule";
 import { StackOutputs } from "../../../../components/stack-outputs";
 import { readBucketSetting, unreadableSetting } from "../bucket-settings";
@@ -72,8 +73,9 @@ export function judgeCors(
   };
 }
 
+/** Every origin the stack's CORS rule allows (outputs without the list: the viewer's own and the defaults). */
 export function allowedOrigins(outputs: StackOutputs): readonly string[] {
-  return outputs.allowedOrigins ?? defaultSettings().allowedOrigins;
+  return outputs.allowedOrigins ?? corsOriginsForViewerUrl(outputs.viewerUrl, defaultSettings().allowedOrigins);
 }
 
 export async function corsFinding(probe: Probe): Promise<Finding> {
