@@ -116,7 +116,13 @@ export function buildStack(
   }
   const presigner = new PresignerIdentity(
     `${name}-presigner`,
-    { ...settings, bucketArn: storage.bucketArn, region: storage.region, kind: settings.presignerKind },
+    {
+      ...settings,
+      bucketArn: storage.bucketArn,
+      region: storage.region,
+      kind: settings.presignerKind,
+      viewerBucketArn: viewer?.bucketArn,
+    },
     opts,
   );
   const shared = {
@@ -132,6 +138,7 @@ export function buildStack(
     viewerUrl: viewer ? viewer.url : settings.viewerUrl,
     viewerDistributionId: viewer?.distributionId,
     viewerBucketName: viewer?.bucketName,
+    viewerFilesDigest: viewer?.filesDigest,
     accessLogPrefix: storage.accessLogPrefix,
     access: settings.access,
     ...(access && {

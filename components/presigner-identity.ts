@@ -14,6 +14,8 @@ export interface PresignerIdentityArgs {
   readonly ledgerPrefix: string;
   /** "" or absent when the bucket uses SSE-S3. */
   readonly kmsKeyArn?: string;
+  /** The self-hosted viewer's bucket: the presigner lists it for the doctor (never reads its files). */
+  readonly viewerBucketArn?: pulumi.Input<string>;
   /** "user" (default): IAM user with two access-key slots; "role": IAM role with an instance profile. */
   readonly kind?: "user" | "role";
   /** Role kind: who may assume the role (named users or roles, or the services that presign). */
@@ -69,18 +71,21 @@ export class PresignerIdentity extends pulumi.ComponentResource {
     super("chromoscope-private-data:identity:PresignerIdentity", name, {}, opts);
     const args = { ...DEFAULTS, ...inputArgs };
     this.kind = args.kind;
-    const policy = pulumi.all([args.bucketArn, args.region]).apply(([bucketArn, region]) =>
-      JSON.stringify(
-        presignerPolicyDocument({
-          bucketArn,
-          region,
-          dataPrefixes: args.dataPrefixes,
-          configPrefix: args.configPrefix,
-          ledgerPrefix: args.ledgerPrefix,
-          kmsKeyArn: args.kmsKeyArn,
-        }),
-      ),
-    );
+    const policy = pulumi
+      .all([args.bucketArn, args.region, args.viewerBucketArn])
+      .apply(([bucketArn, region, viewerBucketArn]) =>
+        JSON.stringify(
+          presignerPolicyDocument({
+            bucketArn,
+            region,
+            dataPrefixes: args.dataPrefixes,
+            configPrefix: args.configPrefix,
+            ledgerPrefix: args.ledgerPrefix,
+            kmsKeyArn: args.kmsKeyArn,
+            viewerBucketArn,
+          }),
+        ),
+      );
 
     if (args.kind === "role") {
       if (!Number.isInteger(args.maxSessionHours) || args.maxSessionHours < 1 || args.maxSessionHours > 12) {

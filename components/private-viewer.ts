@@ -53,6 +53,8 @@ export class PrivateViewer extends pulumi.ComponentResource {
   readonly origin: pulumi.Output<string>;
   /** `https://<domain>/app/`: the viewer URL links open. */
   readonly url: pulumi.Output<string>;
+  /** listingDigest of the served files: what the doctor checks a listing of the bucket against. */
+  readonly filesDigest: string;
 
   constructor(name: string, args: PrivateViewerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("chromoscope-private-data:viewer:PrivateViewer", name, {}, opts);
@@ -203,6 +205,12 @@ export class PrivateViewer extends pulumi.ComponentResource {
     this.distributionArn = distribution.arn;
     this.origin = pulumi.interpolate`https://${host}`;
     this.url = pulumi.interpolate`https://${host}/app/`;
-    this.registerOutputs({ bucketName: this.bucketName, distributionId: this.distributionId, url: this.url });
+    this.filesDigest = served.listingDigest;
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      distributionId: this.distributionId,
+      url: this.url,
+      filesDigest: this.filesDigest,
+    });
   }
 }

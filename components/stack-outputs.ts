@@ -39,6 +39,11 @@ function buildSchemas() {
     /** The self-hosted viewer's CloudFront distribution and bucket; absent with chromoscope.bio. */
     viewerDistributionId: z.string().optional(),
     viewerBucketName: z.string().optional(),
+    /** SHA-256 over the served files' keys and MD5s (viewer-site.ts listingDigest): the doctor's reference. */
+    viewerFilesDigest: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, "a hex SHA-256")
+      .optional(),
     /**
      * The S3 endpoint of a stand-in stack (the demo's local server); absent for AWS. A command's
      * --endpoint wins over it.

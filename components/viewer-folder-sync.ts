@@ -2,30 +2,41 @@
  * One resource that keeps the viewer bucket equal to what the viewer serves of a local Chromoscope
  * build (viewer/served-viewer.ts: the build, made self-sufficient, and the project's start-up files):
  * a build holds about 2,900 files (237 MB, mostly sample thumbnails), and one Pulumi resource per file
- * would make every preview diff thousands of resources and the state megabytes large. This resource's
- * only inputs are the bucket and the digest of the served files' hashes, so `pulumi preview` hashes
- * the folder (about a second) and shows one change when anything served changed. `pulumi up`
- * then uploads the files whose hash differs from the manifest stored with the last sync, deletes the
- * files that are gone, and stores the new manifest last (an interrupted sync is redone in full next
- * time). The files are written with the deploying credentials (the standard AWS chain: AWS_PROFILE,
- * SSO, environment), as Pulumi's own provider usually is.
+ * would make every preview diff thousands of resources and the state megabytes large.
+ *
+ * The viewer's JavaScript sees every link, so the live objects, not a record of the last sync, are
+ * what counts: any principal of the account with S3 write could replace `app/assets/*.js`. Every
+ * preview and update therefore lists the bucket's `app/` objects and compares each ETag with the MD5
+ * of the file it should hold (a single-part upload to an SSE-S3 bucket has its MD5 as ETag, so a
+ * listing of about three requests checks every byte). `diff` reports drift as a change, so `pulumi
+ * preview` shows it and `pulumi up` restores it: the sync uploads every file whose live ETag differs
+ * (or that is missing), deletes every `app/` object the build does not hold, and writes a manifest of
+ * the served files last, which the doctor reads to name drifted files (it trusts it only when it adds
+ * up to the stack's `viewerFilesDigest` output). The files are written with the deploying credentials
+ * (the standard AWS chain: AWS_PROFILE, SSO, environment), as Pulumi's own provider usually is.
  *
  * A dynamic provider runs serialized in Pulumi's provider host, without ts-node: what it calls is
  * captured by value, and the AWS SDK is required inside it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { servedViewer } from "./viewer/served-viewer";
-import { viewerCacheControl, viewerContentType } from "./viewer-site";
+import { VIEWER_SYNC_MANIFEST_KEY } from "../policy/documents/limits";
+import { listingDigest, ServedFile, servedViewer } from "./viewer/served-viewer";
+import { VIEWER_KEY_PREFIX, viewerCacheControl, viewerContentType } from "./viewer-site";
 
-/** Where the last sync's manifest is kept: outside app/, so CloudFront never serves it. */
-export const VIEWER_SYNC_MANIFEST_KEY = ".viewer-sync/manifest.json";
+export { VIEWER_SYNC_MANIFEST_KEY };
+
+/** The manifest the sync writes: every served file's hashes, and their listingDigest. */
+export interface ViewerSyncManifest {
+  listingDigest: string;
+  files: Record<string, { md5: string; sha256: string }>;
+}
 
 export interface ViewerFolderSyncArgs {
   bucket: pulumi.Input<string>;
   region: pulumi.Input<string>;
   /** The local build folder (read again when the sync runs). */
   folder: string;
-  /** servedViewer(folder).digest: the only thing a preview compares. */
+  /** servedViewer(folder).digest: changes exactly when the served files do. */
   digest: string;
   /** An S3-compatible endpoint instead of AWS (tests). */
   endpoint?: string;
@@ -39,30 +50,74 @@ interface SyncInputs {
   endpoint?: string;
 }
 
-/** Makes the bucket's app/ files those served of `inputs.folder` (or, with `remove`, deletes them all). */
-export async function syncViewerFolder(inputs: SyncInputs, remove = false): Promise<number> {
-  /* eslint-disable @typescript-eslint/no-require-imports -- required where the provider host runs it */
+/** What a sync must do to make the live `app/` objects (key → ETag) the served files. Pure. */
+export interface ViewerSyncPlan {
+  /** Served files missing from the bucket or holding other bytes. */
+  upload: ServedFile[];
+  /** Of those, the keys that held other bytes (drift, or a file the build changed in place). */
+  replaced: string[];
+  /** `app/` objects the build does not hold. */
+  remove: string[];
+}
+
+export function planViewerSync(served: readonly ServedFile[], live: ReadonlyMap<string, string>): ViewerSyncPlan {
+  const upload = served.filter((file) => live.get(file.key) !== file.md5);
+  const keys = new Set(served.map((file) => file.key));
+  return {
+    upload,
+    replaced: upload.filter((file) => live.has(file.key)).map((file) => file.key),
+    remove: [...live.keys()].filter((key) => !keys.has(key)),
+  };
+}
+
+function s3Client(inputs: SyncInputs) {
+  /* eslint-disable-next-line @typescript-eslint/no-require-imports -- required where the provider host runs it */
   const s3 = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
-  /* eslint-enable @typescript-eslint/no-require-imports */
   const client = new s3.S3Client({
     region: inputs.region,
     ...(inputs.endpoint ? { endpoint: inputs.endpoint, forcePathStyle: true } : {}),
     requestChecksumCalculation: "WHEN_REQUIRED",
   });
+  return { s3, client };
+}
+
+/** The live objects under app/: key → ETag without its quotes. */
+export async function liveViewerObjects(inputs: SyncInputs): Promise<Map<string, string>> {
+  const { s3, client } = s3Client(inputs);
   try {
-    let previous: Record<string, string> = {};
-    try {
-      const stored = await client.send(
-        new s3.GetObjectCommand({ Bucket: inputs.bucket, Key: VIEWER_SYNC_MANIFEST_KEY }),
+    const live = new Map<string, string>();
+    let token: string | undefined;
+    do {
+      const page = await client.send(
+        new s3.ListObjectsV2Command({ Bucket: inputs.bucket, Prefix: VIEWER_KEY_PREFIX, ContinuationToken: token }),
       );
-      previous = JSON.parse(await stored.Body!.transformToString()) as Record<string, string>;
-    } catch (error) {
-      if ((error as { name?: string }).name !== "NoSuchKey") throw error;
-    }
-    const manifest = remove ? { files: [], digest: "" } : servedViewer(inputs.folder);
-    const next = Object.fromEntries(manifest.files.map((file) => [file.key, file.sha256]));
-    const changed = manifest.files.filter((file) => previous[file.key] !== file.sha256);
-    const queue = [...changed];
+      for (const object of page.Contents ?? []) {
+        if (object.Key !== undefined) live.set(object.Key, (object.ETag ?? "").replace(/"/g, ""));
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return live;
+  } finally {
+    client.destroy();
+  }
+}
+
+export interface ViewerSyncResult {
+  /** Files the bucket serves after the sync. */
+  files: number;
+  uploaded: number;
+  /** Uploads that replaced other bytes under the same key (drift restored, or a file changed in place). */
+  replaced: string[];
+  deleted: number;
+}
+
+/** Makes the bucket's app/ objects the served files of `inputs.folder` (or, with `remove`, deletes them all). */
+export async function syncViewerFolder(inputs: SyncInputs, remove = false): Promise<ViewerSyncResult> {
+  const served = remove ? [] : servedViewer(inputs.folder).files;
+  const plan = planViewerSync(served, await liveViewerObjects(inputs));
+  const { s3, client } = s3Client(inputs);
+  try {
+    const queue = [...plan.upload];
     const worker = async () => {
       for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
         await client.send(
@@ -70,6 +125,8 @@ export async function syncViewerFolder(inputs: SyncInputs, remove = false): Prom
             Bucket: inputs.bucket,
             Key: file.key,
             Body: file.read(),
+            // S3 refuses the upload if the bytes arrive other than hashed, and lists this MD5 as the ETag.
+            ContentMD5: Buffer.from(file.md5, "hex").toString("base64"),
             ContentType: viewerContentType(file.key),
             CacheControl: viewerCacheControl(file.key),
             Metadata: { sha256: file.sha256 },
@@ -78,38 +135,61 @@ export async function syncViewerFolder(inputs: SyncInputs, remove = false): Prom
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));
-    const gone = Object.keys(previous).filter((key) => !(key in next));
-    if (remove) gone.push(VIEWER_SYNC_MANIFEST_KEY);
+    const gone = remove ? [...plan.remove, VIEWER_SYNC_MANIFEST_KEY] : plan.remove;
     for (let start = 0; start < gone.length; start += 1000) {
       const Objects = gone.slice(start, start + 1000).map((Key) => ({ Key }));
       await client.send(new s3.DeleteObjectsCommand({ Bucket: inputs.bucket, Delete: { Objects, Quiet: true } }));
     }
     if (!remove) {
+      const manifest: ViewerSyncManifest = {
+        listingDigest: listingDigest(served),
+        files: Object.fromEntries(served.map((file) => [file.key, { md5: file.md5, sha256: file.sha256 }])),
+      };
       await client.send(
         new s3.PutObjectCommand({
           Bucket: inputs.bucket,
           Key: VIEWER_SYNC_MANIFEST_KEY,
-          Body: JSON.stringify(next),
+          Body: JSON.stringify(manifest),
           ContentType: "application/json",
         }),
       );
     }
-    return manifest.files.length;
+    return { files: served.length, uploaded: plan.upload.length, replaced: plan.replaced, deleted: plan.remove.length };
   } finally {
     client.destroy();
   }
 }
 
+/** Keys of served files the bucket lacks or holds other bytes for, and app/ objects it should not hold. */
+export async function viewerDrift(inputs: SyncInputs): Promise<string[]> {
+  const plan = planViewerSync(servedViewer(inputs.folder).files, await liveViewerObjects(inputs));
+  return [...plan.upload.map((file) => file.key), ...plan.remove];
+}
+
 export const viewerFolderSyncProvider: pulumi.dynamic.ResourceProvider = {
-  diff(_id, olds: SyncInputs, news: SyncInputs) {
-    const replaces = olds.bucket !== news.bucket ? ["bucket"] : [];
-    return Promise.resolve({ changes: olds.digest !== news.digest || replaces.length > 0, replaces });
+  async diff(_id, olds: SyncInputs, news: SyncInputs) {
+    if (olds.bucket !== news.bucket) return { changes: true, replaces: ["bucket"] };
+    if (olds.digest !== news.digest) return { changes: true, replaces: [] };
+    // The build is unchanged: the live objects must still be it (nobody replaced a script in between).
+    let drift: string[];
+    try {
+      drift = await viewerDrift(news);
+    } catch (error) {
+      throw new Error(
+        `checking the viewer bucket ${news.bucket} against the build failed (${String(error)}): ` +
+          "the deploying credentials need s3:ListBucket on it",
+        { cause: error },
+      );
+    }
+    return { changes: drift.length > 0, replaces: [] };
   },
   async create(inputs: SyncInputs) {
-    return { id: `${inputs.bucket}/app/`, outs: { ...inputs, files: await syncViewerFolder(inputs) } };
+    const result = await syncViewerFolder(inputs);
+    return { id: `${inputs.bucket}/app/`, outs: { ...inputs, files: result.files } };
   },
   async update(_id, _olds: SyncInputs, news: SyncInputs) {
-    return { outs: { ...news, files: await syncViewerFolder(news) } };
+    const result = await syncViewerFolder(news);
+    return { outs: { ...news, files: result.files } };
   },
   async delete(_id, props: SyncInputs) {
     await syncViewerFolder(props, true);

@@ -9,8 +9,10 @@ import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 
+import { VIEWER_KEY_PREFIX } from "../policy/documents/limits";
+
 /** The viewer's files live under this key prefix and are served under `/${VIEWER_KEY_PREFIX}`. */
-export const VIEWER_KEY_PREFIX = "app/";
+export { VIEWER_KEY_PREFIX };
 export const VIEWER_INDEX_KEY = `${VIEWER_KEY_PREFIX}index.html`;
 
 /**

@@ -11,8 +11,8 @@ const ROOT = join(__dirname, "..");
 const LIB = join(ROOT, "scripts", "lib");
 const MAX_SOURCE_LINES = 400;
 const MAX_LIB_ROOT_FILES = 8;
-/** About 12: the doctor keeps one module per check, 13 of them. */
-const MAX_FILES_PER_FOLDER = 13;
+/** About 12: the doctor keeps one module per check, 14 of them. */
+const MAX_FILES_PER_FOLDER = 14;
 const TEST = join(ROOT, "test");
 /** The top of test/ keeps the repository-wide specs only; the rest sit in folders a newcomer can find. */
 const MAX_TEST_TOP_FILES = 12;

@@ -26,6 +26,8 @@ export interface ServedFile {
   readonly key: string;
   /** Hex SHA-256 of the served bytes. */
   readonly sha256: string;
+  /** Hex MD5 of the served bytes: the ETag S3 lists for them (a single-part upload to an SSE-S3 bucket). */
+  readonly md5: string;
   readonly size: number;
   /** "build": the build's file as it is; "changed": the build's file, changed; "added": a start-up file. */
   readonly origin: "build" | "changed" | "added";
@@ -38,6 +40,8 @@ export interface ServedViewer {
   readonly files: readonly ServedFile[];
   /** SHA-256 over every file's key and hash: changes exactly when what is served does. */
   readonly digest: string;
+  /** listingDigest of the files: what a listing of the viewer bucket's app/ must add up to. */
+  readonly listingDigest: string;
   /** `'sha256-…'` sources of the served index.html's inline scripts, which the CSP allows. */
   readonly scriptHashes: readonly string[];
   /** What was changed, one line each (e.g. "removed the third-party script <script …>"). */
@@ -61,10 +65,23 @@ function findStartupFolder(start: string): string {
 }
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+const md5 = (bytes: Buffer) => createHash("md5").update(bytes).digest("hex");
+
+/**
+ * SHA-256 over every key and MD5 (ETag), in key order: computed alike from the served files (the
+ * stack's `viewerFilesDigest` output) and from a listing of the bucket (the doctor), equal exactly when
+ * every object under app/ holds the served bytes and nothing else is there.
+ */
+export function listingDigest(files: ReadonlyArray<{ key: string; md5: string }>): string {
+  const sorted = [...files].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const digest = createHash("sha256");
+  for (const file of sorted) digest.update(`${file.key}\0${file.md5}\n`);
+  return digest.digest("hex");
+}
 const isScript = (key: string) => /\.m?js$/i.test(key);
 
 function fromBytes(key: string, bytes: Buffer, origin: ServedFile["origin"]): ServedFile {
-  return { key, sha256: sha256(bytes), size: bytes.length, origin, read: () => bytes };
+  return { key, sha256: sha256(bytes), md5: md5(bytes), size: bytes.length, origin, read: () => bytes };
 }
 
 /** The served files of the Chromoscope build in `buildFolder` (read only) and the project's start-up files. */
@@ -83,7 +100,14 @@ export function servedViewer(buildFolder: string, startupFolder = VIEWER_STARTUP
         files.set(
           key,
           changed === undefined
-            ? { key, sha256: sha256(bytes), size: bytes.length, origin: "build", read: () => readFileSync(path) }
+            ? {
+                key,
+                sha256: sha256(bytes),
+                md5: md5(bytes),
+                size: bytes.length,
+                origin: "build",
+                read: () => readFileSync(path),
+              }
             : fromBytes(key, changed, "changed"),
         );
       }
@@ -111,6 +135,7 @@ export function servedViewer(buildFolder: string, startupFolder = VIEWER_STARTUP
   return {
     files: sorted,
     digest: digest.digest("hex"),
+    listingDigest: listingDigest(sorted),
     scriptHashes: index === undefined ? [] : inlineScriptHashes(index.read().toString("utf8")),
     applied,
     notApplied,

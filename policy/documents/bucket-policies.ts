@@ -5,7 +5,7 @@
  * pack, the tools, the local demo and the tests build from these, so each action list and limit exists once.
  */
 import { PolicyDocument, policyDocument, PolicyStatement, prefixObjectsArn } from "./iam-policies";
-import { ACCESS_LOG_PREFIX, MAX_PRESIGN_SECONDS, MIN_TLS_VERSION } from "./limits";
+import { ACCESS_LOG_PREFIX, MAX_PRESIGN_SECONDS, MIN_TLS_VERSION, VIEWER_KEY_PREFIX } from "./limits";
 
 export interface BucketPolicyArgs {
   bucketArn: string;
@@ -167,7 +167,8 @@ export interface ViewerBucketPolicyArgs extends BucketPolicyArgs {
  * The self-hosted viewer's bucket: the deny statements every bucket carries, and reads by CloudFront
  * only on behalf of this stack's distribution (its Origin Access Control signs as the service
  * principal; AWS:SourceArn pins the distribution, so another distribution pointed at the bucket
- * cannot read it). No other principal is granted anything.
+ * cannot read it), and only of the app's files (under VIEWER_KEY_PREFIX; not the sync's manifest).
+ * No other principal is granted anything.
  */
 export function viewerBucketPolicyDocument(args: ViewerBucketPolicyArgs): PolicyDocument {
   return policyDocument([
@@ -177,7 +178,7 @@ export function viewerBucketPolicyDocument(args: ViewerBucketPolicyArgs): Policy
       Effect: "Allow",
       Principal: { Service: "cloudfront.amazonaws.com" },
       Action: "s3:GetObject",
-      Resource: `${args.bucketArn}/*`,
+      Resource: prefixObjectsArn(args.bucketArn, VIEWER_KEY_PREFIX),
       Condition: { StringEquals: { "AWS:SourceArn": args.distributionArn } },
     },
   ]);

@@ -4,6 +4,7 @@
  * Pure and self-contained (no Pulumi runtime, nothing outside policy/): the Pulumi program, the policy
  * pack, the tools, the local demo and the tests build from these, so each action list and limit exists once.
  */
+import { VIEWER_KEY_PREFIX, VIEWER_SYNC_MANIFEST_KEY } from "./limits";
 
 export interface PolicyStatement {
   Sid?: string;
@@ -51,6 +52,8 @@ export interface PresignerPolicyArgs {
   ledgerPrefix: string;
   /** "" when the bucket uses SSE-S3. */
   kmsKeyArn: string;
+  /** The self-hosted viewer's bucket, whose files the doctor checks against the deployed build. */
+  viewerBucketArn?: string;
 }
 
 /**
@@ -95,6 +98,26 @@ export function presignerPolicyDocument(args: PresignerPolicyArgs): PolicyDocume
       Resource: bucketArn,
     },
   ];
+  if (args.viewerBucketArn !== undefined) {
+    // The doctor (which signs as the presigner) checks the viewer's files: it lists them (their ETags)
+    // and reads the sync's manifest to name drifted files. Never the files themselves: the presigner
+    // signs no link to the viewer's bucket.
+    statements.push(
+      {
+        Sid: "ListViewerFilesForTheDoctor",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: args.viewerBucketArn,
+        Condition: { StringLike: { "s3:prefix": `${VIEWER_KEY_PREFIX}*` } },
+      },
+      {
+        Sid: "ReadViewerSyncManifestForTheDoctor",
+        Effect: "Allow",
+        Action: "s3:GetObject",
+        Resource: `${args.viewerBucketArn}/${VIEWER_SYNC_MANIFEST_KEY}`,
+      },
+    );
+  }
   if (kmsKeyArn !== "") {
     // Only S3 in the bucket's region may use the key on the presigner's behalf (and S3 lets it
     // reach only the objects above), never a direct Decrypt or GenerateDataKey call.

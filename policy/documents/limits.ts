@@ -14,6 +14,10 @@ export const ACCESS_LOG_RETENTION_DAYS = 365;
 /** Incomplete multipart uploads are aborted after this many days. */
 export const ABORT_INCOMPLETE_UPLOAD_DAYS = 1;
 export const ACCESS_LOG_PREFIX = "access-logs/";
+/** The self-hosted viewer's files live under this key prefix of its bucket (and are served under `/app/`). */
+export const VIEWER_KEY_PREFIX = "app/";
+/** Where the viewer sync keeps its manifest of the served files: outside app/, so CloudFront never serves it. */
+export const VIEWER_SYNC_MANIFEST_KEY = ".viewer-sync/manifest.json";
 /** AWS Security Hub IAM.3: an active access key must be rotated within this many days. */
 export const MAX_ACCESS_KEY_AGE_DAYS = 90;
 

@@ -61,7 +61,7 @@ describe("self-hosted viewer (Pulumi program under mocks)", function () {
     assert.equal(logging.inputs.targetBucket, single(stack, "aws:s3/bucket:Bucket", "-data-logs").id);
   });
 
-  it("reads through an Origin Access Control (s3, always, sigv4), granted to this distribution only (AWS:SourceArn), TLS only", () => {
+  it("reads through an Origin Access Control (s3, always, sigv4), granted to this distribution only (AWS:SourceArn) and the app's files only (app/*, not the sync's manifest), TLS only", () => {
     const control = single(stack, "aws:cloudfront/originAccessControl:OriginAccessControl", "-viewer-oac");
     assert.deepEqual(
       [control.inputs.originAccessControlOriginType, control.inputs.signingBehavior, control.inputs.signingProtocol],
@@ -79,7 +79,7 @@ describe("self-hosted viewer (Pulumi program under mocks)", function () {
         Effect: "Allow",
         Principal: { Service: "cloudfront.amazonaws.com" },
         Action: "s3:GetObject",
-        Resource: `arn:aws:s3:::${single(stack, "aws:s3/bucket:Bucket", "-viewer-bucket").id}/*`,
+        Resource: `arn:aws:s3:::${single(stack, "aws:s3/bucket:Bucket", "-viewer-bucket").id}/app/*`,
         Condition: { StringEquals: { "AWS:SourceArn": distribution.state.arn } },
       },
     ]);
@@ -202,11 +202,35 @@ describe("self-hosted viewer (Pulumi program under mocks)", function () {
     }
   });
 
+  it("lets the presigner list the viewer's files and read the sync's manifest (the doctor's check), never read the files", () => {
+    const viewerArn = `arn:aws:s3:::${single(stack, "aws:s3/bucket:Bucket", "-viewer-bucket").id}`;
+    const policy = policyOf(single(stack, "aws:iam/groupPolicy:GroupPolicy", "-presigner-group-policy"));
+    const onViewer = policy.Statement.filter((statement: any) =>
+      [statement.Resource].flat().some((resource: string) => resource.startsWith(viewerArn)),
+    );
+    assert.deepEqual(onViewer, [
+      {
+        Sid: "ListViewerFilesForTheDoctor",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: viewerArn,
+        Condition: { StringLike: { "s3:prefix": "app/*" } },
+      },
+      {
+        Sid: "ReadViewerSyncManifestForTheDoctor",
+        Effect: "Allow",
+        Action: "s3:GetObject",
+        Resource: `${viewerArn}/.viewer-sync/manifest.json`,
+      },
+    ]);
+  });
+
   it("exports the viewer's URL, distribution and bucket, which the commands' outputs schema reads", () => {
     const distribution = single(stack, "aws:cloudfront/distribution:Distribution", "-viewer-distribution");
     assert.equal(stack.outputs.viewerUrl, `https://${distribution.state.domainName}/app/`);
     assert.equal(stack.outputs.viewerDistributionId, distribution.id);
     assert.equal(stack.outputs.viewerBucketName, single(stack, "aws:s3/bucket:Bucket", "-viewer-bucket").id);
+    assert.equal(stack.outputs.viewerFilesDigest, servedViewer(STAND_IN_VIEWER).listingDigest);
     const exported = { ...stack.outputs, presignerSecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
     const parsed = parseStackOutputs(exported, "the program's outputs");
     assert.equal(parsed.viewerUrl, stack.outputs.viewerUrl);

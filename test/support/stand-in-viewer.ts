@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { inlineScriptHashes, VIEWER_INDEX_KEY, VIEWER_KEY_PREFIX } from "../../components/viewer-site";
-import { ServedFile, ServedViewer } from "../../components/viewer/served-viewer";
+import { listingDigest, ServedFile, ServedViewer } from "../../components/viewer/served-viewer";
 
 /**
  * A folder shaped like a Chromoscope build (test/fixtures/stand-in-viewer): analytics, fonts, a
@@ -26,7 +26,8 @@ export function unchangedViewer(folder: string): ServedViewer {
         const bytes = readFileSync(path);
         const key = VIEWER_KEY_PREFIX + relative(folder, path).split(sep).join("/");
         const sha256 = createHash("sha256").update(bytes).digest("hex");
-        files.push({ key, sha256, size: bytes.length, origin: "build", read: () => bytes });
+        const md5 = createHash("md5").update(bytes).digest("hex");
+        files.push({ key, sha256, md5, size: bytes.length, origin: "build", read: () => bytes });
       }
     }
   };
@@ -35,6 +36,7 @@ export function unchangedViewer(folder: string): ServedViewer {
   return {
     files,
     digest: "",
+    listingDigest: listingDigest(files),
     scriptHashes: inlineScriptHashes(index.read().toString("utf8")),
     applied: [],
     notApplied: [],

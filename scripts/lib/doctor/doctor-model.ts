@@ -18,6 +18,7 @@ export const CHECKS = {
   "bucket-policy": "Bucket policy",
   cors: "CORS rule",
   "private-and-presigned": "Privacy and presigned GET",
+  "viewer-files": "Viewer files",
   "key-age": "Access key age",
   "rotation-impact": "Rotation impact",
   "settings-impact": "Settings vs live links",

@@ -26,6 +26,7 @@ import { privateAndPresignedFinding } from "./checks/private-and-presigned-check
 import { publicAccessBlockFinding } from "./checks/public-access-block-check";
 import { rotationImpactFinding } from "./checks/rotation-impact-check";
 import { settingsImpactFinding } from "./checks/settings-impact-check";
+import { viewerFilesFinding } from "./checks/viewer-files-check";
 import { CHECK_IDS, CHECK_STATUSES, CheckId, CHECKS, CheckStatus, DoctorReport, Finding } from "./doctor-model";
 import { awsDoctorClients, DoctorContext, Probe } from "./probe";
 
@@ -53,7 +54,7 @@ export async function runDoctor(context: DoctorContext): Promise<DoctorReport> {
     if (!(error instanceof CliError)) throw error;
     findings.set("credentials", { status: "fail", detail: error.message, fix: error.fix });
     skip(
-      CHECK_IDS.filter((id) => id !== "credentials" && id !== "key-age"),
+      CHECK_IDS.filter((id) => id !== "credentials" && id !== "key-age" && appliesTo(id, context)),
       "needs credentials",
     );
     return report(findings, notRun, { seconds: null });
@@ -62,6 +63,8 @@ export async function runDoctor(context: DoctorContext): Promise<DoctorReport> {
   const probe = new Probe(context, clients, credentials);
   try {
     const identity = guardAsync(() => identityFinding(probe));
+    // The viewer's bucket is not the data bucket: checked whatever the data bucket's state.
+    const viewerFiles = viewerFilesFinding(probe).catch(unexpected);
     const bucket = await guardAsync(() => bucketFinding(probe));
     findings.set("bucket", bucket);
     const bucketChecks: Array<[CheckId, (probe: Probe) => Promise<Finding>]> = [
@@ -90,6 +93,8 @@ export async function runDoctor(context: DoctorContext): Promise<DoctorReport> {
       );
     }
     findings.set("identity", await identity);
+    const viewer = await viewerFiles;
+    if (viewer !== undefined) findings.set("viewer-files", viewer);
     const credentialVerdict = credentialsFinding(
       credentials,
       await probe.identity().catch(() => undefined),
@@ -101,6 +106,11 @@ export async function runDoctor(context: DoctorContext): Promise<DoctorReport> {
   } finally {
     probe.s3.destroy();
   }
+}
+
+/** Whether a check applies to the stack at all: the viewer's files only with a self-hosted viewer. */
+function appliesTo(id: CheckId, context: DoctorContext): boolean {
+  return id !== "viewer-files" || context.outputs.viewerBucketName !== undefined;
 }
 
 function report(findings: Map<CheckId, Finding>, notRun: DoctorReport["notRun"], limit: LinkLimit): DoctorReport {
