@@ -19,6 +19,8 @@ export interface PrivateDataBucketArgs {
   /** KMS key ARN for SSE-KMS; "" or absent for SSE-S3. */
   readonly kmsKeyArn?: string;
   readonly accessLogging?: boolean;
+  /** CI roles (running unreviewed code) the bucket policy denies every object read. */
+  readonly ciRoleArns?: readonly string[];
   /** Who besides the account root may read the access logs (IAM role or user ARNs of the account). */
   readonly logReaderArns?: readonly string[];
   readonly versioning?: boolean;
@@ -86,6 +88,7 @@ export class PrivateDataBucket extends pulumi.ComponentResource {
               ...(args.cloudFrontReads && distributionArn !== undefined
                 ? { cloudFrontReads: { distributionArn, prefixes: args.cloudFrontReads.prefixes } }
                 : {}),
+              ciRoleArns: args.ciRoleArns,
             }),
           ),
         ),

@@ -10,6 +10,18 @@ import { PRESIGNER_SERVICE_PRINCIPALS, trustedPrincipalProblem } from "./trust-p
 import { keyPrefixProblem, prefixOverlapProblems, VIEWER_URL_RULE, viewerUrlProblem } from "./address-rules";
 import { viewerSettingsProblems } from "./viewer/viewer-settings";
 import * as signIn from "./sign-in/sign-in-settings";
+import {
+  CLOUDFRONT_CERTIFICATE_PATTERN,
+  DOMAIN_PATTERN,
+  EXTERNAL_ID_PATTERN,
+  formatRaw,
+  IAM_PRINCIPAL_PATTERN,
+  integerIn,
+  KMS_KEY_ARN_PATTERN,
+  ORIGIN_PATTERN,
+  parseRaw,
+  SettingType,
+} from "./setting-rules";
 
 export type PresignerKind = "user" | "role";
 
@@ -29,6 +41,7 @@ export interface StackSettings extends signIn.SignInSettings {
   readonly kmsKeyArn: string;
   readonly accessLogging: boolean;
   readonly logReaderArns: readonly string[];
+  readonly ciRoleArns: readonly string[];
   readonly versioning: boolean;
   readonly noncurrentVersionDays: number;
   readonly configExpiryDays: number;
@@ -44,7 +57,6 @@ export interface StackSettings extends signIn.SignInSettings {
 export type ViewerKind = "chromoscope.bio" | "self-hosted";
 
 export type SettingKey = keyof StackSettings;
-type SettingType = "string" | "integer" | "boolean" | "array";
 
 export interface SettingSpec<K extends SettingKey> {
   readonly type: SettingType;
@@ -54,21 +66,6 @@ export interface SettingSpec<K extends SettingKey> {
   readonly secret?: boolean;
   /** Returns a message naming the allowed values, or undefined when the value is fine. */
   readonly check?: (value: StackSettings[K]) => string | undefined;
-}
-
-const ORIGIN_PATTERN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
-/** AWS's rule for an external id: 2-1224 characters from this set. */
-const EXTERNAL_ID_PATTERN = /^[\w+=,.@:/-]{2,1224}$/;
-/** An IAM role or user of the stack's account (`*` allowed in the name, e.g. for SSO roles' random suffixes). */
-const LOG_READER_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/*-]+$/;
-/** CloudFront takes certificates from ACM in us-east-1 only. */
-const CLOUDFRONT_CERTIFICATE_PATTERN = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[A-Za-z0-9-]+$/;
-const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key\/[A-Za-z0-9-]+$/;
-
-function integerIn(min: number, max: number) {
-  return (value: number) =>
-    Number.isInteger(value) && value >= min && value <= max ? undefined : `an integer from ${min} to ${max}`;
 }
 
 export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
@@ -186,10 +183,21 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
       "IAM role or user ARNs of the stack's account that may read the server access logs (they hold full presigned URLs), " +
       "besides the account root; everyone else is denied, administrators included.",
     check: (arns) =>
-      arns.every((arn) => LOG_READER_PATTERN.test(arn))
+      arns.every((arn) => IAM_PRINCIPAL_PATTERN.test(arn))
         ? undefined
         : "IAM role or user ARNs such as arn:aws:iam::123456789012:role/security-audit " +
           '("*" only in the name, e.g. role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Audit_*)',
+  },
+  ciRoleArns: {
+    type: "array",
+    default: [],
+    description:
+      "IAM role ARNs of CI jobs that run code not yet reviewed into main (the pull-request preview role): " +
+      "the data bucket's policy denies them every object read, whatever their IAM policies allow (ReadOnlyAccess reads every object).",
+    check: (arns) =>
+      arns.every((arn) => IAM_PRINCIPAL_PATTERN.test(arn))
+        ? undefined
+        : 'IAM role ARNs such as arn:aws:iam::123456789012:role/github-preview ("*" only in the name)',
   },
   versioning: {
     type: "boolean",
@@ -271,40 +279,6 @@ export function defaultSettings(): StackSettings {
 
 /** Raw value as the Pulumi CLI hands it over: a string (arrays as JSON) or already typed. */
 export type RawSettingReader = (key: SettingKey) => unknown;
-
-function parseRaw(type: SettingType, raw: unknown): { value?: unknown; problem?: string } {
-  switch (type) {
-    case "string":
-      return typeof raw === "string" ? { value: raw } : { problem: "a string" };
-    case "integer": {
-      const value = typeof raw === "string" && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
-      return typeof value === "number" && Number.isSafeInteger(value) ? { value } : { problem: "an integer" };
-    }
-    case "boolean": {
-      const value = raw === "true" ? true : raw === "false" ? false : raw;
-      return typeof value === "boolean" ? { value } : { problem: "true or false" };
-    }
-    case "array": {
-      let value = raw;
-      if (typeof raw === "string") {
-        try {
-          value = JSON.parse(raw);
-        } catch {
-          return { problem: "a JSON array of strings" };
-        }
-      }
-      return Array.isArray(value) && value.every((item) => typeof item === "string")
-        ? { value: [...value] }
-        : { problem: "a list of strings" };
-    }
-  }
-}
-
-function formatRaw(raw: unknown, secret = false): string {
-  if (secret) return "(secret)";
-  const text = typeof raw === "string" ? raw : JSON.stringify(raw);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
 
 /** Problems that involve more than one key. */
 function crossChecks(settings: StackSettings): string[] {

@@ -1,7 +1,9 @@
 /**
  * The GitHub Actions workflows a lab copies (examples/github-actions/): valid against GitHub's
- * workflow schema (action-validator), reaching AWS only through OIDC and a role, actions pinned to a
- * major version, and every command they run one that exists here, with options it accepts.
+ * workflow schema (action-validator), reaching AWS only through OIDC and a role, handing secrets and
+ * the cloud role only to jobs behind a GitHub environment that run reviewed code (same-repository
+ * pull requests, or main), with `id-token: write` on those jobs alone, actions pinned to a major
+ * version, and every command they run one that exists here, with options it accepts.
  */
 import * as assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -22,11 +24,24 @@ interface Step {
   run?: string;
   with?: Record<string, unknown>;
 }
+interface Job {
+  if?: string;
+  environment?: string | { name: string };
+  permissions?: Record<string, string>;
+  env?: Record<string, string>;
+  steps: Step[];
+}
 interface Workflow {
   on: Record<string, unknown>;
   permissions?: Record<string, string>;
-  jobs: Record<string, { steps: Step[] }>;
+  jobs: Record<string, Job>;
 }
+
+const SAME_REPOSITORY = "github.event.pull_request.head.repo.full_name == github.repository";
+const MAIN_ONLY = "github.ref == 'refs/heads/main'";
+const usesCloudRole = (job: Job) =>
+  job.steps.some((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+const usesSecrets = (job: Job) => /\$\{\{\s*secrets\./.test(JSON.stringify(job));
 
 const read = (name: string) => readFileSync(join(FOLDER, name), "utf8");
 const stepsOf = (workflow: Workflow) => Object.values(workflow.jobs).flatMap((job) => job.steps);
@@ -53,8 +68,29 @@ describe("GitHub Actions workflows for a lab's repository (examples/github-actio
         assert.deepEqual(validateWorkflow(read(name)).errors, []);
       });
 
+      it("asks for id-token: write only on the jobs that assume the cloud role, never for the whole workflow", () => {
+        assert.deepEqual(workflow.permissions, { contents: "read" }, "the workflow's default: read the repository");
+        for (const [id, job] of Object.entries(workflow.jobs)) {
+          assert.equal(job.permissions?.["id-token"], usesCloudRole(job) ? "write" : undefined, `${name}: job ${id}`);
+        }
+      });
+
+      it("hands secrets and the cloud role only to jobs behind an environment that run reviewed code", () => {
+        assert.ok(!("pull_request_target" in workflow.on), "pull_request_target runs with secrets on any fork's event");
+        const guarded = Object.entries(workflow.jobs).filter(([, job]) => usesSecrets(job) || usesCloudRole(job));
+        assert.ok(guarded.length > 0);
+        for (const [id, job] of guarded) {
+          assert.ok(job.environment, `${name}: job ${id} gets secrets or the cloud role without an environment`);
+          const condition = String(job.if ?? "");
+          if ("pull_request" in workflow.on) {
+            assert.ok(condition.includes(SAME_REPOSITORY), `${name}: job ${id} would run a fork's code with them`);
+          } else {
+            assert.ok(condition.includes(MAIN_ONLY), `${name}: job ${id} would run another branch's code with them`);
+          }
+        }
+      });
+
       it("reaches AWS through OIDC and a role, never stored AWS keys", () => {
-        assert.equal(workflow.permissions?.["id-token"], "write");
         const aws = stepsOf(workflow).filter((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
         assert.equal(aws.length, 1);
         assert.match(String(aws[0].with?.["role-to-assume"]), /^\$\{\{ vars\.[A-Z_]+ \}\}$/);
@@ -102,6 +138,30 @@ describe("GitHub Actions workflows for a lab's repository (examples/github-actio
     assert.match(lines, /git commit .* -- "Pulumi\.\$STACK\.yaml"/);
     const on = (parse(read("scheduled.yml")) as Workflow).on;
     assert.ok("schedule" in on && "workflow_dispatch" in on);
+  });
+
+  it("the pull-request workflow runs the policy tests with no secret and no role, and previews only behind the preview environment", () => {
+    const jobs = (parse(read("pull-request.yml")) as Workflow).jobs;
+    assert.ok(!usesSecrets(jobs["policy-tests"]) && !usesCloudRole(jobs["policy-tests"]));
+    assert.equal(jobs.preview.environment, "preview");
+    const role = jobs.preview.steps.find((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+    assert.equal(role?.with?.["role-to-assume"], "${{ vars.AWS_PREVIEW_ROLE_ARN }}");
+  });
+
+  it("docs/ci.md explains the threat and the setup: environments, same-repository branches, a preview role that reads no object", () => {
+    const ci = readFileSync(join(ROOT, "docs", "ci.md"), "utf8");
+    for (const needle of [
+      "required reviewers",
+      "environment:preview",
+      "environment:production",
+      "environment:operations",
+      "ciRoleArns",
+      "head.repo.full_name",
+      "presigner's secret key",
+    ]) {
+      assert.ok(ci.includes(needle), `docs/ci.md says nothing of ${needle}`);
+    }
+    assert.doesNotMatch(ci, /:pull_request`/, "no role may trust every pull request's token");
   });
 
   it("the pull-request workflow runs the policy tests, whose files exist", () => {

@@ -76,12 +76,26 @@ export function transportAndSignatureDenyStatements(args: BucketPolicyArgs): Pol
 export interface DataBucketPolicyArgs extends BucketPolicyArgs {
   /** Sign-in mode: the viewer's distribution reads these prefixes (data and configs), nothing else. */
   cloudFrontReads?: { distributionArn: string; prefixes: readonly string[] };
+  /** Roles (CI jobs running unreviewed code) denied every object read, whatever their IAM policies say. */
+  ciRoleArns?: readonly string[];
 }
 
+/** The deny statements every bucket carries, CloudFront's reads in sign-in mode, and no object reads for the CI roles named. */
 export function dataBucketPolicyDocument(args: DataBucketPolicyArgs): PolicyDocument {
   const statements = transportAndSignatureDenyStatements(args);
   if (args.cloudFrontReads !== undefined)
     statements.push(cloudFrontReadStatement(args.bucketArn, args.cloudFrontReads));
+  if (args.ciRoleArns !== undefined && args.ciRoleArns.length > 0) {
+    statements.push({
+      // aws:PrincipalArn is a session's role ARN, so every session of the role is denied, presigned or not.
+      Sid: "DenyObjectReadsToCiRoles",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:GetObject*",
+      Resource: `${args.bucketArn}/*`,
+      Condition: { ArnLike: { "aws:PrincipalArn": [...args.ciRoleArns] } },
+    });
+  }
   return policyDocument(statements);
 }
 

@@ -546,6 +546,17 @@ describe("access matrix: least privilege proven by IAM evaluation (iam-simulate)
       });
     });
 
+    it("without the CI roles' deny, the preview role reads the data, the configs and their versions", async () => {
+      const diff = await differences("ci-roles", (p) => {
+        p.dataBucket.policy = withoutStatement(dataPolicy(p), "DenyObjectReadsToCiRoles");
+      });
+      assert.deepEqual(diff, {
+        "ci-preview-get-data": "Allowed",
+        "ci-preview-get-config": "Allowed",
+        "ci-preview-get-data-version": "Allowed",
+      });
+    });
+
     it("without the TLS deny, plain HTTP goes through", async () => {
       const diff = await differences("default", (p) => {
         p.dataBucket.policy = withoutStatement(dataPolicy(p), "DenyInsecureTransport");

@@ -203,6 +203,7 @@ export function stackPolicies(stack: SynthesizedStack, variant: string, account:
   if (viewerBucket) features.push("viewer");
   const signIn = outputs.access === "sign-in" ? signInFunctionIdentity(stack, account) : undefined;
   if (signIn) features.push("signIn");
+  if (stack.settings.ciRoleArns.length > 0) features.push("ciRoles");
 
   const [firstData] = outputs.dataPrefixes;
   const symbols: Record<string, string> = {
