@@ -80,7 +80,7 @@ describe("doctor: the self-hosted viewer's files against the deployed build (emb
     assert.equal(check?.status, "pass", check?.detail);
     assert.equal(
       check?.detail,
-      `2 files under app/ of ${VIEWER_BUCKET} hold the deployed build (each ETag is the build's MD5)`,
+      `7 files under app/ of ${VIEWER_BUCKET} hold the deployed build (each ETag is the served file's MD5)`,
     );
   });
 
@@ -104,7 +104,7 @@ describe("doctor: the self-hosted viewer's files against the deployed build (emb
     assert.equal(check?.status, "fail");
     assert.match(
       String(check?.detail),
-      /are not the deployed build \(2 files listed\); the sync's manifest is missing or altered too/,
+      /are not the deployed build \(7 files listed\); the sync's manifest is missing or altered too/,
     );
   });
 

@@ -50,7 +50,7 @@ export async function viewerFilesFinding(probe: Probe): Promise<Finding | undefi
   if (listingDigest([...live].map(([key, md5]) => ({ key, md5 }))) === expected) {
     return {
       status: "pass",
-      detail: `${files} under ${VIEWER_KEY_PREFIX} of ${bucket} hold the deployed build (each ETag is the build's MD5)`,
+      detail: `${files} under ${VIEWER_KEY_PREFIX} of ${bucket} hold the deployed build (each ETag is the served file's MD5)`,
     };
   }
   const named = await namedDrift(probe, bucket, expected, live);
