@@ -62,7 +62,12 @@ function buildSchemas() {
     /** Sign-in mode: the issuer the sign-in function trusts (the stack's Cognito user pool, or the lab's). */
     signInIssuer: z
       .string()
-      .refine((value) => /^https:\/\/[^\s?#]+$/.test(value), "an https issuer URL")
+      .refine(
+        (value) =>
+          /^https:\/\/[^\s?#]+$/.test(value) ||
+          /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/[^\s?#]*)?$/.test(value),
+        "an https issuer URL (plain http only on this machine, such as the demo's http://127.0.0.1:<port>)",
+      )
       .optional(),
     /** Sign-in mode with the stack's own user pool: its id (add-reader manages its users). */
     signInUserPoolId: z

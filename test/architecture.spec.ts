@@ -29,6 +29,7 @@ const LAYERS: Record<string, number> = {
   upload: 3,
   doctor: 4,
   access: 4,
+  "sign-in": 4,
   cli: 5,
   dev: 5,
 };

@@ -41,8 +41,13 @@ export interface LedgerEntry {
   configKey: string;
   signingAccessKeyId: string;
   createdAt: string;
-  expiresAt: string;
+  /** When its links expire; absent for a sign-in publication (its link holds no key and never expires). */
+  expiresAt?: string;
   inputs: PublicationInputs;
+  /** Sign-in mode: people open it by signing in (`/open/<cohort folder>`), not through presigned links. */
+  access?: "sign-in";
+  /** Sign-in mode: the one folder (key prefix ending in `/`) holding every data file of the cohort. */
+  dataFolder?: string;
   /** Publish entries: who signed (absent in older entries). */
   signer?: LinkSigner;
   /** Publish entries signed by a session whose expiry the credentials stated: its links die then. */
@@ -55,7 +60,7 @@ export function serializeLedgerEntry(entry: LedgerEntry): string {
 
 /** The revoke entry for a publication whose config was deleted at `revokedAt`. */
 export function revokeEntryFor(
-  publication: Pick<LedgerEntry, "cohort" | "configKey" | "signingAccessKeyId" | "expiresAt"> & {
+  publication: Pick<LedgerEntry, "cohort" | "configKey" | "signingAccessKeyId" | "expiresAt" | "access"> & {
     inputs: Pick<PublicationInputs, "viewerUrl">;
   },
   revokedAt: Date,
@@ -66,8 +71,9 @@ export function revokeEntryFor(
     configKey: publication.configKey,
     signingAccessKeyId: publication.signingAccessKeyId,
     createdAt: revokedAt.toISOString(),
-    expiresAt: publication.expiresAt,
+    ...(publication.expiresAt === undefined ? {} : { expiresAt: publication.expiresAt }),
     inputs: { samples: [], viewerUrl: publication.inputs.viewerUrl },
+    ...(publication.access === undefined ? {} : { access: publication.access }),
   };
 }
 

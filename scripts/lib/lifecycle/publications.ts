@@ -110,7 +110,8 @@ export async function revokePublications(
         // The share page holds the same links: it goes with its config.
         await context.store.remove(sharePageKey(publication.configKey));
         await context.store.remove(publication.configKey);
-        const entry = revokeEntryFor({ ...publication, expiresAt: publication.expiresAt.toISOString() }, context.now);
+        const expiresAt = publication.access === "sign-in" ? undefined : publication.expiresAt.toISOString();
+        const entry = revokeEntryFor({ ...publication, expiresAt }, context.now);
         const ledgerKey = await writeLedgerEntry(
           context.store,
           context.ledgerPrefix,

@@ -37,7 +37,14 @@ export interface Publication {
   signer?: LinkSigner;
   /** With signer "session": when the session ends, if it was known. */
   sessionExpiresAt?: Date;
+  /** Sign-in mode: opened by signing in; `expiresAt` is then NEVER_EXPIRES. */
+  access?: "sign-in";
+  /** Sign-in mode: the folder holding every data file of the cohort. */
+  dataFolder?: string;
 }
+
+/** The expiry of a sign-in publication: its link holds no key, so nothing about it expires. */
+export const NEVER_EXPIRES = new Date(8.64e15);
 
 function parseDate(value: unknown): Date | undefined {
   if (typeof value !== "string") return undefined;
@@ -69,7 +76,8 @@ export function foldLedger(
   const revocations: Array<{ configKey: string; at: Date }> = [];
   for (const entry of entries) {
     const createdAt = parseDate(entry.createdAt);
-    const expiresAt = parseDate(entry.expiresAt);
+    const signIn = entry.access === "sign-in" && typeof entry.dataFolder === "string";
+    const expiresAt = signIn ? NEVER_EXPIRES : parseDate(entry.expiresAt);
     const isRevoke = entry.event === "revoke" && createdAt !== undefined;
     const isPublish =
       entry.event === "publish" &&
@@ -92,6 +100,7 @@ export function foldLedger(
         ledgerKey: entry.ledgerKey,
         inputs: entry.inputs,
         ...signerOf(entry),
+        ...(signIn ? { access: "sign-in" as const, dataFolder: entry.dataFolder } : {}),
       });
     } else {
       warn?.(`ledger entry ${entry.ledgerKey} is neither a complete publish nor a revoke entry; skipped`);
