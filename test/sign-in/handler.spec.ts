@@ -5,18 +5,18 @@
 import * as assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { SignJWT } from "jose";
-import { writeGrant } from "../scripts/lib/sign-in/grants";
-import { revokeEntryFor, writeLedgerEntry } from "../scripts/lib/lifecycle/ledger";
-import { publicationStem } from "../scripts/lib/naming";
-import { ObjectStore } from "../scripts/lib/s3/object-store";
-import { SignInConfig } from "../scripts/lib/sign-in/sign-in-config";
-import { SignInDeps } from "../scripts/lib/sign-in/viewer-request-handler";
+import { writeGrant } from "../../scripts/lib/sign-in/grants";
+import { revokeEntryFor, writeLedgerEntry } from "../../scripts/lib/lifecycle/ledger";
+import { publicationStem } from "../../scripts/lib/naming";
+import { ObjectStore } from "../../scripts/lib/s3/object-store";
+import { SignInConfig } from "../../scripts/lib/sign-in/sign-in-config";
+import { SignInDeps } from "../../scripts/lib/sign-in/viewer-request-handler";
 import {
   checkSignedCookies,
   CookieKeyPairs,
   generateCookieKeyPairs,
-} from "../scripts/lib/dev/sign-in-demo/signed-cookie-check";
-import { LocalOidcProvider, startLocalOidcProvider } from "../scripts/lib/dev/sign-in-demo/local-oidc-provider";
+} from "../../scripts/lib/dev/sign-in-demo/signed-cookie-check";
+import { LocalOidcProvider, startLocalOidcProvider } from "../../scripts/lib/dev/sign-in-demo/local-oidc-provider";
 import {
   depsFor,
   parseSetCookie,
@@ -25,8 +25,8 @@ import {
   TEST_CLIENT_ID,
   TEST_VIEWER_ORIGIN,
   TestBrowser,
-} from "./support/sign-in-harness";
-import { startTestBucket, TestBucket } from "./support/local-bucket";
+} from "../support/sign-in-harness";
+import { startTestBucket, TestBucket } from "../support/local-bucket";
 
 const READER = { email: "reader@lab.test", password: "reader-password-1", groups: ["breast-team"] };
 const OUTSIDER = { email: "outsider@lab.test", password: "outsider-password-1", groups: ["visitors"] };

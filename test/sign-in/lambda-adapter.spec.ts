@@ -11,10 +11,10 @@ import {
   handler,
   SECRET_ARN_VARIABLE,
   viewerRequestOfEvent,
-} from "../scripts/lib/sign-in/lambda-handler";
-import { parseSignInConfig } from "../scripts/lib/sign-in/sign-in-config";
-import { generateCookieKeyPairs } from "../scripts/lib/dev/sign-in-demo/signed-cookie-check";
-import { signInConfigFor } from "./support/sign-in-harness";
+} from "../../scripts/lib/sign-in/lambda-handler";
+import { parseSignInConfig } from "../../scripts/lib/sign-in/sign-in-config";
+import { generateCookieKeyPairs } from "../../scripts/lib/dev/sign-in-demo/signed-cookie-check";
+import { signInConfigFor } from "../support/sign-in-harness";
 
 const EVENT = {
   rawPath: "/open/alpha",
