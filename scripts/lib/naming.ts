@@ -144,6 +144,14 @@ export function ledgerObjectKey(ledgerPrefix: string, stem: string): string {
   return `${ledgerPrefix}${stem}.json`;
 }
 
+/**
+ * An object key as a path on the viewer's origin (sign-in mode serves the bucket's data and config
+ * prefixes there): each segment percent-encoded, as configs name it and CloudFront serves it.
+ */
+export function keyUrlPath(key: string): string {
+  return `/${key.split("/").map(encodeURIComponent).join("/")}`;
+}
+
 /** Characters JSON leaves as they are but a terminal would act on: DEL and C1 controls, format (bidi, zero-width), separators, private and unassigned. */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/gu;
 

@@ -95,7 +95,9 @@ function deadReason(publication: Publication, keys: StackKeys, now: Date): strin
 export function judgePublication(publication: Publication, keys: StackKeys, now: Date): PublicationJudgement {
   // Sign-in: the link holds no key; the publication opens (for those granted) until it is revoked.
   if (publication.access === "sign-in")
-    return publication.revokedAt === undefined ? { status: "live", linksWork: true } : { status: "revoked", linksWork: false };
+    return publication.revokedAt === undefined
+      ? { status: "live", linksWork: true }
+      : { status: "revoked", linksWork: false };
   if (!isLive(publication.expiresAt, now))
     return { status: publication.revokedAt === undefined ? "expired" : "revoked", linksWork: false };
   const reason = deadReason(publication, keys, now);

@@ -11,7 +11,8 @@
 import { buildConfig, chromoscopeLink } from "./chromoscope";
 import { ResolvedCredentials } from "../s3/credentials";
 import { discoverSamples } from "../cohort/discover";
-import { AwsError, InterruptedError, InterruptSignal, UsageError, ValidationError } from "../errors";
+import { AwsError, InterruptedError, UsageError, ValidationError } from "../errors";
+import { interruptedPublish, InterruptedStage } from "./interrupted-publish";
 import { checkContent, checkObjectsExist, CONTENT_CHECK_LIMITS, ContentCheck } from "../cohort/existence";
 import { decideExpiry, ExpiryDecision } from "./expiry";
 import { writePrivateFileAtomic } from "../files";
@@ -22,10 +23,19 @@ import { assertCohortName, configObjectKey, ledgerObjectKey, printable, publicat
 import { interruptible, ObjectStore } from "../s3/object-store";
 import { countingStore, step } from "./publish-steps";
 import { S3QueryPresigner } from "../s3/presign";
-import { plural, shellCommand } from "../text-format";
+import { plural } from "../text-format";
 import { problemReport, LocatedSample, Problem, sampleLabel } from "../cohort/samples";
 import { StackOutputs } from "../../../components/stack-outputs";
 import { validateSamples } from "../cohort/validate";
+import { NEVER_EXPIRES } from "../lifecycle/rotation";
+import {
+  isSignInStack,
+  ownDataFolder,
+  refuseLinkOptions,
+  signInFileUrl,
+  signInLink,
+  viewerOriginOf,
+} from "./sign-in-publication";
 
 export type CohortSource =
   | { kind: "manifest"; path: string }
@@ -89,6 +99,10 @@ export interface PublishResult {
   /** The exact bytes uploaded as the config (absent on a dry run): the share sheet reads them back. */
   configBody?: Buffer;
   signingAccessKeyId: string;
+  /** Sign-in mode: the link is the stable `/open/` address and nothing expires. */
+  access?: "sign-in";
+  /** Sign-in mode: the folder the cohort's cookies open. */
+  dataFolder?: string;
 }
 
 interface ResolvedSamples {
@@ -198,47 +212,6 @@ async function checkedSamples(
   return validated.samples;
 }
 
-/** How far an interrupted publish got, which decides what is left in the bucket and what the user is told. */
-export type InterruptedStage = "before-upload" | "config-removed" | "config-left" | "recorded";
-
-/** The error an interrupted publish ends with: what it did about it, and what the user can do. */
-export function interruptedPublish(
-  signal: InterruptSignal,
-  stage: InterruptedStage,
-  facts: { cohort: string; bucket: string; configKey?: string; ledgerKey?: string },
-  suggest: (script: string, args: readonly string[]) => string = (script, args) =>
-    shellCommand("npm", ["run", script, "--", ...args]),
-): InterruptedError {
-  const by = `interrupted by ${signal}`;
-  const config = `s3://${facts.bucket}/${facts.configKey}`;
-  const again = { fix: "run the command again to publish the cohort" };
-  const revoke = `\`${suggest("revoke-cohort", ["--cohort", facts.cohort])}\``;
-  switch (stage) {
-    case "before-upload":
-      return new InterruptedError(signal, `${by} before anything was uploaded: nothing was published`, again);
-    case "config-removed":
-      return new InterruptedError(
-        signal,
-        `${by} before the publication was recorded: its config (${config}) was removed, so nothing was published`,
-        again,
-      );
-    case "config-left":
-      return new InterruptedError(
-        signal,
-        `${by} before the publication was recorded, and its config (${config}) could not be removed: no ledger entry names it and its link was never printed`,
-        { fix: `remove it with ${revoke} (revoke deletes everything under the cohort's folder)` },
-      );
-    case "recorded":
-      return new InterruptedError(
-        signal,
-        `${by} after the publication was recorded (${facts.ledgerKey}): cohort ${JSON.stringify(facts.cohort)} is published, but its link was not printed`,
-        {
-          fix: `print a link with \`${suggest("cohorts", ["--cohort", facts.cohort, "--show-links"])}\`, or withdraw it with ${revoke}`,
-        },
-      );
-  }
-}
-
 export async function publishCohort(request: PublishRequest, context: PublishContext): Promise<PublishResult> {
   const cohort = assertCohortName(request.cohort);
   const { outputs, credentials, store, interruption } = context;
@@ -253,6 +226,8 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
     );
   // SigV4 signs whole seconds: one instant, to the second, is the publication's time everywhere.
   const now = new Date(Math.floor(context.now().getTime() / 1000) * 1000);
+  const signIn = isSignInStack(outputs);
+  if (signIn) refuseLinkOptions(request);
   const expiry = decideExpiry({
     requestedSeconds: request.expiresSeconds,
     clamp: request.clamp,
@@ -260,7 +235,7 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
     credentials,
     now,
   });
-  for (const warning of expiry.warnings) context.warn?.(warning);
+  if (!signIn) for (const warning of expiry.warnings) context.warn?.(warning);
   const viewerUrl = request.viewerUrl ?? outputs.viewerUrl;
 
   // 1. Every problem of the input, reported together, before anything is signed or written.
@@ -271,7 +246,15 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
     throw error instanceof InterruptedError ? stop("before-upload") : error;
   }
 
-  // 2. Sign every file and serialise the config.
+  // In sign-in mode the cohort's cookies open one folder: its files must share one of their own.
+  let dataFolder: string | undefined;
+  try {
+    dataFolder = signIn ? await ownDataFolder(cohort, samples, outputs, working) : undefined;
+  } catch (error) {
+    throw error instanceof InterruptedError ? stop("before-upload") : error;
+  }
+
+  // 2. Sign every file (sign-in mode: address it on the viewer's origin) and serialise the config.
   const presigner = new S3QueryPresigner({
     bucket: outputs.bucketName,
     region: outputs.region,
@@ -286,7 +269,7 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
       buildConfig(
         cohort,
         samples,
-        (key) => presigner.presignGet(key),
+        signIn ? (key) => signInFileUrl(viewerOriginOf(outputs), key) : (key) => presigner.presignGet(key),
         () => context.progress?.tick(),
       ),
     context.progress,
@@ -300,13 +283,14 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
     dryRun: Boolean(request.dryRun),
     configKey,
     createdAt: now,
-    expiresAt: presigner.expiresAt,
+    expiresAt: signIn ? NEVER_EXPIRES : presigner.expiresAt,
     expiry,
     viewerUrl,
     sampleIds: samples.map(({ sample }) => sample.id),
     urlCount: config.urlCount,
     configBytes: config.byteLength,
-    signingAccessKeyId: credentials.credentials.accessKeyId,
+    signingAccessKeyId: signIn ? "" : credentials.credentials.accessKeyId,
+    ...(dataFolder === undefined ? {} : { access: "sign-in" as const, dataFolder }),
   };
   if (request.dryRun) {
     if (request.outFile) writePrivateFileAtomic(request.outFile, config.chunks);
@@ -327,22 +311,35 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
     throw error;
   }
   if (interruption?.aborted) throw await unrecorded();
-  const entry: LedgerEntry = {
-    event: "publish",
-    cohort,
-    configKey,
-    signingAccessKeyId: credentials.credentials.accessKeyId,
-    createdAt: now.toISOString(),
-    expiresAt: presigner.expiresAt.toISOString(),
-    inputs: {
-      samples: samples.map(({ sample }) => sample),
-      viewerUrl,
-      viewerUrlSource: request.viewerUrl === undefined ? "stack" : "option",
-      ...(request.expiresSeconds !== undefined ? { requestedSeconds: request.expiresSeconds } : {}),
-    },
-    // When its links die besides expiry: with the key (rotation) or with the session.
-    ...linkSignerFor(credentials, outputs),
+  const inputs = {
+    samples: samples.map(({ sample }) => sample),
+    viewerUrl,
+    viewerUrlSource: request.viewerUrl === undefined ? ("stack" as const) : ("option" as const),
+    ...(request.expiresSeconds !== undefined ? { requestedSeconds: request.expiresSeconds } : {}),
   };
+  const entry: LedgerEntry =
+    dataFolder !== undefined
+      ? {
+          event: "publish",
+          access: "sign-in",
+          dataFolder,
+          cohort,
+          configKey,
+          signingAccessKeyId: "",
+          createdAt: now.toISOString(),
+          inputs,
+        }
+      : {
+          event: "publish",
+          cohort,
+          configKey,
+          signingAccessKeyId: credentials.credentials.accessKeyId,
+          createdAt: now.toISOString(),
+          expiresAt: presigner.expiresAt.toISOString(),
+          inputs,
+          // When its links die besides expiry: with the key (rotation) or with the session.
+          ...linkSignerFor(credentials, outputs),
+        };
   let ledgerKey: string;
   try {
     ledgerKey = await step("write-ledger", () => writeLedgerEntry(working, outputs.ledgerPrefix, stem, entry));
@@ -367,9 +364,10 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
   }
 
   if (interruption?.aborted) throw stop("recorded", { configKey, ledgerKey });
-  const configUrl = presigner.presignGet(configKey);
+  const configUrl = signIn ? signInFileUrl(viewerOriginOf(outputs), configKey) : presigner.presignGet(configKey);
   if (request.outFile) writePrivateFileAtomic(request.outFile, config.chunks);
-  return { ...result, link: chromoscopeLink({ viewerUrl, cohort, configUrl }), configUrl, ledgerKey, configBody };
+  const link = signIn ? signInLink(viewerOriginOf(outputs), cohort) : chromoscopeLink({ viewerUrl, cohort, configUrl });
+  return { ...result, link, configUrl, ledgerKey, configBody };
 }
 
 /** Deletes an object after a failure; false (with a warning) when that fails too. */

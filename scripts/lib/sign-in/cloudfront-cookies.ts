@@ -6,15 +6,11 @@
  * CloudFront checks them); nothing here signs by hand.
  */
 import { getSignedCookies } from "@aws-sdk/cloudfront-signer";
+import { keyUrlPath } from "../naming";
 import { clearCookie, setCookie } from "./cookie-header";
 
 /** The three cookies CloudFront reads on a path its trusted key group protects. */
 export const CLOUDFRONT_COOKIE_NAMES = ["CloudFront-Policy", "CloudFront-Signature", "CloudFront-Key-Pair-Id"] as const;
-
-/** An object key as a URL path: each segment percent-encoded, as the config names it and CloudFront serves it. */
-export function keyUrlPath(key: string): string {
-  return `/${key.split("/").map(encodeURIComponent).join("/")}`;
-}
 
 /** The paths one cohort's cookies open: its data folder and its own config folder (both end in `/`). */
 export function cohortCookiePaths(cohort: { dataFolder: string; configFolder: string }): string[] {

@@ -14,7 +14,7 @@
  * Every decision is recorded in the audit prefix; when a record cannot be written nothing is opened.
  */
 import { AuditRecord, RefusalReason, writeAuditRecord } from "./audit";
-import { clearedCookiesFor, cohortCookiePaths, keyUrlPath, signedCookiesFor } from "./cloudfront-cookies";
+import { clearedCookiesFor, cohortCookiePaths, signedCookiesFor } from "./cloudfront-cookies";
 import { cohortAccess, isCohortFolder } from "./cohort-access";
 import { clearCookie, setCookie } from "./cookie-header";
 import { groupsFrom, isSignInRefusal, OidcClient } from "./oidc-client";
@@ -31,6 +31,7 @@ import {
   verifySession,
 } from "./session-tokens";
 import { SignInConfig } from "./sign-in-config";
+import { keyUrlPath } from "../naming";
 import { ObjectStore } from "../s3/object-store";
 
 export interface ViewerRequest {

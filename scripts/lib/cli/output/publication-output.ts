@@ -12,7 +12,8 @@ import { PublicationOutputOptions } from "./publication-options";
 import { writePrivateFileAtomic } from "../../files";
 import { randomHex8 } from "../../naming";
 import { interruptible } from "../../s3/object-store";
-import { interruptedPublish, publishCohort, PublishRequest, PublishResult } from "../../publication/publish";
+import { publishCohort, PublishRequest, PublishResult } from "../../publication/publish";
+import { interruptedPublish } from "../../publication/interrupted-publish";
 import { describeKind } from "../../s3/credentials";
 import { npmCommand } from "./lifecycle-report";
 import { stderrStream, terminalProgress } from "./progress-bar";
@@ -62,7 +63,8 @@ export function publicationJson(result: PublishResult, shared: SharedOutputs = {
     link: result.link,
     configKey: result.configKey,
     configUrl: result.configUrl,
-    expiresAt: result.expiresAt.toISOString(),
+    expiresAt: result.access === "sign-in" ? null : result.expiresAt.toISOString(),
+    ...(result.access === "sign-in" ? { access: result.access, dataFolder: result.dataFolder } : {}),
     samples: shared.sampleLinks ?? result.sampleIds.length,
     urls: result.urlCount,
     ...(sharePage ? { sharePage } : {}),
@@ -110,6 +112,15 @@ function planShare(
     }
     const config = parsePublishedConfig(result.configBody);
     const parts = { viewerUrl: result.viewerUrl, configUrl: result.configUrl };
+    if (result.access === "sign-in") {
+      if (wantsPage) throw signInSharePageError();
+      plan.shared.sampleLinks = config.samples.map(({ id }, index) => ({
+        id,
+        index,
+        link: `${result.link}?sample=${encodeURIComponent(id)}`,
+      }));
+      return plan;
+    }
     if (options.sampleLinks) plan.shared.sampleLinks = sampleLinks(config, parts);
     if (wantsPage) {
       plan.html = buildSharePage({
@@ -206,6 +217,40 @@ export function reportPublication(
   finish(plan, result, options, io, signer);
 }
 
+/** The share page is a list of presigned links; a sign-in cohort's stable links need none. */
+function signInSharePageError(): UsageError {
+  return new UsageError(
+    "--share-page and --upload-share-page make a page of presigned links, which a sign-in stack has none of",
+    {
+      fix: "share the cohort's /open/ link (and --sample-links for one per sample): they never expire and open only for granted groups",
+    },
+  );
+}
+
+function reportSignIn(
+  result: PublishResult,
+  options: PublicationOutputOptions,
+  io: CliIo,
+  shared: SharedOutputs,
+): void {
+  const samples = result.sampleIds.length;
+  const what = `${samples} sample${samples === 1 ? "" : "s"}, ${result.urlCount} file${result.urlCount === 1 ? "" : "s"} on ${new URL(result.viewerUrl).origin}`;
+  if (result.dryRun) {
+    io.stderr(`Dry run: cohort "${result.cohort}" is valid for sign-in: ${what}; nothing was uploaded.\n`);
+    io.stderr(`Would upload: ${result.configKey} (${result.configBytes} bytes); data folder ${result.dataFolder}\n`);
+    return;
+  }
+  io.stderr(`Published cohort "${result.cohort}" for sign-in: ${what} (no signature, no expiry in any address).\n`);
+  io.stderr(`Config: ${result.configKey}; data folder: ${result.dataFolder}\n`);
+  io.stderr(
+    "The link holds no key and never expires: it opens the cohort for people whose group is granted it " +
+      "(grant-cohort), for their session, and shows everyone else a page saying they have no access.\n",
+  );
+  if (options.out) io.stderr(`Config written to ${options.out} (mode 0600).\n`);
+  io.stdout(`${result.link}\n`);
+  io.stdout((shared.sampleLinks ?? []).map(({ id, link }) => `${id}\t${link}\n`).join(""));
+}
+
 function reportText(
   result: PublishResult,
   options: PublicationOutputOptions,
@@ -213,6 +258,7 @@ function reportText(
   signer: string,
   shared: SharedOutputs,
 ): void {
+  if (result.access === "sign-in") return reportSignIn(result, { ...options }, io, options.sampleLinks ? shared : {});
   const samples = result.sampleIds.length;
   const what = `${samples} sample${samples === 1 ? "" : "s"}, ${result.urlCount} file${result.urlCount === 1 ? "" : "s"} presigned`;
   if (result.dryRun) {
