@@ -4,8 +4,10 @@
  * and delete them with the caller's own credentials; the sign-in function only reads them. The
  * body names the cohort exactly, so a folder two names might share never grants the other name.
  */
-import { cohortSlug, printable } from "../naming";
+import { UsageError, ValidationError } from "../errors";
+import { assertCohortName, cohortSlug, printable } from "../naming";
 import { ObjectStore } from "../s3/object-store";
+import { StackOutputs } from "../../../components/stack-outputs";
 
 export interface Grant {
   cohort: string;
@@ -92,4 +94,57 @@ export async function grantsOf(
 ): Promise<StoredGrant[]> {
   const grants = await grantsInFolder(store, grantFolder(grantsPrefix, cohort), { warn });
   return grants.filter((grant) => grant.cohort === cohort);
+}
+
+/** The grants prefix of a sign-in stack, or a UsageError naming the fix for a links stack. */
+export function signInGrantsPrefix(outputs: Pick<StackOutputs, "access" | "grantsPrefix">, command: string): string {
+  if (outputs.access !== "sign-in") {
+    throw new UsageError(`${command} needs a sign-in stack, and this stack shares presigned links (access: links)`, {
+      fix: 'set the stack setting access to "sign-in" (with viewer: "self-hosted"), run pulumi up, and export its outputs again',
+    });
+  }
+  if (outputs.grantsPrefix === undefined) {
+    throw new ValidationError("the stack outputs say access: sign-in but name no grantsPrefix", {
+      fix: "export the outputs of the deployed stack again (`pulumi stack output --json --show-secrets`)",
+    });
+  }
+  return outputs.grantsPrefix;
+}
+
+export interface GrantRequest {
+  cohort: string;
+  group: string;
+  /** The caller: an ARN, or an access key id. */
+  grantedBy: string;
+  now: Date;
+}
+
+/** Grants `group` the cohort (writing the grant again is harmless); returns the grant object's key. */
+export async function grantCohort(store: ObjectStore, grantsPrefix: string, request: GrantRequest): Promise<string> {
+  const cohort = assertCohortName(request.cohort);
+  const problem = groupProblem(request.group);
+  if (problem !== undefined) {
+    throw new ValidationError(`--group ${printable(request.group)} ${problem}`, {
+      fix: `pass --group with ${GROUP_RULE}`,
+    });
+  }
+  const grant = { cohort, group: request.group, grantedAt: request.now.toISOString(), grantedBy: request.grantedBy };
+  return writeGrant(store, grantsPrefix, grant);
+}
+
+/**
+ * Removes the cohort's grants (only `group`'s when given); returns the grants removed. A group that
+ * holds no grant is reported by the caller, not an error here.
+ */
+export async function removeGrants(
+  store: ObjectStore,
+  grantsPrefix: string,
+  cohort: string,
+  options: { group?: string; warn?: (message: string) => void } = {},
+): Promise<StoredGrant[]> {
+  const grants = (await grantsOf(store, grantsPrefix, cohort, options.warn)).filter(
+    (grant) => options.group === undefined || grant.group === options.group,
+  );
+  for (const grant of grants) await store.remove(grant.key);
+  return grants;
 }

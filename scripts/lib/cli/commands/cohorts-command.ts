@@ -8,6 +8,7 @@ import { StackOutputs } from "../../../../components/stack-outputs";
 import { cohortLabel, cohortNames, slotLabel } from "../output/lifecycle-report";
 import { renderTable } from "../output/text-table";
 import { instant, parseDuration, plural } from "../../text-format";
+import { expiryCell, grantedGroups, isSignInPublication, signInFields, signInLine } from "../output/sign-in-listing";
 
 interface CohortsOptions extends StackOptions {
   cohort?: string;
@@ -74,7 +75,10 @@ export function cohortsCommand(io: CliIo): Command {
     const publications =
       within === undefined ? recorded : recorded.filter((publication) => expiresWithin(publication, within));
     // A fresh config link to a dead publication would load a config whose data links all fail: none is made.
-    const shown = options.showLinks ? publications.filter((publication) => statusOf(publication) === "live") : [];
+    const shown = options.showLinks
+      ? publications.filter((publication) => statusOf(publication) === "live" && !isSignInPublication(publication))
+      : [];
+    const groups = await grantedGroups(stack.store, stack.outputs, publications, warn);
     const links = new Map(
       shown.map((publication) => [publication, freshConfigLink(publication, { ...stack, now })] as const),
     );
@@ -89,7 +93,8 @@ export function cohortsCommand(io: CliIo): Command {
           status,
           ...(status === "dead" ? { deadReason: reason } : {}),
           createdAt: publication.createdAt.toISOString(),
-          expiresAt: publication.expiresAt.toISOString(),
+          expiresAt: isSignInPublication(publication) ? null : publication.expiresAt.toISOString(),
+          ...signInFields(publication, stack.outputs, groups),
           ...(publication.revokedAt ? { revokedAt: publication.revokedAt.toISOString() } : {}),
           configKey: publication.configKey,
           signingAccessKeyId: publication.signingAccessKeyId,
@@ -122,10 +127,12 @@ export function cohortsCommand(io: CliIo): Command {
         const slot = slotLabel(publication, slots);
         return [
           instant(publication.createdAt),
-          instant(publication.expiresAt),
+          expiryCell(publication),
           statusOf(publication),
           cohortLabel(publication.cohort),
-          `${publication.signingAccessKeyId}${slot ? ` (${slot})` : ""}`,
+          isSignInPublication(publication)
+            ? "(sign-in)"
+            : `${publication.signingAccessKeyId}${slot ? ` (${slot})` : ""}`,
           publication.configKey,
         ];
       }),
@@ -136,6 +143,8 @@ export function cohortsCommand(io: CliIo): Command {
       io.stdout(`${lines[index + 1]}\n`);
       const { status, reason } = judged.get(publication)!;
       if (status === "dead") io.stdout(`  dead: ${reason}\n`);
+      if (status === "live" && isSignInPublication(publication))
+        io.stdout(signInLine(publication, stack.outputs, groups));
       const link = links.get(publication);
       if (link) io.stdout(`  link (expires ${instant(link.expiresAt)}): ${link.link}\n`);
     });

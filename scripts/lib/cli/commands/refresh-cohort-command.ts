@@ -1,3 +1,5 @@
+import { isSignInStack, signInLink, viewerOriginOf } from "../../publication/sign-in-publication";
+import { StackOutputs } from "../../../../components/stack-outputs";
 import { Command, Option } from "commander";
 import { addStackOptions, CliIo, openStack, StackOptions } from "../shell";
 import { formatDuration, parseDuration, instant, plural } from "../../text-format";
@@ -93,6 +95,7 @@ export function refreshCohortCommand(io: CliIo): Command {
     const explicitSeconds = options.expires === undefined ? undefined : parseDuration(options.expires);
     const { viewerUrl } = checkPublicationOptions(options);
     const stack = await openStack(options, io);
+    if (isSignInStack(stack.outputs)) return sayNothingToRefresh(cohort, stack.outputs, io);
     const warn = (message: string) => io.stderr(`warning: ${message}\n`);
     const publications = await requirePublications(stack.store, stack.outputs, cohort, warn);
     const [latest] = publications;
@@ -148,4 +151,13 @@ export function refreshCohortCommand(io: CliIo): Command {
     }
   });
   return command;
+}
+
+/** A sign-in stack's link holds no key and never expires: there is nothing to re-sign. */
+function sayNothingToRefresh(cohort: string, outputs: StackOutputs, io: CliIo): void {
+  io.stderr(
+    `Nothing to refresh: on a sign-in stack the link of ${JSON.stringify(cohort)} holds no key and never expires, and its config names no signed URL. ` +
+      "Publish again (publish-cohort) after its files change; grant-cohort and revoke-cohort decide who opens it.\n",
+  );
+  io.stdout(`${signInLink(viewerOriginOf(outputs), cohort)}\n`);
 }

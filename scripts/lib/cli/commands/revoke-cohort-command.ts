@@ -21,6 +21,7 @@ import {
 } from "../../lifecycle/rotation";
 import { cohortNames, describeKey, npmCommand, publicationLine, ROTATION_EXIT_CODES } from "../output/lifecycle-report";
 import { instant, plural } from "../../text-format";
+import { revokeSignInCohort } from "../sign-in-revoke";
 
 interface RevokeOptions extends StackOptions {
   cohort: string;
@@ -30,6 +31,7 @@ interface RevokeOptions extends StackOptions {
   generation?: string;
   dryRun?: boolean;
   publication?: string;
+  group?: string;
 }
 
 /** What the rotation will do and break, for stderr, before anything happens. */
@@ -154,7 +156,11 @@ export function revokeCohortCommand(io: CliIo): Command {
         "--print",
         "with --rotate: revoke now, but print the Pulumi commands of the rotation instead of running them",
       )
-      .option("--generation <n>", "with --rotate: the stack's current keyGeneration (default: `pulumi config get`)"),
+      .option("--generation <n>", "with --rotate: the stack's current keyGeneration (default: `pulumi config get`)")
+      .option(
+        "--group <group>",
+        "sign-in stack: remove only this group's grant (the cohort stays published for the other granted groups)",
+      ),
   );
   addHelpNotes(
     command,
@@ -187,6 +193,12 @@ export function revokeCohortCommand(io: CliIo): Command {
       }
     }
     const stack = await openStack(options, io);
+    if (stack.outputs.access === "sign-in") return revokeSignInCohort(cohort, options, io);
+    if (options.group !== undefined) {
+      throw new UsageError("--group removes a grant, and this stack shares presigned links (no grants)", {
+        fix: "leave out --group: revoking deletes the cohort's configs",
+      });
+    }
     const warn = (message: string) => io.stderr(`warning: ${message}\n`);
     const now = io.now();
     // Everything under the cohort's folder, ledgered or not (an interrupted publish leaves an orphan).

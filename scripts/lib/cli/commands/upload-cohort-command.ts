@@ -10,9 +10,8 @@ import { ASSEMBLIES, problemReport } from "../../cohort/samples";
 import { ExitCode, UsageError } from "../../errors";
 import { writePrivateFileAtomic } from "../../files";
 import { printable } from "../../naming";
-import { fromCredentialChain, fromStackKey, ResolvedCredentials } from "../../s3/credentials";
+import { callerCredentials } from "../caller-stack";
 import { createS3Client, s3ObjectStore } from "../../s3/object-store";
-import { stackKey } from "../../s3/outputs-source";
 import { plural } from "../../text-format";
 import { keyProblems, readLocalFolder } from "../../upload/local-folder";
 import { DEFAULT_PART_SIZE, FolderUploadResult, MIN_PART_SIZE, uploadFolder } from "../../upload/folder-upload";
@@ -60,29 +59,6 @@ function uploadPrefix(value: string, outputs: StackOutputs): string {
     });
   }
   return prefix;
-}
-
-/**
- * The caller's credentials from the AWS chain. With none there, a stand-in stack (the demo's local
- * server, named in its outputs) is written with its presigner key, which that server accepts.
- */
-async function uploaderCredentials(outputs: StackOutputs, io: CliIo): Promise<ResolvedCredentials> {
-  const key = stackKey(outputs);
-  let resolved: ResolvedCredentials;
-  try {
-    resolved = await fromCredentialChain(io.credentialProvider);
-  } catch (error) {
-    if (outputs.endpoint === undefined || key === undefined) throw error;
-    resolved = fromStackKey(key);
-  }
-  const presignerKeys = new Set([key?.accessKeyId, ...(outputs.accessKeys ?? []).map((slot) => slot.accessKeyId)]);
-  if (presignerKeys.has(resolved.credentials.accessKeyId)) {
-    io.stderr(
-      `warning: uploading with the stack's presigner key ${resolved.credentials.accessKeyId}, which on AWS can read the data prefixes but not write them; trying anyway (a local server accepts it). ` +
-        "On AWS, use your own credentials (AWS_PROFILE, aws sso login, or environment variables).\n",
-    );
-  }
-  return resolved;
 }
 
 function report(result: FolderUploadResult, seconds: number, where: string, dryRun: boolean, io: CliIo): void {
@@ -203,7 +179,10 @@ export function uploadCohortCommand(io: CliIo): Command {
       for (const entry of folder.leftOut.slice(0, 20)) io.stderr(`  ${printable(entry.name)}: ${entry.reason}\n`);
       if (folder.leftOut.length > 20) io.stderr(`  … and ${folder.leftOut.length - 20} more\n`);
     }
-    const credentials = await uploaderCredentials(outputs, io);
+    const credentials = await callerCredentials(outputs, io, {
+      doing: "uploading",
+      onAws: "can read the data prefixes but not write them",
+    });
     const connection = {
       region: outputs.region,
       credentials: credentials.credentials,

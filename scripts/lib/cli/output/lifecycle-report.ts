@@ -36,6 +36,11 @@ const LIFE: Record<PublicationStatus, string> = {
 
 /** `"PCAWG Breast": configs/pcawg-breast/….json, signed by AKIA… (slot b, inactive), expires …` */
 export function publicationLine(publication: Publication, slots: KeySlots | undefined, now: Date): string {
+  if (publication.access === "sign-in") {
+    const state =
+      publication.revokedAt === undefined ? "live until revoked" : `revoked ${instant(publication.revokedAt)}`;
+    return `${JSON.stringify(cohortLabel(publication.cohort))}: ${publication.configKey}, for sign-in (data folder ${publication.dataFolder}), ${state}`;
+  }
   const slot = slotLabel(publication, slots);
   const { status } = judgePublication(publication, slots ? slotStackKeys(slots) : UNKNOWN_KEYS, now);
   const life = LIFE[status];

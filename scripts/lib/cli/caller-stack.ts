@@ -1,0 +1,51 @@
+/**
+ * The stack opened with the caller's own AWS credentials, for what the presigner may not do:
+ * uploading data, writing and deleting grants. With no credentials in the chain, a stand-in stack
+ * (the demo's local server, named in its outputs) is used with its presigner key, which that server
+ * accepts; on AWS the presigner's policy refuses those writes, so the command says so.
+ */
+import { fromCredentialChain, fromStackKey, ResolvedCredentials } from "../s3/credentials";
+import { createS3Client, s3ObjectStore } from "../s3/object-store";
+import { stackKey } from "../s3/outputs-source";
+import { StackOutputs } from "../../../components/stack-outputs";
+import { CliIo, endpointFor, OpenedStack, readStackOutputs, StackOptions, validateEndpoint } from "./shell";
+
+/** What the credentials are for, as the warning says it: "uploading", and what the presigner may do on AWS. */
+export interface CallerPurpose {
+  doing: string;
+  onAws: string;
+}
+
+export async function callerCredentials(
+  outputs: StackOutputs,
+  io: CliIo,
+  purpose: CallerPurpose,
+): Promise<ResolvedCredentials> {
+  const key = stackKey(outputs);
+  let resolved: ResolvedCredentials;
+  try {
+    resolved = await fromCredentialChain(io.credentialProvider);
+  } catch (error) {
+    if (outputs.endpoint === undefined || key === undefined) throw error;
+    resolved = fromStackKey(key);
+  }
+  const presignerKeys = new Set([key?.accessKeyId, ...(outputs.accessKeys ?? []).map((slot) => slot.accessKeyId)]);
+  if (presignerKeys.has(resolved.credentials.accessKeyId)) {
+    io.stderr(
+      `warning: ${purpose.doing} with the stack's presigner key ${resolved.credentials.accessKeyId}, which on AWS ${purpose.onAws}; trying anyway (a local server accepts it). ` +
+        "On AWS, use your own credentials (AWS_PROFILE, aws sso login, or environment variables).\n",
+    );
+  }
+  return resolved;
+}
+
+/** The stack's outputs and its bucket, reached with the caller's credentials. */
+export async function openCallerStack(options: StackOptions, io: CliIo, purpose: CallerPurpose): Promise<OpenedStack> {
+  const flag = validateEndpoint(options.endpoint);
+  const outputs = await readStackOutputs(options, io);
+  const endpoint = endpointFor(flag, outputs);
+  const credentials = await callerCredentials(outputs, io, purpose);
+  const connection = { region: outputs.region, credentials: credentials.credentials, endpoint, ...io.s3 };
+  const store = s3ObjectStore(createS3Client(connection), outputs.bucketName, connection.callTimeoutMs);
+  return { outputs, credentials, store, endpoint };
+}

@@ -1,0 +1,52 @@
+/**
+ * `add-reader`: on a sign-in stack with its own Cognito user pool, invites a person by email and
+ * puts them in a group (created when new). Credentials: the caller's own, from the AWS chain.
+ */
+import { Command } from "commander";
+import { addHelpNotes, addStackOptions, CliIo, readStackOutputs, StackOptions } from "../shell";
+import { fromCredentialChain } from "../../s3/credentials";
+import { addReader, cognitoClient, userPoolOf } from "../../sign-in/readers";
+
+interface ReaderOptions extends StackOptions {
+  email: string;
+  group: string;
+}
+
+export function addReaderCommand(io: CliIo): Command {
+  const command = addStackOptions(
+    new Command("add-reader")
+      .description("On a sign-in stack with its own user pool: invite a person by email into a group.")
+      .requiredOption("--email <address>", "the person's email address (Cognito emails them a temporary password)")
+      .requiredOption(
+        "--group <group>",
+        "the group to put them in (created when new); grant it cohorts with grant-cohort",
+      ),
+  );
+  addHelpNotes(
+    command,
+    ["Credentials: your own, from the AWS chain. Takes effect at the person's next sign-in; remove-reader undoes it."],
+    {
+      0: "added",
+      1: "invalid address or group",
+      2: "usage error (e.g. the stack uses the lab's own provider)",
+      3: "AWS failure",
+    },
+  );
+  command.action(async (options: ReaderOptions) => {
+    const outputs = await readStackOutputs(options, io);
+    const userPoolId = userPoolOf(outputs, "add-reader");
+    const { credentials } = await fromCredentialChain(io.credentialProvider);
+    const client = cognitoClient(outputs.region, credentials);
+    try {
+      const added = await addReader(client, userPoolId, options.email, options.group);
+      if (added.groupCreated) io.stderr(`Created group ${JSON.stringify(options.group)} in user pool ${userPoolId}.\n`);
+      io.stderr(
+        `${added.invited ? `Invited ${options.email} (Cognito emails a temporary password)` : `${options.email} was already in the pool`}; ` +
+          `added to group ${JSON.stringify(options.group)}. They open its cohorts from their next sign-in.\n`,
+      );
+    } finally {
+      client.destroy();
+    }
+  });
+  return command;
+}

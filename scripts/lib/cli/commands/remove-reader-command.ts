@@ -1,0 +1,49 @@
+/**
+ * `remove-reader`: on a sign-in stack with its own Cognito user pool, takes a person out of a group,
+ * or (without --group) out of the pool. Takes effect at their next sign-in; an open session keeps
+ * its cookies until it ends.
+ */
+import { Command } from "commander";
+import { addHelpNotes, addStackOptions, CliIo, readStackOutputs, StackOptions } from "../shell";
+import { fromCredentialChain } from "../../s3/credentials";
+import { cognitoClient, removeReader, userPoolOf } from "../../sign-in/readers";
+
+interface RemoveReaderOptions extends StackOptions {
+  email: string;
+  group?: string;
+}
+
+export function removeReaderCommand(io: CliIo): Command {
+  const command = addStackOptions(
+    new Command("remove-reader")
+      .description("On a sign-in stack with its own user pool: take a person out of a group, or out of the pool.")
+      .requiredOption("--email <address>", "the person's email address")
+      .option("--group <group>", "only this group (default: delete the person from the pool)"),
+  );
+  addHelpNotes(
+    command,
+    [
+      "Credentials: your own, from the AWS chain. Takes effect at the person's next sign-in; a session already",
+      "open keeps its cookies until it ends (sessionHours at most).",
+    ],
+    { 0: "removed", 1: "invalid address or group, or not in the pool", 2: "usage error", 3: "AWS failure" },
+  );
+  command.action(async (options: RemoveReaderOptions) => {
+    const outputs = await readStackOutputs(options, io);
+    const userPoolId = userPoolOf(outputs, "remove-reader");
+    const { credentials } = await fromCredentialChain(io.credentialProvider);
+    const client = cognitoClient(outputs.region, credentials);
+    try {
+      await removeReader(client, userPoolId, options.email, options.group);
+    } finally {
+      client.destroy();
+    }
+    io.stderr(
+      options.group === undefined
+        ? `Deleted ${options.email} from user pool ${userPoolId}: they cannot sign in any more.\n`
+        : `Took ${options.email} out of group ${JSON.stringify(options.group)}.\n`,
+    );
+    io.stderr("A session already open keeps its cookies until it ends (at most the stack's sessionHours).\n");
+  });
+  return command;
+}
