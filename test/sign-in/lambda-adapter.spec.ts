@@ -25,7 +25,7 @@ const EVENT = {
 };
 
 describe("sign-in on Lambda: the function-URL adapter and its configuration", () => {
-  it("reads the path, query, cookies and the viewer's address (CloudFront's X-Forwarded-For, not its own)", () => {
+  it("reads the path, query, cookies and the viewer's address (CloudFront-Viewer-Address or X-Forwarded-For, not CloudFront's own)", () => {
     assert.deepEqual(viewerRequestOfEvent(EVENT), {
       method: "GET",
       path: "/open/alpha",
@@ -35,6 +35,10 @@ describe("sign-in on Lambda: the function-URL adapter and its configuration", ()
       host: "abc.lambda-url.eu-west-2.on.aws",
     });
     assert.equal(clientAddressOf({ ...EVENT, headers: {} }), "130.176.0.1");
+    const viewer = (address: string) =>
+      clientAddressOf({ ...EVENT, headers: { "cloudfront-viewer-address": address } });
+    assert.equal(viewer("198.51.100.4:50312"), "198.51.100.4");
+    assert.equal(viewer("2001:db8::7:50312"), "2001:db8::7");
   });
 
   it("answers with the status, headers and Set-Cookie values as the function URL expects them", () => {

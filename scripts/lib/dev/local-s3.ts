@@ -7,7 +7,7 @@
  * default, refuses unsigned requests with 403 AccessDenied as S3 does for a private bucket.
  */
 import { mkdir } from "node:fs/promises";
-import { createServer, type IncomingHttpHeaders } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { isViewerRequest, LocalViewer, viewerHandler } from "./local-viewer";
 import { LocalAccessLog, localAccessLog, LocalAccessLogOptions } from "./local-access-log";
@@ -52,9 +52,14 @@ export interface LocalS3Options {
   accessLog?: LocalAccessLogOptions;
 }
 
+/** Answers a request before the viewer and the S3 API do (true: answered), e.g. the sign-in demo's routes. */
+export type FrontDoor = (request: IncomingMessage, response: ServerResponse, path: string) => boolean;
+
 export interface LocalS3Server {
   /** `http://127.0.0.1:PORT` */
   endpoint: string;
+  /** Puts `frontDoor` before the viewer and the S3 API (set once the endpoint is known). */
+  setFrontDoor(frontDoor: FrontDoor): void;
   port: number;
   region: string;
   credentials: LocalS3Credentials[];
@@ -106,9 +111,11 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3Serv
   const handle = app.callback();
   let viewer: ReturnType<typeof viewerHandler> | undefined;
   let accessLog: LocalAccessLog | undefined;
+  let frontDoor: FrontDoor | undefined;
   const server = createServer((request, response) => {
     const method = request.method ?? "GET";
     const [path, query = ""] = splitUrl(request.url ?? "/");
+    if (frontDoor?.(request, response, path)) return;
     if (viewer && isViewerRequest(path)) {
       onRequest?.({ method, path, query, operation: "Viewer" });
       return viewer(request, response, path);
@@ -151,6 +158,9 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3Serv
     region: LOCAL_S3_REGION,
     credentials: accepted,
     bytesReceived: () => [...open].reduce((sum, socket) => sum + socket.bytesRead, received),
+    setFrontDoor(handler) {
+      frontDoor = handler;
+    },
     close() {
       closed ??= (accessLog?.close() ?? Promise.resolve()).then(
         () =>

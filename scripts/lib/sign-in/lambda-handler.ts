@@ -37,8 +37,13 @@ export interface FunctionUrlResult {
 
 export const SECRET_ARN_VARIABLE = "SIGN_IN_SECRET_ARN";
 
-/** The viewer's address: CloudFront puts it first in X-Forwarded-For; the source is CloudFront itself. */
+/**
+ * The viewer's address: CloudFront-Viewer-Address (`ip:port`, forwarded by the stack's origin request
+ * policy), else the first X-Forwarded-For entry; the request's own source is CloudFront itself.
+ */
 export function clientAddressOf(event: FunctionUrlEvent): string {
+  const viewer = event.headers?.["cloudfront-viewer-address"]?.trim();
+  if (viewer) return viewer.slice(0, viewer.lastIndexOf(":") > 0 ? viewer.lastIndexOf(":") : undefined);
   const forwarded = event.headers?.["x-forwarded-for"]?.split(",")[0]?.trim();
   return forwarded || event.requestContext.http.sourceIp;
 }

@@ -37,6 +37,8 @@ import { describeLocalViewer, LocalViewer } from "../../dev/local-viewer";
 import { createS3Client, s3ObjectStore } from "../../s3/object-store";
 import { stackOutputsFor } from "../../s3/outputs-source";
 import { publishCohortCommand } from "./publish-cohort-command";
+import { grantCohortCommand } from "./grant-cohort-command";
+import * as signInDemo from "../../dev/sign-in-demo/sign-in-demo";
 
 /** When the long-running demo stops; the script's default is SIGINT or SIGTERM. */
 export interface DemoLifecycle {
@@ -68,6 +70,7 @@ interface DemoOptions {
   verbose?: boolean;
   viewerDist?: string;
   annotationTiles: boolean;
+  signIn?: boolean;
 }
 
 const MAX_SAMPLES = 1000;
@@ -133,14 +136,16 @@ function indent(text: string): string {
   return text.replace(/^(?=.)/gm, "  ");
 }
 
+const PUBLISH = { name: "publish-cohort", factory: publishCohortCommand };
+
 /**
- * Runs publish-cohort exactly as `npm run publish-cohort -- ARGS` would (its summary shown indented)
+ * Runs a command (publish-cohort unless told) exactly as `npm run <command> -- ARGS` would (its summary shown indented)
  * and returns the link it printed.
  */
-async function publishThroughCli(args: string[], io: CliIo, dataFolder: string): Promise<string> {
-  io.stderr(`$ npm run publish-cohort -- ${args.map(shellWord).join(" ")}\n`);
+async function publishThroughCli(args: string[], io: CliIo, dataFolder: string, command = PUBLISH): Promise<string> {
+  io.stderr(`$ npm run ${command.name} -- ${args.map(shellWord).join(" ")}\n`);
   let printed = "";
-  const code = await runCli(publishCohortCommand, args, {
+  const code = await runCli(command.factory, args, {
     ...io,
     stdout: (text) => {
       printed += text;
@@ -149,7 +154,7 @@ async function publishThroughCli(args: string[], io: CliIo, dataFolder: string):
   });
   if (code !== 0) {
     throw new CliError(
-      `publishing the example cohort failed (publish-cohort exited ${code}; its error is above)`,
+      `${command.name} on the example cohort failed (it exited ${code}; its error is above)`,
       code as CliError["exitCode"],
       {
         fix: `delete ${dataFolder} and run the demo again; if it fails again, run it with --verbose and report the output`,
@@ -200,6 +205,10 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
     .option(
       "--no-annotation-tiles",
       "with --viewer-dist: keep Gosling's tile server out of the viewer's connect-src, as viewerAnnotationTiles false does (gene and sequence tracks stay empty)",
+    )
+    .option(
+      "--sign-in",
+      "sign-in mode: a local OpenID Connect provider with two people, the cohort's stable /open/ link, data only with signed cookies",
     );
   addHelpNotes(command, ["Needs no AWS account and no network. The link goes to stdout, everything else to stderr."], {
     0: "done (also after Ctrl-C)",
@@ -261,12 +270,19 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
       throw error;
     }
     lock.serving(server.endpoint);
-    // With --viewer-dist the viewer is this server's own origin: the links open it, and its CORS allows
-    // it (and nothing else, as for a self-hosted stack).
+    // With --viewer-dist or --sign-in the viewer is this server's own origin: the links open it, and its CORS
+    // allows it (and nothing else, as for a self-hosted stack).
     const defaults = defaultSettings();
-    const settings = options.viewerDist ? { ...defaults, viewerUrl: `${server.endpoint}/app/` } : defaults;
+    const ownViewer = options.viewerDist !== undefined || options.signIn === true;
+    const settings = ownViewer ? { ...defaults, viewerUrl: `${server.endpoint}/app/` } : defaults;
     const admin = createS3Client({ region: server.region, credentials: { ...keys.admin }, endpoint: server.endpoint });
+    let signIn: signInDemo.SignInDemo | undefined;
     try {
+      if (options.signIn) {
+        const log = (message: string) => (options.verbose ? io.stderr(`${message}\n`) : undefined);
+        const args = { server, bucket: DEMO_BUCKET, settings, functionKey: keys.admin, log };
+        signIn = await signInDemo.startSignInDemo({ ...args, viewerBuild: options.viewerDist !== undefined });
+      }
       io.stderr(
         `Local S3 server on ${server.endpoint} (objects in ${shownFolder(layout.s3Directory)}; delete ${shownFolder(layout.dataDir)} to start over)\n`,
       );
@@ -292,7 +308,7 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
         endpoint: server.endpoint,
         logBucket: DEMO_ACCESS_LOG.logBucket,
       });
-      writeDemoFiles(layout, cohort, outputs);
+      writeDemoFiles(layout, cohort, { ...outputs, ...signIn?.outputs });
       const uploaded = await uploadCohort(s3ObjectStore(admin, DEMO_BUCKET), cohort);
       io.stderr(
         `Example cohort: ${cohort.length} hg38 sample${cohort.length === 1 ? "" : "s"}, ${uploaded} files in ${shownFolder(layout.exampleDirectory)}, uploaded under ${prefix}; manifest ${shown(layout.manifestFile)}\n`,
@@ -316,6 +332,17 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
         ...(options.verbose ? ["--verbose"] : []),
       ];
       const link = await publishThroughCli(publishArgs, io, shownFolder(layout.dataDir));
+      if (signIn) {
+        // The lab's own credentials write grants; the demo's are this run's administrator key.
+        const asLab = { ...io, credentialProvider: () => Promise.resolve({ ...keys.admin }) };
+        const grant = { name: "grant-cohort", factory: grantCohortCommand };
+        const dataFolder = shownFolder(layout.dataDir);
+        io.stderr("\n");
+        await publishThroughCli(signInDemo.grantArgs(shown(layout.outputsFile)), asLab, dataFolder, grant);
+        io.stdout(`${signInDemo.announceSignIn(signIn, DEMO_COHORT, link, io)}\n`);
+        const serving = { ...options, endpoint: server.endpoint, dataFolder };
+        return await signInDemo.serveSignIn(signIn, serving, io, lifecycle);
+      }
 
       const check = await verifyPublishedLinks({
         link,
@@ -362,6 +389,7 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
       );
     } finally {
       admin.destroy();
+      await signIn?.close();
       await server.close();
       lock.release();
     }
