@@ -27,6 +27,8 @@ import {
   TestBrowser,
 } from "../support/sign-in-harness";
 import { startTestBucket, TestBucket } from "../support/local-bucket";
+import { s3LogBucket } from "../../scripts/lib/access/access-log-listing";
+import { readPeriodAudit, signInReportOf } from "../../scripts/lib/access/sign-in-audit";
 
 const READER = { email: "reader@lab.test", password: "reader-password-1", groups: ["breast-team"] };
 const OUTSIDER = { email: "outsider@lab.test", password: "outsider-password-1", groups: ["visitors"] };
@@ -158,6 +160,31 @@ describe("sign-in handler against a local OpenID Connect provider", function () 
     const refusal = records.find((record) => record.event === "refused" && record.email === OUTSIDER.email);
     assert.equal(refusal?.reason, "no-grant");
     assert.equal(refusal?.cohort, "Alpha");
+  });
+
+  it("access-report reads every record the handler wrote: who signed in, opened and was refused", async () => {
+    const now = Date.now();
+    const audit = await readPeriodAudit(
+      s3LogBucket(bucket.client, bucket.bucket),
+      config.auditPrefix,
+      new Date(now - 3_600_000),
+      new Date(now + 60_000),
+    );
+    assert.equal(audit.unreadable, 0, "every object the handler wrote is a record the report reads");
+    assert.equal(audit.records.length, audit.objects);
+    const report = signInReportOf(audit.records);
+    assert.equal(report.people, 2, "the reader and the outsider signed in");
+    const alpha = report.cohorts.find((cohort) => cohort.cohort === "Alpha");
+    assert.ok(alpha, JSON.stringify(report.cohorts));
+    const reader = { email: READER.email, issuer: provider.issuer };
+    assert.ok(
+      alpha.opened.some(
+        ({ person, clientAddress }) =>
+          person.email === reader.email && person.issuer === reader.issuer && clientAddress === "203.0.113.7",
+      ),
+      JSON.stringify(alpha),
+    );
+    assert.ok(alpha.refused.some(({ person, reason }) => person.email === OUTSIDER.email && reason === "no-grant"));
   });
 
   it("a path outside the grant: another cohort is refused, and one cohort's cookies never cover another's paths", async () => {
