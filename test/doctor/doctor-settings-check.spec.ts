@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { judgeSettings } from "../../scripts/lib/doctor/checks/settings-impact-check";
-import { Publication } from "../../scripts/lib/lifecycle/rotation";
+import { NEVER_EXPIRES, Publication } from "../../scripts/lib/lifecycle/rotation";
 import { StackOutputs } from "../../components/stack-outputs";
 import { userStackOutputs } from "../fixtures/stack-outputs";
 
@@ -140,6 +140,23 @@ describe("doctor: the stack's settings against the live publications (pure)", ()
       "pass",
     );
     assert.equal(judgeSettings(outputs({ allowedOrigins: ["*"] }), [selfHosted], NOW).status, "pass");
+  });
+
+  it("a sign-in publication: no signature to age and no CORS to pass, only the prefixes the viewer serves", () => {
+    const signIn = (extra: Partial<Publication> = {}) =>
+      publication("Sign", 400 * DAY, 0, {
+        access: "sign-in",
+        dataFolder: "cohorts/b/",
+        signingAccessKeyId: "",
+        expiresAt: NEVER_EXPIRES,
+        inputs: { ...publication("Sign", 0, DAY).inputs, viewerUrl: "https://d111111abcdef8.cloudfront.net/app/" },
+        ...extra,
+      });
+    const lowered = outputs({ maxLinkLifetimeSeconds: DAY, allowedOrigins: ["https://chromoscope.bio"] });
+    assert.equal(judgeSettings(lowered, [signIn()], NOW).status, "pass");
+    const moved = judgeSettings(outputs({ dataPrefixes: ["samples/"] }), [signIn()], NOW);
+    assert.equal(moved.status, "fail");
+    assert.match(moved.detail, /outside dataPrefixes samples\/, so the viewer's distribution does not serve them$/);
   });
 
   it("judges only live publications: not expired, revoked or dead ones", () => {

@@ -8,6 +8,10 @@
  *   config outside them (a prefix removed or renamed) is refused;
  * - `allowedOrigins` is the CORS rule: a viewer whose origin it no longer names cannot read anything.
  *
+ * A sign-in publication holds no signature and reads nothing through the presigner or CORS: the
+ * viewer's distribution serves its config and data paths, one cache behaviour per prefix, so only
+ * the prefixes bound it.
+ *
  * Pure: the doctor reads the ledger and passes the publications in; `now` is an argument.
  */
 import { Finding } from "../doctor-model";
@@ -55,8 +59,10 @@ export function settingsBreaks(outputs: StackOutputs, live: readonly Publication
   for (const publication of live) {
     const found = (why: string, failsAfter?: Date) =>
       breaks.push({ publication, now: failsAfter === undefined, ...(failsAfter ? { failsAfter } : {}), why });
+    const signIn = publication.access === "sign-in";
+    const reader = signIn ? "the viewer's distribution does not serve" : "the presigner may not read";
     if (!publication.configKey.startsWith(outputs.configPrefix)) {
-      found(`its config is outside configPrefix ${outputs.configPrefix}, so the presigner may not read it`);
+      found(`its config is outside configPrefix ${outputs.configPrefix}, so ${reader} it`);
     }
     const outside = dataKeys(publication).filter(
       (key) => !outputs.dataPrefixes.some((prefix) => key.startsWith(prefix)),
@@ -64,9 +70,10 @@ export function settingsBreaks(outputs: StackOutputs, live: readonly Publication
     if (outside.length > 0) {
       const prefixes = outputs.dataPrefixes.join(", ");
       found(
-        `${outside.length} of its data files (e.g. ${outside[0]}) are outside dataPrefixes ${prefixes}, so the presigner may not read them`,
+        `${outside.length} of its data files (e.g. ${outside[0]}) are outside dataPrefixes ${prefixes}, so ${reader} them`,
       );
     }
+    if (signIn) continue;
     const origin = viewerOrigin(publication.inputs.viewerUrl);
     if (origins && !origins.includes("*") && origin !== undefined && !origins.includes(origin)) {
       found(`its viewer's origin ${origin} is not in allowedOrigins, so the browser may not read the files (CORS)`);
