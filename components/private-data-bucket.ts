@@ -11,9 +11,11 @@ export interface PrivateDataBucketArgs {
   readonly allowedOrigins: pulumi.Input<readonly string[]>;
   /** Other buckets of the stack whose server access logs go to the log bucket (the viewer's). */
   readonly otherLoggedBucketArns?: ReadonlyArray<pulumi.Input<string>>;
-  /** Prefix of published configs (expired by lifecycle after `configExpiryDays`). */
+  /** Prefix of published configs (expired by lifecycle after `configExpiryDays`, in links mode only). */
   readonly configPrefix: string;
   readonly configExpiryDays: number;
+  /** Sign-in mode keeps configs until revoke-cohort deletes them: a stable link lands on the latest. */
+  readonly access?: "links" | "sign-in";
   /** Presigned requests older than this are refused by the bucket policy. */
   readonly maxLinkLifetimeSeconds?: number;
   /** KMS key ARN for SSE-KMS; "" or absent for SSE-S3. */

@@ -213,7 +213,8 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
   configExpiryDays: {
     type: "integer",
     default: 30,
-    description: "Days after which published configs are deleted by lifecycle (must outlive the longest link).",
+    description:
+      "Days after which published configs are deleted by lifecycle (must outlive the longest link); links mode only: sign-in configs stay until revoked.",
     check: integerIn(1, 3650),
   },
   forceDestroy: {

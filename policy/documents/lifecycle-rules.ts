@@ -20,6 +20,8 @@ export interface DataLifecycleArgs {
   configExpiryDays: number;
   versioning: boolean;
   noncurrentVersionDays: number;
+  /** Sign-in mode: configs are deleted by revoke-cohort only (absent: links). */
+  access?: "links" | "sign-in";
 }
 
 export function dataBucketLifecycleRules(args: DataLifecycleArgs): LifecycleRule[] {
@@ -30,13 +32,17 @@ export function dataBucketLifecycleRules(args: DataLifecycleArgs): LifecycleRule
       filter: {},
       abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
     },
-    {
+  ];
+  // A links-mode config is useless once its presigned URLs expire. In sign-in mode a cohort's stable
+  // /open/ link lands on its latest config, which must stay until the lab revokes it.
+  if (args.access !== "sign-in") {
+    rules.push({
       id: "expire-published-configs",
       status: "Enabled",
       filter: { prefix: args.configPrefix },
       expiration: { days: args.configExpiryDays },
-    },
-  ];
+    });
+  }
   if (args.versioning) {
     rules.push({
       ...noncurrentVersionsRule(args.noncurrentVersionDays),

@@ -505,6 +505,12 @@ describe("sign-in viewing (Pulumi program under mocks)", function () {
       );
       assert.match(distributionOf(own).state.arn, new RegExp(`^arn:aws:cloudfront::${MOCK_ACCOUNT_ID}:distribution/`));
     });
+
+    it("keeps configs until revoke-cohort deletes them: no lifecycle expiry under the config prefix", () => {
+      const rules = single(own, T.lifecycle, "-data-bucket-lifecycle").inputs.rules as Array<{ id: string }>;
+      assert.ok(rules.some((rule) => rule.id === "abort-incomplete-multipart-uploads"));
+      assert.ok(!rules.some((rule) => rule.id === "expire-published-configs"), JSON.stringify(rules));
+    });
   });
 
   describe("outputs", () => {
