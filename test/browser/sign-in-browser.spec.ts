@@ -74,7 +74,7 @@ describe("sign-in viewing in a real browser (Chromium), through demo --sign-in",
   });
 
   it("prints only the stable link on stdout, and the two people on stderr", () => {
-    assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/open\/demo-cohort-hg38$/);
+    assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/open\/demo-cohort-hg38-dc19c1599857$/);
     assert.ok(password("reader@demo.lab").length >= 8 && password("outsider@demo.lab").length >= 8, stderr);
   });
 
@@ -99,7 +99,7 @@ describe("sign-in viewing in a real browser (Chromium), through demo --sign-in",
     for (const [path, cookie] of carried) assert.match(cookie, /CloudFront-Policy=/, path);
     assert.deepEqual([...new Set(await cloudFrontCookies(browser.context))].sort(), [
       "/cohorts/demo/",
-      "/configs/demo-cohort-hg38/",
+      "/configs/demo-cohort-hg38-dc19c1599857/",
     ]);
     await page.close();
   });

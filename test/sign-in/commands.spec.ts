@@ -55,7 +55,7 @@ describe("commands on a sign-in stack", function () {
     const published = await run(publishCohortCommand, [
       ...stack(),
       "--cohort",
-      "Alpha",
+      "alpha",
       "--manifest",
       manifest,
       "--sample-links",
@@ -106,11 +106,11 @@ describe("commands on a sign-in stack", function () {
     ]);
     assert.equal(nested.code, 1);
     assert.match(nested.stderr, /overlaps another cohort's/);
-    assert.match(nested.stderr, /"Alpha" opens cohorts\/alpha\//);
+    assert.match(nested.stderr, /"alpha" opens cohorts\/alpha\//);
     const expires = await run(publishCohortCommand, [
       ...stack(),
       "--cohort",
-      "Alpha",
+      "alpha",
       "--manifest",
       manifest,
       "--expires",
@@ -124,7 +124,7 @@ describe("commands on a sign-in stack", function () {
   it("grant-cohort writes the grant with the caller's credentials and prints the link", async () => {
     const granted = await run(
       grantCohortCommand,
-      [...stack(), "--cohort", "Alpha", "--group", "breast-team"],
+      [...stack(), "--cohort", "alpha", "--group", "breast-team"],
       asCaller,
     );
     assert.equal(granted.code, 0, granted.stderr);
@@ -133,11 +133,11 @@ describe("commands on a sign-in stack", function () {
     const grant = JSON.parse((await bucket.store.read(key)).toString());
     assert.deepEqual(
       { ...grant, grantedAt: "-" },
-      { cohort: "Alpha", group: "breast-team", grantedAt: "-", grantedBy: SESSION_KEY.accessKeyId },
+      { cohort: "alpha", group: "breast-team", grantedAt: "-", grantedBy: SESSION_KEY.accessKeyId },
     );
     assert.doesNotMatch(granted.stderr, /presigner key/, "the caller's own credentials, not the presigner's");
-    await run(grantCohortCommand, [...stack(), "--cohort", "Alpha", "--group", "lung-team"], asCaller);
-    const bad = await run(grantCohortCommand, [...stack(), "--cohort", "Alpha", "--group", "tab\there"], asCaller);
+    await run(grantCohortCommand, [...stack(), "--cohort", "alpha", "--group", "lung-team"], asCaller);
+    const bad = await run(grantCohortCommand, [...stack(), "--cohort", "alpha", "--group", "tab\there"], asCaller);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /--group "tab\\there" holds control or invisible characters/);
   });
@@ -145,34 +145,34 @@ describe("commands on a sign-in stack", function () {
   it("cohorts lists the stable link and the granted groups; nothing expires; refresh has nothing to re-sign", async () => {
     const listed = await run(cohortsCommand, stack());
     assert.equal(listed.code, 0, listed.stderr);
-    assert.match(listed.stdout, /never \(sign-in\)\s+live\s+Alpha\s+\(sign-in\)/);
+    assert.match(listed.stdout, /never \(sign-in\)\s+live\s+alpha\s+\(sign-in\)/);
     assert.match(listed.stdout, /https:\/\/viewer\.example\/open\/alpha \(granted to "breast-team", "lung-team"\)/);
     const json = JSON.parse((await run(cohortsCommand, [...stack(), "--json"])).stdout);
     assert.equal(json[0].expiresAt, null);
     assert.deepEqual(json[0].grantedTo, ["breast-team", "lung-team"]);
-    const refreshed = await run(refreshCohortCommand, [...stack(), "--cohort", "Alpha"]);
+    const refreshed = await run(refreshCohortCommand, [...stack(), "--cohort", "alpha"]);
     assert.equal(refreshed.code, 0, refreshed.stderr);
     assert.match(refreshed.stderr, /Nothing to refresh/);
     assert.equal(refreshed.stdout, `${VIEWER}/open/alpha\n`);
   });
 
   it("revoke-cohort --group removes one grant; without it, every grant and config", async () => {
-    const one = await run(revokeCohortCommand, [...stack(), "--cohort", "Alpha", "--group", "lung-team"], asCaller);
+    const one = await run(revokeCohortCommand, [...stack(), "--cohort", "alpha", "--group", "lung-team"], asCaller);
     assert.equal(one.code, 0, one.stderr);
     assert.match(one.stderr, /at most the stack's sessionHours/);
     assert.deepEqual(await bucket.keys("grants/alpha/"), [
       `grants/alpha/${Buffer.from("breast-team").toString("base64url")}.json`,
     ]);
-    const unknown = await run(revokeCohortCommand, [...stack(), "--cohort", "Alpha", "--group", "nobody"], asCaller);
+    const unknown = await run(revokeCohortCommand, [...stack(), "--cohort", "alpha", "--group", "nobody"], asCaller);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /granted groups: "breast-team"/);
-    const rotate = await run(revokeCohortCommand, [...stack(), "--cohort", "Alpha", "--rotate", "--print"], asCaller);
+    const rotate = await run(revokeCohortCommand, [...stack(), "--cohort", "alpha", "--rotate", "--print"], asCaller);
     assert.equal(rotate.code, 2);
-    const all = await run(revokeCohortCommand, [...stack(), "--cohort", "Alpha", "--yes"], asCaller);
+    const all = await run(revokeCohortCommand, [...stack(), "--cohort", "alpha", "--yes"], asCaller);
     assert.equal(all.code, 0, all.stderr);
     assert.deepEqual(await bucket.keys("grants/alpha/"), []);
     assert.deepEqual((await bucket.keys("configs/alpha/")).length, 0);
-    assert.match((await run(cohortsCommand, stack())).stdout, /never \(sign-in\)\s+revoked\s+Alpha/);
+    assert.match((await run(cohortsCommand, stack())).stdout, /never \(sign-in\)\s+revoked\s+alpha/);
   });
 
   it("add-reader invites into a group (created when new); remove-reader takes out of one group, or out of the pool", async () => {

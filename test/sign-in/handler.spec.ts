@@ -60,11 +60,11 @@ describe("sign-in handler against a local OpenID Connect provider", function () 
     keys = generateCookieKeyPairs();
     config = signInConfigFor(keys, provider.issuer, { bucket: bucket.bucket, region: bucket.server.region });
     deps = depsFor(config, bucket.store);
-    alphaConfigKey = await recordSignInPublication(bucket.store, "Alpha", "cohorts/alpha/", SAMPLES);
-    await recordSignInPublication(bucket.store, "Bravo", "cohorts/bravo/", SAMPLES);
+    alphaConfigKey = await recordSignInPublication(bucket.store, "alpha", "cohorts/alpha/", SAMPLES);
+    await recordSignInPublication(bucket.store, "bravo", "cohorts/bravo/", SAMPLES);
     const grant = { grantedAt: new Date().toISOString(), grantedBy: "test" };
-    await writeGrant(bucket.store, "grants/", { cohort: "Alpha", group: "breast-team", ...grant });
-    await writeGrant(bucket.store, "grants/", { cohort: "Bravo", group: "lung-team", ...grant });
+    await writeGrant(bucket.store, "grants/", { cohort: "alpha", group: "breast-team", ...grant });
+    await writeGrant(bucket.store, "grants/", { cohort: "bravo", group: "lung-team", ...grant });
   });
   after(async () => {
     await provider?.close();
@@ -79,7 +79,7 @@ describe("sign-in handler against a local OpenID Connect provider", function () 
     assert.equal(opened.status, 302);
     assert.equal(
       opened.headers.Location,
-      `/app/?showSamples=false&cohortId=Alpha&external=${TEST_VIEWER_ORIGIN}/${alphaConfigKey}`,
+      `/app/?showSamples=false&cohortId=alpha&external=${TEST_VIEWER_ORIGIN}/${alphaConfigKey}`,
     );
     const now = new Date();
     const dataUrl = `${TEST_VIEWER_ORIGIN}/cohorts/alpha/PD1/PD1.bedpe`;
@@ -111,7 +111,7 @@ describe("sign-in handler against a local OpenID Connect provider", function () 
     assert.equal(signIn.issuer, provider.issuer);
     assert.equal(signIn.clientAddress, "203.0.113.7");
     assert.equal(signIn.cohort, undefined);
-    assert.equal(open.cohort, "Alpha");
+    assert.equal(open.cohort, "alpha");
     assert.equal(open.configKey, alphaConfigKey);
     assert.equal(open.subject, signIn.subject);
     for (const key of await bucket.keys("audit/"))
@@ -140,7 +140,7 @@ describe("sign-in handler against a local OpenID Connect provider", function () 
     const opened = await reader.visit("/open/alpha?sample=PD2", READER.email, READER.password);
     assert.match(
       opened.headers.Location,
-      /&cohortId=Alpha&demoIndex=1&external=https:\/\/viewer\.example\/configs\/alpha\//,
+      /&cohortId=alpha&demoIndex=1&external=https:\/\/viewer\.example\/configs\/alpha\//,
     );
     const unknown = await reader.get("/open/alpha?sample=PD9");
     assert.equal(unknown.status, 404);
@@ -159,7 +159,7 @@ describe("sign-in handler against a local OpenID Connect provider", function () 
     const records = await auditRecords(bucket);
     const refusal = records.find((record) => record.event === "refused" && record.email === OUTSIDER.email);
     assert.equal(refusal?.reason, "no-grant");
-    assert.equal(refusal?.cohort, "Alpha");
+    assert.equal(refusal?.cohort, "alpha");
   });
 
   it("access-report reads every record the handler wrote: who signed in, opened and was refused", async () => {
@@ -174,7 +174,7 @@ describe("sign-in handler against a local OpenID Connect provider", function () 
     assert.equal(audit.records.length, audit.objects);
     const report = signInReportOf(audit.records);
     assert.equal(report.people, 2, "the reader and the outsider signed in");
-    const alpha = report.cohorts.find((cohort) => cohort.cohort === "Alpha");
+    const alpha = report.cohorts.find((cohort) => cohort.cohort === "alpha");
     assert.ok(alpha, JSON.stringify(report.cohorts));
     const reader = { email: READER.email, issuer: provider.issuer };
     assert.ok(
@@ -313,14 +313,14 @@ describe("sign-in handler against a local OpenID Connect provider", function () 
     await writeLedgerEntry(
       bucket.store,
       "ledger/",
-      publicationStem("Alpha", now, "0000abcd"),
+      publicationStem("alpha", now, "0000abcd"),
       revokeEntryFor(entry, now),
     );
     const answer = await reader.get("/open/alpha");
     assert.equal(answer.status, 404);
     assert.match(answer.body, /Nothing published/);
     assert.deepEqual(answer.cookies, []);
-    await recordSignInPublication(bucket.store, "Alpha", "cohorts/alpha/", SAMPLES, new Date(Date.now() + 2000));
+    await recordSignInPublication(bucket.store, "alpha", "cohorts/alpha/", SAMPLES, new Date(Date.now() + 2000));
     assert.equal((await reader.get("/open/alpha")).status, 302, "a new publication opens again");
   });
 

@@ -62,10 +62,7 @@ export async function revokeSignInCohort(cohort: string, options: SignInRevokeOp
       },
     );
   }
-  const all =
-    options.group !== undefined
-      ? []
-      : await loadPublications(stack.store, stack.outputs.ledgerPrefix, { cohort, warn });
+  const all = options.group !== undefined ? [] : await loadPublications(stack.store, stack.outputs, { cohort, warn });
   const publications = all.filter(
     (publication) => options.publication === undefined || publication.configKey === options.publication,
   );

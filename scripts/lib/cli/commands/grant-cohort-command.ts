@@ -38,7 +38,7 @@ export function grantCohortCommand(io: CliIo): Command {
     const grantedBy = await callerName(stack);
     const key = await grantCohort(stack.store, grantsPrefix, { ...options, grantedBy, now: io.now() });
     const warn = (message: string) => io.stderr(`warning: ${message}\n`);
-    const publications = await loadPublications(stack.store, stack.outputs.ledgerPrefix, {
+    const publications = await loadPublications(stack.store, stack.outputs, {
       cohort: options.cohort,
       warn,
     });
