@@ -8,7 +8,7 @@ import { AccessReport } from "../../scripts/lib/access/access-report";
 import { attributeRequests, presignedSigner } from "../../scripts/lib/access/attribution";
 import { principalOf } from "../../scripts/lib/access/log-reader";
 import { accessReportTable } from "../../scripts/lib/cli/output/access-report-output";
-import { Publication } from "../../scripts/lib/lifecycle/rotation";
+import { Publication } from "../../scripts/lib/ledger/fold";
 
 const KEY = "AKIAEXAMPLEPRESIGNER";
 const DATA = "cohorts/breast/PD1/PD1.sv.bedpe";

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { judgeSettings } from "../../scripts/lib/doctor/checks/settings-impact-check";
-import { NEVER_EXPIRES, Publication } from "../../scripts/lib/lifecycle/rotation";
+import { NEVER_EXPIRES, Publication } from "../../scripts/lib/ledger/fold";
 import { StackOutputs } from "../../components/stack-outputs";
 import { userStackOutputs } from "../fixtures/stack-outputs";
 

@@ -5,7 +5,7 @@ import { doctorCommand } from "../../scripts/lib/cli/commands/doctor-command";
 import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
 import { CHECK_IDS, CHECKS, CheckId, CheckResult } from "../../scripts/lib/doctor/doctor-model";
 import { ExampleSample } from "../../scripts/lib/dev/example-cohort";
-import { LedgerEntry, writeLedgerEntry } from "../../scripts/lib/lifecycle/ledger";
+import { LedgerEntry, writeLedgerEntry } from "../../scripts/lib/ledger/ledger";
 import {
   fetchBytes,
   PRESIGNER_KEY,

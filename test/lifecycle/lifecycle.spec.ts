@@ -10,14 +10,14 @@ import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohor
 import { rotateKeysCommand } from "../../scripts/lib/cli/commands/rotate-keys-command";
 import { fromStackKey } from "../../scripts/lib/s3/credentials";
 import { AwsError } from "../../scripts/lib/errors";
-import { readLedger, writeLedgerEntry } from "../../scripts/lib/lifecycle/ledger";
+import { readLedger, writeLedgerEntry } from "../../scripts/lib/ledger/ledger";
 import { loadPublications, revokePublications } from "../../scripts/lib/lifecycle/publications";
 import { cohortSlug, publicationStem, randomHex8 } from "../../scripts/lib/naming";
 import { ObjectStore } from "../../scripts/lib/s3/object-store";
 import { publishCohort } from "../../scripts/lib/publication/publish";
 import { parseStackOutputs } from "../../scripts/lib/s3/outputs-source";
 import { recordPublication } from "../support/ledger-fixtures";
-import { foldLedger } from "../../scripts/lib/lifecycle/rotation";
+import { foldLedger } from "../../scripts/lib/ledger/fold";
 import {
   CONFIG_GET,
   GENERATION_KEY,

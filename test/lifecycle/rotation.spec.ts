@@ -5,27 +5,26 @@ import { parse as parseYaml } from "yaml";
 import { keySlotPlan } from "../../components/key-slots";
 import { KEY_SLOTS } from "../../policy/documents/limits";
 import { ExitCode, UsageError, ValidationError } from "../../scripts/lib/errors";
-import { StoredLedgerEntry } from "../../scripts/lib/lifecycle/ledger";
+import { StoredLedgerEntry } from "../../scripts/lib/ledger/ledger";
 import {
   assertGenerationMatches,
   decideRotation,
-  foldLedger,
   generationQueryArgs,
-  isLive,
   KeySlots,
   keySlotsOf,
   parseGeneration,
   planRevokeRotation,
-  Publication,
   PULUMI_PROJECT,
   generationSetArgs,
   previewArgs,
   upArgs,
 } from "../../scripts/lib/lifecycle/rotation";
+import { foldLedger, Publication } from "../../scripts/lib/ledger/fold";
+import { isLive } from "../../scripts/lib/ledger/publication-status";
 import { StackOutputs } from "../../components/stack-outputs";
 import { shellCommand } from "../../scripts/lib/text-format";
 import { roleStackOutputs, userStackOutputs } from "../fixtures/stack-outputs";
-import { judgePublication, StackKeys } from "../../scripts/lib/lifecycle/publication-status";
+import { judgePublication, StackKeys } from "../../scripts/lib/ledger/publication-status";
 
 const NOW = new Date("2026-12-01T12:00:00.000Z");
 const ACTIVE_KEY = "AKIAACTIVEKEY0000001";

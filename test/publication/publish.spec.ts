@@ -3,7 +3,7 @@ import { readFileSync, statSync } from "node:fs";
 import { parseChromoscopeLink } from "../../scripts/lib/publication/chromoscope";
 import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
 import { ExampleSample } from "../../scripts/lib/dev/example-cohort";
-import { writeLedgerEntry } from "../../scripts/lib/lifecycle/ledger";
+import { writeLedgerEntry } from "../../scripts/lib/ledger/ledger";
 import { cohortSlug } from "../../scripts/lib/naming";
 import {
   fetchBytes,

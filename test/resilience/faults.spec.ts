@@ -13,7 +13,7 @@ import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-coh
 import { refreshCohortCommand } from "../../scripts/lib/cli/commands/refresh-cohort-command";
 import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohort-command";
 import { AwsError } from "../../scripts/lib/errors";
-import { LedgerEntry, writeLedgerEntry } from "../../scripts/lib/lifecycle/ledger";
+import { LedgerEntry, writeLedgerEntry } from "../../scripts/lib/ledger/ledger";
 import { ObjectStore, S3ConnectionOptions } from "../../scripts/lib/s3/object-store";
 import {
   addedKeys,

@@ -19,7 +19,7 @@ import { refreshCohortCommand } from "../../scripts/lib/cli/commands/refresh-coh
 import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohort-command";
 import { rotateKeysCommand } from "../../scripts/lib/cli/commands/rotate-keys-command";
 import { ExampleSample } from "../../scripts/lib/dev/example-cohort";
-import { LedgerEntry, writeLedgerEntry } from "../../scripts/lib/lifecycle/ledger";
+import { LedgerEntry, writeLedgerEntry } from "../../scripts/lib/ledger/ledger";
 import { cohortSlug, publicationStem, randomHex8 } from "../../scripts/lib/naming";
 import { S3ConnectionOptions } from "../../scripts/lib/s3/object-store";
 import { assertBucketIntact, assertLinkWorks, assertUnchanged, bucketState } from "../support/bucket-audit";

@@ -22,7 +22,7 @@ import { refreshCohortCommand } from "../../scripts/lib/cli/commands/refresh-coh
 import { removeReaderCommand } from "../../scripts/lib/cli/commands/remove-reader-command";
 import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohort-command";
 import { exampleCohort, exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
-import { readLedger } from "../../scripts/lib/lifecycle/ledger";
+import { readLedger } from "../../scripts/lib/ledger/ledger";
 import { run } from "../support/cli-runner";
 import { SESSION_KEY, startTestBucket, TestBucket, uploadExampleCohort } from "../support/local-bucket";
 

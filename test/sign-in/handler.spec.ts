@@ -6,7 +6,7 @@ import * as assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { SignJWT } from "jose";
 import { writeGrant } from "../../scripts/lib/sign-in/grants";
-import { revokeEntryFor, writeLedgerEntry } from "../../scripts/lib/lifecycle/ledger";
+import { revokeEntryFor, writeLedgerEntry } from "../../scripts/lib/ledger/ledger";
 import { publicationStem } from "../../scripts/lib/naming";
 import { ObjectStore } from "../../scripts/lib/s3/object-store";
 import { SignInConfig } from "../../scripts/lib/sign-in/sign-in-config";

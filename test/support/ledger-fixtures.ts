@@ -2,7 +2,7 @@
  * Ledger entries written straight into the test bucket, for publications the embedded server
  * could not have signed (keys it does not know, sessions that have ended).
  */
-import { LedgerEntry, writeLedgerEntry } from "../../scripts/lib/lifecycle/ledger";
+import { LedgerEntry, writeLedgerEntry } from "../../scripts/lib/ledger/ledger";
 import { configObjectKey, publicationStem, randomHex8 } from "../../scripts/lib/naming";
 import { TestBucket } from "./local-bucket";
 

@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { writeLedgerEntry } from "../../scripts/lib/lifecycle/ledger";
+import { writeLedgerEntry } from "../../scripts/lib/ledger/ledger";
 import { configObjectKey, publicationStem } from "../../scripts/lib/naming";
 import { ObjectStore } from "../../scripts/lib/s3/object-store";
 import { oidcClient, OidcClientOptions } from "../../scripts/lib/sign-in/oidc-client";

@@ -6,7 +6,7 @@
 import { ValidationError } from "../errors";
 import { loadPublications, noPublicationError } from "../lifecycle/publications";
 import { ObjectStore } from "../s3/object-store";
-import { Publication, publicationsOf } from "../lifecycle/rotation";
+import { Publication, publicationsOf } from "../ledger/fold";
 import { StackOutputs } from "../../../components/stack-outputs";
 import { ACCESS_LOG_PREFIX } from "../../../policy/documents/limits";
 import { LogAccessDenied, LogBucket, LoggedBucket, PeriodLogs, readPeriodLogs } from "./access-log-listing";

@@ -9,7 +9,7 @@
  * links the ledger does not know) is counted apart.
  */
 import { compactTimestamp } from "../naming";
-import { Publication } from "../lifecycle/rotation";
+import { Publication } from "../ledger/fold";
 import { AccessLogRecord } from "./access-log-format";
 
 export type UsageFlag = "many-clients" | "after-expiry" | "after-revoke";

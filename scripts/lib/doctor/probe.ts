@@ -8,8 +8,8 @@ import type { STSClient } from "@aws-sdk/client-sts";
 import { BUCKET_CONFIGURATION_READ_ACTIONS } from "../../../policy/documents/iam-policies";
 import { discoverSamples } from "../cohort/discover";
 import { CliError, describeCause } from "../errors";
-import { readLedger, StoredLedgerEntry } from "../lifecycle/ledger";
-import { foldLedger, Publication } from "../lifecycle/rotation";
+import { readLedger, StoredLedgerEntry } from "../ledger/ledger";
+import { foldLedger, Publication } from "../ledger/fold";
 import { ResolvedCredentials } from "../s3/credentials";
 import {
   createS3Client,

@@ -11,10 +11,10 @@
  * one of another cohort name is left alone, since that cohort's publish may still be running.
  * Ledger entries naming a config outside their own cohort's folder are reported and ignored.
  */
-import { LedgerPrefixes, readLedger } from "./ledger";
+import { LedgerPrefixes, readLedger } from "../ledger/ledger";
 import { cohortSlugs } from "../naming";
 import { ObjectStore } from "../s3/object-store";
-import { foldLedger, Publication, publicationsOf } from "./rotation";
+import { foldLedger, Publication, publicationsOf } from "../ledger/fold";
 import { sharePageKey } from "../publication/share-page";
 
 export interface CohortFolder {

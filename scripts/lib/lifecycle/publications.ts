@@ -1,19 +1,20 @@
 /**
  * The bucket side of a link's lifecycle: reading publications back from the ledger, revoking a
  * cohort (delete its configs, then record it), the inputs to publish a cohort again, and a fresh
- * config link for a live publication. The decisions themselves are in rotation.ts.
+ * config link for a live publication. Folding the ledger is ledger/fold.ts; rotation decisions are rotation.ts.
  */
 import { chromoscopeLink } from "../publication/chromoscope";
 import { ResolvedCredentials } from "../s3/credentials";
 import { AwsError, ValidationError } from "../errors";
 import { decideExpiry } from "../publication/expiry";
-import { foreignConfigProblem, LedgerPrefixes, readLedger, revokeEntryFor, writeLedgerEntry } from "./ledger";
+import { foreignConfigProblem, LedgerPrefixes, readLedger, revokeEntryFor, writeLedgerEntry } from "../ledger/ledger";
 import { cohortSlugs, printable, publicationStem, sampleIdProblem } from "../naming";
 import { ObjectStore } from "../s3/object-store";
 import { S3QueryPresigner } from "../s3/presign";
 import { sharePageKey } from "../publication/share-page";
 import { CohortSource } from "../publication/publish";
-import { compareNewestFirst, foldLedger, isLive, Publication, publicationsOf } from "./rotation";
+import { compareNewestFirst, foldLedger, Publication, publicationsOf } from "../ledger/fold";
+import { isLive } from "../ledger/publication-status";
 import { StackOutputs } from "../../../components/stack-outputs";
 
 /** Ledger entries read at once: one small GET each, so latency, not bandwidth, bounds a listing. */

@@ -1,10 +1,10 @@
 /**
- * The lifecycle of a link, as pure decisions over the ledger and the stack outputs: which
- * publications are live, which key slot a rotation replaces, and which links a rotation breaks.
- * Nothing here reads the clock, the network or the environment: `now` is an argument.
+ * Key rotation, as pure decisions over the publications (ledger/fold.ts) and the stack outputs:
+ * which key slot a rotation replaces, and which links a rotation breaks. Nothing here reads the
+ * clock, the network or the environment: `now` is an argument.
  *
  * When a link stops working (expiry, a key rotated out, a session's end) is judged in
- * publication-status.ts; a rotation that would break a link becomes safe strictly after its expiresAt.
+ * ledger/publication-status.ts; a rotation that would break a link becomes safe strictly after its expiresAt.
  * (`pulumi up` takes far longer than a second, so no margin is added.)
  *
  * Key slots (components/key-slots.ts `keySlotPlan`): generation g signs with slot g % 2; bumping
@@ -15,120 +15,10 @@ import { keySlotPlan } from "../../../components/key-slots";
 import { KEY_SLOTS, KeySlot } from "../../../policy/documents/limits";
 import { SettingKey } from "../../../components/settings";
 import { UsageError, ValidationError } from "../errors";
-import { foreignConfigProblem, LINK_SIGNERS, LinkSigner, PublicationInputs, StoredLedgerEntry } from "./ledger";
 import { printable } from "../naming";
-import { linksWork, StackKeys } from "./publication-status";
+import { latestExpiry, newestFirst, Publication, publicationsOf } from "../ledger/fold";
+import { linksWork, StackKeys } from "../ledger/publication-status";
 import { StackOutputs } from "../../../components/stack-outputs";
-
-export { isLive } from "./publication-status";
-
-/** One publish event of the ledger, with its revocation folded in. */
-export interface Publication {
-  cohort: string;
-  configKey: string;
-  signingAccessKeyId: string;
-  createdAt: Date;
-  expiresAt: Date;
-  ledgerKey: string;
-  inputs: PublicationInputs;
-  /** When the publication's config was deleted by revoke-cohort. */
-  revokedAt?: Date;
-  /** Who signed, when the ledger entry records it. */
-  signer?: LinkSigner;
-  /** With signer "session": when the session ends, if it was known. */
-  sessionExpiresAt?: Date;
-  /** Sign-in mode: opened by signing in; `expiresAt` is then NEVER_EXPIRES. */
-  access?: "sign-in";
-  /** Sign-in mode: the folder holding every data file of the cohort. */
-  dataFolder?: string;
-}
-
-/** The expiry of a sign-in publication: its link holds no key, so nothing about it expires. */
-export const NEVER_EXPIRES = new Date(8.64e15);
-
-function parseDate(value: unknown): Date | undefined {
-  if (typeof value !== "string") return undefined;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date;
-}
-
-/** The recorded signer, when the entry holds a valid one (anything else reads as an older entry). */
-function signerOf(entry: StoredLedgerEntry): Pick<Publication, "signer" | "sessionExpiresAt"> {
-  if (!LINK_SIGNERS.includes(entry.signer as LinkSigner)) return {};
-  const sessionExpiresAt = entry.signer === "session" ? parseDate(entry.sessionExpiresAt) : undefined;
-  return { signer: entry.signer, ...(sessionExpiresAt ? { sessionExpiresAt } : {}) };
-}
-
-/**
- * Folds the ledger (oldest first, as readLedger returns it) into publications, newest first.
- * A revoke entry marks the publication with the same config key; entries that are neither
- * a well-formed publish nor a revoke are reported through `warn` and skipped. With `configPrefix`,
- * so are entries whose configKey is not in their own cohort's config folder (foreignConfigProblem):
- * the ledger is data in the bucket, and such an entry must never make a command act on another
- * cohort's config.
- */
-export function foldLedger(
-  entries: readonly StoredLedgerEntry[],
-  warn?: (message: string) => void,
-  configPrefix?: string,
-): Publication[] {
-  const byConfigKey = new Map<string, Publication>();
-  const revocations: Array<{ configKey: string; at: Date }> = [];
-  for (const entry of entries) {
-    const createdAt = parseDate(entry.createdAt);
-    const signIn = entry.access === "sign-in" && typeof entry.dataFolder === "string";
-    const expiresAt = signIn ? NEVER_EXPIRES : parseDate(entry.expiresAt);
-    const isRevoke = entry.event === "revoke" && createdAt !== undefined;
-    const isPublish =
-      entry.event === "publish" &&
-      createdAt !== undefined &&
-      expiresAt !== undefined &&
-      typeof entry.signingAccessKeyId === "string" &&
-      Array.isArray(entry.inputs?.samples);
-    const foreign = configPrefix === undefined ? undefined : foreignConfigProblem(entry, configPrefix);
-    if ((isRevoke || isPublish) && foreign !== undefined) {
-      warn?.(`ledger entry ${entry.ledgerKey} ${foreign}: ignored`);
-    } else if (isRevoke) {
-      revocations.push({ configKey: entry.configKey, at: createdAt });
-    } else if (isPublish) {
-      byConfigKey.set(entry.configKey, {
-        cohort: entry.cohort,
-        configKey: entry.configKey,
-        signingAccessKeyId: entry.signingAccessKeyId,
-        createdAt,
-        expiresAt,
-        ledgerKey: entry.ledgerKey,
-        inputs: entry.inputs,
-        ...signerOf(entry),
-        ...(signIn ? { access: "sign-in" as const, dataFolder: entry.dataFolder } : {}),
-      });
-    } else {
-      warn?.(`ledger entry ${entry.ledgerKey} is neither a complete publish nor a revoke entry; skipped`);
-    }
-  }
-  for (const { configKey, at } of revocations) {
-    const publication = byConfigKey.get(configKey);
-    if (publication && (publication.revokedAt === undefined || at < publication.revokedAt)) publication.revokedAt = at;
-  }
-  return newestFirst([...byConfigKey.values()]);
-}
-
-/** Newest first; publications of the same millisecond by ledger key, descending. */
-export function compareNewestFirst(a: Publication, b: Publication): number {
-  return (
-    b.createdAt.getTime() - a.createdAt.getTime() ||
-    (a.ledgerKey < b.ledgerKey ? 1 : a.ledgerKey > b.ledgerKey ? -1 : 0)
-  );
-}
-
-export function newestFirst(publications: readonly Publication[]): Publication[] {
-  return [...publications].sort(compareNewestFirst);
-}
-
-/** The publications of exactly this cohort name (slugs may collide; names do not). */
-export function publicationsOf(publications: readonly Publication[], cohort: string): Publication[] {
-  return publications.filter((publication) => publication.cohort === cohort);
-}
 
 // ---------------------------------------------------------------- key slots
 
@@ -177,7 +67,7 @@ export function signingSlot(publication: Publication, slots: KeySlots | undefine
   return [slots.active, slots.inactive].find((key) => key.accessKeyId === publication.signingAccessKeyId);
 }
 
-/** The stack's keys as the two slots give them, to judge publications by (publication-status.ts). */
+/** The stack's keys as the two slots give them, to judge publications by (ledger/publication-status.ts). */
 export function slotStackKeys(slots: KeySlots): StackKeys {
   const keys = [slots.active, slots.inactive];
   const ids = (inactive: boolean) =>
@@ -198,14 +88,6 @@ function liveSignedBy(
       publication.revokedAt === undefined &&
       ids.has(publication.signingAccessKeyId) &&
       linksWork(publication, stackKeys, now),
-  );
-}
-
-/** The latest expiry among publications (when breaking none of them becomes safe). */
-export function latestExpiry(publications: readonly Publication[]): Date | undefined {
-  return publications.reduce<Date | undefined>(
-    (latest, publication) => (latest === undefined || publication.expiresAt > latest ? publication.expiresAt : latest),
-    undefined,
   );
 }
 

@@ -16,8 +16,8 @@ import { interruptedPublish, InterruptedStage } from "./interrupted-publish";
 import { checkContent, checkObjectsExist, CONTENT_CHECK_LIMITS, ContentCheck } from "../cohort/existence";
 import { decideExpiry, ExpiryDecision } from "./expiry";
 import { writePrivateFileAtomic } from "../files";
-import { LedgerEntry, ledgerEntryStored, writeLedgerEntry } from "../lifecycle/ledger";
-import { linkSignerFor } from "../lifecycle/publication-status";
+import { LedgerEntry, ledgerEntryStored, writeLedgerEntry } from "../ledger/ledger";
+import { linkSignerFor } from "../ledger/publication-status";
 import { readManifest } from "../cohort/manifest";
 import { assertCohortName, configObjectKey, ledgerObjectKey, printable, publicationStem } from "../naming";
 import { interruptible, ObjectStore } from "../s3/object-store";
@@ -27,7 +27,7 @@ import { plural } from "../text-format";
 import { problemReport, LocatedSample, Problem, sampleLabel } from "../cohort/samples";
 import { StackOutputs } from "../../../components/stack-outputs";
 import { validateSamples } from "../cohort/validate";
-import { NEVER_EXPIRES } from "../lifecycle/rotation";
+import { NEVER_EXPIRES } from "../ledger/fold";
 import {
   isSignInStack,
   ownDataFolder,

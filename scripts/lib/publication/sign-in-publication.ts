@@ -8,8 +8,8 @@ import { UsageError, ValidationError } from "../errors";
 import { cohortSlug, keyUrlPath, printable } from "../naming";
 import { fileEntries, LocatedSample } from "../cohort/samples";
 import { StackOutputs } from "../../../components/stack-outputs";
-import { foldLedger, Publication } from "../lifecycle/rotation";
-import { readLedger } from "../lifecycle/ledger";
+import { foldLedger, Publication } from "../ledger/fold";
+import { readLedger } from "../ledger/ledger";
 import { ObjectStore } from "../s3/object-store";
 import { plural } from "../text-format";
 

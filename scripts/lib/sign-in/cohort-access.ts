@@ -4,8 +4,8 @@
  * read from the ledger (the sign-in function reads only grants and the ledger). A grant counts only
  * for the exact cohort name it holds, so a folder two names share never opens the other one.
  */
-import { readLedger } from "../lifecycle/ledger";
-import { foldLedger, Publication } from "../lifecycle/rotation";
+import { readLedger } from "../ledger/ledger";
+import { foldLedger, Publication } from "../ledger/fold";
 import { ObjectStore } from "../s3/object-store";
 import { grantsInFolder } from "./grants";
 

@@ -8,8 +8,8 @@ import { recordedSource, requirePublications } from "../../lifecycle/publication
 import { assertCohortName, printable } from "../../naming";
 import { viewerUrlProblem } from "../../../../components/address-rules";
 import { npmCommand } from "../output/lifecycle-report";
-import { judgePublication, stackKeysOf } from "../../lifecycle/publication-status";
-import { latestExpiry, Publication } from "../../lifecycle/rotation";
+import { judgePublication, stackKeysOf } from "../../ledger/publication-status";
+import { latestExpiry, Publication } from "../../ledger/fold";
 import { publishAndReport } from "../output/publication-output";
 import {
   addPublicationOutputOptions,

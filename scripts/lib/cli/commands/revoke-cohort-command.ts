@@ -10,15 +10,9 @@ import {
 import { CohortFolder, deleteStrays, surveyCohortFolder } from "../../lifecycle/cohort-folder";
 import { loadPublications, noPublicationError, revokePublications } from "../../lifecycle/publications";
 import { assertCohortName, printable, randomHex8 } from "../../naming";
-import { linksWork, stackKeysOf } from "../../lifecycle/publication-status";
-import {
-  keySlotsOf,
-  KeySlots,
-  latestExpiry,
-  planRevokeRotation,
-  Publication,
-  RevokeRotationPlan,
-} from "../../lifecycle/rotation";
+import { linksWork, stackKeysOf } from "../../ledger/publication-status";
+import { keySlotsOf, KeySlots, planRevokeRotation, RevokeRotationPlan } from "../../lifecycle/rotation";
+import { latestExpiry, Publication } from "../../ledger/fold";
 import { cohortNames, describeKey, npmCommand, publicationLine, ROTATION_EXIT_CODES } from "../output/lifecycle-report";
 import { instant, plural } from "../../text-format";
 import { revokeSignInCohort } from "../sign-in-revoke";

@@ -3,7 +3,8 @@ import { addHelpNotes, addStackOptions, CliIo, openStack, StackOptions } from ".
 import { UsageError, ValidationError } from "../../errors";
 import { carryOutRotation, parseGenerationOption, prepareRotation } from "../../lifecycle/key-rotation";
 import { loadPublications } from "../../lifecycle/publications";
-import { decideRotation, keySlotsOf, latestExpiry } from "../../lifecycle/rotation";
+import { decideRotation, keySlotsOf } from "../../lifecycle/rotation";
+import { latestExpiry } from "../../ledger/fold";
 import { cohortNames, describeKey, npmCommand, publicationLine, ROTATION_EXIT_CODES } from "../output/lifecycle-report";
 import { instant, plural } from "../../text-format";
 

@@ -4,8 +4,9 @@
  */
 import { StackOptions } from "../shell";
 import { cohortNameProblem, printable } from "../../naming";
-import { judgePublication, PublicationStatus, UNKNOWN_KEYS } from "../../lifecycle/publication-status";
-import { Publication, signingSlot, KeySlots, SlotKey, slotStackKeys } from "../../lifecycle/rotation";
+import { judgePublication, PublicationStatus, UNKNOWN_KEYS } from "../../ledger/publication-status";
+import { Publication } from "../../ledger/fold";
+import { signingSlot, KeySlots, SlotKey, slotStackKeys } from "../../lifecycle/rotation";
 import { shellCommand } from "../../text-format";
 import { instant } from "../../text-format";
 

@@ -3,7 +3,7 @@
  * `/open/` address (it holds no key, so listing it is safe), nothing expires, nothing was signed, and
  * who may open a cohort is its grants.
  */
-import { Publication } from "../../lifecycle/rotation";
+import { Publication } from "../../ledger/fold";
 import { signInLink, viewerOriginOf } from "../../publication/sign-in-publication";
 import { grantsOf } from "../../sign-in/grants";
 import { ObjectStore } from "../../s3/object-store";

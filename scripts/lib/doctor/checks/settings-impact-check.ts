@@ -17,8 +17,8 @@
 import { Finding } from "../doctor-model";
 import { Probe } from "../probe";
 import { describeDuration, instant } from "../../text-format";
-import { Publication } from "../../lifecycle/rotation";
-import { judgePublication, stackKeysOf } from "../../lifecycle/publication-status";
+import { Publication } from "../../ledger/fold";
+import { judgePublication, stackKeysOf } from "../../ledger/publication-status";
 import { FILE_FIELDS } from "../../cohort/samples";
 import { StackOutputs } from "../../../../components/stack-outputs";
 

@@ -11,7 +11,7 @@
  */
 import type { ResolvedCredentials } from "../s3/credentials";
 import type { LinkSigner } from "./ledger";
-import type { Publication } from "./rotation";
+import type { Publication } from "./fold";
 import type { StackOutputs } from "../../../components/stack-outputs";
 import { instant } from "../text-format";
 

@@ -4,21 +4,16 @@ import { cohortsCommand } from "../../scripts/lib/cli/commands/cohorts-command";
 import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
 import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohort-command";
 import { fromStackKey } from "../../scripts/lib/s3/credentials";
-import { readLedger, StoredLedgerEntry } from "../../scripts/lib/lifecycle/ledger";
+import { readLedger, StoredLedgerEntry } from "../../scripts/lib/ledger/ledger";
 import {
   judgePublication,
   linkSignerFor,
   stackKeysOf,
   StackKeys,
   UNKNOWN_KEYS,
-} from "../../scripts/lib/lifecycle/publication-status";
-import {
-  decideRotation,
-  foldLedger,
-  KeySlots,
-  planRevokeRotation,
-  Publication,
-} from "../../scripts/lib/lifecycle/rotation";
+} from "../../scripts/lib/ledger/publication-status";
+import { decideRotation, KeySlots, planRevokeRotation } from "../../scripts/lib/lifecycle/rotation";
+import { foldLedger, Publication } from "../../scripts/lib/ledger/fold";
 import { StackOutputs } from "../../components/stack-outputs";
 import { recordPublication } from "../support/ledger-fixtures";
 import { PRESIGNER_KEY, SESSION_KEY, SESSION_TOKEN, TestBucket, startCohortBucket } from "../support/local-bucket";
