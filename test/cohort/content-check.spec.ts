@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { signatureProblem } from "../../scripts/lib/cohort/file-signatures";
-import { CONTENT_CHECK_BYTES, checkContent } from "../../scripts/lib/cohort/existence";
+import { CONTENT_CHECK_BYTES, checkContent, headerColumns } from "../../scripts/lib/cohort/content-check";
 import { FileField, LocatedSample } from "../../scripts/lib/cohort/samples";
 import { baiFile, bamFile, bgzf, BGZF_EOF, tbiFile, vcfFile } from "../../scripts/lib/dev/genomic-fixtures";
 import { SyntheticListingStore, syntheticSample } from "../../scripts/lib/dev/bench/synthetic-cohort";
@@ -28,6 +28,13 @@ const head = (bytes: Buffer) => bytes.subarray(0, CONTENT_CHECK_BYTES);
 function missingTools(): string[] {
   return HTSLIB_TOOLS.filter((tool) => spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0);
 }
+
+describe("header columns of text files", () => {
+  it("reads header columns, allowing a leading #", () => {
+    assert.deepEqual(headerColumns(Buffer.from("#chrom1\tstart1\n1\t2")), ["chrom1", "start1"]);
+    assert.equal(headerColumns(Buffer.from([0x1f, 0x8b, 8, 0])), undefined);
+  });
+});
 
 describe("content check", function () {
   this.timeout(60_000);

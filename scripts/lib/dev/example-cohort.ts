@@ -3,7 +3,7 @@
  * BEDPE with Chromoscope's header and valid strands, a CNV TSV with total/major/minor copy numbers,
  * and a drivers TSV. Deterministic for a seed, so runs are reproducible.
  */
-import { REQUIRED_HEADERS } from "../cohort/existence";
+import { REQUIRED_HEADERS } from "../cohort/content-check";
 import { SampleInput } from "../cohort/samples";
 import { seededRandom } from "./seeded-random";
 import { manifestCell } from "../cohort/manifest";

@@ -5,7 +5,7 @@
  */
 import { crc32, deflateRawSync } from "node:zlib";
 import { roleOf } from "../cohort/discover";
-import { REQUIRED_HEADERS } from "../cohort/existence";
+import { REQUIRED_HEADERS } from "../cohort/content-check";
 
 /** The 28-byte empty block that ends every BGZF file. */
 export const BGZF_EOF = Buffer.from("1f8b08040000000000ff0600424302001b0003000000000000000000", "hex");

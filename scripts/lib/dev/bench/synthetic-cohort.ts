@@ -4,7 +4,7 @@
  * named the way discovery and the manifest expect. Everything is derived from the sample's index,
  * so a listing can be generated lazily, in S3's key order, without holding the cohort in memory.
  */
-import { REQUIRED_HEADERS } from "../../cohort/existence";
+import { REQUIRED_HEADERS } from "../../cohort/content-check";
 import { ObjectStore, ObjectSummary } from "../../s3/object-store";
 import { FileField, SampleInput } from "../../cohort/samples";
 import { manifestCell } from "../../cohort/manifest";
