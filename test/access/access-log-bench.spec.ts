@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { parseAccessLog } from "../../scripts/lib/access/access-log-format";
 import { presignedSigner } from "../../scripts/lib/access/attribution";
 import { benchAccessLogParser, splitBaseline, syntheticLogText } from "../../scripts/lib/dev/access-log-bench";
-import { benchCommand } from "../../scripts/lib/dev/bench/bench-command";
+import { benchCommand } from "../../scripts/lib/dev/commands/bench-command";
 import { run } from "../support/cli-runner";
 
 describe("bench: access-log parsing against a plain split (tiny sizes, no timing asserted)", function () {

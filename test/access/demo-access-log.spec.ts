@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AccessLogRecord, parseAccessLog } from "../../scripts/lib/access/access-log-format";
 import { accessReportCommand } from "../../scripts/lib/cli/commands/access-report-command";
-import { demoCommand, DemoLifecycle } from "../../scripts/lib/cli/commands/demo-command";
+import { demoCommand, DemoLifecycle } from "../../scripts/lib/dev/commands/demo-command";
 import { DEMO_ACCESS_LOG, DEMO_BUCKET, DEMO_COHORT, demoLayout, fileUrls } from "../../scripts/lib/dev/demo-setup";
 import { LOCAL_ACCOUNT_ID } from "../../scripts/lib/dev/local-access-log";
 import { parseChromoscopeLink } from "../../scripts/lib/publication/chromoscope";

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { demoCommand, DemoLifecycle } from "../../scripts/lib/cli/commands/demo-command";
+import { demoCommand, DemoLifecycle } from "../../scripts/lib/dev/commands/demo-command";
 import { grantCohortCommand } from "../../scripts/lib/cli/commands/grant-cohort-command";
 import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
 import { revokeCohortCommand } from "../../scripts/lib/cli/commands/revoke-cohort-command";

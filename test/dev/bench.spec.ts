@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { benchCommand } from "../../scripts/lib/dev/bench/bench-command";
+import { benchCommand } from "../../scripts/lib/dev/commands/bench-command";
 import { benchStartup } from "../../scripts/lib/dev/bench/startup-bench";
 import { COMMANDS } from "../../scripts/lib/cli/command-registry";
 import { PYTHON } from "../../scripts/lib/dev/botocore-runner";

@@ -9,7 +9,7 @@ import { GetBucketCorsCommand } from "@aws-sdk/client-s3";
 import { toS3CorsRule, viewerCorsRule } from "../../policy/documents/cors-rule";
 import { defaultSettings } from "../../components/settings";
 import { parseChromoscopeLink } from "../../scripts/lib/publication/chromoscope";
-import { demoCommand, DemoLifecycle } from "../../scripts/lib/cli/commands/demo-command";
+import { demoCommand, DemoLifecycle } from "../../scripts/lib/dev/commands/demo-command";
 import { STAND_IN_VIEWER } from "../support/stand-in-viewer";
 import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
 import {

@@ -12,7 +12,7 @@ import { join, relative } from "node:path";
 import { parseChromoscopeLink } from "../../scripts/lib/publication/chromoscope";
 import { CommandFactory } from "../../scripts/lib/cli/shell";
 import { cohortsCommand } from "../../scripts/lib/cli/commands/cohorts-command";
-import { demoCommand } from "../../scripts/lib/cli/commands/demo-command";
+import { demoCommand } from "../../scripts/lib/dev/commands/demo-command";
 import { doctorCommand } from "../../scripts/lib/cli/commands/doctor-command";
 import { publishCohortCommand } from "../../scripts/lib/cli/commands/publish-cohort-command";
 import { refreshCohortCommand } from "../../scripts/lib/cli/commands/refresh-cohort-command";

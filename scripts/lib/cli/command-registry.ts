@@ -1,14 +1,18 @@
 /**
  * Every command of `chromoscope-private-data <command>`, loaded only when asked for: listing the
- * commands or running one never loads the others (nor the AWS SDK parts only they need).
+ * commands or running one never loads the others (nor the AWS SDK parts only they need). The
+ * shipped commands live in ./commands; the demo and the benchmarks, which run the embedded S3
+ * server, in ../dev/commands.
  */
+import { Command } from "commander";
 import { ExitCode } from "../errors";
 import { printable } from "../naming";
 import { closestWord } from "../text-format";
+import { COMMAND_LIST, CommandName } from "./command-list";
 import { CommandFactory, main, processIo } from "./shell";
 
 export interface CommandEntry {
-  readonly name: string;
+  readonly name: CommandName;
   /** One line for the command list. */
   readonly summary: string;
   /** Development only (not part of the shipped tool's workflow). */
@@ -16,52 +20,60 @@ export interface CommandEntry {
   load(): CommandFactory;
 }
 
-/** Every command and its line in the command list, in the order the list shows them. */
-const SUMMARIES = {
-  demo: "run the whole flow on this machine: embedded S3 server, example cohort, publish, verified links",
-  "upload-cohort":
-    "upload a local folder's files under a data prefix (resumable inside a file, checksums S3 validates), optionally writing the manifest",
-  "publish-cohort": "presign a cohort's files, publish its Chromoscope config privately, print the link",
-  cohorts: "list published cohorts from the ledger: live, expired, revoked or dead",
-  "refresh-cohort": "publish a cohort again from its recorded inputs, with fresh links",
-  "revoke-cohort": "withdraw a cohort: delete its configs (and, with --rotate, the keys that signed its links)",
-  "grant-cohort": "on a sign-in stack: let the people of a group open a cohort",
-  "add-reader": "on a sign-in stack with its own user pool: invite a person by email into a group",
-  "remove-reader": "on a sign-in stack with its own user pool: take a person out of a group, or out of the pool",
-  "rotate-keys": "replace the presigner's inactive access key when no live link needs it",
-  doctor: "check a deployed stack and your credentials before sharing links",
-  "access-report": "who read what: the bucket's access logs of a period, per publication, with flags",
-  bench: "measure signing and publishing speed against baselines (development)",
-} as const;
-
-/** The one command that lives with the development tools rather than in ./commands. */
-const BENCH_MODULE = "../dev/bench/bench-command";
-
-/**
- * Loads a command's module only when it runs: `require` keeps every other command's module graph
- * (and the AWS SDK parts only it needs) out of the start-up. `publish-cohort` is
- * `./commands/publish-cohort-command`, exporting `publishCohortCommand`.
+/*
+ * Each loader names its module and export literally, so a rename fails the type-check and
+ * go-to-definition finds the command; `require` runs only when the command does, which keeps every
+ * other command's module graph (and the AWS SDK parts only it needs) out of the start-up.
  */
-function loadCommand(name: string): CommandFactory {
-  const path = name === "bench" ? BENCH_MODULE : `./commands/${name}-command`;
-  const exportName = `${name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())}Command`;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, see above
-  const factory = (require(path) as Record<string, unknown>)[exportName];
-  if (typeof factory !== "function") throw new Error(`${path} does not export ${exportName}`);
-  return factory as CommandFactory;
-}
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand, see above */
+const LOADERS: { readonly [name in CommandName]: () => CommandFactory } = {
+  demo: () => (require("../dev/commands/demo-command") as typeof import("../dev/commands/demo-command")).demoCommand,
+  "upload-cohort": () =>
+    (require("./commands/upload-cohort-command") as typeof import("./commands/upload-cohort-command"))
+      .uploadCohortCommand,
+  "publish-cohort": () =>
+    (require("./commands/publish-cohort-command") as typeof import("./commands/publish-cohort-command"))
+      .publishCohortCommand,
+  cohorts: () => (require("./commands/cohorts-command") as typeof import("./commands/cohorts-command")).cohortsCommand,
+  "refresh-cohort": () =>
+    (require("./commands/refresh-cohort-command") as typeof import("./commands/refresh-cohort-command"))
+      .refreshCohortCommand,
+  "revoke-cohort": () =>
+    (require("./commands/revoke-cohort-command") as typeof import("./commands/revoke-cohort-command"))
+      .revokeCohortCommand,
+  "grant-cohort": () =>
+    (require("./commands/grant-cohort-command") as typeof import("./commands/grant-cohort-command"))
+      .grantCohortCommand,
+  "add-reader": () =>
+    (require("./commands/add-reader-command") as typeof import("./commands/add-reader-command")).addReaderCommand,
+  "remove-reader": () =>
+    (require("./commands/remove-reader-command") as typeof import("./commands/remove-reader-command"))
+      .removeReaderCommand,
+  "rotate-keys": () =>
+    (require("./commands/rotate-keys-command") as typeof import("./commands/rotate-keys-command")).rotateKeysCommand,
+  doctor: () => (require("./commands/doctor-command") as typeof import("./commands/doctor-command")).doctorCommand,
+  "access-report": () =>
+    (require("./commands/access-report-command") as typeof import("./commands/access-report-command"))
+      .accessReportCommand,
+  bench: () =>
+    (require("../dev/commands/bench-command") as typeof import("../dev/commands/bench-command")).benchCommand,
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
-export const COMMANDS: readonly CommandEntry[] = Object.entries(SUMMARIES).map(([name, summary]) => ({
-  name,
-  summary,
-  development: name === "bench",
-  load: () => loadCommand(name),
-}));
+export const COMMANDS: readonly CommandEntry[] = COMMAND_LIST.map((entry) => ({ ...entry, load: LOADERS[entry.name] }));
 
 export const PROGRAM_NAME = "chromoscope-private-data";
 
 export function findCommand(name: string): CommandEntry | undefined {
   return COMMANDS.find((entry) => entry.name === name);
+}
+
+/** A command's definition (options, help), built with an I/O that prints nothing, for reading it. */
+export function commandDefinition(name: string): Command {
+  const entry = findCommand(name);
+  if (entry === undefined) throw new Error(`no command ${name}`);
+  const quietIo = { stdout: () => undefined, stderr: () => undefined, isTTY: false, now: () => new Date(), env: {} };
+  return entry.load()(quietIo);
 }
 
 export function usage(): string {

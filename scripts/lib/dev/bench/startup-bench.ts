@@ -5,7 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { COMMANDS } from "../../cli/command-registry";
+import { COMMAND_LIST } from "../../cli/command-list";
 import { PROJECT_ROOT } from "../../files";
 import { interleavedTimings, RepeatOptions } from "./measure";
 
@@ -40,7 +40,7 @@ export async function benchStartup(
   options: { log?: (line: string) => void; repeat?: RepeatOptions } = {},
 ): Promise<StartupBenchResult> {
   const compiled = !run([BIN, "--help"]).includes("ts-node");
-  const argLists = [["--help"], ...COMMANDS.map((command) => [command.name, "--help"])];
+  const argLists = [["--help"], ...COMMAND_LIST.map((command) => [command.name, "--help"])];
   options.log?.(`start-up section: node -e 0 and ${argLists.length} --help runs per round...`);
   const repeat = options.repeat ?? { maxRounds: 7, budgetSeconds: 20 };
   const [baseline, ...timings] = await interleavedTimings(

@@ -9,8 +9,8 @@ import { Command, Option } from "commander";
 import { addHelpNotes, CliIo } from "../../cli/shell";
 import { UsageError } from "../../errors";
 import { writePrivateFileAtomic } from "../../files";
-import { formatReport } from "./bench-report";
-import { BENCH_SECTIONS, BenchSection, defaultScratch, FULL_SIZES, QUICK_SIZES, runBench } from "./bench-run";
+import { formatReport } from "../bench/bench-report";
+import { BENCH_SECTIONS, BenchSection, defaultScratch, FULL_SIZES, QUICK_SIZES, runBench } from "../bench/bench-run";
 
 interface BenchOptions {
   quick?: boolean;

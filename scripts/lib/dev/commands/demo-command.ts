@@ -11,7 +11,7 @@ import { corsOriginsForViewerUrl } from "../../../../components/address-rules";
 import { defaultSettings } from "../../../../components/settings";
 import { viewerFolderProblem } from "../../../../components/viewer-site";
 import { servedViewer } from "../../../../components/viewer/served-viewer";
-import { addHelpNotes, CliIo, integerOption, runCli } from "../shell";
+import { addHelpNotes, CliIo, integerOption, runCli } from "../../cli/shell";
 import {
   DEFAULT_DEMO_DATA_DIR,
   DEFAULT_DEMO_PORT,
@@ -28,17 +28,17 @@ import {
   uploadCohort,
   verifyPublishedLinks,
   writeDemoFiles,
-} from "../../dev/demo-setup";
+} from "../demo-setup";
 import { AwsError, CliError, UsageError } from "../../errors";
-import { exampleCohort } from "../../dev/example-cohort";
-import { lockDataFolder } from "../../dev/demo-lock";
-import { LocalS3Server, startLocalS3 } from "../../dev/local-s3";
-import { describeLocalViewer, LocalViewer } from "../../dev/local-viewer";
+import { exampleCohort } from "../example-cohort";
+import { lockDataFolder } from "../demo-lock";
+import { LocalS3Server, startLocalS3 } from "../local-s3";
+import { describeLocalViewer, LocalViewer } from "../local-viewer";
 import { createS3Client, s3ObjectStore } from "../../s3/object-store";
 import { stackOutputsFor } from "../../s3/outputs-source";
-import { publishCohortCommand } from "./publish-cohort-command";
-import { grantCohortCommand } from "./grant-cohort-command";
-import * as signInDemo from "../../dev/sign-in-demo/sign-in-demo";
+import { publishCohortCommand } from "../../cli/commands/publish-cohort-command";
+import { grantCohortCommand } from "../../cli/commands/grant-cohort-command";
+import * as signInDemo from "../sign-in-demo/sign-in-demo";
 
 /** When the long-running demo stops; the script's default is SIGINT or SIGTERM. */
 export interface DemoLifecycle {
