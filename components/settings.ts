@@ -1,8 +1,8 @@
 /**
  * The stack's settings: one table of keys, types, defaults and checks, read in one place.
  *
- * Pulumi.yaml declares the same keys with the same defaults for the CLI; mocks do not apply
- * Pulumi.yaml defaults, so `resolveSettings` applies them itself (a test keeps both lists equal).
+ * Pulumi.yaml declares the same keys with the same defaults for the CLI (`npm run docs` writes them
+ * there); mocks do not apply Pulumi.yaml defaults, so `resolveSettings` applies them itself.
  * Pure: no Pulumi runtime import, so the scripts, the demo and the policy pack share it.
  */
 import { MAX_ACCESS_KEY_AGE_DAYS, MAX_KEY_ROTATION_DAYS, MAX_PRESIGN_SECONDS } from "../policy/documents/limits";
@@ -66,6 +66,8 @@ export interface SettingSpec<K extends SettingKey> {
   readonly secret?: boolean;
   /** Returns a message naming the allowed values, or undefined when the value is fine. */
   readonly check?: (value: StackSettings[K]) => string | undefined;
+  /** `pulumi new` asks for it (Pulumi.yaml's template, written by `npm run docs`): string settings only. */
+  readonly askedByPulumiNew?: true;
 }
 
 export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
@@ -102,6 +104,7 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
   },
   presignerKind: {
     type: "string",
+    askedByPulumiNew: true,
     default: "user",
     description:
       '"user": an IAM user with two rotating access-key slots (links up to 7 days); "role": an IAM role (links live at most as long as the session).',
@@ -164,6 +167,7 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
   },
   kmsKeyArn: {
     type: "string",
+    askedByPulumiNew: true,
     default: "",
     description: "Optional KMS key ARN for SSE-KMS (with S3 Bucket Keys); empty means SSE-S3.",
     check: (arn) =>
@@ -224,6 +228,7 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
   },
   viewerUrl: {
     type: "string",
+    askedByPulumiNew: true,
     default: "https://chromoscope.bio/app/",
     description: "Chromoscope app URL the links open (change it for a self-hosted Chromoscope).",
     check: (url) => {
@@ -233,6 +238,7 @@ export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
   },
   viewer: {
     type: "string",
+    askedByPulumiNew: true,
     default: "chromoscope.bio",
     description:
       '"chromoscope.bio" (links open the public app, which loads Google Analytics: it records page addresses, link included) or "self-hosted" (a private CloudFront viewer built from viewerDistPath; no third party sees the link).',

@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { GENERATED_SECTIONS, generatedText } from "./support/docs-generator";
+import { GENERATED_SECTIONS, generatedText } from "../scripts/docs-generator";
 
 const ROOT = join(__dirname, "..");
 const DOCUMENTS = [
@@ -19,7 +19,7 @@ const DOCUMENTS = [
 describe("documentation", () => {
   for (const section of GENERATED_SECTIONS) {
     it(`${section.file}: the ${section.name} section is what \`npm run docs\` writes`, () => {
-      const text = generatedText(readFileSync(join(ROOT, section.file), "utf8"), section.name);
+      const text = generatedText(readFileSync(join(ROOT, section.file), "utf8"), section);
       assert.ok(text !== undefined, `${section.file} lacks the ${section.name} markers`);
       assert.equal(text, section.render(), `${section.file} is stale: run \`npm run docs\``);
     });

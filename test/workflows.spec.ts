@@ -10,8 +10,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { validateWorkflow } from "@action-validator/core";
 import { parse } from "yaml";
-import { COMMANDS } from "../scripts/lib/cli/command-registry";
-import { commandDefinition } from "./support/cli-runner";
+import { COMMANDS, commandDefinition } from "../scripts/lib/cli/command-registry";
 
 const ROOT = join(__dirname, "..");
 const FOLDER = join(ROOT, "examples", "github-actions");

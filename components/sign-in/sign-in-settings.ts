@@ -51,6 +51,7 @@ type SignInSpecs = { readonly [K in keyof SignInSettings]: SettingSpec<K> };
 
 export const SIGN_IN_SETTING_SPECS: SignInSpecs = {
   access: {
+    askedByPulumiNew: true,
     type: "string",
     default: "links",
     description:
@@ -71,6 +72,7 @@ export const SIGN_IN_SETTING_SPECS: SignInSpecs = {
     check: (claim) => (/^\S{1,256}$/.test(claim) ? undefined : "a claim name such as cognito:groups or groups"),
   },
   signInIssuer: {
+    askedByPulumiNew: true,
     type: "string",
     default: "",
     description:
@@ -78,12 +80,14 @@ export const SIGN_IN_SETTING_SPECS: SignInSpecs = {
     check: issuerProblem,
   },
   signInClientId: {
+    askedByPulumiNew: true,
     type: "string",
     default: "",
     description: "Sign-in with signInIssuer: the client id the lab's provider registered for this viewer.",
     check: (id) => (id === "" || CLIENT_TOKEN.test(id) ? undefined : '"" or a client id (printable, no spaces)'),
   },
   signInClientSecret: {
+    askedByPulumiNew: true,
     type: "string",
     default: "",
     secret: true,

@@ -1,6 +1,6 @@
 /**
  * Renders the access matrix (test/fixtures/access-matrix.ts) as the Markdown tables of
- * docs/security-model.md, which `npm run docs` writes (test/support/docs-generator.ts).
+ * docs/security-model.md, which `npm run docs` writes (scripts/docs-generator.ts).
  */
 import { AccessRow, BASELINE_CONTEXT, PRINCIPALS, ROWS, SYMBOLS, VARIANTS } from "../fixtures/access-matrix";
 

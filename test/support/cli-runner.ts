@@ -6,8 +6,6 @@
 import { ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
-import { Command } from "commander";
-import { COMMANDS } from "../../scripts/lib/cli/command-registry";
 import { CliIo, CommandFactory, runCli } from "../../scripts/lib/cli/shell";
 import { PROJECT_ROOT } from "../../scripts/lib/files";
 
@@ -58,12 +56,4 @@ export function spawnCli(command: string, args: readonly string[], env: NodeJS.P
   child.stderr.on("data", (chunk: Buffer) => (output.stderr += chunk.toString()));
   const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
   return { child, output, exited };
-}
-
-/** A command's definition (options, help), built with an I/O that prints nothing, for reading it. */
-export function commandDefinition(name: string): Command {
-  const entry = COMMANDS.find((command) => command.name === name);
-  if (entry === undefined) throw new Error(`no command ${name}`);
-  const quietIo = { stdout: () => undefined, stderr: () => undefined, isTTY: false, now: () => new Date(), env: {} };
-  return entry.load()(quietIo);
 }
