@@ -1,11 +1,12 @@
 /**
  * The documentation holds: every generated section equals what `npm run docs` writes from the code,
- * the README stays a short start (its first commands run the demo and the tests), and every
- * relative link of the README and docs/ leads to a file that exists.
+ * the README stays a short start (its first commands run the demo and the tests), every relative
+ * link of the README and docs/ leads to a file that exists, and so does every path of the repository
+ * that the code, the tests and the docs name.
  */
 import * as assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join, relative } from "node:path";
 import { GENERATED_SECTIONS, generatedText } from "../scripts/docs-generator";
 
 const ROOT = join(__dirname, "..");
@@ -15,6 +16,35 @@ const DOCUMENTS = [
     .filter((name) => name.endsWith(".md"))
     .map((name) => `docs/${name}`),
 ];
+
+/** Where the repository's files are: its documents, code, tests, examples and settings. */
+const NAMED_IN = ["README.md", "index.ts", "package.json", "Pulumi.yaml", "tsconfig.json", "tsconfig.build.json"];
+const NAMED_IN_FOLDERS = ["docs", "components", "scripts", "policy", "test", "bin", "examples", ".ci"];
+/** Paths named on purpose that are not this repository's: Chromoscope's sources, and a file a script writes. */
+const NOT_OURS = new Set(["src/data/samples.ts", "docs/share-page.png"]);
+
+function filesUnder(folder: string): string[] {
+  return readdirSync(folder).flatMap((name) => {
+    if (name === "node_modules") return [];
+    const path = join(folder, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/**
+ * The repository paths a text names: anything under one of its top folders (`scripts/lib/naming.ts`,
+ * `test/fixtures/`), and every TypeScript file, which may be named from its own folder, from
+ * scripts/lib (`s3/presign.ts`, as docs/architecture.md writes them) or by its name alone.
+ */
+function namedPaths(text: string): string[] {
+  const notInside = String.raw`(?<![\w@./:*+-])`;
+  const underTop = new RegExp(
+    `${notInside}(?:${NAMED_IN_FOLDERS.join("|").replace(".", "\\.")}|patches)/[\\w.@+/-]*`,
+    "g",
+  );
+  const typescript = new RegExp(`${notInside}(?:\\.{1,2}/)?[\\w-][\\w.-]*(?:/[\\w.-]+)*\\.ts\\b`, "g");
+  return [...text.matchAll(underTop), ...text.matchAll(typescript)].map((match) => match[0].replace(/\.$/, ""));
+}
 
 describe("documentation", () => {
   for (const section of GENERATED_SECTIONS) {
@@ -51,5 +81,24 @@ describe("documentation", () => {
       }
     }
     assert.deepEqual(broken, []);
+  });
+
+  it("every path of the repository named in its code, tests and docs exists", () => {
+    const files = [
+      ...NAMED_IN.map((name) => join(ROOT, name)),
+      ...NAMED_IN_FOLDERS.flatMap((f) => filesUnder(join(ROOT, f))),
+      // Lock files name their dependencies' own files.
+    ].filter((file) => /\.(ts|js|mjs|md|json|ya?ml|css|html)$|\/run$/.test(file) && !file.endsWith("-lock.json"));
+    const names = new Set(files.map((file) => basename(file)));
+    const exists = (file: string, path: string) =>
+      NOT_OURS.has(path) ||
+      [ROOT, dirname(file), join(ROOT, "scripts", "lib")].some((base) => existsSync(join(base, path))) ||
+      (!path.includes("/") && names.has(path));
+    const missing = files.flatMap((file) =>
+      namedPaths(readFileSync(file, "utf8"))
+        .filter((path) => !exists(file, path))
+        .map((path) => `${relative(ROOT, file)} names ${path}`),
+    );
+    assert.deepEqual([...new Set(missing)], []);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Every failure the tools report on purpose is a CliError: a one-line message, a one-line fix
- * and the documented exit code. Only the command-line shell catches them (see cli.ts).
+ * and the documented exit code. Only the command-line shell catches them (see cli/shell.ts).
  */
 export const ExitCode = {
   ok: 0,

@@ -277,7 +277,7 @@ function publishSection(publish: NonNullable<BenchReport["publish"]>): string[] 
     .map(([operation, count]) => `${operation} ${count}`)
     .join(", ");
   return [
-    `Publish: ${integer(publish.samples)} samples × ${publish.objects / publish.samples} files (${integer(publish.objects)} objects), scripts/publish-cohort.ts --manifest --json as its own process, against the local S3 server process`,
+    `Publish: ${integer(publish.samples)} samples × ${publish.objects / publish.samples} files (${integer(publish.objects)} objects), chromoscope-private-data publish-cohort --manifest --json as its own process, against the local S3 server process`,
     `  setup (not counted): ${integer(publish.objects)} objects written in ${seconds(publish.setupSeconds)}`,
     `  wall time ${seconds(publish.wallSeconds)} (the publication itself ${seconds(publish.publishSeconds)}; the rest is start-up: Node, ts-node, the AWS SDK)`,
     `  CPU time ${seconds(publish.userCpuSeconds + publish.systemCpuSeconds)} (user ${seconds(publish.userCpuSeconds)}, system ${seconds(publish.systemCpuSeconds)}), peak RSS ${megabytes(publish.maxRssBytes)}`,

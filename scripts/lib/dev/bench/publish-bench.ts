@@ -1,6 +1,6 @@
 /**
  * The publish benchmark: a synthetic cohort in the local S3 server's directory, published by the
- * real CLI (scripts/publish-cohort.ts, its own process) against the server running as its own
+ * real CLI (`chromoscope-private-data publish-cohort`, its own process) against the server running as its own
  * process. Measured: the tool's wall time, CPU time and peak RSS, its step timings (signing's
  * share among them), and the S3 requests it made by type. Setting up the objects is not counted:
  * they are written before the server process starts, which counts only what it serves.
