@@ -8,7 +8,7 @@
 import { MAX_ACCESS_KEY_AGE_DAYS, MAX_KEY_ROTATION_DAYS, MAX_PRESIGN_SECONDS } from "../policy/documents/limits";
 import { PRESIGNER_SERVICE_PRINCIPALS, trustedPrincipalProblem } from "./trust-policy";
 import { keyPrefixProblem, prefixOverlapProblems, VIEWER_URL_RULE, viewerUrlProblem } from "./address-rules";
-import { viewerSettingsProblems } from "./viewer/viewer-settings";
+import { ViewerKind, viewerSettingsProblems } from "./viewer/viewer-settings";
 import * as signIn from "./sign-in/sign-in-settings";
 import {
   CLOUDFRONT_CERTIFICATE_PATTERN,
@@ -53,8 +53,6 @@ export interface StackSettings extends signIn.SignInSettings {
   readonly viewerCertificateArn: string;
   readonly viewerAnnotationTiles: boolean;
 }
-
-export type ViewerKind = "chromoscope.bio" | "self-hosted";
 
 export type SettingKey = keyof StackSettings;
 

@@ -3,12 +3,18 @@
  * self-hosted viewer needs its build, links then open it, and the self-hosted viewer's own settings
  * mean nothing with the public one. Pure.
  */
-import type { StackSettings } from "../settings";
 
-type ViewerSettings = Pick<
-  StackSettings,
-  "viewer" | "viewerUrl" | "viewerDistPath" | "viewerDomain" | "viewerCertificateArn" | "viewerAnnotationTiles"
->;
+export type ViewerKind = "chromoscope.bio" | "self-hosted";
+
+/** The viewer's settings, as settings.ts resolves them (declared here so that neither file imports the other). */
+export interface ViewerSettings {
+  readonly viewer: ViewerKind;
+  readonly viewerUrl: string;
+  readonly viewerDistPath: string;
+  readonly viewerDomain: string;
+  readonly viewerCertificateArn: string;
+  readonly viewerAnnotationTiles: boolean;
+}
 
 /** Problems between the viewer's settings, each naming the keys and the fix. */
 export function viewerSettingsProblems(settings: ViewerSettings, defaultViewerUrl: string): string[] {
