@@ -17,11 +17,10 @@ import { VIEWER_HSTS_SECONDS, viewerContentSecurityPolicy } from "../policy/docu
 import { lockedDownBucket } from "./locked-down-bucket";
 import type { SignInRoutes } from "./sign-in/sign-in-routes";
 import { ViewerFolderSync } from "./viewer-folder-sync";
+import { CACHING_OPTIMIZED_POLICY_ID } from "./viewer/cloudfront-ids";
 import { servedViewer } from "./viewer/served-viewer";
 import { viewerFolderProblem, viewerRoutingFunctionCode } from "./viewer-site";
 
-/** AWS's managed cache policy "CachingOptimized" (it honours the files' Cache-Control). */
-export const CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6";
 /** The oldest TLS a custom domain accepts. */
 export const VIEWER_MIN_TLS = "TLSv1.2_2021";
 

@@ -20,8 +20,8 @@ import {
   KMS_KEY_ARN_PATTERN,
   ORIGIN_PATTERN,
   parseRaw,
-  SettingType,
 } from "./setting-rules";
+import { SettingSpecOf } from "./settings/setting-spec";
 
 export type PresignerKind = "user" | "role";
 
@@ -55,18 +55,8 @@ export interface StackSettings extends signIn.SignInSettings {
 }
 
 export type SettingKey = keyof StackSettings;
-
-export interface SettingSpec<K extends SettingKey> {
-  readonly type: SettingType;
-  readonly default: StackSettings[K];
-  readonly description: string;
-  /** Set only with `pulumi config set --secret`; its value never appears in a message. */
-  readonly secret?: boolean;
-  /** Returns a message naming the allowed values, or undefined when the value is fine. */
-  readonly check?: (value: StackSettings[K]) => string | undefined;
-  /** `pulumi new` asks for it (Pulumi.yaml's template, written by `npm run docs`): string settings only. */
-  readonly askedByPulumiNew?: true;
-}
+/** The declaration of setting `K`. */
+export type SettingSpec<K extends SettingKey> = SettingSpecOf<StackSettings[K]>;
 
 export const SETTING_SPECS: { readonly [K in SettingKey]: SettingSpec<K> } = {
   allowedOrigins: {

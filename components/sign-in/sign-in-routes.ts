@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CACHING_OPTIMIZED_POLICY_ID } from "../private-viewer";
+import { CACHING_OPTIMIZED_POLICY_ID } from "../viewer/cloudfront-ids";
 import { SIGN_IN_PATH_PATTERNS } from "./function-configuration";
 
 type Origin = aws.types.input.cloudfront.DistributionOrigin;

@@ -6,7 +6,8 @@
  * Pure: no Pulumi runtime import (the scripts, the demo and the policy pack share it).
  */
 import { keyPrefixProblem } from "../address-rules";
-import type { SettingSpec, StackSettings } from "../settings";
+import type { SettingSpecOf } from "../settings/setting-spec";
+import type { ViewerSettings } from "../viewer/viewer-settings";
 
 export type AccessMode = "links" | "sign-in";
 
@@ -47,7 +48,7 @@ function issuerProblem(issuer: string): string | undefined {
 /** Printable ASCII without spaces: what OAuth client ids and secrets are made of. */
 const CLIENT_TOKEN = /^[\x21-\x7e]{1,512}$/;
 
-type SignInSpecs = { readonly [K in keyof SignInSettings]: SettingSpec<K> };
+type SignInSpecs = { readonly [K in keyof SignInSettings]: SettingSpecOf<SignInSettings[K]> };
 
 export const SIGN_IN_SETTING_SPECS: SignInSpecs = {
   access: {
@@ -126,7 +127,10 @@ export function plaintextSecretProblem(key: string): string {
 }
 
 /** Sign-in problems that involve more than one key (prefix overlaps are settings.ts's, with the others). */
-export function signInSettingsProblems(settings: StackSettings): string[] {
+export function signInSettingsProblems(
+  settings: SignInSettings &
+    Pick<ViewerSettings, "viewer"> & { readonly dataPrefixes: readonly string[]; readonly configPrefix: string },
+): string[] {
   const problems: string[] = [];
   const signIn = settings.access === "sign-in";
   if (signIn && settings.viewer !== "self-hosted") {
