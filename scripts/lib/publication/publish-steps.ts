@@ -5,14 +5,41 @@
  */
 import { ObjectStore } from "../s3/object-store";
 
+/**
+ * The steps of a publish, in the order they run: the one list that names them for the progress
+ * lines, the performance timeline and the bench report.
+ */
+export const PUBLISH_STEPS = [
+  "read-input",
+  "validate",
+  "check-existence",
+  "check-content",
+  "sign",
+  "upload-config",
+  "write-ledger",
+] as const;
+export type PublishStep = (typeof PUBLISH_STEPS)[number];
+
+export function isPublishStep(name: string): name is PublishStep {
+  return (PUBLISH_STEPS as readonly string[]).includes(name);
+}
+
+/** Milliseconds spent in each step that ran. */
+export type StepDurations = Partial<Record<PublishStep, number>>;
+
 /** Reports progress of the steps; `total` is 0 when the step cannot know it (a listing). */
 export interface Progress {
-  start(step: string, total: number): void;
+  start(step: PublishStep, total: number): void;
   tick(count?: number): void;
   stop(): void;
 }
 
-export async function step<T>(name: string, work: () => T | Promise<T>, progress?: Progress, total = 0): Promise<T> {
+export async function step<T>(
+  name: PublishStep,
+  work: () => T | Promise<T>,
+  progress?: Progress,
+  total = 0,
+): Promise<T> {
   const start = performance.now();
   progress?.start(name, total);
   try {

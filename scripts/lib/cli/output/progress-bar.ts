@@ -6,7 +6,7 @@
 import { Writable } from "node:stream";
 import { SingleBar } from "cli-progress";
 import type { CliIo } from "../shell";
-import type { Progress } from "../../publication/publish";
+import type { Progress, PublishStep } from "../../publication/publish-steps";
 import type { TransferProgress } from "../../upload/folder-upload";
 
 /**
@@ -27,7 +27,7 @@ export function stderrStream(io: Pick<CliIo, "stderr">): NodeJS.WritableStream {
 export const PROGRESS_DELAY_MS = 1000;
 
 /** How each step of a publish reads on the terminal, and what it counts. */
-const STEP_LINES: Record<string, { label: string; unit: string }> = {
+const STEP_LINES: Record<PublishStep, { label: string; unit: string }> = {
   "read-input": { label: "reading", unit: "objects listed" },
   validate: { label: "validating", unit: "samples" },
   "check-existence": { label: "listing", unit: "objects" },
@@ -89,7 +89,7 @@ export function terminalProgress(isTTY: boolean, stream: NodeJS.WritableStream =
   return {
     start(step, total) {
       count = 0;
-      const { label, unit } = STEP_LINES[step] ?? { label: step, unit: "done" };
+      const { label, unit } = STEP_LINES[step];
       bar.start(
         total > 0
           ? `${label.padEnd(10)} [{bar}] {percentage}% {value}/{total} ${unit}, {eta}s left`

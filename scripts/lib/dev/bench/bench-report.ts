@@ -2,6 +2,7 @@
  * The benchmark's figures: the targets each is held to (PASS/MISS), the text printed side by side,
  * and the JSON document written with --json. Pure: everything here works on measured figures.
  */
+import { PUBLISH_STEPS, PublishStep, StepDurations } from "../../publication/publish-steps";
 import type { InMemoryRunResult } from "./in-memory-bench";
 import type { PresignBenchResult, PresignRow } from "./presign-bench";
 import { rowFor } from "./presign-bench";
@@ -210,7 +211,7 @@ function table(rows: ReadonlyArray<readonly string[]>): string[] {
 }
 
 const SIGNER_ORDER: readonly SignerId[] = ["project", "getSignedUrl", "smithy", "boto3", "floor"];
-const STEP_LABELS: Record<string, string> = {
+const STEP_LABELS: Record<PublishStep, string> = {
   "read-input": "read input",
   validate: "validate",
   "check-existence": "check existence (listing)",
@@ -220,9 +221,9 @@ const STEP_LABELS: Record<string, string> = {
   "write-ledger": "write ledger entry",
 };
 
-function stepsLine(stepsMs: Record<string, number>): string {
-  return Object.entries(stepsMs)
-    .map(([name, ms]) => `${STEP_LABELS[name] ?? name} ${seconds(ms / 1000)}`)
+function stepsLine(stepsMs: StepDurations): string {
+  return PUBLISH_STEPS.filter((name) => stepsMs[name] !== undefined)
+    .map((name) => `${STEP_LABELS[name]} ${seconds(stepsMs[name]! / 1000)}`)
     .join(" · ");
 }
 

@@ -4,6 +4,7 @@
  * dry run or uploaded into memory, in a child process (in-memory-child.ts) so that its CPU time
  * and peak RSS are its own.
  */
+import { StepDurations } from "../../publication/publish-steps";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,7 +34,7 @@ export interface InMemoryRunResult extends InMemoryChildOutput {
   /** The whole child process: user + system. */
   processCpuSeconds: number;
   maxRssBytes: number;
-  stepsMs: Record<string, number>;
+  stepsMs: StepDurations;
   /** publishCohort from its first step's start to its last step's end. */
   stepsSpanSeconds: number;
 }

@@ -5,6 +5,7 @@
  * share among them), and the S3 requests it made by type. Setting up the objects is not counted:
  * they are written before the server process starts, which counts only what it serves.
  */
+import { isPublishStep, StepDurations } from "../../publication/publish-steps";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -56,7 +57,7 @@ export interface PublishBenchResult {
   systemCpuSeconds: number;
   maxRssBytes: number;
   /** Milliseconds per publication step (read-input, validate, check-existence, sign, upload-config, write-ledger). */
-  stepsMs: Record<string, number>;
+  stepsMs: StepDurations;
   /** Signing and serialising every sample's config entry. */
   signSeconds: number;
   requests: Record<string, number>;
@@ -200,9 +201,10 @@ async function publishInto(root: string, samples: number, log: (line: string) =>
   };
 }
 
-export function stepDurations(report: ResourceReport): Record<string, number> {
-  const durations: Record<string, number> = {};
-  for (const step of report.steps) durations[step.name] = (durations[step.name] ?? 0) + step.durationMs;
+export function stepDurations(report: ResourceReport): StepDurations {
+  const durations: StepDurations = {};
+  for (const step of report.steps)
+    if (isPublishStep(step.name)) durations[step.name] = (durations[step.name] ?? 0) + step.durationMs;
   return durations;
 }
 
