@@ -5,7 +5,8 @@ import { presignerPolicyDocument } from "../policy/documents/iam-policies";
 import { KEY_SLOTS, KeySlot, MAX_KEY_ROTATION_DAYS } from "../policy/documents/limits";
 import { presignerTrustPolicyDocument, trustAccountOf } from "./trust-policy";
 
-export interface PresignerIdentityArgs {
+/** What every presigner needs: the bucket and the prefixes it may read and write. */
+interface PresignerScopeArgs {
   readonly bucketArn: pulumi.Input<string>;
   /** The bucket's region (scopes KMS use to S3 in that region). */
   readonly region: pulumi.Input<string>;
@@ -16,19 +17,30 @@ export interface PresignerIdentityArgs {
   readonly kmsKeyArn?: string;
   /** The self-hosted viewer's bucket: the presigner lists it for the doctor (never reads its files). */
   readonly viewerBucketArn?: pulumi.Input<string>;
-  /** "user" (default): IAM user with two access-key slots; "role": IAM role with an instance profile. */
-  readonly kind?: "user" | "role";
-  /** Role kind: who may assume the role (named users or roles, or the services that presign). */
-  readonly trustedPrincipals?: readonly string[];
-  /** Role kind: "" or the sts:ExternalId principals of other accounts must pass. */
-  readonly externalId?: string;
-  /** Role kind: 1-12. */
-  readonly maxSessionHours?: number;
-  /** User kind: the key generation counter; the active slot is generation % 2. */
+}
+
+/** The default kind: an IAM user with two access-key slots. */
+export interface UserPresignerArgs extends PresignerScopeArgs {
+  readonly kind?: "user";
+  /** The key generation counter; the active slot is generation % 2. */
   readonly keyGeneration?: number;
-  /** User kind: days until a key is due for rotation (1-45: a key lives up to twice this). */
+  /** Days until a key is due for rotation (1-45: a key lives up to twice this). */
   readonly keyRotationDays?: number;
 }
+
+/** An IAM role with an instance profile: links live as long as the session that signs them. */
+export interface RolePresignerArgs extends PresignerScopeArgs {
+  readonly kind: "role";
+  /** Who may assume the role (named users or roles, or the services that presign). */
+  readonly trustedPrincipals?: readonly string[];
+  /** "" or the sts:ExternalId principals of other accounts must pass. */
+  readonly externalId?: string;
+  /** 1-12. */
+  readonly maxSessionHours?: number;
+}
+
+/** The presigner's arguments, by kind: each kind takes only its own settings. */
+export type PresignerIdentityArgs = UserPresignerArgs | RolePresignerArgs;
 
 export interface AccessKeySummary {
   slot: KeySlot;
@@ -39,15 +51,17 @@ export interface AccessKeySummary {
   status: KeyStatus;
 }
 
-const DEFAULTS = {
-  kmsKeyArn: "",
-  kind: "user" as const,
-  trustedPrincipals: [] as readonly string[],
-  externalId: "",
-  maxSessionHours: 12,
-  keyGeneration: 0,
-  keyRotationDays: 30,
-};
+const USER_DEFAULTS = { keyGeneration: 0, keyRotationDays: 30 };
+const ROLE_DEFAULTS = { trustedPrincipals: [] as readonly string[], externalId: "", maxSessionHours: 12 };
+
+/** The user kind's outputs. */
+interface PresignerUser {
+  userName: pulumi.Output<string>;
+  activeKeySlot: KeySlot;
+  activeAccessKeyId: pulumi.Output<string>;
+  activeSecretAccessKey: pulumi.Output<string>;
+  accessKeys: pulumi.Output<AccessKeySummary[]>;
+}
 
 const IAM_PATH = "/chromoscope/";
 
@@ -67,10 +81,9 @@ export class PresignerIdentity extends pulumi.ComponentResource {
   readonly activeSecretAccessKey?: pulumi.Output<string>;
   readonly accessKeys?: pulumi.Output<AccessKeySummary[]>;
 
-  constructor(name: string, inputArgs: PresignerIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: PresignerIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("chromoscope-private-data:identity:PresignerIdentity", name, {}, opts);
-    const args = { ...DEFAULTS, ...inputArgs };
-    this.kind = args.kind;
+    this.kind = args.kind ?? "user";
     const policy = pulumi
       .all([args.bucketArn, args.region, args.viewerBucketArn])
       .apply(([bucketArn, region, viewerBucketArn]) =>
@@ -81,52 +94,75 @@ export class PresignerIdentity extends pulumi.ComponentResource {
             dataPrefixes: args.dataPrefixes,
             configPrefix: args.configPrefix,
             ledgerPrefix: args.ledgerPrefix,
-            kmsKeyArn: args.kmsKeyArn,
+            kmsKeyArn: args.kmsKeyArn ?? "",
             viewerBucketArn,
           }),
         ),
       );
-
     if (args.kind === "role") {
-      if (!Number.isInteger(args.maxSessionHours) || args.maxSessionHours < 1 || args.maxSessionHours > 12) {
-        throw new Error(
-          `PresignerIdentity ${name}: maxSessionHours must be an integer from 1 to 12, got ${args.maxSessionHours}`,
-        );
-      }
-      // The deployer's account tells the principals of other accounts (external id) from its own, and
-      // pins the confused-deputy conditions to it.
-      const caller = aws.getCallerIdentityOutput({}, { parent: this });
-      const trustPolicy = pulumi.all([caller.arn, caller.accountId]).apply(([arn, accountId]) =>
-        JSON.stringify(
-          presignerTrustPolicyDocument({
-            trustedPrincipals: args.trustedPrincipals,
-            externalId: args.externalId,
-            ...trustAccountOf(arn, accountId),
-          }),
-        ),
-      );
-      const role = new aws.iam.Role(
-        `${name}-role`,
-        {
-          path: IAM_PATH,
-          description: "Presigns Chromoscope links for the private cohort bucket",
-          assumeRolePolicy: trustPolicy,
-          maxSessionDuration: args.maxSessionHours * 3600,
-        },
-        { parent: this },
-      );
-      new aws.iam.RolePolicy(`${name}-role-policy`, { role: role.name, policy }, { parent: this });
-      const profile = new aws.iam.InstanceProfile(
-        `${name}-instance-profile`,
-        { path: IAM_PATH, role: role.name },
-        { parent: this },
-      );
+      const role = this.createRole(name, { ...ROLE_DEFAULTS, ...args }, policy);
       this.roleArn = role.arn;
-      this.instanceProfileName = profile.name;
+      this.instanceProfileName = role.instanceProfileName;
       this.registerOutputs({ roleArn: this.roleArn, instanceProfileName: this.instanceProfileName });
       return;
     }
+    const user = this.createUser(name, { ...USER_DEFAULTS, ...args }, policy);
+    this.userName = user.userName;
+    this.activeKeySlot = user.activeKeySlot;
+    this.activeAccessKeyId = user.activeAccessKeyId;
+    this.activeSecretAccessKey = user.activeSecretAccessKey;
+    this.accessKeys = user.accessKeys;
+    this.registerOutputs({ ...user });
+  }
 
+  /** The role kind: a role with the policy, a trust policy and an instance profile. */
+  private createRole(
+    name: string,
+    args: Required<Pick<RolePresignerArgs, "trustedPrincipals" | "externalId" | "maxSessionHours">>,
+    policy: pulumi.Output<string>,
+  ): { arn: pulumi.Output<string>; instanceProfileName: pulumi.Output<string> } {
+    if (!Number.isInteger(args.maxSessionHours) || args.maxSessionHours < 1 || args.maxSessionHours > 12) {
+      throw new Error(
+        `PresignerIdentity ${name}: maxSessionHours must be an integer from 1 to 12, got ${args.maxSessionHours}`,
+      );
+    }
+    // The deployer's account tells the principals of other accounts (external id) from its own, and
+    // pins the confused-deputy conditions to it.
+    const caller = aws.getCallerIdentityOutput({}, { parent: this });
+    const trustPolicy = pulumi.all([caller.arn, caller.accountId]).apply(([arn, accountId]) =>
+      JSON.stringify(
+        presignerTrustPolicyDocument({
+          trustedPrincipals: args.trustedPrincipals,
+          externalId: args.externalId,
+          ...trustAccountOf(arn, accountId),
+        }),
+      ),
+    );
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        path: IAM_PATH,
+        description: "Presigns Chromoscope links for the private cohort bucket",
+        assumeRolePolicy: trustPolicy,
+        maxSessionDuration: args.maxSessionHours * 3600,
+      },
+      { parent: this },
+    );
+    new aws.iam.RolePolicy(`${name}-role-policy`, { role: role.name, policy }, { parent: this });
+    const profile = new aws.iam.InstanceProfile(
+      `${name}-instance-profile`,
+      { path: IAM_PATH, role: role.name },
+      { parent: this },
+    );
+    return { arn: role.arn, instanceProfileName: profile.name };
+  }
+
+  /** The user kind: a user in a group holding the policy, and two access-key slots. */
+  private createUser(
+    name: string,
+    args: Required<Pick<UserPresignerArgs, "keyGeneration" | "keyRotationDays">>,
+    policy: pulumi.Output<string>,
+  ): PresignerUser {
     if (
       !Number.isInteger(args.keyRotationDays) ||
       args.keyRotationDays < 1 ||
@@ -163,12 +199,7 @@ export class PresignerIdentity extends pulumi.ComponentResource {
       return { slot, key };
     });
     const active = keys.find(({ slot }) => slot === plan.activeSlot)!.key;
-
-    this.userName = user.name;
-    this.activeKeySlot = plan.activeSlot;
-    this.activeAccessKeyId = active.id;
-    this.activeSecretAccessKey = pulumi.secret(active.secret);
-    this.accessKeys = pulumi.all(
+    const accessKeys = pulumi.all(
       keys.map(({ slot, key }) =>
         pulumi.all([key.id, key.createDate]).apply(([accessKeyId, createdAt]) => ({
           slot,
@@ -179,12 +210,12 @@ export class PresignerIdentity extends pulumi.ComponentResource {
         })),
       ),
     );
-    this.registerOutputs({
-      userName: this.userName,
-      activeKeySlot: this.activeKeySlot,
-      activeAccessKeyId: this.activeAccessKeyId,
-      activeSecretAccessKey: this.activeSecretAccessKey,
-      accessKeys: this.accessKeys,
-    });
+    return {
+      userName: user.name,
+      activeKeySlot: plan.activeSlot,
+      activeAccessKeyId: active.id,
+      activeSecretAccessKey: pulumi.secret(active.secret),
+      accessKeys,
+    };
   }
 }
