@@ -13,6 +13,7 @@ import {
   Statement,
   stringList,
 } from "../framework/inspect";
+import { PASS, undecided, violation } from "../framework/rule-framework";
 import {
   appliesToBucketAndObjects,
   bucketPolicyRule,
@@ -43,8 +44,10 @@ export const denyInsecureTransport = bucketPolicyRule(
         conditionValues(entries[0].values).every((value) => value === "false")
       );
     })
-      ? true
-      : 'no statement denies requests without TLS (Deny, Principal "*", Action "s3:*", the bucket and bucket/*, Bool aws:SecureTransport "false", no other condition).',
+      ? PASS
+      : violation(
+          'no statement denies requests without TLS (Deny, Principal "*", Action "s3:*", the bucket and bucket/*, Bool aws:SecureTransport "false", no other condition).',
+        ),
 );
 
 const SIGV2 = "AWS";
@@ -73,8 +76,10 @@ export const denySignatureVersion2 = bucketPolicyRule(
         (entries[0].operator === "StringNotEquals" && values.length === 1 && values[0] === SIGV4)
       );
     })
-      ? true
-      : `no statement denies SigV2 requests (Deny, Principal "*", Action "s3:*", StringEquals s3:signatureversion "${SIGV2}").`,
+      ? PASS
+      : violation(
+          `no statement denies SigV2 requests (Deny, Principal "*", Action "s3:*", StringEquals s3:signatureversion "${SIGV2}").`,
+        ),
 );
 
 /** Policy config of the link-age rule: a pack may demand shorter links than AWS's 7 days. */
@@ -99,7 +104,7 @@ export const presignedUrlAgeCap = bucketPolicyRule(
         ? Math.min(configured, MAX_PRESIGN_SECONDS)
         : MAX_PRESIGN_SECONDS;
     const declared = model.stackResource?.props.maxLinkLifetimeSeconds;
-    if (isUnknown(declared)) return declared;
+    if (isUnknown(declared)) return undecided(declared);
     if (typeof declared === "number" && declared > 0) capSeconds = Math.min(capSeconds, declared);
     const capMs = capSeconds * 1000;
     const caps: number[] = [];
@@ -129,11 +134,13 @@ export const presignedUrlAgeCap = bucketPolicyRule(
       }
       if (age !== undefined && !other && Number.isFinite(age)) caps.push(age);
     }
-    if (caps.some((age) => age <= capMs)) return true;
+    if (caps.some((age) => age <= capMs)) return PASS;
     const limit = `${capMs} ms (${capSeconds / 86400} days)`;
-    return caps.length > 0
-      ? `its signature-age deny allows links up to ${Math.min(...caps)} ms (${Math.min(...caps) / 86_400_000} days), more than ${limit}.`
-      : `no statement denies presigned requests older than ${limit} (Deny, Principal "*", StringEquals s3:authType "REST-QUERY-STRING", NumericGreaterThan s3:signatureAge).`;
+    return violation(
+      caps.length > 0
+        ? `its signature-age deny allows links up to ${Math.min(...caps)} ms (${Math.min(...caps) / 86_400_000} days), more than ${limit}.`
+        : `no statement denies presigned requests older than ${limit} (Deny, Principal "*", StringEquals s3:authType "REST-QUERY-STRING", NumericGreaterThan s3:signatureAge).`,
+    );
   },
   {
     properties: {
@@ -211,21 +218,25 @@ export const headerSignedWritesOnly = bucketPolicyRule(
     let spared: string[] | undefined;
     for (const statement of denies.filter((candidate) => authTypeScope(candidate.Condition) === "not-header-signed")) {
       const missed = PRESIGNED_FORBIDDEN_ACTIONS.filter((action) => !deniesAction(statement, action));
-      if (missed.length === 0) return true;
+      if (missed.length === 0) return PASS;
       if (spared === undefined || missed.length < spared.length) spared = missed;
     }
     if (spared !== undefined) {
-      return `its deny of requests not signed in the header spares ${spared.join(", ")}: a leaked key could mint links or upload forms that do that.`;
+      return violation(
+        `its deny of requests not signed in the header spares ${spared.join(", ")}: a leaked key could mint links or upload forms that do that.`,
+      );
     }
     const shape =
       `(Deny, Principal "*", NotAction ${JSON.stringify(PRESIGNED_URL_ACTIONS)}, the bucket and bucket/*, ` +
       `StringNotEquals s3:authType "${HEADER_SIGNED_AUTH_TYPE}", optionally Bool aws:PrincipalIsAWSService "false")`;
     if (denies.some((statement) => authTypeScope(statement.Condition) === "presigned-only")) {
-      return (
+      return violation(
         'its deny of non-read requests covers presigned ones only (s3:authType "REST-QUERY-STRING"): a browser POST upload ' +
-        `(s3:authType "POST") signed with a leaked key still writes. Deny every request not signed in the header instead ${shape}.`
+          `(s3:authType "POST") signed with a leaked key still writes. Deny every request not signed in the header instead ${shape}.`,
       );
     }
-    return `no statement denies writes not signed in the header ${shape}: a leaked key could mint links or upload forms that write or delete.`;
+    return violation(
+      `no statement denies writes not signed in the header ${shape}: a leaked key could mint links or upload forms that write or delete.`,
+    );
   },
 );

@@ -1,7 +1,7 @@
 /** Advisory rules that keep data recoverable and auditable: versioning, access logging, lifecycle. */
 import { asArray, asRecord, isUnknown, Unknown } from "../framework/inspect";
 import { TYPES } from "../framework/resource-types";
-import { judgeEachBucket, stackRule } from "../framework/rule-framework";
+import { judgeEachBucket, PASS, stackRule, undecided, violation } from "../framework/rule-framework";
 
 export const versioningEnabled = stackRule(
   {
@@ -14,14 +14,14 @@ export const versioningEnabled = stackRule(
   (model, report, deferral) =>
     judgeEachBucket(model, report, deferral, TYPES.versioning, (bucket, versionings) => {
       const inline = bucket.props.versioning;
-      if (asRecord(inline)?.enabled === true) return true;
+      if (asRecord(inline)?.enabled === true) return PASS;
       for (const versioning of versionings) {
         const configuration = versioning.props.versioningConfiguration;
         const status = isUnknown(configuration) ? configuration : asRecord(configuration)?.status;
-        if (isUnknown(status)) return status;
-        if (status === "Enabled") return true;
+        if (isUnknown(status)) return undecided(status);
+        if (status === "Enabled") return PASS;
       }
-      return `Bucket ${bucket.name} is not versioned: deleted or overwritten objects cannot be recovered.`;
+      return violation(`Bucket ${bucket.name} is not versioned: deleted or overwritten objects cannot be recovered.`);
     }),
 );
 
@@ -49,16 +49,16 @@ export const accessLoggingEnabled = stackRule(
       if (targetBucket) logTargets.add(targetBucket.urn);
     }
     judgeEachBucket(model, report, deferral, TYPES.logging, (bucket, loggings) => {
-      if (logTargets.has(bucket.urn)) return true;
+      if (logTargets.has(bucket.urn)) return PASS;
       const inline = asRecord(bucket.props.logging)?.targetBucket;
-      if (typeof inline === "string" && inline !== "") return true;
+      if (typeof inline === "string" && inline !== "") return PASS;
       for (const logging of loggings) {
         const target = logging.props.targetBucket;
-        if (isUnknown(target)) return true; // bound to a bucket that does not exist yet
-        if (typeof target === "string" && target !== "") return true;
+        if (isUnknown(target)) return PASS; // bound to a bucket that does not exist yet
+        if (typeof target === "string" && target !== "") return PASS;
       }
-      if (unresolvedTargets.length > 0) return unresolvedTargets[0]; // it may be a log bucket
-      return `Bucket ${bucket.name} has no server access logging: add a BucketLogging into a log bucket.`;
+      if (unresolvedTargets.length > 0) return undecided(unresolvedTargets[0]); // it may be a log bucket
+      return violation(`Bucket ${bucket.name} has no server access logging: add a BucketLogging into a log bucket.`);
     });
   },
 );
@@ -73,16 +73,18 @@ export const lifecycleConfigured = stackRule(
   },
   (model, report, deferral) =>
     judgeEachBucket(model, report, deferral, TYPES.lifecycle, (bucket, lifecycles) => {
-      if (asArray(bucket.props.lifecycleRules).some((rule) => asRecord(rule)?.enabled === true)) return true;
+      if (asArray(bucket.props.lifecycleRules).some((rule) => asRecord(rule)?.enabled === true)) return PASS;
       for (const lifecycle of lifecycles) {
         const rules = lifecycle.props.rules;
-        if (isUnknown(rules)) return rules;
+        if (isUnknown(rules)) return undecided(rules);
         for (const rule of asArray(rules)) {
           const status = asRecord(rule)?.status;
-          if (isUnknown(status)) return status;
-          if (status === "Enabled") return true;
+          if (isUnknown(status)) return undecided(status);
+          if (status === "Enabled") return PASS;
         }
       }
-      return `Bucket ${bucket.name} has no enabled lifecycle rule: old versions, logs and incomplete uploads are kept forever.`;
+      return violation(
+        `Bucket ${bucket.name} has no enabled lifecycle rule: old versions, logs and incomplete uploads are kept forever.`,
+      );
     }),
 );

@@ -1,7 +1,7 @@
 /** Rules on default encryption: declared, and SSE-KMS with an S3 Bucket Key. */
 import { asArray, asRecord, firstUnknown, isUnknown, Unknown } from "../framework/inspect";
 import { isOneOf, TYPES } from "../framework/resource-types";
-import { judgeEachBucket, resourceRule, stackRule } from "../framework/rule-framework";
+import { judgeEachBucket, PASS, resourceRule, stackRule, undecided, violation } from "../framework/rule-framework";
 
 const SSE_ALGORITHMS = ["AES256", "aws:kms", "aws:kms:dsse"];
 
@@ -27,18 +27,22 @@ export const defaultEncryption = stackRule(
   (model, report, deferral) =>
     judgeEachBucket(model, report, deferral, TYPES.encryption, (bucket, configurations) => {
       if (configurations.length === 0)
-        return `Bucket ${bucket.name} declares no default encryption: add a BucketServerSideEncryptionConfiguration.`;
+        return violation(
+          `Bucket ${bucket.name} declares no default encryption: add a BucketServerSideEncryptionConfiguration.`,
+        );
       for (const configuration of configurations) {
         const rules = configuration.props.rules;
-        if (isUnknown(rules)) return rules;
+        if (isUnknown(rules)) return undecided(rules);
         for (const rule of asArray(rules)) {
           const parsed = encryptionDefault(rule);
-          if (isUnknown(parsed)) return parsed;
-          if (isUnknown(parsed?.algorithm)) return parsed.algorithm;
-          if (typeof parsed?.algorithm === "string" && SSE_ALGORITHMS.includes(parsed.algorithm)) return true;
+          if (isUnknown(parsed)) return undecided(parsed);
+          if (isUnknown(parsed?.algorithm)) return undecided(parsed.algorithm);
+          if (typeof parsed?.algorithm === "string" && SSE_ALGORITHMS.includes(parsed.algorithm)) return PASS;
         }
       }
-      return `Bucket ${bucket.name}: its encryption configuration has no applyServerSideEncryptionByDefault rule with ${SSE_ALGORITHMS.join(", ")}.`;
+      return violation(
+        `Bucket ${bucket.name}: its encryption configuration has no applyServerSideEncryptionByDefault rule with ${SSE_ALGORITHMS.join(", ")}.`,
+      );
     }),
 );
 

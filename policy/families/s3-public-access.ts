@@ -14,7 +14,7 @@ import {
 } from "../framework/inspect";
 import { conditionValues } from "../framework/policy-statements";
 import { isOneOf, TYPES } from "../framework/resource-types";
-import { judgeEachBucket, resourceRule, stackRule } from "../framework/rule-framework";
+import { judgeEachBucket, PASS, resourceRule, stackRule, violation } from "../framework/rule-framework";
 
 const PUBLIC_ACCESS_BLOCK_FLAGS = [
   "blockPublicAcls",
@@ -57,8 +57,8 @@ export const bucketHasPublicAccessBlock = stackRule(
   (model, report, deferral) =>
     judgeEachBucket(model, report, deferral, TYPES.publicAccessBlock, (bucket, blocks) =>
       blocks.length > 0
-        ? true
-        : `Bucket ${bucket.name} has no BucketPublicAccessBlock: add one with all four flags true.`,
+        ? PASS
+        : violation(`Bucket ${bucket.name} has no BucketPublicAccessBlock: add one with all four flags true.`),
     ),
 );
 
@@ -159,8 +159,10 @@ export const bucketOwnerEnforced = stackRule(
     }
     judgeEachBucket(model, report, deferral, TYPES.ownershipControls, (bucket, controls) =>
       controls.length > 0
-        ? true
-        : `Bucket ${bucket.name} has no BucketOwnershipControls, so ACLs stay enabled: add one with "BucketOwnerEnforced".`,
+        ? PASS
+        : violation(
+            `Bucket ${bucket.name} has no BucketOwnershipControls, so ACLs stay enabled: add one with "BucketOwnerEnforced".`,
+          ),
     );
   },
 );

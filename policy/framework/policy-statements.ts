@@ -18,7 +18,7 @@ import {
   bucketName as nameOfBucket,
 } from "./inspect";
 import { TYPES } from "./resource-types";
-import { judgeEachBucket, Rule, RuleInfo, stackRule, Verdict } from "./rule-framework";
+import { Finding, judgeEachBucket, Rule, RuleInfo, stackRule, undecided, violation } from "./rule-framework";
 
 /** Every statement of the bucket's policies (BucketPolicy resources and the inline `policy`). */
 function bucketPolicyStatements(
@@ -67,7 +67,7 @@ export function conditionValues(values: unknown[]): string[] {
  */
 export function bucketPolicyRule(
   info: RuleInfo,
-  judge: (name: string, statements: Statement[], args: StackValidationArgs, model: StackModel) => Verdict,
+  judge: (name: string, statements: Statement[], args: StackValidationArgs, model: StackModel) => Finding,
   configSchema?: PolicyConfigSchema,
 ): Rule {
   return stackRule(
@@ -75,14 +75,14 @@ export function bucketPolicyRule(
     (model, report, deferral, args) =>
       judgeEachBucket(model, report, deferral, TYPES.bucketPolicy, (bucket, policies) => {
         const statements = bucketPolicyStatements(bucket, policies);
-        if (isUnknown(statements)) return statements;
-        if (typeof statements === "string") return `${statements}: ${info.checks}`;
+        if (isUnknown(statements)) return undecided(statements);
+        if (typeof statements === "string") return violation(`${statements}: ${info.checks}`);
         const name = nameOfBucket(bucket);
         if (name === undefined)
-          return `Bucket ${bucket.name} has neither a name nor an ARN to check its policy against.`;
-        if (isUnknown(name)) return name;
-        const verdict = judge(name, statements, args, model);
-        return verdict === true || isUnknown(verdict) ? verdict : `Bucket ${bucket.name}: ${verdict}`;
+          return violation(`Bucket ${bucket.name} has neither a name nor an ARN to check its policy against.`);
+        if (isUnknown(name)) return undecided(name);
+        const finding = judge(name, statements, args, model);
+        return finding.kind === "violation" ? violation(`Bucket ${bucket.name}: ${finding.message}`) : finding;
       }),
     configSchema,
   );

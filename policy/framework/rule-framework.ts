@@ -1,7 +1,7 @@
 /**
  * The small framework every rule of the pack is written in: what a rule mirrors (RuleInfo), the
  * registry the table of docs/policy-pack.md is generated from, resource and stack rules that defer on values unknown during a
- * preview, and the per-bucket judgement most S3 rules share.
+ * preview, and the per-bucket finding most S3 rules share.
  *
  * Unknown values: during `pulumi preview`, a value computed by AWS (an autonamed bucket's id or ARN,
  * and every string built from it, such as a bucket policy document) is unknown. A rule reports what
@@ -10,7 +10,7 @@
  * on `pulumi up`. No rule passes on a value it could not read.
  */
 import type * as policy from "@pulumi/policy";
-import { asRecord, Deferral, isUnknown, Props, ResourceView, snapshot, StackModel, Unknown } from "./inspect";
+import { asRecord, Deferral, Props, ResourceView, snapshot, StackModel, Unknown } from "./inspect";
 
 export type RuleLevel = "mandatory" | "advisory";
 
@@ -107,27 +107,43 @@ export function stackRule(info: RuleInfo, validate: StackValidator, configSchema
   return { ...registeredRule(info, configSchema), validateStack };
 }
 
-/** A per-bucket verdict: true (fine), a violation message, or Unknown (decide on `pulumi up`). */
-export type Verdict = true | string | Unknown;
+/**
+ * What a rule found for one bucket: it passes, it is a violation (the message says how, and the
+ * fix), or it cannot tell during a preview (a value it needs is unknown until `pulumi up`).
+ */
+export type Finding =
+  | { readonly kind: "pass" }
+  | { readonly kind: "violation"; readonly message: string }
+  | { readonly kind: "unknown"; readonly unknown: Unknown };
+
+export const PASS: Finding = { kind: "pass" };
+
+export function violation(message: string): Finding {
+  return { kind: "violation", message };
+}
+
+export function undecided(unknown: Unknown): Finding {
+  return { kind: "unknown", unknown };
+}
 
 /**
  * Runs `judge` for every bucket of the stack with the children of `types` linked to it through
- * `key`. A failing verdict is deferred, not reported, while some child's bucket is still unknown.
+ * `key`. A violation is deferred, not reported, while some child's bucket is still unknown.
  */
 export function judgeEachBucket(
   model: StackModel,
   report: policy.ReportViolation,
   deferral: Deferral,
   types: readonly string[],
-  judge: (bucket: ResourceView, children: ResourceView[]) => Verdict,
+  judge: (bucket: ResourceView, children: ResourceView[]) => Finding,
   key = "bucket",
 ): void {
   const { byBucket, unresolved } = model.childrenByBucket(types, key);
   for (const bucket of model.buckets) {
-    const verdict = judge(bucket, byBucket.get(bucket.urn)!);
-    if (verdict === true) continue;
-    if (isUnknown(verdict)) deferral.defer(verdict);
+    const finding = judge(bucket, byBucket.get(bucket.urn)!);
+    if (finding.kind === "pass") continue;
+    if (finding.kind === "unknown") deferral.defer(finding.unknown);
     else if (unresolved.length > 0) deferral.defer(unresolved[0]);
-    else report(verdict, bucket.urn);
+    else report(finding.message, bucket.urn);
   }
 }
