@@ -423,7 +423,7 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
       }) as BenchReport["startup"];
     const upload = (value: number) =>
       ({ files: 62, bytes: 1, rounds: 5, tools: [], ratio: { peer: "rclone copy", value } }) as BenchReport["upload"];
-    const verdicts = (report: Pick<BenchReport, "startup" | "presign" | "publish" | "inMemory" | "upload">) =>
+    const outcomes = (report: Pick<BenchReport, "startup" | "presign" | "publish" | "inMemory" | "upload">) =>
       Object.fromEntries(evaluateTargets(report).map((target) => [target.id, target.pass]));
 
     it("PASS at the limits' right side (an upload into memory is not held to the dry-run targets)", () => {
@@ -434,7 +434,7 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
         inMemory: [dryRun(9.9, 499e6), dryRun(20, 900e6, false)],
         upload: upload(1),
       };
-      assert.deepEqual(verdicts(report), {
+      assert.deepEqual(outcomes(report), {
         startup: true,
         "presigner-vs-getSignedUrl": true,
         "presigner-vs-floor": true,
@@ -455,8 +455,8 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
         upload: upload(0.99),
       };
       assert.ok(
-        Object.values(verdicts(report)).every((pass) => pass === false),
-        JSON.stringify(verdicts(report)),
+        Object.values(outcomes(report)).every((pass) => pass === false),
+        JSON.stringify(outcomes(report)),
       );
     });
 

@@ -38,7 +38,7 @@ export interface CheckResult {
   links?: string[];
 }
 
-/** A check's verdict before it is labelled with its id and title. */
+/** What a check found (a pass or not), before it is labelled with its id and title. */
 export type Finding = Omit<CheckResult, "id" | "title">;
 
 export interface DoctorReport {

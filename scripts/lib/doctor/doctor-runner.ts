@@ -95,14 +95,14 @@ export async function runDoctor(context: DoctorContext): Promise<DoctorReport> {
     findings.set("identity", await identity);
     const viewer = await viewerFiles;
     if (viewer !== undefined) findings.set("viewer-files", viewer);
-    const credentialVerdict = credentialsFinding(
+    const credentialCheck = credentialsFinding(
       credentials,
       await probe.identity().catch(() => undefined),
       context,
       policyCapSeconds,
     );
-    findings.set("credentials", credentialVerdict.finding);
-    return report(findings, notRun, credentialVerdict.limit);
+    findings.set("credentials", credentialCheck.finding);
+    return report(findings, notRun, credentialCheck.limit);
   } finally {
     probe.s3.destroy();
   }

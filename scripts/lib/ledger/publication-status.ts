@@ -1,5 +1,5 @@
 /**
- * Whether a publication's links still work, as a pure judgement over the ledger entry, the stack
+ * Whether a publication's links still work, as a pure function of the ledger entry, the stack
  * outputs and `now`. A presigned link stops working when it expires, when the access key that
  * signed it is deactivated or deleted (a rotation replaced it; a demo run made fresh keys), or when
  * the session credentials that signed it expire. The clock alone says "live" too often.
@@ -62,7 +62,7 @@ function signerOf(publication: Pick<Publication, "signer" | "signingAccessKeyId"
   return publication.signer ?? (SESSION_KEY_ID.test(publication.signingAccessKeyId) ? "session" : "stack-key");
 }
 
-export interface PublicationJudgement {
+export interface PublicationFinding {
   status: PublicationStatus;
   /** Why its links fail although it has not expired (status dead, or a revoked one's copied-out data links). */
   reason?: string;
@@ -92,7 +92,7 @@ function deadReason(publication: Publication, keys: StackKeys, now: Date): strin
 }
 
 /** Revoked first (its config is gone whatever else holds), then expired, dead or live. */
-export function judgePublication(publication: Publication, keys: StackKeys, now: Date): PublicationJudgement {
+export function judgePublication(publication: Publication, keys: StackKeys, now: Date): PublicationFinding {
   // Sign-in: the link holds no key; the publication opens (for those granted) until it is revoked.
   if (publication.access === "sign-in")
     return publication.revokedAt === undefined

@@ -77,7 +77,7 @@ function reasons(step: PreviewStep): string {
   return keys ? ` (${keys.map(String).join(", ")})` : "";
 }
 
-export interface PreviewJudgement {
+export interface PreviewFinding {
   /** The update replaces the rotated slot's key. */
   replacesSlot: boolean;
   /** Every other change, one line each: `update aws:s3/bucketPolicy:BucketPolicy chromoscope-data-policy (policy)`. */
@@ -85,7 +85,7 @@ export interface PreviewJudgement {
 }
 
 /** Judges a parsed preview for a rotation that should replace only `slot`'s key. */
-export function judgeRotationPreview(digest: unknown, slot: KeySlot): PreviewJudgement {
+export function judgeRotationPreview(digest: unknown, slot: KeySlot): PreviewFinding {
   const listed = typeof digest === "object" && digest !== null ? (digest as { steps?: unknown }).steps : undefined;
   const steps = (Array.isArray(listed) ? listed : []) as PreviewStep[];
   let replacesSlot = false;

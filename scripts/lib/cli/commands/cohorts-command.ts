@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { addHelpNotes, addStackOptions, CliIo, openStack, StackOptions } from "../shell";
 import { freshConfigLink, loadPublications } from "../../lifecycle/publications";
 import { assertCohortName } from "../../naming";
-import { judgePublication, PublicationJudgement, stackKeysOf } from "../../ledger/publication-status";
+import { judgePublication, PublicationFinding, stackKeysOf } from "../../ledger/publication-status";
 import { KeySlots, keySlotsOf, signingSlot } from "../../lifecycle/rotation";
 import { Publication } from "../../ledger/fold";
 import { StackOutputs } from "../../../../components/stack-outputs";
@@ -67,7 +67,7 @@ export function cohortsCommand(io: CliIo): Command {
     const now = io.now();
     const slots = slotsIfAny(stack.outputs);
     const keys = stackKeysOf(stack.outputs);
-    const judged = new Map<Publication, PublicationJudgement>(
+    const judged = new Map<Publication, PublicationFinding>(
       recorded.map((publication) => [publication, judgePublication(publication, keys, now)]),
     );
     const statusOf = (publication: Publication) => judged.get(publication)!.status;

@@ -338,8 +338,8 @@ export function formatReport(report: BenchReport): string {
   if (report.upload) lines.push(...uploadSection(report.upload), "");
   lines.push("Targets");
   for (const target of report.targets) {
-    const verdict = target.pass === undefined ? "n/a " : target.pass ? "PASS" : "MISS";
-    lines.push(`  ${verdict}  ${target.description}: ${target.measured}${target.note ? ` (${target.note})` : ""}`);
+    const outcome = target.pass === undefined ? "n/a " : target.pass ? "PASS" : "MISS";
+    lines.push(`  ${outcome}  ${target.description}: ${target.measured}${target.note ? ` (${target.note})` : ""}`);
   }
   lines.push("", `Total ${seconds(report.totalSeconds)}.`);
   return `${lines.join("\n")}\n`;

@@ -51,7 +51,7 @@ export function resourceMatches(resource: string, url: string): boolean {
   return new RegExp(`^${pattern}$`, "s").test(url);
 }
 
-export type CookieVerdict = { allowed: true } | { allowed: false; code: "MissingKey" | "AccessDenied"; reason: string };
+export type CookieFinding = { allowed: true } | { allowed: false; code: "MissingKey" | "AccessDenied"; reason: string };
 
 interface PolicyStatement {
   Resource?: unknown;
@@ -78,8 +78,8 @@ export function checkSignedCookies(
   cookies: Readonly<Record<string, string>>,
   publicKeys: Readonly<Record<string, string>>,
   now: Date,
-): CookieVerdict {
-  const denied = (reason: string): CookieVerdict => ({ allowed: false, code: "AccessDenied", reason });
+): CookieFinding {
+  const denied = (reason: string): CookieFinding => ({ allowed: false, code: "AccessDenied", reason });
   const id = cookies["CloudFront-Key-Pair-Id"];
   const policy = cookies["CloudFront-Policy"];
   const signature = cookies["CloudFront-Signature"];

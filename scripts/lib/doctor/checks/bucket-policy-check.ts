@@ -5,7 +5,7 @@ import { readBucketSetting, unreadableSetting } from "../bucket-settings";
 import { Finding, RESTORE, unsupported } from "../doctor-model";
 import { Probe } from "../probe";
 
-export interface PolicyJudgement {
+export interface BucketPolicyFinding {
   finding: Finding;
   /** The link life the policy's signature-age deny allows, when it is below the stack's setting. */
   capSeconds?: number;
@@ -15,7 +15,11 @@ export interface PolicyJudgement {
  * The bucket policy denies what transportAndSignatureDenyStatements declares (by
  * meaning, see bucket-policy-check.ts) and grants nothing to everyone.
  */
-export function judgeBucketPolicy(policyJson: string, bucket: string, maxLinkLifetimeSeconds: number): PolicyJudgement {
+export function judgeBucketPolicy(
+  policyJson: string,
+  bucket: string,
+  maxLinkLifetimeSeconds: number,
+): BucketPolicyFinding {
   const comparison = compareBucketPolicy(policyJson, bucket, maxLinkLifetimeSeconds);
   if (comparison.invalid)
     return { finding: { status: "fail", detail: `the bucket policy ${comparison.invalid}`, fix: RESTORE } };
@@ -55,7 +59,7 @@ export function judgeBucketPolicy(policyJson: string, bucket: string, maxLinkLif
   };
 }
 
-export async function bucketPolicyFinding(probe: Probe): Promise<PolicyJudgement> {
+export async function bucketPolicyFinding(probe: Probe): Promise<BucketPolicyFinding> {
   const read = await readBucketSetting(probe, "policy");
   if ("error" in read) return { finding: await unreadableSetting(probe, "policy", read.error) };
   if ("absent" in read) {
