@@ -73,7 +73,7 @@ export function commandDefinition(name: string): Command {
   const entry = findCommand(name);
   if (entry === undefined) throw new Error(`no command ${name}`);
   const quietIo = { stdout: () => undefined, stderr: () => undefined, isTTY: false, now: () => new Date(), env: {} };
-  return entry.load()(quietIo);
+  return entry.load()(quietIo).command;
 }
 
 export function usage(): string {

@@ -192,8 +192,18 @@ export function writeError(error: unknown, io: CliIo, verbose: boolean): ExitCod
   return ExitCode.aws;
 }
 
-/** A command definition: builds its commander Command; the action returns an exit code. */
-export type CommandFactory = (io: CliIo) => Command;
+/**
+ * A command: its definition for commander (name, options, help) and its handler, which parses the
+ * options into a request, makes one library call, reports, and returns the exit code.
+ */
+export interface CliCommand {
+  readonly command: Command;
+  /** Runs with the options commander parsed (each command types its own); returns the exit code. */
+  run(options: never): Promise<number>;
+}
+
+/** Builds a command for an I/O (tests pass their own). */
+export type CommandFactory = (io: CliIo) => CliCommand;
 
 /**
  * Runs one command with `argv` (the user's arguments, without node and script). Returns the exit
@@ -204,8 +214,11 @@ export async function runCli(
   argv: readonly string[],
   io: CliIo = processIo(),
 ): Promise<number> {
-  const command = factory(io);
+  const { command, run } = factory(io);
   let exitCode: number = ExitCode.ok;
+  command.action(async (options: Record<string, unknown>) => {
+    exitCode = await run(options as never);
+  });
   command
     .addOption(new Option("--verbose", "show the cause of errors in full"))
     .exitOverride()
@@ -216,10 +229,6 @@ export async function runCli(
     io.stderr(npmTookOptionsMessage(command.name(), swallowed, io.env));
     return ExitCode.usage;
   }
-  command.hook("postAction", (_, actionCommand) => {
-    const result = (actionCommand as Command & { __exitCode?: number }).__exitCode;
-    if (result !== undefined) exitCode = result;
-  });
   try {
     await command.parseAsync([...argv], { from: "user" });
     return exitCode;
@@ -297,10 +306,6 @@ function npmTookOptionsMessage(commandName: string, taken: readonly TakenOption[
     `fix: put ${one ? "it" : "them"} after --: npm run ${script} -- ${example} … (npm hands a script only what follows --); ` +
     `if you did not write ${one ? "it" : "them"}, unset the variable${one ? "" : "s"} above\n`
   );
-}
-/** Sets a command's exit code from inside its action (for "completed, but with failures"). */
-export function setExitCode(command: Command, code: number): void {
-  (command as Command & { __exitCode?: number }).__exitCode = code;
 }
 
 /** Runs a command from a script file and sets process.exitCode. */

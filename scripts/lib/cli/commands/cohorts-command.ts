@@ -1,5 +1,6 @@
 import { Command } from "commander";
-import { addHelpNotes, addStackOptions, CliIo, openStack, StackOptions } from "../shell";
+import { addHelpNotes, addStackOptions, CliCommand, CliIo, openStack, StackOptions } from "../shell";
+import { ExitCode } from "../../errors";
 import { freshConfigLink, loadPublications } from "../../lifecycle/publications";
 import { assertCohortName } from "../../naming";
 import { judgePublication, PublicationFinding, stackKeysOf } from "../../ledger/publication-status";
@@ -29,7 +30,7 @@ function slotsIfAny(outputs: StackOutputs): KeySlots | undefined {
 
 const COLUMNS = ["CREATED", "EXPIRES", "STATUS", "COHORT", "SIGNED BY", "CONFIG"] as const;
 
-export function cohortsCommand(io: CliIo): Command {
+export function cohortsCommand(io: CliIo): CliCommand {
   const command = addStackOptions(
     new Command("cohorts")
       .description(
@@ -54,7 +55,7 @@ export function cohortsCommand(io: CliIo): Command {
     ],
     { 0: "listed", 1: "invalid input", 3: "AWS or network error" },
   );
-  command.action(async (options: CohortsOptions) => {
+  const run = async (options: CohortsOptions): Promise<number> => {
     if (options.cohort !== undefined) assertCohortName(options.cohort);
     const within =
       options.expiringWithin === undefined ? undefined : parseDuration(options.expiringWithin, "--expiring-within");
@@ -106,13 +107,13 @@ export function cohortsCommand(io: CliIo): Command {
         };
       });
       io.stdout(`${JSON.stringify(list, null, 2)}\n`);
-      return;
+      return ExitCode.ok;
     }
 
     const where = `s3://${stack.store.bucket}/${stack.outputs.ledgerPrefix}`;
     if (publications.length === 0 && within !== undefined) {
       io.stderr(`No live publication in ${where} expires within ${options.expiringWithin}.\n`);
-      return;
+      return ExitCode.ok;
     }
     if (publications.length === 0) {
       io.stderr(
@@ -120,7 +121,7 @@ export function cohortsCommand(io: CliIo): Command {
           ? `No publications recorded in ${where} yet.\n`
           : `No publication of cohort ${JSON.stringify(options.cohort)} in ${where}.\n`,
       );
-      return;
+      return ExitCode.ok;
     }
     const rows = [
       [...COLUMNS],
@@ -162,6 +163,7 @@ export function cohortsCommand(io: CliIo): Command {
     if (options.showLinks && links.size > 0 && [...links.values()].some(Boolean)) {
       io.stderr("The links above are bearer tokens: anyone holding one can read the cohort until it expires.\n");
     }
-  });
-  return command;
+    return ExitCode.ok;
+  };
+  return { command, run };
 }

@@ -2,10 +2,9 @@ import { Command } from "commander";
 import {
   addHelpNotes,
   addStackOptions,
-  CliIo,
+  CommandFactory,
   endpointFor,
   readStackOutputs,
-  setExitCode,
   StackOptions,
   validateEndpoint,
 } from "../shell";
@@ -22,7 +21,7 @@ interface DoctorOptions extends StackOptions {
 }
 
 /** The doctor command; `clients` reach AWS (tests pass stubbed SDK clients). */
-export function createDoctorCommand(clients: DoctorClients = awsDoctorClients): (io: CliIo) => Command {
+export function createDoctorCommand(clients: DoctorClients = awsDoctorClients): CommandFactory {
   return (io) => {
     const command = addStackOptions(
       new Command("doctor")
@@ -37,7 +36,7 @@ export function createDoctorCommand(clients: DoctorClients = awsDoctorClients): 
       1: "a check failed (or the stack outputs are invalid)",
       3: "unexpected AWS or network error",
     });
-    command.action(async (options: DoctorOptions) => {
+    const run = async (options: DoctorOptions): Promise<number> => {
       const flag = validateEndpoint(options.endpoint);
       const outputs = await readStackOutputs(options, io);
       const endpoint = endpointFor(flag, outputs);
@@ -63,9 +62,9 @@ export function createDoctorCommand(clients: DoctorClients = awsDoctorClients): 
           ),
         );
       }
-      setExitCode(command, report.summary.fail > 0 ? ExitCode.validation : ExitCode.ok);
-    });
-    return command;
+      return report.summary.fail > 0 ? ExitCode.validation : ExitCode.ok;
+    };
+    return { command, run };
   };
 }
 

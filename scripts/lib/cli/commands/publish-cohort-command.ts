@@ -1,8 +1,8 @@
 import { Command, Option } from "commander";
 import { ASSEMBLIES } from "../../cohort/samples";
-import { addStackOptions, CliIo, openStack, StackOptions } from "../shell";
+import { addStackOptions, CliCommand, CliIo, openStack, StackOptions } from "../shell";
 import { parseDuration } from "../../text-format";
-import { UsageError } from "../../errors";
+import { ExitCode, UsageError } from "../../errors";
 import { CohortSource } from "../../publication/publish";
 import { publishAndReport } from "../output/publication-output";
 import {
@@ -47,7 +47,7 @@ function cohortSource(options: PublishOptions): CohortSource {
   });
 }
 
-export function publishCohortCommand(io: CliIo): Command {
+export function publishCohortCommand(io: CliIo): CliCommand {
   const command = addStackOptions(
     new Command("publish-cohort")
       .description(
@@ -82,7 +82,7 @@ export function publishCohortCommand(io: CliIo): Command {
     "The link goes to stdout, everything else to stderr.",
     "Links are bearer tokens: share them only with people who may read the data.",
   ]);
-  command.action(async (options: PublishOptions) => {
+  const run = async (options: PublishOptions): Promise<number> => {
     const source = cohortSource(options);
     const expiresSeconds = options.expires === undefined ? undefined : parseDuration(options.expires);
     const { viewerUrl } = checkPublicationOptions(options);
@@ -90,6 +90,7 @@ export function publishCohortCommand(io: CliIo): Command {
     const { clamp, checkContent, dryRun, out: outFile } = options;
     const request = { cohort: options.cohort, source, expiresSeconds, clamp, viewerUrl, checkContent, dryRun, outFile };
     await publishAndReport(request, options, io, stack, (message) => io.stderr(`warning: ${message}\n`));
-  });
-  return command;
+    return ExitCode.ok;
+  };
+  return { command, run };
 }

@@ -1,9 +1,9 @@
 import { isSignInStack, signInLink, viewerOriginOf } from "../../publication/sign-in-publication";
 import { StackOutputs } from "../../../../components/stack-outputs";
 import { Command, Option } from "commander";
-import { addStackOptions, CliIo, openStack, StackOptions } from "../shell";
+import { addStackOptions, CliCommand, CliIo, openStack, StackOptions } from "../shell";
 import { formatDuration, parseDuration, instant, plural } from "../../text-format";
-import { ValidationError } from "../../errors";
+import { ExitCode, ValidationError } from "../../errors";
 import { recordedSource, requirePublications } from "../../lifecycle/publications";
 import { assertCohortName, printable } from "../../naming";
 import { viewerUrlProblem } from "../../../../components/address-rules";
@@ -62,7 +62,7 @@ function refreshViewer(latest: Publication, stackViewer: string, io: CliIo): str
   return undefined;
 }
 
-export function refreshCohortCommand(io: CliIo): Command {
+export function refreshCohortCommand(io: CliIo): CliCommand {
   const command = addStackOptions(
     new Command("refresh-cohort")
       .description(
@@ -90,7 +90,7 @@ export function refreshCohortCommand(io: CliIo): Command {
   addPublicationOutputOptions(command, [
     "The previous links keep working until they expire; revoke the cohort to end them sooner.",
   ]);
-  command.action(async (options: RefreshOptions) => {
+  const run = async (options: RefreshOptions): Promise<number> => {
     const cohort = assertCohortName(options.cohort);
     const explicitSeconds = options.expires === undefined ? undefined : parseDuration(options.expires);
     const { viewerUrl } = checkPublicationOptions(options);
@@ -149,8 +149,9 @@ export function refreshCohortCommand(io: CliIo): Command {
         io.stderr(`  ${npmCommand("revoke-cohort", options, args)}\n`);
       }
     }
-  });
-  return command;
+    return ExitCode.ok;
+  };
+  return { command, run };
 }
 
 /** A sign-in stack's link holds no key and never expires: there is nothing to re-sign. */

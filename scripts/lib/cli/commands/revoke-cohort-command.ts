@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { addHelpNotes, addStackOptions, CliIo, openStack, StackOptions } from "../shell";
+import { addHelpNotes, addStackOptions, CliCommand, CliIo, openStack, StackOptions } from "../shell";
 import { CliError, ExitCode, UsageError, ValidationError } from "../../errors";
 import {
   carryOutRotation,
@@ -128,7 +128,7 @@ function reportDryRun(publications: readonly Publication[], strays: CohortFolder
   io.stderr("Nothing was changed.\n");
 }
 
-export function revokeCohortCommand(io: CliIo): Command {
+export function revokeCohortCommand(io: CliIo): CliCommand {
   const command = addStackOptions(
     new Command("revoke-cohort")
       .description(
@@ -165,7 +165,7 @@ export function revokeCohortCommand(io: CliIo): Command {
     ],
     { ...ROTATION_EXIT_CODES, 0: "revoked", 1: "invalid input, not confirmed, or a preview with other changes" },
   );
-  command.action(async (options: RevokeOptions) => {
+  const run = async (options: RevokeOptions): Promise<number> => {
     const cohort = assertCohortName(options.cohort);
     if (!options.rotate && (options.print || options.generation !== undefined)) {
       throw new UsageError(`${options.print ? "--print" : "--generation"} goes with --rotate`, {
@@ -237,7 +237,7 @@ export function revokeCohortCommand(io: CliIo): Command {
 
     if (options.dryRun) {
       reportDryRun(publications, strays, cohort, io);
-      return;
+      return ExitCode.ok;
     }
     if (!options.rotate && !options.yes && io.confirm) {
       const pending = publications.filter((publication) => publication.revokedAt === undefined).length;
@@ -271,7 +271,7 @@ export function revokeCohortCommand(io: CliIo): Command {
       io.stderr(
         `Cohort "${cohort}" has no publication in the ledger: no link to it was ever printed, and nothing of it is left.\n`,
       );
-      return;
+      return ExitCode.ok;
     }
 
     const stackKeys = stackKeysOf(stack.outputs);
@@ -284,11 +284,11 @@ export function revokeCohortCommand(io: CliIo): Command {
               `${npmCommand("revoke-cohort", options, ["--cohort", cohort, "--rotate", ...(options.stack === undefined ? ["--print"] : [])])}\n`
           : "Every data link of the cohort had stopped working already (expired, or its signing key or session is gone).\n",
       );
-      return;
+      return ExitCode.ok;
     }
     if (!plan || !prepared) {
       if (dataEnd) io.stderr(`Data links copied out of its configs stay valid until ${instant(dataEnd)}.\n`);
-      return;
+      return ExitCode.ok;
     }
 
     const outcome = await carryOutRotation(prepared, io);
@@ -297,7 +297,7 @@ export function revokeCohortCommand(io: CliIo): Command {
         `Run the commands above to end its data links (until then they stay valid, the last until ${instant(dataEnd!)}); ` +
           "they replace the key(s) named above and so break every live link those keys signed, including any published after this.\n",
       );
-      return;
+      return ExitCode.ok;
     }
     const active = outcome.newSlots?.active;
     io.stderr(
@@ -306,6 +306,7 @@ export function revokeCohortCommand(io: CliIo): Command {
     );
     for (const name of cohortNames(plan.breaking))
       io.stderr(`Re-share ${JSON.stringify(name)}: ${npmCommand("refresh-cohort", options, ["--cohort", name])}\n`);
-  });
-  return command;
+    return ExitCode.ok;
+  };
+  return { command, run };
 }

@@ -1,6 +1,6 @@
 import { Command } from "commander";
-import { addHelpNotes, addStackOptions, CliIo, openStack, StackOptions } from "../shell";
-import { UsageError, ValidationError } from "../../errors";
+import { addHelpNotes, addStackOptions, CliCommand, CliIo, openStack, StackOptions } from "../shell";
+import { ExitCode, UsageError, ValidationError } from "../../errors";
 import { carryOutRotation, parseGenerationOption, prepareRotation } from "../../lifecycle/key-rotation";
 import { loadPublications } from "../../lifecycle/publications";
 import { decideRotation, keySlotsOf } from "../../lifecycle/rotation";
@@ -15,7 +15,7 @@ interface RotateOptions extends StackOptions {
   ifDue?: boolean;
 }
 
-export function rotateKeysCommand(io: CliIo): Command {
+export function rotateKeysCommand(io: CliIo): CliCommand {
   const command = addStackOptions(
     new Command("rotate-keys")
       .description(
@@ -46,7 +46,7 @@ export function rotateKeysCommand(io: CliIo): Command {
       1: "live links would break, the preview shows other changes (nothing changed), or invalid input",
     },
   );
-  command.action(async (options: RotateOptions) => {
+  const run = async (options: RotateOptions): Promise<number> => {
     const generation = parseGenerationOption(options.generation);
     if (options.stack === undefined && !options.print) {
       throw new UsageError("rotate-keys runs the Pulumi CLI, which works on a stack: pass --stack NAME", {
@@ -63,7 +63,7 @@ export function rotateKeysCommand(io: CliIo): Command {
       io.stderr(
         `Not due: the active ${describeKey(slots.active, now)} is due for rotation at ${instant(slots.active.rotationDueAt)}; nothing changed.\n`,
       );
-      return;
+      return ExitCode.ok;
     }
     const decision = decideRotation(slots, publications, now);
 
@@ -93,7 +93,7 @@ export function rotateKeysCommand(io: CliIo): Command {
       io,
     );
     const outcome = await carryOutRotation(prepared, io);
-    if (outcome.printed) return;
+    if (outcome.printed) return ExitCode.ok;
 
     // The key that signed until now is the inactive one from here on: the next rotation waits for its links.
     const nextBlockers = decideRotation({ active: slots.inactive, inactive: slots.active }, publications, now).breaking;
@@ -107,6 +107,7 @@ export function rotateKeysCommand(io: CliIo): Command {
     );
     for (const name of cohortNames(decision.breaking))
       io.stderr(`Re-share ${JSON.stringify(name)}: ${npmCommand("refresh-cohort", options, ["--cohort", name])}\n`);
-  });
-  return command;
+    return ExitCode.ok;
+  };
+  return { command, run };
 }

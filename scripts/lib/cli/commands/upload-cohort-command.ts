@@ -22,12 +22,12 @@ import { formatBytes, stderrStream, terminalTransferProgress } from "../output/p
 import {
   addHelpNotes,
   addStackOptions,
+  CliCommand,
   CliIo,
   endpointFor,
   integerOption,
   interruptibly,
   readStackOutputs,
-  setExitCode,
   StackOptions,
   validateEndpoint,
 } from "../shell";
@@ -85,7 +85,7 @@ function report(result: FolderUploadResult, seconds: number, where: string, dryR
   );
 }
 
-export function uploadCohortCommand(io: CliIo): Command {
+export function uploadCohortCommand(io: CliIo): CliCommand {
   const command = addStackOptions(
     new Command("upload-cohort")
       .description(
@@ -140,7 +140,7 @@ export function uploadCohortCommand(io: CliIo): Command {
       "130/143": "interrupted: run it again to resume",
     },
   );
-  command.action(async (options: UploadOptions) => {
+  const run = async (options: UploadOptions): Promise<number> => {
     const concurrency = integerOption("--concurrency", options.concurrency, 1, 64, "pass e.g. --concurrency 4");
     const minPart = MIN_PART_SIZE / MIB;
     const partSize =
@@ -288,7 +288,7 @@ export function uploadCohortCommand(io: CliIo): Command {
           ];
       io.stderr(`Next: ${npmCommand("publish-cohort", options, next)}\n`);
     }
-    if (leftOut > 0) setExitCode(command, ExitCode.validation);
-  });
-  return command;
+    return leftOut > 0 ? ExitCode.validation : ExitCode.ok;
+  };
+  return { command, run };
 }

@@ -6,8 +6,8 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Command, Option } from "commander";
-import { addHelpNotes, CliIo } from "../../cli/shell";
-import { UsageError } from "../../errors";
+import { addHelpNotes, CliCommand, CliIo } from "../../cli/shell";
+import { ExitCode, UsageError } from "../../errors";
 import { writePrivateFileAtomic } from "../../files";
 import { formatReport } from "../bench/bench-report";
 import { BENCH_SECTIONS, BenchSection, defaultScratch, FULL_SIZES, QUICK_SIZES, runBench } from "../bench/bench-run";
@@ -43,7 +43,7 @@ function existingFolder(path: string, option: string): string {
   return path;
 }
 
-export function benchCommand(io: CliIo): Command {
+export function benchCommand(io: CliIo): CliCommand {
   const command = new Command("bench")
     .description(
       "Measure the presigner against getSignedUrl, @smithy/signature-v4, boto3 and the crypto floor; a 10,000-sample publish against the local S3 server; " +
@@ -63,8 +63,11 @@ export function benchCommand(io: CliIo): Command {
       "--scratch <dir>",
       "folder for the publish benchmark's objects (default: /dev/shm when writable, else the temporary folder)",
     );
-  addHelpNotes(command, [], { 0: "the figures were measured (whatever the verdicts)", 2: "usage error" });
-  command.action(async (options: BenchOptions) => {
+  addHelpNotes(command, [], {
+    0: "the figures were measured (whether or not they met their targets)",
+    2: "usage error",
+  });
+  const run = async (options: BenchOptions): Promise<number> => {
     const sizes = options.quick ? QUICK_SIZES : FULL_SIZES;
     if (options.json) existingFolder(dirname(resolve(options.json)), "--json");
     const plan = {
@@ -94,6 +97,7 @@ export function benchCommand(io: CliIo): Command {
       writePrivateFileAtomic(options.json, `${JSON.stringify(report, null, 2)}\n`, "--json");
       io.stderr(`Figures written to ${options.json}.\n`);
     }
-  });
-  return command;
+    return ExitCode.ok;
+  };
+  return { command, run };
 }

@@ -11,7 +11,7 @@ import { corsOriginsForViewerUrl } from "../../../../components/address-rules";
 import { defaultSettings } from "../../../../components/settings";
 import { viewerFolderProblem } from "../../../../components/viewer-site";
 import { servedViewer } from "../../../../components/viewer/served-viewer";
-import { addHelpNotes, CliIo, integerOption, runCli } from "../../cli/shell";
+import { addHelpNotes, CliCommand, CliIo, integerOption, runCli } from "../../cli/shell";
 import {
   DEFAULT_DEMO_DATA_DIR,
   DEFAULT_DEMO_PORT,
@@ -29,7 +29,7 @@ import {
   verifyPublishedLinks,
   writeDemoFiles,
 } from "../demo-setup";
-import { AwsError, CliError, UsageError } from "../../errors";
+import { AwsError, CliError, ExitCode, UsageError } from "../../errors";
 import { exampleCohort } from "../example-cohort";
 import { lockDataFolder } from "../demo-lock";
 import { LocalS3Server, startLocalS3 } from "../local-s3";
@@ -184,7 +184,7 @@ function nextSteps(args: {
   );
 }
 
-export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals()): Command {
+export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals()): CliCommand {
   const command = new Command("demo")
     .description(
       "Run the whole flow locally: embedded S3 server, private bucket, example cohort, publish-cohort, verified links.",
@@ -216,7 +216,7 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
     2: "usage error (e.g. port in use)",
     3: "a link failed its check",
   });
-  command.action(async (options: DemoOptions) => {
+  const run = async (options: DemoOptions): Promise<number> => {
     const port = integerOption(
       "--port",
       options.port,
@@ -377,7 +377,7 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
 
       if (options.once) {
         io.stderr(`\n--once: stopping the server now (the data stays in ${shownFolder(layout.dataDir)}).\n`);
-        return;
+        return ExitCode.ok;
       }
       requests.clear();
       io.stderr(
@@ -393,6 +393,7 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
       await server.close();
       lock.release();
     }
-  });
-  return command;
+    return ExitCode.ok;
+  };
+  return { command, run };
 }
