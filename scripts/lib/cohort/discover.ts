@@ -49,41 +49,83 @@ export interface Discovery {
   incomplete: LocatedSample[];
 }
 
+/** Where an object sits under the prefix: its sample id, file name and layout; undefined when no sample's. */
+function placeOf(rest: string): { id: string; name: string; folder: boolean } | undefined {
+  const parts = rest.split("/");
+  const place =
+    parts.length === 1
+      ? { id: parts[0].split(".")[0], name: parts[0], folder: false }
+      : parts.length === 2
+        ? { id: parts[0], name: parts[1], folder: true }
+        : undefined;
+  return place === undefined || place.id === "" || roleOf(place.name) === undefined ? undefined : place;
+}
+
+interface SampleGroup {
+  candidates: Candidate[];
+  folder: boolean;
+}
+
+/** One group's sample (with the files that were clear) and the problems that keep it out, if any. */
+function sampleOfGroup(
+  id: string,
+  group: SampleGroup,
+  source: string,
+  options: DiscoveryOptions,
+): { sample: SampleInput; problems: Problem[] } {
+  const byRole = new Map<Role, Candidate[]>();
+  for (const candidate of group.candidates) {
+    const role = roleOf(candidate.name)!;
+    byRole.set(role, [...(byRole.get(role) ?? []), candidate]);
+  }
+  const sample: SampleInput = { id, cancer: options.cancer, assembly: options.assembly };
+  const problems: Problem[] = [];
+  for (const [role, candidates] of byRole) {
+    if (candidates.length > 1) {
+      problems.push({
+        source,
+        message: `${candidates.length} files could be ${role}: ${candidates.map((c) => c.name).join(", ")}`,
+        fix:
+          role === "cnv"
+            ? "keep one CNV file per sample, or name the drivers file *.drivers.tsv"
+            : `keep one ${role} file per sample, or write a manifest (--manifest)`,
+      });
+    } else {
+      sample[role] = candidates[0].key;
+    }
+  }
+  for (const role of REQUIRED) {
+    if (!byRole.has(role)) {
+      problems.push({
+        source,
+        message: `no ${role === "sv" ? "SV file (*.bedpe)" : "CNV file (*.tsv or *.txt, e.g. *.cna.annotated.tsv)"}`,
+        fix: `add the sample's ${role} file, or write a manifest (--manifest)`,
+      });
+    }
+  }
+  return { sample, problems };
+}
+
 export async function discoverSamples(
   objects: AsyncIterable<ObjectSummary> | Iterable<ObjectSummary>,
   options: DiscoveryOptions,
 ): Promise<Discovery> {
   const prefix = options.prefix;
-  const groups = new Map<string, { candidates: Candidate[]; folder: boolean }>();
+  const groups = new Map<string, SampleGroup>();
   const ignored: string[] = [];
   const layout = { folders: 0, flat: 0 };
   const sizes = new Map<string, number>();
 
   for await (const object of objects) {
     if (!object.key.startsWith(prefix) || object.key.endsWith("/")) continue;
-    const rest = object.key.slice(prefix.length);
-    const parts = rest.split("/");
-    let id: string;
-    let name: string;
-    let folder: boolean;
-    if (parts.length === 1) {
-      name = parts[0];
-      id = name.split(".")[0];
-      folder = false;
-    } else if (parts.length === 2) {
-      [id, name] = parts;
-      folder = true;
-    } else {
+    const place = placeOf(object.key.slice(prefix.length));
+    if (place === undefined) {
       ignored.push(object.key);
       continue;
     }
-    if (id === "" || roleOf(name) === undefined) {
-      ignored.push(object.key);
-      continue;
-    }
-    const groupKey = `${folder ? "folder" : "flat"}:${id}`;
-    const group = groups.get(groupKey) ?? { candidates: [], folder };
-    group.candidates.push({ key: object.key, name });
+    const groupKey = `${place.folder ? "folder" : "flat"}:${place.id}`;
+    const group = groups.get(groupKey) ?? { candidates: [], folder: place.folder };
+    group.candidates.push({ key: object.key, name: place.name });
     groups.set(groupKey, group);
     sizes.set(object.key, object.size);
   }
@@ -97,41 +139,9 @@ export async function discoverSamples(
     const source = `s3://${options.bucket}/${prefix}${id}${group.folder ? "/" : ".*"}`;
     if (group.folder) layout.folders++;
     else layout.flat++;
-    const byRole = new Map<Role, Candidate[]>();
-    for (const candidate of group.candidates) {
-      const role = roleOf(candidate.name)!;
-      const sameRole = byRole.get(role) ?? [];
-      sameRole.push(candidate);
-      byRole.set(role, sameRole);
-    }
-    const sample: SampleInput = { id, cancer: options.cancer, assembly: options.assembly };
-    let ok = true;
-    for (const [role, candidates] of byRole) {
-      if (candidates.length > 1) {
-        problems.push({
-          source,
-          message: `${candidates.length} files could be ${role}: ${candidates.map((c) => c.name).join(", ")}`,
-          fix:
-            role === "cnv"
-              ? "keep one CNV file per sample, or name the drivers file *.drivers.tsv"
-              : `keep one ${role} file per sample, or write a manifest (--manifest)`,
-        });
-        ok = false;
-      } else {
-        sample[role] = candidates[0].key;
-      }
-    }
-    for (const role of REQUIRED) {
-      if (!byRole.has(role)) {
-        problems.push({
-          source,
-          message: `no ${role === "sv" ? "SV file (*.bedpe)" : "CNV file (*.tsv or *.txt, e.g. *.cna.annotated.tsv)"}`,
-          fix: `add the sample's ${role} file, or write a manifest (--manifest)`,
-        });
-        ok = false;
-      }
-    }
-    (ok ? samples : incomplete).push({ sample, source });
+    const found = sampleOfGroup(id, group, source, options);
+    problems.push(...found.problems);
+    (found.problems.length === 0 ? samples : incomplete).push({ sample: found.sample, source });
   }
   return { samples, problems, ignored, layout, sizes, incomplete };
 }

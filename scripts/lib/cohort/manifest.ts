@@ -107,10 +107,12 @@ function columnProblem(column: string, source: string): Problem {
   };
 }
 
-function parseDelimited(text: string, format: "tsv" | "csv", problems: Problem[]): LocatedSample[] {
-  let records: Array<{ record: string[]; info: { lines: number } }>;
+type DelimitedRecord = { record: string[]; info: { lines: number } };
+
+/** The manifest's records with their line numbers, or undefined (and a problem) when it does not parse. */
+function readRecords(text: string, format: "tsv" | "csv", problems: Problem[]): DelimitedRecord[] | undefined {
   try {
-    records = parseCsv(text, {
+    return parseCsv(text, {
       delimiter: format === "tsv" ? "\t" : ",",
       bom: true,
       info: true,
@@ -118,7 +120,7 @@ function parseDelimited(text: string, format: "tsv" | "csv", problems: Problem[]
       skip_empty_lines: true,
       skip_records_with_empty_values: true,
       max_record_size: MAX_FIELD_LENGTH * MANIFEST_COLUMNS.length,
-    }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+    }) as unknown as DelimitedRecord[];
   } catch (error) {
     const { code, lines } = error as { code?: string; lines?: number };
     if (code === "CSV_MAX_RECORD_SIZE") {
@@ -127,7 +129,7 @@ function parseDelimited(text: string, format: "tsv" | "csv", problems: Problem[]
         message: `is longer than ${MAX_FIELD_LENGTH * MANIFEST_COLUMNS.length} bytes`,
         fix: `keep every field under ${MAX_FIELD_LENGTH} characters`,
       });
-      return [];
+      return undefined;
     }
     const detail = error instanceof Error ? error.message.replace(/\s+/g, " ") : String(error);
     problems.push({
@@ -135,23 +137,24 @@ function parseDelimited(text: string, format: "tsv" | "csv", problems: Problem[]
       message: `is not valid ${format.toUpperCase()}: ${detail}`,
       fix: "check quoting and delimiters",
     });
-    return [];
+    return undefined;
   }
-  if (records.length === 0) return [];
+}
 
-  const [{ record: header, info: headerInfo }, ...rows] = records;
-  const columns = header.map((name) => name.trim());
-  const headerSource = `line ${headerInfo.lines}`;
+/** What is wrong with the header's columns: none that is a field, no id, empty, repeated or unknown names. */
+function headerProblems(columns: readonly string[], headerSource: string, format: "tsv" | "csv"): Problem[] {
   const known = columns.filter((column) => MANIFEST_COLUMNS.includes(column));
   if (known.length === 0 || !columns.includes("id")) {
     const looksLikeData = known.length === 0;
-    problems.push({
-      source: headerSource,
-      message: looksLikeData ? "the first line is not a header" : 'the header has no "id" column',
-      fix: `start the manifest with a header line naming the columns, e.g. ${["id", "cancer", "assembly", "sv", "cnv"].join(format === "tsv" ? "<TAB>" : ",")}`,
-    });
-    return [];
+    return [
+      {
+        source: headerSource,
+        message: looksLikeData ? "the first line is not a header" : 'the header has no "id" column',
+        fix: `start the manifest with a header line naming the columns, e.g. ${["id", "cancer", "assembly", "sv", "cnv"].join(format === "tsv" ? "<TAB>" : ",")}`,
+      },
+    ];
   }
+  const problems: Problem[] = [];
   const seen = new Set<string>();
   for (const column of columns) {
     if (column === "") {
@@ -171,7 +174,18 @@ function parseDelimited(text: string, format: "tsv" | "csv", problems: Problem[]
     }
     seen.add(column);
   }
-  if (problems.length > 0) return [];
+  return problems;
+}
+
+function parseDelimited(text: string, format: "tsv" | "csv", problems: Problem[]): LocatedSample[] {
+  const records = readRecords(text, format, problems);
+  if (records === undefined || records.length === 0) return [];
+
+  const [{ record: header, info: headerInfo }, ...rows] = records;
+  const columns = header.map((name) => name.trim());
+  const inHeader = headerProblems(columns, `line ${headerInfo.lines}`, format);
+  problems.push(...inHeader);
+  if (inHeader.length > 0) return [];
 
   const samples: LocatedSample[] = [];
   for (const { record, info } of rows) {

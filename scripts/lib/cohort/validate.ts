@@ -131,6 +131,87 @@ export interface ValidatedSamples {
   checkable: LocatedSample[];
 }
 
+type Report = (message: string, fix: string) => void;
+
+/**
+ * Reports what is wrong with a sample's own fields: missing, an id taken already (`firstSourceById`
+ * records each id's first sample), unsupported, too long, a data file without its index.
+ */
+function reportFieldProblems(
+  sample: SampleInput,
+  source: string,
+  firstSourceById: Map<string, string>,
+  report: Report,
+): void {
+  for (const field of REQUIRED_FIELDS) {
+    if (sample[field] === undefined || sample[field] === "")
+      report(`${field} is missing`, `set ${field} (required by Chromoscope)`);
+  }
+  if (sample.id !== undefined) {
+    const idProblem = sampleIdProblem(sample.id);
+    if (idProblem) report(`id ${printable(sample.id)} ${idProblem}`, `use ${SAMPLE_ID_RULE}`);
+    const first = firstSourceById.get(sample.id);
+    if (first)
+      report(
+        `id ${printable(sample.id)} is also used by ${first}`,
+        "give every sample a unique id (Chromoscope caches thumbnails by id)",
+      );
+    else firstSourceById.set(sample.id, source);
+  }
+  if (sample.assembly !== undefined && !(ASSEMBLIES as readonly string[]).includes(sample.assembly)) {
+    report(`assembly ${printable(sample.assembly)} is not supported`, `use ${ASSEMBLIES.join(" or ")}`);
+  }
+  if (
+    sample.cancer !== undefined &&
+    (sample.cancer.length > MAX_CANCER_LENGTH || /[\u0000-\u001F\u007F]/.test(sample.cancer))
+  ) {
+    report(
+      "cancer is too long or contains control characters",
+      `give a cancer type of at most ${MAX_CANCER_LENGTH} characters`,
+    );
+  }
+  if (sample.note !== undefined && sample.note.length > MAX_NOTE_LENGTH) {
+    report(`note is ${sample.note.length} characters long`, `keep notes under ${MAX_NOTE_LENGTH} characters`);
+  }
+  for (const [data, index] of FILE_PAIRS) {
+    const dataValue = sample[data];
+    if (typeof dataValue === "string" && dataValue !== "" && !sample[index])
+      report(`${data} is set without ${index}`, indexFix(data, index, dataValue));
+    if (!sample[data] && sample[index])
+      report(`${index} is set without ${data}`, `set ${data} too, or remove ${index}`);
+  }
+}
+
+/**
+ * The sample with its file values resolved to keys (a value that is no key left out); reports each
+ * value that is no key or has the wrong suffix.
+ */
+function resolveFiles(sample: SampleInput, rules: KeyRules, report: Report): SampleInput {
+  const resolved: SampleInput = { ...sample };
+  for (const field of FILE_FIELDS) {
+    const value = sample[field];
+    if (typeof value !== "string" || value === "") continue;
+    const { key, problem } = resolveObjectKey(value, rules);
+    if (problem) {
+      report(`${field}: ${problem.message}`, problem.fix);
+      delete resolved[field];
+      continue;
+    }
+    resolved[field] = key;
+    const lower = key!.toLowerCase();
+    const rule = FILE_SUFFIXES[field];
+    if (rule && !rule.suffixes.some((suffix) => lower.endsWith(suffix)))
+      report(`${field} ${printable(value)} is not a ${rule.suffixes.join(" or ")} file`, rule.fix);
+    if (field === "drivers" && lower.endsWith(".json")) {
+      report(
+        `drivers ${printable(value)} is a .json file, which Chromoscope cannot recognise once presigned (it reads the URL's last "." suffix)`,
+        "give drivers as a TSV file (chr, pos, gene, ...) or inline in a JSON manifest",
+      );
+    }
+  }
+  return resolved;
+}
+
 /**
  * Validates every sample and returns them with file values resolved to keys. Problems are
  * collected, never thrown, so that the caller reports them all together.
@@ -157,66 +238,8 @@ export function validateSamples(located: readonly LocatedSample[], rules: KeyRul
     const report = (message: string, fix: string) =>
       problems.push({ source: sampleLabel({ source, sample }), message, fix });
 
-    for (const field of REQUIRED_FIELDS) {
-      if (sample[field] === undefined || sample[field] === "")
-        report(`${field} is missing`, `set ${field} (required by Chromoscope)`);
-    }
-    if (sample.id !== undefined) {
-      const idProblem = sampleIdProblem(sample.id);
-      if (idProblem) report(`id ${printable(sample.id)} ${idProblem}`, `use ${SAMPLE_ID_RULE}`);
-      const first = firstSourceById.get(sample.id);
-      if (first)
-        report(
-          `id ${printable(sample.id)} is also used by ${first}`,
-          "give every sample a unique id (Chromoscope caches thumbnails by id)",
-        );
-      else firstSourceById.set(sample.id, source);
-    }
-    if (sample.assembly !== undefined && !(ASSEMBLIES as readonly string[]).includes(sample.assembly)) {
-      report(`assembly ${printable(sample.assembly)} is not supported`, `use ${ASSEMBLIES.join(" or ")}`);
-    }
-    if (
-      sample.cancer !== undefined &&
-      (sample.cancer.length > MAX_CANCER_LENGTH || /[\u0000-\u001F\u007F]/.test(sample.cancer))
-    ) {
-      report(
-        "cancer is too long or contains control characters",
-        `give a cancer type of at most ${MAX_CANCER_LENGTH} characters`,
-      );
-    }
-    if (sample.note !== undefined && sample.note.length > MAX_NOTE_LENGTH) {
-      report(`note is ${sample.note.length} characters long`, `keep notes under ${MAX_NOTE_LENGTH} characters`);
-    }
-    for (const [data, index] of FILE_PAIRS) {
-      const dataValue = sample[data];
-      if (typeof dataValue === "string" && dataValue !== "" && !sample[index])
-        report(`${data} is set without ${index}`, indexFix(data, index, dataValue));
-      if (!sample[data] && sample[index])
-        report(`${index} is set without ${data}`, `set ${data} too, or remove ${index}`);
-    }
-
-    const resolved: SampleInput = { ...sample };
-    for (const field of FILE_FIELDS) {
-      const value = sample[field];
-      if (typeof value !== "string" || value === "") continue;
-      const { key, problem } = resolveObjectKey(value, rules);
-      if (problem) {
-        report(`${field}: ${problem.message}`, problem.fix);
-        delete resolved[field];
-        continue;
-      }
-      resolved[field] = key;
-      const lower = key!.toLowerCase();
-      const rule = FILE_SUFFIXES[field];
-      if (rule && !rule.suffixes.some((suffix) => lower.endsWith(suffix)))
-        report(`${field} ${printable(value)} is not a ${rule.suffixes.join(" or ")} file`, rule.fix);
-      if (field === "drivers" && lower.endsWith(".json")) {
-        report(
-          `drivers ${printable(value)} is a .json file, which Chromoscope cannot recognise once presigned (it reads the URL's last "." suffix)`,
-          "give drivers as a TSV file (chr, pos, gene, ...) or inline in a JSON manifest",
-        );
-      }
-    }
+    reportFieldProblems(sample, source, firstSourceById, report);
+    const resolved = resolveFiles(sample, rules, report);
     checkable.push({ sample: resolved, source });
     if (problems.length === before) samples.push({ sample: resolved, source });
   }
