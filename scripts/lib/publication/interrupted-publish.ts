@@ -1,7 +1,4 @@
-/**
- * What an interrupted publish (SIGINT, SIGTERM) tells the user: how far it got, what it did about it
- * (a config stored but not recorded is removed), and what the user can do.
- */
+/** An interrupted publish: how far it got decides what it left in the bucket and what the user is told. */
 import { InterruptedError, InterruptSignal } from "../errors";
 import { shellCommand } from "../text-format";
 

@@ -213,6 +213,134 @@ async function checkedSamples(
   return validated.samples;
 }
 
+/** Signs every file of the samples (sign-in mode: addresses it on the viewer's origin) into the cohort's Chromoscope config, all with one signing time. */
+async function signedConfig(
+  cohort: string,
+  samples: readonly LocatedSample[],
+  expiresInSeconds: number,
+  signingDate: Date,
+  context: PublishContext,
+  /** Sign-in mode: the viewer's origin, which serves each file unsigned to those signed in. */
+  signInOrigin?: string,
+) {
+  const { outputs, credentials } = context;
+  const presigner = new S3QueryPresigner({
+    bucket: outputs.bucketName,
+    region: outputs.region,
+    endpoint: context.endpoint,
+    credentials: credentials.credentials,
+    expiresInSeconds,
+    signingDate,
+  });
+  const config = await step(
+    "sign",
+    () =>
+      buildConfig(
+        cohort,
+        samples,
+        signInOrigin === undefined ? (key) => presigner.presignGet(key) : (key) => signInFileUrl(signInOrigin, key),
+        () => context.progress?.tick(),
+      ),
+    context.progress,
+    samples.length,
+  );
+  return { presigner, config };
+}
+
+/** The ledger entry of a publication: what was published, by whom, until when, and from which inputs. */
+function ledgerEntryOf(
+  request: PublishRequest,
+  result: PublishResult,
+  samples: readonly LocatedSample[],
+  credentials: PublishContext["credentials"],
+  outputs: PublishContext["outputs"],
+): LedgerEntry {
+  const inputs = {
+    samples: samples.map(({ sample }) => sample),
+    viewerUrl: result.viewerUrl,
+    viewerUrlSource: request.viewerUrl === undefined ? ("stack" as const) : ("option" as const),
+    ...(request.expiresSeconds !== undefined ? { requestedSeconds: request.expiresSeconds } : {}),
+  };
+  const { cohort, configKey } = result;
+  const createdAt = result.createdAt.toISOString();
+  // Sign-in: nothing was signed, and the link opens its one data folder until it is revoked.
+  if (result.dataFolder !== undefined) {
+    const { dataFolder } = result;
+    return {
+      event: "publish",
+      access: "sign-in",
+      dataFolder,
+      cohort,
+      configKey,
+      signingAccessKeyId: "",
+      createdAt,
+      inputs,
+    };
+  }
+  return {
+    event: "publish",
+    cohort,
+    configKey,
+    signingAccessKeyId: credentials.credentials.accessKeyId,
+    createdAt,
+    expiresAt: result.expiresAt.toISOString(),
+    inputs,
+    // When its links die besides expiry: with the key (rotation) or with the session.
+    ...linkSignerFor(credentials, outputs),
+  };
+}
+
+interface Recording {
+  configKey: string;
+  configBody: Buffer;
+  stem: string;
+  entry: LedgerEntry;
+  /** The store whose requests stop when the user interrupts (clean-up uses the context's). */
+  working: ObjectStore;
+  stop: (stage: InterruptedStage, facts?: { configKey?: string; ledgerKey?: string }) => InterruptedError;
+}
+
+/**
+ * Uploads the config, then writes its ledger entry; returns the entry's key. The config is removed
+ * when it cannot be recorded (or the user interrupts before it is), so no config is left unrecorded.
+ */
+async function uploadAndRecord(recording: Recording, context: PublishContext): Promise<string> {
+  const { configKey, configBody, stem, entry, working, stop } = recording;
+  const { store, outputs, interruption } = context;
+  const unrecorded = async () =>
+    stop((await removeQuietly(store, configKey, context)) ? "config-removed" : "config-left", { configKey });
+  try {
+    await step("upload-config", () => working.put(configKey, configBody, "application/json"), context.progress);
+  } catch (error) {
+    // An attempt may have reached S3 and stored the config although the answer was lost: remove it.
+    if (error instanceof InterruptedError) throw await unrecorded();
+    await removeQuietly(store, configKey, context);
+    throw error;
+  }
+  if (interruption?.aborted) throw await unrecorded();
+  try {
+    return await step("write-ledger", () => writeLedgerEntry(working, outputs.ledgerPrefix, stem, entry));
+  } catch (error) {
+    if (error instanceof InterruptedError) {
+      // The entry may have reached S3 before its connection was closed: then the publication stands.
+      // (If S3 stores it only after this check, the ledger names a deleted config: no link is lost.)
+      if (await ledgerEntryStored(store, outputs.ledgerPrefix, stem, entry)) {
+        throw stop("recorded", { configKey, ledgerKey: ledgerObjectKey(outputs.ledgerPrefix, stem) });
+      }
+      throw await unrecorded();
+    }
+    await removeQuietly(store, configKey, context);
+    const cause = error instanceof AwsError ? error.message : String(error);
+    throw new AwsError(
+      `recording the publication in the ledger (${ledgerObjectKey(outputs.ledgerPrefix, stem)}) failed, so the config was removed: ${cause}`,
+      {
+        fix: error instanceof AwsError && error.fix ? error.fix : "run the command again",
+        cause: error,
+      },
+    );
+  }
+}
+
 export async function publishCohort(request: PublishRequest, context: PublishContext): Promise<PublishResult> {
   const cohort = assertCohortName(request.cohort);
   const { outputs, credentials, store, interruption } = context;
@@ -256,26 +384,8 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
   }
 
   // 2. Sign every file (sign-in mode: address it on the viewer's origin) and serialise the config.
-  const presigner = new S3QueryPresigner({
-    bucket: outputs.bucketName,
-    region: outputs.region,
-    endpoint: context.endpoint,
-    credentials: credentials.credentials,
-    expiresInSeconds: expiry.seconds,
-    signingDate: now,
-  });
-  const config = await step(
-    "sign",
-    () =>
-      buildConfig(
-        cohort,
-        samples,
-        signIn ? (key) => signInFileUrl(viewerOriginOf(outputs), key) : (key) => presigner.presignGet(key),
-        () => context.progress?.tick(),
-      ),
-    context.progress,
-    samples.length,
-  );
+  const signInOrigin = signIn ? viewerOriginOf(outputs) : undefined;
+  const { presigner, config } = await signedConfig(cohort, samples, expiry.seconds, now, context, signInOrigin);
 
   const stem = publicationStem(cohort, now, context.randomHex());
   const configKey = configObjectKey(outputs.configPrefix, stem);
@@ -300,74 +410,13 @@ export async function publishCohort(request: PublishRequest, context: PublishCon
 
   // 3. Upload the complete config, then record it; undo the config if the record fails.
   if (interruption?.aborted) throw stop("before-upload");
+  const entry = ledgerEntryOf(request, result, samples, credentials, outputs);
   const configBody = Buffer.concat(config.chunks, config.byteLength);
-  const unrecorded = async () =>
-    stop((await removeQuietly(store, configKey, context)) ? "config-removed" : "config-left", { configKey });
-  try {
-    await step("upload-config", () => working.put(configKey, configBody, "application/json"), context.progress);
-  } catch (error) {
-    // An attempt may have reached S3 and stored the config although the answer was lost: remove it.
-    if (error instanceof InterruptedError) throw await unrecorded();
-    await removeQuietly(store, configKey, context);
-    throw error;
-  }
-  if (interruption?.aborted) throw await unrecorded();
-  const inputs = {
-    samples: samples.map(({ sample }) => sample),
-    viewerUrl,
-    viewerUrlSource: request.viewerUrl === undefined ? ("stack" as const) : ("option" as const),
-    ...(request.expiresSeconds !== undefined ? { requestedSeconds: request.expiresSeconds } : {}),
-  };
-  const entry: LedgerEntry =
-    dataFolder !== undefined
-      ? {
-          event: "publish",
-          access: "sign-in",
-          dataFolder,
-          cohort,
-          configKey,
-          signingAccessKeyId: "",
-          createdAt: now.toISOString(),
-          inputs,
-        }
-      : {
-          event: "publish",
-          cohort,
-          configKey,
-          signingAccessKeyId: credentials.credentials.accessKeyId,
-          createdAt: now.toISOString(),
-          expiresAt: presigner.expiresAt.toISOString(),
-          inputs,
-          // When its links die besides expiry: with the key (rotation) or with the session.
-          ...linkSignerFor(credentials, outputs),
-        };
-  let ledgerKey: string;
-  try {
-    ledgerKey = await step("write-ledger", () => writeLedgerEntry(working, outputs.ledgerPrefix, stem, entry));
-  } catch (error) {
-    if (error instanceof InterruptedError) {
-      // The entry may have reached S3 before its connection was closed: then the publication stands.
-      // (If S3 stores it only after this check, the ledger names a deleted config: no link is lost.)
-      if (await ledgerEntryStored(store, outputs.ledgerPrefix, stem, entry)) {
-        throw stop("recorded", { configKey, ledgerKey: ledgerObjectKey(outputs.ledgerPrefix, stem) });
-      }
-      throw await unrecorded();
-    }
-    await removeQuietly(store, configKey, context);
-    const cause = error instanceof AwsError ? error.message : String(error);
-    throw new AwsError(
-      `recording the publication in the ledger (${ledgerObjectKey(outputs.ledgerPrefix, stem)}) failed, so the config was removed: ${cause}`,
-      {
-        fix: error instanceof AwsError && error.fix ? error.fix : "run the command again",
-        cause: error,
-      },
-    );
-  }
-
+  const ledgerKey = await uploadAndRecord({ configKey, configBody, stem, entry, working, stop }, context);
   if (interruption?.aborted) throw stop("recorded", { configKey, ledgerKey });
-  const configUrl = signIn ? signInFileUrl(viewerOriginOf(outputs), configKey) : presigner.presignGet(configKey);
+  const configUrl = signInOrigin ? signInFileUrl(signInOrigin, configKey) : presigner.presignGet(configKey);
   if (request.outFile) writePrivateFileAtomic(request.outFile, config.chunks);
-  const link = signIn ? signInLink(viewerOriginOf(outputs), cohort) : chromoscopeLink({ viewerUrl, cohort, configUrl });
+  const link = signInOrigin ? signInLink(signInOrigin, cohort) : chromoscopeLink({ viewerUrl, cohort, configUrl });
   return { ...result, link, configUrl, ledgerKey, configBody };
 }
 

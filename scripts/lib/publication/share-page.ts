@@ -175,14 +175,10 @@ interface PageData {
   samples: Array<{ id: string; cancer: string; assembly: string; tracks: string[]; note: string }>;
 }
 
-/** Builds the self-contained share page (UTF-8 HTML). Pure: time is an argument. */
-export function buildSharePage(input: SharePageInput): string {
-  const { config, publishedAt, expiresAt, publishedBy, now } = input;
-  const expired = now.getTime() >= expiresAt.getTime();
-  const cohortLink = expired
-    ? null
-    : chromoscopeLink({ viewerUrl: input.link.viewerUrl, cohort: config.name, configUrl: input.link.configUrl });
-  const data: PageData = {
+/** The data the page's script renders the sample table from. */
+function pageData(input: SharePageInput, cohortLink: string | null): PageData {
+  const { config, expiresAt } = input;
+  return {
     expiresAt: expiresAt.toISOString(),
     expiresAtText: utcText(expiresAt),
     cohortLink,
@@ -196,20 +192,25 @@ export function buildSharePage(input: SharePageInput): string {
       note: sample.note ?? "",
     })),
   };
-  const count = config.samples.length;
-  const samplesText = `${count} sample${count === 1 ? "" : "s"}`;
-  const assets = pageAssets();
-  const csp = [
+}
+
+/** Nothing but the page's own script and styles (by hash) runs or loads. */
+function contentSecurityPolicy(assets: { script: string; style: string }): string {
+  return [
     "default-src 'none'",
     `script-src '${sha256(assets.script)}'`,
     `style-src '${sha256(assets.style)}'`,
     "base-uri 'none'",
     "form-action 'none'",
   ].join("; ");
-  const cohortSection =
-    cohortLink === null
-      ? `<p class="dead-link">The cohort link expired on ${escapeHtml(utcText(expiresAt))}.</p>`
-      : `<div class="link-row" id="cohort-link-row">
+}
+
+/** The whole cohort's link with its buttons, or the line saying it expired. */
+function cohortSectionHtml(input: SharePageInput, cohortLink: string | null): string {
+  const { config, expiresAt } = input;
+  return cohortLink === null
+    ? `<p class="dead-link">The cohort link expired on ${escapeHtml(utcText(expiresAt))}.</p>`
+    : `<div class="link-row" id="cohort-link-row">
         <input id="cohort-link" type="text" readonly value="${escapeHtml(cohortLink)}" aria-label="Cohort link" spellcheck="false">
         <button id="copy-link" type="button">Copy link</button>
         <a id="open-cohort" class="button primary" href="${escapeHtml(cohortLink)}" target="_blank" rel="noopener noreferrer">Open in Chromoscope</a>
@@ -217,6 +218,21 @@ export function buildSharePage(input: SharePageInput): string {
       <p id="copy-status" class="status" role="status"></p>
       ${opensPublicChromoscope(input.link.viewerUrl) ? `<p class="note" id="viewer-notice">${escapeHtml(PUBLIC_VIEWER_NOTICE)}</p>` : ""}
       <p class="note" id="config-download">To keep the key out of every page address: <a id="download-config" href="${escapeHtml(input.link.configUrl)}" download="${escapeHtml(cohortFileStem(config.name))}.json" rel="noreferrer">download the config</a> (save it as a .json file), then in Chromoscope choose the upload dialog's Configuration File and pick it. The dialog needs an SV file for every sample and takes drivers only as a file, not inline.</p>`;
+}
+
+/** Builds the self-contained share page (UTF-8 HTML). Pure: time is an argument. */
+export function buildSharePage(input: SharePageInput): string {
+  const { config, publishedAt, expiresAt, publishedBy, now } = input;
+  const expired = now.getTime() >= expiresAt.getTime();
+  const cohortLink = expired
+    ? null
+    : chromoscopeLink({ viewerUrl: input.link.viewerUrl, cohort: config.name, configUrl: input.link.configUrl });
+  const data = pageData(input, cohortLink);
+  const count = config.samples.length;
+  const samplesText = `${count} sample${count === 1 ? "" : "s"}`;
+  const assets = pageAssets();
+  const csp = contentSecurityPolicy(assets);
+  const cohortSection = cohortSectionHtml(input, cohortLink);
   const header = (key: string, label: string, sorted = false) =>
     `<th scope="col" aria-sort="${sorted ? "ascending" : "none"}"><button type="button" data-sort="${key}">${label}</button></th>`;
   return `<!doctype html>
