@@ -47,6 +47,45 @@ export interface PresignBenchResult {
   boto3: { available: boolean; version?: string; reason?: string };
 }
 
+/**
+ * boto3 in one Python process at every size, its rows added to `rows` when it signed the same
+ * object and scope as `project`.
+ */
+async function benchBoto3(
+  setup: SigningSetup,
+  keys: string[],
+  sizes: number[],
+  warmup: number,
+  project: Contestant,
+  rows: PresignRow[],
+  log: (line: string) => void,
+): Promise<PresignBenchResult["boto3"]> {
+  log(
+    `presign: boto3 in one Python process, N = ${sizes.map((size) => size.toLocaleString("en-US")).join(" and ")}...`,
+  );
+  const outcome = runBoto3(setup, keys, sizes, warmup);
+  if (!outcome.available) return { available: false, reason: outcome.reason };
+  const reference = String(await project.produce(0));
+  if (!sameObjectAndScope(outcome.sampleUrl, reference))
+    return {
+      available: false,
+      reason: "boto3 signed another object or scope than the other signers; its row is left out",
+    };
+  for (const count of sizes) {
+    const seconds = outcome.seconds[String(count)];
+    if (seconds !== undefined)
+      rows.push({
+        signer: "boto3",
+        label: SIGNER_LABELS.boto3,
+        count,
+        seconds,
+        runs: 1,
+        ...throughput(count, seconds),
+      });
+  }
+  return { available: true, version: outcome.version };
+}
+
 export async function benchPresigners(options: PresignBenchOptions): Promise<PresignBenchResult> {
   const setup = options.setup ?? BENCH_SIGNING;
   const log = options.log ?? (() => undefined);
@@ -99,38 +138,9 @@ export async function benchPresigners(options: PresignBenchOptions): Promise<Pre
     sdk.client.destroy();
   }
 
-  let boto3: PresignBenchResult["boto3"] = { available: false, reason: "skipped (--no-boto3)" };
-  if (options.boto3) {
-    log(
-      `presign: boto3 in one Python process, N = ${sizes.map((size) => size.toLocaleString("en-US")).join(" and ")}...`,
-    );
-    const outcome = runBoto3(setup, keys, sizes, Math.min(options.warmup ?? 5_000, largest));
-    if (outcome.available) {
-      const reference = String(await project.produce(0));
-      if (!sameObjectAndScope(outcome.sampleUrl, reference)) {
-        boto3 = {
-          available: false,
-          reason: "boto3 signed another object or scope than the other signers; its row is left out",
-        };
-      } else {
-        boto3 = { available: true, version: outcome.version };
-        for (const count of sizes) {
-          const seconds = outcome.seconds[String(count)];
-          if (seconds !== undefined)
-            rows.push({
-              signer: "boto3",
-              label: SIGNER_LABELS.boto3,
-              count,
-              seconds,
-              runs: 1,
-              ...throughput(count, seconds),
-            });
-        }
-      }
-    } else {
-      boto3 = { available: false, reason: outcome.reason };
-    }
-  }
+  const boto3 = options.boto3
+    ? await benchBoto3(setup, keys, sizes, Math.min(options.warmup ?? 5_000, largest), project, rows, log)
+    : { available: false, reason: "skipped (--no-boto3)" };
   return { sizes, rows, boto3 };
 }
 
