@@ -8,7 +8,8 @@ import { accessReport, signInAccessReport } from "../../access/access-report";
 import { assertCohortName } from "../../naming";
 import { parseDuration } from "../../text-format";
 import { printAccessReport, printSignInReport } from "../output/access-report-output";
-import { addHelpNotes, addStackOptions, CliIo, integerOption, openStack, StackOptions } from "../shell";
+import { ExitCode } from "../../errors";
+import { addHelpNotes, addStackOptions, CliCommand, CliIo, integerOption, openStack, StackOptions } from "../shell";
 
 interface AccessReportOptions extends StackOptions {
   cohort?: string;
@@ -47,32 +48,34 @@ function defineCommand(): Command {
   return command;
 }
 
-export function accessReportCommand(io: CliIo): Command {
-  const command = defineCommand();
-  command.action(async (options: AccessReportOptions) => {
-    if (options.cohort !== undefined) assertCohortName(options.cohort);
-    const seconds = parseDuration(options.since, "--since");
-    const maxClients = integerOption(
-      "--max-clients",
-      options.maxClients,
-      0,
-      MAX_CLIENTS_LIMIT,
-      "pass e.g. --max-clients 10",
-    );
-    const stack = await openStack(options, io);
-    const end = io.now();
-    const request = { cohort: options.cohort, start: new Date(end.getTime() - seconds * 1000), end, maxClients };
-    const context = {
-      ...stack,
-      credentialProvider: io.credentialProvider,
-      s3: io.s3,
-      warn: (message: string) => io.stderr(`warning: ${message}\n`),
-    };
-    if (stack.outputs.access === "sign-in") {
-      printSignInReport(await signInAccessReport(request, context), Boolean(options.json), io);
-    } else {
-      printAccessReport(await accessReport(request, context), Boolean(options.json), io);
-    }
-  });
-  return command;
+/** Parses the options into a request, makes the one call and prints; returns the exit code. */
+async function runAccessReport(options: AccessReportOptions, io: CliIo): Promise<number> {
+  if (options.cohort !== undefined) assertCohortName(options.cohort);
+  const seconds = parseDuration(options.since, "--since");
+  const maxClients = integerOption(
+    "--max-clients",
+    options.maxClients,
+    0,
+    MAX_CLIENTS_LIMIT,
+    "pass e.g. --max-clients 10",
+  );
+  const stack = await openStack(options, io);
+  const end = io.now();
+  const request = { cohort: options.cohort, start: new Date(end.getTime() - seconds * 1000), end, maxClients };
+  const context = {
+    ...stack,
+    credentialProvider: io.credentialProvider,
+    s3: io.s3,
+    warn: (message: string) => io.stderr(`warning: ${message}\n`),
+  };
+  if (stack.outputs.access === "sign-in") {
+    printSignInReport(await signInAccessReport(request, context), Boolean(options.json), io);
+  } else {
+    printAccessReport(await accessReport(request, context), Boolean(options.json), io);
+  }
+  return ExitCode.ok;
+}
+
+export function accessReportCommand(io: CliIo): CliCommand {
+  return { command: defineCommand(), run: (options: AccessReportOptions) => runAccessReport(options, io) };
 }
