@@ -5,8 +5,6 @@
  */
 import { Publication } from "../../ledger/fold";
 import { signInLink, viewerOriginOf } from "../../publication/sign-in-publication";
-import { grantsOf } from "../../sign-in/grants";
-import { ObjectStore } from "../../s3/object-store";
 import { StackOutputs } from "../../../../components/stack-outputs";
 import { instant } from "../../text-format";
 
@@ -17,24 +15,6 @@ export function isSignInPublication(publication: Publication): boolean {
 /** The EXPIRES cell of `cohorts`: "never" for a sign-in publication. */
 export function expiryCell(publication: Publication): string {
   return isSignInPublication(publication) ? "never (sign-in)" : instant(publication.expiresAt);
-}
-
-/** The groups granted each cohort of `publications` (sign-in ones only), by cohort name. */
-export async function grantedGroups(
-  store: ObjectStore,
-  outputs: Pick<StackOutputs, "grantsPrefix">,
-  publications: readonly Publication[],
-  warn: (message: string) => void,
-): Promise<Map<string, string[]>> {
-  const groups = new Map<string, string[]>();
-  if (outputs.grantsPrefix === undefined) return groups;
-  for (const cohort of new Set(publications.filter(isSignInPublication).map(({ cohort }) => cohort))) {
-    groups.set(
-      cohort,
-      (await grantsOf(store, outputs.grantsPrefix, cohort, warn)).map(({ group }) => group),
-    );
-  }
-  return groups;
 }
 
 /** What `cohorts --json` adds for a sign-in publication. */
