@@ -47,7 +47,7 @@ function cohortSource(options: PublishOptions): CohortSource {
   });
 }
 
-export function publishCohortCommand(io: CliIo): CliCommand {
+function defineCommand(): Command {
   const command = addStackOptions(
     new Command("publish-cohort")
       .description(
@@ -82,15 +82,20 @@ export function publishCohortCommand(io: CliIo): CliCommand {
     "The link goes to stdout, everything else to stderr.",
     "Links are bearer tokens: share them only with people who may read the data.",
   ]);
-  const run = async (options: PublishOptions): Promise<number> => {
-    const source = cohortSource(options);
-    const expiresSeconds = options.expires === undefined ? undefined : parseDuration(options.expires);
-    const { viewerUrl } = checkPublicationOptions(options);
-    const stack = await openStack(options, io);
-    const { clamp, checkContent, dryRun, out: outFile } = options;
-    const request = { cohort: options.cohort, source, expiresSeconds, clamp, viewerUrl, checkContent, dryRun, outFile };
-    await publishAndReport(request, options, io, stack, (message) => io.stderr(`warning: ${message}\n`));
-    return ExitCode.ok;
-  };
-  return { command, run };
+  return command;
+}
+
+async function runPublish(options: PublishOptions, io: CliIo): Promise<number> {
+  const source = cohortSource(options);
+  const expiresSeconds = options.expires === undefined ? undefined : parseDuration(options.expires);
+  const { viewerUrl } = checkPublicationOptions(options);
+  const stack = await openStack(options, io);
+  const { clamp, checkContent, dryRun, out: outFile } = options;
+  const request = { cohort: options.cohort, source, expiresSeconds, clamp, viewerUrl, checkContent, dryRun, outFile };
+  await publishAndReport(request, options, io, stack, (message) => io.stderr(`warning: ${message}\n`));
+  return ExitCode.ok;
+}
+
+export function publishCohortCommand(io: CliIo): CliCommand {
+  return { command: defineCommand(), run: (options: PublishOptions) => runPublish(options, io) };
 }

@@ -1,5 +1,3 @@
-import { isSignInStack, signInLink, viewerOriginOf } from "../../publication/sign-in-publication";
-import { StackOutputs } from "../../../../components/stack-outputs";
 import { Command, Option } from "commander";
 import { addStackOptions, CliCommand, CliIo, openStack, StackOptions } from "../shell";
 import { formatDuration, parseDuration, instant, plural } from "../../text-format";
@@ -62,7 +60,7 @@ function refreshViewer(latest: Publication, stackViewer: string, io: CliIo): str
   return undefined;
 }
 
-export function refreshCohortCommand(io: CliIo): CliCommand {
+function defineCommand(): Command {
   const command = addStackOptions(
     new Command("refresh-cohort")
       .description(
@@ -90,75 +88,70 @@ export function refreshCohortCommand(io: CliIo): CliCommand {
   addPublicationOutputOptions(command, [
     "The previous links keep working until they expire; revoke the cohort to end them sooner.",
   ]);
-  const run = async (options: RefreshOptions): Promise<number> => {
-    const cohort = assertCohortName(options.cohort);
-    const explicitSeconds = options.expires === undefined ? undefined : parseDuration(options.expires);
-    const { viewerUrl } = checkPublicationOptions(options);
-    const stack = await openStack(options, io);
-    if (isSignInStack(stack.outputs)) return sayNothingToRefresh(cohort, stack.outputs, io);
-    const warn = (message: string) => io.stderr(`warning: ${message}\n`);
-    const publications = await requirePublications(stack.store, stack.outputs, cohort, warn);
-    const [latest] = publications;
-    if (latest.revokedAt !== undefined && !options.allowRevoked) {
-      throw new ValidationError(
-        `cohort ${JSON.stringify(cohort)} was revoked at ${instant(latest.revokedAt)}: refreshing would share it again`,
-        {
-          fix: "if you mean to share it again, add --allow-revoked",
-        },
-      );
-    }
-    const viewer = viewerUrl ?? refreshViewer(latest, stack.outputs.viewerUrl, io);
-    // A recorded --expires is repeated but, not being typed now, shortened rather than refused.
-    const recordedSeconds = latest.inputs.requestedSeconds;
-    const expiresSeconds = explicitSeconds ?? recordedSeconds;
-    const clamp = explicitSeconds === undefined ? recordedSeconds !== undefined : options.clamp;
-    io.stderr(
-      `Refreshing cohort "${cohort}" from its publication of ${instant(latest.createdAt)} (${latest.ledgerKey}): ${plural(latest.inputs.samples.length, "sample")}` +
-        `${explicitSeconds === undefined && recordedSeconds !== undefined ? `, recorded --expires ${formatDuration(recordedSeconds)}` : ""}.\n`,
-    );
-    const result = await publishAndReport(
-      {
-        cohort,
-        source: recordedSource(latest),
-        expiresSeconds,
-        clamp,
-        viewerUrl: viewer,
-        checkContent: options.checkContent,
-        dryRun: options.dryRun,
-        outFile: options.out,
-      },
-      options,
-      io,
-      stack,
-      warn,
-    );
-    const keys = stackKeysOf(stack.outputs);
-    const earlierLive = publications.filter(
-      (publication) => judgePublication(publication, keys, io.now()).status === "live",
-    );
-    const lastEnd = latestExpiry(earlierLive);
-    if (!result.dryRun && !options.json && lastEnd) {
-      // --publication ends an earlier publication and keeps the one just made; --cohort alone would end both.
-      const one = earlierLive.length === 1;
-      io.stderr(
-        `${plural(earlierLive.length, "earlier publication")} of this cohort keep${one ? "s" : ""} working until ${instant(lastEnd)}; ` +
-          `to end ${one ? "it" : "them"} now and keep this new one, revoke ${one ? "it" : "each"} with --publication:\n`,
-      );
-      for (const publication of earlierLive) {
-        const args = ["--cohort", cohort, "--publication", publication.configKey];
-        io.stderr(`  ${npmCommand("revoke-cohort", options, args)}\n`);
-      }
-    }
-    return ExitCode.ok;
-  };
-  return { command, run };
+  return command;
 }
 
-/** A sign-in stack's link holds no key and never expires: there is nothing to re-sign. */
-function sayNothingToRefresh(cohort: string, outputs: StackOutputs, io: CliIo): void {
+async function runRefresh(options: RefreshOptions, io: CliIo): Promise<number> {
+  const cohort = assertCohortName(options.cohort);
+  const explicitSeconds = options.expires === undefined ? undefined : parseDuration(options.expires);
+  const { viewerUrl } = checkPublicationOptions(options);
+  const stack = await openStack(options, io);
+  const warn = (message: string) => io.stderr(`warning: ${message}\n`);
+  const publications = await requirePublications(stack.store, stack.outputs, cohort, warn);
+  const [latest] = publications;
+  if (latest.revokedAt !== undefined && !options.allowRevoked) {
+    throw new ValidationError(
+      `cohort ${JSON.stringify(cohort)} was revoked at ${instant(latest.revokedAt)}: refreshing would share it again`,
+      {
+        fix: "if you mean to share it again, add --allow-revoked",
+      },
+    );
+  }
+  const viewer = viewerUrl ?? refreshViewer(latest, stack.outputs.viewerUrl, io);
+  // A recorded --expires is repeated but, not being typed now, shortened rather than refused.
+  const recordedSeconds = latest.inputs.requestedSeconds;
+  const expiresSeconds = explicitSeconds ?? recordedSeconds;
+  const clamp = explicitSeconds === undefined ? recordedSeconds !== undefined : options.clamp;
   io.stderr(
-    `Nothing to refresh: on a sign-in stack the link of ${JSON.stringify(cohort)} holds no key and never expires, and its config names no signed URL. ` +
-      "Publish again (publish-cohort) after its files change; grant-cohort and revoke-cohort decide who opens it.\n",
+    `Refreshing cohort "${cohort}" from its publication of ${instant(latest.createdAt)} (${latest.ledgerKey}): ${plural(latest.inputs.samples.length, "sample")}` +
+      `${explicitSeconds === undefined && recordedSeconds !== undefined ? `, recorded --expires ${formatDuration(recordedSeconds)}` : ""}.\n`,
   );
-  io.stdout(`${signInLink(viewerOriginOf(outputs), cohort)}\n`);
+  const result = await publishAndReport(
+    {
+      cohort,
+      source: recordedSource(latest),
+      expiresSeconds,
+      clamp,
+      viewerUrl: viewer,
+      checkContent: options.checkContent,
+      dryRun: options.dryRun,
+      outFile: options.out,
+    },
+    options,
+    io,
+    stack,
+    warn,
+  );
+  const keys = stackKeysOf(stack.outputs);
+  const earlierLive = publications.filter(
+    (publication) => judgePublication(publication, keys, io.now()).status === "live",
+  );
+  const lastEnd = latestExpiry(earlierLive);
+  if (!result.dryRun && !options.json && lastEnd) {
+    // --publication ends an earlier publication and keeps the one just made; --cohort alone would end both.
+    const one = earlierLive.length === 1;
+    io.stderr(
+      `${plural(earlierLive.length, "earlier publication")} of this cohort keep${one ? "s" : ""} working until ${instant(lastEnd)}; ` +
+        `to end ${one ? "it" : "them"} now and keep this new one, revoke ${one ? "it" : "each"} with --publication:\n`,
+    );
+    for (const publication of earlierLive) {
+      const args = ["--cohort", cohort, "--publication", publication.configKey];
+      io.stderr(`  ${npmCommand("revoke-cohort", options, args)}\n`);
+    }
+  }
+  return ExitCode.ok;
+}
+
+export function refreshCohortCommand(io: CliIo): CliCommand {
+  return { command: defineCommand(), run: (options: RefreshOptions) => runRefresh(options, io) };
 }

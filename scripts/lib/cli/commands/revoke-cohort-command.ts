@@ -15,7 +15,6 @@ import { keySlotsOf, KeySlots, planRevokeRotation, RevokeRotationPlan } from "..
 import { latestExpiry, Publication } from "../../ledger/fold";
 import { cohortNames, describeKey, npmCommand, publicationLine, ROTATION_EXIT_CODES } from "../output/lifecycle-report";
 import { instant, plural } from "../../text-format";
-import { revokeSignInCohort } from "../sign-in-revoke";
 
 interface RevokeOptions extends StackOptions {
   cohort: string;
@@ -25,7 +24,6 @@ interface RevokeOptions extends StackOptions {
   generation?: string;
   dryRun?: boolean;
   publication?: string;
-  group?: string;
 }
 
 /** What the rotation will do and break, for stderr, before anything happens. */
@@ -128,7 +126,7 @@ function reportDryRun(publications: readonly Publication[], strays: CohortFolder
   io.stderr("Nothing was changed.\n");
 }
 
-export function revokeCohortCommand(io: CliIo): CliCommand {
+function defineCommand(): Command {
   const command = addStackOptions(
     new Command("revoke-cohort")
       .description(
@@ -150,11 +148,7 @@ export function revokeCohortCommand(io: CliIo): CliCommand {
         "--print",
         "with --rotate: revoke now, but print the Pulumi commands of the rotation instead of running them",
       )
-      .option("--generation <n>", "with --rotate: the stack's current keyGeneration (default: `pulumi config get`)")
-      .option(
-        "--group <group>",
-        "sign-in stack: remove only this group's grant (the cohort stays published for the other granted groups)",
-      ),
+      .option("--generation <n>", "with --rotate: the stack's current keyGeneration (default: `pulumi config get`)"),
   );
   addHelpNotes(
     command,
@@ -165,148 +159,147 @@ export function revokeCohortCommand(io: CliIo): CliCommand {
     ],
     { ...ROTATION_EXIT_CODES, 0: "revoked", 1: "invalid input, not confirmed, or a preview with other changes" },
   );
-  const run = async (options: RevokeOptions): Promise<number> => {
-    const cohort = assertCohortName(options.cohort);
-    if (!options.rotate && (options.print || options.generation !== undefined)) {
-      throw new UsageError(`${options.print ? "--print" : "--generation"} goes with --rotate`, {
-        fix: "add --rotate, or leave the option out to only revoke",
-      });
-    }
-    const generation = parseGenerationOption(options.generation);
-    // Everything that would stop the rotation is checked before anything is deleted.
-    if (options.rotate && !options.print && !options.dryRun) {
-      if (options.stack === undefined) {
-        throw new UsageError("--rotate runs the Pulumi CLI, which works on a stack: pass --stack NAME", {
-          fix: "pass --stack NAME, or add --print to revoke now and print the rotation's commands",
-        });
-      }
-      if (!options.yes && !io.confirm) {
-        throw new UsageError("--rotate breaks live links and asks first, but there is no terminal to ask on", {
-          fix: "add --yes to confirm in a script (check first what `npm run cohorts` lists), or run it in a terminal",
-        });
-      }
-    }
-    const stack = await openStack(options, io);
-    if (stack.outputs.access === "sign-in") return revokeSignInCohort(cohort, options, io);
-    if (options.group !== undefined) {
-      throw new UsageError("--group removes a grant, and this stack shares presigned links (no grants)", {
-        fix: "leave out --group: revoking deletes the cohort's configs",
-      });
-    }
-    const warn = (message: string) => io.stderr(`warning: ${message}\n`);
-    const now = io.now();
-    // Everything under the cohort's folder, ledgered or not (an interrupted publish leaves an orphan).
-    const folder = await surveyCohortFolder(stack.store, stack.outputs, cohort, warn);
-    if (folder.publications.length === 0 && folder.orphans.length === 0)
-      throw noPublicationError(stack.store.bucket, stack.outputs, cohort);
-    const publications = chosenPublications(folder, options.publication, cohort);
-    // One publication's revoke deletes that publication only, never the cohort's other objects.
-    const strays: CohortFolder =
-      options.publication === undefined ? folder : { ...folder, orphans: [], leftovers: [], othersOrphans: [] };
+  return command;
+}
 
-    let plan: RevokeRotationPlan | undefined;
-    let slots: KeySlots | undefined;
-    let prepared: PreparedRotation | undefined;
-    if (options.rotate) {
-      slots = keySlotsOf(stack.outputs);
-      const everything = await loadPublications(stack.store, stack.outputs, { warn });
-      plan = planRevokeRotation(slots, everything, cohort, now);
-      if (plan.rotations !== 0) {
-        const request = {
-          stack: options.stack,
-          generation,
-          deployedGeneration: stack.outputs.keyGeneration,
-          // A dry run plans the rotation as --print does, running no Pulumi command.
-          print: Boolean(options.print || options.dryRun),
-          slots,
-        };
-        prepared = await prepareRotation({ ...request, rotations: plan.rotations }, io);
-      }
-      for (const line of describePlan(plan, slots, cohort, now)) io.stderr(`${line}\n`);
-      if (plan.rotations > 0 && !options.print && !options.yes && !options.dryRun) {
-        const question =
-          `Revoke "${cohort}" and rotate ${plan.rotations === 1 ? "the inactive key" : "both keys"}` +
-          `${plan.breaking.length > 0 ? `, breaking the ${plural(plan.breaking.length, "publication")} listed above` : ""}?`;
-        if (!(await io.confirm!(question))) {
-          throw new CliError("not confirmed: nothing was revoked or rotated", ExitCode.validation, {
-            fix: "run it again and answer yes, or leave out --rotate to only delete the cohort's configs",
-          });
-        }
-      }
-    }
-
-    if (options.dryRun) {
-      reportDryRun(publications, strays, cohort, io);
-      return ExitCode.ok;
-    }
-    if (!options.rotate && !options.yes && io.confirm) {
-      const pending = publications.filter((publication) => publication.revokedAt === undefined).length;
-      const question = `Revoke "${cohort}": delete ${plural(pending, "config")} and ${plural(strays.orphans.length, "unrecorded object")}, so their links fail?`;
-      if (!(await io.confirm(question))) {
-        throw new CliError("not confirmed: nothing was revoked", ExitCode.validation, {
-          fix: "run it again and answer yes (--dry-run shows what it deletes)",
-        });
-      }
-    }
-
-    const result = await revokePublications(publications, {
-      store: stack.store,
-      configPrefix: stack.outputs.configPrefix,
-      ledgerPrefix: stack.outputs.ledgerPrefix,
-      now,
-      randomHex: randomHex8,
+async function runRevoke(options: RevokeOptions, io: CliIo): Promise<number> {
+  const cohort = assertCohortName(options.cohort);
+  if (!options.rotate && (options.print || options.generation !== undefined)) {
+    throw new UsageError(`${options.print ? "--print" : "--generation"} goes with --rotate`, {
+      fix: "add --rotate, or leave the option out to only revoke",
     });
-    if (result.revoked.length > 0) {
-      io.stderr(
-        `Revoked cohort "${cohort}": deleted ${plural(result.revoked.length, "config")}, so every link to them now fails:\n`,
-      );
-      for (const { publication, ledgerKey } of result.revoked)
-        io.stderr(`  ${publication.configKey} (recorded in ${ledgerKey})\n`);
+  }
+  const generation = parseGenerationOption(options.generation);
+  // Everything that would stop the rotation is checked before anything is deleted.
+  if (options.rotate && !options.print && !options.dryRun) {
+    if (options.stack === undefined) {
+      throw new UsageError("--rotate runs the Pulumi CLI, which works on a stack: pass --stack NAME", {
+        fix: "pass --stack NAME, or add --print to revoke now and print the rotation's commands",
+      });
     }
-    if (result.alreadyRevoked.length > 0) {
-      io.stderr(`${plural(result.alreadyRevoked.length, "publication")} of "${cohort}" had been revoked already.\n`);
+    if (!options.yes && !io.confirm) {
+      throw new UsageError("--rotate breaks live links and asks first, but there is no terminal to ask on", {
+        fix: "add --yes to confirm in a script (check first what `npm run cohorts` lists), or run it in a terminal",
+      });
     }
-    reportStrays(strays, await deleteStrays(stack.store, strays), cohort, io);
-    if (publications.length === 0) {
-      io.stderr(
-        `Cohort "${cohort}" has no publication in the ledger: no link to it was ever printed, and nothing of it is left.\n`,
-      );
-      return ExitCode.ok;
-    }
+  }
+  const stack = await openStack(options, io);
+  const warn = (message: string) => io.stderr(`warning: ${message}\n`);
+  const now = io.now();
+  // Everything under the cohort's folder, ledgered or not (an interrupted publish leaves an orphan).
+  const folder = await surveyCohortFolder(stack.store, stack.outputs, cohort, warn);
+  if (folder.publications.length === 0 && folder.orphans.length === 0)
+    throw noPublicationError(stack.store.bucket, stack.outputs, cohort);
+  const publications = chosenPublications(folder, options.publication, cohort);
+  // One publication's revoke deletes that publication only, never the cohort's other objects.
+  const strays: CohortFolder =
+    options.publication === undefined ? folder : { ...folder, orphans: [], leftovers: [], othersOrphans: [] };
 
-    const stackKeys = stackKeysOf(stack.outputs);
-    const liveData = publications.filter((publication) => linksWork(publication, stackKeys, now));
-    const dataEnd = latestExpiry(liveData);
-    if (!options.rotate) {
-      io.stderr(
-        dataEnd
-          ? `Data links already copied out of a downloaded config stay valid until they expire (the last at ${instant(dataEnd)}) unless the signing key is rotated: ` +
-              `${npmCommand("revoke-cohort", options, ["--cohort", cohort, "--rotate", ...(options.stack === undefined ? ["--print"] : [])])}\n`
-          : "Every data link of the cohort had stopped working already (expired, or its signing key or session is gone).\n",
-      );
-      return ExitCode.ok;
+  let plan: RevokeRotationPlan | undefined;
+  let slots: KeySlots | undefined;
+  let prepared: PreparedRotation | undefined;
+  if (options.rotate) {
+    slots = keySlotsOf(stack.outputs);
+    const everything = await loadPublications(stack.store, stack.outputs, { warn });
+    plan = planRevokeRotation(slots, everything, cohort, now);
+    if (plan.rotations !== 0) {
+      const request = {
+        stack: options.stack,
+        generation,
+        deployedGeneration: stack.outputs.keyGeneration,
+        // A dry run plans the rotation as --print does, running no Pulumi command.
+        print: Boolean(options.print || options.dryRun),
+        slots,
+      };
+      prepared = await prepareRotation({ ...request, rotations: plan.rotations }, io);
     }
-    if (!plan || !prepared) {
-      if (dataEnd) io.stderr(`Data links copied out of its configs stay valid until ${instant(dataEnd)}.\n`);
-      return ExitCode.ok;
+    for (const line of describePlan(plan, slots, cohort, now)) io.stderr(`${line}\n`);
+    if (plan.rotations > 0 && !options.print && !options.yes && !options.dryRun) {
+      const question =
+        `Revoke "${cohort}" and rotate ${plan.rotations === 1 ? "the inactive key" : "both keys"}` +
+        `${plan.breaking.length > 0 ? `, breaking the ${plural(plan.breaking.length, "publication")} listed above` : ""}?`;
+      if (!(await io.confirm!(question))) {
+        throw new CliError("not confirmed: nothing was revoked or rotated", ExitCode.validation, {
+          fix: "run it again and answer yes, or leave out --rotate to only delete the cohort's configs",
+        });
+      }
     }
+  }
 
-    const outcome = await carryOutRotation(prepared, io);
-    if (outcome.printed) {
-      io.stderr(
-        `Run the commands above to end its data links (until then they stay valid, the last until ${instant(dataEnd!)}); ` +
-          "they replace the key(s) named above and so break every live link those keys signed, including any published after this.\n",
-      );
-      return ExitCode.ok;
-    }
-    const active = outcome.newSlots?.active;
-    io.stderr(
-      `Rotated (keyGeneration ${outcome.fromGeneration} → ${outcome.toGeneration}): every link of "${cohort}"${plan.unreachable.length > 0 ? " signed by the stack's keys" : ""} now fails` +
-        `${active ? `; new links are signed by ${describeKey(active, io.now())}` : ""}.\n`,
-    );
-    for (const name of cohortNames(plan.breaking))
-      io.stderr(`Re-share ${JSON.stringify(name)}: ${npmCommand("refresh-cohort", options, ["--cohort", name])}\n`);
+  if (options.dryRun) {
+    reportDryRun(publications, strays, cohort, io);
     return ExitCode.ok;
-  };
-  return { command, run };
+  }
+  if (!options.rotate && !options.yes && io.confirm) {
+    const pending = publications.filter((publication) => publication.revokedAt === undefined).length;
+    const question = `Revoke "${cohort}": delete ${plural(pending, "config")} and ${plural(strays.orphans.length, "unrecorded object")}, so their links fail?`;
+    if (!(await io.confirm(question))) {
+      throw new CliError("not confirmed: nothing was revoked", ExitCode.validation, {
+        fix: "run it again and answer yes (--dry-run shows what it deletes)",
+      });
+    }
+  }
+
+  const result = await revokePublications(publications, {
+    store: stack.store,
+    configPrefix: stack.outputs.configPrefix,
+    ledgerPrefix: stack.outputs.ledgerPrefix,
+    now,
+    randomHex: randomHex8,
+  });
+  if (result.revoked.length > 0) {
+    io.stderr(
+      `Revoked cohort "${cohort}": deleted ${plural(result.revoked.length, "config")}, so every link to them now fails:\n`,
+    );
+    for (const { publication, ledgerKey } of result.revoked)
+      io.stderr(`  ${publication.configKey} (recorded in ${ledgerKey})\n`);
+  }
+  if (result.alreadyRevoked.length > 0) {
+    io.stderr(`${plural(result.alreadyRevoked.length, "publication")} of "${cohort}" had been revoked already.\n`);
+  }
+  reportStrays(strays, await deleteStrays(stack.store, strays), cohort, io);
+  if (publications.length === 0) {
+    io.stderr(
+      `Cohort "${cohort}" has no publication in the ledger: no link to it was ever printed, and nothing of it is left.\n`,
+    );
+    return ExitCode.ok;
+  }
+
+  const stackKeys = stackKeysOf(stack.outputs);
+  const liveData = publications.filter((publication) => linksWork(publication, stackKeys, now));
+  const dataEnd = latestExpiry(liveData);
+  if (!options.rotate) {
+    io.stderr(
+      dataEnd
+        ? `Data links already copied out of a downloaded config stay valid until they expire (the last at ${instant(dataEnd)}) unless the signing key is rotated: ` +
+            `${npmCommand("revoke-cohort", options, ["--cohort", cohort, "--rotate", ...(options.stack === undefined ? ["--print"] : [])])}\n`
+        : "Every data link of the cohort had stopped working already (expired, or its signing key or session is gone).\n",
+    );
+    return ExitCode.ok;
+  }
+  if (!plan || !prepared) {
+    if (dataEnd) io.stderr(`Data links copied out of its configs stay valid until ${instant(dataEnd)}.\n`);
+    return ExitCode.ok;
+  }
+
+  const outcome = await carryOutRotation(prepared, io);
+  if (outcome.printed) {
+    io.stderr(
+      `Run the commands above to end its data links (until then they stay valid, the last until ${instant(dataEnd!)}); ` +
+        "they replace the key(s) named above and so break every live link those keys signed, including any published after this.\n",
+    );
+    return ExitCode.ok;
+  }
+  const active = outcome.newSlots?.active;
+  io.stderr(
+    `Rotated (keyGeneration ${outcome.fromGeneration} → ${outcome.toGeneration}): every link of "${cohort}"${plan.unreachable.length > 0 ? " signed by the stack's keys" : ""} now fails` +
+      `${active ? `; new links are signed by ${describeKey(active, io.now())}` : ""}.\n`,
+  );
+  for (const name of cohortNames(plan.breaking))
+    io.stderr(`Re-share ${JSON.stringify(name)}: ${npmCommand("refresh-cohort", options, ["--cohort", name])}\n`);
+  return ExitCode.ok;
+}
+
+export function revokeCohortCommand(io: CliIo): CliCommand {
+  return { command: defineCommand(), run: (options: RevokeOptions) => runRevoke(options, io) };
 }

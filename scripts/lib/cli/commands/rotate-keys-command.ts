@@ -15,7 +15,7 @@ interface RotateOptions extends StackOptions {
   ifDue?: boolean;
 }
 
-export function rotateKeysCommand(io: CliIo): CliCommand {
+function defineCommand(): Command {
   const command = addStackOptions(
     new Command("rotate-keys")
       .description(
@@ -46,68 +46,73 @@ export function rotateKeysCommand(io: CliIo): CliCommand {
       1: "live links would break, the preview shows other changes (nothing changed), or invalid input",
     },
   );
-  const run = async (options: RotateOptions): Promise<number> => {
-    const generation = parseGenerationOption(options.generation);
-    if (options.stack === undefined && !options.print) {
-      throw new UsageError("rotate-keys runs the Pulumi CLI, which works on a stack: pass --stack NAME", {
-        fix: "pass --stack NAME, or add --print to decide from --outputs and see the commands",
-      });
-    }
-    const stack = await openStack(options, io);
-    const slots = keySlotsOf(stack.outputs);
-    const now = io.now();
-    const publications = await loadPublications(stack.store, stack.outputs, {
-      warn: (message) => io.stderr(`warning: ${message}\n`),
+  return command;
+}
+
+async function runRotateKeys(options: RotateOptions, io: CliIo): Promise<number> {
+  const generation = parseGenerationOption(options.generation);
+  if (options.stack === undefined && !options.print) {
+    throw new UsageError("rotate-keys runs the Pulumi CLI, which works on a stack: pass --stack NAME", {
+      fix: "pass --stack NAME, or add --print to decide from --outputs and see the commands",
     });
-    if (options.ifDue && slots.active.rotationDueAt.getTime() > now.getTime()) {
-      io.stderr(
-        `Not due: the active ${describeKey(slots.active, now)} is due for rotation at ${instant(slots.active.rotationDueAt)}; nothing changed.\n`,
-      );
-      return ExitCode.ok;
-    }
-    const decision = decideRotation(slots, publications, now);
-
-    io.stderr(`Active: ${describeKey(slots.active, now)}, signs new links.\n`);
-    io.stderr(`Rotation replaces the inactive ${describeKey(slots.inactive, now)}.\n`);
-    if (!decision.safe) {
-      const details = decision.breaking.map((publication) => publicationLine(publication, slots, now));
-      const what = `${plural(decision.breaking.length, "live publication")} of ${plural(cohortNames(decision.breaking).length, "cohort")}`;
-      if (!options.force) {
-        throw new ValidationError(
-          `rotating now would break ${what}, signed by the inactive key ${slots.inactive.accessKeyId}`,
-          {
-            details,
-            fix: `rotation is safe once ${instant(decision.safeAfter!)} has passed: run it again then (or revoke those cohorts, or pass --force to break them now)`,
-          },
-        );
-      }
-      io.stderr(`--force: rotating breaks ${what}:\n`);
-      for (const line of details) io.stderr(`  ${line}\n`);
-    } else {
-      io.stderr(`No live link was signed by ${slots.inactive.accessKeyId}: rotating breaks nothing.\n`);
-    }
-
-    const deployedGeneration = stack.outputs.keyGeneration;
-    const prepared = await prepareRotation(
-      { stack: options.stack, generation, deployedGeneration, print: Boolean(options.print), rotations: 1, slots },
-      io,
-    );
-    const outcome = await carryOutRotation(prepared, io);
-    if (outcome.printed) return ExitCode.ok;
-
-    // The key that signed until now is the inactive one from here on: the next rotation waits for its links.
-    const nextBlockers = decideRotation({ active: slots.inactive, inactive: slots.active }, publications, now).breaking;
-    const nextSafe = latestExpiry(nextBlockers);
-    const active = outcome.newSlots?.active;
+  }
+  const stack = await openStack(options, io);
+  const slots = keySlotsOf(stack.outputs);
+  const now = io.now();
+  const publications = await loadPublications(stack.store, stack.outputs, {
+    warn: (message) => io.stderr(`warning: ${message}\n`),
+  });
+  if (options.ifDue && slots.active.rotationDueAt.getTime() > now.getTime()) {
     io.stderr(
-      `Rotated (keyGeneration ${outcome.fromGeneration} → ${outcome.toGeneration}): ` +
-        `${active ? `${describeKey(active, io.now())} is active and signs new links` : `slot ${slots.inactive.slot} is active and signs new links`}; ` +
-        `${slots.active.accessKeyId} keeps its live links working until they expire. ` +
-        `${nextSafe ? `The next rotation is safe after ${instant(nextSafe)}.` : "The next rotation is safe right away."}\n`,
+      `Not due: the active ${describeKey(slots.active, now)} is due for rotation at ${instant(slots.active.rotationDueAt)}; nothing changed.\n`,
     );
-    for (const name of cohortNames(decision.breaking))
-      io.stderr(`Re-share ${JSON.stringify(name)}: ${npmCommand("refresh-cohort", options, ["--cohort", name])}\n`);
     return ExitCode.ok;
-  };
-  return { command, run };
+  }
+  const decision = decideRotation(slots, publications, now);
+
+  io.stderr(`Active: ${describeKey(slots.active, now)}, signs new links.\n`);
+  io.stderr(`Rotation replaces the inactive ${describeKey(slots.inactive, now)}.\n`);
+  if (!decision.safe) {
+    const details = decision.breaking.map((publication) => publicationLine(publication, slots, now));
+    const what = `${plural(decision.breaking.length, "live publication")} of ${plural(cohortNames(decision.breaking).length, "cohort")}`;
+    if (!options.force) {
+      throw new ValidationError(
+        `rotating now would break ${what}, signed by the inactive key ${slots.inactive.accessKeyId}`,
+        {
+          details,
+          fix: `rotation is safe once ${instant(decision.safeAfter!)} has passed: run it again then (or revoke those cohorts, or pass --force to break them now)`,
+        },
+      );
+    }
+    io.stderr(`--force: rotating breaks ${what}:\n`);
+    for (const line of details) io.stderr(`  ${line}\n`);
+  } else {
+    io.stderr(`No live link was signed by ${slots.inactive.accessKeyId}: rotating breaks nothing.\n`);
+  }
+
+  const deployedGeneration = stack.outputs.keyGeneration;
+  const prepared = await prepareRotation(
+    { stack: options.stack, generation, deployedGeneration, print: Boolean(options.print), rotations: 1, slots },
+    io,
+  );
+  const outcome = await carryOutRotation(prepared, io);
+  if (outcome.printed) return ExitCode.ok;
+
+  // The key that signed until now is the inactive one from here on: the next rotation waits for its links.
+  const nextBlockers = decideRotation({ active: slots.inactive, inactive: slots.active }, publications, now).breaking;
+  const nextSafe = latestExpiry(nextBlockers);
+  const active = outcome.newSlots?.active;
+  io.stderr(
+    `Rotated (keyGeneration ${outcome.fromGeneration} → ${outcome.toGeneration}): ` +
+      `${active ? `${describeKey(active, io.now())} is active and signs new links` : `slot ${slots.inactive.slot} is active and signs new links`}; ` +
+      `${slots.active.accessKeyId} keeps its live links working until they expire. ` +
+      `${nextSafe ? `The next rotation is safe after ${instant(nextSafe)}.` : "The next rotation is safe right away."}\n`,
+  );
+  for (const name of cohortNames(decision.breaking))
+    io.stderr(`Re-share ${JSON.stringify(name)}: ${npmCommand("refresh-cohort", options, ["--cohort", name])}\n`);
+  return ExitCode.ok;
+}
+
+export function rotateKeysCommand(io: CliIo): CliCommand {
+  return { command: defineCommand(), run: (options: RotateOptions) => runRotateKeys(options, io) };
 }

@@ -43,7 +43,7 @@ function existingFolder(path: string, option: string): string {
   return path;
 }
 
-export function benchCommand(io: CliIo): CliCommand {
+function defineCommand(): Command {
   const command = new Command("bench")
     .description(
       "Measure the presigner against getSignedUrl, @smithy/signature-v4, boto3 and the crypto floor; a 10,000-sample publish against the local S3 server; " +
@@ -67,37 +67,42 @@ export function benchCommand(io: CliIo): CliCommand {
     0: "the figures were measured (whether or not they met their targets)",
     2: "usage error",
   });
-  const run = async (options: BenchOptions): Promise<number> => {
-    const sizes = options.quick ? QUICK_SIZES : FULL_SIZES;
-    if (options.json) existingFolder(dirname(resolve(options.json)), "--json");
-    const plan = {
-      quick: Boolean(options.quick),
-      sections: options.only ?? BENCH_SECTIONS,
-      presignSizes:
-        options.sizes === undefined
-          ? sizes.presignSizes
-          : options.sizes.split(",").map((size) => positiveInteger(size.trim(), "--sizes")),
-      publishSamples:
-        options.publishSamples === undefined
-          ? sizes.publishSamples
-          : positiveInteger(options.publishSamples, "--publish-samples"),
-      dryRunSamples:
-        options.dryRunSamples === undefined
-          ? sizes.dryRunSamples
-          : positiveInteger(options.dryRunSamples, "--dry-run-samples"),
-      accessLogRecords: sizes.accessLogRecords,
-      boto3: options.boto3,
-      scratch: options.scratch === undefined ? defaultScratch() : existingFolder(options.scratch, "--scratch"),
-      uploadLargeFileBytes: sizes.uploadLargeFileBytes,
-      uploadRounds: sizes.uploadRounds,
-    };
-    const report = await runBench(plan, (line) => io.stderr(`${line}\n`));
-    io.stdout(formatReport(report));
-    if (options.json) {
-      writePrivateFileAtomic(options.json, `${JSON.stringify(report, null, 2)}\n`, "--json");
-      io.stderr(`Figures written to ${options.json}.\n`);
-    }
-    return ExitCode.ok;
+  return command;
+}
+
+async function runBenchCommand(options: BenchOptions, io: CliIo): Promise<number> {
+  const sizes = options.quick ? QUICK_SIZES : FULL_SIZES;
+  if (options.json) existingFolder(dirname(resolve(options.json)), "--json");
+  const plan = {
+    quick: Boolean(options.quick),
+    sections: options.only ?? BENCH_SECTIONS,
+    presignSizes:
+      options.sizes === undefined
+        ? sizes.presignSizes
+        : options.sizes.split(",").map((size) => positiveInteger(size.trim(), "--sizes")),
+    publishSamples:
+      options.publishSamples === undefined
+        ? sizes.publishSamples
+        : positiveInteger(options.publishSamples, "--publish-samples"),
+    dryRunSamples:
+      options.dryRunSamples === undefined
+        ? sizes.dryRunSamples
+        : positiveInteger(options.dryRunSamples, "--dry-run-samples"),
+    accessLogRecords: sizes.accessLogRecords,
+    boto3: options.boto3,
+    scratch: options.scratch === undefined ? defaultScratch() : existingFolder(options.scratch, "--scratch"),
+    uploadLargeFileBytes: sizes.uploadLargeFileBytes,
+    uploadRounds: sizes.uploadRounds,
   };
-  return { command, run };
+  const report = await runBench(plan, (line) => io.stderr(`${line}\n`));
+  io.stdout(formatReport(report));
+  if (options.json) {
+    writePrivateFileAtomic(options.json, `${JSON.stringify(report, null, 2)}\n`, "--json");
+    io.stderr(`Figures written to ${options.json}.\n`);
+  }
+  return ExitCode.ok;
+}
+
+export function benchCommand(io: CliIo): CliCommand {
+  return { command: defineCommand(), run: (options: BenchOptions) => runBenchCommand(options, io) };
 }

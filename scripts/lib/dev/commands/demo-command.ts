@@ -37,8 +37,6 @@ import { describeLocalViewer, LocalViewer } from "../local-viewer";
 import { createS3Client, s3ObjectStore } from "../../s3/object-store";
 import { stackOutputsFor } from "../../s3/outputs-source";
 import { publishCohortCommand } from "../../cli/commands/publish-cohort-command";
-import { grantCohortCommand } from "../../cli/commands/grant-cohort-command";
-import * as signInDemo from "../sign-in-demo/sign-in-demo";
 
 /** When the long-running demo stops; the script's default is SIGINT or SIGTERM. */
 export interface DemoLifecycle {
@@ -70,7 +68,6 @@ interface DemoOptions {
   verbose?: boolean;
   viewerDist?: string;
   annotationTiles: boolean;
-  signIn?: boolean;
 }
 
 const MAX_SAMPLES = 1000;
@@ -136,16 +133,14 @@ function indent(text: string): string {
   return text.replace(/^(?=.)/gm, "  ");
 }
 
-const PUBLISH = { name: "publish-cohort", factory: publishCohortCommand };
-
 /**
- * Runs a command (publish-cohort unless told) exactly as `npm run <command> -- ARGS` would (its summary shown indented)
+ * Runs publish-cohort exactly as `npm run publish-cohort -- ARGS` would (its summary shown indented)
  * and returns the link it printed.
  */
-async function publishThroughCli(args: string[], io: CliIo, dataFolder: string, command = PUBLISH): Promise<string> {
-  io.stderr(`$ npm run ${command.name} -- ${args.map(shellWord).join(" ")}\n`);
+async function publishThroughCli(args: string[], io: CliIo, dataFolder: string): Promise<string> {
+  io.stderr(`$ npm run publish-cohort -- ${args.map(shellWord).join(" ")}\n`);
   let printed = "";
-  const code = await runCli(command.factory, args, {
+  const code = await runCli(publishCohortCommand, args, {
     ...io,
     stdout: (text) => {
       printed += text;
@@ -154,7 +149,7 @@ async function publishThroughCli(args: string[], io: CliIo, dataFolder: string, 
   });
   if (code !== 0) {
     throw new CliError(
-      `${command.name} on the example cohort failed (it exited ${code}; its error is above)`,
+      `publishing the example cohort failed (publish-cohort exited ${code}; its error is above)`,
       code as CliError["exitCode"],
       {
         fix: `delete ${dataFolder} and run the demo again; if it fails again, run it with --verbose and report the output`,
@@ -184,7 +179,7 @@ function nextSteps(args: {
   );
 }
 
-export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals()): CliCommand {
+function defineCommand(): Command {
   const command = new Command("demo")
     .description(
       "Run the whole flow locally: embedded S3 server, private bucket, example cohort, publish-cohort, verified links.",
@@ -205,10 +200,6 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
     .option(
       "--no-annotation-tiles",
       "with --viewer-dist: keep Gosling's tile server out of the viewer's connect-src, as viewerAnnotationTiles false does (gene and sequence tracks stay empty)",
-    )
-    .option(
-      "--sign-in",
-      "sign-in mode: a local OpenID Connect provider with two people, the cohort's stable /open/ link, data only with signed cookies",
     );
   addHelpNotes(command, ["Needs no AWS account and no network. The link goes to stdout, everything else to stderr."], {
     0: "done (also after Ctrl-C)",
@@ -216,184 +207,170 @@ export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals
     2: "usage error (e.g. port in use)",
     3: "a link failed its check",
   });
-  const run = async (options: DemoOptions): Promise<number> => {
-    const port = integerOption(
-      "--port",
-      options.port,
-      0,
-      65535,
-      `pass a free port, or --port 0 for any free port (default ${DEFAULT_DEMO_PORT})`,
+  return command;
+}
+
+async function runDemo(options: DemoOptions, io: CliIo, lifecycle: DemoLifecycle): Promise<number> {
+  const port = integerOption(
+    "--port",
+    options.port,
+    0,
+    65535,
+    `pass a free port, or --port 0 for any free port (default ${DEFAULT_DEMO_PORT})`,
+  );
+  const sampleCount = integerOption("--samples", options.samples, 1, MAX_SAMPLES, "pass e.g. --samples 3");
+  const layout = demoLayout(resolve(options.dataDir));
+  const shown = displayPath;
+  const shownFolder = (path: string) => `${displayPath(path)}/`;
+  const viewerProblem = options.viewerDist === undefined ? undefined : viewerFolderProblem(options.viewerDist);
+  if (viewerProblem !== undefined) {
+    throw new UsageError(`--viewer-dist: ${viewerProblem}`, {
+      fix: "build Chromoscope (README, Self-hosted viewer) and pass its dist/ folder",
+    });
+  }
+  if (!options.annotationTiles && options.viewerDist === undefined) {
+    throw new UsageError("--no-annotation-tiles applies to the viewer --viewer-dist serves", {
+      fix: "add --viewer-dist <Chromoscope dist folder>, or leave --no-annotation-tiles out",
+    });
+  }
+  const viewer =
+    options.viewerDist === undefined
+      ? undefined
+      : { served: servedViewer(options.viewerDist), annotationTiles: options.annotationTiles };
+  const keys = generateDemoKeys();
+  const requests = new Map<string, number>();
+
+  const newDataDir = !existsSync(layout.dataDir);
+  prepareDataDir(layout);
+  // Before anything is written: a demo serving this folder keeps it (its outputs name its keys).
+  const lock = lockDataFolder(layout.dataDir, shownFolder(layout.dataDir), io.now());
+  if (lock.recovered) {
+    io.stderr(
+      `(Removed the lock of a demo that no longer runs: pid ${lock.recovered.pid}, started ${lock.recovered.startedAt}.)\n`,
     );
-    const sampleCount = integerOption("--samples", options.samples, 1, MAX_SAMPLES, "pass e.g. --samples 3");
-    const layout = demoLayout(resolve(options.dataDir));
-    const shown = displayPath;
-    const shownFolder = (path: string) => `${displayPath(path)}/`;
-    const viewerProblem = options.viewerDist === undefined ? undefined : viewerFolderProblem(options.viewerDist);
-    if (viewerProblem !== undefined) {
-      throw new UsageError(`--viewer-dist: ${viewerProblem}`, {
-        fix: "build Chromoscope (README, Self-hosted viewer) and pass its dist/ folder",
+  }
+  let server: LocalS3Server;
+  try {
+    server = await startServer(
+      layout.s3Directory,
+      port,
+      keys,
+      (operation) => requests.set(operation, (requests.get(operation) ?? 0) + 1),
+      viewer,
+    );
+  } catch (error) {
+    lock.release();
+    if (newDataDir) removeEmptyFolders(layout.s3Directory, layout.dataDir);
+    throw error;
+  }
+  lock.serving(server.endpoint);
+  // With --viewer-dist the viewer is this server's own origin: the links open it, and its CORS allows
+  // it (and nothing else, as for a self-hosted stack).
+  const defaults = defaultSettings();
+  const settings = options.viewerDist ? { ...defaults, viewerUrl: `${server.endpoint}/app/` } : defaults;
+  const admin = createS3Client({ region: server.region, credentials: { ...keys.admin }, endpoint: server.endpoint });
+  try {
+    io.stderr(
+      `Local S3 server on ${server.endpoint} (objects in ${shownFolder(layout.s3Directory)}; delete ${shownFolder(layout.dataDir)} to start over)\n`,
+    );
+
+    if (viewer) io.stderr(describeLocalViewer(viewer, shown(options.viewerDist!)));
+    await createLocalBucket(admin, DEMO_ACCESS_LOG.logBucket); // first: it logs the data bucket's creation
+    const created = await provisionLocalBucket(admin, DEMO_BUCKET, settings);
+    io.stderr(
+      `Bucket ${DEMO_BUCKET} ${created ? "created" : "reused"}: private (unsigned requests refused), GET-only CORS for ${corsOriginsForViewerUrl(settings.viewerUrl, settings.allowedOrigins).join(", ")}; access logs in ${DEMO_ACCESS_LOG.logBucket}\n`,
+    );
+
+    const prefix = `${settings.dataPrefixes[0]}demo/`;
+    const cohort = exampleCohort({ prefix, samples: sampleCount });
+    const outputs = stackOutputsFor(settings, {
+      bucket: DEMO_BUCKET,
+      region: server.region,
+      presigner: {
+        userName: DEMO_PRESIGNER_USER,
+        ...keys.presigner,
+        createdAt: io.now(),
+        otherSlot: { accessKeyId: keys.presignerOtherSlot.accessKeyId, createdAt: io.now() },
+      },
+      endpoint: server.endpoint,
+      logBucket: DEMO_ACCESS_LOG.logBucket,
+    });
+    writeDemoFiles(layout, cohort, outputs);
+    const uploaded = await uploadCohort(s3ObjectStore(admin, DEMO_BUCKET), cohort);
+    io.stderr(
+      `Example cohort: ${cohort.length} hg38 sample${cohort.length === 1 ? "" : "s"}, ${uploaded} files in ${shownFolder(layout.exampleDirectory)}, uploaded under ${prefix}; manifest ${shown(layout.manifestFile)}\n`,
+    );
+    io.stderr(
+      `Stack outputs for this server: ${shown(layout.outputsFile)} (mode 0600: holds this run's presigner key)\n\n`,
+    );
+
+    // Paths as shown (relative to the current folder when inside it), so the printed command is the one run.
+    const publishArgs = [
+      "--outputs",
+      shown(layout.outputsFile),
+      "--endpoint",
+      server.endpoint,
+      "--manifest",
+      shown(layout.manifestFile),
+      "--cohort",
+      DEMO_COHORT,
+      "--out",
+      shown(layout.configFile),
+      ...(options.verbose ? ["--verbose"] : []),
+    ];
+    const link = await publishThroughCli(publishArgs, io, shownFolder(layout.dataDir));
+
+    const check = await verifyPublishedLinks({
+      link,
+      bucket: DEMO_BUCKET,
+      viewerOrigin: new URL(settings.viewerUrl).origin,
+      expectedConfig: readFileSync(layout.configFile),
+      expectedFiles: new Map(
+        cohort.flatMap(({ files }) => files.map((file) => [file.key, Buffer.from(file.body)] as const)),
+      ),
+    });
+    if (check.failures.length > 0) {
+      throw new AwsError(`${check.verified}/${check.total} links verified: ${check.failures.length} failed`, {
+        details: check.failures,
+        fix: `delete ${shownFolder(layout.dataDir)} and run the demo again; if a link still fails, report the lines above`,
       });
     }
-    if (!options.annotationTiles && options.viewerDist === undefined) {
-      throw new UsageError("--no-annotation-tiles applies to the viewer --viewer-dist serves", {
-        fix: "add --viewer-dist <Chromoscope dist folder>, or leave --no-annotation-tiles out",
-      });
-    }
-    const viewer =
-      options.viewerDist === undefined
-        ? undefined
-        : { served: servedViewer(options.viewerDist), annotationTiles: options.annotationTiles };
-    const keys = generateDemoKeys();
-    const requests = new Map<string, number>();
+    io.stderr(
+      `\n${check.verified}/${check.total} links verified: the config and every file it names answer 200 with the published bytes, readable from ${new URL(settings.viewerUrl).origin} (CORS).\n\n`,
+    );
 
-    const newDataDir = !existsSync(layout.dataDir);
-    prepareDataDir(layout);
-    // Before anything is written: a demo serving this folder keeps it (its outputs name its keys).
-    const lock = lockDataFolder(layout.dataDir, shownFolder(layout.dataDir), io.now());
-    if (lock.recovered) {
-      io.stderr(
-        `(Removed the lock of a demo that no longer runs: pid ${lock.recovered.pid}, started ${lock.recovered.startedAt}.)\n`,
-      );
-    }
-    let server: LocalS3Server;
-    try {
-      server = await startServer(
-        layout.s3Directory,
-        port,
-        keys,
-        (operation) => requests.set(operation, (requests.get(operation) ?? 0) + 1),
-        viewer,
-      );
-    } catch (error) {
-      lock.release();
-      if (newDataDir) removeEmptyFolders(layout.s3Directory, layout.dataDir);
-      throw error;
-    }
-    lock.serving(server.endpoint);
-    // With --viewer-dist or --sign-in the viewer is this server's own origin: the links open it, and its CORS
-    // allows it (and nothing else, as for a self-hosted stack).
-    const defaults = defaultSettings();
-    const ownViewer = options.viewerDist !== undefined || options.signIn === true;
-    const settings = ownViewer ? { ...defaults, viewerUrl: `${server.endpoint}/app/` } : defaults;
-    const admin = createS3Client({ region: server.region, credentials: { ...keys.admin }, endpoint: server.endpoint });
-    let signIn: signInDemo.SignInDemo | undefined;
-    try {
-      if (options.signIn) {
-        const log = (message: string) => (options.verbose ? io.stderr(`${message}\n`) : undefined);
-        const args = { server, bucket: DEMO_BUCKET, settings, functionKey: keys.admin, log };
-        signIn = await signInDemo.startSignInDemo({ ...args, viewerBuild: options.viewerDist !== undefined });
-      }
-      io.stderr(
-        `Local S3 server on ${server.endpoint} (objects in ${shownFolder(layout.s3Directory)}; delete ${shownFolder(layout.dataDir)} to start over)\n`,
-      );
-
-      if (viewer) io.stderr(describeLocalViewer(viewer, shown(options.viewerDist!)));
-      await createLocalBucket(admin, DEMO_ACCESS_LOG.logBucket); // first: it logs the data bucket's creation
-      const created = await provisionLocalBucket(admin, DEMO_BUCKET, settings);
-      io.stderr(
-        `Bucket ${DEMO_BUCKET} ${created ? "created" : "reused"}: private (unsigned requests refused), GET-only CORS for ${corsOriginsForViewerUrl(settings.viewerUrl, settings.allowedOrigins).join(", ")}; access logs in ${DEMO_ACCESS_LOG.logBucket}\n`,
-      );
-
-      const prefix = `${settings.dataPrefixes[0]}demo/`;
-      const cohort = exampleCohort({ prefix, samples: sampleCount });
-      const outputs = stackOutputsFor(settings, {
-        bucket: DEMO_BUCKET,
-        region: server.region,
-        presigner: {
-          userName: DEMO_PRESIGNER_USER,
-          ...keys.presigner,
-          createdAt: io.now(),
-          otherSlot: { accessKeyId: keys.presignerOtherSlot.accessKeyId, createdAt: io.now() },
-        },
+    io.stderr("Open the cohort in Chromoscope:\n");
+    io.stdout(`${link}\n`);
+    io.stderr(
+      nextSteps({
         endpoint: server.endpoint,
-        logBucket: DEMO_ACCESS_LOG.logBucket,
-      });
-      writeDemoFiles(layout, cohort, { ...outputs, ...signIn?.outputs });
-      const uploaded = await uploadCohort(s3ObjectStore(admin, DEMO_BUCKET), cohort);
-      io.stderr(
-        `Example cohort: ${cohort.length} hg38 sample${cohort.length === 1 ? "" : "s"}, ${uploaded} files in ${shownFolder(layout.exampleDirectory)}, uploaded under ${prefix}; manifest ${shown(layout.manifestFile)}\n`,
-      );
-      io.stderr(
-        `Stack outputs for this server: ${shown(layout.outputsFile)} (mode 0600: holds this run's presigner key)\n\n`,
-      );
+        viewerUrl: settings.viewerUrl,
+        exampleFolder: shownFolder(join(layout.exampleDirectory, ...prefix.split("/"))),
+        examplePrefix: prefix,
+        manifest: shown(layout.manifestFile),
+      }),
+    );
 
-      // Paths as shown (relative to the current folder when inside it), so the printed command is the one run.
-      const publishArgs = [
-        "--outputs",
-        shown(layout.outputsFile),
-        "--endpoint",
-        server.endpoint,
-        "--manifest",
-        shown(layout.manifestFile),
-        "--cohort",
-        DEMO_COHORT,
-        "--out",
-        shown(layout.configFile),
-        ...(options.verbose ? ["--verbose"] : []),
-      ];
-      const link = await publishThroughCli(publishArgs, io, shownFolder(layout.dataDir));
-      if (signIn) {
-        // The lab's own credentials write grants; the demo's are this run's administrator key.
-        const asLab = { ...io, credentialProvider: () => Promise.resolve({ ...keys.admin }) };
-        const grant = { name: "grant-cohort", factory: grantCohortCommand };
-        const dataFolder = shownFolder(layout.dataDir);
-        io.stderr("\n");
-        await publishThroughCli(signInDemo.grantArgs(shown(layout.outputsFile)), asLab, dataFolder, grant);
-        io.stdout(`${signInDemo.announceSignIn(signIn, DEMO_COHORT, link, io)}\n`);
-        const serving = { ...options, endpoint: server.endpoint, dataFolder };
-        return await signInDemo.serveSignIn(signIn, serving, io, lifecycle);
-      }
-
-      const check = await verifyPublishedLinks({
-        link,
-        bucket: DEMO_BUCKET,
-        viewerOrigin: new URL(settings.viewerUrl).origin,
-        expectedConfig: readFileSync(layout.configFile),
-        expectedFiles: new Map(
-          cohort.flatMap(({ files }) => files.map((file) => [file.key, Buffer.from(file.body)] as const)),
-        ),
-      });
-      if (check.failures.length > 0) {
-        throw new AwsError(`${check.verified}/${check.total} links verified: ${check.failures.length} failed`, {
-          details: check.failures,
-          fix: `delete ${shownFolder(layout.dataDir)} and run the demo again; if a link still fails, report the lines above`,
-        });
-      }
-      io.stderr(
-        `\n${check.verified}/${check.total} links verified: the config and every file it names answer 200 with the published bytes, readable from ${new URL(settings.viewerUrl).origin} (CORS).\n\n`,
-      );
-
-      io.stderr("Open the cohort in Chromoscope:\n");
-      io.stdout(`${link}\n`);
-      io.stderr(
-        nextSteps({
-          endpoint: server.endpoint,
-          viewerUrl: settings.viewerUrl,
-          exampleFolder: shownFolder(join(layout.exampleDirectory, ...prefix.split("/"))),
-          examplePrefix: prefix,
-          manifest: shown(layout.manifestFile),
-        }),
-      );
-
-      if (options.once) {
-        io.stderr(`\n--once: stopping the server now (the data stays in ${shownFolder(layout.dataDir)}).\n`);
-        return ExitCode.ok;
-      }
-      requests.clear();
-      io.stderr(
-        `\nServing on ${server.endpoint} until Ctrl-C. Meanwhile the publish-cohort command above works from another terminal too.\n`,
-      );
-      const reason = await lifecycle.untilStopped();
-      io.stderr(
-        `\nStopping (${reason}): served ${describeRequests(requests)}; the data stays in ${shownFolder(layout.dataDir)}.\n`,
-      );
-    } finally {
-      admin.destroy();
-      await signIn?.close();
-      await server.close();
-      lock.release();
+    if (options.once) {
+      io.stderr(`\n--once: stopping the server now (the data stays in ${shownFolder(layout.dataDir)}).\n`);
+      return ExitCode.ok;
     }
-    return ExitCode.ok;
-  };
-  return { command, run };
+    requests.clear();
+    io.stderr(
+      `\nServing on ${server.endpoint} until Ctrl-C. Meanwhile the publish-cohort command above works from another terminal too.\n`,
+    );
+    const reason = await lifecycle.untilStopped();
+    io.stderr(
+      `\nStopping (${reason}): served ${describeRequests(requests)}; the data stays in ${shownFolder(layout.dataDir)}.\n`,
+    );
+  } finally {
+    admin.destroy();
+    await server.close();
+    lock.release();
+  }
+  return ExitCode.ok;
+}
+
+export function demoCommand(io: CliIo, lifecycle: DemoLifecycle = processSignals()): CliCommand {
+  return { command: defineCommand(), run: (options: DemoOptions) => runDemo(options, io, lifecycle) };
 }
