@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { addStackOptions, CliCommand, CliIo, openStack, StackOptions } from "../shell";
+import { addStackOptions, CliCommand, CliIo, OpenedStack, openStack, StackOptions } from "../shell";
 import { formatDuration, parseDuration, instant, plural } from "../../text-format";
 import { ExitCode, ValidationError } from "../../errors";
 import { recordedSource, requirePublications } from "../../lifecycle/publications";
@@ -91,14 +91,8 @@ function defineCommand(): Command {
   return command;
 }
 
-async function runRefresh(options: RefreshOptions, io: CliIo): Promise<number> {
-  const cohort = assertCohortName(options.cohort);
-  const explicitSeconds = options.expires === undefined ? undefined : parseDuration(options.expires);
-  const { viewerUrl } = checkPublicationOptions(options);
-  const stack = await openStack(options, io);
-  const warn = (message: string) => io.stderr(`warning: ${message}\n`);
-  const publications = await requirePublications(stack.store, stack.outputs, cohort, warn);
-  const [latest] = publications;
+/** Refuses to share a revoked cohort again unless --allow-revoked. */
+function assertNotRevoked(latest: Publication, cohort: string, options: RefreshOptions): void {
   if (latest.revokedAt !== undefined && !options.allowRevoked) {
     throw new ValidationError(
       `cohort ${JSON.stringify(cohort)} was revoked at ${instant(latest.revokedAt)}: refreshing would share it again`,
@@ -107,6 +101,43 @@ async function runRefresh(options: RefreshOptions, io: CliIo): Promise<number> {
       },
     );
   }
+}
+
+/** The earlier publications that still work, and how to end each while keeping the new one. */
+function reportEarlierLive(
+  cohort: string,
+  publications: readonly Publication[],
+  stack: OpenedStack,
+  options: RefreshOptions,
+  io: CliIo,
+): void {
+  const keys = stackKeysOf(stack.outputs);
+  const earlierLive = publications.filter(
+    (publication) => judgePublication(publication, keys, io.now()).status === "live",
+  );
+  const lastEnd = latestExpiry(earlierLive);
+  if (!lastEnd) return;
+  // --publication ends an earlier publication and keeps the one just made; --cohort alone would end both.
+  const one = earlierLive.length === 1;
+  io.stderr(
+    `${plural(earlierLive.length, "earlier publication")} of this cohort keep${one ? "s" : ""} working until ${instant(lastEnd)}; ` +
+      `to end ${one ? "it" : "them"} now and keep this new one, revoke ${one ? "it" : "each"} with --publication:\n`,
+  );
+  for (const publication of earlierLive) {
+    const args = ["--cohort", cohort, "--publication", publication.configKey];
+    io.stderr(`  ${npmCommand("revoke-cohort", options, args)}\n`);
+  }
+}
+
+async function runRefresh(options: RefreshOptions, io: CliIo): Promise<number> {
+  const cohort = assertCohortName(options.cohort);
+  const explicitSeconds = options.expires === undefined ? undefined : parseDuration(options.expires);
+  const { viewerUrl } = checkPublicationOptions(options);
+  const stack = await openStack(options, io);
+  const warn = (message: string) => io.stderr(`warning: ${message}\n`);
+  const publications = await requirePublications(stack.store, stack.outputs, cohort, warn);
+  const [latest] = publications;
+  assertNotRevoked(latest, cohort, options);
   const viewer = viewerUrl ?? refreshViewer(latest, stack.outputs.viewerUrl, io);
   // A recorded --expires is repeated but, not being typed now, shortened rather than refused.
   const recordedSeconds = latest.inputs.requestedSeconds;
@@ -116,39 +147,11 @@ async function runRefresh(options: RefreshOptions, io: CliIo): Promise<number> {
     `Refreshing cohort "${cohort}" from its publication of ${instant(latest.createdAt)} (${latest.ledgerKey}): ${plural(latest.inputs.samples.length, "sample")}` +
       `${explicitSeconds === undefined && recordedSeconds !== undefined ? `, recorded --expires ${formatDuration(recordedSeconds)}` : ""}.\n`,
   );
-  const result = await publishAndReport(
-    {
-      cohort,
-      source: recordedSource(latest),
-      expiresSeconds,
-      clamp,
-      viewerUrl: viewer,
-      checkContent: options.checkContent,
-      dryRun: options.dryRun,
-      outFile: options.out,
-    },
-    options,
-    io,
-    stack,
-    warn,
-  );
-  const keys = stackKeysOf(stack.outputs);
-  const earlierLive = publications.filter(
-    (publication) => judgePublication(publication, keys, io.now()).status === "live",
-  );
-  const lastEnd = latestExpiry(earlierLive);
-  if (!result.dryRun && !options.json && lastEnd) {
-    // --publication ends an earlier publication and keeps the one just made; --cohort alone would end both.
-    const one = earlierLive.length === 1;
-    io.stderr(
-      `${plural(earlierLive.length, "earlier publication")} of this cohort keep${one ? "s" : ""} working until ${instant(lastEnd)}; ` +
-        `to end ${one ? "it" : "them"} now and keep this new one, revoke ${one ? "it" : "each"} with --publication:\n`,
-    );
-    for (const publication of earlierLive) {
-      const args = ["--cohort", cohort, "--publication", publication.configKey];
-      io.stderr(`  ${npmCommand("revoke-cohort", options, args)}\n`);
-    }
-  }
+  const source = recordedSource(latest);
+  const { checkContent, dryRun, out: outFile } = options;
+  const request = { cohort, source, expiresSeconds, clamp, viewerUrl: viewer, checkContent, dryRun, outFile };
+  const result = await publishAndReport(request, options, io, stack, warn);
+  if (!result.dryRun && !options.json) reportEarlierLive(cohort, publications, stack, options, io);
   return ExitCode.ok;
 }
 
