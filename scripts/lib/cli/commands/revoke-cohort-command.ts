@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { addHelpNotes, addStackOptions, CliCommand, CliIo, openStack, StackOptions } from "../shell";
+import { addHelpNotes, addStackOptions, CliCommand, CliIo, OpenedStack, openStack, StackOptions } from "../shell";
 import { CliError, ExitCode, UsageError, ValidationError } from "../../errors";
 import {
   carryOutRotation,
@@ -16,7 +16,7 @@ import { latestExpiry, Publication } from "../../ledger/fold";
 import { cohortNames, describeKey, npmCommand, publicationLine, ROTATION_EXIT_CODES } from "../output/lifecycle-report";
 import { instant, plural } from "../../text-format";
 
-interface RevokeOptions extends StackOptions {
+export interface RevokeOptions extends StackOptions {
   cohort: string;
   rotate?: boolean;
   yes?: boolean;
@@ -26,46 +26,42 @@ interface RevokeOptions extends StackOptions {
   publication?: string;
 }
 
-/** What the rotation will do and break, for stderr, before anything happens. */
-function describePlan(plan: RevokeRotationPlan, slots: KeySlots, cohort: string, now: Date): string[] {
-  const lines: string[] = [];
-  const name = JSON.stringify(cohort);
+/** The first line of the plan: which keys signed the cohort's live links, and what a rotation ends. */
+function planHeadline(plan: RevokeRotationPlan, slots: KeySlots, name: string, now: Date): string {
   switch (plan.case) {
     case "nothing-live":
-      lines.push(`Every link of ${name} has expired already: no rotation is needed.`);
-      break;
+      return `Every link of ${name} has expired already: no rotation is needed.`;
     case "other-keys-only":
-      lines.push(
-        `The live links of ${name} were signed by keys that are not the stack's: rotating cannot end them (see below).`,
-      );
-      break;
+      return `The live links of ${name} were signed by keys that are not the stack's: rotating cannot end them (see below).`;
     case "inactive-key":
-      lines.push(
+      return (
         `The live links of ${name} were signed by the inactive ${describeKey(slots.inactive, now)}: one rotation (replacing that key) ends them; ` +
-          `links signed by the active ${describeKey(slots.active, now)} keep working.`,
+        `links signed by the active ${describeKey(slots.active, now)} keep working.`
       );
-      break;
     case "active-key":
-      lines.push(
+      return (
         `Live links of ${name} were signed by the active ${describeKey(slots.active, now)}: ending them takes two rotations, ` +
-          `which replace both keys (the inactive ${describeKey(slots.inactive, now)} too) and so end every live link of both.`,
+        `which replace both keys (the inactive ${describeKey(slots.inactive, now)} too) and so end every live link of both.`
       );
-      break;
   }
+}
+
+/** What the rotation will do and break, for stderr, before anything happens. */
+function describePlan(plan: RevokeRotationPlan, slots: KeySlots, cohort: string, now: Date): string[] {
+  const lines = [planHeadline(plan, slots, JSON.stringify(cohort), now)];
   for (const publication of plan.unreachable) {
     lines.push(
       `  cannot be ended by rotation (it dies when it expires, or with the session that signed it): ${publicationLine(publication, slots, now)}`,
     );
   }
-  if (plan.rotations > 0) {
-    if (plan.breaking.length === 0) {
-      lines.push("No live link of another cohort was signed by the key(s) replaced: the rotation breaks nothing else.");
-    } else {
-      lines.push(
-        `The rotation also breaks ${plural(plan.breaking.length, "live publication")} of ${plural(cohortNames(plan.breaking).length, "other cohort")}:`,
-      );
-      for (const publication of plan.breaking) lines.push(`  ${publicationLine(publication, slots, now)}`);
-    }
+  if (plan.rotations === 0) return lines;
+  if (plan.breaking.length === 0) {
+    lines.push("No live link of another cohort was signed by the key(s) replaced: the rotation breaks nothing else.");
+  } else {
+    lines.push(
+      `The rotation also breaks ${plural(plan.breaking.length, "live publication")} of ${plural(cohortNames(plan.breaking).length, "other cohort")}:`,
+    );
+    for (const publication of plan.breaking) lines.push(`  ${publicationLine(publication, slots, now)}`);
   }
   return lines;
 }
@@ -162,85 +158,127 @@ function defineCommand(): Command {
   return command;
 }
 
-async function runRevoke(options: RevokeOptions, io: CliIo): Promise<number> {
-  const cohort = assertCohortName(options.cohort);
+/**
+ * What one revoke-cohort run does, decided from its flags before anything is read: a dry run (that
+ * plans the rotation too with --rotate), a revoke (asking first on a terminal unless --yes), or a
+ * revoke with a rotation, run through Pulumi or printed as commands.
+ */
+export type RevokeMode =
+  | { readonly kind: "dry-run"; readonly rotate: boolean; readonly generation?: number }
+  | { readonly kind: "revoke"; readonly ask: boolean }
+  | { readonly kind: "rotate"; readonly print: boolean; readonly ask: boolean; readonly generation?: number };
+
+/** The mode of the flags, or the usage error of a combination that cannot run. */
+export function revokeModeOf(options: RevokeOptions, canAsk: boolean): RevokeMode {
   if (!options.rotate && (options.print || options.generation !== undefined)) {
     throw new UsageError(`${options.print ? "--print" : "--generation"} goes with --rotate`, {
       fix: "add --rotate, or leave the option out to only revoke",
     });
   }
   const generation = parseGenerationOption(options.generation);
+  if (options.dryRun) return { kind: "dry-run", rotate: Boolean(options.rotate), generation };
+  if (!options.rotate) return { kind: "revoke", ask: !options.yes && canAsk };
   // Everything that would stop the rotation is checked before anything is deleted.
-  if (options.rotate && !options.print && !options.dryRun) {
-    if (options.stack === undefined) {
-      throw new UsageError("--rotate runs the Pulumi CLI, which works on a stack: pass --stack NAME", {
-        fix: "pass --stack NAME, or add --print to revoke now and print the rotation's commands",
-      });
-    }
-    if (!options.yes && !io.confirm) {
-      throw new UsageError("--rotate breaks live links and asks first, but there is no terminal to ask on", {
-        fix: "add --yes to confirm in a script (check first what `npm run cohorts` lists), or run it in a terminal",
-      });
-    }
+  if (!options.print && options.stack === undefined) {
+    throw new UsageError("--rotate runs the Pulumi CLI, which works on a stack: pass --stack NAME", {
+      fix: "pass --stack NAME, or add --print to revoke now and print the rotation's commands",
+    });
   }
-  const stack = await openStack(options, io);
+  if (!options.print && !options.yes && !canAsk) {
+    throw new UsageError("--rotate breaks live links and asks first, but there is no terminal to ask on", {
+      fix: "add --yes to confirm in a script (check first what `npm run cohorts` lists), or run it in a terminal",
+    });
+  }
+  return { kind: "rotate", print: Boolean(options.print), ask: !options.print && !options.yes, generation };
+}
+
+/** What the revoke acts on: the chosen publications, and the folder's other objects it deletes too. */
+interface RevokeTarget {
+  publications: Publication[];
+  strays: CohortFolder;
+}
+
+async function revokeTarget(
+  stack: OpenedStack,
+  cohort: string,
+  configKey: string | undefined,
+  io: CliIo,
+): Promise<RevokeTarget> {
   const warn = (message: string) => io.stderr(`warning: ${message}\n`);
-  const now = io.now();
   // Everything under the cohort's folder, ledgered or not (an interrupted publish leaves an orphan).
   const folder = await surveyCohortFolder(stack.store, stack.outputs, cohort, warn);
   if (folder.publications.length === 0 && folder.orphans.length === 0)
     throw noPublicationError(stack.store.bucket, stack.outputs, cohort);
-  const publications = chosenPublications(folder, options.publication, cohort);
+  const publications = chosenPublications(folder, configKey, cohort);
   // One publication's revoke deletes that publication only, never the cohort's other objects.
   const strays: CohortFolder =
-    options.publication === undefined ? folder : { ...folder, orphans: [], leftovers: [], othersOrphans: [] };
+    configKey === undefined ? folder : { ...folder, orphans: [], leftovers: [], othersOrphans: [] };
+  return { publications, strays };
+}
 
-  let plan: RevokeRotationPlan | undefined;
-  let slots: KeySlots | undefined;
-  let prepared: PreparedRotation | undefined;
-  if (options.rotate) {
-    slots = keySlotsOf(stack.outputs);
-    const everything = await loadPublications(stack.store, stack.outputs, { warn });
-    plan = planRevokeRotation(slots, everything, cohort, now);
-    if (plan.rotations !== 0) {
-      const request = {
-        stack: options.stack,
-        generation,
-        deployedGeneration: stack.outputs.keyGeneration,
-        // A dry run plans the rotation as --print does, running no Pulumi command.
-        print: Boolean(options.print || options.dryRun),
-        slots,
-      };
-      prepared = await prepareRotation({ ...request, rotations: plan.rotations }, io);
-    }
-    for (const line of describePlan(plan, slots, cohort, now)) io.stderr(`${line}\n`);
-    if (plan.rotations > 0 && !options.print && !options.yes && !options.dryRun) {
-      const question =
-        `Revoke "${cohort}" and rotate ${plan.rotations === 1 ? "the inactive key" : "both keys"}` +
-        `${plan.breaking.length > 0 ? `, breaking the ${plural(plan.breaking.length, "publication")} listed above` : ""}?`;
-      if (!(await io.confirm!(question))) {
-        throw new CliError("not confirmed: nothing was revoked or rotated", ExitCode.validation, {
-          fix: "run it again and answer yes, or leave out --rotate to only delete the cohort's configs",
-        });
-      }
-    }
-  }
+interface PlannedRotation {
+  plan: RevokeRotationPlan;
+  slots: KeySlots;
+  prepared?: PreparedRotation;
+}
 
-  if (options.dryRun) {
-    reportDryRun(publications, strays, cohort, io);
-    return ExitCode.ok;
-  }
-  if (!options.rotate && !options.yes && io.confirm) {
-    const pending = publications.filter((publication) => publication.revokedAt === undefined).length;
-    const question = `Revoke "${cohort}": delete ${plural(pending, "config")} and ${plural(strays.orphans.length, "unrecorded object")}, so their links fail?`;
-    if (!(await io.confirm(question))) {
-      throw new CliError("not confirmed: nothing was revoked", ExitCode.validation, {
-        fix: "run it again and answer yes (--dry-run shows what it deletes)",
+/** Plans the rotation that ends the cohort's live links, says what it breaks, and asks when the mode says so. */
+async function planRotation(
+  mode: Extract<RevokeMode, { kind: "dry-run" | "rotate" }>,
+  stack: OpenedStack,
+  cohort: string,
+  options: RevokeOptions,
+  io: CliIo,
+  now: Date,
+): Promise<PlannedRotation> {
+  const slots = keySlotsOf(stack.outputs);
+  const warn = (message: string) => io.stderr(`warning: ${message}\n`);
+  const everything = await loadPublications(stack.store, stack.outputs, { warn });
+  const plan = planRevokeRotation(slots, everything, cohort, now);
+  // A dry run plans the rotation as --print does, running no Pulumi command.
+  const print = mode.kind === "dry-run" || mode.print;
+  const request = {
+    stack: options.stack,
+    generation: mode.generation,
+    deployedGeneration: stack.outputs.keyGeneration,
+  };
+  const prepared =
+    plan.rotations === 0
+      ? undefined
+      : await prepareRotation({ ...request, print, slots, rotations: plan.rotations }, io);
+  for (const line of describePlan(plan, slots, cohort, now)) io.stderr(`${line}\n`);
+  if (plan.rotations > 0 && mode.kind === "rotate" && mode.ask) {
+    const question =
+      `Revoke "${cohort}" and rotate ${plan.rotations === 1 ? "the inactive key" : "both keys"}` +
+      `${plan.breaking.length > 0 ? `, breaking the ${plural(plan.breaking.length, "publication")} listed above` : ""}?`;
+    if (!(await io.confirm!(question))) {
+      throw new CliError("not confirmed: nothing was revoked or rotated", ExitCode.validation, {
+        fix: "run it again and answer yes, or leave out --rotate to only delete the cohort's configs",
       });
     }
   }
+  return { plan, slots, prepared };
+}
 
-  const result = await revokePublications(publications, {
+async function confirmRevoke(target: RevokeTarget, cohort: string, io: CliIo): Promise<void> {
+  const pending = target.publications.filter((publication) => publication.revokedAt === undefined).length;
+  const question = `Revoke "${cohort}": delete ${plural(pending, "config")} and ${plural(target.strays.orphans.length, "unrecorded object")}, so their links fail?`;
+  if (!(await io.confirm!(question))) {
+    throw new CliError("not confirmed: nothing was revoked", ExitCode.validation, {
+      fix: "run it again and answer yes (--dry-run shows what it deletes)",
+    });
+  }
+}
+
+/** Deletes the configs and the strays, records the revocation, and says what it did. */
+async function revokeAndReport(
+  target: RevokeTarget,
+  stack: OpenedStack,
+  cohort: string,
+  now: Date,
+  io: CliIo,
+): Promise<void> {
+  const result = await revokePublications(target.publications, {
     store: stack.store,
     configPrefix: stack.outputs.configPrefix,
     ledgerPrefix: stack.outputs.ledgerPrefix,
@@ -257,38 +295,45 @@ async function runRevoke(options: RevokeOptions, io: CliIo): Promise<number> {
   if (result.alreadyRevoked.length > 0) {
     io.stderr(`${plural(result.alreadyRevoked.length, "publication")} of "${cohort}" had been revoked already.\n`);
   }
-  reportStrays(strays, await deleteStrays(stack.store, strays), cohort, io);
-  if (publications.length === 0) {
+  reportStrays(target.strays, await deleteStrays(stack.store, target.strays), cohort, io);
+  if (target.publications.length === 0) {
     io.stderr(
       `Cohort "${cohort}" has no publication in the ledger: no link to it was ever printed, and nothing of it is left.\n`,
     );
-    return ExitCode.ok;
   }
+}
 
-  const stackKeys = stackKeysOf(stack.outputs);
-  const liveData = publications.filter((publication) => linksWork(publication, stackKeys, now));
-  const dataEnd = latestExpiry(liveData);
-  if (!options.rotate) {
-    io.stderr(
-      dataEnd
-        ? `Data links already copied out of a downloaded config stay valid until they expire (the last at ${instant(dataEnd)}) unless the signing key is rotated: ` +
-            `${npmCommand("revoke-cohort", options, ["--cohort", cohort, "--rotate", ...(options.stack === undefined ? ["--print"] : [])])}\n`
-        : "Every data link of the cohort had stopped working already (expired, or its signing key or session is gone).\n",
-    );
-    return ExitCode.ok;
-  }
-  if (!plan || !prepared) {
+/** After a revoke without --rotate: until when data links copied out of its configs keep working. */
+function reportCopiedLinks(dataEnd: Date | undefined, cohort: string, options: RevokeOptions, io: CliIo): void {
+  const rotate = ["--cohort", cohort, "--rotate", ...(options.stack === undefined ? ["--print"] : [])];
+  io.stderr(
+    dataEnd
+      ? `Data links already copied out of a downloaded config stay valid until they expire (the last at ${instant(dataEnd)}) unless the signing key is rotated: ` +
+          `${npmCommand("revoke-cohort", options, rotate)}\n`
+      : "Every data link of the cohort had stopped working already (expired, or its signing key or session is gone).\n",
+  );
+}
+
+/** Runs (or prints) the planned rotation and says what it ended and what to re-share. */
+async function finishRotation(
+  rotation: PlannedRotation,
+  dataEnd: Date | undefined,
+  cohort: string,
+  options: RevokeOptions,
+  io: CliIo,
+): Promise<void> {
+  const { plan, prepared } = rotation;
+  if (!prepared) {
     if (dataEnd) io.stderr(`Data links copied out of its configs stay valid until ${instant(dataEnd)}.\n`);
-    return ExitCode.ok;
+    return;
   }
-
   const outcome = await carryOutRotation(prepared, io);
   if (outcome.printed) {
     io.stderr(
       `Run the commands above to end its data links (until then they stay valid, the last until ${instant(dataEnd!)}); ` +
         "they replace the key(s) named above and so break every live link those keys signed, including any published after this.\n",
     );
-    return ExitCode.ok;
+    return;
   }
   const active = outcome.newSlots?.active;
   io.stderr(
@@ -297,6 +342,29 @@ async function runRevoke(options: RevokeOptions, io: CliIo): Promise<number> {
   );
   for (const name of cohortNames(plan.breaking))
     io.stderr(`Re-share ${JSON.stringify(name)}: ${npmCommand("refresh-cohort", options, ["--cohort", name])}\n`);
+}
+
+async function runRevoke(options: RevokeOptions, io: CliIo): Promise<number> {
+  const cohort = assertCohortName(options.cohort);
+  const mode = revokeModeOf(options, io.confirm !== undefined);
+  const stack = await openStack(options, io);
+  const now = io.now();
+  const target = await revokeTarget(stack, cohort, options.publication, io);
+  const rotation =
+    mode.kind === "rotate" || (mode.kind === "dry-run" && mode.rotate)
+      ? await planRotation(mode, stack, cohort, options, io, now)
+      : undefined;
+  if (mode.kind === "dry-run") {
+    reportDryRun(target.publications, target.strays, cohort, io);
+    return ExitCode.ok;
+  }
+  if (mode.kind === "revoke" && mode.ask) await confirmRevoke(target, cohort, io);
+  await revokeAndReport(target, stack, cohort, now, io);
+  if (target.publications.length === 0) return ExitCode.ok;
+  const stackKeys = stackKeysOf(stack.outputs);
+  const dataEnd = latestExpiry(target.publications.filter((publication) => linksWork(publication, stackKeys, now)));
+  if (mode.kind === "revoke" || rotation === undefined) reportCopiedLinks(dataEnd, cohort, options, io);
+  else await finishRotation(rotation, dataEnd, cohort, options, io);
   return ExitCode.ok;
 }
 
