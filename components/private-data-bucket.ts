@@ -58,6 +58,7 @@ export class PrivateDataBucket extends pulumi.ComponentResource {
   /** Where in the log bucket the data bucket's server access logs go (partitioned by account, region, bucket and day). */
   readonly accessLogPrefix?: string;
 
+  // eslint-disable-next-line max-lines-per-function -- too long still: to be split
   constructor(name: string, inputArgs: PrivateDataBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("chromoscope-private-data:storage:PrivateDataBucket", name, {}, opts);
     const args = { ...DEFAULTS, ...inputArgs };

@@ -40,6 +40,7 @@ export class SignInFunction extends pulumi.ComponentResource {
   readonly secretArn: pulumi.Output<string>;
   readonly roleArn: pulumi.Output<string>;
 
+  // eslint-disable-next-line max-lines-per-function -- too long still: to be split
   constructor(name: string, args: SignInFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("chromoscope-private-data:sign-in:SignInFunction", name, {}, opts);
     const parent = { parent: this };

@@ -214,10 +214,11 @@ export async function runCli(
   argv: readonly string[],
   io: CliIo = processIo(),
 ): Promise<number> {
-  const { command, run } = factory(io);
+  const cli = factory(io);
+  const command = cli.command;
   let exitCode: number = ExitCode.ok;
   command.action(async (options: Record<string, unknown>) => {
-    exitCode = await run(options as never);
+    exitCode = await cli.run(options as never);
   });
   command
     .addOption(new Option("--verbose", "show the cause of errors in full"))

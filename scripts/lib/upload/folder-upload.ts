@@ -176,6 +176,7 @@ async function send(target: UploadTarget, file: LocalFile, key: string, options:
   return sent;
 }
 
+// eslint-disable-next-line max-lines-per-function -- too long still: to be split
 export async function uploadFolder(
   files: readonly LocalFile[],
   prefix: string,

@@ -210,6 +210,7 @@ function defineCommand(): Command {
   return command;
 }
 
+// eslint-disable-next-line max-lines-per-function -- too long still: to be split
 async function runDemo(options: DemoOptions, io: CliIo, lifecycle: DemoLifecycle): Promise<number> {
   const port = integerOption(
     "--port",
