@@ -6,20 +6,25 @@ import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { keyPrefixProblem, KEY_PREFIX_RULE } from "../../../../components/address-rules";
 import { StackOutputs } from "../../../../components/stack-outputs";
-import { ASSEMBLIES, problemReport } from "../../cohort/samples";
+import { ASSEMBLIES } from "../../cohort/samples";
 import { ExitCode, UsageError } from "../../errors";
-import { writePrivateFileAtomic } from "../../files";
 import { printable } from "../../naming";
 import { fromCredentialChain, fromStackKey, ResolvedCredentials } from "../../s3/credentials";
-import { createS3Client, s3ObjectStore } from "../../s3/object-store";
+import { createS3Client, S3ConnectionOptions, s3ObjectStore } from "../../s3/object-store";
 import { stackKey } from "../../s3/outputs-source";
 import { plural } from "../../text-format";
 import { keyProblems, readLocalFolder } from "../../upload/local-folder";
 import { DEFAULT_PART_SIZE, FolderUploadResult, MIN_PART_SIZE, uploadFolder } from "../../upload/folder-upload";
-import { uploadManifest } from "../../upload/upload-manifest";
 import { bucketLocation, copyFromBucket } from "../../upload/bucket-copy";
 import { npmCommand } from "../output/lifecycle-report";
-import { formatBytes, stderrStream, terminalTransferProgress } from "../output/progress-bar";
+import { stderrStream, terminalTransferProgress } from "../output/progress-bar";
+import {
+  announceTransfer,
+  nextPublishArgs,
+  reportLeftOut,
+  reportTransfer,
+  writeManifest,
+} from "../output/upload-output";
 import {
   addHelpNotes,
   addStackOptions,
@@ -85,31 +90,28 @@ async function uploaderCredentials(outputs: StackOutputs, io: CliIo): Promise<Re
   return resolved;
 }
 
-function report(result: FolderUploadResult, seconds: number, where: string, dryRun: boolean, io: CliIo): void {
-  const bytes = (files: FolderUploadResult["uploaded"]) => formatBytes(files.reduce((sum, file) => sum + file.size, 0));
-  const skipped =
-    result.skipped.length > 0
-      ? `; ${plural(result.skipped.length, "file")} (${bytes(result.skipped)}) already there with the same size and checksum (as S3 stored it), skipped`
-      : "";
-  const kept = result.uploaded.filter((file) => file.kept !== undefined);
-  const resumed =
-    kept.length > 0
-      ? `; resumed ${plural(kept.length, "file")} from the parts S3 held (${formatBytes(kept.reduce((sum, file) => sum + file.kept!.bytes, 0))} not sent again)`
-      : "";
-  if (dryRun) {
-    io.stderr(
-      `Dry run: would upload ${plural(result.uploaded.length, "file")} (${bytes(result.uploaded)}) to ${where}${skipped}. Nothing was sent.\n`,
-    );
-    for (const file of result.uploaded) io.stderr(`  ${file.key} (${file.reason})\n`);
-    return;
-  }
-  const rate = seconds > 0 && result.bytesSent > 0 ? `, ${formatBytes(result.bytesSent / seconds)}/s` : "";
-  io.stderr(
-    `Uploaded ${plural(result.uploaded.length, "file")} (${bytes(result.uploaded)}) to ${where} in ${seconds.toFixed(1)} s${rate}${resumed}${skipped}.\n`,
+/** What the help says besides the options: credentials, resuming, checksums, sample ids, exit codes. */
+function addUploadHelp(command: Command): void {
+  addHelpNotes(
+    command,
+    [
+      "Credentials: your own, from the AWS chain (AWS_PROFILE, aws sso login, environment); only S3 is called.",
+      "An interrupted upload resumes when run again: files already uploaded are skipped, and a large file",
+      "resumes from the parts S3 holds (found by listing: nothing is kept on this machine).",
+      "An object without a CRC-64/NVME (or other full-object) checksum, e.g. stored by another tool before S3",
+      "kept checksums, is uploaded again rather than downloaded to compare.",
+      'Sample ids in --manifest-out come from the folder names (or flat file names up to their first "."),',
+      "with characters an id may not hold replaced by _.",
+    ],
+    {
+      0: "uploaded (or nothing to do)",
+      1: "uploaded, but --manifest-out left samples out (listed)",
+      3: "AWS or network error",
+      "130/143": "interrupted: run it again to resume",
+    },
   );
 }
 
-// eslint-disable-next-line max-lines-per-function -- too long still: to be split
 function defineCommand(): Command {
   const command = addStackOptions(
     new Command("upload-cohort")
@@ -147,29 +149,75 @@ function defineCommand(): Command {
       .option("--dry-run", "say what would be uploaded and skipped, and send (or write) nothing")
       .option("--json", "print what was uploaded and skipped as JSON on stdout"),
   );
-  addHelpNotes(
-    command,
-    [
-      "Credentials: your own, from the AWS chain (AWS_PROFILE, aws sso login, environment); only S3 is called.",
-      "An interrupted upload resumes when run again: files already uploaded are skipped, and a large file",
-      "resumes from the parts S3 holds (found by listing: nothing is kept on this machine).",
-      "An object without a CRC-64/NVME (or other full-object) checksum, e.g. stored by another tool before S3",
-      "kept checksums, is uploaded again rather than downloaded to compare.",
-      'Sample ids in --manifest-out come from the folder names (or flat file names up to their first "."),',
-      "with characters an id may not hold replaced by _.",
-    ],
-    {
-      0: "uploaded (or nothing to do)",
-      1: "uploaded, but --manifest-out left samples out (listed)",
-      3: "AWS or network error",
-      "130/143": "interrupted: run it again to resume",
-    },
-  );
+  addUploadHelp(command);
   return command;
 }
 
-// eslint-disable-next-line max-lines-per-function -- too long still: to be split
-async function runUpload(options: UploadOptions, io: CliIo): Promise<number> {
+type LocalFolder = ReturnType<typeof readLocalFolder>;
+type BucketPlace = NonNullable<ReturnType<typeof bucketLocation>>;
+
+/** --from: a bucket prefix, or a local folder read (names that cannot be keys refused, others left out said). */
+function uploadSource(
+  options: UploadOptions,
+  prefix: string,
+  io: CliIo,
+): { folder?: LocalFolder; bucket?: BucketPlace } {
+  const bucket = bucketLocation(options.from);
+  if (bucket) return { bucket };
+  const folder = readLocalFolder(resolve(options.from), { followLinks: options.followLinks });
+  const badKeys = keyProblems(prefix, folder.files);
+  if (badKeys.length > 0) {
+    throw new UsageError(`${plural(badKeys.length, "file")} under --from cannot become S3 keys; nothing was uploaded`, {
+      details: badKeys.slice(0, 50),
+      fix: "rename those files and run the command again",
+    });
+  }
+  reportLeftOut(folder, io);
+  return { folder };
+}
+
+/** Uploads the folder or copies the bucket prefix into the target, stopping on an interrupt. */
+async function transfer(
+  source: { folder?: LocalFolder; bucket?: BucketPlace },
+  into: { bucket: string; prefix: string },
+  connection: S3ConnectionOptions,
+  options: { concurrency: number; partSize: number; dryRun?: boolean },
+  io: CliIo,
+): Promise<FolderUploadResult & { keys: string[] }> {
+  const { concurrency, partSize, dryRun } = options;
+  const { bucket, prefix } = into;
+  const client = createS3Client(connection);
+  const target = { client, store: s3ObjectStore(client, bucket, connection.callTimeoutMs), bucket };
+  const progress = terminalTransferProgress(io.isTTY, stderrStream(io));
+  // A bucket in another region answers with a redirect the SDK follows.
+  const sourceClient = source.bucket ? createS3Client({ ...connection, followRegionRedirects: true }) : undefined;
+  return interruptibly(io, (interruption) =>
+    sourceClient
+      ? copyFromBucket(
+          {
+            client: sourceClient,
+            store: s3ObjectStore(sourceClient, source.bucket!.bucket, connection.callTimeoutMs),
+            ...source.bucket!,
+          },
+          prefix,
+          target,
+          { concurrency, dryRun, interruption, progress },
+        )
+      : uploadFolder(source.folder!.files, prefix, target, {
+          concurrency,
+          partSize,
+          dryRun,
+          interruption,
+          progress,
+        }).then((uploaded) => ({ ...uploaded, keys: source.folder!.files.map((file) => prefix + file.relativeKey) })),
+  ).finally(() => {
+    client.destroy();
+    sourceClient?.destroy();
+  });
+}
+
+/** The numbers of --concurrency and --part-size, and --manifest-out's companions checked. */
+function transferOptions(options: UploadOptions): { concurrency: number; partSize: number } {
   const concurrency = integerOption("--concurrency", options.concurrency, 1, 64, "pass e.g. --concurrency 4");
   const minPart = MIN_PART_SIZE / MIB;
   const partSize =
@@ -179,139 +227,35 @@ async function runUpload(options: UploadOptions, io: CliIo): Promise<number> {
       fix: "add e.g. --cancer Breast --assembly hg38",
     });
   }
+  return { concurrency, partSize };
+}
+
+async function runUpload(options: UploadOptions, io: CliIo): Promise<number> {
+  const numbers = transferOptions(options);
   const flag = validateEndpoint(options.endpoint);
   const outputs = await readStackOutputs(options, io);
   const prefix = uploadPrefix(options.prefix, outputs);
-  const bucketSource = bucketLocation(options.from);
-  const folder = bucketSource
-    ? undefined
-    : readLocalFolder(resolve(options.from), { followLinks: options.followLinks });
-  const badKeys = folder ? keyProblems(prefix, folder.files) : [];
-  if (badKeys.length > 0) {
-    throw new UsageError(`${plural(badKeys.length, "file")} under --from cannot become S3 keys; nothing was uploaded`, {
-      details: badKeys.slice(0, 50),
-      fix: "rename those files and run the command again",
-    });
-  }
-  if (folder && folder.hidden.length > 0) {
-    io.stderr(
-      `Leaving out ${plural(folder.hidden.length, "hidden name")} (starting with "."): ${folder.hidden.slice(0, 5).join(", ")}${folder.hidden.length > 5 ? ", …" : ""}\n`,
-    );
-  }
-  if (folder && folder.leftOut.length > 0) {
-    io.stderr(
-      `Leaving out ${plural(folder.leftOut.length, "entry", "entries")} that would take data from outside the folder or block:\n`,
-    );
-    for (const entry of folder.leftOut.slice(0, 20)) io.stderr(`  ${printable(entry.name)}: ${entry.reason}\n`);
-    if (folder.leftOut.length > 20) io.stderr(`  … and ${folder.leftOut.length - 20} more\n`);
-  }
+  const source = uploadSource(options, prefix, io);
   const credentials = await uploaderCredentials(outputs, io);
-  const connection = {
-    region: outputs.region,
-    credentials: credentials.credentials,
-    endpoint: endpointFor(flag, outputs),
-    ...io.s3,
-  };
-  const client = createS3Client(connection);
-  const target = {
-    client,
-    store: s3ObjectStore(client, outputs.bucketName, connection.callTimeoutMs),
-    bucket: outputs.bucketName,
-  };
+  const endpoint = endpointFor(flag, outputs);
+  const connection = { region: outputs.region, credentials: credentials.credentials, endpoint, ...io.s3 };
   const where = `s3://${outputs.bucketName}/${prefix}`;
-  const progress = terminalTransferProgress(io.isTTY, stderrStream(io));
-  // A bucket in another region answers with a redirect the SDK follows.
-  const sourceClient = bucketSource ? createS3Client({ ...connection, followRegionRedirects: true }) : undefined;
-  if (folder) {
-    const total = folder.files.reduce((sum, file) => sum + file.size, 0);
-    io.stderr(
-      `${options.dryRun ? "Checking" : "Uploading"} ${plural(folder.files.length, "file")} (${formatBytes(total)}) from ${options.from} to ${where}\n`,
-    );
-  } else {
-    io.stderr(
-      `${options.dryRun ? "Checking" : "Copying"} s3://${bucketSource!.bucket}/${bucketSource!.prefix} to ${where} (server-side: no bytes pass through this machine)\n`,
-    );
-  }
+  announceTransfer(source, options, where, io);
   const started = Date.now();
-  const result = await interruptibly(io, (interruption) =>
-    sourceClient
-      ? copyFromBucket(
-          {
-            client: sourceClient,
-            store: s3ObjectStore(sourceClient, bucketSource!.bucket, connection.callTimeoutMs),
-            ...bucketSource!,
-          },
-          prefix,
-          target,
-          { concurrency, dryRun: options.dryRun, interruption, progress },
-        )
-      : uploadFolder(folder!.files, prefix, target, {
-          concurrency,
-          partSize,
-          dryRun: options.dryRun,
-          interruption,
-          progress,
-        }).then((uploaded) => ({ ...uploaded, keys: folder!.files.map((file) => prefix + file.relativeKey) })),
-  ).finally(() => {
-    client.destroy();
-    sourceClient?.destroy();
-  });
+  const into = { bucket: outputs.bucketName, prefix };
+  const result = await transfer(source, into, connection, { ...numbers, dryRun: options.dryRun }, io);
   const seconds = (Date.now() - started) / 1000;
-  report(result, seconds, where, Boolean(options.dryRun), io);
-
-  let manifest: { file: string; samples: number } | undefined;
-  let leftOut = 0;
-  if (options.manifestOut !== undefined && options.dryRun) {
-    io.stderr(`Dry run: ${options.manifestOut} not written.\n`);
-  } else if (options.manifestOut !== undefined) {
-    const built = await uploadManifest(result.keys, {
-      prefix,
-      cancer: options.cancer!,
-      assembly: options.assembly!,
-      bucket: outputs.bucketName,
-    });
-    writePrivateFileAtomic(options.manifestOut, built.tsv, "--manifest-out");
-    manifest = { file: options.manifestOut, samples: built.samples };
-    io.stderr(`Wrote the manifest of ${plural(built.samples, "sample")} to ${options.manifestOut}.\n`);
-    if (built.renamed.length > 0) {
-      io.stderr(
-        `Sample ids hold only letters, digits and _ . : + -, so ${plural(built.renamed.length, "name")} became ${built.renamed.length === 1 ? "an id" : "ids"} with _: ${built.renamed
-          .slice(0, 5)
-          .map(([name, id]) => `${printable(name)} → ${id}`)
-          .join(", ")}${built.renamed.length > 5 ? ", …" : ""}\n`,
-      );
-    }
-    if (built.ignored.length > 0) {
-      io.stderr(
-        `${plural(built.ignored.length, "uploaded file")} belong${built.ignored.length === 1 ? "s" : ""} to no sample (unknown suffix, or deeper than a sample folder): ${built.ignored.slice(0, 3).join(", ")}${built.ignored.length > 3 ? ", …" : ""}\n`,
-      );
-    }
-    leftOut = built.problems.length;
-    if (leftOut > 0) {
-      io.stderr(`The manifest leaves out samples with ${plural(leftOut, "problem")}:\n`);
-      for (const line of problemReport(built.problems, [])) io.stderr(`  ${line}\n`);
-    }
-  }
+  reportTransfer(result, seconds, where, Boolean(options.dryRun), io);
+  const manifest = await writeManifest(result.keys, prefix, outputs.bucketName, options, io);
   if (options.json) {
-    io.stdout(
-      `${JSON.stringify({ bucket: outputs.bucketName, prefix, dryRun: Boolean(options.dryRun), ...result, seconds, ...(manifest ? { manifest } : {}) }, null, 2)}\n`,
-    );
+    const figures = { bucket: outputs.bucketName, prefix, dryRun: Boolean(options.dryRun), ...result, seconds };
+    io.stdout(`${JSON.stringify({ ...figures, ...(manifest ? { manifest: manifest.written } : {}) }, null, 2)}\n`);
   } else if (!options.dryRun) {
-    const next = manifest
-      ? ["--cohort", "NAME", "--manifest", manifest.file]
-      : [
-          "--cohort",
-          "NAME",
-          "--prefix",
-          prefix,
-          "--cancer",
-          options.cancer ?? "TYPE",
-          "--assembly",
-          options.assembly ?? "hg38",
-        ];
-    io.stderr(`Next: ${npmCommand("publish-cohort", options, next)}\n`);
+    io.stderr(
+      `Next: ${npmCommand("publish-cohort", options, nextPublishArgs(manifest?.written.file, prefix, options))}\n`,
+    );
   }
-  return leftOut > 0 ? ExitCode.validation : ExitCode.ok;
+  return manifest && manifest.leftOut > 0 ? ExitCode.validation : ExitCode.ok;
 }
 
 export function uploadCohortCommand(io: CliIo): CliCommand {
