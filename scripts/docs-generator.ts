@@ -32,11 +32,9 @@ export function settingsTable(): string {
   return ["| key | type | default | meaning |", "|---|---|---|---|", ...rows].join("\n");
 }
 
-/** A YAML scalar as prettier writes it: double quotes, or single ones when the text holds more double quotes. */
+/** A YAML scalar as prettier writes it: double quotes, or single ones when the text holds a double quote. */
 function yamlString(text: string): string {
-  const doubles = text.split('"').length - 1;
-  const singles = text.split("'").length - 1;
-  return doubles > singles ? `'${text.replace(/'/g, "''")}'` : JSON.stringify(text);
+  return text.includes('"') ? `'${text.replace(/'/g, "''")}'` : JSON.stringify(text);
 }
 
 /** The template's own prompts, besides the settings `pulumi new` asks for. */
