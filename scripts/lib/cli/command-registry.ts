@@ -42,8 +42,7 @@ const LOADERS: { readonly [name in CommandName]: () => CommandFactory } = {
     (require("./commands/revoke-cohort-command") as typeof import("./commands/revoke-cohort-command"))
       .revokeCohortCommand,
   "grant-cohort": () =>
-    (require("./commands/grant-cohort-command") as typeof import("./commands/grant-cohort-command"))
-      .grantCohortCommand,
+    (require("./commands/grant-cohort-command") as typeof import("./commands/grant-cohort-command")).grantCohortCommand,
   "add-reader": () =>
     (require("./commands/add-reader-command") as typeof import("./commands/add-reader-command")).addReaderCommand,
   "remove-reader": () =>

@@ -33,7 +33,7 @@ async function confirmed(io: CliIo, options: SignInRevokeOptions, question: stri
   }
 }
 
-export async function revokeSignInCohort(cohort: string, options: SignInRevokeOptions, io: CliIo): Promise<void> {
+export async function revokeSignInCohort(cohort: string, options: SignInRevokeOptions, io: CliIo): Promise<number> {
   if (options.rotate) {
     throw new UsageError("--rotate ends presigned links, and a sign-in stack has none: its links hold no key", {
       fix: "leave out --rotate; to end every open session at once, rotate the cookie key (cookieKeyGeneration)",
@@ -81,7 +81,7 @@ export async function revokeSignInCohort(cohort: string, options: SignInRevokeOp
     for (const grant of chosenGrants) io.stderr(`  grant of group ${JSON.stringify(grant.group)} (${grant.key})\n`);
     for (const publication of pending) io.stderr(`  ${publication.configKey}\n`);
     io.stderr("Nothing was changed.\n");
-    return;
+    return ExitCode.ok;
   }
   await confirmed(io, options, `Revoke "${cohort}": ${what}?`);
   const removed = await removeGrants(stack.store, grantsPrefix, cohort, { group: options.group, warn });
@@ -105,4 +105,5 @@ export async function revokeSignInCohort(cohort: string, options: SignInRevokeOp
       : `People of group ${JSON.stringify(options.group)} open nothing of "${cohort}" from their next sign-in (unless another of their groups is granted it).\n`,
   );
   io.stderr(SESSION_NOTE);
+  return ExitCode.ok;
 }

@@ -3,7 +3,8 @@
  * puts them in a group (created when new). Credentials: the caller's own, from the AWS chain.
  */
 import { Command } from "commander";
-import { addHelpNotes, addStackOptions, CliIo, readStackOutputs, StackOptions } from "../shell";
+import { ExitCode } from "../../errors";
+import { addHelpNotes, addStackOptions, CliCommand, CliIo, readStackOutputs, StackOptions } from "../shell";
 import { fromCredentialChain } from "../../s3/credentials";
 import { addReader, cognitoClient, userPoolOf } from "../../sign-in/readers";
 
@@ -12,7 +13,7 @@ interface ReaderOptions extends StackOptions {
   group: string;
 }
 
-export function addReaderCommand(io: CliIo): Command {
+function defineCommand(): Command {
   const command = addStackOptions(
     new Command("add-reader")
       .description("On a sign-in stack with its own user pool: invite a person by email into a group.")
@@ -32,21 +33,28 @@ export function addReaderCommand(io: CliIo): Command {
       3: "AWS failure",
     },
   );
-  command.action(async (options: ReaderOptions) => {
-    const outputs = await readStackOutputs(options, io);
-    const userPoolId = userPoolOf(outputs, "add-reader");
-    const { credentials } = await fromCredentialChain(io.credentialProvider);
-    const client = cognitoClient(outputs.region, credentials);
-    try {
-      const added = await addReader(client, userPoolId, options.email, options.group);
-      if (added.groupCreated) io.stderr(`Created group ${JSON.stringify(options.group)} in user pool ${userPoolId}.\n`);
-      io.stderr(
-        `${added.invited ? `Invited ${options.email} (Cognito emails a temporary password)` : `${options.email} was already in the pool`}; ` +
-          `added to group ${JSON.stringify(options.group)}. They open its cohorts from their next sign-in.\n`,
-      );
-    } finally {
-      client.destroy();
-    }
-  });
   return command;
+}
+
+/** Invites the person (or finds them in the pool) and adds them to the group, creating it when new. */
+async function runAddReader(options: ReaderOptions, io: CliIo): Promise<number> {
+  const outputs = await readStackOutputs(options, io);
+  const userPoolId = userPoolOf(outputs, "add-reader");
+  const { credentials } = await fromCredentialChain(io.credentialProvider);
+  const client = cognitoClient(outputs.region, credentials);
+  try {
+    const added = await addReader(client, userPoolId, options.email, options.group);
+    if (added.groupCreated) io.stderr(`Created group ${JSON.stringify(options.group)} in user pool ${userPoolId}.\n`);
+    io.stderr(
+      `${added.invited ? `Invited ${options.email} (Cognito emails a temporary password)` : `${options.email} was already in the pool`}; ` +
+        `added to group ${JSON.stringify(options.group)}. They open its cohorts from their next sign-in.\n`,
+    );
+  } finally {
+    client.destroy();
+  }
+  return ExitCode.ok;
+}
+
+export function addReaderCommand(io: CliIo): CliCommand {
+  return { command: defineCommand(), run: (options: ReaderOptions) => runAddReader(options, io) };
 }

@@ -1,3 +1,5 @@
+import { StackOutputs } from "../../../../components/stack-outputs";
+import { isSignInStack, signInLink, viewerOriginOf } from "../../publication/sign-in-publication";
 import { Command, Option } from "commander";
 import { addStackOptions, CliCommand, CliIo, OpenedStack, openStack, StackOptions } from "../shell";
 import { formatDuration, parseDuration, instant, plural } from "../../text-format";
@@ -134,6 +136,7 @@ async function runRefresh(options: RefreshOptions, io: CliIo): Promise<number> {
   const explicitSeconds = options.expires === undefined ? undefined : parseDuration(options.expires);
   const { viewerUrl } = checkPublicationOptions(options);
   const stack = await openStack(options, io);
+  if (isSignInStack(stack.outputs)) return sayNothingToRefresh(cohort, stack.outputs, io);
   const warn = (message: string) => io.stderr(`warning: ${message}\n`);
   const publications = await requirePublications(stack.store, stack.outputs, cohort, warn);
   const [latest] = publications;
@@ -152,6 +155,16 @@ async function runRefresh(options: RefreshOptions, io: CliIo): Promise<number> {
   const request = { cohort, source, expiresSeconds, clamp, viewerUrl: viewer, checkContent, dryRun, outFile };
   const result = await publishAndReport(request, options, io, stack, warn);
   if (!result.dryRun && !options.json) reportEarlierLive(cohort, publications, stack, options, io);
+  return ExitCode.ok;
+}
+
+/** A sign-in stack's link holds no key and never expires: there is nothing to re-sign. */
+function sayNothingToRefresh(cohort: string, outputs: StackOutputs, io: CliIo): number {
+  io.stderr(
+    `Nothing to refresh: on a sign-in stack the link of ${JSON.stringify(cohort)} holds no key and never expires, and its config names no signed URL. ` +
+      "Publish again (publish-cohort) after its files change; grant-cohort and revoke-cohort decide who opens it.\n",
+  );
+  io.stdout(`${signInLink(viewerOriginOf(outputs), cohort)}\n`);
   return ExitCode.ok;
 }
 

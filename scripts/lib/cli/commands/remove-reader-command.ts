@@ -4,7 +4,8 @@
  * its cookies until it ends.
  */
 import { Command } from "commander";
-import { addHelpNotes, addStackOptions, CliIo, readStackOutputs, StackOptions } from "../shell";
+import { ExitCode } from "../../errors";
+import { addHelpNotes, addStackOptions, CliCommand, CliIo, readStackOutputs, StackOptions } from "../shell";
 import { fromCredentialChain } from "../../s3/credentials";
 import { cognitoClient, removeReader, userPoolOf } from "../../sign-in/readers";
 
@@ -13,7 +14,7 @@ interface RemoveReaderOptions extends StackOptions {
   group?: string;
 }
 
-export function removeReaderCommand(io: CliIo): Command {
+function defineCommand(): Command {
   const command = addStackOptions(
     new Command("remove-reader")
       .description("On a sign-in stack with its own user pool: take a person out of a group, or out of the pool.")
@@ -28,22 +29,29 @@ export function removeReaderCommand(io: CliIo): Command {
     ],
     { 0: "removed", 1: "invalid address or group, or not in the pool", 2: "usage error", 3: "AWS failure" },
   );
-  command.action(async (options: RemoveReaderOptions) => {
-    const outputs = await readStackOutputs(options, io);
-    const userPoolId = userPoolOf(outputs, "remove-reader");
-    const { credentials } = await fromCredentialChain(io.credentialProvider);
-    const client = cognitoClient(outputs.region, credentials);
-    try {
-      await removeReader(client, userPoolId, options.email, options.group);
-    } finally {
-      client.destroy();
-    }
-    io.stderr(
-      options.group === undefined
-        ? `Deleted ${options.email} from user pool ${userPoolId}: they cannot sign in any more.\n`
-        : `Took ${options.email} out of group ${JSON.stringify(options.group)}.\n`,
-    );
-    io.stderr("A session already open keeps its cookies until it ends (at most the stack's sessionHours).\n");
-  });
   return command;
+}
+
+/** Takes the person out of the group, or out of the pool without --group. */
+async function runRemoveReader(options: RemoveReaderOptions, io: CliIo): Promise<number> {
+  const outputs = await readStackOutputs(options, io);
+  const userPoolId = userPoolOf(outputs, "remove-reader");
+  const { credentials } = await fromCredentialChain(io.credentialProvider);
+  const client = cognitoClient(outputs.region, credentials);
+  try {
+    await removeReader(client, userPoolId, options.email, options.group);
+  } finally {
+    client.destroy();
+  }
+  io.stderr(
+    options.group === undefined
+      ? `Deleted ${options.email} from user pool ${userPoolId}: they cannot sign in any more.\n`
+      : `Took ${options.email} out of group ${JSON.stringify(options.group)}.\n`,
+  );
+  io.stderr("A session already open keeps its cookies until it ends (at most the stack's sessionHours).\n");
+  return ExitCode.ok;
+}
+
+export function removeReaderCommand(io: CliIo): CliCommand {
+  return { command: defineCommand(), run: (options: RemoveReaderOptions) => runRemoveReader(options, io) };
 }

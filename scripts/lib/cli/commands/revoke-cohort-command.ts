@@ -15,6 +15,7 @@ import { keySlotsOf, KeySlots, planRevokeRotation, RevokeRotationPlan } from "..
 import { latestExpiry, Publication } from "../../ledger/fold";
 import { cohortNames, describeKey, npmCommand, publicationLine, ROTATION_EXIT_CODES } from "../output/lifecycle-report";
 import { instant, plural } from "../../text-format";
+import { revokeSignInCohort } from "../sign-in-revoke";
 
 export interface RevokeOptions extends StackOptions {
   cohort: string;
@@ -24,6 +25,7 @@ export interface RevokeOptions extends StackOptions {
   generation?: string;
   dryRun?: boolean;
   publication?: string;
+  group?: string;
 }
 
 /** The first line of the plan: which keys signed the cohort's live links, and what a rotation ends. */
@@ -144,7 +146,11 @@ function defineCommand(): Command {
         "--print",
         "with --rotate: revoke now, but print the Pulumi commands of the rotation instead of running them",
       )
-      .option("--generation <n>", "with --rotate: the stack's current keyGeneration (default: `pulumi config get`)"),
+      .option("--generation <n>", "with --rotate: the stack's current keyGeneration (default: `pulumi config get`)")
+      .option(
+        "--group <group>",
+        "sign-in stack: remove only this group's grant (the cohort stays published for the other granted groups)",
+      ),
   );
   addHelpNotes(
     command,
@@ -348,6 +354,12 @@ async function runRevoke(options: RevokeOptions, io: CliIo): Promise<number> {
   const cohort = assertCohortName(options.cohort);
   const mode = revokeModeOf(options, io.confirm !== undefined);
   const stack = await openStack(options, io);
+  if (stack.outputs.access === "sign-in") return revokeSignInCohort(cohort, options, io);
+  if (options.group !== undefined) {
+    throw new UsageError("--group removes a grant, and this stack shares presigned links (no grants)", {
+      fix: "leave out --group: revoking deletes the cohort's configs",
+    });
+  }
   const now = io.now();
   const target = await revokeTarget(stack, cohort, options.publication, io);
   const rotation =

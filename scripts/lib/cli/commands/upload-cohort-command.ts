@@ -9,9 +9,8 @@ import { StackOutputs } from "../../../../components/stack-outputs";
 import { ASSEMBLIES } from "../../cohort/samples";
 import { ExitCode, UsageError } from "../../errors";
 import { printable } from "../../naming";
-import { fromCredentialChain, fromStackKey, ResolvedCredentials } from "../../s3/credentials";
+import { callerCredentials } from "../caller-stack";
 import { createS3Client, S3ConnectionOptions, s3ObjectStore } from "../../s3/object-store";
-import { stackKey } from "../../s3/outputs-source";
 import { plural } from "../../text-format";
 import { keyProblems, readLocalFolder } from "../../upload/local-folder";
 import { DEFAULT_PART_SIZE, FolderUploadResult, MIN_PART_SIZE, uploadFolder } from "../../upload/folder-upload";
@@ -65,29 +64,6 @@ function uploadPrefix(value: string, outputs: StackOutputs): string {
     });
   }
   return prefix;
-}
-
-/**
- * The caller's credentials from the AWS chain. With none there, a stand-in stack (the demo's local
- * server, named in its outputs) is written with its presigner key, which that server accepts.
- */
-async function uploaderCredentials(outputs: StackOutputs, io: CliIo): Promise<ResolvedCredentials> {
-  const key = stackKey(outputs);
-  let resolved: ResolvedCredentials;
-  try {
-    resolved = await fromCredentialChain(io.credentialProvider);
-  } catch (error) {
-    if (outputs.endpoint === undefined || key === undefined) throw error;
-    resolved = fromStackKey(key);
-  }
-  const presignerKeys = new Set([key?.accessKeyId, ...(outputs.accessKeys ?? []).map((slot) => slot.accessKeyId)]);
-  if (presignerKeys.has(resolved.credentials.accessKeyId)) {
-    io.stderr(
-      `warning: uploading with the stack's presigner key ${resolved.credentials.accessKeyId}, which on AWS can read the data prefixes but not write them; trying anyway (a local server accepts it). ` +
-        "On AWS, use your own credentials (AWS_PROFILE, aws sso login, or environment variables).\n",
-    );
-  }
-  return resolved;
 }
 
 /** What the help says besides the options: credentials, resuming, checksums, sample ids, exit codes. */
@@ -236,7 +212,10 @@ async function runUpload(options: UploadOptions, io: CliIo): Promise<number> {
   const outputs = await readStackOutputs(options, io);
   const prefix = uploadPrefix(options.prefix, outputs);
   const source = uploadSource(options, prefix, io);
-  const credentials = await uploaderCredentials(outputs, io);
+  const credentials = await callerCredentials(outputs, io, {
+    doing: "uploading",
+    onAws: "can read the data prefixes but not write them",
+  });
   const endpoint = endpointFor(flag, outputs);
   const connection = { region: outputs.region, credentials: credentials.credentials, endpoint, ...io.s3 };
   const where = `s3://${outputs.bucketName}/${prefix}`;
