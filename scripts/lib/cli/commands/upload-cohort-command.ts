@@ -10,11 +10,11 @@ import { ASSEMBLIES } from "../../cohort/samples";
 import { ExitCode, UsageError } from "../../errors";
 import { printable } from "../../naming";
 import { callerCredentials } from "../caller-stack";
-import { createS3Client, S3ConnectionOptions, s3ObjectStore } from "../../s3/object-store";
 import { plural } from "../../text-format";
 import { keyProblems, readLocalFolder } from "../../upload/local-folder";
-import { DEFAULT_PART_SIZE, FolderUploadResult, MIN_PART_SIZE, uploadFolder } from "../../upload/folder-upload";
-import { bucketLocation, copyFromBucket } from "../../upload/bucket-copy";
+import { DEFAULT_PART_SIZE, MIN_PART_SIZE } from "../../upload/folder-upload";
+import { bucketLocation } from "../../upload/bucket-copy";
+import { TransferSource, transferCohort } from "../../upload/cohort-transfer";
 import { npmCommand } from "../output/lifecycle-report";
 import { stderrStream, terminalTransferProgress } from "../output/progress-bar";
 import {
@@ -129,17 +129,10 @@ function defineCommand(): Command {
   return command;
 }
 
-type LocalFolder = ReturnType<typeof readLocalFolder>;
-type BucketPlace = NonNullable<ReturnType<typeof bucketLocation>>;
-
 /** --from: a bucket prefix, or a local folder read (names that cannot be keys refused, others left out said). */
-function uploadSource(
-  options: UploadOptions,
-  prefix: string,
-  io: CliIo,
-): { folder?: LocalFolder; bucket?: BucketPlace } {
-  const bucket = bucketLocation(options.from);
-  if (bucket) return { bucket };
+function uploadSource(options: UploadOptions, prefix: string, io: CliIo): TransferSource {
+  const place = bucketLocation(options.from);
+  if (place) return { kind: "bucket", place };
   const folder = readLocalFolder(resolve(options.from), { followLinks: options.followLinks });
   const badKeys = keyProblems(prefix, folder.files);
   if (badKeys.length > 0) {
@@ -149,47 +142,7 @@ function uploadSource(
     });
   }
   reportLeftOut(folder, io);
-  return { folder };
-}
-
-/** Uploads the folder or copies the bucket prefix into the target, stopping on an interrupt. */
-async function transfer(
-  source: { folder?: LocalFolder; bucket?: BucketPlace },
-  into: { bucket: string; prefix: string },
-  connection: S3ConnectionOptions,
-  options: { concurrency: number; partSize: number; dryRun?: boolean },
-  io: CliIo,
-): Promise<FolderUploadResult & { keys: string[] }> {
-  const { concurrency, partSize, dryRun } = options;
-  const { bucket, prefix } = into;
-  const client = createS3Client(connection);
-  const target = { client, store: s3ObjectStore(client, bucket, connection.callTimeoutMs), bucket };
-  const progress = terminalTransferProgress(io.isTTY, stderrStream(io));
-  // A bucket in another region answers with a redirect the SDK follows.
-  const sourceClient = source.bucket ? createS3Client({ ...connection, followRegionRedirects: true }) : undefined;
-  return interruptibly(io, (interruption) =>
-    sourceClient
-      ? copyFromBucket(
-          {
-            client: sourceClient,
-            store: s3ObjectStore(sourceClient, source.bucket!.bucket, connection.callTimeoutMs),
-            ...source.bucket!,
-          },
-          prefix,
-          target,
-          { concurrency, dryRun, interruption, progress },
-        )
-      : uploadFolder(source.folder!.files, prefix, target, {
-          concurrency,
-          partSize,
-          dryRun,
-          interruption,
-          progress,
-        }).then((uploaded) => ({ ...uploaded, keys: source.folder!.files.map((file) => prefix + file.relativeKey) })),
-  ).finally(() => {
-    client.destroy();
-    sourceClient?.destroy();
-  });
+  return { kind: "folder", files: folder.files };
 }
 
 /** The numbers of --concurrency and --part-size, and --manifest-out's companions checked. */
@@ -222,7 +175,11 @@ async function runUpload(options: UploadOptions, io: CliIo): Promise<number> {
   announceTransfer(source, options, where, io);
   const started = Date.now();
   const into = { bucket: outputs.bucketName, prefix };
-  const result = await transfer(source, into, connection, { ...numbers, dryRun: options.dryRun }, io);
+  const progress = terminalTransferProgress(io.isTTY, stderrStream(io));
+  const transfer = { ...numbers, dryRun: options.dryRun, progress };
+  const result = await interruptibly(io, (interruption) =>
+    transferCohort(source, into, connection, { ...transfer, interruption }),
+  );
   const seconds = (Date.now() - started) / 1000;
   reportTransfer(result, seconds, where, Boolean(options.dryRun), io);
   const manifest = await writeManifest(result.keys, prefix, outputs.bucketName, options, io);

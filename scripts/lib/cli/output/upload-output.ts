@@ -5,6 +5,7 @@ import { printable } from "../../naming";
 import { plural } from "../../text-format";
 import { FolderUploadResult } from "../../upload/folder-upload";
 import { readLocalFolder } from "../../upload/local-folder";
+import { TransferSource } from "../../upload/cohort-transfer";
 import { uploadManifest } from "../../upload/upload-manifest";
 import type { CliIo } from "../shell";
 import { formatBytes } from "./progress-bar";
@@ -29,19 +30,19 @@ export function reportLeftOut(folder: LocalFolder, io: Pick<CliIo, "stderr">): v
 
 /** The line before the transfer: how much from where to where. */
 export function announceTransfer(
-  source: { folder?: LocalFolder; bucket?: { bucket: string; prefix: string } },
+  source: TransferSource,
   options: { from: string; dryRun?: boolean },
   where: string,
   io: Pick<CliIo, "stderr">,
 ): void {
-  if (source.folder) {
-    const total = source.folder.files.reduce((sum, file) => sum + file.size, 0);
+  if (source.kind === "folder") {
+    const total = source.files.reduce((sum, file) => sum + file.size, 0);
     io.stderr(
-      `${options.dryRun ? "Checking" : "Uploading"} ${plural(source.folder.files.length, "file")} (${formatBytes(total)}) from ${options.from} to ${where}\n`,
+      `${options.dryRun ? "Checking" : "Uploading"} ${plural(source.files.length, "file")} (${formatBytes(total)}) from ${options.from} to ${where}\n`,
     );
   } else {
     io.stderr(
-      `${options.dryRun ? "Checking" : "Copying"} s3://${source.bucket!.bucket}/${source.bucket!.prefix} to ${where} (server-side: no bytes pass through this machine)\n`,
+      `${options.dryRun ? "Checking" : "Copying"} s3://${source.place.bucket}/${source.place.prefix} to ${where} (server-side: no bytes pass through this machine)\n`,
     );
   }
 }
