@@ -9,26 +9,20 @@
  * not written is deleted; once the entry is written, the publication stands (its link unprinted).
  */
 import { buildConfig, chromoscopeLink } from "./chromoscope";
-import { ResolvedCredentials } from "../s3/credentials";
-import { discoverSamples } from "../cohort/discover";
-import { AwsError, InterruptedError, UsageError, ValidationError } from "../errors";
+import { AwsError, InterruptedError } from "../errors";
 import { interruptedPublish, InterruptedStage } from "./interrupted-publish";
-import { checkContent, CONTENT_CHECK_LIMITS, ContentCheck } from "../cohort/content-check";
-import { checkObjectsExist } from "../cohort/existence";
-import { decideExpiry, ExpiryDecision } from "./expiry";
+import { decideExpiry } from "./expiry";
 import { writePrivateFileAtomic } from "../files";
 import { LedgerEntry, ledgerEntryStored, writeLedgerEntry } from "../ledger/ledger";
 import { linkSignerFor } from "../ledger/publication-status";
-import { readManifest } from "../cohort/manifest";
-import { assertCohortName, configObjectKey, ledgerObjectKey, printable, publicationStem } from "../naming";
+import { assertCohortName, configObjectKey, ledgerObjectKey, publicationStem } from "../naming";
 import { interruptible, ObjectStore } from "../s3/object-store";
-import { countingStore, step } from "./publish-steps";
+import { step } from "./publish-steps";
 import { S3QueryPresigner } from "../s3/presign";
-import { plural } from "../text-format";
-import { problemReport, LocatedSample, Problem, sampleLabel } from "../cohort/samples";
-import { StackOutputs } from "../../../components/stack-outputs";
-import { validateSamples } from "../cohort/validate";
+import { LocatedSample } from "../cohort/samples";
 import { NEVER_EXPIRES } from "../ledger/fold";
+import { checkedSamples } from "./checked-samples";
+import type { PublishContext, PublishRequest, PublishResult } from "./publish-request";
 import {
   isSignInStack,
   ownDataFolder,
@@ -38,180 +32,7 @@ import {
   viewerOriginOf,
 } from "./sign-in-publication";
 
-export type CohortSource =
-  | { kind: "manifest"; path: string }
-  | { kind: "prefix"; prefix: string; cancer: string; assembly: string }
-  /** Samples already resolved (refresh publishes again from the ledger's inputs). */
-  | { kind: "samples"; samples: LocatedSample[] };
-
-export interface PublishRequest {
-  cohort: string;
-  source: CohortSource;
-  /** --expires in seconds; undefined: as long as the credentials and the stack allow. */
-  expiresSeconds?: number;
-  clamp?: boolean;
-  /** --viewer-url (recorded as chosen for the cohort); defaults to the stack's viewerUrl. */
-  viewerUrl?: string;
-  /** Read each file's first bytes (default); false: --no-check-content. */
-  checkContent?: boolean;
-  dryRun?: boolean;
-  /** --out: also write the config here (mode 0600, atomically). */
-  outFile?: string;
-}
-
-import type { Progress } from "./publish-steps";
-export type { Progress };
-
-export interface PublishContext {
-  outputs: StackOutputs;
-  credentials: ResolvedCredentials;
-  store: ObjectStore;
-  /** Path-style endpoint the links should point to (local or S3-compatible server). */
-  endpoint?: string;
-  now(): Date;
-  randomHex(): string;
-  progress?: Progress;
-  /** Warnings for stderr. */
-  warn?(message: string): void;
-  /**
-   * Aborts, with "SIGINT" or "SIGTERM" as reason, when the user interrupts: the publish stops its
-   * requests, removes a config it stored but did not record, and throws an InterruptedError.
-   */
-  interruption?: AbortSignal;
-  /** A follow-up command for the user, e.g. `npm run cohorts -- <the same stack options> <args>`. */
-  suggest?: (script: string, args: readonly string[]) => string;
-}
-
-export interface PublishResult {
-  cohort: string;
-  dryRun: boolean;
-  /** The Chromoscope link; absent on a dry run (nothing was uploaded). */
-  link?: string;
-  configKey: string;
-  configUrl?: string;
-  ledgerKey?: string;
-  createdAt: Date;
-  expiresAt: Date;
-  expiry: ExpiryDecision;
-  viewerUrl: string;
-  sampleIds: string[];
-  urlCount: number;
-  configBytes: number;
-  /** The exact bytes uploaded as the config (absent on a dry run): the share sheet reads them back. */
-  configBody?: Buffer;
-  signingAccessKeyId: string;
-  /** Sign-in mode: the link is the stable `/open/` address and nothing expires. */
-  access?: "sign-in";
-  /** Sign-in mode: the folder the cohort's cookies open. */
-  dataFolder?: string;
-}
-
-interface ResolvedSamples {
-  samples: LocatedSample[];
-  problems: Problem[];
-  /** Samples discovery refused (a missing or ambiguous file), with the files it could place: still checked. */
-  incomplete?: LocatedSample[];
-  /** Object sizes from the listing discovery already made, so the existence check need not list again. */
-  listedSizes?: ReadonlyMap<string, number>;
-}
-
-async function resolveSamples(source: CohortSource, context: PublishContext): Promise<ResolvedSamples> {
-  switch (source.kind) {
-    case "samples":
-      return { samples: source.samples, problems: [] };
-    case "manifest": {
-      const manifest = readManifest(source.path);
-      return { samples: manifest.samples, problems: manifest.problems };
-    }
-    case "prefix": {
-      const prefix = source.prefix.endsWith("/") ? source.prefix : `${source.prefix}/`;
-      const { dataPrefixes, bucketName } = context.outputs;
-      if (!dataPrefixes.some((dataPrefix) => prefix.startsWith(dataPrefix))) {
-        throw new UsageError(
-          `--prefix ${printable(source.prefix)} is outside the data prefixes (${dataPrefixes.join(", ")})`,
-          {
-            fix: `pass a prefix under ${dataPrefixes[0]} (the presigner can read only the data prefixes)`,
-          },
-        );
-      }
-      const discovery = await discoverSamples(context.store.list(prefix), {
-        prefix,
-        cancer: source.cancer,
-        assembly: source.assembly,
-        bucket: bucketName,
-      });
-      if (discovery.samples.length === 0 && discovery.problems.length === 0) {
-        discovery.problems.push({
-          source: `s3://${bucketName}/${prefix}`,
-          message: "holds no sample files (*.bedpe, *.tsv, *.vcf.gz, *.bam)",
-          fix: "check the prefix, or upload the cohort's files under it",
-        });
-      }
-      return {
-        samples: discovery.samples,
-        problems: discovery.problems,
-        incomplete: discovery.incomplete,
-        listedSizes: discovery.sizes,
-      };
-    }
-  }
-}
-
-function sampledContentNote({ checked, files }: ContentCheck): string {
-  const { files: limit, firstSamples } = CONTENT_CHECK_LIMITS;
-  return (
-    `content checked in ${checked.toLocaleString("en-US")} of ${files.toLocaleString("en-US")} files: every file of the first ${firstSamples} samples ` +
-    `and ${limit.toLocaleString("en-US")} chosen at random from the rest (the others exist and are not empty)`
-  );
-}
-
-/** Every problem of the cohort in one error, grouped by sample (see problemReport). */
-function fail(problems: Problem[], cohort: string, sampleSources: readonly string[]): never {
-  throw new ValidationError(
-    `${plural(problems.length, "problem")} in cohort ${printable(cohort)}; nothing was published`,
-    {
-      fix: "correct every problem listed above and run the command again",
-      details: problemReport(problems, sampleSources),
-    },
-  );
-}
-
-/**
- * The cohort's samples, validated, with every object present; or a ValidationError listing every
- * problem. A function of its own so that what only checking needs (the input as read, listings)
- * can be freed before the config is built.
- */
-async function checkedSamples(
-  request: PublishRequest,
-  context: PublishContext,
-  cohort: string,
-): Promise<LocatedSample[]> {
-  const { outputs, progress } = context;
-  const store = countingStore(context.store, progress);
-  const resolved = await step("read-input", () => resolveSamples(request.source, { ...context, store }), progress);
-  const validated = await step("validate", () =>
-    validateSamples(resolved.samples, { bucket: outputs.bucketName, dataPrefixes: outputs.dataPrefixes }),
-  );
-  const problems = [...resolved.problems, ...validated.problems];
-  // Every sample's files are read, a sample with other problems' too: all its problems in one run.
-  const checked = [...validated.checkable, ...(resolved.incomplete ?? [])];
-  if (checked.length > 0) {
-    const existence = await step(
-      "check-existence",
-      () => checkObjectsExist(checked, outputs.dataPrefixes, store, resolved.listedSizes),
-      progress,
-    );
-    problems.push(...existence.problems);
-    if (request.checkContent !== false) {
-      const skip = existence.unreadable;
-      const content = await step("check-content", () => checkContent(checked, store, { skip }), progress);
-      problems.push(...content.problems);
-      if (content.checked < content.files) context.warn?.(sampledContentNote(content));
-    }
-  }
-  if (problems.length > 0) fail(problems, cohort, checked.map(sampleLabel));
-  return validated.samples;
-}
+export type { CohortSource, Progress, PublishContext, PublishRequest, PublishResult } from "./publish-request";
 
 /** Signs every file of the samples (sign-in mode: addresses it on the viewer's origin) into the cohort's Chromoscope config, all with one signing time. */
 async function signedConfig(
