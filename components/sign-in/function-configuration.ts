@@ -31,23 +31,32 @@ export function signInCallbackUrl(viewerOrigin: string): string {
   return `${viewerOrigin}${SIGN_IN_PATHS.callback}`;
 }
 
+/**
+ * The secret's JSON value, as the program writes it and the sign-in function and the demo read it
+ * (`scripts/lib/sign-in/sign-in-config.ts` parses it).
+ */
 export interface SignInFunctionConfiguration {
-  /** The CloudFront public key id of the slot that signs new cookies. */
+  /** The CloudFront public key id of the key that signs new cookies (the active slot). */
   activeKeyPairId: string;
-  /** Private key (PKCS#8 or PKCS#1 PEM) by CloudFront public key id, for both slots. */
-  keys: Record<string, string>;
+  /**
+   * Every slot's private key (PKCS#8 or PKCS#1 PEM) by its CloudFront public key id: sessions signed
+   * by either verify.
+   */
+  keys: Readonly<Record<string, string>>;
+  /** The OpenID Connect issuer trusted (https; http only on this machine, for the demo). */
   issuer: string;
   clientId: string;
-  /** Absent for a public client (PKCE only). */
+  /** Absent: a public client (PKCE alone). */
   clientSecret?: string;
+  /** The ID-token claim that lists the person's groups. */
   groupsClaim: string;
   sessionHours: number;
-  /** `https://<viewer host>`, no trailing slash. */
+  /** `https://<host>` (no trailing slash): the viewer's origin, serving /auth/, /open/, the app and the data. */
   viewerOrigin: string;
   bucket: string;
   region: string;
   configPrefix: string;
-  dataPrefixes: string[];
+  dataPrefixes: readonly string[];
   ledgerPrefix: string;
   grantsPrefix: string;
   auditPrefix: string;

@@ -5,30 +5,10 @@
  * names the field, never its value.
  */
 import { keyPrefixProblem } from "../../../components/address-rules";
+import type { SignInFunctionConfiguration } from "../../../components/sign-in/function-configuration";
 
-export interface SignInConfig {
-  /** The CloudFront public key id of the key that signs new cookies (the active slot). */
-  activeKeyPairId: string;
-  /** Every slot's private key (PEM) by its CloudFront public key id: sessions signed by either verify. */
-  keys: Readonly<Record<string, string>>;
-  /** The OpenID Connect issuer trusted (https; http only on this machine, for the demo). */
-  issuer: string;
-  clientId: string;
-  /** Absent: a public client (PKCE alone). */
-  clientSecret?: string;
-  /** The ID-token claim that lists the person's groups. */
-  groupsClaim: string;
-  sessionHours: number;
-  /** `https://<host>`: the viewer's origin, where /auth/, /open/, the app and the data are served. */
-  viewerOrigin: string;
-  bucket: string;
-  region: string;
-  configPrefix: string;
-  dataPrefixes: readonly string[];
-  ledgerPrefix: string;
-  grantsPrefix: string;
-  auditPrefix: string;
-}
+/** The secret's shape is declared once, beside the program that writes it. */
+export type SignInConfig = SignInFunctionConfiguration;
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
