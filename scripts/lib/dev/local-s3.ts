@@ -7,7 +7,13 @@
  * default, refuses unsigned requests with 403 AccessDenied as S3 does for a private bucket.
  */
 import { mkdir } from "node:fs/promises";
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { isViewerRequest, LocalViewer, viewerHandler } from "./local-viewer";
 import { LocalAccessLog, localAccessLog, LocalAccessLogOptions } from "./local-access-log";
@@ -83,21 +89,50 @@ export const LOCAL_S3_REGION = "us-east-1";
 
 const LOCAL_HOST = "127.0.0.1";
 
-// eslint-disable-next-line max-lines-per-function -- too long still: to be split
 export async function startLocalS3(options: LocalS3Options): Promise<LocalS3Server> {
-  const {
-    directory,
-    port = 0,
-    credentials = [LOCAL_S3_DEFAULT_CREDENTIALS],
-    allowAnonymous = false,
-    silent = true,
-    onRequest,
-    viewer: servedViewer,
-    accessLog: accessLogOptions,
-  } = options;
+  const credentials = options.credentials ?? [LOCAL_S3_DEFAULT_CREDENTIALS];
   const accessKeys = buildAccessKeys(credentials);
   const accepted = credentials.map(({ accessKeyId, secretAccessKey }) => ({ accessKeyId, secretAccessKey }));
+  const s3Api = await s3ApiHandler(options, accessKeys);
+  const routes: Routes = {};
+  const server = createServer(requestRouter(routes, s3Api, options.onRequest));
+  const bytesReceived = countBytesReceived(server);
+  await listen(server, options.port ?? 0);
+  const boundPort = (server.address() as AddressInfo).port;
+  const endpoint = `http://${LOCAL_HOST}:${boundPort}`;
+  if (options.viewer !== undefined) routes.viewer = viewerHandler(options.viewer, endpoint);
+  if (options.accessLog) {
+    routes.accessLog = localAccessLog(options.accessLog, {
+      endpoint,
+      region: LOCAL_S3_REGION,
+      credentials: accepted[0],
+    });
+  }
+  return {
+    endpoint,
+    port: boundPort,
+    region: LOCAL_S3_REGION,
+    credentials: accepted,
+    bytesReceived,
+    setFrontDoor(handler) {
+      routes.frontDoor = handler;
+    },
+    close: closeOnce(server, routes),
+  };
+}
 
+type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** What answers before, or beside, the S3 API: set once the server's endpoint is known. */
+interface Routes {
+  frontDoor?: FrontDoor;
+  viewer?: ReturnType<typeof viewerHandler>;
+  accessLog?: LocalAccessLog;
+}
+
+/** s3rver, storing under `options.directory` and accepting `accessKeys` only. */
+async function s3ApiHandler(options: LocalS3Options, accessKeys: Record<string, string>): Promise<RequestHandler> {
+  const { directory, allowAnonymous = false, silent = true } = options;
   await mkdir(directory, { recursive: true });
   const S3rver = loadS3rver();
   const app = new S3rver({
@@ -109,25 +144,30 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3Serv
     accessKeys,
     operations: s3Operations,
   });
-  const handle = app.callback();
-  let viewer: ReturnType<typeof viewerHandler> | undefined;
-  let accessLog: LocalAccessLog | undefined;
-  let frontDoor: FrontDoor | undefined;
-  const server = createServer((request, response) => {
+  return app.callback();
+}
+
+/** Sends a request to the front door, the viewer or the S3 API (through the access log when there is one). */
+function requestRouter(routes: Routes, s3Api: RequestHandler, onRequest: LocalS3Options["onRequest"]): RequestHandler {
+  return (request, response) => {
     const method = request.method ?? "GET";
     const [path, query = ""] = splitUrl(request.url ?? "/");
-    if (frontDoor?.(request, response, path)) return;
-    if (viewer && isViewerRequest(path)) {
+    if (routes.frontDoor?.(request, response, path)) return;
+    if (routes.viewer && isViewerRequest(path)) {
       onRequest?.({ method, path, query, operation: "Viewer" });
-      return viewer(request, response, path);
+      return routes.viewer(request, response, path);
     }
     const operation = s3OperationName(method, path, query, request.headers);
+    const { accessLog } = routes;
     // The log's own deliveries are not requests of a client (S3's are not either).
     if (!accessLog?.isDelivery({ path, query, operation })) onRequest?.({ method, path, query, operation });
-    if (accessLog) accessLog.handle(request, response, { path, query, operation }, () => handle(request, response));
-    else handle(request, response);
-  });
+    if (accessLog) accessLog.handle(request, response, { path, query, operation }, () => s3Api(request, response));
+    else s3Api(request, response);
+  };
+}
 
+/** Bytes read from every connection so far, open ones included. */
+function countBytesReceived(server: Server): () => number {
   let received = 0;
   const open = new Set<Socket>();
   server.on("connection", (socket) => {
@@ -137,42 +177,32 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3Serv
       open.delete(socket);
     });
   });
+  return () => [...open].reduce((sum, socket) => sum + socket.bytesRead, received);
+}
 
-  await new Promise<void>((resolve, reject) => {
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, LOCAL_HOST, () => {
       server.off("error", reject);
       resolve();
     });
   });
-  const boundPort = (server.address() as AddressInfo).port;
-  if (servedViewer !== undefined) viewer = viewerHandler(servedViewer, `http://${LOCAL_HOST}:${boundPort}`);
-  const endpoint = `http://${LOCAL_HOST}:${boundPort}`;
-  if (accessLogOptions) {
-    accessLog = localAccessLog(accessLogOptions, { endpoint, region: LOCAL_S3_REGION, credentials: accepted[0] });
-  }
+}
 
+/** Flushes the access log, then stops the server; every call after the first gets the same promise. */
+function closeOnce(server: Server, routes: Routes): () => Promise<void> {
   let closed: Promise<void> | undefined;
-  return {
-    endpoint,
-    port: boundPort,
-    region: LOCAL_S3_REGION,
-    credentials: accepted,
-    bytesReceived: () => [...open].reduce((sum, socket) => sum + socket.bytesRead, received),
-    setFrontDoor(handler) {
-      frontDoor = handler;
-    },
-    close() {
-      closed ??= (accessLog?.close() ?? Promise.resolve()).then(
-        () =>
-          new Promise<void>((resolve, reject) => {
-            server.close((error) => (error ? reject(error) : resolve()));
-            // keep-alive sockets (SDK clients, fetch) would otherwise hold the server open
-            server.closeAllConnections();
-          }),
-      );
-      return closed;
-    },
+  return () => {
+    closed ??= (routes.accessLog?.close() ?? Promise.resolve()).then(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          server.close((error) => (error ? reject(error) : resolve()));
+          // keep-alive sockets (SDK clients, fetch) would otherwise hold the server open
+          server.closeAllConnections();
+        }),
+    );
+    return closed;
   };
 }
 
