@@ -4,26 +4,27 @@
  * an object whose checksum S3's way: FULL_OBJECT (the CRC of every byte, combined from the parts'
  * CRCs) for CRC-64/NVME, for uploads that named no algorithm, and for CRC32/CRC32C when asked;
  * COMPOSITE (the checksum of the parts' checksums, then "-N") for SHA-1/SHA-256 and by default for
- * CRC32/CRC32C. An upload lives in `<bucket>/._S3rver_uploads/<id>/` (s3rver's layout): `key`,
- * `metadata` (the create request's headers), each part, its `.md5` and its `.checksum.json`.
+ * CRC32/CRC32C. How an upload is stored and read: multipart-uploads.ts.
  */
 import { createReadStream } from "node:fs";
-import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import { checksumField, checksumHeader, checksummer, combineCrc, emptyCrc, isCrc } from "../../s3/checksums";
 import {
-  ChecksumAlgorithm,
-  checksumField,
-  checksumHeader,
-  ChecksumType,
-  checksummer,
-  combineCrc,
-  emptyCrc,
-  isCrc,
-} from "../../s3/checksums";
-import { checkCopySourceConditions, copySource, DEFAULT_ALGORITHM } from "./object-operations";
+  checksumType,
+  partAlgorithm,
+  partChecksum,
+  readUpload,
+  StoredPart,
+  storedParts,
+  Upload,
+  uploadFor,
+  uploadsDirectory,
+} from "./multipart-uploads";
+import { checkCopySourceConditions, copySource } from "./object-operations";
 import { checkedBody, namedAlgorithm, requestedChecksum } from "./request-checksums";
-import { header, Next, S3Context, s3Error, S3Object, xmlBody } from "./s3rver-internals";
+import { header, Next, S3Context, s3Error, S3Object, S3ObjectInstance, xmlBody } from "./s3rver-internals";
 import {
   CHECKSUM_METADATA_KEY,
   checksumFields,
@@ -36,95 +37,6 @@ const XMLNS = { "@": { xmlns: "http://s3.amazonaws.com/doc/2006-03-01/" } };
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 const MAX_PARTS = 10_000;
 
-interface Upload {
-  id: string;
-  key: string;
-  directory: string;
-  headers: Record<string, string>;
-  initiated: Date;
-  /** The algorithm the create request named, if any, and how the object's checksum will be made. */
-  algorithm?: ChecksumAlgorithm;
-  type: ChecksumType;
-}
-
-interface StoredPart {
-  number: number;
-  size: number;
-  etag: string;
-  lastModified: Date;
-  path: string;
-}
-
-const noSuchUpload = (id: string) =>
-  s3Error(
-    "NoSuchUpload",
-    "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
-    { UploadId: id },
-  );
-
-const uploadsDirectory = (ctx: S3Context, bucket: string) => ctx.store.getResourcePath(bucket, undefined, "uploads");
-
-/** The checksum type of an upload: what it asked for, else S3's default for the algorithm. */
-function checksumType(algorithm: ChecksumAlgorithm | undefined, asked: string | undefined): ChecksumType {
-  if (asked !== undefined) return asked.toUpperCase() === "COMPOSITE" ? "COMPOSITE" : "FULL_OBJECT";
-  return algorithm === undefined || algorithm === "CRC64NVME" ? "FULL_OBJECT" : "COMPOSITE";
-}
-
-async function readUpload(ctx: S3Context, bucket: string, id: string | undefined): Promise<Upload> {
-  // Upload ids are s3rver's 32 hex digits: anything else names no upload (and no other folder).
-  if (id === undefined || !/^[0-9a-f]{32}$/.test(id)) throw noSuchUpload(String(id));
-  const directory = join(uploadsDirectory(ctx, bucket), id);
-  try {
-    const [key, headers, folder] = await Promise.all([
-      readFile(join(directory, "key"), "utf8"),
-      readFile(join(directory, "metadata"), "utf8").then((text) => JSON.parse(text) as Record<string, string>),
-      stat(directory),
-    ]);
-    const named = headers["x-amz-checksum-algorithm"]?.toUpperCase() as ChecksumAlgorithm | undefined;
-    return {
-      id,
-      key,
-      directory,
-      headers,
-      initiated: folder.birthtime.getTime() > 0 ? folder.birthtime : folder.mtime,
-      algorithm: named,
-      type: checksumType(named, headers["x-amz-checksum-type"]),
-    };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw noSuchUpload(id);
-    throw error;
-  }
-}
-
-/** The algorithm every part of an upload is checksummed with (S3's default when it named none). */
-const partAlgorithm = (upload: Upload): ChecksumAlgorithm => upload.algorithm ?? DEFAULT_ALGORITHM;
-
-async function storedParts(upload: Upload): Promise<StoredPart[]> {
-  const names = (await readdir(upload.directory)).filter((name) => /^\d+$/.test(name));
-  const parts = await Promise.all(
-    names.map(async (name) => {
-      const path = join(upload.directory, name);
-      const [info, md5] = await Promise.all([stat(path), readFile(`${path}.md5`, "utf8").catch(() => "")]);
-      return { number: Number(name), size: info.size, etag: md5, lastModified: info.mtime, path };
-    }),
-  );
-  return parts.filter((part) => part.etag !== "").sort((a, b) => a.number - b.number);
-}
-
-/** A part's checksum in the upload's algorithm: from its side file, or read from the part if that is missing. */
-async function partChecksum(upload: Upload, part: StoredPart): Promise<string> {
-  const algorithm = partAlgorithm(upload);
-  try {
-    const values = JSON.parse(await readFile(`${part.path}.checksum.json`, "utf8")) as Record<string, string>;
-    if (values[algorithm] !== undefined) return values[algorithm];
-  } catch {
-    // missing (the server stopped between the part and its side file): computed below
-  }
-  const value = await fileChecksum(part.path, algorithm);
-  await writeFile(`${part.path}.checksum.json`, JSON.stringify({ [algorithm]: value }));
-  return value;
-}
-
 function partNumberOf(ctx: S3Context): number {
   const number = Number(ctx.query.partNumber);
   if (!Number.isInteger(number) || number < 1 || number > MAX_PARTS) {
@@ -135,8 +47,6 @@ function partNumberOf(ctx: S3Context): number {
   }
   return number;
 }
-
-const uploadId = (ctx: S3Context) => (typeof ctx.query.uploadId === "string" ? ctx.query.uploadId : undefined);
 
 /** CreateMultipartUpload: s3rver stores the request; the checksum it names is checked first, as S3 does. */
 export async function createMultipartUpload(ctx: S3Context, next: Next): Promise<void> {
@@ -202,12 +112,6 @@ export async function listMultipartUploads(ctx: S3Context, bucket: string): Prom
       })),
     },
   };
-}
-
-async function uploadFor(ctx: S3Context, bucket: string, key: string): Promise<Upload> {
-  const upload = await readUpload(ctx, bucket, uploadId(ctx));
-  if (upload.key !== key) throw noSuchUpload(upload.id);
-  return upload;
 }
 
 export async function listParts(ctx: S3Context, bucket: string, key: string): Promise<void> {
@@ -307,80 +211,17 @@ function objectChecksum(upload: Upload, parts: Array<{ size: number; checksum: s
   return { algorithm, value: `${sum.digest().toString("base64")}-${parts.length}`, type: "COMPOSITE" };
 }
 
-// eslint-disable-next-line max-lines-per-function -- too long still: to be split
+/**
+ * CompleteMultipartUpload: the listed parts, checked as S3 checks them (order, ETags, checksums, sizes,
+ * the declared size and the object's checksum), become one object; the upload's folder goes.
+ */
 export async function completeMultipartUpload(ctx: S3Context, bucket: string, key: string): Promise<void> {
   const upload = await uploadFor(ctx, bucket, key);
-  const document = (await xmlBody(ctx)) as { CompleteMultipartUpload?: { Part?: RequestedPart | RequestedPart[] } };
-  const requested = ([] as RequestedPart[]).concat(document.CompleteMultipartUpload?.Part ?? []);
-  if (requested.length === 0) {
-    throw s3Error(
-      "MalformedXML",
-      "The XML you provided was not well-formed or did not validate against our published schema.",
-    );
-  }
-  const stored = new Map((await storedParts(upload)).map((part) => [part.number, part]));
-  const algorithm = partAlgorithm(upload);
-  const parts: Array<StoredPart & { checksum: string }> = [];
-  for (const [index, entry] of requested.entries()) {
-    const number = Number(entry.PartNumber);
-    if (index > 0 && number <= parts[index - 1].number) {
-      throw s3Error(
-        "InvalidPartOrder",
-        "The list of parts was not in ascending order. The parts list must be specified in order by part number.",
-      );
-    }
-    const part = stored.get(number);
-    const sent = entry[checksumField(algorithm)];
-    const invalidPart = () =>
-      s3Error(
-        "InvalidPart",
-        "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
-        { PartNumber: number },
-      );
-    if (part === undefined || String(entry.ETag).replace(/"/g, "") !== part.etag) throw invalidPart();
-    if (upload.algorithm !== undefined && sent === undefined) {
-      throw s3Error(
-        "InvalidRequest",
-        `The upload was created using a ${upload.algorithm.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${number} in the request.`,
-      );
-    }
-    const checksum = await partChecksum(upload, part);
-    if (sent !== undefined && sent !== checksum) throw invalidPart();
-    parts.push({ ...part, checksum });
-  }
-  for (const part of parts.slice(0, -1)) {
-    if (part.size < MIN_PART_SIZE) {
-      throw s3Error("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.", {
-        PartNumber: part.number,
-        ProposedSize: part.size,
-        MinSizeAllowed: MIN_PART_SIZE,
-      });
-    }
-  }
-  const size = parts.reduce((sum, part) => sum + part.size, 0);
-  const declaredSize = header(ctx, "x-amz-mp-object-size");
-  if (declaredSize !== undefined && Number(declaredSize) !== size) {
-    throw s3Error(
-      "InvalidRequest",
-      `The provided 'x-amz-mp-object-size' header value ${declaredSize} does not match what was computed: ${size}`,
-    );
-  }
+  const parts = await listedParts(upload, await requestedParts(ctx));
+  checkPartSizes(parts, header(ctx, "x-amz-mp-object-size"));
   const checksum = objectChecksum(upload, parts);
-  const claimed = header(ctx, checksumHeader(algorithm));
-  if (claimed !== undefined && claimed.replace(/-\d+$/, "") !== checksum.value.replace(/-\d+$/, "")) {
-    throw s3Error(
-      "BadDigest",
-      `The ${algorithm} you specified for the full object did not match the calculated checksum.`,
-    );
-  }
-  const content = Readable.from(
-    (async function* () {
-      for (const part of parts) yield* createReadStream(part.path, { highWaterMark: 1024 * 1024 });
-    })(),
-  );
-  const object = new (S3Object())(bucket, key, content, upload.headers);
-  object.metadata[CHECKSUM_METADATA_KEY] = { ...checksum };
-  const { md5 } = await ctx.store.putObject(object);
+  checkObjectChecksum(checksum, header(ctx, checksumHeader(checksum.algorithm)));
+  const { md5 } = await ctx.store.putObject(joinedObject(bucket, key, upload, parts, checksum));
   await rm(upload.directory, { recursive: true, force: true });
   ctx.body = {
     CompleteMultipartUploadResult: {
@@ -392,4 +233,108 @@ export async function completeMultipartUpload(ctx: S3Context, bucket: string, ke
       ...checksumFields(checksum),
     },
   };
+}
+
+type ListedPart = StoredPart & { checksum: string };
+
+async function requestedParts(ctx: S3Context): Promise<RequestedPart[]> {
+  const document = (await xmlBody(ctx)) as { CompleteMultipartUpload?: { Part?: RequestedPart | RequestedPart[] } };
+  const requested = ([] as RequestedPart[]).concat(document.CompleteMultipartUpload?.Part ?? []);
+  if (requested.length === 0) {
+    throw s3Error(
+      "MalformedXML",
+      "The XML you provided was not well-formed or did not validate against our published schema.",
+    );
+  }
+  return requested;
+}
+
+/** The stored parts the request lists, in ascending order, each matching its ETag and checksum. */
+async function listedParts(upload: Upload, requested: RequestedPart[]): Promise<ListedPart[]> {
+  const stored = new Map((await storedParts(upload)).map((part) => [part.number, part]));
+  const parts: ListedPart[] = [];
+  for (const [index, entry] of requested.entries()) {
+    const number = Number(entry.PartNumber);
+    if (index > 0 && number <= parts[index - 1].number) {
+      throw s3Error(
+        "InvalidPartOrder",
+        "The list of parts was not in ascending order. The parts list must be specified in order by part number.",
+      );
+    }
+    parts.push(await listedPart(upload, stored.get(number), entry, number));
+  }
+  return parts;
+}
+
+async function listedPart(
+  upload: Upload,
+  part: StoredPart | undefined,
+  entry: RequestedPart,
+  number: number,
+): Promise<ListedPart> {
+  const sent = entry[checksumField(partAlgorithm(upload))];
+  const invalidPart = () =>
+    s3Error(
+      "InvalidPart",
+      "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+      { PartNumber: number },
+    );
+  if (part === undefined || String(entry.ETag).replace(/"/g, "") !== part.etag) throw invalidPart();
+  if (upload.algorithm !== undefined && sent === undefined) {
+    throw s3Error(
+      "InvalidRequest",
+      `The upload was created using a ${upload.algorithm.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${number} in the request.`,
+    );
+  }
+  const checksum = await partChecksum(upload, part);
+  if (sent !== undefined && sent !== checksum) throw invalidPart();
+  return { ...part, checksum };
+}
+
+/** Every part but the last at least 5 MiB, and the sum the size the request declared, if it did. */
+function checkPartSizes(parts: readonly StoredPart[], declaredSize: string | undefined): void {
+  for (const part of parts.slice(0, -1)) {
+    if (part.size < MIN_PART_SIZE) {
+      throw s3Error("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.", {
+        PartNumber: part.number,
+        ProposedSize: part.size,
+        MinSizeAllowed: MIN_PART_SIZE,
+      });
+    }
+  }
+  const size = parts.reduce((sum, part) => sum + part.size, 0);
+  if (declaredSize !== undefined && Number(declaredSize) !== size) {
+    throw s3Error(
+      "InvalidRequest",
+      `The provided 'x-amz-mp-object-size' header value ${declaredSize} does not match what was computed: ${size}`,
+    );
+  }
+}
+
+/** The object's checksum the request claimed, if it did, against the one computed (the "-N" aside). */
+function checkObjectChecksum(checksum: StoredChecksum, claimed: string | undefined): void {
+  if (claimed !== undefined && claimed.replace(/-\d+$/, "") !== checksum.value.replace(/-\d+$/, "")) {
+    throw s3Error(
+      "BadDigest",
+      `The ${checksum.algorithm} you specified for the full object did not match the calculated checksum.`,
+    );
+  }
+}
+
+/** The object the parts make, read from their files in order, with the upload's headers and checksum. */
+function joinedObject(
+  bucket: string,
+  key: string,
+  upload: Upload,
+  parts: readonly StoredPart[],
+  checksum: StoredChecksum,
+): S3ObjectInstance {
+  const content = Readable.from(
+    (async function* () {
+      for (const part of parts) yield* createReadStream(part.path, { highWaterMark: 1024 * 1024 });
+    })(),
+  );
+  const object = new (S3Object())(bucket, key, content, upload.headers);
+  object.metadata[CHECKSUM_METADATA_KEY] = { ...checksum };
+  return object;
 }
