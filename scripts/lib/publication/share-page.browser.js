@@ -3,11 +3,14 @@
  * The share page's script, inlined into the page and allowed there by its SHA-256 hash. It runs in
  * the browser as a classic script (no modules, ES2017), builds every row with textContent (never
  * innerHTML), and drops every link from the page when the countdown reaches the links' expiry.
+ *
+ * Its functions share one block rather than one enclosing function, so that each reads on its own:
+ * in strict mode a block keeps the functions and the consts declared in it to itself (a var there
+ * would not be), so the page's global scope stays empty. Its state is one object, the SharePage.
  */
-// eslint-disable-next-line max-lines-per-function -- too long still: to be split
-(function () {
-  "use strict";
+"use strict";
 
+{
   /**
    * @typedef {{ id: string, cancer: string, assembly: string, tracks: string[], note: string }} SharedSample
    * @typedef {{
@@ -16,7 +19,15 @@
    * }} ShareData
    * @typedef {SharedSample & { index: number, text: string }} Row
    * @typedef {"index" | "id" | "cancer" | "assembly" | "tracks" | "note"} SortKey
+   * @typedef {{
+   *   data: ShareData, expiresAt: number, samples: Row[], cohortLink: string | null, linkPrefix: string | null,
+   *   sortKey: SortKey, sortDirection: number, terms: string[], timer: ReturnType<typeof setInterval> | null,
+   *   dataElement: HTMLElement, rows: HTMLElement, matchCount: HTMLElement, rowLimit: HTMLElement,
+   *   countdown: HTMLElement
+   * }} SharePage
    */
+
+  const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
 
   /**
    * @param {string} id
@@ -28,14 +39,35 @@
     return element;
   }
 
-  var dataElement = byId("share-data");
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- the page's own data, typed by the cast
-  var data = /** @type {ShareData} */ (JSON.parse(dataElement.textContent || "{}"));
-  var expiresAt = Date.parse(data.expiresAt);
-  var cohortLink = data.cohortLink;
-  var linkPrefix = data.sampleLinkPrefix;
-  /** @type {Row[]} */
-  var samples = data.samples.map(function (sample, index) {
+  /** @returns {SharePage} */
+  function readSharePage() {
+    var dataElement = byId("share-data");
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- the page's own data, typed by the cast
+    var data = /** @type {ShareData} */ (JSON.parse(dataElement.textContent || "{}"));
+    return {
+      data: data,
+      expiresAt: Date.parse(data.expiresAt),
+      samples: data.samples.map(searchableRow),
+      cohortLink: data.cohortLink,
+      linkPrefix: data.sampleLinkPrefix,
+      sortKey: "index",
+      sortDirection: 1,
+      terms: [],
+      timer: null,
+      dataElement: dataElement,
+      rows: byId("sample-rows"),
+      matchCount: byId("match-count"),
+      rowLimit: byId("row-limit"),
+      countdown: byId("countdown"),
+    };
+  }
+
+  /**
+   * @param {SharedSample} sample
+   * @param {number} index
+   * @returns {Row}
+   */
+  function searchableRow(sample, index) {
     var text = [sample.id, sample.cancer, sample.assembly, sample.tracks.join(" "), sample.note].join("\n");
     return {
       index: index,
@@ -46,38 +78,35 @@
       note: sample.note,
       text: text.toLowerCase(),
     };
-  });
-  var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
-  /** @type {SortKey} */
-  var sortKey = "index";
-  var sortDirection = 1;
-  /** @type {string[]} */
-  var terms = [];
-  /** @type {ReturnType<typeof setInterval> | null} */
-  var timer = null;
-  var rows = byId("sample-rows");
-  var matchCount = byId("match-count");
-  var rowLimit = byId("row-limit");
-  var countdown = byId("countdown");
+  }
 
   /** @param {number} count */
   function plural(count) {
     return count + " sample" + (count === 1 ? "" : "s");
   }
 
-  /** @param {Row} sample */
-  function sortValue(sample) {
+  /**
+   * @param {Row} sample
+   * @param {SortKey} sortKey
+   */
+  function sortValue(sample, sortKey) {
     return sortKey === "tracks" ? sample.tracks.join(" ") : String(sample[sortKey]);
   }
 
   /**
-   * @param {Row} a
-   * @param {Row} b
+   * The order of the rows under the page's current sort (ties keep the samples' order).
+   * @param {SharePage} page
+   * @returns {(a: Row, b: Row) => number}
    */
-  function compare(a, b) {
-    var order =
-      sortKey === "index" ? a.index - b.index : collator.compare(sortValue(a), sortValue(b)) || a.index - b.index;
-    return order * sortDirection;
+  function rowOrder(page) {
+    return function (a, b) {
+      var sortKey = page.sortKey;
+      var order =
+        sortKey === "index"
+          ? a.index - b.index
+          : collator.compare(sortValue(a, sortKey), sortValue(b, sortKey)) || a.index - b.index;
+      return order * page.sortDirection;
+    };
   }
 
   /**
@@ -93,8 +122,11 @@
     return td;
   }
 
-  /** @param {Row} sample */
-  function openCell(sample) {
+  /**
+   * @param {Row} sample
+   * @param {string | null} linkPrefix
+   */
+  function openCell(sample, linkPrefix) {
     if (linkPrefix === null) {
       var dead = document.createElement("span");
       dead.className = "expired-label";
@@ -111,8 +143,11 @@
     return link;
   }
 
-  /** @param {Row} sample */
-  function sampleRow(sample) {
+  /**
+   * @param {Row} sample
+   * @param {string | null} linkPrefix
+   */
+  function sampleRow(sample, linkPrefix) {
     var row = document.createElement("tr");
     row.dataset.index = String(sample.index);
     cell(row, "index", String(sample.index + 1));
@@ -127,58 +162,68 @@
       tracks.appendChild(chip);
     });
     cell(row, "note", sample.note);
-    cell(row, "link").appendChild(openCell(sample));
+    cell(row, "link").appendChild(openCell(sample, linkPrefix));
     return row;
   }
 
-  function render() {
-    var matching = samples
+  /** @param {SharePage} page */
+  function render(page) {
+    var matching = page.samples
       .filter(function (sample) {
-        return terms.every(function (term) {
+        return page.terms.every(function (term) {
           return sample.text.indexOf(term) >= 0;
         });
       })
-      .sort(compare);
-    var shown = matching.slice(0, data.maxRows);
+      .sort(rowOrder(page));
+    var shown = matching.slice(0, page.data.maxRows);
     var fragment = document.createDocumentFragment();
     shown.forEach(function (sample) {
-      fragment.appendChild(sampleRow(sample));
+      fragment.appendChild(sampleRow(sample, page.linkPrefix));
     });
     if (shown.length === 0) {
       var empty = document.createElement("tr");
       cell(empty, "empty muted", "No sample matches the search.").colSpan = 7;
       fragment.appendChild(empty);
     }
-    rows.replaceChildren(fragment);
-    matchCount.textContent =
-      terms.length === 0 ? plural(samples.length) : matching.length + " of " + plural(samples.length);
-    rowLimit.hidden = matching.length <= shown.length;
-    rowLimit.textContent =
+    page.rows.replaceChildren(fragment);
+    page.matchCount.textContent =
+      page.terms.length === 0 ? plural(page.samples.length) : matching.length + " of " + plural(page.samples.length);
+    page.rowLimit.hidden = matching.length <= shown.length;
+    page.rowLimit.textContent =
       "Showing the first " + shown.length + " of " + matching.length + " matching samples: search to narrow the list.";
   }
 
-  function expire() {
-    cohortLink = null;
-    linkPrefix = null;
-    dataElement.textContent = "";
+  /** @param {SharePage} page */
+  function expire(page) {
+    page.cohortLink = null;
+    page.linkPrefix = null;
+    page.dataElement.textContent = "";
     document.body.classList.remove("live");
     document.body.classList.add("expired");
     byId("expired-banner").hidden = false;
+    removeCohortLink(page.data.expiresAtText);
+    page.countdown.textContent = "expired";
+    page.countdown.classList.add("soon");
+    if (page.timer !== null) clearInterval(page.timer);
+    render(page);
+  }
+
+  /**
+   * Puts a note of the expiry where the cohort link was, and drops what went with the link.
+   * @param {string} expiresAtText
+   */
+  function removeCohortLink(expiresAtText) {
     var linkRow = document.getElementById("cohort-link-row");
     if (linkRow) {
       var dead = document.createElement("p");
       dead.className = "dead-link";
-      dead.textContent = "The cohort link expired on " + data.expiresAtText + ".";
+      dead.textContent = "The cohort link expired on " + expiresAtText + ".";
       linkRow.replaceWith(dead);
       var status = document.getElementById("copy-status");
       if (status) status.remove();
       var download = document.getElementById("config-download");
       if (download) download.remove();
     }
-    countdown.textContent = "expired";
-    countdown.classList.add("soon");
-    if (timer !== null) clearInterval(timer);
-    render();
   }
 
   /** @param {number} value */
@@ -186,12 +231,11 @@
     return (value < 10 ? "0" : "") + value;
   }
 
-  function tick() {
-    var left = expiresAt - Date.now();
-    if (left <= 0) {
-      expire();
-      return;
-    }
+  /**
+   * `in 2 days, 03:04:05`
+   * @param {number} left milliseconds
+   */
+  function timeLeftText(left) {
     var seconds = Math.floor(left / 1000);
     var days = Math.floor(seconds / 86400);
     var clock =
@@ -200,38 +244,43 @@
       pad(Math.floor((seconds % 3600) / 60)) +
       ":" +
       pad(seconds % 60);
-    countdown.textContent = "in " + (days > 0 ? days + (days === 1 ? " day, " : " days, ") : "") + clock;
-    countdown.classList.toggle("soon", left < 3600 * 1000);
+    return "in " + (days > 0 ? days + (days === 1 ? " day, " : " days, ") : "") + clock;
   }
 
-  /** @param {HTMLElement} button */
-  function sortBy(button) {
+  /** @param {SharePage} page */
+  function tick(page) {
+    var left = page.expiresAt - Date.now();
+    if (left <= 0) {
+      expire(page);
+      return;
+    }
+    page.countdown.textContent = timeLeftText(left);
+    page.countdown.classList.toggle("soon", left < 3600 * 1000);
+  }
+
+  /**
+   * @param {SharePage} page
+   * @param {HTMLElement} button
+   */
+  function sortBy(page, button) {
     var key = /** @type {SortKey} */ (button.getAttribute("data-sort"));
-    sortDirection = key === sortKey ? -sortDirection : 1;
-    sortKey = key;
+    page.sortDirection = key === page.sortKey ? -page.sortDirection : 1;
+    page.sortKey = key;
     document.querySelectorAll("th[aria-sort]").forEach(function (th) {
-      var direction = sortDirection === 1 ? "ascending" : "descending";
+      var direction = page.sortDirection === 1 ? "ascending" : "descending";
       th.setAttribute("aria-sort", th.contains(button) ? direction : "none");
     });
-    render();
+    render(page);
   }
 
-  document.querySelectorAll("th button[data-sort]").forEach(function (button) {
-    button.addEventListener("click", function () {
-      sortBy(/** @type {HTMLElement} */ (button));
-    });
-  });
-  var search = /** @type {HTMLInputElement} */ (byId("search"));
-  search.addEventListener("input", function () {
-    terms = search.value.toLowerCase().split(/\s+/).filter(Boolean);
-    render();
-  });
-
-  /** Copies the cohort link, by the clipboard API where the page may use it, else by selecting it. */
-  function copyCohortLink() {
+  /**
+   * Copies the cohort link, by the clipboard API where the page may use it, else by selecting it.
+   * @param {SharePage} page
+   */
+  function copyCohortLink(page) {
     var input = /** @type {HTMLInputElement} */ (byId("cohort-link"));
     var status = byId("copy-status");
-    if (cohortLink === null) return;
+    if (page.cohortLink === null) return;
     var done = function () {
       status.textContent = "Copied. Paste it only where the data may go.";
     };
@@ -249,18 +298,45 @@
         : "Copy failed: the link is selected, copy it by hand.";
     };
     if (navigator.clipboard && navigator.clipboard.writeText)
-      navigator.clipboard.writeText(cohortLink).then(done, byHand);
+      navigator.clipboard.writeText(page.cohortLink).then(done, byHand);
     else byHand();
   }
-  var copyButton = document.getElementById("copy-link");
-  if (copyButton) copyButton.addEventListener("click", copyCohortLink);
 
-  render();
-  if (cohortLink === null) {
-    countdown.textContent = "expired";
-  } else {
-    tick();
-    // tick() expires the page when the links already died; only a live page keeps counting.
-    if (cohortLink !== null) timer = setInterval(tick, 1000);
+  /** @param {SharePage} page */
+  function listenToControls(page) {
+    document.querySelectorAll("th button[data-sort]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        sortBy(page, /** @type {HTMLElement} */ (button));
+      });
+    });
+    var search = /** @type {HTMLInputElement} */ (byId("search"));
+    search.addEventListener("input", function () {
+      page.terms = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+      render(page);
+    });
+    var copyButton = document.getElementById("copy-link");
+    if (copyButton)
+      copyButton.addEventListener("click", function () {
+        copyCohortLink(page);
+      });
   }
-})();
+
+  /** @param {SharePage} page */
+  function startCountdown(page) {
+    if (page.cohortLink === null) {
+      page.countdown.textContent = "expired";
+      return;
+    }
+    tick(page);
+    // tick() expires the page when the links already died; only a live page keeps counting.
+    if (page.cohortLink !== null)
+      page.timer = setInterval(function () {
+        tick(page);
+      }, 1000);
+  }
+
+  const page = readSharePage();
+  listenToControls(page);
+  render(page);
+  startCountdown(page);
+}
