@@ -2,12 +2,14 @@
  * The stack opened with the caller's own AWS credentials, for what the presigner may not do:
  * uploading data, writing and deleting grants. With no credentials in the chain, a stand-in stack
  * (the demo's local server, named in its outputs) is used with its presigner key, which that server
- * accepts; on AWS the presigner's policy refuses those writes, so the command says so.
+ * accepts; on AWS the presigner's policy refuses those writes, so the command says so. And the
+ * stack's own user pool, reached with the caller's credentials, for managing who may sign in.
  */
 import { fromCredentialChain, fromStackKey, ResolvedCredentials } from "../s3/credentials";
 import { createS3Client, s3ObjectStore } from "../s3/object-store";
 import { stackKey } from "../s3/outputs-source";
 import { StackOutputs } from "../../../components/stack-outputs";
+import { CognitoClient, cognitoClient, userPoolOf } from "../sign-in/readers";
 import { CliIo, endpointFor, OpenedStack, readStackOutputs, StackOptions, validateEndpoint } from "./shell";
 
 /** What the credentials are for, as the warning says it: "uploading", and what the presigner may do on AWS. */
@@ -48,4 +50,22 @@ export async function openCallerStack(options: StackOptions, io: CliIo, purpose:
   const connection = { region: outputs.region, credentials: credentials.credentials, endpoint, ...io.s3 };
   const store = s3ObjectStore(createS3Client(connection), outputs.bucketName, connection.callTimeoutMs);
   return { outputs, credentials, store, endpoint };
+}
+
+/** Runs `work` on the stack's own Cognito user pool with the caller's credentials (refused on the lab's own provider). */
+export async function withUserPool<T>(
+  options: StackOptions,
+  io: CliIo,
+  command: string,
+  work: (client: CognitoClient, userPoolId: string) => Promise<T>,
+): Promise<T> {
+  const outputs = await readStackOutputs(options, io);
+  const userPoolId = userPoolOf(outputs, command);
+  const { credentials } = await fromCredentialChain(io.credentialProvider);
+  const client = cognitoClient(outputs.region, credentials);
+  try {
+    return await work(client, userPoolId);
+  } finally {
+    client.destroy();
+  }
 }

@@ -4,9 +4,9 @@
  */
 import { Command } from "commander";
 import { ExitCode } from "../../errors";
-import { addHelpNotes, addStackOptions, CliCommand, CliIo, readStackOutputs, StackOptions } from "../shell";
-import { fromCredentialChain } from "../../s3/credentials";
-import { addReader, cognitoClient, userPoolOf } from "../../sign-in/readers";
+import { addHelpNotes, addStackOptions, CliCommand, CliIo, StackOptions } from "../shell";
+import { withUserPool } from "../caller-stack";
+import { addReader } from "../../sign-in/readers";
 
 interface ReaderOptions extends StackOptions {
   email: string;
@@ -38,20 +38,16 @@ function defineCommand(): Command {
 
 /** Invites the person (or finds them in the pool) and adds them to the group, creating it when new. */
 async function runAddReader(options: ReaderOptions, io: CliIo): Promise<number> {
-  const outputs = await readStackOutputs(options, io);
-  const userPoolId = userPoolOf(outputs, "add-reader");
-  const { credentials } = await fromCredentialChain(io.credentialProvider);
-  const client = cognitoClient(outputs.region, credentials);
-  try {
-    const added = await addReader(client, userPoolId, options.email, options.group);
-    if (added.groupCreated) io.stderr(`Created group ${JSON.stringify(options.group)} in user pool ${userPoolId}.\n`);
-    io.stderr(
-      `${added.invited ? `Invited ${options.email} (Cognito emails a temporary password)` : `${options.email} was already in the pool`}; ` +
-        `added to group ${JSON.stringify(options.group)}. They open its cohorts from their next sign-in.\n`,
-    );
-  } finally {
-    client.destroy();
-  }
+  const { email, group } = options;
+  const { added, userPoolId } = await withUserPool(options, io, "add-reader", async (client, userPoolId) => ({
+    added: await addReader(client, userPoolId, email, group),
+    userPoolId,
+  }));
+  if (added.groupCreated) io.stderr(`Created group ${JSON.stringify(group)} in user pool ${userPoolId}.\n`);
+  io.stderr(
+    `${added.invited ? `Invited ${email} (Cognito emails a temporary password)` : `${email} was already in the pool`}; ` +
+      `added to group ${JSON.stringify(group)}. They open its cohorts from their next sign-in.\n`,
+  );
   return ExitCode.ok;
 }
 

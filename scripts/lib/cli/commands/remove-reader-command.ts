@@ -5,9 +5,9 @@
  */
 import { Command } from "commander";
 import { ExitCode } from "../../errors";
-import { addHelpNotes, addStackOptions, CliCommand, CliIo, readStackOutputs, StackOptions } from "../shell";
-import { fromCredentialChain } from "../../s3/credentials";
-import { cognitoClient, removeReader, userPoolOf } from "../../sign-in/readers";
+import { addHelpNotes, addStackOptions, CliCommand, CliIo, StackOptions } from "../shell";
+import { withUserPool } from "../caller-stack";
+import { removeReader } from "../../sign-in/readers";
 
 interface RemoveReaderOptions extends StackOptions {
   email: string;
@@ -34,19 +34,15 @@ function defineCommand(): Command {
 
 /** Takes the person out of the group, or out of the pool without --group. */
 async function runRemoveReader(options: RemoveReaderOptions, io: CliIo): Promise<number> {
-  const outputs = await readStackOutputs(options, io);
-  const userPoolId = userPoolOf(outputs, "remove-reader");
-  const { credentials } = await fromCredentialChain(io.credentialProvider);
-  const client = cognitoClient(outputs.region, credentials);
-  try {
-    await removeReader(client, userPoolId, options.email, options.group);
-  } finally {
-    client.destroy();
-  }
+  const { email, group } = options;
+  const userPoolId = await withUserPool(options, io, "remove-reader", async (client, userPoolId) => {
+    await removeReader(client, userPoolId, email, group);
+    return userPoolId;
+  });
   io.stderr(
-    options.group === undefined
-      ? `Deleted ${options.email} from user pool ${userPoolId}: they cannot sign in any more.\n`
-      : `Took ${options.email} out of group ${JSON.stringify(options.group)}.\n`,
+    group === undefined
+      ? `Deleted ${email} from user pool ${userPoolId}: they cannot sign in any more.\n`
+      : `Took ${email} out of group ${JSON.stringify(group)}.\n`,
   );
   io.stderr("A session already open keeps its cookies until it ends (at most the stack's sessionHours).\n");
   return ExitCode.ok;

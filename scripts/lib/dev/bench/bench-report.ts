@@ -65,6 +65,9 @@ export interface BenchReport {
   targets: TargetResult[];
 }
 
+/** The sections of a report that the targets judge. */
+type MeasuredSections = Pick<BenchReport, "startup" | "presign" | "publish" | "inMemory" | "upload">;
+
 export interface Ratio {
   /** "project ÷ getSignedUrl": throughput of the first over the second. */
   name: string;
@@ -106,9 +109,7 @@ function sizeNote(measured: number, target: number, what: string): string | unde
 }
 
 /** Every command starts within a few times a bare node. */
-function startupTargets(
-  report: Pick<BenchReport, "startup" | "presign" | "publish" | "inMemory" | "upload">,
-): TargetResult[] {
+function startupTargets(report: MeasuredSections): TargetResult[] {
   const targets: TargetResult[] = [];
   const startup = report.startup;
   const slowest = startup && [...startup.rows].sort((a, b) => b.ratio - a.ratio)[0];
@@ -123,9 +124,7 @@ function startupTargets(
 }
 
 /** The presigner against getSignedUrl and the crypto floor. */
-function presignTargets(
-  report: Pick<BenchReport, "startup" | "presign" | "publish" | "inMemory" | "upload">,
-): TargetResult[] {
+function presignTargets(report: MeasuredSections): TargetResult[] {
   const targets: TargetResult[] = [];
   const presign = report.presign;
   const count = presign ? Math.max(...presign.sizes) : TARGETS.presignSize;
@@ -152,9 +151,7 @@ function presignTargets(
 }
 
 /** A large publish's S3 requests and its signing share. */
-function publishTargets(
-  report: Pick<BenchReport, "startup" | "presign" | "publish" | "inMemory" | "upload">,
-): TargetResult[] {
+function publishTargets(report: MeasuredSections): TargetResult[] {
   const targets: TargetResult[] = [];
   const publish = report.publish;
   const budget = publish ? requestBudget(publish.objects) : requestBudget(TARGETS.publishSamples * 4);
@@ -182,9 +179,7 @@ function publishTargets(
 }
 
 /** A large dry run's CPU time and peak memory. */
-function dryRunTargets(
-  report: Pick<BenchReport, "startup" | "presign" | "publish" | "inMemory" | "upload">,
-): TargetResult[] {
+function dryRunTargets(report: MeasuredSections): TargetResult[] {
   const targets: TargetResult[] = [];
   const dryRuns = (report.inMemory ?? []).filter((run) => run.dryRun);
   targets.push({
@@ -212,9 +207,7 @@ function dryRunTargets(
 }
 
 /** upload-cohort against aws s3 cp and rclone copy. */
-function uploadTargets(
-  report: Pick<BenchReport, "startup" | "presign" | "publish" | "inMemory" | "upload">,
-): TargetResult[] {
+function uploadTargets(report: MeasuredSections): TargetResult[] {
   const targets: TargetResult[] = [];
   const upload = report.upload;
   targets.push({
@@ -231,9 +224,7 @@ function uploadTargets(
 }
 
 /** PASS/MISS for every target of the sections that ran. */
-export function evaluateTargets(
-  report: Pick<BenchReport, "startup" | "presign" | "publish" | "inMemory" | "upload">,
-): TargetResult[] {
+export function evaluateTargets(report: MeasuredSections): TargetResult[] {
   return [
     ...startupTargets(report),
     ...presignTargets(report),
