@@ -7,6 +7,7 @@
  * with its CRC-64/NVME, computed from the buffer that is sent; the full-object CRC follows from the
  * parts' and S3 checks it on completion.
  */
+import type { FileHandle } from "node:fs/promises";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { eachAtOnce } from "../concurrency";
 import { checksumOf } from "../s3/checksums";
@@ -152,99 +153,144 @@ async function resumable(
   return { uploadId: latest.id, partSize, held };
 }
 
-// eslint-disable-next-line max-lines-per-function -- too long still: to be split
+/** One file's multipart upload under way: where its parts go and how the file is cut into them. */
+interface PartsUpload {
+  target: MultipartTarget;
+  file: MultipartFile;
+  key: string;
+  handle: FileHandle;
+  uploadId: string;
+  partSize: number;
+  options: MultipartOptions;
+}
+
+/**
+ * The upload in progress to resume, with the held parts whose CRC matches the same range of the file
+ * (each read to check it); undefined when there is none, or when a part differs (it is then aborted).
+ */
+async function verifiedResume(
+  target: MultipartTarget,
+  file: MultipartFile,
+  key: string,
+  handle: FileHandle,
+  options: MultipartOptions,
+) {
+  const { signal } = options;
+  const resume = await resumable(target, key, file.size, options.partSize, signal);
+  if (resume === undefined) return undefined;
+  const done = new Map<number, Part>();
+  for (const part of resume.held) {
+    signal?.throwIfAborted();
+    const bytes = await readRange(handle, (part.number - 1) * resume.partSize, part.size, file.name);
+    options.onBytes("checked", bytes.length);
+    if (part.checksum === undefined) continue;
+    if (checksumOf(ALGORITHM, bytes) !== part.checksum) {
+      // The file changed since those parts were sent: start afresh.
+      await abortUpload(target, key, resume.uploadId);
+      return undefined;
+    }
+    done.set(part.number, { ...part, checksum: part.checksum });
+  }
+  return { uploadId: resume.uploadId, partSize: resume.partSize, done };
+}
+
+async function createUpload(target: MultipartTarget, file: MultipartFile, key: string, signal?: AbortSignal) {
+  const created = await target.client.send(
+    new (s3Sdk().CreateMultipartUploadCommand)({
+      Bucket: target.bucket,
+      Key: key,
+      ContentType: file.contentType,
+      ChecksumAlgorithm: ALGORITHM,
+      ChecksumType: "FULL_OBJECT",
+    }),
+    { abortSignal: signal },
+  );
+  return created.UploadId!;
+}
+
+/** Sends every part not in `done`, a few at once, each with the CRC of the buffer sent; adds them to `done`. */
+async function sendMissingParts(upload: PartsUpload, done: Map<number, Part>) {
+  const { target, file, key, handle, uploadId, partSize, options } = upload;
+  const { signal } = options;
+  const missing = Array.from({ length: partCount(file.size, partSize) }, (_, index) => index + 1).filter(
+    (number) => !done.has(number),
+  );
+  await eachAtOnce(missing, options.partsInFlight, async (number) => {
+    signal?.throwIfAborted();
+    const size = partLength(file.size, partSize, number);
+    const bytes = await readRange(handle, (number - 1) * partSize, size, file.name);
+    const checksum = checksumOf(ALGORITHM, bytes);
+    const sent = await target.client.send(
+      new (s3Sdk().UploadPartCommand)({
+        Bucket: target.bucket,
+        Key: key,
+        UploadId: uploadId,
+        PartNumber: number,
+        Body: bytes,
+        ContentLength: size,
+        ChecksumCRC64NVME: checksum,
+      }),
+      { abortSignal: signal },
+    );
+    done.set(number, { number, size, etag: sent.ETag ?? "", checksum });
+    options.onBytes("sent", size);
+  });
+}
+
+/** Completes the upload with the full-object CRC its parts add up to, which S3 checks; returns that CRC. */
+async function completeUpload(upload: PartsUpload, done: Map<number, Part>): Promise<string> {
+  const { target, key, uploadId, options } = upload;
+  const { signal } = options;
+  const parts = [...done.values()].sort((a, b) => a.number - b.number);
+  const checksum = combinedCrc(ALGORITHM, parts);
+  try {
+    await target.client.send(
+      new (s3Sdk().CompleteMultipartUploadCommand)({
+        Bucket: target.bucket,
+        Key: key,
+        UploadId: uploadId,
+        ChecksumType: "FULL_OBJECT",
+        ChecksumCRC64NVME: checksum,
+        MultipartUpload: {
+          Parts: parts.map((part) => ({
+            PartNumber: part.number,
+            ETag: part.etag,
+            ChecksumCRC64NVME: part.checksum,
+          })),
+        },
+      }),
+      { abortSignal: signal },
+    );
+  } catch (error) {
+    // S3 refused the parts or their sum: they are no use to a later run.
+    if (!signal?.aborted) await abortUpload(target, key, uploadId);
+    throw error;
+  }
+  return checksum;
+}
+
 export async function sendInParts(
   target: MultipartTarget,
   file: MultipartFile,
   key: string,
   options: MultipartOptions,
 ): Promise<MultipartResult> {
-  const { signal } = options;
   const handle = await openListedFile(file.path, file.size, file.name);
   try {
-    const done = new Map<number, Part>();
-    let resume = await resumable(target, key, file.size, options.partSize, signal);
-    if (resume) {
-      for (const part of resume.held) {
-        signal?.throwIfAborted();
-        const bytes = await readRange(handle, (part.number - 1) * resume.partSize, part.size, file.name);
-        options.onBytes("checked", bytes.length);
-        if (part.checksum === undefined) continue;
-        if (checksumOf(ALGORITHM, bytes) !== part.checksum) {
-          // The file changed since those parts were sent: start afresh.
-          await abortUpload(target, key, resume.uploadId);
-          done.clear();
-          resume = undefined;
-          break;
-        }
-        done.set(part.number, { ...part, checksum: part.checksum });
-      }
-    }
+    const resumed = await verifiedResume(target, file, key, handle, options);
+    const done = resumed?.done ?? new Map<number, Part>();
     const kept = { parts: done.size, bytes: [...done.values()].reduce((sum, part) => sum + part.size, 0) };
-    const partSize = resume?.partSize ?? options.partSize;
-    const uploadId =
-      resume?.uploadId ??
-      (
-        await target.client.send(
-          new (s3Sdk().CreateMultipartUploadCommand)({
-            Bucket: target.bucket,
-            Key: key,
-            ContentType: file.contentType,
-            ChecksumAlgorithm: ALGORITHM,
-            ChecksumType: "FULL_OBJECT",
-          }),
-          { abortSignal: signal },
-        )
-      ).UploadId!;
-    const missing = Array.from({ length: partCount(file.size, partSize) }, (_, index) => index + 1).filter(
-      (number) => !done.has(number),
-    );
-    await eachAtOnce(missing, options.partsInFlight, async (number) => {
-      signal?.throwIfAborted();
-      const size = partLength(file.size, partSize, number);
-      const bytes = await readRange(handle, (number - 1) * partSize, size, file.name);
-      const checksum = checksumOf(ALGORITHM, bytes);
-      const sent = await target.client.send(
-        new (s3Sdk().UploadPartCommand)({
-          Bucket: target.bucket,
-          Key: key,
-          UploadId: uploadId,
-          PartNumber: number,
-          Body: bytes,
-          ContentLength: size,
-          ChecksumCRC64NVME: checksum,
-        }),
-        { abortSignal: signal },
-      );
-      done.set(number, { number, size, etag: sent.ETag ?? "", checksum });
-      options.onBytes("sent", size);
-    });
-    const parts = [...done.values()].sort((a, b) => a.number - b.number);
-    const checksum = combinedCrc(ALGORITHM, parts);
-    try {
-      await target.client.send(
-        new (s3Sdk().CompleteMultipartUploadCommand)({
-          Bucket: target.bucket,
-          Key: key,
-          UploadId: uploadId,
-          ChecksumType: "FULL_OBJECT",
-          ChecksumCRC64NVME: checksum,
-          MultipartUpload: {
-            Parts: parts.map((part) => ({
-              PartNumber: part.number,
-              ETag: part.etag,
-              ChecksumCRC64NVME: part.checksum,
-            })),
-          },
-        }),
-        { abortSignal: signal },
-      );
-    } catch (error) {
-      // S3 refused the parts or their sum: they are no use to a later run.
-      if (!signal?.aborted) await abortUpload(target, key, uploadId);
-      throw error;
-    }
-    return { checksum, kept };
+    const upload: PartsUpload = {
+      target,
+      file,
+      key,
+      handle,
+      options,
+      partSize: resumed?.partSize ?? options.partSize,
+      uploadId: resumed?.uploadId ?? (await createUpload(target, file, key, options.signal)),
+    };
+    await sendMissingParts(upload, done);
+    return { checksum: await completeUpload(upload, done), kept };
   } finally {
     await handle.close();
   }
