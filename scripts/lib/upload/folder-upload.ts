@@ -176,7 +176,90 @@ async function send(target: UploadTarget, file: LocalFile, key: string, options:
   return sent;
 }
 
-// eslint-disable-next-line max-lines-per-function -- too long still: to be split
+/** The size of every object under the prefix, by key. */
+export async function existingSizes(store: ObjectStore, prefix: string, signal?: AbortSignal) {
+  const existing = new Map<string, number>();
+  for await (const object of store.list(prefix, { signal })) existing.set(object.key, object.size);
+  return existing;
+}
+
+/** What a transfer did with each file, in order: uploaded or skipped, and the bytes it sent (none on a dry run). */
+export function transferResult(all: FileOutcome[], dryRun?: boolean): FolderUploadResult {
+  const uploaded = all.filter((outcome) => outcome.reason !== undefined);
+  return {
+    uploaded,
+    skipped: all.filter((outcome) => outcome.reason === undefined),
+    // A resumed upload sent only the parts S3 did not hold yet.
+    bytesSent: dryRun ? 0 : uploaded.reduce((sum, outcome) => sum + outcome.size - (outcome.kept?.bytes ?? 0), 0),
+  };
+}
+
+/** Whether the object at `key` holds the file already (the same size and full-object checksum), and why not. */
+async function compareWithObject(
+  target: UploadTarget,
+  file: LocalFile,
+  key: string,
+  objectSize: number | undefined,
+  options: FolderUploadOptions,
+): Promise<FileOutcome> {
+  const signal = options.interruption;
+  const outcome: FileOutcome = { key, size: file.size };
+  if (objectSize === undefined) outcome.reason = "new";
+  else if (objectSize !== file.size) outcome.reason = "size differs";
+  else {
+    const stored = await storedChecksum(target.client, target.bucket, key, signal);
+    if (stored?.checksum === undefined) outcome.reason = "no comparable checksum stored";
+    else {
+      const handle = await openListedFile(file.path, file.size, file.relativeKey);
+      const local = await fileChecksum(
+        handle,
+        file.size,
+        stored.checksum.algorithm,
+        file.relativeKey,
+        (bytes) => options.progress?.advance("checked", bytes),
+        signal,
+      ).finally(() => handle.close());
+      outcome.checksum = stored.checksum;
+      if (local !== stored.checksum.value) {
+        outcome.reason = "content differs";
+        if (!options.dryRun) options.progress?.grow(file.size);
+      }
+    }
+  }
+  return outcome;
+}
+
+/** One file: compared with its object, then sent unless the object holds it already (or on a dry run). */
+async function uploadOrSkip(
+  target: UploadTarget,
+  file: LocalFile,
+  key: string,
+  objectSize: number | undefined,
+  options: FolderUploadOptions,
+): Promise<FileOutcome> {
+  const outcome = await compareWithObject(target, file, key, objectSize, options);
+  if (outcome.reason !== undefined && !options.dryRun) {
+    const sent = await send(target, file, key, options);
+    outcome.checksum = { algorithm: UPLOAD_ALGORITHM, value: sent.checksum };
+    if (sent.kept && sent.kept.parts > 0) outcome.kept = sent.kept;
+  }
+  return outcome;
+}
+
+function interruptedUpload(signal: AbortSignal, done: FileOutcome[], fileCount: number, error: unknown) {
+  const reason = signal.reason === "SIGTERM" ? "SIGTERM" : "SIGINT";
+  // A resumed run skips what an earlier one uploaded: those files are in place too.
+  const uploaded = done.filter((outcome) => outcome.reason !== undefined).length;
+  const skipped = done.length - uploaded;
+  const state =
+    `with ${done.length} of ${fileCount} files in place: ${uploaded} uploaded by this run, ` +
+    `${skipped} already there (skipped); ${fileCount - done.length} left`;
+  return new InterruptedError(reason, `interrupted (${reason}) ${state}`, {
+    fix: "run the same command again: files already uploaded are skipped, and a large file resumes from the parts S3 holds",
+    cause: error,
+  });
+}
+
 export async function uploadFolder(
   files: readonly LocalFile[],
   prefix: string,
@@ -188,8 +271,7 @@ export async function uploadFolder(
   // Once interrupted, the bar stops for good: the lines that follow are the run's last words.
   const stopProgress = () => progress?.stop();
   signal?.addEventListener("abort", stopProgress, { once: true });
-  const existing = new Map<string, number>();
-  for await (const object of target.store.list(prefix, { signal })) existing.set(object.key, object.size);
+  const existing = await existingSizes(target.store, prefix, signal);
 
   // Every byte is read once (to compare or to send); a file found different after comparing, twice.
   progress?.start(
@@ -201,67 +283,21 @@ export async function uploadFolder(
   );
 
   const outcomes = new Map<LocalFile, FileOutcome>();
-  let bytesSent = 0;
   try {
     await eachAtOnce(files, options.concurrency, async (file) => {
       const key = prefix + file.relativeKey;
-      const outcome: FileOutcome = { key, size: file.size };
-      const size = existing.get(key);
-      if (size === undefined) outcome.reason = "new";
-      else if (size !== file.size) outcome.reason = "size differs";
-      else {
-        const stored = await storedChecksum(target.client, target.bucket, key, signal);
-        if (stored?.checksum === undefined) outcome.reason = "no comparable checksum stored";
-        else {
-          const handle = await openListedFile(file.path, file.size, file.relativeKey);
-          const local = await fileChecksum(
-            handle,
-            file.size,
-            stored.checksum.algorithm,
-            file.relativeKey,
-            (bytes) => progress?.advance("checked", bytes),
-            signal,
-          ).finally(() => handle.close());
-          outcome.checksum = stored.checksum;
-          if (local !== stored.checksum.value) {
-            outcome.reason = "content differs";
-            if (!options.dryRun) progress?.grow(file.size);
-          }
-        }
-      }
-      if (outcome.reason !== undefined && !options.dryRun) {
-        const sent = await send(target, file, key, options);
-        outcome.checksum = { algorithm: UPLOAD_ALGORITHM, value: sent.checksum };
-        if (sent.kept && sent.kept.parts > 0) outcome.kept = sent.kept;
-        bytesSent += file.size - (sent.kept?.bytes ?? 0);
-      }
-      outcomes.set(file, outcome);
+      outcomes.set(file, await uploadOrSkip(target, file, key, existing.get(key), options));
       progress?.fileDone();
     });
   } catch (error) {
-    if (signal?.aborted) {
-      const reason = signal.reason === "SIGTERM" ? "SIGTERM" : "SIGINT";
-      // A resumed run skips what an earlier one uploaded: those files are in place too.
-      const done = [...outcomes.values()];
-      const uploaded = done.filter((outcome) => outcome.reason !== undefined).length;
-      const skipped = done.length - uploaded;
-      const state =
-        `with ${done.length} of ${files.length} files in place: ${uploaded} uploaded by this run, ` +
-        `${skipped} already there (skipped); ${files.length - done.length} left`;
-      throw new InterruptedError(reason, `interrupted (${reason}) ${state}`, {
-        fix: "run the same command again: files already uploaded are skipped, and a large file resumes from the parts S3 holds",
-        cause: error,
-      });
-    }
+    if (signal?.aborted) throw interruptedUpload(signal, [...outcomes.values()], files.length, error);
     throw error;
   } finally {
     signal?.removeEventListener("abort", stopProgress);
     progress?.stop();
   }
-  const all = files.map((file) => outcomes.get(file)!);
-  return {
-    uploaded: all.filter((outcome) => outcome.reason !== undefined),
-    skipped: all.filter((outcome) => outcome.reason === undefined),
-    bytesSent,
-  };
+  return transferResult(
+    files.map((file) => outcomes.get(file)!),
+    options.dryRun,
+  );
 }
