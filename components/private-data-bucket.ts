@@ -42,6 +42,9 @@ const DEFAULTS = {
   forceDestroy: false,
 };
 
+/** The arguments with every default filled in. */
+type ResolvedArgs = PrivateDataBucketArgs & typeof DEFAULTS;
+
 /**
  * A private S3 bucket for cohort data: all public access blocked, ACLs off, encrypted, TLS-only,
  * SigV2 and over-age presigned requests refused, GET-only CORS for the viewer, versioned, with
@@ -58,7 +61,6 @@ export class PrivateDataBucket extends pulumi.ComponentResource {
   /** Where in the log bucket the data bucket's server access logs go (partitioned by account, region, bucket and day). */
   readonly accessLogPrefix?: string;
 
-  // eslint-disable-next-line max-lines-per-function -- too long still: to be split
   constructor(name: string, inputArgs: PrivateDataBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("chromoscope-private-data:storage:PrivateDataBucket", name, {}, opts);
     const args = { ...DEFAULTS, ...inputArgs };
@@ -70,15 +72,44 @@ export class PrivateDataBucket extends pulumi.ComponentResource {
       this,
     );
     this.bucket = bucket;
+    this.allowViewerReads(name, bucket, args.allowedOrigins);
+    this.attachBucketPolicy(name, bucket, publicAccessBlock, args);
+    if (args.accessLogging) {
+      this.logBucketName = this.deliverAccessLogs(name, bucket, args);
+      this.accessLogPrefix = ACCESS_LOG_PREFIX;
+    }
 
+    this.bucketName = bucket.bucket;
+    this.bucketArn = bucket.arn;
+    this.region = bucket.region;
+    this.regionalDomainName = bucket.bucketRegionalDomainName;
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      bucketArn: this.bucketArn,
+      region: this.region,
+      logBucketName: this.logBucketName,
+      accessLogPrefix: this.accessLogPrefix,
+    });
+  }
+
+  /** The GET-only CORS rule: the viewer's pages (and the lab's allowed origins) fetch the data from the browser. */
+  private allowViewerReads(name: string, bucket: aws.s3.Bucket, allowedOrigins: pulumi.Input<readonly string[]>): void {
     new aws.s3.BucketCorsConfiguration(
       `${name}-cors`,
       {
         bucket: bucket.id,
-        corsRules: pulumi.output(args.allowedOrigins).apply((origins) => [viewerCorsRule(origins)]),
+        corsRules: pulumi.output(allowedOrigins).apply((origins) => [viewerCorsRule(origins)]),
       },
       { parent: this },
     );
+  }
+
+  private attachBucketPolicy(
+    name: string,
+    bucket: aws.s3.Bucket,
+    publicAccessBlock: aws.s3.BucketPublicAccessBlock,
+    args: ResolvedArgs,
+  ): void {
     new aws.s3.BucketPolicy(
       `${name}-policy`,
       {
@@ -98,57 +129,48 @@ export class PrivateDataBucket extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [publicAccessBlock] },
     );
+  }
 
-    if (args.accessLogging) {
-      // Server access logs cannot be delivered to an SSE-KMS bucket, so the log bucket uses SSE-S3.
-      const logs = lockedDownBucket(`${name}-logs`, { ...args, kmsKeyArn: "" }, logBucketLifecycleRules(args), this);
-      const logBucket = logs.bucket;
-      const account = aws.getCallerIdentityOutput({}, { parent: this });
-      const logPolicy = new aws.s3.BucketPolicy(
-        `${name}-logs-policy`,
-        {
-          bucket: logBucket.id,
-          policy: pulumi
-            .all([logBucket.arn, bucket.arn, account.accountId, pulumi.all([...(args.otherLoggedBucketArns ?? [])])])
-            .apply(([logBucketArn, sourceBucketArn, accountId, otherSourceBucketArns]) =>
-              JSON.stringify(
-                logBucketPolicyDocument({
-                  bucketArn: logBucketArn,
-                  sourceBucketArn,
-                  otherSourceBucketArns,
-                  accountId,
-                  maxLinkLifetimeSeconds: args.maxLinkLifetimeSeconds,
-                  logReaderArns: args.logReaderArns,
-                }),
-              ),
+  /**
+   * A second private bucket for the server access logs (of the viewer's bucket too), readable only by
+   * the account root and the log readers: the logs record full presigned URLs. Returns its name.
+   */
+  private deliverAccessLogs(name: string, bucket: aws.s3.Bucket, args: ResolvedArgs): pulumi.Output<string> {
+    // Server access logs cannot be delivered to an SSE-KMS bucket, so the log bucket uses SSE-S3.
+    const logs = lockedDownBucket(`${name}-logs`, { ...args, kmsKeyArn: "" }, logBucketLifecycleRules(args), this);
+    const logBucket = logs.bucket;
+    const account = aws.getCallerIdentityOutput({}, { parent: this });
+    const logPolicy = new aws.s3.BucketPolicy(
+      `${name}-logs-policy`,
+      {
+        bucket: logBucket.id,
+        policy: pulumi
+          .all([logBucket.arn, bucket.arn, account.accountId, pulumi.all([...(args.otherLoggedBucketArns ?? [])])])
+          .apply(([logBucketArn, sourceBucketArn, accountId, otherSourceBucketArns]) =>
+            JSON.stringify(
+              logBucketPolicyDocument({
+                bucketArn: logBucketArn,
+                sourceBucketArn,
+                otherSourceBucketArns,
+                accountId,
+                maxLinkLifetimeSeconds: args.maxLinkLifetimeSeconds,
+                logReaderArns: args.logReaderArns,
+              }),
             ),
-        },
-        { parent: this, dependsOn: [logs.publicAccessBlock] },
-      );
-      new aws.s3.BucketLogging(
-        `${name}-logging`,
-        {
-          bucket: bucket.id,
-          targetBucket: logBucket.id,
-          targetPrefix: ACCESS_LOG_PREFIX,
-          targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: "EventTime" } },
-        },
-        { parent: this, dependsOn: [logPolicy] },
-      );
-      this.logBucketName = logBucket.bucket;
-      this.accessLogPrefix = ACCESS_LOG_PREFIX;
-    }
-
-    this.bucketName = bucket.bucket;
-    this.bucketArn = bucket.arn;
-    this.region = bucket.region;
-    this.regionalDomainName = bucket.bucketRegionalDomainName;
-    this.registerOutputs({
-      bucketName: this.bucketName,
-      bucketArn: this.bucketArn,
-      region: this.region,
-      logBucketName: this.logBucketName,
-      accessLogPrefix: this.accessLogPrefix,
-    });
+          ),
+      },
+      { parent: this, dependsOn: [logs.publicAccessBlock] },
+    );
+    new aws.s3.BucketLogging(
+      `${name}-logging`,
+      {
+        bucket: bucket.id,
+        targetBucket: logBucket.id,
+        targetPrefix: ACCESS_LOG_PREFIX,
+        targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: "EventTime" } },
+      },
+      { parent: this, dependsOn: [logPolicy] },
+    );
+    return logBucket.bucket;
   }
 }
