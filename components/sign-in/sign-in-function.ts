@@ -40,26 +40,66 @@ export class SignInFunction extends pulumi.ComponentResource {
   readonly secretArn: pulumi.Output<string>;
   readonly roleArn: pulumi.Output<string>;
 
-  // eslint-disable-next-line max-lines-per-function -- too long still: to be split
   constructor(name: string, args: SignInFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("chromoscope-private-data:sign-in:SignInFunction", name, {}, opts);
-    const parent = { parent: this };
 
-    const secret = new aws.secretsmanager.Secret(
-      `${name}-configuration`,
-      { description: "Chromoscope sign-in: the function's configuration and cookie-signing keys" },
-      parent,
-    );
-    new aws.secretsmanager.SecretVersion(
-      `${name}-configuration-value`,
-      { secretId: secret.id, secretString: pulumi.secret(pulumi.jsonStringify(args.configuration)) },
-      parent,
-    );
+    const secret = this.storeConfiguration(name, args.configuration);
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
       { retentionInDays: SIGN_IN_LOG_RETENTION_DAYS },
-      parent,
+      { parent: this },
     );
+    const { role, rolePolicy } = this.createRole(name, args, secret, logGroup);
+    const fn = new aws.lambda.Function(
+      `${name}-lambda`,
+      {
+        description: "Chromoscope sign-in: OpenID Connect sign-in, grants, CloudFront signed cookies",
+        runtime: SIGN_IN_FUNCTION_RUNTIME,
+        handler: SIGN_IN_FUNCTION_HANDLER,
+        architectures: ["arm64"],
+        memorySize: 256,
+        timeout: 10,
+        code: args.code,
+        role: role.arn,
+        environment: { variables: { [SIGN_IN_SECRET_ENV]: secret.arn } },
+        loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+      },
+      { parent: this, dependsOn: [rolePolicy] },
+    );
+    const url = this.exposeToDistribution(name, fn, args.distributionArn);
+
+    this.functionName = fn.name;
+    this.functionArn = fn.arn;
+    this.urlHost = url.functionUrl.apply((address) => new URL(address).host);
+    this.secretArn = secret.arn;
+    this.roleArn = role.arn;
+    this.registerOutputs({ functionName: this.functionName, urlHost: this.urlHost, secretArn: this.secretArn });
+  }
+
+  /** The configuration and the cookie-signing keys live in a secret only the function's role is granted, never in its environment. */
+  private storeConfiguration(
+    name: string,
+    configuration: pulumi.Input<SignInFunctionConfiguration>,
+  ): aws.secretsmanager.Secret {
+    const secret = new aws.secretsmanager.Secret(
+      `${name}-configuration`,
+      { description: "Chromoscope sign-in: the function's configuration and cookie-signing keys" },
+      { parent: this },
+    );
+    new aws.secretsmanager.SecretVersion(
+      `${name}-configuration-value`,
+      { secretId: secret.id, secretString: pulumi.secret(pulumi.jsonStringify(configuration)) },
+      { parent: this },
+    );
+    return secret;
+  }
+
+  private createRole(
+    name: string,
+    args: SignInFunctionArgs,
+    secret: aws.secretsmanager.Secret,
+    logGroup: aws.cloudwatch.LogGroup,
+  ): { role: aws.iam.Role; rolePolicy: aws.iam.RolePolicy } {
     const role = new aws.iam.Role(
       `${name}-role`,
       {
@@ -67,7 +107,7 @@ export class SignInFunction extends pulumi.ComponentResource {
         description: "Runs the Chromoscope sign-in function",
         assumeRolePolicy: JSON.stringify(lambdaTrustPolicyDocument()),
       },
-      parent,
+      { parent: this },
     );
     const rolePolicy = new aws.iam.RolePolicy(
       `${name}-role-policy`,
@@ -90,28 +130,21 @@ export class SignInFunction extends pulumi.ComponentResource {
             ),
           ),
       },
-      parent,
+      { parent: this },
     );
-    const fn = new aws.lambda.Function(
-      `${name}-lambda`,
-      {
-        description: "Chromoscope sign-in: OpenID Connect sign-in, grants, CloudFront signed cookies",
-        runtime: SIGN_IN_FUNCTION_RUNTIME,
-        handler: SIGN_IN_FUNCTION_HANDLER,
-        architectures: ["arm64"],
-        memorySize: 256,
-        timeout: 10,
-        code: args.code,
-        role: role.arn,
-        environment: { variables: { [SIGN_IN_SECRET_ENV]: secret.arn } },
-        loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-      },
-      { parent: this, dependsOn: [rolePolicy] },
-    );
+    return { role, rolePolicy };
+  }
+
+  /** The function URL, callable by the stack's distribution only (AWS_IAM auth, signed by its Origin Access Control). */
+  private exposeToDistribution(
+    name: string,
+    fn: aws.lambda.Function,
+    distributionArn: pulumi.Input<string>,
+  ): aws.lambda.FunctionUrl {
     const url = new aws.lambda.FunctionUrl(
       `${name}-url`,
       { functionName: fn.name, authorizationType: "AWS_IAM", invokeMode: "BUFFERED" },
-      parent,
+      { parent: this },
     );
     // Function URLs need both permissions (lambda:InvokeFunction since October 2025), each for the
     // stack's distribution only.
@@ -121,10 +154,10 @@ export class SignInFunction extends pulumi.ComponentResource {
         function: fn.name,
         action: "lambda:InvokeFunctionUrl",
         principal: "cloudfront.amazonaws.com",
-        sourceArn: args.distributionArn,
+        sourceArn: distributionArn,
         functionUrlAuthType: "AWS_IAM",
       },
-      parent,
+      { parent: this },
     );
     new aws.lambda.Permission(
       `${name}-invoke`,
@@ -132,17 +165,11 @@ export class SignInFunction extends pulumi.ComponentResource {
         function: fn.name,
         action: "lambda:InvokeFunction",
         principal: "cloudfront.amazonaws.com",
-        sourceArn: args.distributionArn,
+        sourceArn: distributionArn,
         invokedViaFunctionUrl: true,
       },
-      parent,
+      { parent: this },
     );
-
-    this.functionName = fn.name;
-    this.functionArn = fn.arn;
-    this.urlHost = url.functionUrl.apply((address) => new URL(address).host);
-    this.secretArn = secret.arn;
-    this.roleArn = role.arn;
-    this.registerOutputs({ functionName: this.functionName, urlHost: this.urlHost, secretArn: this.secretArn });
+    return url;
   }
 }
