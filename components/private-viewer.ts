@@ -18,7 +18,7 @@ import { lockedDownBucket } from "./locked-down-bucket";
 import type { SignInRoutes } from "./sign-in/sign-in-routes";
 import { ViewerFolderSync } from "./viewer-folder-sync";
 import { CACHING_OPTIMIZED_POLICY_ID } from "./viewer/cloudfront-ids";
-import { servedViewer } from "./viewer/served-viewer";
+import { ServedViewer, servedViewer } from "./viewer/served-viewer";
 import { viewerFolderProblem, viewerRoutingFunctionCode } from "./viewer-site";
 
 /** The oldest TLS a custom domain accepts. */
@@ -43,6 +43,14 @@ export interface PrivateViewerArgs {
   readonly signInRoutes?: Pick<SignInRoutes, "origins" | "cacheBehaviours">;
 }
 
+/** What the distribution is made of: the bucket it serves, how it reaches it, its routing and its headers. */
+interface ViewerDistributionParts {
+  readonly bucket: aws.s3.Bucket;
+  readonly accessControl: aws.cloudfront.OriginAccessControl;
+  readonly routing: aws.cloudfront.Function;
+  readonly headers: aws.cloudfront.ResponseHeadersPolicy;
+}
+
 export class PrivateViewer extends pulumi.ComponentResource {
   readonly bucketName: pulumi.Output<string>;
   readonly bucketArn: pulumi.Output<string>;
@@ -55,12 +63,10 @@ export class PrivateViewer extends pulumi.ComponentResource {
   /** listingDigest of the served files: what the doctor checks a listing of the bucket against. */
   readonly filesDigest: string;
 
-  // eslint-disable-next-line max-lines-per-function -- too long still: to be split
   constructor(name: string, args: PrivateViewerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("chromoscope-private-data:viewer:PrivateViewer", name, {}, opts);
     const problem = viewerFolderProblem(args.distPath);
     if (problem !== undefined) throw new pulumi.RunError(`viewerDistPath: ${problem}`);
-    const parent = { parent: this };
 
     const { bucket, publicAccessBlock } = lockedDownBucket(
       `${name}-bucket`,
@@ -68,15 +74,51 @@ export class PrivateViewer extends pulumi.ComponentResource {
       viewerBucketLifecycleRules(args),
       this,
     );
-    if (args.logBucketName !== undefined) {
-      new aws.s3.BucketLogging(
-        `${name}-logging`,
-        { bucket: bucket.id, targetBucket: args.logBucketName, targetPrefix: `${ACCESS_LOG_PREFIX}viewer/` },
-        parent,
-      );
-    }
+    if (args.logBucketName !== undefined) this.logAccess(name, bucket, args.logBucketName);
+    const accessControl = this.createOriginAccessControl(name);
+    const routing = this.createRoutingFunction(name);
+    const served = this.readBuild(args.distPath);
+    const headers = this.createHeadersPolicy(name, args, served.scriptHashes);
+    const distribution = this.createDistribution(name, args, { bucket, accessControl, routing, headers });
+    const policy = this.attachBucketPolicy(name, bucket, publicAccessBlock, distribution, args.maxLinkLifetimeSeconds);
+    this.syncServedFiles(name, bucket, args.distPath, served, policy);
 
-    const accessControl = new aws.cloudfront.OriginAccessControl(
+    const host = args.domain !== "" ? pulumi.output(args.domain) : distribution.domainName;
+    this.bucketName = bucket.bucket;
+    this.bucketArn = bucket.arn;
+    this.distributionId = distribution.id;
+    this.distributionArn = distribution.arn;
+    this.origin = pulumi.interpolate`https://${host}`;
+    this.url = pulumi.interpolate`https://${host}/app/`;
+    this.filesDigest = served.listingDigest;
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      distributionId: this.distributionId,
+      url: this.url,
+      filesDigest: this.filesDigest,
+    });
+  }
+
+  /** What the viewer serves of the lab's build, with a warning for each change it could not apply. */
+  private readBuild(distPath: string): ServedViewer {
+    const served = servedViewer(distPath);
+    for (const warning of served.notApplied) {
+      void pulumi.log.warn(`viewerDistPath ${distPath}: ${warning}`, this);
+    }
+    return served;
+  }
+
+  /** The viewer bucket's server access logs, beside the data bucket's in the stack's log bucket. */
+  private logAccess(name: string, bucket: aws.s3.Bucket, logBucketName: pulumi.Input<string>): void {
+    new aws.s3.BucketLogging(
+      `${name}-logging`,
+      { bucket: bucket.id, targetBucket: logBucketName, targetPrefix: `${ACCESS_LOG_PREFIX}viewer/` },
+      { parent: this },
+    );
+  }
+
+  private createOriginAccessControl(name: string): aws.cloudfront.OriginAccessControl {
+    return new aws.cloudfront.OriginAccessControl(
       `${name}-oac`,
       {
         description: "Signs the viewer distribution's requests to its private bucket",
@@ -84,9 +126,12 @@ export class PrivateViewer extends pulumi.ComponentResource {
         signingBehavior: "always",
         signingProtocol: "sigv4",
       },
-      parent,
+      { parent: this },
     );
-    const routing = new aws.cloudfront.Function(
+  }
+
+  private createRoutingFunction(name: string): aws.cloudfront.Function {
+    return new aws.cloudfront.Function(
       `${name}-routing`,
       {
         runtime: "cloudfront-js-2.0",
@@ -94,14 +139,16 @@ export class PrivateViewer extends pulumi.ComponentResource {
         code: viewerRoutingFunctionCode(),
         publish: true,
       },
-      parent,
+      { parent: this },
     );
-    const served = servedViewer(args.distPath);
-    for (const warning of served.notApplied) {
-      void pulumi.log.warn(`viewerDistPath ${args.distPath}: ${warning}`, this);
-    }
-    const { scriptHashes } = served;
-    const headers = new aws.cloudfront.ResponseHeadersPolicy(
+  }
+
+  private createHeadersPolicy(
+    name: string,
+    args: Pick<PrivateViewerArgs, "dataOrigins" | "annotationTiles">,
+    scriptHashes: readonly string[],
+  ): aws.cloudfront.ResponseHeadersPolicy {
+    return new aws.cloudfront.ResponseHeadersPolicy(
       `${name}-headers`,
       {
         comment: "Chromoscope runs its own scripts only and reaches its data and the annotation tile server only",
@@ -124,10 +171,18 @@ export class PrivateViewer extends pulumi.ComponentResource {
           frameOptions: { frameOption: "DENY", override: true },
         },
       },
-      parent,
+      { parent: this },
     );
+  }
+
+  private createDistribution(
+    name: string,
+    args: Pick<PrivateViewerArgs, "domain" | "certificateArn" | "signInRoutes">,
+    parts: ViewerDistributionParts,
+  ): aws.cloudfront.Distribution {
+    const { bucket, accessControl, routing, headers } = parts;
     const originId = "viewer-bucket";
-    const distribution = new aws.cloudfront.Distribution(
+    return new aws.cloudfront.Distribution(
       `${name}-distribution`,
       {
         enabled: true,
@@ -169,9 +224,18 @@ export class PrivateViewer extends pulumi.ComponentResource {
               }
             : { cloudfrontDefaultCertificate: true },
       },
-      parent,
+      { parent: this },
     );
-    const policy = new aws.s3.BucketPolicy(
+  }
+
+  private attachBucketPolicy(
+    name: string,
+    bucket: aws.s3.Bucket,
+    publicAccessBlock: aws.s3.BucketPublicAccessBlock,
+    distribution: aws.cloudfront.Distribution,
+    maxLinkLifetimeSeconds: number,
+  ): aws.s3.BucketPolicy {
+    return new aws.s3.BucketPolicy(
       `${name}-policy`,
       {
         bucket: bucket.id,
@@ -180,37 +244,31 @@ export class PrivateViewer extends pulumi.ComponentResource {
             viewerBucketPolicyDocument({
               bucketArn,
               distributionArn,
-              maxLinkLifetimeSeconds: args.maxLinkLifetimeSeconds,
+              maxLinkLifetimeSeconds,
             }),
           ),
         ),
       },
       { parent: this, dependsOn: [publicAccessBlock] },
     );
+  }
+
+  private syncServedFiles(
+    name: string,
+    bucket: aws.s3.Bucket,
+    distPath: string,
+    served: ServedViewer,
+    policy: aws.s3.BucketPolicy,
+  ): void {
     new ViewerFolderSync(
       `${name}-files`,
       {
         bucket: bucket.bucket,
         region: bucket.region,
-        folder: args.distPath,
+        folder: distPath,
         digest: served.digest,
       },
       { parent: this, dependsOn: [policy] },
     );
-
-    const host = args.domain !== "" ? pulumi.output(args.domain) : distribution.domainName;
-    this.bucketName = bucket.bucket;
-    this.bucketArn = bucket.arn;
-    this.distributionId = distribution.id;
-    this.distributionArn = distribution.arn;
-    this.origin = pulumi.interpolate`https://${host}`;
-    this.url = pulumi.interpolate`https://${host}/app/`;
-    this.filesDigest = served.listingDigest;
-    this.registerOutputs({
-      bucketName: this.bucketName,
-      distributionId: this.distributionId,
-      url: this.url,
-      filesDigest: this.filesDigest,
-    });
   }
 }
