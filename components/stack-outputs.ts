@@ -12,21 +12,26 @@ import type { z as Zod } from "zod";
 import { MAX_PRESIGN_SECONDS } from "../policy/documents/limits";
 import { KEY_PREFIX_RULE, keyPrefixProblem, VIEWER_URL_RULE, viewerUrlProblem } from "./address-rules";
 
-/**
- * The schemas, built at their first use: zod takes longer to load than Node itself starts, and a
- * command's `--help` (or the Pulumi program, which only types its exports from them) needs none.
- */
-// eslint-disable-next-line max-lines-per-function -- too long still: to be split
-function buildSchemas() {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
-  const { z } = require("zod") as typeof import("zod");
-  const keyPrefix = z.string().refine((value) => keyPrefixProblem(value) === undefined, KEY_PREFIX_RULE);
-  const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "an ISO 8601 date");
-  const keySlot = z.enum(["a", "b"]);
-  /** An output the other kind exports: refused here, and typed `undefined` so either kind reads alike. */
-  const absent = z.undefined().optional();
+/** zod's namespace, handed to each builder: only buildSchemas loads it, at first use. */
+type ZodApi = typeof import("zod").z;
 
-  const sharedOutputs = {
+/** The building blocks several outputs share. */
+function outputPrimitives(z: ZodApi) {
+  return {
+    z,
+    keyPrefix: z.string().refine((value) => keyPrefixProblem(value) === undefined, KEY_PREFIX_RULE),
+    isoDate: z.string().refine((value) => !Number.isNaN(Date.parse(value)), "an ISO 8601 date"),
+    keySlot: z.enum(["a", "b"]),
+    /** An output the other kind exports: refused here, and typed `undefined` so either kind reads alike. */
+    absent: z.undefined().optional(),
+  };
+}
+
+type OutputPrimitives = ReturnType<typeof outputPrimitives>;
+
+/** The outputs both presigner kinds export. */
+function sharedOutputShape({ z, keyPrefix }: OutputPrimitives) {
+  return {
     bucketName: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name"),
     bucketArn: z.string().optional(),
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as eu-west-2"),
@@ -80,21 +85,31 @@ function buildSchemas() {
     /** Sign-in mode: the deployed cookie-key generation (the next `pulumi up` reads it back). */
     cookieKeyGeneration: z.number().int().nonnegative().optional(),
   };
+}
 
-  /** One key slot as the stack reports it; `status` is absent in outputs of earlier deployments. */
-  const accessKeyOutputSchema = z.object({
+type SharedOutputShape = ReturnType<typeof sharedOutputShape>;
+
+/** One key slot as the stack reports it; `status` is absent in outputs of earlier deployments. */
+function accessKeyOutputSchemaOf({ z, keySlot, isoDate }: OutputPrimitives) {
+  return z.object({
     slot: keySlot,
     accessKeyId: z.string(),
     createdAt: isoDate,
     rotationDueAt: isoDate,
     status: z.enum(["Active", "Inactive"]).optional(),
   });
+}
 
-  /**
-   * A user-kind stack: an IAM user whose access keys sign. A stand-in stack (--bucket/--region, the
-   * demo) may know only the active slot's key, or no key at all.
-   */
-  const userOutputsSchema = z.object({
+/**
+ * A user-kind stack: an IAM user whose access keys sign. A stand-in stack (--bucket/--region, the
+ * demo) may know only the active slot's key, or no key at all.
+ */
+function userOutputsSchemaOf(
+  { z, keySlot, absent }: OutputPrimitives,
+  sharedOutputs: SharedOutputShape,
+  accessKeyOutputSchema: ReturnType<typeof accessKeyOutputSchemaOf>,
+) {
+  return z.object({
     ...sharedOutputs,
     presignerKind: z.literal("user"),
     presignerUserName: z.string().optional(),
@@ -109,9 +124,11 @@ function buildSchemas() {
     presignerRoleArn: absent,
     presignerInstanceProfileName: absent,
   });
+}
 
-  /** A role-kind stack: sessions of a role sign, so the outputs hold no key. */
-  const roleOutputsSchema = z.object({
+/** A role-kind stack: sessions of a role sign, so the outputs hold no key. */
+function roleOutputsSchemaOf({ z, absent }: OutputPrimitives, sharedOutputs: SharedOutputShape) {
+  return z.object({
     ...sharedOutputs,
     presignerKind: z.literal("role"),
     presignerRoleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/, "an IAM role ARN"),
@@ -123,6 +140,20 @@ function buildSchemas() {
     presignerSecretAccessKey: absent,
     accessKeys: absent,
   });
+}
+
+/**
+ * The schemas, built at their first use: zod takes longer to load than Node itself starts, and a
+ * command's `--help` (or the Pulumi program, which only types its exports from them) needs none.
+ */
+function buildSchemas() {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+  const { z } = require("zod") as typeof import("zod");
+  const primitives = outputPrimitives(z);
+  const sharedOutputs = sharedOutputShape(primitives);
+  const accessKeyOutputSchema = accessKeyOutputSchemaOf(primitives);
+  const userOutputsSchema = userOutputsSchemaOf(primitives, sharedOutputs, accessKeyOutputSchema);
+  const roleOutputsSchema = roleOutputsSchemaOf(primitives, sharedOutputs);
 
   /**
    * The outputs both kinds share, with the kind itself: what a reader can still check, and report
