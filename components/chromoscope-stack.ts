@@ -26,94 +26,67 @@ export interface StackBuildOptions {
   readonly backend?: BackendFacts;
 }
 
+/** An output declared before the resource that resolves it: the output, and its resolver. */
+type Deferred<T> = [pulumi.Output<T>, (source: pulumi.Output<T>) => void];
+
+/**
+ * The viewer and the data bucket each need the other's address (CORS origin and log source one way,
+ * the Content-Security-Policy's data origin the other): the viewer's are declared first and resolved
+ * once it exists. Each is absent where the stack has no use for it.
+ */
+interface PendingViewerOutputs {
+  /** Self-hosted: the viewer's origin: the CORS rule allows it, sign-in's callback URLs start with it. */
+  readonly origin?: Deferred<string>;
+  /** Self-hosted with access logging: the viewer bucket, whose server access logs the log bucket takes. */
+  readonly bucketArn?: Deferred<string>;
+  /** Sign-in mode (settings refuse it without the self-hosted viewer): the distribution reads the data. */
+  readonly distributionArn?: Deferred<string>;
+}
+
+/** The stack's components, as its outputs read them. */
+interface StackComponents {
+  readonly storage: PrivateDataBucket;
+  readonly presigner: PresignerIdentity;
+  readonly viewer?: PrivateViewer;
+  readonly access?: SignInAccess;
+  readonly allowedOrigins: pulumi.Output<string[]>;
+}
+
 /** Wires validated settings into the components (the viewer only when self-hosted); `name` prefixes every resource. */
-// eslint-disable-next-line max-lines-per-function -- too long still: to be split
 export function buildStack(
   settings: StackSettings,
   name = "chromoscope",
   opts?: pulumi.ComponentResourceOptions,
   build: StackBuildOptions = {},
 ): ProgramStackOutputs {
+  // Checked before anything is declared, so a bad folder leaves no half-wired stack behind.
+  checkViewerSettings(settings);
+  const pending = pendingViewerOutputs(settings);
+  // The CORS rule allows the viewer's own origin and the lab's extra ones (allowedOrigins).
+  const ownViewerOrigin: pulumi.Input<string> = pending.origin ? pending.origin[0] : viewerOrigin(settings.viewerUrl);
+  const allowedOrigins = pulumi.output(ownViewerOrigin).apply((own) => corsOrigins(own, settings.allowedOrigins));
   // The settings carry every argument of both components under the same names (a wider object
   // satisfies each Args interface); only the bucket's identity and the presigner's kind are added.
-  // The viewer and the data bucket each need the other's address (CORS origin and log source one
-  // way, the Content-Security-Policy's data origin the other): the viewer's are filled in once it exists.
-  const selfHosted = settings.viewer === "self-hosted";
-  // Checked before anything is declared, so a bad folder leaves no half-wired stack behind.
-  const folderProblem = selfHosted ? viewerFolderProblem(settings.viewerDistPath) : undefined;
-  if (folderProblem !== undefined) throw new pulumi.RunError(`viewerDistPath: ${folderProblem}`);
-  const publicViewerOrigin = viewerOrigin(SETTING_SPECS.viewerUrl.default);
-  if (selfHosted && settings.allowedOrigins.includes(publicViewerOrigin)) {
-    void pulumi.log.warn(
-      `allowedOrigins lists ${publicViewerOrigin} although the viewer is self-hosted: pages there may read what a link opens (CORS). Remove it once no live link opens the public viewer.`,
-    );
-  }
-  const origin = selfHosted ? pulumi.deferredOutput<string>() : undefined;
-  // The CORS rule allows the viewer's own origin and the lab's extra ones (allowedOrigins).
-  const ownViewerOrigin: pulumi.Input<string> = origin ? origin[0] : viewerOrigin(settings.viewerUrl);
-  const allowedOrigins = pulumi.output(ownViewerOrigin).apply((own) => corsOrigins(own, settings.allowedOrigins));
-  const viewerBucketArn = selfHosted && settings.accessLogging ? pulumi.deferredOutput<string>() : undefined;
-  // Sign-in mode (settings refuse it without the self-hosted viewer): the distribution reads the data.
-  const signIn = selfHosted && origin && settings.access === "sign-in";
-  const distributionArn = signIn ? pulumi.deferredOutput<string>() : undefined;
   const storage = new PrivateDataBucket(
     `${name}-data`,
     {
       ...settings,
       allowedOrigins,
-      otherLoggedBucketArns: viewerBucketArn ? [viewerBucketArn[0]] : [],
-      cloudFrontReads: distributionArn && {
-        distributionArn: distributionArn[0],
+      otherLoggedBucketArns: pending.bucketArn ? [pending.bucketArn[0]] : [],
+      cloudFrontReads: pending.distributionArn && {
+        distributionArn: pending.distributionArn[0],
         prefixes: [...settings.dataPrefixes, settings.configPrefix],
       },
     },
     opts,
   );
-  const access =
-    signIn && distributionArn
-      ? new SignInAccess(
-          `${name}-sign-in`,
-          {
-            ...settings,
-            signInClientSecret: pulumi.secret(settings.signInClientSecret),
-            bucketName: storage.bucketName,
-            bucketArn: storage.bucketArn,
-            region: storage.region,
-            bucketDomainName: storage.regionalDomainName,
-            viewerOrigin: origin[0],
-            distributionArn: distributionArn[0],
-            handlerEntry: build.signInHandlerEntry,
-          },
-          opts,
-        )
-      : undefined;
-  const viewer = selfHosted
-    ? new PrivateViewer(
-        `${name}-viewer`,
-        {
-          ...settings,
-          distPath: settings.viewerDistPath,
-          domain: settings.viewerDomain,
-          certificateArn: settings.viewerCertificateArn,
-          annotationTiles: settings.viewerAnnotationTiles,
-          // With sign-in the app reads its data from its own origin ('self'); links reach the bucket.
-          dataOrigins: access
-            ? []
-            : [
-                pulumi
-                  .all([storage.bucketName, storage.region])
-                  .apply(([bucket, region]) => `https://${awsBucketAddress(bucket, region).host}`),
-              ],
-          logBucketName: storage.logBucketName,
-          signInRoutes: access?.routes,
-        },
-        opts,
-      )
-    : undefined;
+  const access = createSignInAccess(`${name}-sign-in`, settings, storage, pending, build, opts);
+  const viewer =
+    settings.viewer === "self-hosted" ? createViewer(`${name}-viewer`, settings, storage, access, opts) : undefined;
   if (viewer) {
-    origin?.[1](viewer.origin);
-    viewerBucketArn?.[1](viewer.bucketArn);
-    distributionArn?.[1](viewer.distributionArn);
+    pending.origin?.[1](viewer.origin);
+    pending.bucketArn?.[1](viewer.bucketArn);
+    pending.distributionArn?.[1](viewer.distributionArn);
   }
   const presigner = new PresignerIdentity(
     `${name}-presigner`,
@@ -126,7 +99,91 @@ export function buildStack(
     },
     opts,
   );
-  const shared = {
+  return stackOutputs(settings, { storage, presigner, viewer, access, allowedOrigins });
+}
+
+/** Refuses a self-hosted viewer's unusable build folder; warns when CORS still lets the public viewer read. */
+function checkViewerSettings(settings: StackSettings): void {
+  if (settings.viewer !== "self-hosted") return;
+  const folderProblem = viewerFolderProblem(settings.viewerDistPath);
+  if (folderProblem !== undefined) throw new pulumi.RunError(`viewerDistPath: ${folderProblem}`);
+  const publicViewerOrigin = viewerOrigin(SETTING_SPECS.viewerUrl.default);
+  if (settings.allowedOrigins.includes(publicViewerOrigin)) {
+    void pulumi.log.warn(
+      `allowedOrigins lists ${publicViewerOrigin} although the viewer is self-hosted: pages there may read what a link opens (CORS). Remove it once no live link opens the public viewer.`,
+    );
+  }
+}
+
+function pendingViewerOutputs(settings: StackSettings): PendingViewerOutputs {
+  if (settings.viewer !== "self-hosted") return {};
+  return {
+    origin: pulumi.deferredOutput<string>(),
+    bucketArn: settings.accessLogging ? pulumi.deferredOutput<string>() : undefined,
+    distributionArn: settings.access === "sign-in" ? pulumi.deferredOutput<string>() : undefined,
+  };
+}
+
+/** Sign-in mode's sign-in function, user pool and keys; undefined in links mode. */
+function createSignInAccess(
+  name: string,
+  settings: StackSettings,
+  storage: PrivateDataBucket,
+  pending: PendingViewerOutputs,
+  build: StackBuildOptions,
+  opts?: pulumi.ComponentResourceOptions,
+): SignInAccess | undefined {
+  if (!pending.origin || !pending.distributionArn) return undefined;
+  return new SignInAccess(
+    name,
+    {
+      ...settings,
+      signInClientSecret: pulumi.secret(settings.signInClientSecret),
+      bucketName: storage.bucketName,
+      bucketArn: storage.bucketArn,
+      region: storage.region,
+      bucketDomainName: storage.regionalDomainName,
+      viewerOrigin: pending.origin[0],
+      distributionArn: pending.distributionArn[0],
+      handlerEntry: build.signInHandlerEntry,
+    },
+    opts,
+  );
+}
+
+function createViewer(
+  name: string,
+  settings: StackSettings,
+  storage: PrivateDataBucket,
+  access: SignInAccess | undefined,
+  opts?: pulumi.ComponentResourceOptions,
+): PrivateViewer {
+  return new PrivateViewer(
+    name,
+    {
+      ...settings,
+      distPath: settings.viewerDistPath,
+      domain: settings.viewerDomain,
+      certificateArn: settings.viewerCertificateArn,
+      annotationTiles: settings.viewerAnnotationTiles,
+      // With sign-in the app reads its data from its own origin ('self'); links reach the bucket.
+      dataOrigins: access
+        ? []
+        : [
+            pulumi
+              .all([storage.bucketName, storage.region])
+              .apply(([bucket, region]) => `https://${awsBucketAddress(bucket, region).host}`),
+          ],
+      logBucketName: storage.logBucketName,
+      signInRoutes: access?.routes,
+    },
+    opts,
+  );
+}
+
+/** The outputs both presigner kinds export (sign-in mode's only with sign-in). */
+function sharedOutputs(settings: StackSettings, { storage, viewer, access, allowedOrigins }: StackComponents) {
+  return {
     bucketName: storage.bucketName,
     bucketArn: storage.bucketArn,
     region: storage.region,
@@ -152,6 +209,11 @@ export function buildStack(
       cookieKeyGeneration: settings.cookieKeyGeneration,
     }),
   };
+}
+
+function stackOutputs(settings: StackSettings, components: StackComponents): ProgramStackOutputs {
+  const shared = sharedOutputs(settings, components);
+  const { presigner } = components;
   if (settings.presignerKind === "role") {
     return {
       ...shared,
