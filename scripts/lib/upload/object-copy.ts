@@ -9,7 +9,14 @@ import { AwsError } from "../errors";
 import { s3Sdk } from "../s3/sdk-modules";
 import { TransferProgress, UPLOAD_ALGORITHM } from "./folder-upload";
 import { combinedCrc } from "./local-file";
-import { abortUpload, MAX_PARTS, MultipartTarget, partCount } from "./resumable-multipart";
+import {
+  abortUpload,
+  completeFullObjectUpload,
+  createFullObjectUpload,
+  MAX_PARTS,
+  MultipartTarget,
+  partCount,
+} from "./resumable-multipart";
 
 const GIB = 1024 * 1024 * 1024;
 /** CopyObject copies at most this much; larger objects are copied in parts. */
@@ -136,20 +143,6 @@ async function resumableCopy(
   return resumed;
 }
 
-async function createCopyUpload(target: MultipartTarget, from: CopyFrom, key: string, signal?: AbortSignal) {
-  const created = await target.client.send(
-    new (s3Sdk().CreateMultipartUploadCommand)({
-      Bucket: target.bucket,
-      Key: key,
-      ContentType: from.contentType,
-      ChecksumAlgorithm: UPLOAD_ALGORITHM,
-      ChecksumType: "FULL_OBJECT",
-    }),
-    { abortSignal: signal },
-  );
-  return created.UploadId!;
-}
-
 /** Copies every range not in `done`, pinned to the source's ETag; adds each part, with S3's CRC, to `done`. */
 async function copyMissingParts(copy: PartsCopy, done: Map<number, CopiedPart>) {
   const { target, from, key, uploadId, partSize, count, options } = copy;
@@ -198,19 +191,7 @@ async function completeCopy(copy: PartsCopy, done: Map<number, CopiedPart>): Pro
       },
     );
   }
-  await target.client.send(
-    new (s3Sdk().CompleteMultipartUploadCommand)({
-      Bucket: target.bucket,
-      Key: key,
-      UploadId: uploadId,
-      ChecksumType: "FULL_OBJECT",
-      ChecksumCRC64NVME: checksum,
-      MultipartUpload: {
-        Parts: parts.map((part) => ({ PartNumber: part.number, ETag: part.etag, ChecksumCRC64NVME: part.checksum })),
-      },
-    }),
-    { abortSignal: options.interruption },
-  );
+  await completeFullObjectUpload(target, key, { uploadId, parts, checksum }, options.interruption);
   return checksum;
 }
 
@@ -230,7 +211,7 @@ async function copyInParts(
     key,
     options,
     ...layout,
-    uploadId: resumed?.uploadId ?? (await createCopyUpload(target, from, key, signal)),
+    uploadId: resumed?.uploadId ?? (await createFullObjectUpload(target, key, from.contentType, signal)),
   };
   const done = resumed?.done ?? new Map<number, CopiedPart>();
   await copyMissingParts(copy, done);

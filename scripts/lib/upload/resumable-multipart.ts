@@ -194,18 +194,54 @@ async function verifiedResume(
   return { uploadId: resume.uploadId, partSize: resume.partSize, done };
 }
 
-async function createUpload(target: MultipartTarget, file: MultipartFile, key: string, signal?: AbortSignal) {
+/** Starts a multipart upload whose parts carry CRC-64/NVME and whose whole object S3 checks by their combination. */
+export async function createFullObjectUpload(
+  target: MultipartTarget,
+  key: string,
+  contentType: string | undefined,
+  signal?: AbortSignal,
+): Promise<string> {
   const created = await target.client.send(
     new (s3Sdk().CreateMultipartUploadCommand)({
       Bucket: target.bucket,
       Key: key,
-      ContentType: file.contentType,
+      ContentType: contentType,
       ChecksumAlgorithm: ALGORITHM,
       ChecksumType: "FULL_OBJECT",
     }),
     { abortSignal: signal },
   );
   return created.UploadId!;
+}
+
+/** Completes a multipart upload with its parts (in order) and the full-object CRC-64/NVME they add up to. */
+export async function completeFullObjectUpload(
+  target: MultipartTarget,
+  key: string,
+  upload: {
+    uploadId: string;
+    parts: ReadonlyArray<{ number: number; etag: string; checksum: string }>;
+    checksum: string;
+  },
+  signal?: AbortSignal,
+): Promise<void> {
+  await target.client.send(
+    new (s3Sdk().CompleteMultipartUploadCommand)({
+      Bucket: target.bucket,
+      Key: key,
+      UploadId: upload.uploadId,
+      ChecksumType: "FULL_OBJECT",
+      ChecksumCRC64NVME: upload.checksum,
+      MultipartUpload: {
+        Parts: upload.parts.map((part) => ({
+          PartNumber: part.number,
+          ETag: part.etag,
+          ChecksumCRC64NVME: part.checksum,
+        })),
+      },
+    }),
+    { abortSignal: signal },
+  );
 }
 
 /** Sends every part not in `done`, a few at once, each with the CRC of the buffer sent; adds them to `done`. */
@@ -244,23 +280,7 @@ async function completeUpload(upload: PartsUpload, done: Map<number, Part>): Pro
   const parts = [...done.values()].sort((a, b) => a.number - b.number);
   const checksum = combinedCrc(ALGORITHM, parts);
   try {
-    await target.client.send(
-      new (s3Sdk().CompleteMultipartUploadCommand)({
-        Bucket: target.bucket,
-        Key: key,
-        UploadId: uploadId,
-        ChecksumType: "FULL_OBJECT",
-        ChecksumCRC64NVME: checksum,
-        MultipartUpload: {
-          Parts: parts.map((part) => ({
-            PartNumber: part.number,
-            ETag: part.etag,
-            ChecksumCRC64NVME: part.checksum,
-          })),
-        },
-      }),
-      { abortSignal: signal },
-    );
+    await completeFullObjectUpload(target, key, { uploadId, parts, checksum }, signal);
   } catch (error) {
     // S3 refused the parts or their sum: they are no use to a later run.
     if (!signal?.aborted) await abortUpload(target, key, uploadId);
@@ -287,7 +307,7 @@ export async function sendInParts(
       handle,
       options,
       partSize: resumed?.partSize ?? options.partSize,
-      uploadId: resumed?.uploadId ?? (await createUpload(target, file, key, options.signal)),
+      uploadId: resumed?.uploadId ?? (await createFullObjectUpload(target, key, file.contentType, options.signal)),
     };
     await sendMissingParts(upload, done);
     return { checksum: await completeUpload(upload, done), kept };
