@@ -1,17 +1,10 @@
 import { Command } from "commander";
 import { addHelpNotes, addStackOptions, CliCommand, CliIo, openStack, StackOptions } from "../shell";
-import { ExitCode, UsageError, ValidationError } from "../../errors";
-import {
-  carryOutRotation,
-  parseGenerationOption,
-  prepareRotation,
-  RotationOutcome,
-} from "../../lifecycle/key-rotation";
-import { loadPublications } from "../../lifecycle/publications";
-import { decideRotation, KeySlots, keySlotsOf, RotationDecision } from "../../lifecycle/rotation";
-import { latestExpiry, Publication } from "../../ledger/fold";
-import { cohortNames, describeKey, npmCommand, publicationLine, ROTATION_EXIT_CODES } from "../output/lifecycle-report";
-import { instant, plural } from "../../text-format";
+import { ExitCode, UsageError } from "../../errors";
+import { parseGenerationOption } from "../../lifecycle/key-rotation";
+import { rotateKeys } from "../../lifecycle/rotate-keys";
+import { ROTATION_EXIT_CODES } from "../output/lifecycle-report";
+import { reportNotDue, reportRotated, reportRotationDecision, unsafeRotationError } from "../output/rotate-keys-output";
 
 interface RotateOptions extends StackOptions {
   generation?: string;
@@ -54,86 +47,37 @@ function defineCommand(): Command {
   return command;
 }
 
-/** Says which key rotates and what that breaks; refuses to break live links without --force. */
-function checkRotationSafe(
-  decision: RotationDecision,
-  slots: KeySlots,
-  options: RotateOptions,
-  io: CliIo,
-  now: Date,
-): void {
-  io.stderr(`Active: ${describeKey(slots.active, now)}, signs new links.\n`);
-  io.stderr(`Rotation replaces the inactive ${describeKey(slots.inactive, now)}.\n`);
-  if (decision.safe) {
-    io.stderr(`No live link was signed by ${slots.inactive.accessKeyId}: rotating breaks nothing.\n`);
-    return;
-  }
-  const details = decision.breaking.map((publication) => publicationLine(publication, slots, now));
-  const what = `${plural(decision.breaking.length, "live publication")} of ${plural(cohortNames(decision.breaking).length, "cohort")}`;
-  if (!options.force) {
-    throw new ValidationError(
-      `rotating now would break ${what}, signed by the inactive key ${slots.inactive.accessKeyId}`,
-      {
-        details,
-        fix: `rotation is safe once ${instant(decision.safeAfter!)} has passed: run it again then (or revoke those cohorts, or pass --force to break them now)`,
-      },
-    );
-  }
-  io.stderr(`--force: rotating breaks ${what}:\n`);
-  for (const line of details) io.stderr(`  ${line}\n`);
-}
-
-/** What the rotation did, when the next one is safe, and how to re-share what it broke. */
-function reportRotated(
-  outcome: RotationOutcome,
-  rotation: { slots: KeySlots; publications: readonly Publication[]; decision: RotationDecision; now: Date },
-  options: RotateOptions,
-  io: CliIo,
-): void {
-  const { slots, publications, decision, now } = rotation;
-  // The key that signed until now is the inactive one from here on: the next rotation waits for its links.
-  const nextBlockers = decideRotation({ active: slots.inactive, inactive: slots.active }, publications, now).breaking;
-  const nextSafe = latestExpiry(nextBlockers);
-  const active = outcome.newSlots?.active;
-  io.stderr(
-    `Rotated (keyGeneration ${outcome.fromGeneration} → ${outcome.toGeneration}): ` +
-      `${active ? `${describeKey(active, io.now())} is active and signs new links` : `slot ${slots.inactive.slot} is active and signs new links`}; ` +
-      `${slots.active.accessKeyId} keeps its live links working until they expire. ` +
-      `${nextSafe ? `The next rotation is safe after ${instant(nextSafe)}.` : "The next rotation is safe right away."}\n`,
-  );
-  for (const name of cohortNames(decision.breaking))
-    io.stderr(`Re-share ${JSON.stringify(name)}: ${npmCommand("refresh-cohort", options, ["--cohort", name])}\n`);
-}
-
-async function runRotateKeys(options: RotateOptions, io: CliIo): Promise<number> {
-  const generation = parseGenerationOption(options.generation);
+/** Without --stack only --print works: the Pulumi CLI works on a stack. */
+function assertStackUnlessPrinting(options: RotateOptions): void {
   if (options.stack === undefined && !options.print) {
     throw new UsageError("rotate-keys runs the Pulumi CLI, which works on a stack: pass --stack NAME", {
       fix: "pass --stack NAME, or add --print to decide from --outputs and see the commands",
     });
   }
+}
+
+/** Parses the options into a request, rotates (or prints, or says it is not due), reports; returns the exit code. */
+async function runRotateKeys(options: RotateOptions, io: CliIo): Promise<number> {
+  const generation = parseGenerationOption(options.generation);
+  assertStackUnlessPrinting(options);
   const stack = await openStack(options, io);
-  const slots = keySlotsOf(stack.outputs);
-  const now = io.now();
-  const publications = await loadPublications(stack.store, stack.outputs, {
-    warn: (message) => io.stderr(`warning: ${message}\n`),
-  });
-  if (options.ifDue && slots.active.rotationDueAt.getTime() > now.getTime()) {
-    const due = instant(slots.active.rotationDueAt);
-    io.stderr(
-      `Not due: the active ${describeKey(slots.active, now)} is due for rotation at ${due}; nothing changed.\n`,
-    );
-    return ExitCode.ok;
-  }
-  const decision = decideRotation(slots, publications, now);
-  checkRotationSafe(decision, slots, options, io, now);
-  const deployedGeneration = stack.outputs.keyGeneration;
-  const prepared = await prepareRotation(
-    { stack: options.stack, generation, deployedGeneration, print: Boolean(options.print), rotations: 1, slots },
-    io,
+  const { print, ifDue, force } = options;
+  const request = {
+    stack: options.stack,
+    generation,
+    print: Boolean(print),
+    ifDue: Boolean(ifDue),
+    force: Boolean(force),
+  };
+  const warn = (message: string) => io.stderr(`warning: ${message}\n`);
+  const outcome = await rotateKeys(
+    request,
+    { ...stack, now: io.now(), warn, io },
+    { decided: (rotation) => reportRotationDecision(rotation, io) },
   );
-  const outcome = await carryOutRotation(prepared, io);
-  if (!outcome.printed) reportRotated(outcome, { slots, publications, decision, now }, options, io);
+  if (outcome.kind === "not-due") reportNotDue(outcome.active, outcome.now, io);
+  else if (outcome.kind === "refused") throw unsafeRotationError(outcome.rotation);
+  else if (outcome.kind === "rotated") reportRotated(outcome, options, io);
   return ExitCode.ok;
 }
 
