@@ -194,14 +194,17 @@ export function transferResult(all: FileOutcome[], dryRun?: boolean): FolderUplo
   };
 }
 
+/** One file of the folder, the key it goes to, and the size of the object there now (if any). */
+interface FileTask {
+  target: UploadTarget;
+  file: LocalFile;
+  key: string;
+  objectSize: number | undefined;
+}
+
 /** Whether the object at `key` holds the file already (the same size and full-object checksum), and why not. */
-async function compareWithObject(
-  target: UploadTarget,
-  file: LocalFile,
-  key: string,
-  objectSize: number | undefined,
-  options: FolderUploadOptions,
-): Promise<FileOutcome> {
+async function compareWithObject(task: FileTask, options: FolderUploadOptions): Promise<FileOutcome> {
+  const { target, file, key, objectSize } = task;
   const signal = options.interruption;
   const outcome: FileOutcome = { key, size: file.size };
   if (objectSize === undefined) outcome.reason = "new";
@@ -230,14 +233,9 @@ async function compareWithObject(
 }
 
 /** One file: compared with its object, then sent unless the object holds it already (or on a dry run). */
-async function uploadOrSkip(
-  target: UploadTarget,
-  file: LocalFile,
-  key: string,
-  objectSize: number | undefined,
-  options: FolderUploadOptions,
-): Promise<FileOutcome> {
-  const outcome = await compareWithObject(target, file, key, objectSize, options);
+async function uploadOrSkip(task: FileTask, options: FolderUploadOptions): Promise<FileOutcome> {
+  const { target, file, key } = task;
+  const outcome = await compareWithObject(task, options);
   if (outcome.reason !== undefined && !options.dryRun) {
     const sent = await send(target, file, key, options);
     outcome.checksum = { algorithm: UPLOAD_ALGORITHM, value: sent.checksum };
@@ -286,7 +284,7 @@ export async function uploadFolder(
   try {
     await eachAtOnce(files, options.concurrency, async (file) => {
       const key = prefix + file.relativeKey;
-      outcomes.set(file, await uploadOrSkip(target, file, key, existing.get(key), options));
+      outcomes.set(file, await uploadOrSkip({ target, file, key, objectSize: existing.get(key) }, options));
       progress?.fileDone();
     });
   } catch (error) {
