@@ -19,6 +19,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { COMMANDS, PROGRAM_NAME } from "../../scripts/lib/cli/command-registry";
+import { withoutNpmVariables } from "../../scripts/lib/cli/shell";
 import { PROJECT_ROOT } from "../../scripts/lib/files";
 
 const BIN = join(PROJECT_ROOT, "bin", "chromoscope-private-data.js");
@@ -29,7 +30,7 @@ const PACKAGE = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf
 
 /** Runs the bin as the shell would: the file itself, by its shebang. */
 function runBin(args: readonly string[]) {
-  return spawnSync(BIN, args, { cwd: PROJECT_ROOT, encoding: "utf8", env: process.env });
+  return spawnSync(BIN, args, { cwd: PROJECT_ROOT, encoding: "utf8", env: withoutNpmVariables(process.env) });
 }
 
 describe("the chromoscope-private-data command (bin)", function () {
@@ -107,7 +108,7 @@ describe("the chromoscope-private-data command (bin)", function () {
     let bin: string;
     const marker = (what: string) => join(copy, `ran-${what}`);
     const runCopy = (args: readonly string[], cwd = copy) =>
-      spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8", env: process.env });
+      spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8", env: withoutNpmVariables(process.env) });
     const usage = /^Usage: chromoscope-private-data <command>/;
 
     before(function () {
@@ -193,11 +194,10 @@ describe("the chromoscope-private-data command (bin)", function () {
       assert.equal(PACKAGE.scripts[command.name], `node bin/chromoscope-private-data.js ${command.name}`);
     }
     // Without the npm_* settings of an npm or npx this suite may run under (CI's `npx -p node@24`).
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
     const viaNpx = spawnSync("npx", ["--no-install", PROGRAM_NAME, "--help"], {
       cwd: PROJECT_ROOT,
       encoding: "utf8",
-      env,
+      env: withoutNpmVariables(process.env),
     });
     assert.equal(viaNpx.status, 0, viaNpx.stderr);
     assert.match(viaNpx.stdout, /^Usage: chromoscope-private-data <command>/);

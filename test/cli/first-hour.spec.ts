@@ -22,6 +22,7 @@ import { exampleManifestTsv } from "../../scripts/lib/dev/example-cohort";
 import { MAX_PROBLEM_LINES, SampleInput } from "../../scripts/lib/cohort/samples";
 import { baiFile, bamFile, vcfFile } from "../../scripts/lib/dev/genomic-fixtures";
 import { cohortSlug } from "../../scripts/lib/naming";
+import { withoutNpmVariables } from "../../scripts/lib/cli/shell";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -40,8 +41,7 @@ async function npmRun(args: readonly string[]): Promise<{ status: number | null;
 
 /** This process's environment without npm's settings (the suite itself may run under npm or npx --yes). */
 function withoutNpmSettings(): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
-  return { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+  return { ...withoutNpmVariables(process.env), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
 }
 
 describe("first-hour slips", function () {

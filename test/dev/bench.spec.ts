@@ -515,6 +515,21 @@ describe("benchmark plumbing (tiny sizes, no timing asserted)", function () {
       }
       assert.ok(result.tsNode.runs >= 1);
     });
+
+    it("times the commands, not the npm script around the bench (an outer npx --yes sets npm_config_yes)", async () => {
+      const npm = { npm_command: "run-script", npm_lifecycle_event: "bench", npm_config_yes: "true" };
+      const saved = Object.keys(npm).map((name) => [name, process.env[name]] as const);
+      Object.assign(process.env, npm);
+      try {
+        const result = await benchStartup({ repeat: { maxRounds: 1, budgetSeconds: 0 } });
+        assert.ok(result.rows.every((row) => row.runs === 1));
+      } finally {
+        for (const [name, value] of saved) {
+          if (value === undefined) delete process.env[name];
+          else process.env[name] = value;
+        }
+      }
+    });
   });
 
   describe("npm run bench", () => {

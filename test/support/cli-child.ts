@@ -4,6 +4,7 @@
  * the signal there. Used by the kill and interrupt tests.
  */
 import * as assert from "node:assert/strict";
+import { withoutNpmVariables } from "../../scripts/lib/cli/shell";
 import { spawnCli } from "./cli-runner";
 import { FaultProxy, FaultRule, ProxiedRequest } from "./fault-proxy";
 
@@ -25,7 +26,7 @@ export interface SignalledRun {
 }
 
 /**
- * Runs the command `script` with `args` (and `env` added to this process's), signals it at each
+ * Runs the command `script` with `args` (and `env` added to this process's, npm's variables left out), signals it at each
  * step in turn, and resolves once it exited.
  */
 export async function signalAtPoints(
@@ -43,7 +44,7 @@ export async function signalAtPoints(
   });
   proxy.resetLog();
   proxy.setRules(rules);
-  const { child, output, exited } = spawnCli(script, args, { ...process.env, ...env });
+  const { child, output, exited } = spawnCli(script, args, { ...withoutNpmVariables(process.env), ...env });
   child.stdin.end();
   const held: ProxiedRequest[] = [];
   for (const [index, step] of steps.entries()) {

@@ -6,7 +6,7 @@
 import { ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
-import { CliIo, CommandFactory, runCli } from "../../scripts/lib/cli/shell";
+import { CliIo, CommandFactory, runCli, withoutNpmVariables } from "../../scripts/lib/cli/shell";
 import { PROJECT_ROOT } from "../../scripts/lib/files";
 
 /** The one command-line entry; its first argument names the command. */
@@ -46,7 +46,11 @@ export interface CliChild {
 }
 
 /** Starts `command` with `args` as a child process of the CLI entry, in the project's folder. */
-export function spawnCli(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): CliChild {
+export function spawnCli(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = withoutNpmVariables(process.env),
+): CliChild {
   const child = spawn(process.execPath, ["--require", "ts-node/register/transpile-only", CLI_ENTRY, command, ...args], {
     cwd: PROJECT_ROOT,
     env: { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },

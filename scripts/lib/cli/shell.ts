@@ -254,6 +254,15 @@ interface TakenOption {
 }
 
 /**
+ * The environment without npm's own variables (npm_command, npm_lifecycle_event, npm_config_*), for a
+ * child that runs the command itself: it is then not under the npm script (or the `npx --yes`) that
+ * started its parent, and none of its options reads as one npm took.
+ */
+export function withoutNpmVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^npm_/i.test(name)));
+}
+
+/**
  * Whether the command runs as an npm script (`npm run`, `npm test`...): npm then keeps every option
  * written before `--` and passes it on only as an `npm_config_<name>` variable. Not under npx (`npm
  * exec`), which hands the command every argument after its name.

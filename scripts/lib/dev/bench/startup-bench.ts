@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { COMMAND_LIST } from "../../cli/command-list";
+import { withoutNpmVariables } from "../../cli/shell";
 import { PROJECT_ROOT } from "../../files";
 import { interleavedTimings, RepeatOptions } from "./measure";
 
@@ -31,7 +32,9 @@ export interface StartupBenchResult {
 }
 
 function run(args: readonly string[]): string {
-  const result = spawnSync(process.execPath, args, { cwd: PROJECT_ROOT, encoding: "utf8" });
+  // What is timed is the command, not the npm script (`npm run bench`, an outer `npx --yes`) around the bench.
+  const env = withoutNpmVariables(process.env);
+  const result = spawnSync(process.execPath, args, { cwd: PROJECT_ROOT, encoding: "utf8", env });
   if (result.status !== 0) throw new Error(`node ${args.join(" ")} exited ${result.status}: ${result.stderr}`);
   return result.stderr;
 }
