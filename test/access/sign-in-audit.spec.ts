@@ -57,7 +57,8 @@ describe("access-report in sign-in mode: the audit records", function () {
       audit("sign-in", "2026-03-19T11:00:00.000Z", "bob"),
       audit("refused", "2026-03-19T11:00:02.000Z", "bob", { cohort: "Breast 2026", reason: "no-grant" }),
       audit("open", "2026-03-19T12:00:00.000Z", "bob", { cohort: "Lung 2026" }),
-      audit("refused", "2026-03-19T13:00:00.000Z", "eve", { reason: "sign-in-failed" }),
+      audit("refused", "2026-03-19T13:00:00.000Z", "", { reason: "sign-in-failed" }),
+      audit("refused", "2026-03-19T14:00:00.000Z", "eve", { reason: "no-publication" }),
     ];
     for (const [index, event] of events.entries())
       await bucket.store.put(auditKey(event.time, `0000000${index}`), JSON.stringify(event), "application/json");
@@ -79,17 +80,19 @@ describe("access-report in sign-in mode: the audit records", function () {
       "audit/2026/03/19/",
       "audit/2026/03/20/",
     ]);
-    assert.equal(period.objects, 8);
+    assert.equal(period.objects, 9);
     assert.equal(period.unreadable, 1);
     const json = signInReportJson(signInReportOf(period.records)) as {
       cohorts: Array<{ cohort: string; people: number; opened: unknown[]; refused: unknown[] }>;
       signIns: number;
       people: number;
+      failedSignIns: number;
       refusedWithoutCohort: number;
     };
     assert.equal(json.signIns, 2);
     assert.equal(json.people, 2);
-    assert.equal(json.refusedWithoutCohort, 1, "a failed sign-in names no cohort");
+    assert.equal(json.failedSignIns, 1, "a failed sign-in, counted apart");
+    assert.equal(json.refusedWithoutCohort, 1, "an open naming no published cohort");
     assert.deepEqual(
       json.cohorts.map((cohort) => [cohort.cohort, cohort.people, cohort.opened.length, cohort.refused.length]),
       [
@@ -133,9 +136,10 @@ describe("access-report in sign-in mode: the audit records", function () {
     ]);
     assert.match(
       text.stderr,
-      /^Audit records s3:\/\/chromoscope-test-data\/audit\/: 8 records for the days of 2026-03-17T12:00:00Z to 2026-03-20T12:00:00Z; 2 sign-ins by 2 people in that period\.$/m,
+      /^Audit records s3:\/\/chromoscope-test-data\/audit\/: 9 records for the days of 2026-03-17T12:00:00Z to 2026-03-20T12:00:00Z; 2 sign-ins by 2 people in that period\.$/m,
     );
-    assert.match(text.stderr, /^1 refused attempt named no cohort \(a sign-in that failed\)\.$/m);
+    assert.match(text.stderr, /^1 sign-in failed: the provider's answer was not accepted /m);
+    assert.match(text.stderr, /^1 refused attempt named no published cohort /m);
     assert.match(text.stderr, /show CloudFront, not people/);
     assert.match(text.stderr, /answers from its cache never reach S3/);
     const json = await run(accessReportCommand, [...stack, "--json", "--cohort", "Lung 2026"], { now });

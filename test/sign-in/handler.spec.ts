@@ -219,6 +219,34 @@ describe("sign-in handler against a local OpenID Connect provider", function () 
     assert.deepEqual(person.viewer.for("/"), {});
   });
 
+  it("a failed sign-in leaves a sign-in-failed record naming nobody, and access-report counts it", async () => {
+    const failed = async () =>
+      (await auditRecords(bucket)).filter((record) => record.reason === "sign-in-failed").length;
+    const before = await failed();
+    const person = browser();
+    const login = await person.get("/auth/login?return=/open/alpha");
+    const callback = new URL(await person.throughProvider(login.headers.Location, READER.email, READER.password));
+    callback.searchParams.set("state", "not-the-state");
+    assert.equal((await person.get(`${callback.pathname}${callback.search}`)).status, 400);
+    const records = (await auditRecords(bucket)).filter((record) => record.reason === "sign-in-failed");
+    assert.equal(records.length, before + 1);
+    const record = records[records.length - 1];
+    assert.deepEqual(
+      { event: record.event, subject: record.subject, email: record.email, issuer: record.issuer },
+      { event: "refused", subject: "", email: null, issuer: provider.issuer },
+    );
+    assert.equal(record.cohort, undefined);
+    assert.doesNotMatch(JSON.stringify(record), /eyJ|code=|state/, "no token, code or state recorded");
+    const now = Date.now();
+    const audit = await readPeriodAudit(
+      s3LogBucket(bucket.client, bucket.bucket),
+      config.auditPrefix,
+      new Date(now - 3_600_000),
+      new Date(now + 60_000),
+    );
+    assert.equal(signInReportOf(audit.records).failedSignIns, before + 1);
+  });
+
   it("a replayed code is refused: the flow cookie is gone, and the provider refuses the code again", async () => {
     const person = browser();
     const login = await person.get("/auth/login?return=/open/alpha");

@@ -47,9 +47,11 @@ export function parseAuditRecord(body: string): AuditRecord | undefined {
   const fields = raw as Record<string, unknown>;
   const event = EVENTS.find((name) => name === fields.event);
   const time = typeof fields.time === "string" ? new Date(fields.time) : undefined;
-  const subject = text(fields.subject);
+  // A failed sign-in identified nobody: its subject is empty, and only then.
+  const failedSignIn = event === "refused" && fields.reason === "sign-in-failed" && fields.subject === "";
+  const subject = failedSignIn ? "" : text(fields.subject);
   const issuer = text(fields.issuer);
-  if (!event || !time || Number.isNaN(time.getTime()) || !subject || !issuer) return undefined;
+  if (!event || !time || Number.isNaN(time.getTime()) || subject === undefined || !issuer) return undefined;
   const optional = (name: string) => text(fields[name]);
   const record: AuditRecord = { event, time, subject, issuer };
   for (const name of ["email", "cohort", "configKey", "clientAddress", "reason"] as const) {
@@ -120,7 +122,9 @@ export interface SignInReport {
   signIns: number;
   /** Distinct people who signed in. */
   people: number;
-  /** Refusals that name no cohort (a sign-in that failed before any cohort was known). */
+  /** Sign-ins the provider's answer failed (nobody identified). */
+  failedSignIns: number;
+  /** Other refusals that name no cohort (an /open/ link to a folder with no publication). */
   refusedWithoutCohort: number;
 }
 
@@ -134,13 +138,15 @@ export function signInReportOf(records: readonly AuditRecord[], cohort?: string)
   const signedIn = new Set<string>();
   let signIns = 0;
   let refusedWithoutCohort = 0;
+  let failedSignIns = 0;
   for (const record of records) {
     if (record.event === "sign-in") {
       signIns++;
       signedIn.add(`${record.issuer} ${record.subject}`);
       continue;
     }
-    if (record.cohort === undefined && record.event === "refused") refusedWithoutCohort++;
+    if (record.event === "refused" && record.reason === "sign-in-failed") failedSignIns++;
+    else if (record.cohort === undefined && record.event === "refused") refusedWithoutCohort++;
     if (record.cohort === undefined || (cohort !== undefined && record.cohort !== cohort)) continue;
     let entry = byCohort.get(record.cohort);
     if (!entry) byCohort.set(record.cohort, (entry = { cohort: record.cohort, opened: [], refused: [] }));
@@ -153,7 +159,7 @@ export function signInReportOf(records: readonly AuditRecord[], cohort?: string)
     (record.event === "open" ? entry.opened : entry.refused).push(event);
   }
   const cohorts = [...byCohort.values()].sort((a, b) => a.cohort.localeCompare(b.cohort));
-  return { cohorts, signIns, people: signedIn.size, refusedWithoutCohort };
+  return { cohorts, signIns, people: signedIn.size, failedSignIns, refusedWithoutCohort };
 }
 
 /** The sign-in report as `--json` prints it. */
@@ -176,6 +182,7 @@ export function signInReportJson(report: SignInReport): object {
     })),
     signIns: report.signIns,
     people: report.people,
+    failedSignIns: report.failedSignIns,
     refusedWithoutCohort: report.refusedWithoutCohort,
   };
 }

@@ -9,7 +9,11 @@ import { ObjectStore } from "../s3/object-store";
 
 export type AuditEvent = "sign-in" | "open" | "refused";
 
-/** Why an open was refused (the access report groups by it). */
+/**
+ * Why an open was refused (the access report groups by it). `sign-in-failed`: the provider's answer
+ * at the callback was not accepted (wrong state, a replayed code, an expired or foreign ID token), so
+ * nobody was identified: its record has an empty subject, no email and no cohort.
+ */
 export type RefusalReason = "no-grant" | "no-publication" | "no-sample" | "sign-in-failed";
 
 export interface AuditRecord {

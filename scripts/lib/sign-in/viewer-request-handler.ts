@@ -141,6 +141,9 @@ async function callback(request: ViewerRequest, deps: SignInDeps): Promise<Viewe
   } catch (error) {
     if (!isSignInRefusal(error)) throw error;
     deps.log?.(`sign-in: refused at the callback: ${refusalReason(error)}`);
+    // Nobody was identified: the record names the provider only (no subject, no email, no token).
+    const unknown = { subject: "", issuer: deps.config.issuer, email: null };
+    await audit(deps, request, unknown, { event: "refused", reason: "sign-in-failed" });
     return respond(pages.signInFailedPage(refusalReason(error), pending.returnPath), [clearFlow]);
   }
   const email = typeof identity.claims.email === "string" ? identity.claims.email : null;

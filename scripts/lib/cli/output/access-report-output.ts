@@ -105,8 +105,15 @@ export function printSignInReport(report: SignInAccessReport, json: boolean, io:
     `Audit records ${audit.where}: ${plural(audit.objects, "record")} for the days of ${instant(request.start)} to ${instant(request.end)}; ${plural(report.signIns, "sign-in")} by ${plural(report.people, "person", "people")} in that period.`,
     ...SIGN_IN_LIMITS,
   ];
+  if (report.failedSignIns > 0) {
+    lines.push(
+      `${plural(report.failedSignIns, "sign-in")} failed: the provider's answer was not accepted (wrong state, a replayed code, an expired or foreign token); the function's log says which.`,
+    );
+  }
   if (report.refusedWithoutCohort > 0) {
-    lines.push(`${plural(report.refusedWithoutCohort, "refused attempt")} named no cohort (a sign-in that failed).`);
+    lines.push(
+      `${plural(report.refusedWithoutCohort, "refused attempt")} named no published cohort (an /open/ link to a folder with no publication).`,
+    );
   }
   if (audit.unreadable > 0)
     lines.push(`${plural(audit.unreadable, "object")} under the audit prefix were not audit records; skipped.`);
