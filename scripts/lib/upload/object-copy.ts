@@ -14,8 +14,10 @@ import {
   completeFullObjectUpload,
   createFullObjectUpload,
   MAX_PARTS,
+  missingParts,
   MultipartTarget,
   partCount,
+  partLength,
 } from "./resumable-multipart";
 
 const GIB = 1024 * 1024 * 1024;
@@ -97,7 +99,7 @@ async function fittingParts(
   const fits = (parts.Parts ?? []).every(
     (part) =>
       (part.PartNumber ?? 0) <= count &&
-      part.Size === Math.min(partSize, size - ((part.PartNumber ?? 1) - 1) * partSize) &&
+      part.Size === partLength(size, partSize, part.PartNumber ?? 1) &&
       part.ChecksumCRC64NVME,
   );
   if (!fits || parts.IsTruncated) return undefined;
@@ -146,10 +148,10 @@ async function resumableCopy(
 /** Copies every range not in `done`, pinned to the source's ETag; adds each part, with S3's CRC, to `done`. */
 async function copyMissingParts(copy: PartsCopy, done: Map<number, CopiedPart>) {
   const { target, from, key, uploadId, partSize, count, options } = copy;
-  const missing = Array.from({ length: count }, (_, index) => index + 1).filter((number) => !done.has(number));
+  const missing = missingParts(count, done);
   await eachAtOnce(missing, 4, async (number) => {
     const start = (number - 1) * partSize;
-    const size = Math.min(partSize, from.size - start);
+    const size = partLength(from.size, partSize, number);
     const copied = await target.client.send(
       new (s3Sdk().UploadPartCopyCommand)({
         Bucket: target.bucket,

@@ -56,8 +56,11 @@ interface Part {
 
 /** How a file of `size` bytes is cut: every part `partSize` bytes, the last one the rest. */
 export const partCount = (size: number, partSize: number) => Math.max(1, Math.ceil(size / partSize));
-const partLength = (size: number, partSize: number, number: number) =>
+export const partLength = (size: number, partSize: number, number: number) =>
   Math.min(partSize, size - (number - 1) * partSize);
+/** The numbers (from 1) of the `count` parts that `done` does not hold yet. */
+export const missingParts = (count: number, done: ReadonlyMap<number, unknown>) =>
+  Array.from({ length: count }, (_, index) => index + 1).filter((number) => !done.has(number));
 
 async function uploadsFor(target: MultipartTarget, key: string, signal?: AbortSignal) {
   const uploads: Array<{ id: string; initiated: number; algorithm?: string }> = [];
@@ -248,9 +251,7 @@ export async function completeFullObjectUpload(
 async function sendMissingParts(upload: PartsUpload, done: Map<number, Part>) {
   const { target, file, key, handle, uploadId, partSize, options } = upload;
   const { signal } = options;
-  const missing = Array.from({ length: partCount(file.size, partSize) }, (_, index) => index + 1).filter(
-    (number) => !done.has(number),
-  );
+  const missing = missingParts(partCount(file.size, partSize), done);
   await eachAtOnce(missing, options.partsInFlight, async (number) => {
     signal?.throwIfAborted();
     const size = partLength(file.size, partSize, number);
