@@ -40,6 +40,13 @@ async function auditRecords(bucket: TestBucket): Promise<Array<Record<string, un
   return records as Array<Record<string, unknown>>;
 }
 
+/** What access-report reads of the audit for the last hour (and the next minute), as the handler wrote it. */
+function lastHourAudit(bucket: TestBucket, auditPrefix: string) {
+  const now = Date.now();
+  const period = [new Date(now - 3_600_000), new Date(now + 60_000)] as const;
+  return readPeriodAudit(s3LogBucket(bucket.client, bucket.bucket), auditPrefix, ...period);
+}
+
 describe("sign-in handler against a local OpenID Connect provider", function () {
   this.timeout(30_000);
   let bucket: TestBucket;
@@ -163,13 +170,7 @@ describe("sign-in handler against a local OpenID Connect provider", function () 
   });
 
   it("access-report reads every record the handler wrote: who signed in, opened and was refused", async () => {
-    const now = Date.now();
-    const audit = await readPeriodAudit(
-      s3LogBucket(bucket.client, bucket.bucket),
-      config.auditPrefix,
-      new Date(now - 3_600_000),
-      new Date(now + 60_000),
-    );
+    const audit = await lastHourAudit(bucket, config.auditPrefix);
     assert.equal(audit.unreadable, 0, "every object the handler wrote is a record the report reads");
     assert.equal(audit.records.length, audit.objects);
     const report = signInReportOf(audit.records);
@@ -237,13 +238,7 @@ describe("sign-in handler against a local OpenID Connect provider", function () 
     );
     assert.equal(record.cohort, undefined);
     assert.doesNotMatch(JSON.stringify(record), /eyJ|code=|state/, "no token, code or state recorded");
-    const now = Date.now();
-    const audit = await readPeriodAudit(
-      s3LogBucket(bucket.client, bucket.bucket),
-      config.auditPrefix,
-      new Date(now - 3_600_000),
-      new Date(now + 60_000),
-    );
+    const audit = await lastHourAudit(bucket, config.auditPrefix);
     assert.equal(signInReportOf(audit.records).failedSignIns, before + 1);
   });
 
