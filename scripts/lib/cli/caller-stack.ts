@@ -41,10 +41,15 @@ export async function callerCredentials(
   return resolved;
 }
 
-/** The stack's outputs and its bucket, reached with the caller's credentials. */
-export async function openCallerStack(options: StackOptions, io: CliIo, purpose: CallerPurpose): Promise<OpenedStack> {
+/** The stack's outputs (read unless the command read them already) and its bucket, reached with the caller's credentials. */
+export async function openCallerStack(
+  options: StackOptions,
+  io: CliIo,
+  purpose: CallerPurpose,
+  outputsRead?: StackOutputs,
+): Promise<OpenedStack> {
   const flag = validateEndpoint(options.endpoint);
-  const outputs = await readStackOutputs(options, io);
+  const outputs = outputsRead ?? (await readStackOutputs(options, io));
   const endpoint = endpointFor(flag, outputs);
   const credentials = await callerCredentials(outputs, io, purpose);
   const connection = { region: outputs.region, credentials: credentials.credentials, endpoint, ...io.s3 };

@@ -11,6 +11,7 @@ import { removeGrants, signInGrantsPrefix, grantsOf } from "../sign-in/grants";
 import { plural } from "../text-format";
 import { openCallerStack } from "./caller-stack";
 import { CliIo, StackOptions } from "./shell";
+import { StackOutputs } from "../../../components/stack-outputs";
 
 export interface SignInRevokeOptions extends StackOptions {
   group?: string;
@@ -33,7 +34,13 @@ async function confirmed(io: CliIo, options: SignInRevokeOptions, question: stri
   }
 }
 
-export async function revokeSignInCohort(cohort: string, options: SignInRevokeOptions, io: CliIo): Promise<number> {
+/** `outputs`: the stack's, as revoke-cohort read them (not read again: with --stack that runs the Pulumi CLI). */
+export async function revokeSignInCohort(
+  cohort: string,
+  options: SignInRevokeOptions,
+  io: CliIo,
+  outputs: StackOutputs,
+): Promise<number> {
   if (options.rotate) {
     throw new UsageError("--rotate ends presigned links, and a sign-in stack has none: its links hold no key", {
       fix: "leave out --rotate; to end every open session at once, rotate the cookie key (cookieKeyGeneration)",
@@ -43,7 +50,7 @@ export async function revokeSignInCohort(cohort: string, options: SignInRevokeOp
     throw new UsageError("--group and --publication both narrow the revoke", { fix: "pass only one of them" });
   }
   const purpose = { doing: "removing grants", onAws: "may not delete grants" };
-  const stack = await openCallerStack(options, io, purpose);
+  const stack = await openCallerStack(options, io, purpose, outputs);
   const grantsPrefix = signInGrantsPrefix(stack.outputs, "revoke-cohort");
   const warn = (message: string) => io.stderr(`warning: ${message}\n`);
   const grants = await grantsOf(stack.store, grantsPrefix, cohort, warn);

@@ -136,7 +136,7 @@ async function runRevoke(options: RevokeOptions, io: CliIo): Promise<number> {
   const cohort = assertCohortName(options.cohort);
   const mode = revokeModeOf(options, io.confirm !== undefined);
   const stack = await openStack(options, io);
-  if (stack.outputs.access === "sign-in") return revokeSignInCohort(cohort, options, io);
+  if (stack.outputs.access === "sign-in") return revokeSignInCohort(cohort, options, io, stack.outputs);
   if (options.group !== undefined) {
     throw new UsageError("--group removes a grant, and this stack shares presigned links (no grants)", {
       fix: "leave out --group: revoking deletes the cohort's configs",
